@@ -1,0 +1,84 @@
+// Citizens as Koepel stores them: BSN encrypted under the citizen's own key with a blind index for lookup, the
+// BRP snapshot encrypted, and only name and birth date in the clear (so staff can find their own patients).
+import { randomUUID } from 'node:crypto';
+import type { KeyStore } from '../platform/crypto/keys.js';
+import type { Tx } from '../platform/db/principal.js';
+import type { BrpPerson } from './brp/fixture-persons.js';
+import { parseBsn, type Bsn } from './bsn.js';
+
+export const BSN_INDEX_DOMAIN = 'bsn';
+
+/** Lower case, accents removed, single spaces: what staff search compares against. */
+export function normaliseName(s: string): string {
+  return s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9' -]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function bsnIndex(keys: KeyStore, bsn: Bsn): Buffer {
+  return keys.blindIndex(BSN_INDEX_DOMAIN, bsn);
+}
+
+export const aad = {
+  bsn: (citizenId: string) => `citizen.bsn:${citizenId}`,
+  brp: (citizenId: string) => `citizen.brp:${citizenId}`,
+  email: (citizenId: string) => `citizen.email:${citizenId}`,
+  phone: (citizenId: string) => `citizen.phone:${citizenId}`,
+};
+
+function nameColumns(person: BrpPerson) {
+  const n = person.naam;
+  return {
+    family_name: n.geslachtsnaam,
+    name_prefix: n.voorvoegsel ?? null,
+    given_names: n.voornamen,
+    search_name: normaliseName([n.voornamen, n.voorvoegsel, n.geslachtsnaam].filter(Boolean).join(' ')),
+    birth_date: person.geboorte.datum.datum,
+  };
+}
+
+/** Inserts a citizen and their data key; the principal must be allowed to (the demo seed runs as owner). */
+export async function insertCitizen(tx: Tx, keys: KeyStore, person: BrpPerson): Promise<string> {
+  const bsn = parseBsn(person.burgerservicenummer);
+  if (!bsn) throw new Error('refusing a BSN that fails the 11-test');
+  const id = randomUUID();
+  const key = keys.createKey({ kind: 'citizen', id });
+  await tx
+    .insertInto('citizen')
+    .values({
+      id,
+      bsn_index: bsnIndex(keys, bsn),
+      bsn_ciphertext: keys.encryptWith(key, bsn, aad.bsn(id)),
+      ...nameColumns(person),
+      brp_ciphertext: keys.encryptWith(key, JSON.stringify(person), aad.brp(id)),
+      brp_fetched_at: new Date(),
+    })
+    .execute();
+  await tx.insertInto('citizen_key').values({ citizen_id: id, version: key.version, wrapped: key.wrapped }).execute();
+  return id;
+}
+
+/** Replaces the BRP snapshot after a fresh BRP lookup (at login). Needs an audited citizen principal. */
+export async function refreshBrpSnapshot(tx: Tx, keys: KeyStore, citizenId: string, person: BrpPerson): Promise<void> {
+  await tx
+    .updateTable('citizen')
+    .set({
+      ...nameColumns(person),
+      brp_ciphertext: await keys.encrypt(tx, { kind: 'citizen', id: citizenId }, JSON.stringify(person), aad.brp(citizenId)),
+      brp_fetched_at: new Date(),
+    })
+    .where('id', '=', citizenId)
+    .execute();
+}
+
+export async function readBrpSnapshot(tx: Tx, keys: KeyStore, citizenId: string, ciphertext: Uint8Array): Promise<BrpPerson> {
+  return JSON.parse(await keys.decrypt(tx, { kind: 'citizen', id: citizenId }, ciphertext, aad.brp(citizenId))) as BrpPerson;
+}
+
+export function displayName(c: { given_names: string; name_prefix: string | null; family_name: string }): string {
+  return [c.given_names, c.name_prefix, c.family_name].filter(Boolean).join(' ');
+}

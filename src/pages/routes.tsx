@@ -1,0 +1,115 @@
+// Public pages: the landing page with the DigiD button, the privacy statement, the language switch,
+// and the machine endpoints (/hello as the benchmark baseline, /health for load balancers).
+import Html from '@kitajs/html';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { ensureSession, pageContext, sendPage } from '../platform/http/request-context.js';
+import { Layout } from '../platform/web/layout.js';
+import { isLang } from '../platform/i18n/i18n.js';
+import { withPrincipal } from '../platform/db/principal.js';
+
+export function registerPageRoutes(app: FastifyInstance): void {
+  app.get('/', async (req, reply) => {
+    if (req.principal.kind === 'citizen') return reply.redirect('/home', 303);
+    if (req.principal.kind === 'staff' || req.principal.kind === 'operator') return reply.redirect('/staff', 303);
+    const ctx = pageContext(req);
+    const { t } = ctx;
+    return sendPage(
+      reply,
+      <Layout ctx={ctx} title={t('landing.title', { portal: ctx.portal.name })}>
+        <h1 class="utrecht-heading-1" safe>
+          {t('landing.title', { portal: ctx.portal.name })}
+        </h1>
+        <p class="utrecht-paragraph utrecht-paragraph--lead" safe>
+          {t('landing.intro')}
+        </p>
+        <form method="get" action="/login/digid">
+          <div class="utrecht-digid-button">
+            <img src="/assets/digid-logo.svg" alt="" width="48" height="48" />
+            <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
+              {t('landing.digid')}
+            </button>
+          </div>
+        </form>
+        <p class="utrecht-paragraph" safe>
+          {t('landing.digidHelp')}
+        </p>
+        <p class="utrecht-paragraph koepel-notice" safe>
+          {t('landing.emergency')}
+        </p>
+      </Layout>,
+    );
+  });
+
+  app.get('/privacy', async (req, reply) => {
+    const ctx = pageContext(req);
+    const { t, portal } = ctx;
+    const date = new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long' }).format(
+      new Date(`${portal.privacyStatementUpdatedOn}T12:00:00Z`),
+    );
+    const section = (id: string, title: string, body: string) => (
+      <section aria-labelledby={id}>
+        <h2 id={id} class="utrecht-heading-2" safe>
+          {title}
+        </h2>
+        <p class="utrecht-paragraph" safe>
+          {body}
+        </p>
+      </section>
+    );
+    return sendPage(
+      reply,
+      <Layout ctx={ctx} title={t('privacy.title')}>
+        <h1 class="utrecht-heading-1" safe>
+          {t('privacy.title')}
+        </h1>
+        <p class="utrecht-paragraph">
+          <time datetime={portal.privacyStatementUpdatedOn} safe>
+            {t('privacy.updated', { date })}
+          </time>
+        </p>
+        {section('p-controller', t('privacy.controller.title'), t('privacy.controller.body', { portal: portal.name }))}
+        {section('p-data', t('privacy.data.title'), t('privacy.data.body'))}
+        {section('p-cookies', t('privacy.cookies.title'), t('privacy.cookies.body'))}
+        {section('p-security', t('privacy.security.title'), t('privacy.security.body'))}
+        {section('p-retention', t('privacy.retention.title'), t('privacy.retention.body'))}
+        {section('p-rights', t('privacy.rights.title'), t('privacy.rights.body'))}
+        <section aria-labelledby="p-contact">
+          <h2 id="p-contact" class="utrecht-heading-2" safe>
+            {t('privacy.contact.title')}
+          </h2>
+          <p class="utrecht-paragraph">
+            <span safe>{`${t('footer.dpo')}: ${portal.dpoName}`}</span>
+            <br />
+            <a class="utrecht-link" href={`mailto:${portal.dpoEmail}`} safe>
+              {portal.dpoEmail}
+            </a>
+          </p>
+        </section>
+      </Layout>,
+    );
+  });
+
+  const languageQuery = z.object({ lang: z.string(), return: z.string().optional() });
+  app.get('/language', async (req, reply) => {
+    const q = languageQuery.safeParse(req.query);
+    const lang = q.success && isLang(q.data.lang) ? q.data.lang : 'nl';
+    const back = q.success && q.data.return && /^\/(?!\/)[\w\-/.]*$/.test(q.data.return) ? q.data.return : '/';
+    req.lang = lang;
+    const session = await ensureSession(req, reply);
+    if (session.state.lang !== lang) await req.server.koepel.sessions.updateState(session, { ...session.state, lang });
+    return reply.redirect(back, 303);
+  });
+
+  app.get('/hello', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('hello'));
+
+  app.get('/health', async (_req, reply) => {
+    try {
+      await withPrincipal(app.koepel.db, { kind: 'anonymous' }, (tx) => sql`select 1`.execute(tx));
+      return await reply.send({ status: 'ok' });
+    } catch {
+      return reply.code(503).header('Retry-After', '30').send({ status: 'unavailable' });
+    }
+  });
+}

@@ -1,0 +1,119 @@
+// Configuration is read once, from the environment, through one validated schema.
+// Production fails fast: no fallback secrets, no simulator, no embedded database key generation.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().startsWith('postgres').optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  KOEPEL_DATA_DIR: z.string().default('./data'),
+  KOEPEL_MASTER_KEY: z.string().optional(),
+  KOEPEL_DEMO_SEED: bool.optional(),
+  KOEPEL_DIGID_SIMULATOR: bool.optional(),
+  KOEPEL_DIGID_ISSUER: z.url().optional(),
+  KOEPEL_DIGID_CLIENT_ID: z.string().optional(),
+  KOEPEL_DIGID_CLIENT_SECRET: z.string().optional(),
+  KOEPEL_BRP_URL: z.url().optional(),
+  KOEPEL_BRP_API_KEY: z.string().optional(),
+  KOEPEL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(15).default(15),
+  KOEPEL_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24).default(8),
+  KOEPEL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  KOEPEL_TRUST_PROXY: bool.default(false),
+  KOEPEL_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  database: { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string; poolSize: number };
+  dataDir: string;
+  masterKey: string | undefined;
+  demoSeed: boolean;
+  digid: {
+    simulator: boolean;
+    issuer: string;
+    clientId: string;
+    clientSecret: string;
+  };
+  brp: { url: string | null; apiKey: string | undefined };
+  session: { idleMs: number; absoluteMs: number };
+  bodyLimit: number;
+  trustProxy: boolean;
+  loginMaxFailures: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration. Throws ConfigError with a message meant for the operator. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const simulator = e.KOEPEL_DIGID_SIMULATOR ?? !production;
+
+  if (production) {
+    if (!e.KOEPEL_MASTER_KEY) {
+      throw new ConfigError('Production mode refuses to start without KOEPEL_MASTER_KEY (32 random bytes, base64).');
+    }
+    if (simulator) {
+      throw new ConfigError(
+        'Production mode refuses to start with the DigiD simulator on. Set KOEPEL_DIGID_SIMULATOR=false and configure KOEPEL_DIGID_ISSUER.',
+      );
+    }
+    if (!e.DATABASE_URL) {
+      throw new ConfigError('Production mode needs DATABASE_URL: the embedded PGlite database is not for production.');
+    }
+    if (!e.KOEPEL_DIGID_ISSUER || !e.KOEPEL_DIGID_CLIENT_ID || !e.KOEPEL_DIGID_CLIENT_SECRET) {
+      throw new ConfigError(
+        'Production mode needs KOEPEL_DIGID_ISSUER, KOEPEL_DIGID_CLIENT_ID and KOEPEL_DIGID_CLIENT_SECRET.',
+      );
+    }
+    if (!publicUrl.startsWith('https://')) {
+      throw new ConfigError('Production mode needs an https:// PUBLIC_URL.');
+    }
+  }
+
+  return {
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: e.KOEPEL_DATA_DIR },
+    dataDir: e.KOEPEL_DATA_DIR,
+    masterKey: e.KOEPEL_MASTER_KEY,
+    demoSeed: e.KOEPEL_DEMO_SEED ?? !production,
+    digid: {
+      simulator,
+      issuer: simulator ? `${publicUrl}/digid-simulator` : (e.KOEPEL_DIGID_ISSUER ?? ''),
+      clientId: simulator ? 'koepel' : (e.KOEPEL_DIGID_CLIENT_ID ?? ''),
+      // The simulator's client secret is not a secret: the simulator only runs outside production.
+      clientSecret: simulator ? 'koepel-simulator-client' : (e.KOEPEL_DIGID_CLIENT_SECRET ?? ''),
+    },
+    brp: { url: e.KOEPEL_BRP_URL ?? null, apiKey: e.KOEPEL_BRP_API_KEY },
+    session: { idleMs: e.KOEPEL_SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.KOEPEL_SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    bodyLimit: e.KOEPEL_BODY_LIMIT_BYTES,
+    trustProxy: e.KOEPEL_TRUST_PROXY,
+    loginMaxFailures: e.KOEPEL_LOGIN_MAX_FAILURES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

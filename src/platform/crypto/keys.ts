@@ -1,0 +1,92 @@
+// Data keys: one per organisation (for its record data) and one per citizen (BSN, BRP snapshot, contact
+// details, private notes). Keys are stored wrapped by the master key; reading the wrapped key goes through
+// row-level security like any other row. Unwrapped keys are cached briefly in memory.
+import type { Tx } from '../db/principal.js';
+import { CryptoError, keyVersionOf, MasterKeyring, newDataKey, open, seal } from './envelope.js';
+
+const CACHE_MS = 5 * 60_000;
+const CACHE_MAX = 10_000;
+
+export type KeyOwner = { kind: 'citizen'; id: string } | { kind: 'organisation'; id: string };
+
+export interface NewKey {
+  version: number;
+  wrapped: Buffer;
+  key: Buffer;
+}
+
+export class KeyStore {
+  private readonly cache = new Map<string, { key: Buffer; at: number }>();
+
+  constructor(readonly master: MasterKeyring) {}
+
+  /** A fresh data key for a new citizen or organisation; the caller inserts `wrapped` in the same transaction. */
+  createKey(owner: KeyOwner): NewKey {
+    const key = newDataKey();
+    const version = 1;
+    const wrapped = this.master.wrap(key, `${owner.kind}:${owner.id}:${version}`);
+    this.remember(owner, version, key);
+    return { key, version, wrapped };
+  }
+
+  async encrypt(tx: Tx, owner: KeyOwner, plaintext: string, aad: string): Promise<Buffer> {
+    const { key, version } = await this.currentKey(tx, owner);
+    return seal(key, version, Buffer.from(plaintext, 'utf8'), aad);
+  }
+
+  /** Encrypt with a key the caller already holds (used while creating the owner row). */
+  encryptWith(k: NewKey, plaintext: string, aad: string): Buffer {
+    return seal(k.key, k.version, Buffer.from(plaintext, 'utf8'), aad);
+  }
+
+  async decrypt(tx: Tx, owner: KeyOwner, ciphertext: Uint8Array, aad: string): Promise<string> {
+    const key = await this.keyVersion(tx, owner, keyVersionOf(ciphertext));
+    return open(key, ciphertext, aad).toString('utf8');
+  }
+
+  blindIndex(domain: string, value: string): Buffer {
+    return this.master.blindIndex(domain, value);
+  }
+
+  /** Forget cached keys of an owner (after its key is destroyed). */
+  forget(owner: KeyOwner): void {
+    for (const k of this.cache.keys()) if (k.startsWith(`${owner.kind}:${owner.id}:`)) this.cache.delete(k);
+  }
+
+  private remember(owner: KeyOwner, version: number, key: Buffer): void {
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(`${owner.kind}:${owner.id}:${version}`, { key, at: Date.now() });
+  }
+
+  private async currentKey(tx: Tx, owner: KeyOwner): Promise<{ key: Buffer; version: number }> {
+    const rows = await this.keyRows(tx, owner, null);
+    const newest = rows.sort((a, b) => b.version - a.version)[0];
+    if (!newest) throw new CryptoError(`no data key for this ${owner.kind}`);
+    return { key: this.unwrapRow(owner, newest), version: newest.version };
+  }
+
+  private async keyVersion(tx: Tx, owner: KeyOwner, version: number): Promise<Buffer> {
+    const cached = this.cache.get(`${owner.kind}:${owner.id}:${version}`);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.key;
+    const row = (await this.keyRows(tx, owner, version))[0];
+    if (!row) throw new CryptoError(`no data key for this ${owner.kind} (destroyed, or not visible to this principal)`);
+    return this.unwrapRow(owner, row);
+  }
+
+  private unwrapRow(owner: KeyOwner, row: { version: number; wrapped: Uint8Array }): Buffer {
+    const key = this.master.unwrap(row.wrapped, `${owner.kind}:${owner.id}:${row.version}`);
+    this.remember(owner, row.version, key);
+    return key;
+  }
+
+  private async keyRows(tx: Tx, owner: KeyOwner, version: number | null) {
+    if (owner.kind === 'citizen') {
+      let q = tx.selectFrom('citizen_key').select(['version', 'wrapped']).where('citizen_id', '=', owner.id);
+      if (version !== null) q = q.where('version', '=', version);
+      return q.execute();
+    }
+    let q = tx.selectFrom('organisation_key').select(['version', 'wrapped']).where('organisation_id', '=', owner.id);
+    if (version !== null) q = q.where('version', '=', version);
+    return q.execute();
+  }
+}

@@ -1,0 +1,54 @@
+// Opens the one database: PGlite in-process (embedded default) or PostgreSQL through a pool.
+// The Kysely instance returned here connects as the owner (it runs migrations and the demo seed);
+// request code never uses it directly but goes through withPrincipal(), which switches to koepel_app.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { DB } from './schema.js';
+
+const OID_INT8 = 20;
+const OID_DATE = 1082;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Kysely<DB>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(database: Config['database']): Promise<Database> {
+  if (database.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      max: database.poolSize,
+      // Dates stay ISO strings (a birth date has no time zone); int8 becomes a number (our counters fit).
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === OID_DATE) return (v: string) => v;
+          if (oid === OID_INT8) return (v: string) => Number(v);
+          return pg.types.getTypeParser(oid, format as 'text');
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client that loses its server must not crash the process; the next query reports the error.
+    pool.on('error', () => undefined);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { kind: 'postgres', db, close: () => db.destroy() };
+  }
+  if (database.dataDir) mkdirSync(database.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(database.dataDir ? { dataDir: database.dataDir } : {}),
+    parsers: { [OID_DATE]: (v: string) => v, [OID_INT8]: (v: string) => Number(v) },
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: 'pglite',
+    db,
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// Per-request context: the session (from the one cookie), the principal derived from it, the language, the
+// access point for the audit log, and withData() — the only way a handler reaches the database. withData runs
+// one transaction under the request's principal and hands out an audit writer bound to it.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { writeAudit, type AccessPoint, type AuditEvent } from '../audit/audit.js';
+import type { Config } from '../config.js';
+import type { KeyStore } from '../crypto/keys.js';
+import { withPrincipal, type Principal, type Tx } from '../db/principal.js';
+import type { DB } from '../db/schema.js';
+import { isLang, translator, type Lang } from '../i18n/i18n.js';
+import { principalOf, SESSION_COOKIE, type Session, type SessionStore } from '../session/sessions.js';
+import type { PageContext, PortalView } from '../web/context.js';
+import { HttpError } from './errors.js';
+
+export interface Services {
+  config: Config;
+  db: Kysely<DB>;
+  keys: KeyStore;
+  sessions: SessionStore;
+  portals: PortalRegistry;
+}
+
+export interface PortalRegistry {
+  all(): PortalView[];
+  /** The portal this request is for (one per deployment for now; by host name later). */
+  current(): PortalView;
+}
+
+export interface DataScope {
+  tx: Tx;
+  principal: Principal;
+  keys: KeyStore;
+  audit(...events: AuditEvent[]): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    koepel: Services;
+  }
+  interface FastifyRequest {
+    session: Session | null;
+    /** A cookie was presented but its session had ended (idle, absolute limit, logout). */
+    sessionExpired: boolean;
+    principal: Principal;
+    lang: Lang;
+    accessPoint: AccessPoint;
+    withData<T>(fn: (scope: DataScope) => Promise<T>): Promise<T>;
+  }
+  interface FastifyContextConfig {
+    /** false on routes that authenticate otherwise (OIDC endpoints of the simulator, FHIR clients). */
+    csrf?: boolean;
+  }
+}
+
+export function registerRequestContext(app: FastifyInstance, services: Services): void {
+  app.decorate('koepel', services);
+  app.decorateRequest('session', null);
+  app.decorateRequest('sessionExpired', false);
+  app.decorateRequest('principal', null as never);
+  app.decorateRequest('lang', 'nl');
+  app.decorateRequest('accessPoint', null as never);
+  app.decorateRequest('withData', function <T>(this: FastifyRequest, fn: (scope: DataScope) => Promise<T>): Promise<T> {
+    const principal = this.principal;
+    const at = this.accessPoint;
+    return withPrincipal(services.db, principal, (tx) =>
+      fn({ tx, principal, keys: services.keys, audit: (...events) => writeAudit(tx, principal, at, events) }),
+    );
+  });
+
+  app.addHook('onRequest', async (req) => {
+    req.accessPoint = {
+      clientAddress: req.ip,
+      userAgent: req.headers['user-agent'] ?? null,
+      requestId: req.id,
+    };
+    req.principal = { kind: 'anonymous' };
+    if (req.url.startsWith('/assets/')) return;
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) {
+      req.session = await services.sessions.load(token);
+      req.sessionExpired = req.session === null;
+      req.principal = principalOf(req.session);
+      const lang = req.session?.state.lang;
+      if (isLang(lang)) req.lang = lang;
+    }
+  });
+
+  // CSRF: every state-changing request from a browser form carries the session's token.
+  app.addHook('preHandler', async (req) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return;
+    if (req.routeOptions.config.csrf === false) return;
+    const body = req.body as Record<string, unknown> | undefined;
+    const sent = typeof body?._csrf === 'string' ? body._csrf : req.headers['x-csrf-token'];
+    const expected = req.session?.csrfToken;
+    if (typeof sent !== 'string' || !expected || !safeEqual(sent, expected)) {
+      throw new HttpError(403, 'csrf');
+    }
+  });
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string): void {
+  // __Host-: Secure, Path=/, no Domain. No Max-Age/Expires: the cookie ends with the browser (LU-8).
+  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
+}
+
+/** Ensures the visitor has a session (an anonymous one if needed) so that a form can carry a CSRF token. */
+export async function ensureSession(req: FastifyRequest, reply: FastifyReply): Promise<Session> {
+  if (req.session) return req.session;
+  const { token, session } = await req.server.koepel.sessions.create({
+    kind: 'anonymous',
+    state: req.lang !== 'nl' ? { lang: req.lang } : {},
+  });
+  setSessionCookie(reply, token);
+  req.session = session;
+  return session;
+}
+
+/** Replaces the visitor's session by a new one (new id) — at every login and logout. */
+export async function rotateSession(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  next: Parameters<SessionStore['create']>[0],
+): Promise<Session> {
+  const { sessions } = req.server.koepel;
+  const lang = req.session?.state.lang;
+  if (req.session) await sessions.end(req.session);
+  const { token, session } = await sessions.create({
+    ...next,
+    state: { ...(isLang(lang) ? { lang } : {}), ...(next.state ?? {}) },
+  });
+  setSessionCookie(reply, token);
+  req.session = session;
+  req.principal = principalOf(session);
+  return session;
+}
+
+export function pageContext(req: FastifyRequest): PageContext {
+  const s = req.session;
+  let user: PageContext['user'] = null;
+  if (s?.kind === 'staff' && s.staff) user = { name: s.staff.displayName, homePath: '/staff' };
+  else if (s?.kind === 'citizen') {
+    const name = typeof s.state.displayName === 'string' ? s.state.displayName : '';
+    user = { name, homePath: '/home' };
+  }
+  return {
+    lang: req.lang,
+    t: translator(req.lang),
+    portal: req.server.koepel.portals.current(),
+    csrf: s?.csrfToken ?? null,
+    user,
+    path: req.url.split('?')[0] ?? '/',
+  };
+}
+
+export async function sendPage(reply: FastifyReply, html: JSX.Element, status = 200): Promise<FastifyReply> {
+  return reply.code(status).type('text/html; charset=utf-8').send(`<!doctype html>${await html}`);
+}
+
+export function requireCitizen(req: FastifyRequest): Extract<Principal, { kind: 'citizen' }> {
+  if (req.principal.kind !== 'citizen') throw new HttpError(401, 'loginRequired');
+  return req.principal;
+}
+
+export function requireStaff(req: FastifyRequest, permission?: string): Extract<Principal, { kind: 'staff' }> {
+  const p = req.principal;
+  if (p.kind !== 'staff') throw new HttpError(401, 'loginRequired');
+  if (permission && !p.permissions.includes(permission)) throw new HttpError(403, 'forbidden');
+  return p;
+}

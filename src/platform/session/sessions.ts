@@ -1,0 +1,166 @@
+// Server-side sessions in PostgreSQL. The browser holds one cookie: a random token; the database holds only its
+// SHA-256. Sessions end after 15 minutes idle (DigiD norm T14) or at a fixed absolute limit, at logout, and when a
+// staff account changes (sessions_valid_after). A new session id is issued at every login (rotation).
+import { createHash, randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { withPrincipal, type Principal } from '../db/principal.js';
+import type { DB, StaffRole } from '../db/schema.js';
+
+export const SESSION_COOKIE = '__Host-koepel-session';
+const TOUCH_AFTER_MS = 30_000;
+
+export interface Session {
+  tokenHash: Buffer;
+  kind: 'anonymous' | 'citizen' | 'staff';
+  citizenId: string | null;
+  staffId: string | null;
+  organisationId: string | null;
+  portalId: string | null;
+  csrfToken: string;
+  state: Record<string, unknown>;
+  createdAt: Date;
+  /** Filled in for staff sessions from the current membership (rights can change during a session). */
+  staff: { role: StaffRole; permissions: string[]; isOperator: boolean; displayName: string } | null;
+}
+
+export interface SessionLimits {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+const newToken = () => randomBytes(32).toString('base64url');
+const SYSTEM: Principal = { kind: 'system', purpose: 'session' };
+
+export type NewSession = Pick<Session, 'kind'> &
+  Partial<Pick<Session, 'citizenId' | 'staffId' | 'organisationId' | 'portalId' | 'state'>>;
+
+export class SessionStore {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly limits: SessionLimits,
+  ) {}
+
+  /** Creates a session and returns the token for the cookie. */
+  async create(s: NewSession): Promise<{ token: string; session: Session }> {
+    const token = newToken();
+    const tokenHash = hashToken(token);
+    const csrfToken = randomBytes(24).toString('base64url');
+    const now = new Date();
+    await withPrincipal(this.db, SYSTEM, (tx) =>
+      tx
+        .insertInto('session')
+        .values({
+          token_hash: tokenHash,
+          kind: s.kind,
+          citizen_id: s.citizenId ?? null,
+          staff_id: s.staffId ?? null,
+          organisation_id: s.organisationId ?? null,
+          portal_id: s.portalId ?? null,
+          csrf_token: csrfToken,
+          state: JSON.stringify(s.state ?? {}),
+          last_seen_at: now,
+          absolute_expires_at: new Date(now.getTime() + this.limits.absoluteMs),
+        })
+        .execute(),
+    );
+    const session = await this.load(token);
+    if (!session) throw new Error('session vanished right after creation');
+    return { token, session };
+  }
+
+  /** The live session for a cookie token, or null (unknown, ended, idle too long, past its absolute limit). */
+  async load(token: string): Promise<Session | null> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+    const tokenHash = hashToken(token);
+    return withPrincipal(this.db, SYSTEM, async (tx) => {
+      const row = await tx
+        .selectFrom('session as s')
+        .leftJoin('staff_account as a', 'a.id', 's.staff_id')
+        .leftJoin('membership as m', (j) => j.onRef('m.staff_id', '=', 's.staff_id').onRef('m.organisation_id', '=', 's.organisation_id'))
+        .select([
+          's.token_hash', 's.kind', 's.citizen_id', 's.staff_id', 's.organisation_id', 's.portal_id', 's.csrf_token',
+          's.state', 's.created_at', 's.last_seen_at', 's.absolute_expires_at', 's.ended_at',
+          'a.sessions_valid_after', 'a.disabled_at', 'a.is_operator', 'a.display_name', 'm.role', 'm.permissions',
+        ])
+        .where('s.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!row || row.ended_at) return null;
+      const now = Date.now();
+      const idle = now - row.last_seen_at.getTime() > this.limits.idleMs;
+      const expired = now > row.absolute_expires_at.getTime();
+      const staffRevoked =
+        row.kind === 'staff' &&
+        (row.disabled_at !== null ||
+          (row.sessions_valid_after !== null && row.sessions_valid_after.getTime() > row.created_at.getTime()));
+      if (idle || expired || staffRevoked) {
+        await tx.updateTable('session').set({ ended_at: new Date() }).where('token_hash', '=', tokenHash).execute();
+        return null;
+      }
+      if (now - row.last_seen_at.getTime() > TOUCH_AFTER_MS) {
+        await tx.updateTable('session').set({ last_seen_at: new Date() }).where('token_hash', '=', tokenHash).execute();
+      }
+      return {
+        tokenHash: Buffer.from(row.token_hash),
+        kind: row.kind,
+        citizenId: row.citizen_id,
+        staffId: row.staff_id,
+        organisationId: row.organisation_id,
+        portalId: row.portal_id,
+        csrfToken: row.csrf_token,
+        state: row.state,
+        createdAt: row.created_at,
+        staff:
+          row.kind === 'staff' && row.display_name !== null
+            ? {
+                role: row.role ?? 'assistant',
+                permissions: row.permissions ?? [],
+                isOperator: row.is_operator ?? false,
+                displayName: row.display_name,
+              }
+            : null,
+      };
+    });
+  }
+
+  async updateState(session: Session, state: Record<string, unknown>): Promise<void> {
+    session.state = state;
+    await withPrincipal(this.db, SYSTEM, (tx) =>
+      tx.updateTable('session').set({ state: JSON.stringify(state) }).where('token_hash', '=', session.tokenHash).execute(),
+    );
+  }
+
+  async end(session: Session): Promise<void> {
+    await withPrincipal(this.db, SYSTEM, (tx) =>
+      tx.updateTable('session').set({ ended_at: new Date() }).where('token_hash', '=', session.tokenHash).execute(),
+    );
+  }
+
+  /** Ends every session of a staff account (password change, disabling, lost device). */
+  async endAllForStaff(staffId: string): Promise<void> {
+    await withPrincipal(this.db, SYSTEM, async (tx) => {
+      await tx.updateTable('staff_account').set({ sessions_valid_after: sql<Date>`now()` }).where('id', '=', staffId).execute();
+      await tx.updateTable('session').set({ ended_at: new Date() }).where('staff_id', '=', staffId).where('ended_at', 'is', null).execute();
+    });
+  }
+}
+
+export function principalOf(session: Session | null): Principal {
+  if (!session) return { kind: 'anonymous' };
+  if (session.kind === 'citizen' && session.citizenId && session.portalId) {
+    return { kind: 'citizen', citizenId: session.citizenId, portalId: session.portalId };
+  }
+  if (session.kind === 'staff' && session.staffId && session.staff) {
+    if (session.organisationId) {
+      return {
+        kind: 'staff',
+        staffId: session.staffId,
+        organisationId: session.organisationId,
+        role: session.staff.role,
+        permissions: session.staff.permissions,
+      };
+    }
+    if (session.staff.isOperator) return { kind: 'operator', staffId: session.staffId };
+  }
+  return { kind: 'anonymous' };
+}

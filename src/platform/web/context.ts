@@ -1,0 +1,24 @@
+// What every page needs to render: the translator, the portal, the user shown in the header, the CSRF token.
+import type { Lang, Translate } from '../i18n/i18n.js';
+
+export interface PortalView {
+  id: string;
+  slug: string;
+  name: string;
+  supportEmail: string;
+  supportPhone: string | null;
+  dpoName: string;
+  dpoEmail: string;
+  privacyStatementUpdatedOn: string;
+  theme: Record<string, string>;
+}
+
+export interface PageContext {
+  lang: Lang;
+  t: Translate;
+  portal: PortalView;
+  /** The session's CSRF token, for forms; null when the visitor has no session. */
+  csrf: string | null;
+  user: { name: string; homePath: string } | null;
+  path: string;
+}

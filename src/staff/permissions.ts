@@ -1,0 +1,24 @@
+// Rights are set per employee (ZL-10). A role gives a starting set; an organisation's admin can add or remove
+// single permissions for one employee (stored in membership.permissions, which is what counts).
+import type { StaffRole } from '../platform/db/schema.js';
+
+export const PERMISSIONS = {
+  patientsSearch: 'patients:search',
+  patientsRead: 'patients:read',
+  auditRead: 'audit:read',
+  adminStaff: 'admin:staff',
+  adminOrganisation: 'admin:organisation',
+} as const;
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
+
+const care: Permission[] = [PERMISSIONS.patientsSearch, PERMISSIONS.patientsRead];
+
+export const ROLE_DEFAULTS: Record<StaffRole, Permission[]> = {
+  doctor: care,
+  assistant: care,
+  pharmacist: care,
+  therapist: care,
+  social_worker: care,
+  admin: [PERMISSIONS.adminStaff, PERMISSIONS.adminOrganisation],
+  privacy_officer: [PERMISSIONS.auditRead],
+};
