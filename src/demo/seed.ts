@@ -65,7 +65,7 @@ export const DEMO_STAFF: { email: string; name: string; org: string | null; role
 
 export async function isEmpty(db: Kysely<DB>): Promise<boolean> {
   const row = await db.selectFrom('portal').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n) === 0;
+  return row.n == 0; // count(*) arrives as a number (int8 parser) on both databases
 }
 
 /** Loads the demo in one transaction. Returns false when the database already had a portal. */

@@ -1,6 +1,5 @@
 // Public pages: the landing page with the DigiD button, the privacy statement, the language switch,
 // and the machine endpoints (/hello as the benchmark baseline, /health for load balancers).
-import Html from '@kitajs/html';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';

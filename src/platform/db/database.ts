@@ -9,8 +9,8 @@ import type { Config } from '../config.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 
-const OID_INT8 = 20;
-const OID_DATE = 1082;
+const OID_INT8 = pg.types.builtins.INT8;
+const OID_DATE = pg.types.builtins.DATE;
 
 export interface Database {
   kind: 'pglite' | 'postgres';
@@ -20,17 +20,12 @@ export interface Database {
 
 export async function openDatabase(database: Config['database']): Promise<Database> {
   if (database.kind === 'postgres') {
+    // Dates stay ISO strings (a birth date has no time zone); int8 becomes a number (our counters fit).
+    pg.types.setTypeParser(OID_DATE, (v: string) => v);
+    pg.types.setTypeParser(OID_INT8, (v: string) => Number(v));
     const pool = new pg.Pool({
       connectionString: database.url,
       max: database.poolSize,
-      // Dates stay ISO strings (a birth date has no time zone); int8 becomes a number (our counters fit).
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-          if (oid === OID_DATE) return (v: string) => v;
-          if (oid === OID_INT8) return (v: string) => Number(v);
-          return pg.types.getTypeParser(oid, format as 'text');
-        }) as typeof pg.types.getTypeParser,
-      },
     });
     // An idle client that loses its server must not crash the process; the next query reports the error.
     pool.on('error', () => undefined);

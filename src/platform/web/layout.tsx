@@ -63,7 +63,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: JSX.
               </nav>
             </header>
             <main id="main" class="utrecht-page-content koepel-main" tabindex="-1">
-              {props.children as 'safe'}
+              {props.children}
             </main>
             <footer class="utrecht-page-footer koepel-footer">
               <div class="koepel-footer-grid">
