@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { nextThrottleState, throttlePolicy } from './throttle.js';
+
+const policy = throttlePolicy({ loginMaxFailures: 3 });
+const t0 = new Date('2026-01-01T10:00:00Z');
+const at = (ms: number) => new Date(t0.getTime() + ms);
+
+test('the address limit is higher than the account limit', () => {
+  assert.equal(policy.accountMax, 3);
+  assert.ok(policy.addressMax > policy.accountMax);
+});
+
+test('failures within the window add up and the Nth one blocks', () => {
+  let s = nextThrottleState(null, t0, 3, policy);
+  assert.deepEqual([s.failures, s.blocked_until, s.newlyBlocked], [1, null, false]);
+  s = nextThrottleState(s, at(1000), 3, policy);
+  assert.equal(s.failures, 2);
+  assert.equal(s.newlyBlocked, false);
+  s = nextThrottleState(s, at(2000), 3, policy);
+  assert.equal(s.failures, 3);
+  assert.equal(s.newlyBlocked, true);
+  assert.equal(s.blocked_until?.getTime(), at(2000).getTime() + policy.blockMs);
+});
+
+test('a failure after the window starts a new count', () => {
+  const s1 = nextThrottleState(null, t0, 3, policy);
+  const s2 = nextThrottleState(s1, at(1000), 3, policy);
+  const s3 = nextThrottleState(s2, at(policy.windowMs + 5000), 3, policy);
+  assert.equal(s3.failures, 1);
+  assert.equal(s3.window_started_at.getTime(), at(policy.windowMs + 5000).getTime());
+});
+
+test('a failure during a block keeps the block and raises no second alert', () => {
+  const blocked = { failures: 3, window_started_at: t0, blocked_until: at(policy.blockMs) };
+  const s = nextThrottleState(blocked, at(1000), 3, policy);
+  assert.equal(s.newlyBlocked, false);
+  assert.equal(s.blocked_until?.getTime(), at(policy.blockMs).getTime());
+  assert.equal(s.failures, 4);
+});
+
+test('after a block ends, counting starts again', () => {
+  const ended = { failures: 3, window_started_at: t0, blocked_until: at(1000) };
+  const s = nextThrottleState(ended, at(2000), 3, policy);
+  assert.equal(s.failures, 1);
+  assert.equal(s.blocked_until, null);
+});

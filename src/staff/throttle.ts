@@ -1,0 +1,143 @@
+// Login throttling (PR-7): counts failed staff logins per account and per client address, blocks a key for a
+// while once it reaches its limit, and raises a security alert for the operator at that moment.
+// Keys are pseudonymous (an HMAC of the e-mail address or IP address): the table never holds either in the clear.
+// The check runs before any password hashing, so a blocked key costs the server nothing and a correct password
+// during the block is refused like any other.
+import type { Config } from '../platform/config.js';
+import type { KeyStore } from '../platform/crypto/keys.js';
+import type { Tx } from '../platform/db/principal.js';
+
+export interface ThrottlePolicy {
+  accountMax: number;
+  addressMax: number;
+  windowMs: number;
+  blockMs: number;
+}
+
+const MINUTE = 60_000;
+/** Many people can share an address (an office, a hospital's NAT), so it gets more room than one account. */
+const ADDRESS_FACTOR = 4;
+
+export function throttlePolicy(config: Pick<Config, 'loginMaxFailures'>): ThrottlePolicy {
+  return {
+    accountMax: config.loginMaxFailures,
+    addressMax: config.loginMaxFailures * ADDRESS_FACTOR,
+    windowMs: 15 * MINUTE,
+    blockMs: 15 * MINUTE,
+  };
+}
+
+export interface ThrottleKeys {
+  account: string;
+  address: string;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function accountKey(keys: KeyStore, email: string): string {
+  return `account:${keys.blindIndex('throttle-account', normaliseEmail(email)).toString('hex')}`;
+}
+
+export function addressKey(keys: KeyStore, ip: string): string {
+  return `address:${keys.blindIndex('throttle-address', ip).toString('hex')}`;
+}
+
+export interface ThrottleRow {
+  failures: number;
+  window_started_at: Date;
+  blocked_until: Date | null;
+}
+
+export interface ThrottleNext extends ThrottleRow {
+  /** This failure started a block: raise an alert. */
+  newlyBlocked: boolean;
+}
+
+/** The state after one more failure. Pure, so the rules are easy to read and to test. */
+export function nextThrottleState(row: ThrottleRow | null, now: Date, max: number, policy: ThrottlePolicy): ThrottleNext {
+  const t = now.getTime();
+  if (row?.blocked_until && row.blocked_until.getTime() > t) {
+    // Already blocked (a concurrent attempt passed the check at the same moment): count it, keep the block.
+    return { ...row, failures: row.failures + 1, newlyBlocked: false };
+  }
+  const fresh = !row || row.blocked_until !== null || t - row.window_started_at.getTime() > policy.windowMs;
+  const failures = fresh ? 1 : row.failures + 1;
+  const windowStartedAt = fresh ? now : row.window_started_at;
+  const blocked = failures >= max;
+  return {
+    failures,
+    window_started_at: windowStartedAt,
+    blocked_until: blocked ? new Date(t + policy.blockMs) : null,
+    newlyBlocked: blocked,
+  };
+}
+
+/** The time until which any of the keys is blocked, or null when none is. Touches nothing. */
+export async function blockedUntil(tx: Tx, keys: ThrottleKeys, now = new Date()): Promise<Date | null> {
+  const rows = await tx
+    .selectFrom('login_throttle')
+    .select(['blocked_until'])
+    .where('key', 'in', [keys.account, keys.address])
+    .where('blocked_until', '>', now)
+    .execute();
+  const times = rows.map((r) => r.blocked_until?.getTime() ?? 0);
+  return times.length > 0 ? new Date(Math.max(...times)) : null;
+}
+
+export interface FailureResult {
+  blocked: boolean;
+}
+
+/** Counts one failure against both keys; blocks and alerts where a limit is reached. Run under a system principal. */
+export async function registerFailure(tx: Tx, keys: ThrottleKeys, policy: ThrottlePolicy, now = new Date()): Promise<FailureResult> {
+  let blocked = false;
+  for (const [kind, key, max] of [
+    ['account', keys.account, policy.accountMax],
+    ['address', keys.address, policy.addressMax],
+  ] as const) {
+    // Insert-then-lock makes concurrent failures on one key count one after the other.
+    await tx
+      .insertInto('login_throttle')
+      .values({ key, failures: 0, window_started_at: now, blocked_until: null })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const row = await tx
+      .selectFrom('login_throttle')
+      .select(['failures', 'window_started_at', 'blocked_until'])
+      .where('key', '=', key)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const next = nextThrottleState(row.failures === 0 ? null : row, now, max, policy);
+    await tx
+      .updateTable('login_throttle')
+      .set({ failures: next.failures, window_started_at: next.window_started_at, blocked_until: next.blocked_until })
+      .where('key', '=', key)
+      .execute();
+    if (next.blocked_until && next.blocked_until.getTime() > now.getTime()) blocked = true;
+    if (next.newlyBlocked) {
+      const minutes = Math.round(policy.windowMs / MINUTE);
+      await tx
+        .insertInto('security_alert')
+        .values({
+          kind: 'password-guessing',
+          subject: key,
+          detail:
+            `${next.failures} failed staff logins for this ${kind} within ${minutes} minutes; ` +
+            `blocked until ${next.blocked_until?.toISOString() ?? ''}`,
+        })
+        .execute();
+    }
+  }
+  return { blocked };
+}
+
+/** After a complete, successful login the account starts with a clean slate (the address does not). */
+export async function clearAccount(tx: Tx, keys: ThrottleKeys, now = new Date()): Promise<void> {
+  await tx
+    .deleteFrom('login_throttle')
+    .where('key', '=', keys.account)
+    .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<=', now)]))
+    .execute();
+}
