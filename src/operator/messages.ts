@@ -1,0 +1,40 @@
+// Texts of the operator's pages (security alerts).
+const nl = {
+  'operator.alerts.title': 'Beveiligingsmeldingen',
+  'operator.alerts.intro': 'Meldingen van mogelijk misbruik, zoals het raden van wachtwoorden. Het onderwerp is een pseudoniem (een sleutel van het account of het adres): e-mailadressen en IP-adressen staan hier niet in.',
+  'operator.alerts.caption': 'Meldingen, nieuwste eerst ({open} open)',
+  'operator.alerts.colTime': 'Tijdstip',
+  'operator.alerts.colKind': 'Soort',
+  'operator.alerts.colSubject': 'Onderwerp (pseudoniem)',
+  'operator.alerts.colDetail': 'Toelichting',
+  'operator.alerts.colStatus': 'Status',
+  'operator.alerts.none': 'Er zijn geen beveiligingsmeldingen.',
+  'operator.alerts.acknowledge': 'Afgehandeld',
+  'operator.alerts.acknowledgeLabel': 'Melding van {time} markeren als afgehandeld',
+  'operator.alerts.acknowledgedAt': 'Afgehandeld op {time}',
+  'operator.alerts.kind.password-guessing': 'Mogelijk raden van wachtwoorden',
+  'operator.alerts.subject.account': 'account',
+  'operator.alerts.subject.address': 'adres',
+} as const;
+
+type Key = keyof typeof nl;
+
+const en: Partial<Record<Key, string>> = {
+  'operator.alerts.title': 'Security alerts',
+  'operator.alerts.intro': 'Alerts about possible misuse, such as password guessing. The subject is a pseudonym (a key of the account or the address): no e-mail or IP addresses are shown here.',
+  'operator.alerts.caption': 'Alerts, newest first ({open} open)',
+  'operator.alerts.colTime': 'Time',
+  'operator.alerts.colKind': 'Kind',
+  'operator.alerts.colSubject': 'Subject (pseudonym)',
+  'operator.alerts.colDetail': 'Detail',
+  'operator.alerts.colStatus': 'Status',
+  'operator.alerts.none': 'There are no security alerts.',
+  'operator.alerts.acknowledge': 'Handled',
+  'operator.alerts.acknowledgeLabel': 'Mark the alert of {time} as handled',
+  'operator.alerts.acknowledgedAt': 'Handled on {time}',
+  'operator.alerts.kind.password-guessing': 'Possible password guessing',
+  'operator.alerts.subject.account': 'account',
+  'operator.alerts.subject.address': 'address',
+};
+
+export const operatorMessages = { nl, en };
