@@ -53,7 +53,12 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-export async function startKoepel(env: Record<string, string> = {}): Promise<TestKoepel> {
+export interface StartOptions {
+  /** Rewrites the PostgreSQL URL the app connects to (e.g. through a TCP proxy that a test can cut). */
+  viaDatabaseUrl?: (url: string) => string;
+}
+
+export async function startKoepel(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestKoepel> {
   const port = await freePort();
   const testDb = testDatabaseUrl ? await createTestDatabase() : null;
   const config = loadConfig({
@@ -62,7 +67,7 @@ export async function startKoepel(env: Record<string, string> = {}): Promise<Tes
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    ...(testDb ? { DATABASE_URL: testDb.url, DATABASE_POOL_SIZE: '5' } : {}),
+    ...(testDb ? { DATABASE_URL: opts.viaDatabaseUrl?.(testDb.url) ?? testDb.url, DATABASE_POOL_SIZE: '5' } : {}),
     ...env,
   });
   if (config.database.kind === 'pglite') config.database = { kind: 'pglite', dataDir: null };

@@ -27,8 +27,10 @@ export async function openDatabase(database: Config['database']): Promise<Databa
       connectionString: database.url,
       max: database.poolSize,
     });
-    // An idle client that loses its server must not crash the process; the next query reports the error.
+    // A client that loses its server (idle or checked out) must not crash the process: the query in flight
+    // rejects, the request gets a 503, and the pool replaces the client.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, close: () => db.destroy() };
   }
