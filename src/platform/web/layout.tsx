@@ -3,7 +3,7 @@
 import Html from '@kitajs/html';
 import type { PageContext } from './context.js';
 
-export function Layout(props: { ctx: PageContext; title: string; children?: JSX.Element | JSX.Element[] | string }): JSX.Element {
+export function Layout(props: { ctx: PageContext; title: string; children?: JSX.Element | JSX.Element[] }): JSX.Element {
   const { ctx } = props;
   const { t, portal } = ctx;
   const otherLang = ctx.lang === 'nl' ? 'en' : 'nl';
@@ -63,7 +63,8 @@ export function Layout(props: { ctx: PageContext; title: string; children?: JSX.
               </nav>
             </header>
             <main id="main" class="utrecht-page-content koepel-main" tabindex="-1">
-              {props.children}
+              {/* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- children are rendered elements, escaped where they were built */}
+              {props.children as 'safe'}
             </main>
             <footer class="utrecht-page-footer koepel-footer">
               <div class="koepel-footer-grid">
