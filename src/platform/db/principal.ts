@@ -1,7 +1,7 @@
 // Every query the application makes runs inside withPrincipal(): one transaction that first switches to the
 // koepel_app role and sets who is asking, transaction-locally, so a pooled connection never carries it on.
 // Row-level security policies (migrations/*.sql) read these settings; the app never filters tenants by hand.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, StaffRole } from './schema.js';
 
 export type SystemPurpose =
@@ -26,7 +26,8 @@ export type Principal =
 
 export const APP_ROLE = 'koepel_app';
 
-export type Tx = Transaction<DB>;
+/** A connection inside a transaction opened by withPrincipal. */
+export type Tx = Kysely<DB>;
 
 export function principalSettings(p: Principal): Record<string, string> {
   return {
@@ -42,15 +43,32 @@ export function principalSettings(p: Principal): Record<string, string> {
   };
 }
 
-export async function setPrincipal(tx: Tx, p: Principal): Promise<void> {
-  const entries = Object.entries(principalSettings(p));
-  const calls = entries.map(([k, v]) => sql`set_config(${k}, ${v}, true)`);
-  await sql`select ${sql.join(calls)}`.execute(tx);
+// Every value is an id, a permission or a fixed word; anything else is refused rather than quoted.
+const SAFE_SETTING = /^[\w:.,@-]*$/;
+
+function beginStatement(p: Principal): string {
+  const calls = Object.entries(principalSettings(p)).map(([k, v]) => {
+    if (!SAFE_SETTING.test(v)) throw new Error(`refusing an unexpected principal setting for ${k}`);
+    return `set_config('${k}', '${v}', true)`;
+  });
+  return `begin; select ${calls.join(', ')}`;
 }
 
+/**
+ * Runs fn in one transaction as the given principal. BEGIN and the settings travel in one round trip (simple
+ * query protocol); the values are validated above, never interpolated from free text.
+ */
 export async function withPrincipal<T>(db: Kysely<DB>, principal: Principal, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (tx) => {
-    await setPrincipal(tx, principal);
-    return fn(tx);
+  const begin = beginStatement(principal);
+  return db.connection().execute(async (conn) => {
+    await sql.raw(begin).execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql.raw('commit').execute(conn);
+      return result;
+    } catch (err) {
+      await sql.raw('rollback').execute(conn).catch(() => undefined);
+      throw err;
+    }
   });
 }
