@@ -16,6 +16,7 @@ test('a sealed TOTP secret opens only for its own staff account', () => {
   assert.ok(!sealed.includes(Buffer.from(secret)));
   assert.deepEqual(Buffer.from(openTotpSecret(keys, staffA, sealed)), Buffer.from(secret));
   assert.throws(() => openTotpSecret(keys, staffB, sealed));
+  assert.throws(() => openTotpSecret(keys, staffA, sealed, 'pending'));
 });
 
 test('codes match their own step and one step either side, not further', () => {

@@ -13,18 +13,21 @@ const PERIOD = 30;
 const DIGITS = 6;
 const WINDOW = 1;
 
-const aad = (staffId: string) => `staff.totp:${staffId}`;
+/** 'stored': the confirmed secret in staff_account; 'pending': a secret shown for enrolment, kept in the session
+ * until confirmed. Different additional data, so one can never be passed off as the other. */
+export type SecretPlace = 'stored' | 'pending';
+const aad = (staffId: string, place: SecretPlace) => `staff.totp.${place}:${staffId}`;
 
 export function newTotpSecret(): Uint8Array {
   return new Secret({ size: 20 }).bytes;
 }
 
-export function sealTotpSecret(keys: KeyStore, staffId: string, secret: Uint8Array): Buffer {
-  return keys.master.wrap(secret, aad(staffId));
+export function sealTotpSecret(keys: KeyStore, staffId: string, secret: Uint8Array, place: SecretPlace = 'stored'): Buffer {
+  return keys.master.wrap(secret, aad(staffId, place));
 }
 
-export function openTotpSecret(keys: KeyStore, staffId: string, ciphertext: Uint8Array): Uint8Array {
-  return keys.master.unwrap(ciphertext, aad(staffId));
+export function openTotpSecret(keys: KeyStore, staffId: string, ciphertext: Uint8Array, place: SecretPlace = 'stored'): Uint8Array {
+  return keys.master.unwrap(ciphertext, aad(staffId, place));
 }
 
 function totp(secret: Uint8Array, issuer = 'Koepel', label = 'Koepel'): TOTP {

@@ -1,0 +1,162 @@
+// The operator's security alerts (PR-7): what the login throttle (and later other monitors) raised, newest first,
+// with a button to mark an alert as handled. Only the operator principal may see or change them — enforced by
+// the row-level security policy security_alert_operator as well as here.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Principal } from '../platform/db/principal.js';
+import { HttpError } from '../platform/http/errors.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
+import type { MessageKey } from '../platform/i18n/i18n.js';
+import type { PageContext } from '../platform/web/context.js';
+import { Layout } from '../platform/web/layout.js';
+
+const MAX_ROWS = 200;
+
+export function requireOperator(req: FastifyRequest): Extract<Principal, { kind: 'operator' }> {
+  const p = req.principal;
+  if (p.kind === 'operator') return p;
+  if (p.kind === 'anonymous') throw new HttpError(401, 'loginRequired');
+  throw new HttpError(403, 'forbidden');
+}
+
+interface AlertRow {
+  id: string;
+  occurred_at: Date;
+  kind: string;
+  subject: string;
+  detail: string;
+  acknowledged_at: Date | null;
+}
+
+function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Element {
+  const { ctx, alerts } = props;
+  const { t } = ctx;
+  const fmt = new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    dateStyle: 'short',
+    timeStyle: 'medium',
+    timeZone: 'Europe/Amsterdam',
+  });
+  const kindLabel = (kind: string) => {
+    const key = `operator.alerts.kind.${kind}` as MessageKey;
+    const label = t(key);
+    return label === undefined || label === key ? kind : label;
+  };
+  const subjectScope = (subject: string) =>
+    subject.startsWith('account:') ? t('operator.alerts.subject.account') : subject.startsWith('address:') ? t('operator.alerts.subject.address') : '';
+  const open = alerts.filter((a) => a.acknowledged_at === null).length;
+  return (
+    <Layout ctx={ctx} title={t('operator.alerts.title')}>
+      <h1 class="utrecht-heading-1" safe>
+        {t('operator.alerts.title')}
+      </h1>
+      <p class="utrecht-paragraph" safe>
+        {t('operator.alerts.intro')}
+      </p>
+      {alerts.length === 0 ? (
+        <p class="utrecht-paragraph koepel-notice" role="status" safe>
+          {t('operator.alerts.none')}
+        </p>
+      ) : (
+        <div class="utrecht-table-container koepel-table-wrapper">
+          <table class="utrecht-table utrecht-table--html-table koepel-alerts">
+            <caption class="utrecht-table__caption" safe>
+              {t('operator.alerts.caption', { open })}
+            </caption>
+            <thead class="utrecht-table__header">
+              <tr class="utrecht-table__row">
+                {(['colTime', 'colKind', 'colSubject', 'colDetail', 'colStatus'] as const).map((c) => (
+                  <th class="utrecht-table__header-cell" scope="col" safe>
+                    {t(`operator.alerts.${c}`)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody class="utrecht-table__body">
+              {alerts.map((a) => {
+                const time = fmt.format(a.occurred_at);
+                return (
+                  <tr class="utrecht-table__row">
+                    <td class="utrecht-table__cell">
+                      <time datetime={a.occurred_at.toISOString()} safe>
+                        {time}
+                      </time>
+                    </td>
+                    <td class="utrecht-table__cell" safe>
+                      {kindLabel(a.kind)}
+                    </td>
+                    <td class="utrecht-table__cell">
+                      <span safe>{subjectScope(a.subject)}</span>{' '}
+                      <code class="koepel-pseudonym" title={a.subject} safe>
+                        {`${a.subject.split(':')[1]?.slice(0, 16) ?? a.subject}…`}
+                      </code>
+                    </td>
+                    <td class="utrecht-table__cell" safe>
+                      {a.detail}
+                    </td>
+                    <td class="utrecht-table__cell">
+                      {a.acknowledged_at ? (
+                        <span safe>{t('operator.alerts.acknowledgedAt', { time: fmt.format(a.acknowledged_at) })}</span>
+                      ) : (
+                        <form method="post" action={`/operator/alerts/${a.id}/acknowledge`} class="koepel-inline-form">
+                          <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
+                          <button
+                            type="submit"
+                            class="utrecht-button utrecht-button--secondary-action"
+                            aria-label={t('operator.alerts.acknowledgeLabel', { time })}
+                            safe
+                          >
+                            {t('operator.alerts.acknowledge')}
+                          </button>
+                        </form>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Layout>
+  );
+}
+
+const idParams = z.object({ id: z.uuid() });
+
+export function registerOperatorRoutes(app: FastifyInstance): void {
+  app.get('/operator/alerts', async (req, reply) => {
+    requireOperator(req);
+    const alerts = await req.withData(({ tx }) =>
+      tx
+        .selectFrom('security_alert')
+        .select(['id', 'occurred_at', 'kind', 'subject', 'detail', 'acknowledged_at'])
+        .orderBy('occurred_at', 'desc')
+        .limit(MAX_ROWS)
+        .execute(),
+    );
+    return sendPage(reply, <AlertsPage ctx={pageContext(req)} alerts={alerts} />);
+  });
+
+  app.post('/operator/alerts/:id/acknowledge', async (req, reply) => {
+    requireOperator(req);
+    const params = idParams.safeParse(req.params);
+    if (!params.success) throw new HttpError(400, 'badRequest');
+    const done = await req.withData(async (scope) => {
+      const row = await scope.tx
+        .updateTable('security_alert')
+        .set({ acknowledged_at: new Date() })
+        .where('id', '=', params.data.id)
+        .where('acknowledged_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (row) await scope.audit({ event: 'security.alert.acknowledge', action: 'U', resourceType: 'security_alert', resourceId: row.id });
+      return row !== undefined;
+    });
+    if (!done) {
+      // Unknown, or handled already (by a colleague a moment ago): both end on the list, which shows the state.
+      const exists = await req.withData(({ tx }) => tx.selectFrom('security_alert').select('id').where('id', '=', params.data.id).executeTakeFirst());
+      if (!exists) throw new HttpError(404, 'notFound');
+    }
+    return reply.redirect('/operator/alerts', 303);
+  });
+}

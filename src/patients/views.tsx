@@ -1,0 +1,141 @@
+// The patient search form (on the staff home and above the results) and the results page.
+import type { PageContext } from '../platform/web/context.js';
+import { Layout } from '../platform/web/layout.js';
+import { Csrf, ErrorSummary, TextField, type FieldError } from '../staff/form-views.js';
+import { SEARCH_LIMIT, type SearchResult } from './search.js';
+
+export interface SearchValues {
+  name: string;
+  born: string;
+}
+
+/** dd-mm-yyyy, as birth dates are written in Dutch care. */
+export function formatBirthDate(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return y && m && d ? `${d}-${m}-${y}` : iso;
+}
+
+export function PatientSearchForm(props: { ctx: PageContext; values?: SearchValues; errors?: FieldError[] }): JSX.Element {
+  const { ctx } = props;
+  const { t } = ctx;
+  const errors = props.errors ?? [];
+  const v = props.values ?? { name: '', born: '' };
+  const error = (f: string) => errors.find((e) => e.field === f)?.message;
+  return (
+    <section aria-labelledby="patient-search-title" class="koepel-patient-search">
+      <h2 id="patient-search-title" class="utrecht-heading-2" safe>
+        {t('patients.search.title')}
+      </h2>
+      <p class="utrecht-paragraph" safe>
+        {t('patients.search.intro')}
+      </p>
+      <ErrorSummary ctx={ctx} errors={errors} />
+      {/* POST, never GET: names and birth dates must not end up in URLs, logs or browser history. */}
+      <form method="post" action="/staff/patients/search" class="koepel-search" novalidate>
+        <Csrf ctx={ctx} />
+        <TextField
+          id="search-name"
+          name="name"
+          label={t('patients.search.name')}
+          hint={t('patients.search.nameHint')}
+          value={v.name}
+          autocomplete="off"
+          spellcheck={false}
+          maxlength={100}
+          error={error('search-name')}
+        />
+        <TextField id="search-born" name="born" label={t('patients.search.born')} type="date" value={v.born} autocomplete="off" error={error('search-born')} />
+        <div class="koepel-search-submit">
+          <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
+            {t('patients.search.submit')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function SearchResultsPage(props: {
+  ctx: PageContext;
+  values: SearchValues;
+  result?: SearchResult;
+  errors?: FieldError[];
+}): JSX.Element {
+  const { ctx, result } = props;
+  const { t } = ctx;
+  const title = props.errors?.length ? `${t('staff.errors.title')}: ${t('patients.search.title')}` : t('patients.search.resultsTitle');
+  return (
+    <Layout ctx={ctx} title={title}>
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/staff" safe>
+          {t('patients.search.back')}
+        </a>
+      </p>
+      <h1 class="utrecht-heading-1" safe>
+        {result ? t('patients.search.resultsTitle') : t('patients.search.title')}
+      </h1>
+      {result ? <SearchResults ctx={ctx} result={result} /> : ''}
+      <PatientSearchForm ctx={ctx} values={props.values} errors={props.errors ?? []} />
+    </Layout>
+  );
+}
+
+function SearchResults(props: { ctx: PageContext; result: SearchResult }): JSX.Element {
+  const { t } = props.ctx;
+  const { hits, more } = props.result;
+  if (hits.length === 0) {
+    return (
+      <p class="utrecht-paragraph koepel-notice" role="status" safe>
+        {t('patients.search.none')}
+      </p>
+    );
+  }
+  return (
+    <>
+      {more ? (
+        <p class="utrecht-paragraph koepel-notice" role="status" safe>
+          {t('patients.search.more', { max: SEARCH_LIMIT })}
+        </p>
+      ) : (
+        ''
+      )}
+      <div class="utrecht-table-container koepel-table-wrapper">
+        <table class="utrecht-table utrecht-table--html-table koepel-results">
+          <caption class="utrecht-table__caption" safe>
+            {t('patients.search.caption', { count: more ? `${hits.length}+` : hits.length })}
+          </caption>
+          <thead class="utrecht-table__header">
+            <tr class="utrecht-table__row">
+              <th class="utrecht-table__header-cell" scope="col" safe>
+                {t('patients.search.colName')}
+              </th>
+              <th class="utrecht-table__header-cell" scope="col" safe>
+                {t('patients.search.colBorn')}
+              </th>
+              <th class="utrecht-table__header-cell" scope="col" safe>
+                {t('patients.search.colNumber')}
+              </th>
+            </tr>
+          </thead>
+          <tbody class="utrecht-table__body">
+            {hits.map((h) => (
+              <tr class="utrecht-table__row">
+                <th class="utrecht-table__header-cell" scope="row" safe>
+                  {h.name}
+                </th>
+                <td class="utrecht-table__cell">
+                  <time datetime={h.birthDate} safe>
+                    {formatBirthDate(h.birthDate)}
+                  </time>
+                </td>
+                <td class="utrecht-table__cell" safe>
+                  {h.patientNumber ?? '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

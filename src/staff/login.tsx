@@ -1,0 +1,343 @@
+// Staff login (ZL-3, PR-7): e-mail + argon2id password, then a TOTP code (or TOTP enrolment where the organisation
+// requires it), then — for employees of several organisations — a choice of organisation.
+//
+//   POST /staff/login ─ throttle check (before any hashing) ─ argon2 verify (a dummy hash for unknown accounts)
+//     ├─ wrong: count a failure per account and per address (block + alert at the limit); same answer either way
+//     └─ right: new anonymous session holding only the pending login ─→ /staff/login/totp | /staff/totp/enrol
+//   TOTP (failures count toward the same throttle; a time step is used once) ─→ /staff/login/organisation if needed
+//   finish: new session id for the staff principal, audit 'staff.login'.
+//
+// All database work before the staff session exists runs under the system principal {purpose: 'staff-login'}.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { writeAudit } from '../platform/audit/audit.js';
+import { withPrincipal, type Principal, type Tx } from '../platform/db/principal.js';
+import { HttpError } from '../platform/http/errors.js';
+import { ensureSession, pageContext, rotateSession, sendPage } from '../platform/http/request-context.js';
+import { MessagePage } from '../platform/web/layout.js';
+import { findAccountByEmail, getAccount, membershipsOf, totpRequired } from './accounts.js';
+import type { FieldError } from './form-views.js';
+import { ChooseOrganisationPage, EnrolPage, LoginPage, TotpPage } from './login-views.js';
+import { dummyHash, verifyPassword } from './passwords.js';
+import { dropPending, newPending, pendingState, readPending, savePending, type PendingLogin } from './pending-login.js';
+import { accountKey, addressKey, blockedUntil, clearAccount, registerFailure, throttlePolicy, type ThrottleKeys } from './throttle.js';
+import {
+  consumeStep,
+  enrolTotp,
+  manualKey,
+  newTotpSecret,
+  openTotpSecret,
+  otpauthUri,
+  parseCode,
+  qrDataUrl,
+  sealTotpSecret,
+  stepOf,
+} from './totp.js';
+
+const SYSTEM: Principal = { kind: 'system', purpose: 'staff-login' };
+const OPERATOR_CHOICE = 'operator';
+
+const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
+const codeBody = z.object({ code: z.string().max(20) });
+const organisationBody = z.object({ organisation: z.string().max(64).optional() });
+
+type FailureReason = 'credentials' | 'throttled' | 'totp' | 'totp-enrol' | 'no-membership' | 'pending-expired';
+
+function system<T>(req: FastifyRequest, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withPrincipal(req.server.koepel.db, SYSTEM, fn);
+}
+
+/** An audit record of a failed attempt: under the system principal, without e-mail address or name. */
+function auditFailure(tx: Tx, req: FastifyRequest, reason: FailureReason, staffId?: string): Promise<void> {
+  return writeAudit(tx, SYSTEM, req.accessPoint, [
+    {
+      event: 'staff.login',
+      action: 'E',
+      outcome: 'failure',
+      reason,
+      ...(staffId ? { resourceType: 'staff_account', resourceId: staffId } : {}),
+    },
+  ]);
+}
+
+function throttleKeys(req: FastifyRequest, account: string): ThrottleKeys {
+  return { account, address: addressKey(req.server.koepel.keys, req.ip) };
+}
+
+async function throttledPage(req: FastifyRequest, reply: FastifyReply, until: Date | null): Promise<FastifyReply> {
+  const seconds = until ? Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000)) : 900;
+  reply.header('Retry-After', String(seconds));
+  const ctx = pageContext(req);
+  return sendPage(
+    reply,
+    MessagePage({
+      ctx,
+      title: ctx.t('staff.throttled.title'),
+      body: ctx.t('staff.throttled.body'),
+      extra: ctx.t('staff.throttled.help'),
+      link: { href: '/', label: ctx.t('error.backHome') },
+    }),
+    429,
+  );
+}
+
+/** Checks the throttle before anything expensive. Returns the time the block ends, or null. */
+async function checkThrottle(req: FastifyRequest, keys: ThrottleKeys, staffId?: string): Promise<Date | null> {
+  return system(req, async (tx) => {
+    const until = await blockedUntil(tx, keys);
+    if (until) await auditFailure(tx, req, 'throttled', staffId);
+    return until;
+  });
+}
+
+/** Counts a failure; returns the block end when this failure (or an earlier one) blocked a key. */
+async function failure(req: FastifyRequest, keys: ThrottleKeys, reason: FailureReason, staffId?: string): Promise<Date | null> {
+  const policy = throttlePolicy(req.server.koepel.config);
+  return system(req, async (tx) => {
+    const result = await registerFailure(tx, keys, policy);
+    await auditFailure(tx, req, reason, staffId);
+    return result.blocked ? blockedUntil(tx, keys) : null;
+  });
+}
+
+function redirectToLogin(reply: FastifyReply): FastifyReply {
+  return reply.redirect('/staff/login', 303);
+}
+
+function loginErrors(req: FastifyRequest, email: string, password: string): FieldError[] {
+  const t = pageContext(req).t;
+  const errors: FieldError[] = [];
+  if (email.trim() === '') errors.push({ field: 'email', message: t('staff.errors.emailMissing') });
+  else if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) errors.push({ field: 'email', message: t('staff.errors.emailInvalid') });
+  if (password === '') errors.push({ field: 'password', message: t('staff.errors.passwordMissing') });
+  return errors;
+}
+
+export function registerStaffLoginRoutes(app: FastifyInstance): void {
+  app.get('/staff/login', async (req, reply) => {
+    if (req.principal.kind === 'staff') return reply.redirect('/staff', 303);
+    if (req.principal.kind === 'operator') return reply.redirect('/operator/alerts', 303);
+    await ensureSession(req, reply);
+    return sendPage(reply, <LoginPage ctx={pageContext(req)} />);
+  });
+
+  app.post('/staff/login', async (req, reply) => {
+    const parsed = loginBody.safeParse(req.body);
+    if (!parsed.success) {
+      const ctx = pageContext(req);
+      return sendPage(reply, <LoginPage ctx={ctx} errors={[{ field: 'email', message: ctx.t('error.badRequest.body') }]} />, 400);
+    }
+    const { email, password } = parsed.data;
+    const errors = loginErrors(req, email, password);
+    if (errors.length > 0) return sendPage(reply, <LoginPage ctx={pageContext(req)} email={email} errors={errors} />, 400);
+
+    const { keys } = req.server.koepel;
+    const tkeys = throttleKeys(req, accountKey(keys, email));
+    // PR-7: the block holds before any hashing — a correct password during a block is refused like any other.
+    const blocked = await checkThrottle(req, tkeys);
+    if (blocked) return throttledPage(req, reply, blocked);
+
+    const account = await system(req, (tx) => findAccountByEmail(tx, email));
+    // Unknown accounts are verified against a real hash too, so the answer takes as long either way.
+    const passwordOk = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password);
+    if (!account || !account.usable || !passwordOk) {
+      const until = await failure(req, tkeys, 'credentials');
+      if (until) return throttledPage(req, reply, until);
+      const ctx = pageContext(req);
+      return sendPage(
+        reply,
+        <LoginPage ctx={ctx} email={email} errors={[{ field: 'email', message: ctx.t('staff.errors.credentials') }]} />,
+        401,
+      );
+    }
+
+    const { full, memberships } = await system(req, async (tx) => ({
+      full: await getAccount(tx, account.id),
+      memberships: await membershipsOf(tx, account.id),
+    }));
+    if (!full) return redirectToLogin(reply);
+    const stage = full.totpConfirmedAt ? 'totp' : totpRequired(full, memberships) ? 'enrol' : null;
+    // A new session id as soon as the password is right; it holds the pending login and nothing else.
+    const pending = newPending(full.id, tkeys.account, stage ?? 'choose');
+    await rotateSession(req, reply, { kind: 'anonymous', state: pendingState(pending) });
+    if (stage === 'totp') return reply.redirect('/staff/login/totp', 303);
+    if (stage === 'enrol') return reply.redirect('/staff/totp/enrol', 303);
+    // ZL-3 "can": without a requirement and without enrolment the password suffices; the home page offers TOTP.
+    return completeLogin(req, reply, pending);
+  });
+
+  app.get('/staff/login/totp', async (req, reply) => {
+    if (!readPending(req, 'totp')) return redirectToLogin(reply);
+    return sendPage(reply, <TotpPage ctx={pageContext(req)} />);
+  });
+
+  app.post('/staff/login/totp', async (req, reply) => {
+    const pending = readPending(req, 'totp');
+    if (!pending) return redirectToLogin(reply);
+    const parsed = codeBody.safeParse(req.body);
+    const code = parsed.success ? parseCode(parsed.data.code) : null;
+    const ctx = pageContext(req);
+    if (!code) return sendPage(reply, <TotpPage ctx={ctx} errors={[{ field: 'code', message: ctx.t('staff.errors.codeFormat') }]} />, 400);
+
+    const tkeys = throttleKeys(req, pending.accountKey);
+    const blocked = await checkThrottle(req, tkeys, pending.staffId);
+    if (blocked) {
+      await dropPending(req);
+      return throttledPage(req, reply, blocked);
+    }
+    const account = await system(req, (tx) => getAccount(tx, pending.staffId));
+    if (!account?.totpCiphertext || account.disabled) {
+      await dropPending(req);
+      return redirectToLogin(reply);
+    }
+    const secret = openTotpSecret(req.server.koepel.keys, account.id, account.totpCiphertext);
+    const step = stepOf(secret, code);
+    // A replayed code (its step already used) is refused like a wrong one.
+    const ok = step !== null && (await system(req, (tx) => consumeStep(tx, account.id, step)));
+    if (!ok) {
+      const until = await failure(req, tkeys, 'totp', account.id);
+      if (until) {
+        await dropPending(req);
+        return throttledPage(req, reply, until);
+      }
+      return sendPage(reply, <TotpPage ctx={ctx} errors={[{ field: 'code', message: ctx.t('staff.errors.codeWrong') }]} />, 401);
+    }
+    return completeLogin(req, reply, pending);
+  });
+
+  app.get('/staff/totp/enrol', async (req, reply) => {
+    const pending = readPending(req, 'enrol');
+    if (!pending) return redirectToLogin(reply);
+    const view = await enrolView(req, pending);
+    if (!view) return redirectToLogin(reply);
+    return sendPage(reply, <EnrolPage ctx={pageContext(req)} view={view} />);
+  });
+
+  app.post('/staff/totp/enrol', async (req, reply) => {
+    const pending = readPending(req, 'enrol');
+    if (!pending?.enrolSecret) return redirectToLogin(reply);
+    const { keys } = req.server.koepel;
+    const view = await enrolView(req, pending);
+    if (!view) return redirectToLogin(reply);
+    const parsed = codeBody.safeParse(req.body);
+    const code = parsed.success ? parseCode(parsed.data.code) : null;
+    const ctx = pageContext(req);
+    if (!code) {
+      return sendPage(reply, <EnrolPage ctx={ctx} view={view} errors={[{ field: 'code', message: ctx.t('staff.errors.codeFormat') }]} />, 400);
+    }
+    const tkeys = throttleKeys(req, pending.accountKey);
+    const blocked = await checkThrottle(req, tkeys, pending.staffId);
+    if (blocked) {
+      await dropPending(req);
+      return throttledPage(req, reply, blocked);
+    }
+    const secret = openTotpSecret(keys, pending.staffId, Buffer.from(pending.enrolSecret, 'base64'), 'pending');
+    const step = stepOf(secret, code);
+    if (step === null) {
+      const until = await failure(req, tkeys, 'totp-enrol', pending.staffId);
+      if (until) {
+        await dropPending(req);
+        return throttledPage(req, reply, until);
+      }
+      return sendPage(reply, <EnrolPage ctx={ctx} view={view} errors={[{ field: 'code', message: ctx.t('staff.errors.codeWrong') }]} />, 401);
+    }
+    await system(req, (tx) => enrolTotp(tx, keys, pending.staffId, secret, step));
+    return completeLogin(req, reply, pending);
+  });
+
+  app.get('/staff/login/organisation', async (req, reply) => {
+    const pending = readPending(req, 'choose');
+    if (!pending) return redirectToLogin(reply);
+    const options = await organisationOptions(req, pending.staffId);
+    return sendPage(reply, <ChooseOrganisationPage ctx={pageContext(req)} options={options} />);
+  });
+
+  app.post('/staff/login/organisation', async (req, reply) => {
+    const pending = readPending(req, 'choose');
+    if (!pending) return redirectToLogin(reply);
+    const options = await organisationOptions(req, pending.staffId);
+    const parsed = organisationBody.safeParse(req.body);
+    const chosen = parsed.success ? options.find((o) => o.value === parsed.data.organisation) : undefined;
+    if (!chosen) {
+      const ctx = pageContext(req);
+      return sendPage(
+        reply,
+        <ChooseOrganisationPage ctx={ctx} options={options} errors={[{ field: 'organisation', message: ctx.t('staff.errors.organisation') }]} />,
+        400,
+      );
+    }
+    return finishLogin(req, reply, pending, chosen.value === OPERATOR_CHOICE ? null : chosen.value);
+  });
+}
+
+async function organisationOptions(req: FastifyRequest, staffId: string): Promise<{ value: string; label: string }[]> {
+  const t = pageContext(req).t;
+  const { account, memberships } = await system(req, async (tx) => ({
+    account: await getAccount(tx, staffId),
+    memberships: await membershipsOf(tx, staffId),
+  }));
+  if (!account || account.disabled) return [];
+  return [
+    ...memberships.map((m) => ({ value: m.organisationId, label: m.organisationName })),
+    ...(account.isOperator ? [{ value: OPERATOR_CHOICE, label: t('staff.choose.operator') }] : []),
+  ];
+}
+
+/** The QR code and manual key for the secret on show; a new secret the first time, the same one on reload. */
+async function enrolView(req: FastifyRequest, pending: PendingLogin) {
+  const { keys } = req.server.koepel;
+  const account = await system(req, (tx) => getAccount(tx, pending.staffId));
+  if (!account || account.disabled) return null;
+  let secret: Uint8Array;
+  if (pending.enrolSecret) {
+    secret = openTotpSecret(keys, account.id, Buffer.from(pending.enrolSecret, 'base64'), 'pending');
+  } else {
+    secret = newTotpSecret();
+    await savePending(req, { ...pending, enrolSecret: sealTotpSecret(keys, account.id, secret, 'pending').toString('base64') });
+  }
+  const ctx = pageContext(req);
+  return {
+    qrDataUrl: await qrDataUrl(otpauthUri(secret, ctx.portal.name, account.email)),
+    manualKey: manualKey(secret),
+    required: true,
+    action: '/staff/totp/enrol',
+    cancel: { href: '/staff/login', label: ctx.t('staff.restart') },
+  };
+}
+
+/** After the last factor: straight in with one organisation, otherwise the chooser. */
+async function completeLogin(req: FastifyRequest, reply: FastifyReply, pending: PendingLogin): Promise<FastifyReply> {
+  const options = await organisationOptions(req, pending.staffId);
+  const only = options[0];
+  if (!only) {
+    await system(req, (tx) => auditFailure(tx, req, 'no-membership', pending.staffId));
+    await dropPending(req);
+    const ctx = pageContext(req);
+    return sendPage(
+      reply,
+      MessagePage({ ctx, title: ctx.t('staff.noAccess.title'), body: ctx.t('staff.noAccess.body'), link: { href: '/', label: ctx.t('error.backHome') } }),
+      403,
+    );
+  }
+  if (options.length > 1) {
+    await savePending(req, { staffId: pending.staffId, accountKey: pending.accountKey, stage: 'choose', startedAt: pending.startedAt });
+    return reply.redirect('/staff/login/organisation', 303);
+  }
+  return finishLogin(req, reply, pending, only.value === OPERATOR_CHOICE ? null : only.value);
+}
+
+async function finishLogin(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  pending: PendingLogin,
+  organisationId: string | null,
+): Promise<FastifyReply> {
+  await system(req, (tx) => clearAccount(tx, throttleKeys(req, pending.accountKey)));
+  // New session id at login; the organisation is fixed for the session, rights are read per request.
+  await rotateSession(req, reply, { kind: 'staff', staffId: pending.staffId, organisationId });
+  const principal = req.principal;
+  if (principal.kind !== 'staff' && principal.kind !== 'operator') throw new HttpError(403, 'forbidden');
+  await req.withData((s) => s.audit({ event: 'staff.login', action: 'E', resourceType: 'staff_account', resourceId: pending.staffId }));
+  return reply.redirect(principal.kind === 'operator' ? '/operator/alerts' : '/staff', 303);
+}
+
