@@ -13,6 +13,9 @@ import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import { SessionStore } from './platform/session/sessions.js';
 import { registerAssets } from './platform/web/assets.js';
 import { registerPageRoutes } from './pages/routes.js';
+import { registerStaffRoutes } from './staff/routes.js';
+import { registerPatientRoutes } from './patients/routes.js';
+import { registerOperatorRoutes } from './operator/alerts.js';
 
 export interface AppDeps {
   config: Config;
@@ -52,6 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerAssets(app, () => deps.portals.all());
   registerPageRoutes(app);
+  registerStaffRoutes(app);
+  registerPatientRoutes(app);
+  registerOperatorRoutes(app);
 
   return app;
 }
