@@ -16,6 +16,9 @@ import { registerPageRoutes } from './pages/routes.js';
 import { registerStaffRoutes } from './staff/routes.js';
 import { registerPatientRoutes } from './patients/routes.js';
 import { registerOperatorRoutes } from './operator/alerts.js';
+import { registerDigidSimulator } from './digid-simulator/routes.js';
+import { registerIdentity } from './identity/routes.js';
+import { registerCitizenHome } from './citizen-home/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +61,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerStaffRoutes(app);
   registerPatientRoutes(app);
   registerOperatorRoutes(app);
+  if (config.digid.simulator) registerDigidSimulator(app);
+  registerIdentity(app);
+  registerCitizenHome(app);
 
   return app;
 }

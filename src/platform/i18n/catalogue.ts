@@ -1,11 +1,19 @@
 // The message catalogue: every capability's messages merged. Keys are namespaced by capability.
 import { platformMessages } from '../web/messages.js';
+import { identityMessages } from '../../identity/messages.js';
+import { simulatorMessages } from '../../digid-simulator/messages.js';
+import { careProviderMessages } from '../../care-providers/messages.js';
+import { homeMessages } from '../../citizen-home/messages.js';
 import { staffMessages } from '../../staff/messages.js';
 import { patientMessages } from '../../patients/messages.js';
 import { operatorMessages } from '../../operator/messages.js';
 
 const nl = {
   ...platformMessages.nl,
+  ...identityMessages.nl,
+  ...simulatorMessages.nl,
+  ...careProviderMessages.nl,
+  ...homeMessages.nl,
   ...staffMessages.nl,
   ...patientMessages.nl,
   ...operatorMessages.nl,
@@ -15,6 +23,10 @@ export type MessageKey = keyof typeof nl;
 
 const en: Partial<Record<MessageKey, string>> = {
   ...platformMessages.en,
+  ...identityMessages.en,
+  ...simulatorMessages.en,
+  ...careProviderMessages.en,
+  ...homeMessages.en,
   ...staffMessages.en,
   ...patientMessages.en,
   ...operatorMessages.en,

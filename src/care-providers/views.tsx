@@ -1,0 +1,118 @@
+// "Mijn zorgverleners": one card per care provider with its type, contact details and the online functions it offers.
+import Html from '@kitajs/html';
+import type { MessageKey } from '../platform/i18n/i18n.js';
+import type { PageContext } from '../platform/web/context.js';
+import type { CareProvider } from './care-providers.js';
+
+/** Only http(s) addresses become links: organisation data must never smuggle in a javascript: URL. */
+function webLink(url: string | null): { href: string; label: string } | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
+    return { href: u.toString(), label: u.host + (u.pathname === '/' ? '' : u.pathname) };
+  } catch {
+    return null;
+  }
+}
+
+const telHref = (phone: string) => `tel:${phone.replace(/[^\d+]/g, '')}`;
+const isEmail = (email: string) => /^[^\s@<>"]+@[^\s@<>"]+$/.test(email);
+
+export function CareProviderCard(props: { ctx: PageContext; provider: CareProvider }): JSX.Element {
+  const { ctx, provider: p } = props;
+  const { t } = ctx;
+  const headingId = `provider-${p.id}`;
+  const site = webLink(p.website);
+  const address = [p.street, [p.postalCode, p.city].filter(Boolean).join(' ')].filter(Boolean);
+  return (
+    <li class="koepel-card koepel-provider">
+      <h3 id={headingId} class="utrecht-heading-3" safe>
+        {p.name}
+      </h3>
+      <p class="utrecht-paragraph koepel-provider-kind">
+        <span class="koepel-visually-hidden" safe>{`${t('careProviders.type')}: `}</span>
+        <span safe>{t(`careProviders.kind.${p.kind}` as MessageKey)}</span>
+      </p>
+      <dl class="koepel-contact">
+        {address.length > 0 ? (
+          <div>
+            <dt safe>{t('careProviders.address')}</dt>
+            <dd>
+              {address.map((line, i) => (
+                <>
+                  {i > 0 ? <br /> : ''}
+                  <span safe>{line}</span>
+                </>
+              ))}
+            </dd>
+          </div>
+        ) : (
+          ''
+        )}
+        {p.phone ? (
+          <div>
+            <dt safe>{t('careProviders.phone')}</dt>
+            <dd>
+              <a class="utrecht-link" href={telHref(p.phone)} safe>
+                {p.phone}
+              </a>
+            </dd>
+          </div>
+        ) : (
+          ''
+        )}
+        {p.email && isEmail(p.email) ? (
+          <div>
+            <dt safe>{t('careProviders.email')}</dt>
+            <dd>
+              <a class="utrecht-link" href={`mailto:${p.email}`} safe>
+                {p.email}
+              </a>
+            </dd>
+          </div>
+        ) : (
+          ''
+        )}
+        {site ? (
+          <div>
+            <dt safe>{t('careProviders.website')}</dt>
+            <dd>
+              <a class="utrecht-link" href={site.href} rel="noopener noreferrer" safe>
+                {site.label}
+              </a>
+            </dd>
+          </div>
+        ) : (
+          ''
+        )}
+      </dl>
+      <h4 class="utrecht-heading-4 koepel-provider-functions-heading" safe>
+        {t('careProviders.functions')}
+      </h4>
+      {p.functions.length > 0 ? (
+        <ul class="koepel-tags">
+          {p.functions.map((f) => (
+            <li safe>{t(`careProviders.function.${f}` as MessageKey)}</li>
+          ))}
+        </ul>
+      ) : (
+        <p class="utrecht-paragraph" safe>
+          {t('careProviders.noFunctions')}
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function CareProviderList(props: { ctx: PageContext; providers: CareProvider[] }): JSX.Element {
+  return (
+    <ul class="koepel-cards koepel-providers">
+      {props.providers.map((p) => (
+        <CareProviderCard ctx={props.ctx} provider={p} />
+      ))}
+    </ul>
+  );
+}
+
+export { Html };

@@ -1,0 +1,101 @@
+// What happens after DigiD has vouched for a BSN at a sufficient level:
+//   1. find the citizen by the BSN's blind index (system principal 'citizen-login', which may see only that);
+//   2. no citizen, or no active care relationship with an organisation of this portal → no citizen session (PZ-4);
+//   3. otherwise ask the BRP for fresh identity data (PZ-2), and in one transaction under the citizen's principal:
+//      audit the login (which is what lets the transaction see the citizen's row), refresh the encrypted BRP
+//      snapshot, record the login time;
+//   4. a new session id for the logged-in citizen (rotation).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasActiveCareRelationship } from '../care-providers/care-providers.js';
+import { writeAudit, type AuditEvent } from '../platform/audit/audit.js';
+import { withPrincipal, type Principal } from '../platform/db/principal.js';
+import { rotateSession } from '../platform/http/request-context.js';
+import { BrpError, type BrpPerson, type IdentitySource } from './brp/brp-client.js';
+import type { Bsn } from './bsn.js';
+import { bsnIndex, displayName, refreshBrpSnapshot } from './citizens.js';
+import type { DigidLevel } from './digid/levels.js';
+
+const LOOKUP: Principal = { kind: 'system', purpose: 'citizen-login' };
+const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+/** Audits a login event before anyone is logged in (whatever session the browser brought along). */
+export async function auditLoginAttempt(req: FastifyRequest, event: AuditEvent): Promise<void> {
+  await withPrincipal(req.server.koepel.db, ANONYMOUS, (tx) => writeAudit(tx, ANONYMOUS, req.accessPoint, [event]));
+}
+
+export type CitizenLoginResult = { kind: 'logged-in' } | { kind: 'no-care-relationship' };
+
+export async function findCitizenId(req: FastifyRequest, bsn: Bsn): Promise<string | null> {
+  const { db, keys } = req.server.koepel;
+  const row = await withPrincipal(db, LOOKUP, (tx) =>
+    tx.selectFrom('citizen').select('id').where('bsn_index', '=', bsnIndex(keys, bsn)).executeTakeFirst(),
+  );
+  return row?.id ?? null;
+}
+
+async function freshPerson(req: FastifyRequest, identity: IdentitySource, bsn: Bsn): Promise<BrpPerson | null> {
+  try {
+    const person = await identity.fetchPerson(bsn);
+    if (!person) req.log.warn('BRP does not know the person who logged in; keeping the stored snapshot');
+    return person;
+  } catch (err) {
+    // Never the BSN or the BRP's own words: only what kind of failure it was.
+    const e = err instanceof BrpError ? { kind: err.kind, status: err.status, code: err.code } : { kind: 'error' };
+    req.log.warn({ brp: e }, 'BRP lookup failed at login; keeping the stored snapshot');
+    return null;
+  }
+}
+
+export async function completeCitizenLogin(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  identity: IdentitySource,
+  bsn: Bsn,
+  level: DigidLevel,
+): Promise<CitizenLoginResult> {
+  const { db, keys, portals } = req.server.koepel;
+  const portalId = portals.current().id;
+  const reason = `digid-level:${level.key}`;
+
+  const citizenId = await findCitizenId(req, bsn);
+  if (!citizenId) {
+    await auditLoginAttempt(req, { event: 'citizen.login', action: 'E', outcome: 'denied', reason: `${reason};unknown-citizen` });
+    return { kind: 'no-care-relationship' };
+  }
+
+  const principal: Principal = { kind: 'citizen', citizenId, portalId };
+  const active = await withPrincipal(db, principal, async (tx) => {
+    const ok = await hasActiveCareRelationship(tx, citizenId, portalId);
+    if (!ok) {
+      await writeAudit(tx, principal, req.accessPoint, [
+        { event: 'citizen.login', action: 'E', outcome: 'denied', citizenId, reason: `${reason};no-care-relationship` },
+      ]);
+    }
+    return ok;
+  });
+  if (!active) return { kind: 'no-care-relationship' };
+
+  const person = await freshPerson(req, identity, bsn);
+  const name = await withPrincipal(db, principal, async (tx) => {
+    // The audit record comes first: until it exists, row-level security hides the citizen's row.
+    await writeAudit(tx, principal, req.accessPoint, [
+      { event: 'citizen.login', action: 'E', citizenId, resourceType: 'citizen', resourceId: citizenId, reason },
+    ]);
+    if (person) {
+      await refreshBrpSnapshot(tx, keys, citizenId, person);
+      await writeAudit(tx, principal, req.accessPoint, [
+        { event: 'citizen.brp.refresh', action: 'U', citizenId, resourceType: 'brp-snapshot', resourceId: citizenId },
+      ]);
+    }
+    await tx.updateTable('citizen').set({ last_login_at: new Date() }).where('id', '=', citizenId).execute();
+    const row = await tx
+      .selectFrom('citizen')
+      .select(['given_names', 'name_prefix', 'family_name'])
+      .where('id', '=', citizenId)
+      .executeTakeFirstOrThrow();
+    return displayName(row);
+  });
+
+  await rotateSession(req, reply, { kind: 'citizen', citizenId, portalId, state: { displayName: name } });
+  return { kind: 'logged-in' };
+}

@@ -1,0 +1,173 @@
+// Citizen login with DigiD over OpenID Connect.
+//   GET /login/digid           starts: state, nonce and PKCE verifier go into the (anonymous) session, then to DigiD.
+//   GET /login/digid/callback  finishes: every check of the response, then the level (MG-2), the BSN (11-test), and
+//                              the citizen login itself (citizen-login.ts).
+// A response that does not check out (forged, replayed, state mismatch, no session, expired) gets a clear page with
+// status 400 and ends whatever session the browser brought: nobody ends up logged in by a bad callback.
+import Html from '@kitajs/html';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clearSessionCookie, ensureSession, pageContext, sendPage } from '../../platform/http/request-context.js';
+import type { MessageKey } from '../../platform/i18n/i18n.js';
+import { Layout, MessagePage } from '../../platform/web/layout.js';
+import type { IdentitySource } from '../brp/brp-client.js';
+import { parseBsn } from '../bsn.js';
+import { auditLoginAttempt, completeCitizenLogin } from '../citizen-login.js';
+import { isSufficient, levelFromClaims } from './levels.js';
+import {
+  DIGID_CALLBACK_PATH,
+  DIGID_LOGIN_PATH,
+  DigidResponseError,
+  DigidUnavailableError,
+  parsePendingLogin,
+  PENDING_LOGIN_MS,
+  type DigidClient,
+} from './oidc-client.js';
+
+async function messagePage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  title: MessageKey,
+  body: MessageKey,
+  extra?: MessageKey,
+): Promise<FastifyReply> {
+  const ctx = pageContext(req);
+  return sendPage(
+    reply,
+    <MessagePage
+      ctx={ctx}
+      title={ctx.t(title)}
+      body={ctx.t(body)}
+      extra={extra ? ctx.t(extra) : undefined}
+      link={{ href: '/', label: ctx.t('digid.backHome') }}
+    />,
+    status,
+  );
+}
+
+/** A callback that does not check out: no session survives it. */
+async function refuse(req: FastifyRequest, reply: FastifyReply, reason: string): Promise<FastifyReply> {
+  await auditLoginAttempt(req, { event: 'citizen.login', action: 'E', outcome: 'failure', reason });
+  if (req.session) await req.server.koepel.sessions.end(req.session);
+  req.session = null;
+  clearSessionCookie(reply);
+  return messagePage(req, reply, 400, 'digid.error.title', 'digid.error.body', 'digid.error.retry');
+}
+
+function LevelTooLowPage(props: { req: FastifyRequest; levelName: string }): JSX.Element {
+  const ctx = pageContext(props.req);
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('digid.level.title')}>
+      <h1 class="utrecht-heading-1" safe>
+        {t('digid.level.title')}
+      </h1>
+      <p class="utrecht-paragraph" safe>
+        {t('digid.level.body', { level: props.levelName })}
+      </p>
+      <p class="utrecht-paragraph koepel-notice" safe>
+        {t('digid.level.howto')}
+      </p>
+      <p class="utrecht-paragraph" safe>
+        {t('digid.level.howtoApp')}
+      </p>
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/" safe>
+          {t('digid.backHome')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+function NoCareRelationshipPage(props: { req: FastifyRequest }): JSX.Element {
+  const ctx = pageContext(props.req);
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('digid.noRelationship.title')}>
+      <h1 class="utrecht-heading-1" safe>
+        {t('digid.noRelationship.title')}
+      </h1>
+      <p class="utrecht-paragraph" safe>
+        {t('digid.noRelationship.body', { portal: ctx.portal.name })}
+      </p>
+      <h2 class="utrecht-heading-2" safe>
+        {t('digid.noRelationship.next')}
+      </h2>
+      <ul class="utrecht-unordered-list">
+        <li safe>{t('digid.noRelationship.next1')}</li>
+        <li safe>{t('digid.noRelationship.next2')}</li>
+        <li safe>{t('digid.noRelationship.next3')}</li>
+      </ul>
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/" safe>
+          {t('digid.backHome')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, identity: IdentitySource): void {
+  const { config, sessions } = app.koepel;
+
+  app.get(DIGID_LOGIN_PATH, async (req, reply) => {
+    if (req.principal.kind === 'citizen') return reply.redirect('/home', 303);
+    let start;
+    try {
+      start = await digid.startLogin();
+    } catch (err) {
+      req.log.warn({ err: { type: err instanceof Error ? err.name : 'error' } }, 'DigiD provider unavailable at login start');
+      return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
+    }
+    const session = await ensureSession(req, reply);
+    await sessions.updateState(session, { ...session.state, digid: start.pending });
+    return reply.redirect(start.url, 303);
+  });
+
+  app.get(DIGID_CALLBACK_PATH, async (req, reply) => {
+    const session = req.session;
+    const pending = parsePendingLogin(session?.state.digid);
+    if (!session || !pending) return refuse(req, reply, 'no-pending-login');
+    // A pending login is used once, whatever the outcome.
+    const { digid: _used, ...rest } = session.state;
+    await sessions.updateState(session, rest);
+    if (Date.now() - pending.startedAt > PENDING_LOGIN_MS) return refuse(req, reply, 'login-expired');
+
+    const query = req.query as Record<string, unknown>;
+    if (query.error === 'access_denied' && query.state === pending.state) {
+      await auditLoginAttempt(req, { event: 'citizen.login', action: 'E', outcome: 'failure', reason: 'cancelled' });
+      return messagePage(req, reply, 200, 'digid.cancelled.title', 'digid.cancelled.body');
+    }
+
+    const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    let claims: Record<string, unknown>;
+    try {
+      claims = await digid.completeLogin(new URL(`${config.publicUrl}${DIGID_CALLBACK_PATH}${search}`), pending);
+    } catch (err) {
+      if (err instanceof DigidUnavailableError) return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
+      return refuse(req, reply, err instanceof DigidResponseError ? `invalid-response:${err.reason}` : 'invalid-response');
+    }
+
+    const level = levelFromClaims(claims);
+    if (!level || !isSufficient(level)) {
+      await auditLoginAttempt(req, {
+        event: 'citizen.login',
+        action: 'E',
+        outcome: 'denied',
+        reason: `digid-level:${level?.key ?? 'unknown'};below-substantieel`,
+      });
+      const levelName = pageContext(req).t(`digid.level.name.${level?.key ?? 'unknown'}` as MessageKey);
+      return sendPage(reply, <LevelTooLowPage req={req} levelName={levelName} />, 403);
+    }
+
+    const bsn = parseBsn(claims.bsn);
+    if (!bsn) return refuse(req, reply, 'invalid-bsn');
+
+    const result = await completeCitizenLogin(req, reply, identity, bsn, level);
+    if (result.kind === 'no-care-relationship') return sendPage(reply, <NoCareRelationshipPage req={req} />, 200);
+    return reply.redirect('/home', 303);
+  });
+}
+
+export { Html };
