@@ -42,7 +42,11 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
     return label === undefined || label === key ? kind : label;
   };
   const subjectScope = (subject: string) =>
-    subject.startsWith('account:') ? t('operator.alerts.subject.account') : subject.startsWith('address:') ? t('operator.alerts.subject.address') : '';
+    subject.startsWith('account:')
+      ? t('operator.alerts.subject.account')
+      : subject.startsWith('address:')
+        ? t('operator.alerts.subject.address')
+        : '';
   const open = alerts.filter((a) => a.acknowledged_at === null).length;
   return (
     <Layout ctx={ctx} title={t('operator.alerts.title')}>
@@ -149,12 +153,20 @@ export function registerOperatorRoutes(app: FastifyInstance): void {
         .where('acknowledged_at', 'is', null)
         .returning('id')
         .executeTakeFirst();
-      if (row) await scope.audit({ event: 'security.alert.acknowledge', action: 'U', resourceType: 'security_alert', resourceId: row.id });
+      if (row)
+        await scope.audit({
+          event: 'security.alert.acknowledge',
+          action: 'U',
+          resourceType: 'security_alert',
+          resourceId: row.id,
+        });
       return row !== undefined;
     });
     if (!done) {
       // Unknown, or handled already (by a colleague a moment ago): both end on the list, which shows the state.
-      const exists = await req.withData(({ tx }) => tx.selectFrom('security_alert').select('id').where('id', '=', params.data.id).executeTakeFirst());
+      const exists = await req.withData(({ tx }) =>
+        tx.selectFrom('security_alert').select('id').where('id', '=', params.data.id).executeTakeFirst(),
+      );
       if (!exists) throw new HttpError(404, 'notFound');
     }
     return reply.redirect('/operator/alerts', 303);

@@ -1,7 +1,8 @@
 // Texts of the operator's pages (security alerts).
 const nl = {
   'operator.alerts.title': 'Beveiligingsmeldingen',
-  'operator.alerts.intro': 'Meldingen van mogelijk misbruik, zoals het raden van wachtwoorden. Het onderwerp is een pseudoniem (een sleutel van het account of het adres): e-mailadressen en IP-adressen staan hier niet in.',
+  'operator.alerts.intro':
+    'Meldingen van mogelijk misbruik, zoals het raden van wachtwoorden. Het onderwerp is een pseudoniem (een sleutel van het account of het adres): e-mailadressen en IP-adressen staan hier niet in.',
   'operator.alerts.caption': 'Meldingen, nieuwste eerst ({open} open)',
   'operator.alerts.colTime': 'Tijdstip',
   'operator.alerts.colKind': 'Soort',
@@ -21,7 +22,8 @@ type Key = keyof typeof nl;
 
 const en: Partial<Record<Key, string>> = {
   'operator.alerts.title': 'Security alerts',
-  'operator.alerts.intro': 'Alerts about possible misuse, such as password guessing. The subject is a pseudonym (a key of the account or the address): no e-mail or IP addresses are shown here.',
+  'operator.alerts.intro':
+    'Alerts about possible misuse, such as password guessing. The subject is a pseudonym (a key of the account or the address): no e-mail or IP addresses are shown here.',
   'operator.alerts.caption': 'Alerts, newest first ({open} open)',
   'operator.alerts.colTime': 'Time',
   'operator.alerts.colKind': 'Kind',

@@ -30,7 +30,11 @@ export function registerPatientRoutes(app: FastifyInstance): void {
         name: { field: 'search-name', message: t('patients.errors.name') },
         born: { field: 'search-born', message: t('patients.errors.born') },
       };
-      return sendPage(reply, <SearchResultsPage ctx={ctx} values={values} errors={parsed.errors.map((e) => messages[e])} />, 400);
+      return sendPage(
+        reply,
+        <SearchResultsPage ctx={ctx} values={values} errors={parsed.errors.map((e) => messages[e])} />,
+        400,
+      );
     }
     const result = await req.withData((scope) => searchPatients(scope, parsed.criteria));
     return sendPage(reply, <SearchResultsPage ctx={ctx} values={values} result={result} />);

@@ -38,11 +38,15 @@ export interface RawCriteria {
 }
 
 /** Checks and normalises what the employee typed. Accepts yyyy-mm-dd (date field) and dd-mm-yyyy (typed). */
-export function parseCriteria(raw: RawCriteria, today = new Date()): { ok: true; criteria: SearchCriteria } | { ok: false; errors: CriteriaError[] } {
+export function parseCriteria(
+  raw: RawCriteria,
+  today = new Date(),
+): { ok: true; criteria: SearchCriteria } | { ok: false; errors: CriteriaError[] } {
   const errors: CriteriaError[] = [];
   const nameInput = raw.name.trim();
   const name = nameInput === '' ? null : normaliseName(nameInput);
-  if (nameInput !== '' && (nameInput.length > 100 || !name || name.replace(/[^a-z0-9]/g, '').length < 2)) errors.push('name');
+  if (nameInput !== '' && (nameInput.length > 100 || !name || name.replace(/[^a-z0-9]/g, '').length < 2))
+    errors.push('name');
 
   let born: string | null = null;
   const bornInput = raw.born.trim();
@@ -66,7 +70,11 @@ export function parseCriteria(raw: RawCriteria, today = new Date()): { ok: true;
   return errors.length > 0 ? { ok: false, errors } : { ok: true, criteria: { name, born } };
 }
 
-export async function searchPatients(scope: DataScope, criteria: SearchCriteria, limit = SEARCH_LIMIT): Promise<SearchResult> {
+export async function searchPatients(
+  scope: DataScope,
+  criteria: SearchCriteria,
+  limit = SEARCH_LIMIT,
+): Promise<SearchResult> {
   const { tx } = scope;
   const found = await sql<{ id: string }>`
     select f.id from koepel_search_patients(${criteria.name}, ${criteria.born}::date, ${limit + 1}) with ordinality as f(id, n)
@@ -77,8 +85,19 @@ export async function searchPatients(scope: DataScope, criteria: SearchCriteria,
 
   // NEN 7513: the search itself (no criteria: they are personal data), then one record per patient shown.
   await scope.audit(
-    { event: 'patient.search', action: 'R', resourceType: 'citizen', reason: `results=${shown.length}${more ? '+' : ''}` },
-    ...shown.map((id) => ({ event: 'patient.search.result', action: 'R' as const, citizenId: id, resourceType: 'citizen', resourceId: id })),
+    {
+      event: 'patient.search',
+      action: 'R',
+      resourceType: 'citizen',
+      reason: `results=${shown.length}${more ? '+' : ''}`,
+    },
+    ...shown.map((id) => ({
+      event: 'patient.search.result',
+      action: 'R' as const,
+      citizenId: id,
+      resourceType: 'citizen',
+      resourceId: id,
+    })),
   );
   if (shown.length === 0) return { hits: [], more: false };
 

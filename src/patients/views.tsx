@@ -15,7 +15,11 @@ export function formatBirthDate(iso: string): string {
   return y && m && d ? `${d}-${m}-${y}` : iso;
 }
 
-export function PatientSearchForm(props: { ctx: PageContext; values?: SearchValues; errors?: FieldError[] }): JSX.Element {
+export function PatientSearchForm(props: {
+  ctx: PageContext;
+  values?: SearchValues;
+  errors?: FieldError[];
+}): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   const errors = props.errors ?? [];
@@ -44,7 +48,15 @@ export function PatientSearchForm(props: { ctx: PageContext; values?: SearchValu
           maxlength={100}
           error={error('search-name')}
         />
-        <TextField id="search-born" name="born" label={t('patients.search.born')} type="date" value={v.born} autocomplete="off" error={error('search-born')} />
+        <TextField
+          id="search-born"
+          name="born"
+          label={t('patients.search.born')}
+          type="date"
+          value={v.born}
+          autocomplete="off"
+          error={error('search-born')}
+        />
         <div class="koepel-search-submit">
           <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
             {t('patients.search.submit')}
@@ -63,7 +75,9 @@ export function SearchResultsPage(props: {
 }): JSX.Element {
   const { ctx, result } = props;
   const { t } = ctx;
-  const title = props.errors?.length ? `${t('staff.errors.title')}: ${t('patients.search.title')}` : t('patients.search.resultsTitle');
+  const title = props.errors?.length
+    ? `${t('staff.errors.title')}: ${t('patients.search.title')}`
+    : t('patients.search.resultsTitle');
   return (
     <Layout ctx={ctx} title={title}>
       <p class="utrecht-paragraph">

@@ -11,7 +11,11 @@ export interface FieldError {
 export function ErrorSummary(props: { ctx: PageContext; errors: FieldError[] }): JSX.Element {
   if (props.errors.length === 0) return '';
   return (
-    <div class="utrecht-alert utrecht-alert--error koepel-error-summary" role="alert" aria-labelledby="error-summary-title">
+    <div
+      class="utrecht-alert utrecht-alert--error koepel-error-summary"
+      role="alert"
+      aria-labelledby="error-summary-title"
+    >
       <h2 id="error-summary-title" class="utrecht-heading-2" safe>
         {props.ctx.t('staff.errors.title')}
       </h2>

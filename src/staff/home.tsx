@@ -14,7 +14,17 @@ import { getAccount } from './accounts.js';
 import { EnrolPage, type EnrolView } from './login-views.js';
 import type { FieldError } from './form-views.js';
 import { PERMISSIONS } from './permissions.js';
-import { enrolTotp, manualKey, newTotpSecret, openTotpSecret, otpauthUri, parseCode, qrDataUrl, sealTotpSecret, stepOf } from './totp.js';
+import {
+  enrolTotp,
+  manualKey,
+  newTotpSecret,
+  openTotpSecret,
+  otpauthUri,
+  parseCode,
+  qrDataUrl,
+  sealTotpSecret,
+  stepOf,
+} from './totp.js';
 
 interface OrganisationView {
   name: string;
@@ -129,9 +139,10 @@ function AccountPage(props: { ctx: PageContext; totpConfirmedAt: Date | null; ba
   const { ctx } = props;
   const { t } = ctx;
   const since = props.totpConfirmedAt
-    ? new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeZone: 'Europe/Amsterdam' }).format(
-        props.totpConfirmedAt,
-      )
+    ? new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+        dateStyle: 'long',
+        timeZone: 'Europe/Amsterdam',
+      }).format(props.totpConfirmedAt)
     : '';
   return (
     <Layout ctx={ctx} title={t('staff.account.title')}>
@@ -149,7 +160,11 @@ function AccountPage(props: { ctx: PageContext; totpConfirmedAt: Date | null; ba
         ''
       )}
       <p class="utrecht-paragraph">
-        <a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--secondary-action" href="/staff/account/totp" safe>
+        <a
+          class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--secondary-action"
+          href="/staff/account/totp"
+          safe
+        >
           {props.totpConfirmedAt ? t('staff.account.reenrol') : t('staff.account.enrol')}
         </a>
       </p>
@@ -174,7 +189,11 @@ const ENROL_STATE = 'totpEnrol';
 const codeBody = z.object({ code: z.string().max(20) });
 
 /** The secret on show for (re-)enrolment from the account page: kept sealed in the session until confirmed. */
-async function accountEnrolView(req: FastifyRequest, staffId: string, home: string): Promise<{ view: EnrolView; secret: Uint8Array } | null> {
+async function accountEnrolView(
+  req: FastifyRequest,
+  staffId: string,
+  home: string,
+): Promise<{ view: EnrolView; secret: Uint8Array } | null> {
   const { keys, sessions } = req.server.koepel;
   const session = req.session;
   if (!session) return null;
@@ -187,7 +206,10 @@ async function accountEnrolView(req: FastifyRequest, staffId: string, home: stri
     secret = openTotpSecret(keys, staffId, Buffer.from(stored, 'base64'), 'pending');
   } else {
     secret = newTotpSecret();
-    await sessions.updateState(session, { ...session.state, [ENROL_STATE]: sealTotpSecret(keys, staffId, secret, 'pending').toString('base64') });
+    await sessions.updateState(session, {
+      ...session.state,
+      [ENROL_STATE]: sealTotpSecret(keys, staffId, secret, 'pending').toString('base64'),
+    });
   }
   return {
     secret,
@@ -239,7 +261,10 @@ export function registerStaffHomeRoutes(app: FastifyInstance): void {
   app.get('/staff/account', async (req, reply) => {
     const { staffId, home } = accountHolder(req);
     const account = await req.withData(({ tx }) => getAccount(tx, staffId));
-    return sendPage(reply, <AccountPage ctx={pageContext(req)} totpConfirmedAt={account?.totpConfirmedAt ?? null} backHref={home} />);
+    return sendPage(
+      reply,
+      <AccountPage ctx={pageContext(req)} totpConfirmedAt={account?.totpConfirmedAt ?? null} backHref={home} />,
+    );
   });
 
   app.get('/staff/account/totp', async (req, reply) => {
@@ -259,10 +284,18 @@ async function enrolFromAccount(req: FastifyRequest, reply: FastifyReply): Promi
   const ctx = pageContext(req);
   const parsed = codeBody.safeParse(req.body);
   const code = parsed.success ? parseCode(parsed.data.code) : null;
-  const codeError = (key: 'staff.errors.codeFormat' | 'staff.errors.codeWrong'): FieldError[] => [{ field: 'code', message: ctx.t(key) }];
-  if (!code) return sendPage(reply, <EnrolPage ctx={ctx} view={enrol.view} errors={codeError('staff.errors.codeFormat')} />, 400);
+  const codeError = (key: 'staff.errors.codeFormat' | 'staff.errors.codeWrong'): FieldError[] => [
+    { field: 'code', message: ctx.t(key) },
+  ];
+  if (!code)
+    return sendPage(
+      reply,
+      <EnrolPage ctx={ctx} view={enrol.view} errors={codeError('staff.errors.codeFormat')} />,
+      400,
+    );
   const step = stepOf(enrol.secret, code);
-  if (step === null) return sendPage(reply, <EnrolPage ctx={ctx} view={enrol.view} errors={codeError('staff.errors.codeWrong')} />, 401);
+  if (step === null)
+    return sendPage(reply, <EnrolPage ctx={ctx} view={enrol.view} errors={codeError('staff.errors.codeWrong')} />, 401);
   const { keys, sessions } = req.server.koepel;
   await req.withData(async (scope) => {
     await enrolTotp(scope.tx, keys, staffId, enrol.secret, step);
@@ -270,8 +303,10 @@ async function enrolFromAccount(req: FastifyRequest, reply: FastifyReply): Promi
   });
   const session = req.session;
   if (session) {
-    const { [ENROL_STATE]: _done, ...rest } = session.state;
-    await sessions.updateState(session, rest);
+    await sessions.updateState(
+      session,
+      Object.fromEntries(Object.entries(session.state).filter(([k]) => k !== ENROL_STATE)),
+    );
   }
   return reply.redirect('/staff/account', 303);
 }

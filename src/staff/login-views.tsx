@@ -181,7 +181,11 @@ export interface OrganisationOption {
   label: string;
 }
 
-export function ChooseOrganisationPage(props: { ctx: PageContext; options: OrganisationOption[]; errors?: FieldError[] }): JSX.Element {
+export function ChooseOrganisationPage(props: {
+  ctx: PageContext;
+  options: OrganisationOption[];
+  errors?: FieldError[];
+}): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   const errors = props.errors ?? [];

@@ -20,7 +20,15 @@ import type { FieldError } from './form-views.js';
 import { ChooseOrganisationPage, EnrolPage, LoginPage, TotpPage } from './login-views.js';
 import { dummyHash, verifyPassword } from './passwords.js';
 import { dropPending, newPending, pendingState, readPending, savePending, type PendingLogin } from './pending-login.js';
-import { accountKey, addressKey, blockedUntil, clearAccount, registerFailure, throttlePolicy, type ThrottleKeys } from './throttle.js';
+import {
+  accountKey,
+  addressKey,
+  blockedUntil,
+  clearAccount,
+  registerFailure,
+  throttlePolicy,
+  type ThrottleKeys,
+} from './throttle.js';
 import {
   consumeStep,
   enrolTotp,
@@ -91,7 +99,12 @@ async function checkThrottle(req: FastifyRequest, keys: ThrottleKeys, staffId?: 
 }
 
 /** Counts a failure; returns the block end when this failure (or an earlier one) blocked a key. */
-async function failure(req: FastifyRequest, keys: ThrottleKeys, reason: FailureReason, staffId?: string): Promise<Date | null> {
+async function failure(
+  req: FastifyRequest,
+  keys: ThrottleKeys,
+  reason: FailureReason,
+  staffId?: string,
+): Promise<Date | null> {
   const policy = throttlePolicy(req.server.koepel.config);
   return system(req, async (tx) => {
     const result = await registerFailure(tx, keys, policy);
@@ -108,12 +121,15 @@ function loginErrors(req: FastifyRequest, email: string, password: string): Fiel
   const t = pageContext(req).t;
   const errors: FieldError[] = [];
   if (email.trim() === '') errors.push({ field: 'email', message: t('staff.errors.emailMissing') });
-  else if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) errors.push({ field: 'email', message: t('staff.errors.emailInvalid') });
+  else if (!/^[^\s@]+@[^\s@]+$/.test(email.trim()))
+    errors.push({ field: 'email', message: t('staff.errors.emailInvalid') });
   if (password === '') errors.push({ field: 'password', message: t('staff.errors.passwordMissing') });
   return errors;
 }
 
 export function registerStaffLoginRoutes(app: FastifyInstance): void {
+  // Hash the dummy password now, so the first unknown-account attempt takes no longer than any other.
+  void dummyHash();
   app.get('/staff/login', async (req, reply) => {
     if (req.principal.kind === 'staff') return reply.redirect('/staff', 303);
     if (req.principal.kind === 'operator') return reply.redirect('/operator/alerts', 303);
@@ -125,11 +141,16 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
     const parsed = loginBody.safeParse(req.body);
     if (!parsed.success) {
       const ctx = pageContext(req);
-      return sendPage(reply, <LoginPage ctx={ctx} errors={[{ field: 'email', message: ctx.t('error.badRequest.body') }]} />, 400);
+      return sendPage(
+        reply,
+        <LoginPage ctx={ctx} errors={[{ field: 'email', message: ctx.t('error.badRequest.body') }]} />,
+        400,
+      );
     }
     const { email, password } = parsed.data;
     const errors = loginErrors(req, email, password);
-    if (errors.length > 0) return sendPage(reply, <LoginPage ctx={pageContext(req)} email={email} errors={errors} />, 400);
+    if (errors.length > 0)
+      return sendPage(reply, <LoginPage ctx={pageContext(req)} email={email} errors={errors} />, 400);
 
     const { keys } = req.server.koepel;
     const tkeys = throttleKeys(req, accountKey(keys, email));
@@ -143,10 +164,12 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
     if (!account || !account.usable || !passwordOk) {
       const until = await failure(req, tkeys, 'credentials');
       if (until) return throttledPage(req, reply, until);
+      // The same page whether the account exists or not; the address typed is not repeated (it would be the one
+      // difference between two answers).
       const ctx = pageContext(req);
       return sendPage(
         reply,
-        <LoginPage ctx={ctx} email={email} errors={[{ field: 'email', message: ctx.t('staff.errors.credentials') }]} />,
+        <LoginPage ctx={ctx} errors={[{ field: 'email', message: ctx.t('staff.errors.credentials') }]} />,
         401,
       );
     }
@@ -177,7 +200,12 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
     const parsed = codeBody.safeParse(req.body);
     const code = parsed.success ? parseCode(parsed.data.code) : null;
     const ctx = pageContext(req);
-    if (!code) return sendPage(reply, <TotpPage ctx={ctx} errors={[{ field: 'code', message: ctx.t('staff.errors.codeFormat') }]} />, 400);
+    if (!code)
+      return sendPage(
+        reply,
+        <TotpPage ctx={ctx} errors={[{ field: 'code', message: ctx.t('staff.errors.codeFormat') }]} />,
+        400,
+      );
 
     const tkeys = throttleKeys(req, pending.accountKey);
     const blocked = await checkThrottle(req, tkeys, pending.staffId);
@@ -200,7 +228,11 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
         await dropPending(req);
         return throttledPage(req, reply, until);
       }
-      return sendPage(reply, <TotpPage ctx={ctx} errors={[{ field: 'code', message: ctx.t('staff.errors.codeWrong') }]} />, 401);
+      return sendPage(
+        reply,
+        <TotpPage ctx={ctx} errors={[{ field: 'code', message: ctx.t('staff.errors.codeWrong') }]} />,
+        401,
+      );
     }
     return completeLogin(req, reply, pending);
   });
@@ -223,7 +255,11 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
     const code = parsed.success ? parseCode(parsed.data.code) : null;
     const ctx = pageContext(req);
     if (!code) {
-      return sendPage(reply, <EnrolPage ctx={ctx} view={view} errors={[{ field: 'code', message: ctx.t('staff.errors.codeFormat') }]} />, 400);
+      return sendPage(
+        reply,
+        <EnrolPage ctx={ctx} view={view} errors={[{ field: 'code', message: ctx.t('staff.errors.codeFormat') }]} />,
+        400,
+      );
     }
     const tkeys = throttleKeys(req, pending.accountKey);
     const blocked = await checkThrottle(req, tkeys, pending.staffId);
@@ -239,7 +275,11 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
         await dropPending(req);
         return throttledPage(req, reply, until);
       }
-      return sendPage(reply, <EnrolPage ctx={ctx} view={view} errors={[{ field: 'code', message: ctx.t('staff.errors.codeWrong') }]} />, 401);
+      return sendPage(
+        reply,
+        <EnrolPage ctx={ctx} view={view} errors={[{ field: 'code', message: ctx.t('staff.errors.codeWrong') }]} />,
+        401,
+      );
     }
     await system(req, (tx) => enrolTotp(tx, keys, pending.staffId, secret, step));
     return completeLogin(req, reply, pending);
@@ -262,7 +302,11 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
       const ctx = pageContext(req);
       return sendPage(
         reply,
-        <ChooseOrganisationPage ctx={ctx} options={options} errors={[{ field: 'organisation', message: ctx.t('staff.errors.organisation') }]} />,
+        <ChooseOrganisationPage
+          ctx={ctx}
+          options={options}
+          errors={[{ field: 'organisation', message: ctx.t('staff.errors.organisation') }]}
+        />,
         400,
       );
     }
@@ -293,7 +337,10 @@ async function enrolView(req: FastifyRequest, pending: PendingLogin) {
     secret = openTotpSecret(keys, account.id, Buffer.from(pending.enrolSecret, 'base64'), 'pending');
   } else {
     secret = newTotpSecret();
-    await savePending(req, { ...pending, enrolSecret: sealTotpSecret(keys, account.id, secret, 'pending').toString('base64') });
+    await savePending(req, {
+      ...pending,
+      enrolSecret: sealTotpSecret(keys, account.id, secret, 'pending').toString('base64'),
+    });
   }
   const ctx = pageContext(req);
   return {
@@ -315,12 +362,22 @@ async function completeLogin(req: FastifyRequest, reply: FastifyReply, pending: 
     const ctx = pageContext(req);
     return sendPage(
       reply,
-      MessagePage({ ctx, title: ctx.t('staff.noAccess.title'), body: ctx.t('staff.noAccess.body'), link: { href: '/', label: ctx.t('error.backHome') } }),
+      MessagePage({
+        ctx,
+        title: ctx.t('staff.noAccess.title'),
+        body: ctx.t('staff.noAccess.body'),
+        link: { href: '/', label: ctx.t('error.backHome') },
+      }),
       403,
     );
   }
   if (options.length > 1) {
-    await savePending(req, { staffId: pending.staffId, accountKey: pending.accountKey, stage: 'choose', startedAt: pending.startedAt });
+    await savePending(req, {
+      staffId: pending.staffId,
+      accountKey: pending.accountKey,
+      stage: 'choose',
+      startedAt: pending.startedAt,
+    });
     return reply.redirect('/staff/login/organisation', 303);
   }
   return finishLogin(req, reply, pending, only.value === OPERATOR_CHOICE ? null : only.value);
@@ -337,7 +394,8 @@ async function finishLogin(
   await rotateSession(req, reply, { kind: 'staff', staffId: pending.staffId, organisationId });
   const principal = req.principal;
   if (principal.kind !== 'staff' && principal.kind !== 'operator') throw new HttpError(403, 'forbidden');
-  await req.withData((s) => s.audit({ event: 'staff.login', action: 'E', resourceType: 'staff_account', resourceId: pending.staffId }));
+  await req.withData((s) =>
+    s.audit({ event: 'staff.login', action: 'E', resourceType: 'staff_account', resourceId: pending.staffId }),
+  );
   return reply.redirect(principal.kind === 'operator' ? '/operator/alerts' : '/staff', 303);
 }
-

@@ -46,6 +46,8 @@ export async function savePending(req: FastifyRequest, p: PendingLogin): Promise
 export async function dropPending(req: FastifyRequest): Promise<void> {
   const s = req.session;
   if (!s || !(STATE_KEY in s.state)) return;
-  const { [STATE_KEY]: _dropped, ...rest } = s.state;
-  await req.server.koepel.sessions.updateState(s, rest);
+  await req.server.koepel.sessions.updateState(
+    s,
+    Object.fromEntries(Object.entries(s.state).filter(([k]) => k !== STATE_KEY)),
+  );
 }

@@ -56,7 +56,12 @@ export interface ThrottleNext extends ThrottleRow {
 }
 
 /** The state after one more failure. Pure, so the rules are easy to read and to test. */
-export function nextThrottleState(row: ThrottleRow | null, now: Date, max: number, policy: ThrottlePolicy): ThrottleNext {
+export function nextThrottleState(
+  row: ThrottleRow | null,
+  now: Date,
+  max: number,
+  policy: ThrottlePolicy,
+): ThrottleNext {
   const t = now.getTime();
   if (row?.blocked_until && row.blocked_until.getTime() > t) {
     // Already blocked (a concurrent attempt passed the check at the same moment): count it, keep the block.
@@ -91,7 +96,12 @@ export interface FailureResult {
 }
 
 /** Counts one failure against both keys; blocks and alerts where a limit is reached. Run under a system principal. */
-export async function registerFailure(tx: Tx, keys: ThrottleKeys, policy: ThrottlePolicy, now = new Date()): Promise<FailureResult> {
+export async function registerFailure(
+  tx: Tx,
+  keys: ThrottleKeys,
+  policy: ThrottlePolicy,
+  now = new Date(),
+): Promise<FailureResult> {
   let blocked = false;
   for (const [kind, key, max] of [
     ['account', keys.account, policy.accountMax],

@@ -4,7 +4,16 @@ import { test } from 'node:test';
 import { Secret } from 'otpauth';
 import { MasterKeyring } from '../platform/crypto/envelope.js';
 import { KeyStore } from '../platform/crypto/keys.js';
-import { codeAt, manualKey, newTotpSecret, openTotpSecret, otpauthUri, parseCode, sealTotpSecret, stepOf } from './totp.js';
+import {
+  codeAt,
+  manualKey,
+  newTotpSecret,
+  openTotpSecret,
+  otpauthUri,
+  parseCode,
+  sealTotpSecret,
+  stepOf,
+} from './totp.js';
 
 const keys = new KeyStore(new MasterKeyring(randomBytes(32).toString('base64')));
 const staffA = '00000000-0000-4000-8000-00000000000a';

@@ -22,11 +22,21 @@ export function newTotpSecret(): Uint8Array {
   return new Secret({ size: 20 }).bytes;
 }
 
-export function sealTotpSecret(keys: KeyStore, staffId: string, secret: Uint8Array, place: SecretPlace = 'stored'): Buffer {
+export function sealTotpSecret(
+  keys: KeyStore,
+  staffId: string,
+  secret: Uint8Array,
+  place: SecretPlace = 'stored',
+): Buffer {
   return keys.master.wrap(secret, aad(staffId, place));
 }
 
-export function openTotpSecret(keys: KeyStore, staffId: string, ciphertext: Uint8Array, place: SecretPlace = 'stored'): Uint8Array {
+export function openTotpSecret(
+  keys: KeyStore,
+  staffId: string,
+  ciphertext: Uint8Array,
+  place: SecretPlace = 'stored',
+): Uint8Array {
   return keys.master.unwrap(ciphertext, aad(staffId, place));
 }
 
@@ -73,10 +83,20 @@ export async function consumeStep(tx: Tx, staffId: string, step: number): Promis
 }
 
 /** Stores a confirmed secret; the confirming code's step counts as used. */
-export async function enrolTotp(tx: Tx, keys: KeyStore, staffId: string, secret: Uint8Array, step: number): Promise<void> {
+export async function enrolTotp(
+  tx: Tx,
+  keys: KeyStore,
+  staffId: string,
+  secret: Uint8Array,
+  step: number,
+): Promise<void> {
   await tx
     .updateTable('staff_account')
-    .set({ totp_ciphertext: sealTotpSecret(keys, staffId, secret), totp_confirmed_at: sql<Date>`now()`, totp_last_step: step })
+    .set({
+      totp_ciphertext: sealTotpSecret(keys, staffId, secret),
+      totp_confirmed_at: sql<Date>`now()`,
+      totp_last_step: step,
+    })
     .where('id', '=', staffId)
     .execute();
 }
