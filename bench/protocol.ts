@@ -21,7 +21,20 @@ export type FromServer =
       routes: { home: boolean; staffSearch: boolean };
       fixtures: BenchFixtures;
     }
-  | { type: 'stats'; id: number; queries: number; transactions: number; auditRows: number }
+  | {
+      type: 'stats';
+      id: number;
+      queries: number;
+      transactions: number;
+      auditRows: number;
+      /** CPU time (user + system) the server process has used, in microseconds. */
+      cpuMicros: number;
+    }
+  | { type: 'trace'; id: number; statements: string[] }
   | { type: 'error'; message: string };
 
-export type ToServer = { type: 'stats'; id: number } | { type: 'stop' };
+export type ToServer =
+  | { type: 'stats'; id: number }
+  | { type: 'traceStart'; id: number }
+  | { type: 'traceStop'; id: number }
+  | { type: 'stop' };

@@ -6,6 +6,9 @@ import pg from 'pg';
 
 export interface QueryCounter {
   snapshot(): { queries: number; transactions: number };
+  /** Starts recording the text of every statement (for one probe request), or stops and returns what was recorded. */
+  trace(on: true): void;
+  trace(on: false): string[];
 }
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
@@ -27,16 +30,30 @@ function owner(proto: object, method: string): Record<string, unknown> {
 export function countQueries(): QueryCounter {
   let queries = 0;
   let transactions = 0;
+  let traced: string[] | null = null;
   const wrap = (target: Record<string, unknown>, method: string) => {
     const original = target[method] as AnyFn;
     target[method] = function (this: unknown, ...args: unknown[]) {
       queries++;
-      if (/^\s*begin\b/i.test(sqlText(args[0]))) transactions++;
+      const text = sqlText(args[0]);
+      if (/^\s*begin\b/i.test(text)) transactions++;
+      traced?.push(text.replace(/\s+/g, ' ').trim());
       return original.apply(this, args);
     };
   };
   wrap(owner(pg.Client.prototype, 'query'), 'query');
   wrap(owner(PGlite.prototype, 'query'), 'query');
   wrap(owner(PGlite.prototype, 'exec'), 'exec');
-  return { snapshot: () => ({ queries, transactions }) };
+  function trace(on: true): void;
+  function trace(on: false): string[];
+  function trace(on: boolean): string[] | undefined {
+    if (on) {
+      traced = [];
+      return undefined;
+    }
+    const out = traced ?? [];
+    traced = null;
+    return out;
+  }
+  return { snapshot: () => ({ queries, transactions }), trace };
 }

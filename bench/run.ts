@@ -5,7 +5,10 @@
 //                                                                  PostgreSQL: a fresh database is created and dropped
 // Tuning (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (32),
 // BENCH_POOL_SIZE (PostgreSQL pool of the server, 10 = Koepel's default), BENCH_SESSIONS (sessions per scenario,
-// spread over the connections; default 1).
+// spread over the connections; default 1), BENCH_TRACE=1 (print the SQL of one request per scenario),
+// BENCH_PROFILE=1 (write a V8 CPU profile of the server to bench/results/profiles/), BENCH_SCENARIOS (comma-separated
+// keys: page, pageWithSession, citizenHome, staffSearch; default all), BENCH_ROUNDS (repeat the whole sequence and
+// report medians, each ratio against the baseline of its own round; default 1, use 3 or more on a noisy machine).
 //
 // The server runs in a child process (bench/server.ts); autocannon runs here, so the two never share an event loop.
 // Results are printed as a table and written to bench/results/latest.json (and <database>.json).
@@ -36,6 +39,7 @@ const DURATION_S = intEnv('BENCH_DURATION', 10, 1);
 const WARMUP_S = intEnv('BENCH_WARMUP', 2, 0);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 32, 1);
 const SESSIONS = intEnv('BENCH_SESSIONS', 1, 1);
+const ROUNDS = intEnv('BENCH_ROUNDS', 1, 1);
 const TARGET_RATIO = 0.25;
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 
@@ -65,46 +69,98 @@ async function createBenchDatabase(adminUrl: string): Promise<{ url: string; dro
 interface Server {
   port: number;
   ready: Extract<FromServer, { type: 'ready' }>;
-  stats(): Promise<{ queries: number; transactions: number; auditRows: number }>;
+  stats(): Promise<Stats>;
+  /** Waits until the server has finished the requests still in flight after a load run. */
+  settle(): Promise<void>;
+  /** The SQL statements the server sends while fn runs (fn makes one request). */
+  trace(fn: () => Promise<unknown>): Promise<string[]>;
   stop(): Promise<void>;
 }
+
+type Reply = Extract<FromServer, { id: number }>;
+type Stats = Omit<Extract<FromServer, { type: 'stats' }>, 'type' | 'id'>;
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const child: ChildProcess = fork(join(here, 'server.ts'), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx'],
+    // BENCH_PROFILE=1: a V8 CPU profile of the server (open it in Chrome DevTools or speedscope).
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE === '1'
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles')}`]
+        : []),
+    ],
     env: { ...process.env, ...env, NODE_ENV: 'test' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let nextId = 1;
-  const waiting = new Map<number, (m: Extract<FromServer, { type: 'stats' }>) => void>();
+  const waiting = new Map<number, { resolve(m: Reply): void; reject(e: Error): void }>();
+  const failAll = (e: Error) => {
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  };
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const ready = await new Promise<Extract<FromServer, { type: 'ready' }>>((resolve, reject) => {
     child.on('message', (m: FromServer) => {
       if (m.type === 'ready') resolve(m);
-      else if (m.type === 'stats') waiting.get(m.id)?.(m);
-      else reject(new Error(`server: ${m.message}`));
+      else if (m.type === 'error') {
+        const e = new Error(`server: ${m.message}`);
+        reject(e);
+        failAll(e);
+      } else {
+        waiting.get(m.id)?.resolve(m);
+        waiting.delete(m.id);
+      }
     });
-    child.once('exit', (code) => reject(new Error(`server exited with code ${code ?? 'null'} before it was ready`)));
+    child.once('exit', (code) => {
+      const e = new Error(`server exited with code ${code ?? 'null'}`);
+      reject(e);
+      failAll(e);
+    });
   });
-  const send = (m: ToServer) => child.send(m);
+
+  const ask = (type: Exclude<ToServer['type'], 'stop'>) =>
+    new Promise<Reply>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      child.send({ type, id } satisfies ToServer);
+    });
 
   return {
     port: ready.port,
     ready,
-    stats: () =>
-      new Promise((resolve) => {
-        const id = nextId++;
-        waiting.set(id, (m) => {
-          waiting.delete(id);
-          resolve({ queries: m.queries, transactions: m.transactions, auditRows: m.auditRows });
-        });
-        send({ type: 'stats', id });
-      }),
+    stats: async () => {
+      const m = await ask('stats');
+      if (m.type !== 'stats') throw new Error(`unexpected reply ${m.type}`);
+      return { queries: m.queries, transactions: m.transactions, auditRows: m.auditRows, cpuMicros: m.cpuMicros };
+    },
+    settle: async () => {
+      // autocannon returns when its time is up, while the server may still be working through queued requests.
+      let last = await ask('stats');
+      for (let i = 0; i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = await ask('stats');
+        if (now.type === 'stats' && last.type === 'stats' && now.queries === last.queries) return;
+        last = now;
+      }
+    },
+    trace: async (fn) => {
+      await ask('traceStart');
+      // Switch tracing off again also when the request failed.
+      const outcome = await fn().then(
+        () => null,
+        (err: unknown) => ({ err }),
+      );
+      const m = await ask('traceStop');
+      if (outcome) throw outcome.err;
+      if (m.type !== 'trace') throw new Error(`unexpected reply ${m.type}`);
+      return m.statements;
+    },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      send({ type: 'stop' });
+      child.send({ type: 'stop' } satisfies ToServer);
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
@@ -115,7 +171,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
 // --- scenarios -------------------------------------------------------------------------------------------------
 
 interface Scenario {
-  key: 'hello' | 'citizenHome' | 'staffSearch';
+  key: 'hello' | 'page' | 'pageWithSession' | 'citizenHome' | 'staffSearch';
   name: string;
   method: 'GET' | 'POST';
   path: string;
@@ -138,10 +194,18 @@ interface ScenarioResult {
   statusCodes?: Record<string, number>;
   errors?: number;
   timeouts?: number;
+  /** Median over the rounds of (this scenario's req/s ÷ the baseline's req/s in the same round). */
   ratioToBaseline?: number | null;
+  ratiosPerRound?: number[];
   queriesPerRequest?: number;
   transactionsPerRequest?: number;
   auditRowsPerRequest?: number;
+  /** CPU time of the server process per request (ms): near 1000 / (req/s) means the server's one thread is the limit. */
+  serverCpuMsPerRequest?: number;
+  /** Share of one core the server process used during the run. */
+  serverCpuShare?: number;
+  /** The SQL statements of one request after the warm-up (BENCH_TRACE=1 prints them). */
+  statementsOfOneRequest?: string[];
 }
 
 const cookie = (s: BenchSession) => `${SESSION_COOKIE}=${s.token}`;
@@ -161,6 +225,24 @@ function scenarios(ready: Server['ready']): Scenario[] {
       path: '/hello',
       available: true,
       request: () => ({ headers: {} }),
+    },
+    // Two diagnostic steps between the baseline and the citizen home, to show where a request's time goes:
+    // rendering a page in the layout, and then also loading a session from the database.
+    {
+      key: 'page',
+      name: 'diagnostic: page render GET /privacy',
+      method: 'GET',
+      path: '/privacy',
+      available: true,
+      request: () => ({ headers: {} }),
+    },
+    {
+      key: 'pageWithSession',
+      name: 'diagnostic: render + session GET /privacy (citizen)',
+      method: 'GET',
+      path: '/privacy',
+      available: true,
+      request: (i) => ({ headers: { cookie: cookie(pick(citizenSessions, i)) } }),
     },
     {
       key: 'citizenHome',
@@ -213,55 +295,93 @@ async function probe(base: string, sc: Scenario): Promise<{ status: number; snip
   return { status: res.status, snippet: text.replace(/\s+/g, ' ').slice(0, 160) };
 }
 
-async function measure(server: Server, sc: Scenario): Promise<ScenarioResult> {
+/** Checks that the scenario answers 200 before anything is measured: a benchmark of error pages is worthless. */
+async function check(base: string, sc: Scenario): Promise<Pick<ScenarioResult, 'status' | 'note'>> {
+  if (!sc.available) return { status: 'not available', note: 'route not registered (not built yet)' };
+  const first = await probe(base, sc);
+  if (first.status === 404) return { status: 'not available', note: 'route answers 404' };
+  if (first.status !== 200) return { status: 'invalid', note: `probe answered ${first.status}: ${first.snippet}` };
+  return { status: 'measured' };
+}
+
+/** One measured run of one scenario: warm-up, then the measurement, with the server's counters around it. */
+interface Sample {
+  result: autocannon.Result;
+  delta: Stats;
+  statements?: string[];
+}
+
+async function sample(server: Server, sc: Scenario, traceIt: boolean): Promise<Sample> {
   const base = `http://127.0.0.1:${server.port}`;
-  const result: ScenarioResult = {
+  if (WARMUP_S > 0) await load(base, sc, WARMUP_S);
+  await server.settle();
+  const statements = traceIt ? await server.trace(() => probe(base, sc)) : undefined;
+  const before = await server.stats();
+  const result = await load(base, sc, DURATION_S);
+  await server.settle();
+  const after = await server.stats();
+  const delta: Stats = {
+    queries: after.queries - before.queries,
+    transactions: after.transactions - before.transactions,
+    auditRows: after.auditRows - before.auditRows,
+    cpuMicros: after.cpuMicros - before.cpuMicros,
+  };
+  return { result, delta, ...(statements ? { statements } : {}) };
+}
+
+const round = (n: number, digits: number) => Number(n.toFixed(digits));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+const rps = (r: autocannon.Result) => r.requests.total / r.duration;
+
+/** Folds the rounds of one scenario: medians for rates and latencies, sums for counts. */
+function summarise(sc: Scenario, samples: Sample[], baselines: Sample[]): ScenarioResult {
+  const total = (k: keyof Stats) => samples.reduce((n, x) => n + x.delta[k], 0);
+  const requests = samples.reduce((n, x) => n + x.result.requests.total, 0);
+  const done = Math.max(1, requests);
+  const statusCodes: Record<string, number> = {};
+  for (const x of samples) {
+    for (const [code, v] of Object.entries(x.result.statusCodeStats ?? {})) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + (v.count ?? 0);
+    }
+  }
+  const non2xx = samples.reduce((n, x) => n + x.result.non2xx, 0);
+  const errors = samples.reduce((n, x) => n + x.result.errors, 0);
+  const seconds = samples.reduce((n, x) => n + x.result.duration, 0);
+  // Each round's ratio uses the baseline measured in that same round, so slow drift of a noisy machine cancels out.
+  const ratios = samples.flatMap((x, i) => {
+    const b = baselines[i];
+    return b && rps(b.result) > 0 ? [rps(x.result) / rps(b.result)] : [];
+  });
+  const statements = samples.find((x) => x.statements)?.statements;
+  return {
     key: sc.key,
     name: sc.name,
     request: `${sc.method} ${sc.path}`,
-    status: 'not available',
-  };
-  if (!sc.available) {
-    result.note = 'route not registered (not built yet)';
-    return result;
-  }
-  const first = await probe(base, sc);
-  if (first.status === 404) {
-    result.note = 'route answers 404';
-    return result;
-  }
-  if (first.status !== 200) {
-    // Measuring error pages or redirects would be worthless.
-    result.status = 'invalid';
-    result.note = `probe answered ${first.status}: ${first.snippet}`;
-    return result;
-  }
-  if (WARMUP_S > 0) await load(base, sc, WARMUP_S);
-  const before = await server.stats();
-  const r = await load(base, sc, DURATION_S);
-  const after = await server.stats();
-  const statusCodes: Record<string, number> = {};
-  for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = v.count ?? 0;
-  const done = Math.max(1, r.requests.total);
-  const round = (n: number, digits: number) => Number(n.toFixed(digits));
-  Object.assign(result, {
-    status: r.non2xx > 0 || r.errors > 0 ? 'invalid' : 'measured',
-    requestsPerSecond: round(r.requests.total / r.duration, 1),
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    requests: r.requests.total,
-    non2xx: r.non2xx,
+    status: non2xx > 0 || errors > 0 ? 'invalid' : 'measured',
+    ...(non2xx > 0 || errors > 0
+      ? { note: `${non2xx} non-2xx responses (${JSON.stringify(statusCodes)}), ${errors} connection errors` }
+      : {}),
+    requestsPerSecond: round(median(samples.map((x) => rps(x.result))), 1),
+    p50Ms: median(samples.map((x) => x.result.latency.p50)),
+    p99Ms: median(samples.map((x) => x.result.latency.p99)),
+    requests,
+    non2xx,
     statusCodes,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    queriesPerRequest: round((after.queries - before.queries) / done, 2),
-    transactionsPerRequest: round((after.transactions - before.transactions) / done, 2),
-    auditRowsPerRequest: round((after.auditRows - before.auditRows) / done, 3),
-  } satisfies Partial<ScenarioResult>);
-  if (result.status === 'invalid') {
-    result.note = `${r.non2xx} non-2xx responses (${JSON.stringify(statusCodes)}), ${r.errors} errors`;
-  }
-  return result;
+    errors,
+    timeouts: samples.reduce((n, x) => n + x.result.timeouts, 0),
+    ratioToBaseline: ratios.length > 0 ? round(median(ratios), 4) : null,
+    ...(samples.length > 1 ? { ratiosPerRound: ratios.map((r) => round(r, 4)) } : {}),
+    queriesPerRequest: round(total('queries') / done, 2),
+    transactionsPerRequest: round(total('transactions') / done, 2),
+    auditRowsPerRequest: round(total('auditRows') / done, 3),
+    serverCpuMsPerRequest: round(total('cpuMicros') / 1000 / done, 3),
+    serverCpuShare: round(total('cpuMicros') / 1e6 / Math.max(1, seconds), 2),
+    ...(statements ? { statementsOfOneRequest: statements } : {}),
+  };
 }
 
 // --- report ----------------------------------------------------------------------------------------------------
@@ -279,10 +399,11 @@ function table(rows: ScenarioResult[]): string {
     'queries/req',
     'tx/req',
     'audit/req',
+    'server CPU ms/req',
   ];
   const body = rows.map((r) =>
     r.status === 'not available'
-      ? [r.name, 'not available', '', '', '', '', '', '', '']
+      ? [r.name, 'not available', '', '', '', '', '', '', '', '']
       : [
           r.status === 'invalid' ? `${r.name} [INVALID]` : r.name,
           fmt(r.requestsPerSecond),
@@ -293,6 +414,9 @@ function table(rows: ScenarioResult[]): string {
           fmt(r.queriesPerRequest, 1),
           fmt(r.transactionsPerRequest, 1),
           fmt(r.auditRowsPerRequest, 2),
+          r.serverCpuMsPerRequest === undefined
+            ? '-'
+            : `${r.serverCpuMsPerRequest.toFixed(2)} (${((r.serverCpuShare ?? 0) * 100).toFixed(0)}% core)`,
         ],
   );
   const all = [header, ...body];
@@ -321,11 +445,13 @@ async function main(): Promise<void> {
     });
     const { ready } = server;
     const cpu = cpus();
+    const loadAtStart = loadavg();
     const where = ready.database === 'postgres' ? `PostgreSQL (pool ${ready.poolSize})` : 'PGlite (in memory)';
     console.log(`Koepel benchmark — ${startedAt.toISOString()}`);
     console.log(
       `server: ${where}, child process on port ${ready.port}; load: autocannon, ${CONNECTIONS} connections, ` +
-        `${WARMUP_S} s warm-up + ${DURATION_S} s per scenario, ${SESSIONS} session(s) per scenario`,
+        `${WARMUP_S} s warm-up + ${DURATION_S} s per scenario, ${SESSIONS} session(s) per scenario, ` +
+        `${ROUNDS} round(s)`,
     );
     console.log(
       `machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, load average ${loadavg()
@@ -334,22 +460,36 @@ async function main(): Promise<void> {
     );
 
     const auditBefore = (await server.stats()).auditRows;
-    const results: ScenarioResult[] = [];
-    for (const sc of scenarios(ready)) {
-      process.stdout.write(`measuring ${sc.name} … `);
-      const r = await measure(server, sc);
-      console.log(
-        r.status === 'measured' ? `${fmt(r.requestsPerSecond)} req/s` : `${r.status}${r.note ? ` (${r.note})` : ''}`,
-      );
-      results.push(r);
+    const base = `http://127.0.0.1:${server.port}`;
+    // BENCH_SCENARIOS=citizenHome,staffSearch runs only those (the baseline always runs: everything is a ratio to it).
+    const only = process.env.BENCH_SCENARIOS?.split(',').map((k) => k.trim());
+    const chosen = scenarios(ready).filter((x) => !only || x.key === 'hello' || only.includes(x.key));
+    const checked = new Map<Scenario['key'], Pick<ScenarioResult, 'status' | 'note'>>();
+    for (const sc of chosen) checked.set(sc.key, await check(base, sc));
+    const runnable = chosen.filter((sc) => checked.get(sc.key)?.status === 'measured');
+    const samples = new Map<Scenario['key'], Sample[]>(runnable.map((sc) => [sc.key, []]));
+    for (let r = 1; r <= ROUNDS; r++) {
+      if (ROUNDS > 1) console.log(`round ${r} of ${ROUNDS}`);
+      for (const sc of runnable) {
+        process.stdout.write(`measuring ${sc.name} … `);
+        const x = await sample(server, sc, r === 1);
+        samples.get(sc.key)?.push(x);
+        const bad = x.result.non2xx + x.result.errors;
+        console.log(`${fmt(rps(x.result))} req/s${bad > 0 ? ` (${bad} non-2xx/errors!)` : ''}`);
+      }
     }
     const auditAfter = (await server.stats()).auditRows;
 
-    const baseline = results.find((r) => r.key === 'hello');
-    const baseRps = baseline?.status === 'measured' ? baseline.requestsPerSecond : undefined;
-    for (const r of results) {
-      r.ratioToBaseline =
-        r.requestsPerSecond !== undefined && baseRps ? Number((r.requestsPerSecond / baseRps).toFixed(4)) : null;
+    const baselines = samples.get('hello') ?? [];
+    const results: ScenarioResult[] = chosen.map((sc) => {
+      const c = checked.get(sc.key);
+      if (c?.status !== 'measured') {
+        return { key: sc.key, name: sc.name, request: `${sc.method} ${sc.path}`, status: c?.status ?? 'invalid', ...c };
+      }
+      return summarise(sc, samples.get(sc.key) ?? [], baselines);
+    });
+    for (const r of results.filter((x) => x.status !== 'measured')) {
+      console.log(`${r.name}: ${r.status}${r.note ? ` (${r.note})` : ''}`);
     }
 
     const home = results.find((r) => r.key === 'citizenHome');
@@ -373,6 +513,13 @@ async function main(): Promise<void> {
     for (const r of results.filter((x) => x.non2xx)) {
       console.log(`non-2xx in ${r.name}: ${JSON.stringify(r.statusCodes)}`);
     }
+    if (process.env.BENCH_TRACE === '1') {
+      for (const r of results.filter((x) => x.statementsOfOneRequest)) {
+        console.log(`SQL of one request, ${r.name}:`);
+        for (const st of r.statementsOfOneRequest ?? []) console.log(`  ${st.slice(0, 200)}`);
+      }
+      console.log('');
+    }
     console.log(`citizen home ≥ 25% of baseline on PostgreSQL: ${verdict}${why}`);
     console.log(
       `audit records written during the run: ${auditAfter - auditBefore} (audit_log ${auditBefore} → ${auditAfter} rows)`,
@@ -382,13 +529,20 @@ async function main(): Promise<void> {
       startedAt: startedAt.toISOString(),
       database: ready.database,
       poolSize: ready.database === 'postgres' ? ready.poolSize : null,
-      settings: { durationS: DURATION_S, warmupS: WARMUP_S, connections: CONNECTIONS, sessionsPerScenario: SESSIONS },
+      settings: {
+        durationS: DURATION_S,
+        warmupS: WARMUP_S,
+        connections: CONNECTIONS,
+        sessionsPerScenario: SESSIONS,
+        rounds: ROUNDS,
+      },
       machine: {
         cpus: cpu.length,
         cpuModel: cpu[0]?.model ?? null,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
-        loadAverageAtStart: loadavg(),
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: loadavg(),
       },
       scenarios: results,
       target: { description: 'citizen home ≥ 25% of baseline req/s on PostgreSQL', verdict },

@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     void (async () => {
       if (raw.type === 'stats') {
         // The count query is the benchmark's own: leave it out of the server's query figures.
+        const cpu = process.cpuUsage();
         const before = counter.snapshot();
         const rows = await auditRows();
         const after = counter.snapshot();
@@ -111,7 +112,13 @@ async function main(): Promise<void> {
           queries: after.queries - own.queries,
           transactions: after.transactions - own.transactions,
           auditRows: rows,
+          cpuMicros: cpu.user + cpu.system,
         });
+      } else if (raw.type === 'traceStart') {
+        counter.trace(true);
+        send({ type: 'trace', id: raw.id, statements: [] });
+      } else if (raw.type === 'traceStop') {
+        send({ type: 'trace', id: raw.id, statements: counter.trace(false) });
       } else {
         await stop(0);
       }
