@@ -6,6 +6,7 @@ import { HttpClient, csrfFrom } from '../../test/support/http-client.js';
 import { withPrincipal } from '../platform/db/principal.js';
 import { SESSION_COOKIE } from '../platform/session/sessions.js';
 import { loginStaff, type StaffLogin } from '../staff/login.testkit.js';
+import { alertDetail } from '../staff/throttle.js';
 
 describe('operator alerts', () => {
   let k: TestKoepel;
@@ -37,6 +38,7 @@ describe('operator alerts', () => {
     assert.match(page.text, /<caption class="utrecht-table__caption">Meldingen, nieuwste eerst \(1 open\)<\/caption>/);
     assert.match(page.text, /Mogelijk raden van wachtwoorden/);
     assert.match(page.text, /abababababababab/);
+    assert.match(page.text, /5 mislukte inlogpogingen op dit account binnen 15 minuten\. Geblokkeerd tot /);
     assert.match(page.text, new RegExp(`action="/operator/alerts/${alertId}/acknowledge"`));
     assert.equal(page.headers.get('cache-control'), 'no-store');
   });

@@ -9,6 +9,7 @@ import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
+import { parseAlertDetail } from '../staff/throttle.js';
 
 const MAX_ROWS = 200;
 
@@ -47,6 +48,15 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
       : subject.startsWith('address:')
         ? t('operator.alerts.subject.address')
         : '';
+  const detailText = (detail: string) => {
+    const d = parseAlertDetail(detail);
+    if (!d) return detail;
+    return t(`operator.alerts.detail.${d.scope}`, {
+      failures: d.failures,
+      minutes: d.windowMinutes,
+      until: d.blockedUntil ? fmt.format(d.blockedUntil) : '-',
+    });
+  };
   const open = alerts.filter((a) => a.acknowledged_at === null).length;
   return (
     <Layout ctx={ctx} title={t('operator.alerts.title')}>
@@ -95,7 +105,7 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
                       </code>
                     </td>
                     <td class="utrecht-table__cell" safe>
-                      {a.detail}
+                      {detailText(a.detail)}
                     </td>
                     <td class="utrecht-table__cell">
                       {a.acknowledged_at ? (

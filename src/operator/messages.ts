@@ -16,6 +16,10 @@ const nl = {
   'operator.alerts.kind.password-guessing': 'Mogelijk raden van wachtwoorden',
   'operator.alerts.subject.account': 'account',
   'operator.alerts.subject.address': 'adres',
+  'operator.alerts.detail.account':
+    '{failures} mislukte inlogpogingen op dit account binnen {minutes} minuten. Geblokkeerd tot {until}.',
+  'operator.alerts.detail.address':
+    '{failures} mislukte inlogpogingen vanaf dit adres binnen {minutes} minuten. Geblokkeerd tot {until}.',
 } as const;
 
 type Key = keyof typeof nl;
@@ -37,6 +41,10 @@ const en: Partial<Record<Key, string>> = {
   'operator.alerts.kind.password-guessing': 'Possible password guessing',
   'operator.alerts.subject.account': 'account',
   'operator.alerts.subject.address': 'address',
+  'operator.alerts.detail.account':
+    '{failures} failed logins for this account within {minutes} minutes. Blocked until {until}.',
+  'operator.alerts.detail.address':
+    '{failures} failed logins from this address within {minutes} minutes. Blocked until {until}.',
 };
 
 export const operatorMessages = { nl, en };

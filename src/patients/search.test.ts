@@ -30,7 +30,7 @@ function physioOnlyPerson(): BrpPerson {
 }
 
 function namesIn(page: Response): string[] {
-  return [...page.text.matchAll(/<th class="utrecht-table__header-cell" scope="row">([^<]+)<\/th>/g)].map(
+  return [...page.text.matchAll(/<th class="utrecht-table__cell koepel-row-header" scope="row">([^<]+)<\/th>/g)].map(
     (m) => m[1] ?? '',
   );
 }

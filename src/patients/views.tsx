@@ -19,17 +19,24 @@ export function PatientSearchForm(props: {
   ctx: PageContext;
   values?: SearchValues;
   errors?: FieldError[];
+  /** On the staff home the search is a section with its own heading; on the search page the h1 says it. */
+  heading?: boolean;
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   const errors = props.errors ?? [];
   const v = props.values ?? { name: '', born: '' };
   const error = (f: string) => errors.find((e) => e.field === f)?.message;
+  const heading = props.heading ?? true;
   return (
-    <section aria-labelledby="patient-search-title" class="koepel-patient-search">
-      <h2 id="patient-search-title" class="utrecht-heading-2" safe>
-        {t('patients.search.title')}
-      </h2>
+    <section aria-labelledby={heading ? 'patient-search-title' : undefined} class="koepel-patient-search">
+      {heading ? (
+        <h2 id="patient-search-title" class="utrecht-heading-2" safe>
+          {t('patients.search.title')}
+        </h2>
+      ) : (
+        ''
+      )}
       <p class="utrecht-paragraph" safe>
         {t('patients.search.intro')}
       </p>
@@ -52,8 +59,9 @@ export function PatientSearchForm(props: {
           id="search-born"
           name="born"
           label={t('patients.search.born')}
+          hint={t('patients.search.bornHint')}
           type="date"
-          value={v.born}
+          value={/^\d{4}-\d{2}-\d{2}$/.test(v.born) ? v.born : ''}
           autocomplete="off"
           error={error('search-born')}
         />
@@ -75,9 +83,13 @@ export function SearchResultsPage(props: {
 }): JSX.Element {
   const { ctx, result } = props;
   const { t } = ctx;
-  const title = props.errors?.length
-    ? `${t('staff.errors.title')}: ${t('patients.search.title')}`
-    : t('patients.search.resultsTitle');
+  const errors = props.errors ?? [];
+  const title =
+    errors.length > 0
+      ? `${t('staff.errors.title')}: ${t('patients.search.title')}`
+      : result
+        ? t('patients.search.resultsTitle')
+        : t('patients.search.title');
   return (
     <Layout ctx={ctx} title={title}>
       <p class="utrecht-paragraph">
@@ -86,10 +98,19 @@ export function SearchResultsPage(props: {
         </a>
       </p>
       <h1 class="utrecht-heading-1" safe>
-        {result ? t('patients.search.resultsTitle') : t('patients.search.title')}
+        {t('patients.search.title')}
       </h1>
-      {result ? <SearchResults ctx={ctx} result={result} /> : ''}
-      <PatientSearchForm ctx={ctx} values={props.values} errors={props.errors ?? []} />
+      <PatientSearchForm ctx={ctx} values={props.values} errors={errors} heading={false} />
+      {result ? (
+        <section aria-labelledby="results-title" class="koepel-search-results">
+          <h2 id="results-title" class="utrecht-heading-2" safe>
+            {t('patients.search.resultsTitle')}
+          </h2>
+          <SearchResults ctx={ctx} result={result} />
+        </section>
+      ) : (
+        ''
+      )}
     </Layout>
   );
 }
@@ -134,7 +155,7 @@ function SearchResults(props: { ctx: PageContext; result: SearchResult }): JSX.E
           <tbody class="utrecht-table__body">
             {hits.map((h) => (
               <tr class="utrecht-table__row">
-                <th class="utrecht-table__header-cell" scope="row" safe>
+                <th class="utrecht-table__cell koepel-row-header" scope="row" safe>
                   {h.name}
                 </th>
                 <td class="utrecht-table__cell">

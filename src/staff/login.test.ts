@@ -166,6 +166,7 @@ describe('staff login', () => {
     assert.match(op.page.text, /Beveiligingsmeldingen/);
     assert.ok(op.page.text.includes(subject.slice('account:'.length, 'account:'.length + 16)));
     assert.match(op.page.text, /Mogelijk raden van wachtwoorden/);
+    assert.match(op.page.text, /5 mislukte inlogpogingen op dit account binnen 15 minuten/);
   });
 
   test('[PR-7] failures per address across different accounts throttle that address and alert', async () => {

@@ -51,7 +51,14 @@ export function manualKeyFrom(html: string): string {
 }
 
 /** Submits the enrolment form on `page` with a code computed from the key shown; remembers the secret. */
-export async function enrolOn(client: HttpClient, page: Response, action: string, base: string, email: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function enrolOn(
+  client: HttpClient,
+  page: Response,
+  action: string,
+  base: string,
+  email: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const secret = Secret.fromBase32(manualKeyFrom(page.text)).bytes;
   const step = Math.floor(Date.now() / PERIOD_MS);
   enrolled.set(`${base} ${email}`, { secret, lastStep: step });
@@ -66,14 +73,22 @@ export async function loginStaff(
   const headers = opts.headers ?? {};
   const client = new HttpClient(base);
   const form = await client.get('/staff/login', headers);
-  let r = await client.post('/staff/login', { _csrf: csrfFrom(form.text), email, password: opts.password ?? DEMO_PASSWORD }, headers);
+  let r = await client.post(
+    '/staff/login',
+    { _csrf: csrfFrom(form.text), email, password: opts.password ?? DEMO_PASSWORD },
+    headers,
+  );
   if (r.status !== 303) throw new Error(`staff login failed with ${r.status}`);
   if (r.location === '/staff/totp/enrol') {
     const page = await client.get('/staff/totp/enrol', headers);
     r = await enrolOn(client, page, '/staff/totp/enrol', base, email, headers);
   } else if (r.location === '/staff/login/totp') {
     const page = await client.get('/staff/login/totp', headers);
-    r = await client.post('/staff/login/totp', { _csrf: csrfFrom(page.text), code: await freshCode(base, email) }, headers);
+    r = await client.post(
+      '/staff/login/totp',
+      { _csrf: csrfFrom(page.text), code: await freshCode(base, email) },
+      headers,
+    );
   }
   if (r.location === '/staff/login/organisation') {
     const page = await client.get('/staff/login/organisation', headers);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nextThrottleState, throttlePolicy } from './throttle.js';
+import { alertDetail, nextThrottleState, parseAlertDetail, throttlePolicy } from './throttle.js';
 
 const policy = throttlePolicy({ loginMaxFailures: 3 });
 const t0 = new Date('2026-01-01T10:00:00Z');
@@ -44,4 +44,12 @@ test('after a block ends, counting starts again', () => {
   const s = nextThrottleState(ended, at(2000), 3, policy);
   assert.equal(s.failures, 1);
   assert.equal(s.blocked_until, null);
+});
+
+test('alert details round-trip and hold only counts and times', () => {
+  const d = { scope: 'address' as const, failures: 20, windowMinutes: 15, blockedUntil: at(60_000) };
+  const text = alertDetail(d);
+  assert.equal(text, 'scope=address failures=20 window=15m blocked_until=2026-01-01T10:01:00.000Z');
+  assert.deepEqual(parseAlertDetail(text), d);
+  assert.equal(parseAlertDetail('something else'), null);
 });

@@ -79,6 +79,30 @@ export function nextThrottleState(
   };
 }
 
+export interface AlertDetail {
+  scope: 'account' | 'address';
+  failures: number;
+  windowMinutes: number;
+  blockedUntil: Date | null;
+}
+
+/** Alert details are stored language-neutral (and without personal data); the operator's page words them. */
+export function alertDetail(d: AlertDetail): string {
+  return `scope=${d.scope} failures=${d.failures} window=${d.windowMinutes}m blocked_until=${d.blockedUntil?.toISOString() ?? '-'}`;
+}
+
+export function parseAlertDetail(detail: string): AlertDetail | null {
+  const m = /^scope=(account|address) failures=(\d+) window=(\d+)m blocked_until=(\S+)$/.exec(detail);
+  if (!m?.[1] || !m[2] || !m[3] || !m[4]) return null;
+  const until = m[4] === '-' ? null : new Date(m[4]);
+  return {
+    scope: m[1] as 'account' | 'address',
+    failures: Number(m[2]),
+    windowMinutes: Number(m[3]),
+    blockedUntil: until && !Number.isNaN(until.getTime()) ? until : null,
+  };
+}
+
 /** The time until which any of the keys is blocked, or null when none is. Touches nothing. */
 export async function blockedUntil(tx: Tx, keys: ThrottleKeys, now = new Date()): Promise<Date | null> {
   const rows = await tx
@@ -133,9 +157,12 @@ export async function registerFailure(
         .values({
           kind: 'password-guessing',
           subject: key,
-          detail:
-            `${next.failures} failed staff logins for this ${kind} within ${minutes} minutes; ` +
-            `blocked until ${next.blocked_until?.toISOString() ?? ''}`,
+          detail: alertDetail({
+            scope: kind,
+            failures: next.failures,
+            windowMinutes: minutes,
+            blockedUntil: next.blocked_until,
+          }),
         })
         .execute();
     }
