@@ -66,8 +66,11 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
           <div>
             <dt safe>{t('careProviders.email')}</dt>
             <dd>
-              <a class="utrecht-link" href={`mailto:${p.email}`} safe>
-                {p.email}
+              <a class="utrecht-link" href={`mailto:${p.email}`}>
+                {/* a line may break after the @ in a narrow card */}
+                <span safe>{p.email.slice(0, p.email.lastIndexOf('@') + 1)}</span>
+                <wbr />
+                <span safe>{p.email.slice(p.email.lastIndexOf('@') + 1)}</span>
               </a>
             </dd>
           </div>

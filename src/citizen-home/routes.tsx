@@ -32,13 +32,13 @@ function addressLines(p: BrpPerson): string[] {
 function PersonalData(props: { ctx: PageContext; person: BrpPerson; fetchedAt: Date }): JSX.Element {
   const { ctx, person } = props;
   const { t } = ctx;
-  const item = (label: MessageKey, value: JSX.Element | string, multiline = false) => (
+  const item = (label: MessageKey, value: JSX.Element, multiline = false) => (
     <div class="utrecht-data-list__item">
       <dt class="utrecht-data-list__item-key" safe>
         {t(label)}
       </dt>
       <dd class={`utrecht-data-list__item-value utrecht-data-list__item-value--html-dd${multiline ? ' utrecht-data-list__item-value--multiline' : ''}`}>
-        {value as 'safe'}
+        {value}
       </dd>
     </div>
   );
@@ -85,8 +85,9 @@ function PersonalData(props: { ctx: PageContext; person: BrpPerson; fetchedAt: D
 export function registerCitizenHome(app: FastifyInstance): void {
   app.get('/home', async (req, reply) => {
     const citizen = requireCitizen(req);
-    const data = await req.withData(async ({ tx, keys, audit }) => {
-      await audit({ event: 'citizen.home.view', action: 'R', citizenId: citizen.citizenId, resourceType: 'citizen', resourceId: citizen.citizenId });
+    const data = await req.withData(async (scope) => {
+      const { tx, keys } = scope;
+      await scope.audit({ event: 'citizen.home.view', action: 'R', citizenId: citizen.citizenId, resourceType: 'citizen', resourceId: citizen.citizenId });
       const row = await tx
         .selectFrom('citizen')
         .select(['given_names', 'name_prefix', 'family_name', 'brp_ciphertext', 'brp_fetched_at'])

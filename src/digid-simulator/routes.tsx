@@ -59,7 +59,7 @@ function LoginPage(props: { ctx: PageContext; request: AuthorizationRequest; val
       </p>
       <form method="post" action={`${SIMULATOR_PATH}/authorize`} class="koepel-form koepel-simulator-form" novalidate>
         <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
-        {Object.entries(request).map(([name, value]) => (
+        {Object.entries(request as unknown as Record<string, string>).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
         <fieldset

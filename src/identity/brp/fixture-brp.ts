@@ -131,8 +131,11 @@ export function registerFixtureBrpEndpoint(app: FastifyInstance, apiKey: string)
       bodyLimit: 16_384,
       errorHandler: (err, _req, reply) => {
         const status = typeof (err as { statusCode?: number }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
-        if (status >= 500) return sendProblem(reply, problem(500, 'Interne fout.', 'serverError'));
-        return sendProblem(reply, problem(status === 415 ? 415 : 400, 'Het verzoek kon niet worden verwerkt.', 'badRequest'));
+        const answer =
+          status >= 500
+            ? problem(500, 'Interne fout.', 'serverError')
+            : problem(status === 415 ? 415 : 400, 'Het verzoek kon niet worden verwerkt.', 'badRequest');
+        void sendProblem(reply, answer);
       },
     },
     async (req, reply) => {

@@ -3,7 +3,7 @@
 // provider's JWKS (non-repudiation checks on), besides issuer, audience, expiry and nonce.
 // With the built-in simulator the HTTP calls (discovery, token, jwks, userinfo) go in-process through app.inject,
 // and plain http is allowed only then.
-import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
 
 export const DIGID_LOGIN_PATH = '/login/digid';
@@ -76,6 +76,8 @@ export class DigidClient {
 
   private async discover(): Promise<oidc.Configuration> {
     const execute = [oidc.enableNonRepudiationChecks];
+    // Deliberate, and only for the built-in simulator (config.digid.simulator), which production refuses.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
     if (this.opts.allowInsecure) execute.push(oidc.allowInsecureRequests);
     const options: oidc.DiscoveryRequestOptions = { execute, timeout: 10 };
     if (this.opts.fetch) options[oidc.customFetch] = this.opts.fetch;
@@ -157,7 +159,7 @@ export function inProcessFetch(app: FastifyInstance, publicUrl: string): oidc.Cu
     else if (body instanceof ArrayBuffer) payload = Buffer.from(body);
     else if (body != null) throw new TypeError('fetch failed: unsupported request body');
     const res = await app.inject({
-      method: options.method.toUpperCase() as HTTPMethods,
+      method: options.method.toUpperCase(),
       url: target.pathname + target.search,
       headers: options.headers,
       ...(payload !== undefined ? { payload } : {}),

@@ -130,7 +130,8 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     const pending = parsePendingLogin(session?.state.digid);
     if (!session || !pending) return refuse(req, reply, 'no-pending-login');
     // A pending login is used once, whatever the outcome.
-    const { digid: _used, ...rest } = session.state;
+    const rest = { ...session.state };
+    delete rest.digid;
     await sessions.updateState(session, rest);
     if (Date.now() - pending.startedAt > PENDING_LOGIN_MS) return refuse(req, reply, 'login-expired');
 

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { assertAccessible, launchBrowser, newContext } from '../support/browser.js';
+import { startKoepel, type TestKoepel } from '../support/harness.js';
+
+const SCREENSHOT = '/tmp/koepel-citizen-home.png';
+
+/** From the landing page through the DigiD simulator, as a citizen would; axe-core checks every page on the way. */
+async function loginThroughSimulator(page: Page, url: string, person: RegExp, level: RegExp): Promise<void> {
+  await page.goto(url);
+  await assertAccessible(page);
+  await Promise.all([page.waitForURL(/\/digid-simulator\/authorize/), page.getByRole('button', { name: 'Inloggen met DigiD' }).click()]);
+  await assertAccessible(page);
+  await page.screenshot({ path: '/tmp/koepel-digid-simulator.png', fullPage: true });
+  await page.getByLabel(person).check();
+  await page.getByLabel(level).check();
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Inloggen', exact: true }).click()]);
+  await page.waitForLoadState('load');
+}
+
+describe('citizen login in a real browser', () => {
+  let k: TestKoepel;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  before(async () => {
+    k = await startKoepel();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser.close();
+    await k.close();
+  });
+
+  async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await newContext(browser);
+    contexts.push(context);
+    return { context, page: await context.newPage() };
+  }
+
+  test('[PZ-11] [LU-8] landing → DigiD → simulator → home with exactly her care providers; one temporary session cookie', async () => {
+    const { context, page } = await freshPage();
+    await loginThroughSimulator(page, k.url, /Suzanne Maria de Vries/, /^Substantieel/);
+    assert.equal(new URL(page.url()).pathname, '/home');
+    await assertAccessible(page);
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welkom, Suzanne Maria de Vries');
+    const providers = await page.locator('.koepel-provider h3').allTextContents();
+    assert.deepEqual(providers, ['Huisartsenpraktijk De Linde', 'Apotheek Centrum', 'Rivierenland Ziekenhuis']);
+    await page.getByRole('heading', { name: 'Mijn gegevens' }).waitFor();
+
+    const cookies = await context.cookies();
+    assert.equal(cookies.length, 1, JSON.stringify(cookies.map((c) => c.name)));
+    const [session] = cookies;
+    assert.ok(session);
+    assert.equal(session.name, '__Host-koepel-session');
+    assert.equal(session.expires, -1, 'a session cookie: gone when the browser closes');
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.secure, true);
+    assert.equal(session.sameSite, 'Lax');
+    assert.equal(session.path, '/');
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    // Logging out works without JavaScript, too, and leaves no cookie behind.
+    await Promise.all([page.waitForURL(`${k.url}/`), page.getByRole('button', { name: 'Uitloggen' }).click()]);
+    await assertAccessible(page);
+    assert.deepEqual(await context.cookies(), []);
+  });
+
+  test('[MG-2] the level-too-low page, the no-relationship page and the simulator error page are accessible', async () => {
+    {
+      const { page } = await freshPage();
+      await loginThroughSimulator(page, k.url, /Suzanne Maria de Vries/, /^Midden/);
+      assert.match((await page.getByRole('heading', { level: 1 }).textContent()) ?? '', /Hoger DigiD-niveau nodig/);
+      await assertAccessible(page);
+      await page.goto(`${k.url}/home`);
+      assert.match((await page.getByRole('heading', { level: 1 }).textContent()) ?? '', /Log eerst in/);
+      await assertAccessible(page);
+    }
+    {
+      const { page } = await freshPage();
+      await loginThroughSimulator(page, k.url, /Noor Visser/, /^Hoog/);
+      assert.match((await page.getByRole('heading', { level: 1 }).textContent()) ?? '', /geen zorgrelatie/);
+      await assertAccessible(page);
+    }
+    {
+      const { page } = await freshPage();
+      await page.goto(k.url);
+      await assertAccessible(page);
+      await Promise.all([page.waitForURL(/\/digid-simulator\/authorize/), page.getByRole('button', { name: 'Inloggen met DigiD' }).click()]);
+      await page.getByLabel(/ander test-BSN/).fill('123456789');
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Inloggen', exact: true }).click()]);
+      await page.getByRole('alert').waitFor();
+      assert.match((await page.getByRole('alert').textContent()) ?? '', /Dit is geen geldig BSN/);
+      assert.equal(await page.getByLabel(/ander test-BSN/).getAttribute('aria-invalid'), 'true');
+      await assertAccessible(page);
+    }
+  });
+
+  test('the simulator can be used with the keyboard only', async () => {
+    const { page } = await freshPage();
+    await page.goto(k.url);
+    await Promise.all([page.waitForURL(/\/digid-simulator\/authorize/), page.getByRole('button', { name: 'Inloggen met DigiD' }).click()]);
+    await assertAccessible(page);
+    // Tab to the first test person, choose it with Space, then submit with Enter from the BSN field's form.
+    await page.getByLabel(/Suzanne Maria de Vries/).focus();
+    await page.keyboard.press('Space');
+    await page.getByLabel(/ander test-BSN/).focus();
+    await Promise.all([page.waitForURL(/\/home$/), page.keyboard.press('Enter')]);
+    await assertAccessible(page);
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welkom, Suzanne Maria de Vries');
+  });
+});
