@@ -7,14 +7,15 @@
 // BENCH_POOL_SIZE (PostgreSQL pool of the server, 10 = Koepel's default), BENCH_SESSIONS (sessions per scenario,
 // spread over the connections; default 1), BENCH_TRACE=1 (print the SQL of one request per scenario),
 // BENCH_PROFILE=1 (write a V8 CPU profile of the server to bench/results/profiles/), BENCH_SCENARIOS (comma-separated
-// keys: page, pageWithSession, citizenHome, staffSearch; default all), BENCH_ROUNDS (repeat the whole sequence and
-// report medians, each ratio against the baseline of its own round; default 1, use 3 or more on a noisy machine).
+// keys: health, page, pageWithSession, citizenHome, staffSearch; default all), BENCH_ROUNDS (repeat the whole sequence and
+// report medians, each ratio against the baseline of its own round; default 1, use 3 or more on a noisy machine),
+// BENCH_KEEP_DATABASE=1 (PostgreSQL: keep the bench database afterwards, to look at its queries with EXPLAIN).
 //
 // The server runs in a child process (bench/server.ts); autocannon runs here, so the two never share an event loop.
 // Results are printed as a table and written to bench/results/latest.json (and <database>.json).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,10 +65,47 @@ async function createBenchDatabase(adminUrl: string): Promise<{ url: string; dro
   };
 }
 
+/**
+ * CPU time used so far by the local PostgreSQL backends serving the bench database (Linux /proc, in microseconds), or
+ * null where that cannot be read (another OS, or a server on another host). Backends of other databases (a test suite
+ * running meanwhile) are left out: they are recognised by the process title "postgres: …: user database host state".
+ */
+function postgresCpuMicros(url: string | undefined): number | null {
+  if (!url || process.platform !== 'linux') return null;
+  const u = new URL(url);
+  const host = u.searchParams.get('host') ?? u.hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]', ''].includes(host) && !host.startsWith('/')) return null;
+  const database = decodeURIComponent(u.pathname.slice(1));
+  let ticks = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    let title: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile, or is not ours to read
+    }
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    if (!title.startsWith('postgres: ') || !title.includes(` ${database} `)) continue;
+    const fields = stat.slice(close + 2).split(' ');
+    // After "pid (comm) ": state is field 0, utime field 11, stime field 12 (proc(5) fields 14 and 15).
+    ticks += Number(fields[11]) + Number(fields[12]);
+    found = true;
+  }
+  // Clock ticks are 100 per second on Linux (sysconf(_SC_CLK_TCK)).
+  return found ? ticks * 10_000 : null;
+}
+
 // --- the server process ----------------------------------------------------------------------------------------
 
 interface Server {
   port: number;
+  /** The server's own database (PostgreSQL only). */
+  databaseUrl: string | undefined;
   ready: Extract<FromServer, { type: 'ready' }>;
   stats(): Promise<Stats>;
   /** Waits until the server has finished the requests still in flight after a load run. */
@@ -130,6 +168,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
 
   return {
     port: ready.port,
+    databaseUrl: env.DATABASE_URL,
     ready,
     stats: async () => {
       const m = await ask('stats');
@@ -171,7 +210,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
 // --- scenarios -------------------------------------------------------------------------------------------------
 
 interface Scenario {
-  key: 'hello' | 'page' | 'pageWithSession' | 'citizenHome' | 'staffSearch';
+  key: 'hello' | 'health' | 'page' | 'pageWithSession' | 'citizenHome' | 'staffSearch';
   name: string;
   method: 'GET' | 'POST';
   path: string;
@@ -204,6 +243,9 @@ interface ScenarioResult {
   serverCpuMsPerRequest?: number;
   /** Share of one core the server process used during the run. */
   serverCpuShare?: number;
+  /** CPU per request of the local PostgreSQL server (Linux only) and of the load generator, in ms. */
+  databaseCpuMsPerRequest?: number | null;
+  loadGeneratorCpuMsPerRequest?: number;
   /** The SQL statements of one request after the warm-up (BENCH_TRACE=1 prints them). */
   statementsOfOneRequest?: string[];
 }
@@ -226,8 +268,17 @@ function scenarios(ready: Server['ready']): Scenario[] {
       available: true,
       request: () => ({ headers: {} }),
     },
-    // Two diagnostic steps between the baseline and the citizen home, to show where a request's time goes:
-    // rendering a page in the layout, and then also loading a session from the database.
+    // Diagnostic steps between the baseline and the citizen home, to show where a request's time goes: one
+    // database transaction without a page (/health), a page without the database (/privacy, anonymous), and that
+    // page with a session loaded from the database (/privacy as a citizen).
+    {
+      key: 'health',
+      name: 'diagnostic: one transaction, no page GET /health',
+      method: 'GET',
+      path: '/health',
+      available: true,
+      request: () => ({ headers: {} }),
+    },
     {
       key: 'page',
       name: 'diagnostic: page render GET /privacy',
@@ -309,6 +360,9 @@ interface Sample {
   result: autocannon.Result;
   delta: Stats;
   statements?: string[];
+  /** CPU used meanwhile by the load generator (this process) and by the local PostgreSQL server, in microseconds. */
+  loadCpuMicros: number;
+  databaseCpuMicros: number | null;
 }
 
 async function sample(server: Server, sc: Scenario, traceIt: boolean): Promise<Sample> {
@@ -317,8 +371,12 @@ async function sample(server: Server, sc: Scenario, traceIt: boolean): Promise<S
   await server.settle();
   const statements = traceIt ? await server.trace(() => probe(base, sc)) : undefined;
   const before = await server.stats();
+  const pgBefore = postgresCpuMicros(server.databaseUrl);
+  const loadBefore = process.cpuUsage();
   const result = await load(base, sc, DURATION_S);
+  const loadCpu = process.cpuUsage(loadBefore);
   await server.settle();
+  const pgAfter = postgresCpuMicros(server.databaseUrl);
   const after = await server.stats();
   const delta: Stats = {
     queries: after.queries - before.queries,
@@ -326,7 +384,13 @@ async function sample(server: Server, sc: Scenario, traceIt: boolean): Promise<S
     auditRows: after.auditRows - before.auditRows,
     cpuMicros: after.cpuMicros - before.cpuMicros,
   };
-  return { result, delta, ...(statements ? { statements } : {}) };
+  return {
+    result,
+    delta,
+    ...(statements ? { statements } : {}),
+    loadCpuMicros: loadCpu.user + loadCpu.system,
+    databaseCpuMicros: pgBefore !== null && pgAfter !== null ? pgAfter - pgBefore : null,
+  };
 }
 
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
@@ -380,6 +444,10 @@ function summarise(sc: Scenario, samples: Sample[], baselines: Sample[]): Scenar
     auditRowsPerRequest: round(total('auditRows') / done, 3),
     serverCpuMsPerRequest: round(total('cpuMicros') / 1000 / done, 3),
     serverCpuShare: round(total('cpuMicros') / 1e6 / Math.max(1, seconds), 2),
+    databaseCpuMsPerRequest: samples.every((x) => x.databaseCpuMicros !== null)
+      ? round(samples.reduce((n, x) => n + (x.databaseCpuMicros ?? 0), 0) / 1000 / done, 3)
+      : null,
+    loadGeneratorCpuMsPerRequest: round(samples.reduce((n, x) => n + x.loadCpuMicros, 0) / 1000 / done, 3),
     ...(statements ? { statementsOfOneRequest: statements } : {}),
   };
 }
@@ -399,11 +467,13 @@ function table(rows: ScenarioResult[]): string {
     'queries/req',
     'tx/req',
     'audit/req',
-    'server CPU ms/req',
+    'CPU ms/req: server',
+    'db backends',
+    'load gen',
   ];
   const body = rows.map((r) =>
     r.status === 'not available'
-      ? [r.name, 'not available', '', '', '', '', '', '', '', '']
+      ? [r.name, 'not available', '', '', '', '', '', '', '', '', '', '']
       : [
           r.status === 'invalid' ? `${r.name} [INVALID]` : r.name,
           fmt(r.requestsPerSecond),
@@ -417,6 +487,8 @@ function table(rows: ScenarioResult[]): string {
           r.serverCpuMsPerRequest === undefined
             ? '-'
             : `${r.serverCpuMsPerRequest.toFixed(2)} (${((r.serverCpuShare ?? 0) * 100).toFixed(0)}% core)`,
+          r.databaseCpuMsPerRequest == null ? '-' : r.databaseCpuMsPerRequest.toFixed(2),
+          fmt(r.loadGeneratorCpuMsPerRequest, 2),
         ],
   );
   const all = [header, ...body];
@@ -432,6 +504,10 @@ async function main(): Promise<void> {
   let server: Server | null = null;
   const cleanup = async () => {
     await server?.stop().catch(() => undefined);
+    if (benchDb && process.env.BENCH_KEEP_DATABASE === '1') {
+      console.log(`kept the bench database for inspection: ${benchDb.url}`);
+      return;
+    }
     await benchDb?.drop().catch((err: unknown) => console.error('could not drop the bench database:', err));
   };
   const interrupted = () => void cleanup().then(() => process.exit(130));
