@@ -21,7 +21,12 @@ describe('operator alerts', () => {
       .values({
         kind: 'password-guessing',
         subject,
-        detail: '5 failed staff logins for this account within 15 minutes',
+        detail: alertDetail({
+          scope: 'account',
+          failures: 5,
+          windowMinutes: 15,
+          blockedUntil: new Date(Date.now() + 900_000),
+        }),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
