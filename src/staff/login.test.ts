@@ -191,6 +191,44 @@ describe('staff login', () => {
     assert.ok(!alert.detail.includes(ip));
   });
 
+  test('[PR-7] a block ends after its period; counters that say nothing any more are removed', async () => {
+    const { headers } = newAddress();
+    const key = `account:${k.koepel.keys.blindIndex('throttle-account', TEAM).toString('hex')}`;
+    const stale = `account:${'0'.repeat(64)}`;
+    const old = new Date(Date.now() - 60 * 60_000);
+    await k.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+    await k.db
+      .insertInto('login_throttle')
+      .values([
+        { key, failures: 5, window_started_at: old, blocked_until: new Date(Date.now() + 60_000) },
+        { key: stale, failures: 2, window_started_at: old, blocked_until: null },
+      ])
+      .execute();
+    assert.equal((await attempt(new HttpClient(k.url), TEAM, DEMO_PASSWORD, headers)).status, 429);
+    // The block runs out: the right password works again, and the count starts afresh.
+    await k.db
+      .updateTable('login_throttle')
+      .set({ blocked_until: new Date(Date.now() - 1000) })
+      .where('key', '=', key)
+      .execute();
+    const wrong = await attempt(new HttpClient(k.url), TEAM, 'wrong', headers);
+    assert.equal(wrong.status, 401);
+    const row = await k.db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+    assert.equal(row.failures, 1);
+    assert.equal(row.blocked_until, null);
+    assert.equal(
+      await k.db.selectFrom('login_throttle').select('key').where('key', '=', stale).executeTakeFirst(),
+      undefined,
+    );
+    const { page } = await loginStaff(k.url, TEAM, { headers });
+    assert.equal(page.status, 200);
+    // A full login clears the account's count.
+    assert.equal(
+      await k.db.selectFrom('login_throttle').select('key').where('key', '=', key).executeTakeFirst(),
+      undefined,
+    );
+  });
+
   test('[ZL-3] TOTP is mandatory where the organisation requires it', async () => {
     const { headers } = newAddress();
     const id = await staffId(GP_DOCTOR);

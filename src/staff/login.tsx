@@ -25,6 +25,7 @@ import {
   addressKey,
   blockedUntil,
   clearAccount,
+  pruneThrottle,
   registerFailure,
   throttlePolicy,
   type ThrottleKeys,
@@ -106,11 +107,13 @@ async function failure(
   staffId?: string,
 ): Promise<Date | null> {
   const policy = throttlePolicy(req.server.koepel.config);
-  return system(req, async (tx) => {
+  const until = await system(req, async (tx) => {
     const result = await registerFailure(tx, keys, policy);
     await auditFailure(tx, req, reason, staffId);
     return result.blocked ? blockedUntil(tx, keys) : null;
   });
+  await system(req, (tx) => pruneThrottle(tx, policy));
+  return until;
 }
 
 function redirectToLogin(reply: FastifyReply): FastifyReply {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { alertDetail, nextThrottleState, parseAlertDetail, throttlePolicy } from './throttle.js';
+import { alertDetail, nextThrottleState, parseAlertDetail, throttleAddress, throttlePolicy } from './throttle.js';
 
 const policy = throttlePolicy({ loginMaxFailures: 3 });
 const t0 = new Date('2026-01-01T10:00:00Z');
@@ -52,4 +52,14 @@ test('alert details round-trip and hold only counts and times', () => {
   assert.equal(text, 'scope=address failures=20 window=15m blocked_until=2026-01-01T10:01:00.000Z');
   assert.deepEqual(parseAlertDetail(text), d);
   assert.equal(parseAlertDetail('something else'), null);
+});
+
+test('an IPv6 /64 counts as one address; IPv4 as itself', () => {
+  assert.equal(throttleAddress('203.0.113.7'), '203.0.113.7');
+  assert.equal(throttleAddress('::ffff:203.0.113.7'), '203.0.113.7');
+  assert.equal(throttleAddress('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+  assert.equal(throttleAddress('2001:DB8:1:2:bbbb:cccc:dddd:eeee'), '2001:db8:1:2::/64');
+  assert.equal(throttleAddress('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.notEqual(throttleAddress('2001:db8:1:3::1'), throttleAddress('2001:db8:1:2::1'));
+  assert.equal(throttleAddress('::1'), '0:0:0:0::/64');
 });

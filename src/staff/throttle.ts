@@ -41,7 +41,26 @@ export function accountKey(keys: KeyStore, email: string): string {
 }
 
 export function addressKey(keys: KeyStore, ip: string): string {
-  return `address:${keys.blindIndex('throttle-address', ip).toString('hex')}`;
+  return `address:${keys.blindIndex('throttle-address', throttleAddress(ip)).toString('hex')}`;
+}
+
+/** What counts as one address: an IPv4 address, or an IPv6 /64 (one subscriber's network; anyone holding one
+ * has billions of addresses in it). IPv4-mapped IPv6 addresses count as their IPv4 address. */
+export function throttleAddress(ip: string): string {
+  const v = ip.trim().toLowerCase();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(v);
+  if (mapped?.[1]) return mapped[1];
+  if (!v.includes(':')) return v;
+  const [head = '', tail = ''] = v.split('%')[0]?.split('::') ?? [];
+  const left = head ? head.split(':') : [];
+  const right = v.includes('::') && tail ? tail.split(':') : [];
+  const groups = v.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g || '0', 16) || 0).toString(16))
+    .join(':')}::/64`;
 }
 
 export interface ThrottleRow {
@@ -168,6 +187,31 @@ export async function registerFailure(
     }
   }
   return { blocked };
+}
+
+/** Keeps the table small: rows whose window has passed (and that block nothing) carry no information any more.
+ * Run in a transaction of its own: it skips rows that others hold, so it never waits and never deadlocks. */
+export async function pruneThrottle(tx: Tx, policy: ThrottlePolicy, now = new Date()): Promise<void> {
+  await tx
+    .deleteFrom('login_throttle')
+    .where('key', 'in', (eb) =>
+      eb
+        .selectFrom('login_throttle')
+        .select('key')
+        .where((w) =>
+          w.or([
+            w.and([
+              w('blocked_until', 'is', null),
+              w('window_started_at', '<', new Date(now.getTime() - policy.windowMs)),
+            ]),
+            w('blocked_until', '<', now),
+          ]),
+        )
+        .limit(100)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .execute();
 }
 
 /** After a complete, successful login the account starts with a clean slate (the address does not). */

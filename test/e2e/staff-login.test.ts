@@ -24,29 +24,27 @@ describe('staff login and patient search in a real browser', () => {
     await k.close();
   });
 
+  /** Fills in the login form (checking the form page itself) and checks the page it leads to. */
   async function passwordStep(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
     await page.goto(`${k.url}/staff/login`);
+    await assertAccessible(page);
     await page.getByLabel('E-mailadres').fill(email);
     await page.getByLabel('Wachtwoord').fill(password);
     await page.getByRole('button', { name: 'Inloggen' }).click();
     await page.waitForLoadState('domcontentloaded');
+    await assertAccessible(page);
   }
 
   test('a GP employee logs in, enrols TOTP, and finds a patient', async () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
     try {
-      await page.goto(`${k.url}/staff/login`);
-      await assertAccessible(page);
-
       // A wrong password: the error summary and the field error are accessible too.
       await passwordStep(page, 'huisarts@delinde.example', 'verkeerd-wachtwoord');
       assert.match(await page.locator('.koepel-error-summary').innerText(), /niet juist/);
-      await assertAccessible(page);
 
       await passwordStep(page, 'huisarts@delinde.example');
       assert.equal(new URL(page.url()).pathname, '/staff/totp/enrol');
-      await assertAccessible(page);
       await page.screenshot({ path: '/tmp/koepel-staff-enrol.png', fullPage: true });
       const qr = page.locator('img.koepel-qr');
       assert.match((await qr.getAttribute('src')) ?? '', /^data:image\/png;base64,/);
@@ -101,7 +99,6 @@ describe('staff login and patient search in a real browser', () => {
       try {
         await passwordStep(page2, 'huisarts@delinde.example');
         assert.equal(new URL(page2.url()).pathname, '/staff/login/totp');
-        await assertAccessible(page2);
         await page2.getByLabel('Verificatiecode').fill('000000');
         await page2.getByRole('button', { name: 'Verder' }).click();
         await page2.waitForLoadState('domcontentloaded');
@@ -111,6 +108,7 @@ describe('staff login and patient search in a real browser', () => {
         await page2.getByLabel('Verificatiecode').fill(codeAt(secret, (step + 1) * PERIOD_MS + 1000));
         await page2.getByRole('button', { name: 'Verder' }).click();
         await page2.waitForURL(`${k.url}/staff`);
+        await assertAccessible(page2);
       } finally {
         await ctx2.close();
       }
