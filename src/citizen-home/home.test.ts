@@ -66,11 +66,29 @@ describe('citizen home', () => {
   });
 
   test('[PZ-1] an organisation outside this portal, or a relationship not yet started, is not shown', async () => {
+    // An organisation in another portal of the same deployment, with which Suzanne has a care relationship.
     const other = await k.db
       .insertInto('organisation')
       .values({ name: 'Tandartspraktijk Elders', kind: 'gp', functions: ['appointments'] })
       .returning('id')
       .executeTakeFirstOrThrow();
+    const otherPortal = await k.db
+      .insertInto('portal')
+      .values({
+        slug: 'elders',
+        name: 'Portaal Elders',
+        support_email: 'support@elders.example',
+        dpo_name: 'FG Elders',
+        dpo_email: 'fg@elders.example',
+        privacy_statement_updated_on: '2026-01-01',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await k.db.insertInto('portal_organisation').values({ portal_id: otherPortal.id, organisation_id: other.id }).execute();
+    await k.db
+      .insertInto('portal_organisation')
+      .values({ portal_id: otherPortal.id, organisation_id: await orgId(k.db, DEMO.gp) })
+      .execute();
     const suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     await k.db.insertInto('care_relationship').values({ organisation_id: other.id, citizen_id: suzanne, started_on: '2020-01-01' }).execute();
     const pieter = await citizenId(k.db, k.koepel.keys, DEMO.pieter);

@@ -53,13 +53,27 @@ describe('logout', () => {
     assert.equal((await c.get('/home')).status, 200, 'still logged in');
   });
 
-  test('without a live session logout just clears the cookie', async () => {
+  test('without a live session there is nothing to log out: refused like any form without a valid token', async () => {
     const c = new HttpClient(k.url);
     c.cookies.set(SESSION_COOKIE, 'x'.repeat(43));
-    const res = await c.post('/logout', {});
+    const res = await c.post('/logout', { _csrf: 'x'.repeat(32) });
+    assert.equal(res.status, 403);
+    assert.match(res.text, /Formulier verlopen/);
+  });
+
+  test('an anonymous session can be ended too (no audit record: nobody was logged in)', async () => {
+    const c = new HttpClient(k.url);
+    const page = await c.get('/login/digid');
+    assert.equal(page.status, 303);
+    const token = c.cookies.get(SESSION_COOKIE) ?? '';
+    const session = await k.koepel.app.koepel.sessions.load(token);
+    assert.ok(session);
+    const before = await k.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const res = await c.post('/logout', { _csrf: session.csrfToken });
     assert.equal(res.status, 303);
-    assert.equal(res.location, '/');
-    assert.equal(c.cookies.has(SESSION_COOKIE), false);
+    assert.equal(await k.koepel.app.koepel.sessions.load(token), null);
+    const after = await k.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(Number(after.n), Number(before.n));
   });
 
   test('a staff member logs out the same way', async () => {

@@ -134,12 +134,13 @@ describe('citizen login with DigiD', () => {
     await assertNoCitizenSession(k, other);
   });
 
-  test("a code issued to another browser's login cannot be redeemed (PKCE)", async () => {
+  test("a code issued to another browser's login cannot be redeemed (PKCE verifier and nonce)", async () => {
     const victim = new HttpClient(k.url);
     const stolen = new URL(await callbackUrlFor(victim, DEMO.suzanne));
     const attacker = new HttpClient(k.url);
     const own = new URL(await callbackUrlFor(attacker, DEMO.pieter));
-    // The attacker's own state (so the state check passes), the victim's code: the PKCE verifier does not match.
+    // The attacker's own state (so the state check passes), the victim's code: neither the PKCE verifier nor the
+    // nonce match (the simulator's tests check each on its own).
     own.searchParams.set('code', stolen.searchParams.get('code') ?? '');
     const res = await attacker.get(own.toString());
     assert.equal(res.status, 400);
