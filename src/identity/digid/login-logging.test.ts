@@ -22,7 +22,7 @@ describe('citizen login: logs and a BRP outage', () => {
     const port = await freePort();
     const closedPort = await freePort();
     const testDb = testDatabaseUrl ? await createTestDatabase() : null;
-    drop = testDb ? testDb.drop : null;
+    drop = testDb ? () => testDb.drop() : null;
     url = `http://127.0.0.1:${port}`;
     const config = loadConfig({
       NODE_ENV: 'test',
