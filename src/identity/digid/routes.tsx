@@ -10,9 +10,8 @@ import { clearSessionCookie, ensureSession, pageContext, sendPage } from '../../
 import type { MessageKey } from '../../platform/i18n/i18n.js';
 import { Layout, MessagePage } from '../../platform/web/layout.js';
 import type { IdentitySource } from '../brp/brp-client.js';
-import { parseBsn } from '../bsn.js';
 import { auditLoginAttempt, completeCitizenLogin } from '../citizen-login.js';
-import { isSufficient, levelFromClaims } from './levels.js';
+import { checkDigidClaims } from './claims.js';
 import {
   DIGID_CALLBACK_PATH,
   DIGID_LOGIN_PATH,
@@ -150,22 +149,16 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
       return refuse(req, reply, err instanceof DigidResponseError ? `invalid-response:${err.reason}` : 'invalid-response');
     }
 
-    const level = levelFromClaims(claims);
-    if (!level || !isSufficient(level)) {
-      await auditLoginAttempt(req, {
-        event: 'citizen.login',
-        action: 'E',
-        outcome: 'denied',
-        reason: `digid-level:${level?.key ?? 'unknown'};below-substantieel`,
-      });
-      const levelName = pageContext(req).t(`digid.level.name.${level?.key ?? 'unknown'}` as MessageKey);
+    const check = checkDigidClaims(claims);
+    if (!check.ok && check.reason === 'level-too-low') {
+      const key = check.level?.key ?? 'unknown';
+      await auditLoginAttempt(req, { event: 'citizen.login', action: 'E', outcome: 'denied', reason: `digid-level:${key};below-substantieel` });
+      const levelName = pageContext(req).t(`digid.level.name.${key}` as MessageKey);
       return sendPage(reply, <LevelTooLowPage req={req} levelName={levelName} />, 403);
     }
+    if (!check.ok) return refuse(req, reply, 'invalid-bsn');
 
-    const bsn = parseBsn(claims.bsn);
-    if (!bsn) return refuse(req, reply, 'invalid-bsn');
-
-    const result = await completeCitizenLogin(req, reply, identity, bsn, level);
+    const result = await completeCitizenLogin(req, reply, identity, check.bsn, check.level);
     if (result.kind === 'no-care-relationship') return sendPage(reply, <NoCareRelationshipPage req={req} />, 200);
     return reply.redirect('/home', 303);
   });
