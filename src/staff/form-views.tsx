@@ -16,18 +16,22 @@ export function ErrorSummary(props: { ctx: PageContext; errors: FieldError[] }):
       role="alert"
       aria-labelledby="error-summary-title"
     >
-      <h2 id="error-summary-title" class="utrecht-heading-2" safe>
-        {props.ctx.t('staff.errors.title')}
-      </h2>
-      <ul class="utrecht-unordered-list">
-        {props.errors.map((e) => (
-          <li>
-            <a class="utrecht-link" href={`#${e.field}`} safe>
-              {e.message}
-            </a>
-          </li>
-        ))}
-      </ul>
+      <div class="utrecht-alert__content">
+        <div class="utrecht-alert__message">
+          <h2 id="error-summary-title" class="utrecht-heading-2" safe>
+            {props.ctx.t('staff.errors.title')}
+          </h2>
+          <ul class="utrecht-unordered-list">
+            {props.errors.map((e) => (
+              <li>
+                <a class="utrecht-link" href={`#${e.field}`} safe>
+                  {e.message}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
     </div>
   );
 }

@@ -149,7 +149,7 @@ function AccountPage(props: { ctx: PageContext; totpConfirmedAt: Date | null; ba
       <h1 class="utrecht-heading-1" safe>
         {t('staff.account.title')}
       </h1>
-      <p class="utrecht-paragraph" safe>
+      <p class="utrecht-paragraph koepel-account-status" safe>
         {props.totpConfirmedAt ? t('staff.account.totpOn', { date: since }) : t('staff.account.totpOff')}
       </p>
       {props.totpConfirmedAt ? (
@@ -161,7 +161,7 @@ function AccountPage(props: { ctx: PageContext; totpConfirmedAt: Date | null; ba
       )}
       <p class="utrecht-paragraph">
         <a
-          class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--secondary-action"
+          class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--secondary-action koepel-account-action"
           href="/staff/account/totp"
           safe
         >

@@ -190,34 +190,48 @@ export function ChooseOrganisationPage(props: {
   const { t } = ctx;
   const errors = props.errors ?? [];
   const first = props.options[0]?.value ?? '';
+  const error = errors[0]?.message;
   return (
     <Layout ctx={ctx} title={titleOf(ctx, t('staff.choose.title'), errors)}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('staff.choose.title')}
-      </h1>
       <ErrorSummary ctx={ctx} errors={errors.map((e) => ({ ...e, field: `org-${first}` }))} />
       <form method="post" action="/staff/login/organisation" class="koepel-form" novalidate>
         <Csrf ctx={ctx} />
-        <fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset" aria-describedby="choose-intro">
-          <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" safe>
-            {t('staff.choose.legend')}
+        <fieldset
+          class={`utrecht-form-fieldset utrecht-form-fieldset--html-fieldset koepel-choose${error ? ' utrecht-form-fieldset--invalid' : ''}`}
+          aria-describedby={error ? 'choose-intro choose-error' : 'choose-intro'}
+        >
+          {/* The question is the page's heading, as one question per page. */}
+          <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend">
+            <h1 class="utrecht-heading-1" safe>
+              {t('staff.choose.title')}
+            </h1>
           </legend>
           <p class="utrecht-paragraph" id="choose-intro" safe>
             {t('staff.choose.intro')}
           </p>
+          {error ? (
+            <p class="utrecht-form-field-error-message" id="choose-error" safe>
+              {error}
+            </p>
+          ) : (
+            ''
+          )}
           {props.options.map((o) => (
             <div class="utrecht-form-field utrecht-form-field--radio">
-              <input
-                class="utrecht-radio-button utrecht-radio-button--html-input"
-                type="radio"
-                name="organisation"
-                id={`org-${o.value}`}
-                value={o.value}
-                required
-              />
-              <label class="utrecht-form-label utrecht-form-label--radio" for={`org-${o.value}`} safe>
-                {o.label}
-              </label>
+              <div class="utrecht-form-field__input">
+                <input
+                  class="utrecht-radio-button utrecht-radio-button--html-input"
+                  type="radio"
+                  name="organisation"
+                  id={`org-${o.value}`}
+                  value={o.value}
+                />
+              </div>
+              <div class="utrecht-form-field__label">
+                <label class="utrecht-form-label utrecht-form-label--radio" for={`org-${o.value}`} safe>
+                  {o.label}
+                </label>
+              </div>
             </div>
           ))}
         </fieldset>
