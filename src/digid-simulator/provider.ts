@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+  /** false: the BSN only in userinfo, as the MAX bridge does (default true: in the ID token too). */
+  bsnInIdToken?: boolean;
 }
 
 /** A validated authorization request (the parameters the login form carries along). */
@@ -252,7 +254,7 @@ export class DigidSimulator {
 
     const { privateKey, kid } = await this.keys();
     const idToken = await new SignJWT({
-      bsn: grant.bsn,
+      ...(this.opts.bsnInIdToken === false ? {} : { bsn: grant.bsn }),
       acr: grant.level.acr,
       loa_authn: grant.level.eidas,
       auth_time: grant.authTime,
