@@ -66,18 +66,17 @@ async function createBenchDatabase(adminUrl: string): Promise<{ url: string; dro
 }
 
 /**
- * CPU time used so far by the local PostgreSQL backends serving the bench database (Linux /proc, in microseconds), or
- * null where that cannot be read (another OS, or a server on another host). Backends of other databases (a test suite
- * running meanwhile) are left out: they are recognised by the process title "postgres: …: user database host state".
+ * CPU time used so far by each local PostgreSQL backend serving the bench database (Linux /proc, microseconds by pid),
+ * or null where that cannot be read (another OS, or a server on another host). Backends of other databases (a test
+ * suite running meanwhile) are left out: they are recognised by the process title "postgres: …: user database …".
  */
-function postgresCpuMicros(url: string | undefined): number | null {
+function postgresCpuByPid(url: string | undefined): Map<string, number> | null {
   if (!url || process.platform !== 'linux') return null;
   const u = new URL(url);
   const host = u.searchParams.get('host') ?? u.hostname;
   if (!['127.0.0.1', 'localhost', '::1', '[::1]', ''].includes(host) && !host.startsWith('/')) return null;
   const database = decodeURIComponent(u.pathname.slice(1));
-  let ticks = 0;
-  let found = false;
+  const byPid = new Map<string, number>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     let stat: string;
@@ -92,12 +91,19 @@ function postgresCpuMicros(url: string | undefined): number | null {
     if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
     if (!title.startsWith('postgres: ') || !title.includes(` ${database} `)) continue;
     const fields = stat.slice(close + 2).split(' ');
-    // After "pid (comm) ": state is field 0, utime field 11, stime field 12 (proc(5) fields 14 and 15).
-    ticks += Number(fields[11]) + Number(fields[12]);
-    found = true;
+    // After "pid (comm) ": state is field 0, utime field 11, stime field 12 (proc(5) fields 14 and 15), in clock
+    // ticks of 1/100 s on Linux (sysconf(_SC_CLK_TCK)).
+    byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000);
   }
-  // Clock ticks are 100 per second on Linux (sysconf(_SC_CLK_TCK)).
-  return found ? ticks * 10_000 : null;
+  return byPid;
+}
+
+/** CPU the backends used between two readings. A backend that the pool closed meanwhile (idle) is not counted. */
+function postgresCpuDelta(before: Map<string, number> | null, after: Map<string, number> | null): number | null {
+  if (!before || !after) return null;
+  let micros = 0;
+  for (const [pid, used] of after) micros += used - (before.get(pid) ?? 0);
+  return micros;
 }
 
 // --- the server process ----------------------------------------------------------------------------------------
@@ -371,12 +377,12 @@ async function sample(server: Server, sc: Scenario, traceIt: boolean): Promise<S
   await server.settle();
   const statements = traceIt ? await server.trace(() => probe(base, sc)) : undefined;
   const before = await server.stats();
-  const pgBefore = postgresCpuMicros(server.databaseUrl);
+  const pgBefore = postgresCpuByPid(server.databaseUrl);
   const loadBefore = process.cpuUsage();
   const result = await load(base, sc, DURATION_S);
   const loadCpu = process.cpuUsage(loadBefore);
   await server.settle();
-  const pgAfter = postgresCpuMicros(server.databaseUrl);
+  const pgAfter = postgresCpuByPid(server.databaseUrl);
   const after = await server.stats();
   const delta: Stats = {
     queries: after.queries - before.queries,
@@ -389,7 +395,7 @@ async function sample(server: Server, sc: Scenario, traceIt: boolean): Promise<S
     delta,
     ...(statements ? { statements } : {}),
     loadCpuMicros: loadCpu.user + loadCpu.system,
-    databaseCpuMicros: pgBefore !== null && pgAfter !== null ? pgAfter - pgBefore : null,
+    databaseCpuMicros: postgresCpuDelta(pgBefore, pgAfter),
   };
 }
 
