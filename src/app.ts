@@ -51,7 +51,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Requests are logged by route pattern, status and time: never the URL itself, which could carry input.
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
-      { method: req.method, route: req.routeOptions.url ?? 'not-found', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'not-found',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });

@@ -23,7 +23,10 @@ export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
     // Defence in depth: whatever a developer passes, these keys never reach the log.
-    redact: { paths: ['*.bsn', '*.email', '*.password', '*.name', 'req.headers.cookie', '*.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.bsn', '*.email', '*.password', '*.name', 'req.headers.cookie', '*.authorization'],
+      censor: '[redacted]',
+    },
   });
 }
 

@@ -17,7 +17,14 @@ export const ORGANISATION_FUNCTIONS = [
 ] as const;
 export type OrganisationFunction = (typeof ORGANISATION_FUNCTIONS)[number];
 
-export const KIND_ORDER: readonly OrganisationKind[] = ['gp', 'pharmacy', 'hospital', 'physiotherapy', 'neighbourhood_team', 'municipality'];
+export const KIND_ORDER: readonly OrganisationKind[] = [
+  'gp',
+  'pharmacy',
+  'hospital',
+  'physiotherapy',
+  'neighbourhood_team',
+  'municipality',
+];
 
 export interface CareProvider {
   id: string;
@@ -36,7 +43,9 @@ export interface CareProvider {
 function activeRelationships(tx: Tx, citizenId: string, portalId: string) {
   return tx
     .selectFrom('care_relationship as r')
-    .innerJoin('portal_organisation as po', (j) => j.onRef('po.organisation_id', '=', 'r.organisation_id').on('po.portal_id', '=', portalId))
+    .innerJoin('portal_organisation as po', (j) =>
+      j.onRef('po.organisation_id', '=', 'r.organisation_id').on('po.portal_id', '=', portalId),
+    )
     .where('r.citizen_id', '=', citizenId)
     .where('r.started_on', '<=', sql<string>`current_date`)
     .where((eb) => eb.or([eb('r.ended_on', 'is', null), eb('r.ended_on', '>', sql<string>`current_date`)]));
@@ -50,7 +59,18 @@ export async function hasActiveCareRelationship(tx: Tx, citizenId: string, porta
 export async function activeCareProviders(tx: Tx, citizenId: string, portalId: string): Promise<CareProvider[]> {
   const rows = await activeRelationships(tx, citizenId, portalId)
     .innerJoin('organisation as o', 'o.id', 'r.organisation_id')
-    .select(['o.id', 'o.name', 'o.kind', 'o.street', 'o.postal_code', 'o.city', 'o.phone', 'o.email', 'o.website', 'o.functions'])
+    .select([
+      'o.id',
+      'o.name',
+      'o.kind',
+      'o.street',
+      'o.postal_code',
+      'o.city',
+      'o.phone',
+      'o.email',
+      'o.website',
+      'o.functions',
+    ])
     .execute();
   return rows
     .map((r) => ({

@@ -17,7 +17,12 @@ function allRoutes(tree: string): [string, string][] {
     const depth = Math.round((m[1] ?? '').length / 4);
     const segment = m[2] ?? '';
     const parent = depth > 0 ? (parents[depth - 1] ?? '') : '';
-    const full = depth === 0 ? segment : parent === '/' ? `/${segment.replace(/^\//, '')}` : `${parent}${segment.startsWith('/') ? '' : '/'}${segment}`;
+    const full =
+      depth === 0
+        ? segment
+        : parent === '/'
+          ? `/${segment.replace(/^\//, '')}`
+          : `${parent}${segment.startsWith('/') ? '' : '/'}${segment}`;
     parents[depth] = full;
     out.push([full, m[3] ?? '']);
   }
@@ -84,13 +89,19 @@ describe('citizen home', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await k.db.insertInto('portal_organisation').values({ portal_id: otherPortal.id, organisation_id: other.id }).execute();
+    await k.db
+      .insertInto('portal_organisation')
+      .values({ portal_id: otherPortal.id, organisation_id: other.id })
+      .execute();
     await k.db
       .insertInto('portal_organisation')
       .values({ portal_id: otherPortal.id, organisation_id: await orgId(k.db, DEMO.gp) })
       .execute();
     const suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
-    await k.db.insertInto('care_relationship').values({ organisation_id: other.id, citizen_id: suzanne, started_on: '2020-01-01' }).execute();
+    await k.db
+      .insertInto('care_relationship')
+      .values({ organisation_id: other.id, citizen_id: suzanne, started_on: '2020-01-01' })
+      .execute();
     const pieter = await citizenId(k.db, k.koepel.keys, DEMO.pieter);
     await k.db
       .insertInto('care_relationship')
@@ -114,11 +125,13 @@ describe('citizen home', () => {
     assert.match(gp, /href="tel:0301234567"/);
     assert.match(gp, /href="mailto:praktijk@delinde\.example"/);
     assert.match(gp, /href="https:\/\/delinde\.example\/"/);
-    for (const f of ['Afspraken', 'Herhaalmedicatie', 'Berichten', 'Dossier inzien', 'Videoconsult']) assert.match(gp, new RegExp(`<li>${f}</li>`));
+    for (const f of ['Afspraken', 'Herhaalmedicatie', 'Berichten', 'Dossier inzien', 'Videoconsult'])
+      assert.match(gp, new RegExp(`<li>${f}</li>`));
     assert.doesNotMatch(gp, /Medicatieoverzicht/);
     const pharmacy = card(DEMO.pharmacy);
     assert.match(pharmacy, /Apotheek<\/span>/);
-    for (const f of ['Herhaalmedicatie', 'Medicatieoverzicht', 'Berichten']) assert.match(pharmacy, new RegExp(`<li>${f}</li>`));
+    for (const f of ['Herhaalmedicatie', 'Medicatieoverzicht', 'Berichten'])
+      assert.match(pharmacy, new RegExp(`<li>${f}</li>`));
     assert.doesNotMatch(pharmacy, /<li>Afspraken<\/li>/);
     const hospital = card(DEMO.hospital);
     assert.match(hospital, /Ziekenhuis<\/span>/);
@@ -141,12 +154,20 @@ describe('citizen home', () => {
     assert.match(section, /komen uit de Basisregistratie Personen \(BRP\)\. U kunt ze hier niet wijzigen/);
     assert.doesNotMatch(section, /<form|<input|<textarea|<select|contenteditable/);
     // The only form on the page is the logout button in the header.
-    assert.deepEqual([...html.matchAll(/<form [^>]*action="([^"]+)"/g)].map((m) => m[1]), ['/logout']);
+    assert.deepEqual(
+      [...html.matchAll(/<form [^>]*action="([^"]+)"/g)].map((m) => m[1]),
+      ['/logout'],
+    );
     // And there is no route that writes BRP data: every route that changes state is listed here, none touches it.
     const routes = allRoutes(k.koepel.app.printRoutes({ commonPrefix: false }));
-    assert.ok(routes.some(([path]) => path === '/login/digid/callback'), 'the route tree was read');
+    assert.ok(
+      routes.some(([path]) => path === '/login/digid/callback'),
+      'the route tree was read',
+    );
     const writers = routes.filter(([, methods]) => /POST|PUT|PATCH|DELETE/.test(methods)).map(([path]) => path);
-    const touchingPersonalData = writers.filter((path) => /home|gegevens|profile|personal|citizen|brp|person/i.test(path));
+    const touchingPersonalData = writers.filter((path) =>
+      /home|gegevens|profile|personal|citizen|brp|person/i.test(path),
+    );
     assert.deepEqual(touchingPersonalData, ['/brp-fixture/personen'], 'only the fixture BRP query (a read) matches');
     const attempt = await new HttpClient(k.url).request('PUT', '/home', { name: 'Someone Else' });
     assert.ok([403, 404, 405].includes(attempt.status), String(attempt.status));

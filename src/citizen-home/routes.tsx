@@ -37,7 +37,9 @@ function PersonalData(props: { ctx: PageContext; person: BrpPerson; fetchedAt: D
       <dt class="utrecht-data-list__item-key" safe>
         {t(label)}
       </dt>
-      <dd class={`utrecht-data-list__item-value utrecht-data-list__item-value--html-dd${multiline ? ' utrecht-data-list__item-value--multiline' : ''}`}>
+      <dd
+        class={`utrecht-data-list__item-value utrecht-data-list__item-value--html-dd${multiline ? ' utrecht-data-list__item-value--multiline' : ''}`}
+      >
         {value}
       </dd>
     </div>
@@ -87,7 +89,13 @@ export function registerCitizenHome(app: FastifyInstance): void {
     const citizen = requireCitizen(req);
     const data = await req.withData(async (scope) => {
       const { tx, keys } = scope;
-      await scope.audit({ event: 'citizen.home.view', action: 'R', citizenId: citizen.citizenId, resourceType: 'citizen', resourceId: citizen.citizenId });
+      await scope.audit({
+        event: 'citizen.home.view',
+        action: 'R',
+        citizenId: citizen.citizenId,
+        resourceType: 'citizen',
+        resourceId: citizen.citizenId,
+      });
       const row = await tx
         .selectFrom('citizen')
         .select(['given_names', 'name_prefix', 'family_name', 'brp_ciphertext', 'brp_fetched_at'])

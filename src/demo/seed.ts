@@ -28,11 +28,76 @@ interface DemoOrg {
 }
 
 export const DEMO_ORGANISATIONS: DemoOrg[] = [
-  { key: 'gp', name: 'Huisartsenpraktijk De Linde', kind: 'gp', agb: '01012345', phone: '030 123 45 67', email: 'praktijk@delinde.example', website: 'https://delinde.example', street: 'Lindeplein 1', postalCode: '3521 AA', city: 'Utrecht', requiresTotp: true, functions: ['appointments', 'repeat-medication', 'messages', 'record', 'video-consult'] },
-  { key: 'pharmacy', name: 'Apotheek Centrum', kind: 'pharmacy', agb: '06012345', phone: '030 234 56 78', email: 'info@apotheekcentrum.example', website: 'https://apotheekcentrum.example', street: 'Oudegracht 100', postalCode: '3511 AX', city: 'Utrecht', requiresTotp: true, functions: ['repeat-medication', 'medication-overview', 'messages'] },
-  { key: 'hospital', name: 'Rivierenland Ziekenhuis', kind: 'hospital', agb: '06112345', phone: '030 345 67 89', email: 'patientenservice@rivierenland.example', website: 'https://rivierenland.example', street: 'Ziekenhuisweg 10', postalCode: '3584 CX', city: 'Utrecht', requiresTotp: true, functions: ['appointments', 'record', 'letters', 'video-consult', 'messages'] },
-  { key: 'physio', name: 'Fysiotherapie Beweegwijs', kind: 'physiotherapy', agb: '04012345', phone: '030 456 78 90', email: 'info@beweegwijs.example', website: 'https://beweegwijs.example', street: 'Sportlaan 5', postalCode: '3582 KL', city: 'Utrecht', requiresTotp: false, functions: ['appointments', 'messages'] },
-  { key: 'team', name: 'Buurtteam Oost (gemeente Utrecht)', kind: 'neighbourhood_team', agb: '', phone: '030 567 89 01', email: 'oost@buurtteam.example', website: 'https://buurtteam.example', street: 'Wijkplein 3', postalCode: '3581 BB', city: 'Utrecht', requiresTotp: true, functions: ['messages', 'appointments'] },
+  {
+    key: 'gp',
+    name: 'Huisartsenpraktijk De Linde',
+    kind: 'gp',
+    agb: '01012345',
+    phone: '030 123 45 67',
+    email: 'praktijk@delinde.example',
+    website: 'https://delinde.example',
+    street: 'Lindeplein 1',
+    postalCode: '3521 AA',
+    city: 'Utrecht',
+    requiresTotp: true,
+    functions: ['appointments', 'repeat-medication', 'messages', 'record', 'video-consult'],
+  },
+  {
+    key: 'pharmacy',
+    name: 'Apotheek Centrum',
+    kind: 'pharmacy',
+    agb: '06012345',
+    phone: '030 234 56 78',
+    email: 'info@apotheekcentrum.example',
+    website: 'https://apotheekcentrum.example',
+    street: 'Oudegracht 100',
+    postalCode: '3511 AX',
+    city: 'Utrecht',
+    requiresTotp: true,
+    functions: ['repeat-medication', 'medication-overview', 'messages'],
+  },
+  {
+    key: 'hospital',
+    name: 'Rivierenland Ziekenhuis',
+    kind: 'hospital',
+    agb: '06112345',
+    phone: '030 345 67 89',
+    email: 'patientenservice@rivierenland.example',
+    website: 'https://rivierenland.example',
+    street: 'Ziekenhuisweg 10',
+    postalCode: '3584 CX',
+    city: 'Utrecht',
+    requiresTotp: true,
+    functions: ['appointments', 'record', 'letters', 'video-consult', 'messages'],
+  },
+  {
+    key: 'physio',
+    name: 'Fysiotherapie Beweegwijs',
+    kind: 'physiotherapy',
+    agb: '04012345',
+    phone: '030 456 78 90',
+    email: 'info@beweegwijs.example',
+    website: 'https://beweegwijs.example',
+    street: 'Sportlaan 5',
+    postalCode: '3582 KL',
+    city: 'Utrecht',
+    requiresTotp: false,
+    functions: ['appointments', 'messages'],
+  },
+  {
+    key: 'team',
+    name: 'Buurtteam Oost (gemeente Utrecht)',
+    kind: 'neighbourhood_team',
+    agb: '',
+    phone: '030 567 89 01',
+    email: 'oost@buurtteam.example',
+    website: 'https://buurtteam.example',
+    street: 'Wijkplein 3',
+    postalCode: '3581 BB',
+    city: 'Utrecht',
+    requiresTotp: true,
+    functions: ['messages', 'appointments'],
+  },
 ];
 
 /** Who has a care relationship with whom, by BSN. 999990044 has none (to show that page). */
@@ -51,7 +116,13 @@ export const DEMO_RELATIONSHIPS: { bsn: string; org: string; patientNumber: stri
   { bsn: '999990032', org: 'gp', patientNumber: 'HA-1004', ended: true },
 ];
 
-export const DEMO_STAFF: { email: string; name: string; org: string | null; role: StaffRole | null; operator?: boolean }[] = [
+export const DEMO_STAFF: {
+  email: string;
+  name: string;
+  org: string | null;
+  role: StaffRole | null;
+  operator?: boolean;
+}[] = [
   { email: 'huisarts@delinde.example', name: 'Dr. A. Huisman', org: 'gp', role: 'doctor' },
   { email: 'assistent@delinde.example', name: 'L. de Boer', org: 'gp', role: 'assistant' },
   { email: 'privacy@delinde.example', name: 'M. Smit', org: 'gp', role: 'privacy_officer' },
@@ -64,7 +135,10 @@ export const DEMO_STAFF: { email: string; name: string; org: string | null; role
 ];
 
 export async function isEmpty(db: Kysely<DB>): Promise<boolean> {
-  const row = await db.selectFrom('portal').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('portal')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return row.n == 0; // count(*) arrives as a number (int8 parser) on both databases
 }
 
@@ -93,14 +167,26 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore): Promise<boolean>
       const row = await tx
         .insertInto('organisation')
         .values({
-          name: o.name, kind: o.kind, agb_code: o.agb || null, phone: o.phone, email: o.email, website: o.website,
-          street: o.street, postal_code: o.postalCode, city: o.city, requires_totp: o.requiresTotp, functions: o.functions,
+          name: o.name,
+          kind: o.kind,
+          agb_code: o.agb || null,
+          phone: o.phone,
+          email: o.email,
+          website: o.website,
+          street: o.street,
+          postal_code: o.postalCode,
+          city: o.city,
+          requires_totp: o.requiresTotp,
+          functions: o.functions,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
       orgIds.set(o.key, row.id);
       const key = keys.createKey({ kind: 'organisation', id: row.id });
-      await tx.insertInto('organisation_key').values({ organisation_id: row.id, version: key.version, wrapped: key.wrapped }).execute();
+      await tx
+        .insertInto('organisation_key')
+        .values({ organisation_id: row.id, version: key.version, wrapped: key.wrapped })
+        .execute();
       await tx.insertInto('portal_organisation').values({ portal_id: portal.id, organisation_id: row.id }).execute();
     }
 
@@ -130,7 +216,12 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore): Promise<boolean>
       if (s.org && s.role) {
         await tx
           .insertInto('membership')
-          .values({ staff_id: account.id, organisation_id: orgIds.get(s.org) ?? '', role: s.role, permissions: ROLE_DEFAULTS[s.role] })
+          .values({
+            staff_id: account.id,
+            organisation_id: orgIds.get(s.org) ?? '',
+            role: s.role,
+            permissions: ROLE_DEFAULTS[s.role],
+          })
           .execute();
       }
     }

@@ -7,7 +7,8 @@ const nl = {
   'simulator.person.legend': 'Testpersoon',
   'simulator.person.option': '{name} (BSN {bsn})',
   'simulator.bsn.label': 'Of vul een ander test-BSN in (optioneel)',
-  'simulator.bsn.hint': 'Negen cijfers. Het BSN moet de elfproef doorstaan. Vult u hier iets in, dan gaat dit voor de keuze hierboven.',
+  'simulator.bsn.hint':
+    'Negen cijfers. Het BSN moet de elfproef doorstaan. Vult u hier iets in, dan gaat dit voor de keuze hierboven.',
   'simulator.level.legend': 'Betrouwbaarheidsniveau',
   'simulator.level.hint': 'Voor dit portaal is minimaal niveau Substantieel nodig.',
   'simulator.level.basis': 'Basis: gebruikersnaam en wachtwoord',
@@ -33,7 +34,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'simulator.person.legend': 'Test person',
   'simulator.person.option': '{name} (BSN {bsn})',
   'simulator.bsn.label': 'Or enter another test BSN (optional)',
-  'simulator.bsn.hint': 'Nine digits. The BSN must pass the eleven test. If you fill this in, it takes precedence over the choice above.',
+  'simulator.bsn.hint':
+    'Nine digits. The BSN must pass the eleven test. If you fill this in, it takes precedence over the choice above.',
   'simulator.level.legend': 'Level of assurance',
   'simulator.level.hint': 'This portal needs at least level Substantial.',
   'simulator.level.basis': 'Basic: user name and password',

@@ -141,8 +141,10 @@ export class DigidSimulator {
       fatal: false as const,
       redirectTo: this.redirect(redirectUri, { error, error_description: description, state }),
     });
-    if (state !== undefined && (state.length === 0 || state.length > 512)) return fail('invalid_request', 'state is too long');
-    if (str(params.response_type) !== 'code') return fail('unsupported_response_type', 'only the code flow is supported');
+    if (state !== undefined && (state.length === 0 || state.length > 512))
+      return fail('invalid_request', 'state is too long');
+    if (str(params.response_type) !== 'code')
+      return fail('unsupported_response_type', 'only the code flow is supported');
     const scope = str(params.scope) ?? '';
     if (!scope.split(' ').includes('openid')) return fail('invalid_scope', 'scope must include openid');
     const challenge = str(params.code_challenge);
@@ -150,7 +152,8 @@ export class DigidSimulator {
       return fail('invalid_request', 'PKCE with code_challenge_method S256 is required');
     }
     const nonce = str(params.nonce);
-    if (nonce !== undefined && (nonce.length === 0 || nonce.length > 512)) return fail('invalid_request', 'nonce is too long');
+    if (nonce !== undefined && (nonce.length === 0 || nonce.length > 512))
+      return fail('invalid_request', 'nonce is too long');
     if (str(params.prompt) === 'none') return fail('login_required', 'the simulator always asks');
     return {
       ok: true,
@@ -197,7 +200,12 @@ export class DigidSimulator {
 
   /** POST /token. `authorization` is the request's Authorization header, `body` its form parameters. */
   async token(authorization: string | undefined, body: Record<string, unknown>): Promise<TokenAnswer> {
-    const error = (status: number, code: string, description: string, headers?: Record<string, string>): TokenAnswer => ({
+    const error = (
+      status: number,
+      code: string,
+      description: string,
+      headers?: Record<string, string>,
+    ): TokenAnswer => ({
       status,
       body: { error: code, error_description: description },
       ...(headers ? { headers } : {}),
@@ -222,10 +230,21 @@ export class DigidSimulator {
       clientId = str(body.client_id);
       secret = str(body.client_secret);
     }
-    if (!clientId || !secret || !safeEqual(clientId, this.opts.clientId) || !safeEqual(secret, this.opts.clientSecret)) {
-      return error(401, 'invalid_client', 'client authentication failed', basic ? { 'WWW-Authenticate': 'Basic realm="digid-simulator"' } : undefined);
+    if (
+      !clientId ||
+      !secret ||
+      !safeEqual(clientId, this.opts.clientId) ||
+      !safeEqual(secret, this.opts.clientSecret)
+    ) {
+      return error(
+        401,
+        'invalid_client',
+        'client authentication failed',
+        basic ? { 'WWW-Authenticate': 'Basic realm="digid-simulator"' } : undefined,
+      );
     }
-    if (str(body.grant_type) !== 'authorization_code') return error(400, 'unsupported_grant_type', 'only authorization_code');
+    if (str(body.grant_type) !== 'authorization_code')
+      return error(400, 'unsupported_grant_type', 'only authorization_code');
     const code = str(body.code) ?? '';
     const grant = this.codes.get(code);
     if (!grant || grant.expiresAt < Date.now()) {
@@ -242,7 +261,10 @@ export class DigidSimulator {
       return error(400, 'invalid_grant', 'code was issued to another client or redirect_uri');
     }
     const verifier = str(body.code_verifier) ?? '';
-    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier) || !safeEqual(b64url(createHash('sha256').update(verifier).digest()), grant.codeChallenge)) {
+    if (
+      !/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier) ||
+      !safeEqual(b64url(createHash('sha256').update(verifier).digest()), grant.codeChallenge)
+    ) {
       return error(400, 'invalid_grant', 'PKCE verification failed');
     }
 
@@ -270,7 +292,13 @@ export class DigidSimulator {
       .sign(privateKey);
     return {
       status: 200,
-      body: { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_S, scope: 'openid', id_token: idToken },
+      body: {
+        access_token: accessToken,
+        token_type: 'Bearer',
+        expires_in: ACCESS_TOKEN_TTL_S,
+        scope: 'openid',
+        id_token: idToken,
+      },
       headers: { Pragma: 'no-cache' },
     };
   }
@@ -299,6 +327,7 @@ export class DigidSimulator {
   private sweep(): void {
     const now = Date.now();
     for (const [k, g] of this.codes) if (g.expiresAt < now || this.codes.size > MAX_ENTRIES) this.codes.delete(k);
-    for (const [k, g] of this.accessTokens) if (g.expiresAt < now || this.accessTokens.size > MAX_ENTRIES) this.accessTokens.delete(k);
+    for (const [k, g] of this.accessTokens)
+      if (g.expiresAt < now || this.accessTokens.size > MAX_ENTRIES) this.accessTokens.delete(k);
   }
 }

@@ -23,13 +23,25 @@ interface FormValues {
   level: string;
 }
 
-function LoginPage(props: { ctx: PageContext; request: AuthorizationRequest; values: FormValues; errors: FormErrors }): JSX.Element {
+function LoginPage(props: {
+  ctx: PageContext;
+  request: AuthorizationRequest;
+  values: FormValues;
+  errors: FormErrors;
+}): JSX.Element {
   const { ctx, request, values, errors } = props;
   const { t } = ctx;
   const errorList = (['person', 'bsn', 'level'] as const).filter((k) => errors[k]);
-  const fieldId = { person: `person-${FIXTURE_PERSONS[0]?.burgerservicenummer ?? ''}`, bsn: 'bsn', level: `level-${MINIMUM_LEVEL.key}` };
+  const fieldId = {
+    person: `person-${FIXTURE_PERSONS[0]?.burgerservicenummer ?? ''}`,
+    bsn: 'bsn',
+    level: `level-${MINIMUM_LEVEL.key}`,
+  };
   return (
-    <Layout ctx={ctx} title={errorList.length > 0 ? `${t('simulator.error.title')} · ${t('simulator.title')}` : t('simulator.title')}>
+    <Layout
+      ctx={ctx}
+      title={errorList.length > 0 ? `${t('simulator.error.title')} · ${t('simulator.title')}` : t('simulator.title')}
+    >
       <p class="utrecht-paragraph koepel-notice koepel-simulator-notice" safe>
         {t('simulator.notice')}
       </p>
@@ -37,7 +49,11 @@ function LoginPage(props: { ctx: PageContext; request: AuthorizationRequest; val
         {t('simulator.title')}
       </h1>
       {errorList.length > 0 ? (
-        <div class="utrecht-alert utrecht-alert--error koepel-error-summary" role="alert" aria-labelledby="error-summary-title">
+        <div
+          class="utrecht-alert utrecht-alert--error koepel-error-summary"
+          role="alert"
+          aria-labelledby="error-summary-title"
+        >
           <h2 id="error-summary-title" class="utrecht-heading-2" safe>
             {t('simulator.error.title')}
           </h2>
@@ -89,7 +105,11 @@ function LoginPage(props: { ctx: PageContext; request: AuthorizationRequest; val
                 />
               </p>
               <p class="utrecht-form-field__label">
-                <label class="utrecht-form-label utrecht-form-label--radio" for={`person-${p.burgerservicenummer}`} safe>
+                <label
+                  class="utrecht-form-label utrecht-form-label--radio"
+                  for={`person-${p.burgerservicenummer}`}
+                  safe
+                >
                   {t('simulator.person.option', { name: p.naam.volledigeNaam, bsn: p.burgerservicenummer })}
                 </label>
               </p>
@@ -169,7 +189,13 @@ function LoginPage(props: { ctx: PageContext; request: AuthorizationRequest; val
           <button type="submit" name="action" value="login" class="utrecht-button utrecht-button--primary-action" safe>
             {t('simulator.submit')}
           </button>
-          <button type="submit" name="action" value="cancel" class="utrecht-button utrecht-button--secondary-action" safe>
+          <button
+            type="submit"
+            name="action"
+            value="cancel"
+            class="utrecht-button utrecht-button--secondary-action"
+            safe
+          >
             {t('simulator.cancel')}
           </button>
         </p>
@@ -208,8 +234,12 @@ export function registerDigidSimulator(app: FastifyInstance): void {
   });
   const machine = { config: { csrf: false } };
 
-  app.get(`${SIMULATOR_PATH}/.well-known/openid-configuration`, async (_req, reply) => reply.send(simulator.discovery()));
-  app.get(`${SIMULATOR_PATH}/jwks`, async (_req, reply) => reply.type('application/jwk-set+json').send(await simulator.jwks()));
+  app.get(`${SIMULATOR_PATH}/.well-known/openid-configuration`, async (_req, reply) =>
+    reply.send(simulator.discovery()),
+  );
+  app.get(`${SIMULATOR_PATH}/jwks`, async (_req, reply) =>
+    reply.type('application/jwk-set+json').send(await simulator.jwks()),
+  );
 
   app.get(`${SIMULATOR_PATH}/authorize`, async (req, reply) => {
     const check = simulator.checkAuthorizationRequest(req.query as Record<string, unknown>);
@@ -217,7 +247,12 @@ export function registerDigidSimulator(app: FastifyInstance): void {
     await ensureSession(req, reply);
     return sendPage(
       reply,
-      <LoginPage ctx={pageContext(req)} request={check.request} values={{ person: '', bsn: '', level: MINIMUM_LEVEL.key }} errors={{}} />,
+      <LoginPage
+        ctx={pageContext(req)}
+        request={check.request}
+        values={{ person: '', bsn: '', level: MINIMUM_LEVEL.key }}
+        errors={{}}
+      />,
     );
   });
 
@@ -244,7 +279,11 @@ export function registerDigidSimulator(app: FastifyInstance): void {
     const level = levelByKey(values.level);
     if (!level) errors.level = 'simulator.error.levelMissing';
     if (!bsn || !level) {
-      return sendPage(reply, <LoginPage ctx={pageContext(req)} request={check.request} values={values} errors={errors} />, 400);
+      return sendPage(
+        reply,
+        <LoginPage ctx={pageContext(req)} request={check.request} values={values} errors={errors} />,
+        400,
+      );
     }
     return reply.redirect(simulator.authorize(check.request, bsn, level), 303);
   });
@@ -252,8 +291,12 @@ export function registerDigidSimulator(app: FastifyInstance): void {
   app.post(`${SIMULATOR_PATH}/token`, machine, async (req, reply) =>
     sendJson(reply, await simulator.token(req.headers.authorization, (req.body ?? {}) as Record<string, unknown>)),
   );
-  app.get(`${SIMULATOR_PATH}/userinfo`, machine, async (req, reply) => sendJson(reply, simulator.userinfo(req.headers.authorization)));
-  app.post(`${SIMULATOR_PATH}/userinfo`, machine, async (req, reply) => sendJson(reply, simulator.userinfo(req.headers.authorization)));
+  app.get(`${SIMULATOR_PATH}/userinfo`, machine, async (req, reply) =>
+    sendJson(reply, simulator.userinfo(req.headers.authorization)),
+  );
+  app.post(`${SIMULATOR_PATH}/userinfo`, machine, async (req, reply) =>
+    sendJson(reply, simulator.userinfo(req.headers.authorization)),
+  );
 }
 
 export { Html };

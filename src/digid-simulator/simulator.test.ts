@@ -46,7 +46,11 @@ describe('DigiD simulator (provider logic)', () => {
   test('the authorization request must come from the known client, redirect URI and with PKCE S256', () => {
     const sim = simulator();
     assert.equal(sim.checkAuthorizationRequest({ ...goodRequest }).ok, true);
-    assert.deepEqual(sim.checkAuthorizationRequest({ ...goodRequest, client_id: 'other' }), { ok: false, fatal: true, error: 'invalid_client' });
+    assert.deepEqual(sim.checkAuthorizationRequest({ ...goodRequest, client_id: 'other' }), {
+      ok: false,
+      fatal: true,
+      error: 'invalid_client',
+    });
     assert.deepEqual(sim.checkAuthorizationRequest({ ...goodRequest, redirect_uri: 'https://evil.example/cb' }), {
       ok: false,
       fatal: true,
@@ -78,10 +82,14 @@ describe('DigiD simulator (provider logic)', () => {
 
     const first = await sim.token(basic('koepel', SECRET), tokenRequest(code));
     assert.equal(first.status, 200, JSON.stringify(first.body));
-    const { payload, protectedHeader } = await jwtVerify(String(first.body.id_token), createLocalJWKSet(await sim.jwks()), {
-      issuer: ISSUER,
-      audience: 'koepel',
-    });
+    const { payload, protectedHeader } = await jwtVerify(
+      String(first.body.id_token),
+      createLocalJWKSet(await sim.jwks()),
+      {
+        issuer: ISSUER,
+        audience: 'koepel',
+      },
+    );
     assert.equal(protectedHeader.alg, 'RS256');
     assert.equal(payload.bsn, '999993653');
     assert.equal(payload.acr, 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard');
@@ -102,10 +110,17 @@ describe('DigiD simulator (provider logic)', () => {
 
   test('the token endpoint refuses a wrong client secret, a wrong PKCE verifier and a wrong redirect URI', async () => {
     const sim = simulator();
-    const wrongSecret = await sim.token(basic('koepel', 'guess'), tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL))));
+    const wrongSecret = await sim.token(
+      basic('koepel', 'guess'),
+      tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL))),
+    );
     assert.equal(wrongSecret.status, 401);
     assert.equal(wrongSecret.body.error, 'invalid_client');
-    const post = await sim.token(undefined, { ...tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL))), client_id: 'koepel', client_secret: SECRET });
+    const post = await sim.token(undefined, {
+      ...tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL))),
+      client_id: 'koepel',
+      client_secret: SECRET,
+    });
     assert.equal(post.status, 200, 'client_secret_post works too');
 
     const wrongVerifier = await sim.token(
@@ -115,7 +130,9 @@ describe('DigiD simulator (provider logic)', () => {
     assert.equal(wrongVerifier.body.error, 'invalid_grant');
     const wrongRedirect = await sim.token(
       basic('koepel', SECRET),
-      tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL)), { redirect_uri: 'https://portal.example/other' }),
+      tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL)), {
+        redirect_uri: 'https://portal.example/other',
+      }),
     );
     assert.equal(wrongRedirect.body.error, 'invalid_grant');
   });
@@ -134,7 +151,10 @@ describe('DigiD simulator (provider logic)', () => {
     const sim = simulator();
     const jwks = createLocalJWKSet(await sim.jwks());
     for (const level of DIGID_LEVELS) {
-      const answer = await sim.token(basic('koepel', SECRET), tokenRequest(codeOf(sim.authorize(goodRequest, BSN, level))));
+      const answer = await sim.token(
+        basic('koepel', SECRET),
+        tokenRequest(codeOf(sim.authorize(goodRequest, BSN, level))),
+      );
       const { payload } = await jwtVerify(String(answer.body.id_token), jwks, { issuer: ISSUER, audience: 'koepel' });
       assert.equal(payload.acr, level.acr);
     }
@@ -166,7 +186,10 @@ describe('DigiD simulator (HTTP)', () => {
   test('an unknown client or redirect URI gets an error page, never a redirect', async () => {
     const c = new HttpClient(k.url);
     const { form } = await openSimulator(c);
-    for (const bad of [{ client_id: 'evil' }, { redirect_uri: 'https://evil.example/callback' }] as Record<string, string>[]) {
+    for (const bad of [{ client_id: 'evil' }, { redirect_uri: 'https://evil.example/callback' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await c.get(`/digid-simulator/authorize?${new URLSearchParams({ ...form, ...bad }).toString()}`);
       assert.equal(res.status, 400);
       assert.equal(res.location, null);
@@ -190,7 +213,13 @@ describe('DigiD simulator (HTTP)', () => {
     const { page, form } = await openSimulator(c);
     assert.match(page.text, /Suzanne Maria de Vries \(BSN 999993653\)/);
     for (const name of ['Basis', 'Midden', 'Substantieel', 'Hoog']) assert.match(page.text, new RegExp(name));
-    const missing = await c.post('/digid-simulator/authorize', { ...form, person: '', bsn: '', level: '', action: 'login' });
+    const missing = await c.post('/digid-simulator/authorize', {
+      ...form,
+      person: '',
+      bsn: '',
+      level: '',
+      action: 'login',
+    });
     assert.equal(missing.status, 400);
     assert.match(missing.text, /Kies een testpersoon of vul een BSN in/);
     assert.match(missing.text, /Kies een betrouwbaarheidsniveau/);
@@ -199,8 +228,16 @@ describe('DigiD simulator (HTTP)', () => {
   test('the token endpoint answers JSON errors with the OAuth error codes', async () => {
     const res = await fetch(`${k.url}/digid-simulator/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('koepel', k.config.digid.clientSecret) },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'nonsense', redirect_uri: `${k.url}/login/digid/callback`, code_verifier: VERIFIER }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basic('koepel', k.config.digid.clientSecret),
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'nonsense',
+        redirect_uri: `${k.url}/login/digid/callback`,
+        code_verifier: VERIFIER,
+      }),
     });
     assert.equal(res.status, 400);
     assert.deepEqual(((await res.json()) as { error: string }).error, 'invalid_grant');
@@ -211,7 +248,10 @@ describe('DigiD simulator (HTTP)', () => {
 
 describe('DigiD simulator in production configuration', () => {
   test('is not mounted when the simulator is off', async () => {
-    const k = await startKoepel({ KOEPEL_DIGID_SIMULATOR: 'false', KOEPEL_DIGID_ISSUER: 'https://digid-bridge.example' });
+    const k = await startKoepel({
+      KOEPEL_DIGID_SIMULATOR: 'false',
+      KOEPEL_DIGID_ISSUER: 'https://digid-bridge.example',
+    });
     try {
       const res = await fetch(`${k.url}/digid-simulator/.well-known/openid-configuration`);
       assert.equal(res.status, 404);

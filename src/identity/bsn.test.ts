@@ -3,13 +3,37 @@ import { test } from 'node:test';
 import { isValidBsn, parseBsn } from './bsn.js';
 
 test('the RvIG test BSNs pass the 11-test', () => {
-  for (const bsn of ['999990019', '999990020', '999990032', '999990044', '999990056', '999990068', '999990081', '999990093', '999993653', '900029365']) {
+  for (const bsn of [
+    '999990019',
+    '999990020',
+    '999990032',
+    '999990044',
+    '999990056',
+    '999990068',
+    '999990081',
+    '999990093',
+    '999993653',
+    '900029365',
+  ]) {
     assert.equal(parseBsn(bsn), bsn);
   }
 });
 
 test('an invalid BSN is refused by the 11-test', () => {
-  for (const bad of ['123456789', '999999322', '999999323', '999999324', '999999325', '999993654', '000000000', '1234567', '1234567890', 'abcdefghi', '', ' ']) {
+  for (const bad of [
+    '123456789',
+    '999999322',
+    '999999323',
+    '999999324',
+    '999999325',
+    '999993654',
+    '000000000',
+    '1234567',
+    '1234567890',
+    'abcdefghi',
+    '',
+    ' ',
+  ]) {
     assert.equal(parseBsn(bad), null, bad);
     assert.equal(isValidBsn(bad), false, bad);
   }

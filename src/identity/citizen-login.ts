@@ -59,7 +59,12 @@ export async function completeCitizenLogin(
 
   const citizenId = await findCitizenId(req, bsn);
   if (!citizenId) {
-    await auditLoginAttempt(req, { event: 'citizen.login', action: 'E', outcome: 'denied', reason: `${reason};unknown-citizen` });
+    await auditLoginAttempt(req, {
+      event: 'citizen.login',
+      action: 'E',
+      outcome: 'denied',
+      reason: `${reason};unknown-citizen`,
+    });
     return { kind: 'no-care-relationship' };
   }
 

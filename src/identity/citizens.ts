@@ -68,15 +68,27 @@ export async function refreshBrpSnapshot(tx: Tx, keys: KeyStore, citizenId: stri
     .updateTable('citizen')
     .set({
       ...nameColumns(person),
-      brp_ciphertext: await keys.encrypt(tx, { kind: 'citizen', id: citizenId }, JSON.stringify(person), aad.brp(citizenId)),
+      brp_ciphertext: await keys.encrypt(
+        tx,
+        { kind: 'citizen', id: citizenId },
+        JSON.stringify(person),
+        aad.brp(citizenId),
+      ),
       brp_fetched_at: new Date(),
     })
     .where('id', '=', citizenId)
     .execute();
 }
 
-export async function readBrpSnapshot(tx: Tx, keys: KeyStore, citizenId: string, ciphertext: Uint8Array): Promise<BrpPerson> {
-  return JSON.parse(await keys.decrypt(tx, { kind: 'citizen', id: citizenId }, ciphertext, aad.brp(citizenId))) as BrpPerson;
+export async function readBrpSnapshot(
+  tx: Tx,
+  keys: KeyStore,
+  citizenId: string,
+  ciphertext: Uint8Array,
+): Promise<BrpPerson> {
+  return JSON.parse(
+    await keys.decrypt(tx, { kind: 'citizen', id: citizenId }, ciphertext, aad.brp(citizenId)),
+  ) as BrpPerson;
 }
 
 export function displayName(c: { given_names: string; name_prefix: string | null; family_name: string }): string {

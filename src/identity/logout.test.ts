@@ -68,11 +68,17 @@ describe('logout', () => {
     const token = c.cookies.get(SESSION_COOKIE) ?? '';
     const session = await k.koepel.app.koepel.sessions.load(token);
     assert.ok(session);
-    const before = await k.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await k.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const res = await c.post('/logout', { _csrf: session.csrfToken });
     assert.equal(res.status, 303);
     assert.equal(await k.koepel.app.koepel.sessions.load(token), null);
-    const after = await k.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await k.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     assert.equal(after.n, before.n);
   });
 
@@ -98,6 +104,14 @@ describe('logout', () => {
       .select(['action', 'actor_type', 'actor_id', 'actor_organisation_id', 'citizen_id'])
       .where('event_code', '=', 'staff.logout')
       .execute();
-    assert.deepEqual(audit, [{ action: 'E', actor_type: 'staff', actor_id: staff.id, actor_organisation_id: staff.organisation_id, citizen_id: null }]);
+    assert.deepEqual(audit, [
+      {
+        action: 'E',
+        actor_type: 'staff',
+        actor_id: staff.id,
+        actor_organisation_id: staff.organisation_id,
+        citizen_id: null,
+      },
+    ]);
   });
 });

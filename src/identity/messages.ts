@@ -23,9 +23,11 @@ const nl = {
   'digid.noRelationship.body':
     'U bent met DigiD ingelogd, maar geen van de zorgverleners in {portal} heeft u (nog) ingeschreven als patiënt of cliënt. Daarom kunt u hier nog niets inzien of regelen.',
   'digid.noRelationship.next': 'Wat kunt u doen?',
-  'digid.noRelationship.next1': 'Vraag uw huisarts, apotheek of andere zorgverlener of zij dit portaal gebruiken en of u bij hen staat ingeschreven.',
+  'digid.noRelationship.next1':
+    'Vraag uw huisarts, apotheek of andere zorgverlener of zij dit portaal gebruiken en of u bij hen staat ingeschreven.',
   'digid.noRelationship.next2': 'Bent u net ingeschreven? Dan kan het enkele dagen duren voordat u hier toegang heeft.',
-  'digid.noRelationship.next3': 'Heeft u vragen over dit portaal? Neem contact op met de technische ondersteuning (zie onderaan deze pagina).',
+  'digid.noRelationship.next3':
+    'Heeft u vragen over dit portaal? Neem contact op met de technische ondersteuning (zie onderaan deze pagina).',
   'digid.backHome': 'Naar de startpagina',
 } as const;
 
@@ -53,7 +55,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'digid.noRelationship.body':
     'You are logged in with DigiD, but none of the care providers in {portal} has registered you as a patient or client (yet). That is why there is nothing for you to see or arrange here yet.',
   'digid.noRelationship.next': 'What can you do?',
-  'digid.noRelationship.next1': 'Ask your GP, pharmacy or other care provider whether they use this portal and whether you are registered with them.',
+  'digid.noRelationship.next1':
+    'Ask your GP, pharmacy or other care provider whether they use this portal and whether you are registered with them.',
   'digid.noRelationship.next2': 'Did you register recently? Then it can take a few days before you have access here.',
   'digid.noRelationship.next3': 'Questions about this portal? Contact technical support (see the bottom of this page).',
   'digid.backHome': 'Go to the home page',

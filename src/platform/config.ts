@@ -110,7 +110,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientSecret: simulator ? 'koepel-simulator-client' : (e.KOEPEL_DIGID_CLIENT_SECRET ?? ''),
     },
     brp: { url: e.KOEPEL_BRP_URL ?? null, apiKey: e.KOEPEL_BRP_API_KEY },
-    session: { idleMs: e.KOEPEL_SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.KOEPEL_SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    session: {
+      idleMs: e.KOEPEL_SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: e.KOEPEL_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    },
     bodyLimit: e.KOEPEL_BODY_LIMIT_BYTES,
     trustProxy: e.KOEPEL_TRUST_PROXY,
     loginMaxFailures: e.KOEPEL_LOGIN_MAX_FAILURES,

@@ -10,12 +10,18 @@ const SCREENSHOT = '/tmp/koepel-citizen-home.png';
 async function loginThroughSimulator(page: Page, url: string, person: RegExp, level: RegExp): Promise<void> {
   await page.goto(url);
   await assertAccessible(page);
-  await Promise.all([page.waitForURL(/\/digid-simulator\/authorize/), page.getByRole('button', { name: 'Inloggen met DigiD' }).click()]);
+  await Promise.all([
+    page.waitForURL(/\/digid-simulator\/authorize/),
+    page.getByRole('button', { name: 'Inloggen met DigiD' }).click(),
+  ]);
   await assertAccessible(page);
   await page.screenshot({ path: '/tmp/koepel-digid-simulator.png', fullPage: true });
   await page.getByLabel(person).check();
   await page.getByLabel(level).check();
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Inloggen', exact: true }).click()]);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Inloggen', exact: true }).click(),
+  ]);
   await page.waitForLoadState('load');
 }
 
@@ -88,9 +94,15 @@ describe('citizen login in a real browser', () => {
       const { page } = await freshPage();
       await page.goto(k.url);
       await assertAccessible(page);
-      await Promise.all([page.waitForURL(/\/digid-simulator\/authorize/), page.getByRole('button', { name: 'Inloggen met DigiD' }).click()]);
+      await Promise.all([
+        page.waitForURL(/\/digid-simulator\/authorize/),
+        page.getByRole('button', { name: 'Inloggen met DigiD' }).click(),
+      ]);
       await page.getByLabel(/ander test-BSN/).fill('123456789');
-      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Inloggen', exact: true }).click()]);
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('button', { name: 'Inloggen', exact: true }).click(),
+      ]);
       await page.getByRole('alert').waitFor();
       assert.match((await page.getByRole('alert').textContent()) ?? '', /Dit is geen geldig BSN/);
       assert.equal(await page.getByLabel(/ander test-BSN/).getAttribute('aria-invalid'), 'true');
@@ -101,7 +113,10 @@ describe('citizen login in a real browser', () => {
   test('the simulator can be used with the keyboard only', async () => {
     const { page } = await freshPage();
     await page.goto(k.url);
-    await Promise.all([page.waitForURL(/\/digid-simulator\/authorize/), page.getByRole('button', { name: 'Inloggen met DigiD' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/digid-simulator\/authorize/),
+      page.getByRole('button', { name: 'Inloggen met DigiD' }).click(),
+    ]);
     await assertAccessible(page);
     // Tab to the first test person, choose it with Space, then submit with Enter from the BSN field's form.
     await page.getByLabel(/Suzanne Maria de Vries/).focus();

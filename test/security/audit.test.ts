@@ -12,7 +12,7 @@ import { writeAudit, NO_ACCESS_POINT, type AuditEvent } from '../../src/platform
 import { verifyAuditLog } from '../../src/platform/audit/verify.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { withPrincipal } from '../../src/platform/db/principal.js';
-import { startKoepel, testDatabaseUrl, type TestKoepel } from '../support/harness.js';
+import { createTestDatabase, startKoepel, testDatabaseUrl, type TestKoepel } from '../support/harness.js';
 import { citizenId, DEMO, staffPrincipal } from '../support/principals.js';
 
 const run = promisify(execFile);
@@ -30,9 +30,16 @@ describe('audit log', () => {
     const p = await staffPrincipal(k.db, 'huisarts@delinde.example');
     const suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     const events: AuditEvent[] = Array.from({ length: n }, (_, i) => ({
-      event: 'test.read', action: 'R', citizenId: suzanne, resourceType: 'Patient', resourceId: String(i), reason: 'test',
+      event: 'test.read',
+      action: 'R',
+      citizenId: suzanne,
+      resourceType: 'Patient',
+      resourceId: String(i),
+      reason: 'test',
     }));
-    await withPrincipal(k.db, p, (tx) => writeAudit(tx, p, { clientAddress: '127.0.0.1', userAgent: 'test', requestId: 'r' }, events));
+    await withPrincipal(k.db, p, (tx) =>
+      writeAudit(tx, p, { clientAddress: '127.0.0.1', userAgent: 'test', requestId: 'r' }, events),
+    );
   }
 
   /** Runs fn with triggers off, as a database superuser could: the tampering the chain must reveal. */
@@ -58,8 +65,14 @@ describe('audit log', () => {
   test('UPDATE, DELETE and TRUNCATE are refused, for the app role and for the owner', async () => {
     await writeSome(1);
     const p = await staffPrincipal(k.db, 'huisarts@delinde.example');
-    await assert.rejects(withPrincipal(k.db, p, (tx) => tx.updateTable('audit_log').set({ reason: 'x' }).execute()), /permission denied/);
-    await assert.rejects(withPrincipal(k.db, p, (tx) => tx.deleteFrom('audit_log').execute()), /permission denied/);
+    await assert.rejects(
+      withPrincipal(k.db, p, (tx) => tx.updateTable('audit_log').set({ reason: 'x' }).execute()),
+      /permission denied/,
+    );
+    await assert.rejects(
+      withPrincipal(k.db, p, (tx) => tx.deleteFrom('audit_log').execute()),
+      /permission denied/,
+    );
     await assert.rejects(k.db.updateTable('audit_log').set({ reason: 'changed' }).execute(), /append-only/);
     await assert.rejects(k.db.deleteFrom('audit_log').execute(), /append-only/);
     await assert.rejects(sql`truncate audit_log`.execute(k.db), /append-only/);
@@ -68,8 +81,16 @@ describe('audit log', () => {
 
   test('a changed record is found by the verifier, which names it', async () => {
     await writeSome(10);
-    const victim = await k.db.selectFrom('audit_log').select(['id', 'chain_id', 'seq']).orderBy('id', 'desc').offset(4).limit(1).executeTakeFirstOrThrow();
-    await tamper((db) => db.updateTable('audit_log').set({ reason: 'nothing to see' }).where('id', '=', victim.id).execute());
+    const victim = await k.db
+      .selectFrom('audit_log')
+      .select(['id', 'chain_id', 'seq'])
+      .orderBy('id', 'desc')
+      .offset(4)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await tamper((db) =>
+      db.updateTable('audit_log').set({ reason: 'nothing to see' }).where('id', '=', victim.id).execute(),
+    );
     const result = await verifyAuditLog(k.db);
     assert.equal(result.ok, false);
     if (result.ok) return;
@@ -82,7 +103,12 @@ describe('audit log', () => {
     try {
       const p = await staffPrincipal(k2.db, 'huisarts@delinde.example');
       await withPrincipal(k2.db, p, (tx) =>
-        writeAudit(tx, p, NO_ACCESS_POINT, Array.from({ length: 6 }, () => ({ event: 'test', action: 'R' as const }))),
+        writeAudit(
+          tx,
+          p,
+          NO_ACCESS_POINT,
+          Array.from({ length: 6 }, () => ({ event: 'test', action: 'R' as const })),
+        ),
       );
       const ids = (await k2.db.selectFrom('audit_log').select('id').orderBy('id').execute()).map((r) => r.id);
       const middle = ids[Math.floor(ids.length / 2)] ?? 0;
@@ -126,13 +152,11 @@ describe('audit log', () => {
 describe('npm run audit:verify', () => {
   test('reports OK, then the first broken record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koepel-audit-'));
-    const env: Record<string, string> = { ...process.env, LOG_LEVEL: 'silent', KOEPEL_DATA_DIR: dir } as Record<string, string>;
-    let dropDb: (() => Promise<void>) | null = null;
+    const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', KOEPEL_DATA_DIR: dir };
+    let created: { url: string; drop(): Promise<void> } | null = null;
     if (testDatabaseUrl) {
-      const { createTestDatabase } = await import('../support/harness.js');
-      const created = await createTestDatabase();
+      created = await createTestDatabase();
       env.DATABASE_URL = created.url;
-      dropDb = created.drop;
     }
     try {
       // Boot once so the demo and some audit records exist, then close (PGlite is single-process).
@@ -140,7 +164,12 @@ describe('npm run audit:verify', () => {
       const koepel = await boot(config, false);
       const p = await staffPrincipal(koepel.database.db, 'huisarts@delinde.example');
       await withPrincipal(koepel.database.db, p, (tx) =>
-        writeAudit(tx, p, NO_ACCESS_POINT, Array.from({ length: 3 }, () => ({ event: 'test', action: 'R' as const }))),
+        writeAudit(
+          tx,
+          p,
+          NO_ACCESS_POINT,
+          Array.from({ length: 3 }, () => ({ event: 'test', action: 'R' as const })),
+        ),
       );
       await koepel.close();
 
@@ -149,7 +178,9 @@ describe('npm run audit:verify', () => {
       assert.match(ok.stdout, /audit log OK: 3 records/);
 
       const koepel2 = await boot(config, false);
-      const id = (await koepel2.database.db.selectFrom('audit_log').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow()).id;
+      const id = (
+        await koepel2.database.db.selectFrom('audit_log').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow()
+      ).id;
       await koepel2.database.db.connection().execute(async (c) => {
         await sql`set session_replication_role = replica`.execute(c);
         await c.updateTable('audit_log').set({ event_code: 'forged' }).where('id', '=', id).execute();
@@ -158,12 +189,12 @@ describe('npm run audit:verify', () => {
       await koepel2.close();
       const broken = await run(process.execPath, cli, { env }).then(
         () => assert.fail('verify should exit non-zero'),
-        (err: { code: number; stdout: string }) => err,
+        (err: unknown) => err as { code: number; stdout: string },
       );
       assert.equal(broken.code, 1);
       assert.match(broken.stdout, new RegExp(`audit log BROKEN at record id ${id},`));
     } finally {
-      await dropDb?.();
+      await created?.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

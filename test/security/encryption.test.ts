@@ -39,7 +39,11 @@ describe('encryption at rest', () => {
     assert.ok(dump.length > 10_000, 'the dump should cover the demo data');
     for (const p of FIXTURE_PERSONS) {
       const bsn = p.burgerservicenummer;
-      for (const form of [bsn, `${bsn.slice(0, 4)}.${bsn.slice(4, 6)}.${bsn.slice(6)}`, `${bsn.slice(0, 3)} ${bsn.slice(3, 6)} ${bsn.slice(6)}`]) {
+      for (const form of [
+        bsn,
+        `${bsn.slice(0, 4)}.${bsn.slice(4, 6)}.${bsn.slice(6)}`,
+        `${bsn.slice(0, 3)} ${bsn.slice(3, 6)} ${bsn.slice(6)}`,
+      ]) {
         assert.ok(!dump.includes(form), `BSN found in the clear (${form.length} chars)`);
       }
       const street = p.verblijfplaats.verblijfadres.officieleStraatnaam;

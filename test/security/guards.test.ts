@@ -17,13 +17,25 @@ const files = sources('src').map((f) => ({ file: f, text: readFileSync(f, 'utf8'
 
 test('only the principal module sets transaction settings (the principal, the audited-citizens list)', () => {
   assert.ok(files.length > 20);
-  const offenders = files.filter(({ file, text }) => file !== join('src', 'platform', 'db', 'principal.ts') && /set_config|SET\s+(LOCAL\s+)?ROLE|koepel\.audited_citizens|koepel\.patient_search/i.test(text));
-  assert.deepEqual(offenders.map((o) => o.file), []);
+  const offenders = files.filter(
+    ({ file, text }) =>
+      file !== join('src', 'platform', 'db', 'principal.ts') &&
+      /set_config|SET\s+(LOCAL\s+)?ROLE|koepel\.audited_citizens|koepel\.patient_search/i.test(text),
+  );
+  assert.deepEqual(
+    offenders.map((o) => o.file),
+    [],
+  );
 });
 
 test('no application code switches off triggers or row-level security', () => {
-  const offenders = files.filter(({ text }) => /session_replication_role|disable\s+trigger|no\s+force\s+row\s+level|bypassrls/i.test(text));
-  assert.deepEqual(offenders.map((o) => o.file), []);
+  const offenders = files.filter(({ text }) =>
+    /session_replication_role|disable\s+trigger|no\s+force\s+row\s+level|bypassrls/i.test(text),
+  );
+  assert.deepEqual(
+    offenders.map((o) => o.file),
+    [],
+  );
 });
 
 test('request code reaches the database only through a principal', () => {
@@ -33,7 +45,12 @@ test('request code reaches the database only through a principal', () => {
     const name = file.split(/[\\/]/).pop() ?? '';
     if (allowed.has(name)) return false;
     // Any direct query builder call on an owner handle, e.g. `koepel.db.selectFrom(` or `database.db.insertInto(`.
-    return /\b(?:koepel|database|services)\.db\s*\.\s*(selectFrom|insertInto|updateTable|deleteFrom|transaction|connection)\b/.test(text);
+    return /\b(?:koepel|database|services)\.db\s*\.\s*(selectFrom|insertInto|updateTable|deleteFrom|transaction|connection)\b/.test(
+      text,
+    );
   });
-  assert.deepEqual(offenders.map((o) => o.file), []);
+  assert.deepEqual(
+    offenders.map((o) => o.file),
+    [],
+  );
 });

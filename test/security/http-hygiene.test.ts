@@ -14,7 +14,7 @@ describe('HTTP hygiene', () => {
     await k.close();
   });
 
-  test('[PZ-12] strict security headers on every page', async () => {
+  test('[PZ-12] [PR-6] [ZL-4] strict security headers and HSTS on every page', async () => {
     for (const path of ['/', '/privacy', '/nope']) {
       const res = await new HttpClient(k.url).get(path);
       const csp = res.headers.get('content-security-policy') ?? '';
@@ -71,14 +71,17 @@ describe('HTTP hygiene', () => {
 
   test('a theme token cannot inject CSS', async () => {
     const { themeStylesheet } = await import('../../src/platform/web/assets.js');
-    const css = themeStylesheet({ '--ok-color': '#123456', '--bad': 'red; } body { display: none', 'color': 'red' });
+    const css = themeStylesheet({ '--ok-color': '#123456', '--bad': 'red; } body { display: none', color: 'red' });
     assert.match(css, /--ok-color: #123456;/);
     assert.doesNotMatch(css, /display: none|\bcolor: red/);
   });
 });
 
 /** A TCP proxy in front of PostgreSQL that a test can cut and restore. */
-async function startProxy(target: { host: string; port: number }): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+async function startProxy(target: {
+  host: string;
+  port: number;
+}): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
   const port = await freePort();
   const sockets = new Set<Socket>();
   let server: Server | null = null;
@@ -109,40 +112,47 @@ async function startProxy(target: { host: string; port: number }): Promise<{ por
   return { port, cut, restore: listen, close: cut };
 }
 
-describe('database outage', { skip: testDatabaseUrl ? false : 'needs PostgreSQL (PGlite runs in-process and cannot be unreachable)' }, () => {
-  test('the server answers 503 with a Dutch page while the database is unreachable, and recovers', async () => {
-    const upstream = new URL(testDatabaseUrl ?? 'postgres://127.0.0.1:5432');
-    const proxy = await startProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
-    const k = await startKoepel({}, {
-      viaDatabaseUrl: (url) => {
-        const u = new URL(url);
-        u.port = String(proxy.port);
-        return u.toString();
-      },
-    });
-    try {
-      const c = new HttpClient(k.url);
-      assert.equal((await c.get('/health')).status, 200);
-      assert.equal((await c.get('/language?lang=en')).status, 303); // a session: every request now reads the database
+describe(
+  'database outage',
+  { skip: testDatabaseUrl ? false : 'needs PostgreSQL (PGlite runs in-process and cannot be unreachable)' },
+  () => {
+    test('the server answers 503 with a Dutch page while the database is unreachable, and recovers', async () => {
+      const upstream = new URL(testDatabaseUrl ?? 'postgres://127.0.0.1:5432');
+      const proxy = await startProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
+      const k = await startKoepel(
+        {},
+        {
+          viaDatabaseUrl: (url) => {
+            const u = new URL(url);
+            u.port = String(proxy.port);
+            return u.toString();
+          },
+        },
+      );
+      try {
+        const c = new HttpClient(k.url);
+        assert.equal((await c.get('/health')).status, 200);
+        assert.equal((await c.get('/language?lang=en')).status, 303); // a session: every request now reads the database
 
-      await proxy.cut();
-      const down = await c.get('/privacy');
-      assert.equal(down.status, 503);
-      assert.match(down.text, /Temporarily unavailable|Tijdelijk niet beschikbaar/);
-      assert.ok(down.headers.get('retry-after'));
-      assert.equal((await c.get('/health')).status, 503);
+        await proxy.cut();
+        const down = await c.get('/privacy');
+        assert.equal(down.status, 503);
+        assert.match(down.text, /Temporarily unavailable|Tijdelijk niet beschikbaar/);
+        assert.ok(down.headers.get('retry-after'));
+        assert.equal((await c.get('/health')).status, 503);
 
-      await proxy.restore();
-      let up = await c.get('/health');
-      for (let i = 0; i < 20 && up.status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 250));
-        up = await c.get('/health');
+        await proxy.restore();
+        let up = await c.get('/health');
+        for (let i = 0; i < 20 && up.status !== 200; i++) {
+          await new Promise((r) => setTimeout(r, 250));
+          up = await c.get('/health');
+        }
+        assert.equal(up.status, 200, 'the server recovered by itself');
+        assert.equal((await c.get('/privacy')).status, 200);
+      } finally {
+        await k.close();
+        await proxy.close();
       }
-      assert.equal(up.status, 200, 'the server recovered by itself');
-      assert.equal((await c.get('/privacy')).status, 200);
-    } finally {
-      await k.close();
-      await proxy.close();
-    }
-  });
-});
+    });
+  },
+);

@@ -48,13 +48,20 @@ describe('row-level security', () => {
 
   test('[ZL-1] the app role is not superuser, not BYPASSRLS and owns no table', async () => {
     const role = (
-      await sql<{ rolsuper: boolean; rolbypassrls: boolean }>`select rolsuper, rolbypassrls from pg_roles where rolname = ${APP_ROLE}`.execute(k.db)
+      await sql<{
+        rolsuper: boolean;
+        rolbypassrls: boolean;
+      }>`select rolsuper, rolbypassrls from pg_roles where rolname = ${APP_ROLE}`.execute(k.db)
     ).rows[0];
     assert.ok(role);
     assert.equal(role.rolsuper, false);
     assert.equal(role.rolbypassrls, false);
     const owned = (
-      await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = 'public' and tableowner = ${APP_ROLE}`.execute(k.db)
+      await sql<{
+        n: number;
+      }>`select count(*)::int as n from pg_tables where schemaname = 'public' and tableowner = ${APP_ROLE}`.execute(
+        k.db,
+      )
     ).rows[0];
     assert.equal(owned?.n, 0);
     // And requests really run as that role.
@@ -64,8 +71,22 @@ describe('row-level security', () => {
 
   test('[ZL-1] with no principal, no organisation or citizen row is visible', async () => {
     await as({ kind: 'anonymous' }, async (tx) => {
-      for (const table of ['citizen', 'citizen_key', 'care_relationship', 'organisation_key', 'staff_account', 'membership', 'session', 'login_throttle', 'security_alert', 'audit_log'] as const) {
-        const rows = await tx.selectFrom(table).select(sql`1`.as('x')).execute();
+      for (const table of [
+        'citizen',
+        'citizen_key',
+        'care_relationship',
+        'organisation_key',
+        'staff_account',
+        'membership',
+        'session',
+        'login_throttle',
+        'security_alert',
+        'audit_log',
+      ] as const) {
+        const rows = await tx
+          .selectFrom(table)
+          .select(sql`1`.as('x'))
+          .execute();
         assert.equal(rows.length, 0, `${table} leaked ${rows.length} rows to an anonymous principal`);
       }
     });
@@ -77,21 +98,36 @@ describe('row-level security', () => {
     await as(a, async (tx) => {
       const rel = await tx.selectFrom('care_relationship').select('organisation_id').execute();
       assert.ok(rel.length > 0);
-      assert.ok(rel.every((r) => r.organisation_id === gp), 'care relationships of another organisation visible');
+      assert.ok(
+        rel.every((r) => r.organisation_id === gp),
+        'care relationships of another organisation visible',
+      );
       const keys = await tx.selectFrom('organisation_key').select('organisation_id').execute();
       assert.deepEqual([...new Set(keys.map((r) => r.organisation_id))], [gp]);
       const members = await tx.selectFrom('membership').select('organisation_id').execute();
       assert.ok(members.every((r) => r.organisation_id === gp));
       const staff = await tx.selectFrom('staff_account').select('email').execute();
       assert.ok(staff.length > 0);
-      assert.ok(staff.every((s) => s.email.endsWith('@delinde.example')), 'staff of another organisation visible');
+      assert.ok(
+        staff.every((s) => s.email.endsWith('@delinde.example')),
+        'staff of another organisation visible',
+      );
       for (const table of ['session', 'login_throttle', 'security_alert'] as const) {
-        assert.equal((await tx.selectFrom(table).select(sql`1`.as('x')).execute()).length, 0, table);
+        assert.equal(
+          (
+            await tx
+              .selectFrom(table)
+              .select(sql`1`.as('x'))
+              .execute()
+          ).length,
+          0,
+          table,
+        );
       }
     });
   });
 
-  test("[ZL-1] [PZ-4] staff see a citizen only with an active care relationship, and only after an audit record", async () => {
+  test('[ZL-1] [PZ-4] staff see a citizen only with an active care relationship, and only after an audit record', async () => {
     const a = await staffPrincipal(k.db, 'huisarts@delinde.example');
     const suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     const noor = await citizenId(k.db, k.koepel.keys, DEMO.noor);
@@ -114,18 +150,28 @@ describe('row-level security', () => {
     const a = await staffPrincipal(k.db, 'huisarts@delinde.example');
     const noor = await citizenId(k.db, k.koepel.keys, DEMO.noor);
     await assert.rejects(
-      as(a, (tx) => tx.insertInto('care_relationship').values({ organisation_id: pharmacy, citizen_id: noor }).execute()),
+      as(a, (tx) =>
+        tx.insertInto('care_relationship').values({ organisation_id: pharmacy, citizen_id: noor }).execute(),
+      ),
       /row-level security/,
     );
     await assert.rejects(
-      as(a, (tx) => tx.insertInto('organisation_key').values({ organisation_id: physio, version: 9, wrapped: Buffer.alloc(60) }).execute()),
+      as(a, (tx) =>
+        tx
+          .insertInto('organisation_key')
+          .values({ organisation_id: physio, version: 9, wrapped: Buffer.alloc(60) })
+          .execute(),
+      ),
       /row-level security/,
     );
     // Nor write an audit record in someone else's name.
     const other = await staffPrincipal(k.db, 'apotheker@apotheekcentrum.example');
     await assert.rejects(
       as(a, (tx) =>
-        tx.insertInto('audit_log').values({ event_code: 'x', action: 'R', outcome: 'success', actor_type: 'staff', actor_id: other.staffId }).execute(),
+        tx
+          .insertInto('audit_log')
+          .values({ event_code: 'x', action: 'R', outcome: 'success', actor_type: 'staff', actor_id: other.staffId })
+          .execute(),
       ),
       /row-level security/,
     );
@@ -151,9 +197,15 @@ describe('row-level security', () => {
       const visible = (await tx.selectFrom('citizen').select('id').execute()).map((r) => r.id);
       assert.deepEqual(visible, [suzanne]);
       const keys = await tx.selectFrom('citizen_key').select('citizen_id').execute();
-      assert.deepEqual(keys.map((r) => r.citizen_id), [suzanne]);
+      assert.deepEqual(
+        keys.map((r) => r.citizen_id),
+        [suzanne],
+      );
       const audit = await tx.selectFrom('audit_log').select('citizen_id').execute();
-      assert.ok(audit.length > 0 && audit.every((r) => r.citizen_id === suzanne), 'sees only audit records about themself');
+      assert.ok(
+        audit.length > 0 && audit.every((r) => r.citizen_id === suzanne),
+        'sees only audit records about themself',
+      );
     });
   });
 

@@ -40,8 +40,12 @@ export interface AxeViolation {
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    const axe = (
+      globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
     return r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
@@ -57,7 +61,8 @@ export async function assertAccessible(page: Page): Promise<void> {
   const violations = await axeViolations(page);
   if (violations.length > 0) {
     const lines = violations.map(
-      (v) => `${v.id} (${v.impact ?? '-'}): ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`).join('\n    ')}`,
+      (v) =>
+        `${v.id} (${v.impact ?? '-'}): ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`).join('\n    ')}`,
     );
     throw new Error(`axe-core found ${violations.length} violation(s) on ${page.url()}:\n  ${lines.join('\n  ')}`);
   }

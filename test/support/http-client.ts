@@ -27,7 +27,12 @@ export class HttpClient {
     }
   }
 
-  async request(method: string, path: string, body?: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    body?: Record<string, string> | string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const url = path.startsWith('http') ? path : this.base + path;
     const h: Record<string, string> = { ...headers };
     if (this.cookies.size > 0) h.cookie = this.cookieHeader();

@@ -14,10 +14,16 @@ export async function orgId(db: Kysely<DB>, name: string): Promise<string> {
 export async function citizenId(db: Kysely<DB>, keys: KeyStore, bsn: string): Promise<string> {
   const valid = parseBsn(bsn);
   if (!valid) throw new Error('test BSN fails the 11-test');
-  return (await db.selectFrom('citizen').select('id').where('bsn_index', '=', bsnIndex(keys, valid)).executeTakeFirstOrThrow()).id;
+  return (
+    await db.selectFrom('citizen').select('id').where('bsn_index', '=', bsnIndex(keys, valid)).executeTakeFirstOrThrow()
+  ).id;
 }
 
-export async function staffPrincipal(db: Kysely<DB>, email: string, extra: string[] = []): Promise<Extract<Principal, { kind: 'staff' }>> {
+export async function staffPrincipal(
+  db: Kysely<DB>,
+  email: string,
+  extra: string[] = [],
+): Promise<Extract<Principal, { kind: 'staff' }>> {
   const row = await db
     .selectFrom('staff_account as a')
     .innerJoin('membership as m', 'm.staff_id', 'a.id')

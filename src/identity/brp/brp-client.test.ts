@@ -9,7 +9,12 @@ import { FIXTURE_PERSONS } from './fixture-persons.js';
 const bsn = (s: string) => parseBsn(s) as Bsn;
 const SUZANNE = bsn('999993653');
 
-async function rejectsWith(p: Promise<unknown>, kind: string, status?: number | null, code?: string | null): Promise<void> {
+async function rejectsWith(
+  p: Promise<unknown>,
+  kind: string,
+  status?: number | null,
+  code?: string | null,
+): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
     assert.ok(err instanceof BrpError, String(err));
     assert.equal(err.kind, kind);
@@ -46,7 +51,10 @@ describe('BRP client against the fixture BRP endpoint (HTTP)', () => {
 
   test('the HTTP client and the in-process fixture client give the same answer', async () => {
     for (const p of FIXTURE_PERSONS) {
-      assert.deepEqual(await client.fetchPerson(bsn(p.burgerservicenummer)), await new FixtureBrpClient().fetchPerson(bsn(p.burgerservicenummer)));
+      assert.deepEqual(
+        await client.fetchPerson(bsn(p.burgerservicenummer)),
+        await new FixtureBrpClient().fetchPerson(bsn(p.burgerservicenummer)),
+      );
     }
   });
 
@@ -60,7 +68,9 @@ describe('BRP client against the fixture BRP endpoint (HTTP)', () => {
       seen = { url, init };
       return fetch(url, init);
     };
-    await new HttpBrpClient({ url: `${k.url}/brp-fixture/`, apiKey: FIXTURE_BRP_API_KEY, fetch: spy }).fetchPerson(SUZANNE);
+    await new HttpBrpClient({ url: `${k.url}/brp-fixture/`, apiKey: FIXTURE_BRP_API_KEY, fetch: spy }).fetchPerson(
+      SUZANNE,
+    );
     assert.ok(seen);
     const { url, init } = seen as { url: string; init: RequestInit };
     assert.equal(url, `${k.url}/brp-fixture/personen`);
@@ -94,12 +104,21 @@ describe('BRP client against the fixture BRP endpoint (HTTP)', () => {
     const res = await fetch(`${k.url}/brp-fixture/personen`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': FIXTURE_BRP_API_KEY },
-      body: JSON.stringify({ type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: [SUZANNE], fields: ['naam.geslachtsnaam', 'geboorte.datum'] }),
+      body: JSON.stringify({
+        type: 'RaadpleegMetBurgerservicenummer',
+        burgerservicenummer: [SUZANNE],
+        fields: ['naam.geslachtsnaam', 'geboorte.datum'],
+      }),
     });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), {
       type: 'RaadpleegMetBurgerservicenummer',
-      personen: [{ naam: { geslachtsnaam: 'Vries' }, geboorte: { datum: { type: 'Datum', datum: '1982-04-12', langFormaat: '12 april 1982' } } }],
+      personen: [
+        {
+          naam: { geslachtsnaam: 'Vries' },
+          geboorte: { datum: { type: 'Datum', datum: '1982-04-12', langFormaat: '12 april 1982' } },
+        },
+      ],
     });
   });
 
@@ -135,25 +154,51 @@ describe('BRP client response handling', () => {
   const url = 'https://brp.example/haalcentraal/api/brp';
 
   test('a 5xx problem is "unreachable", with status and code', async () => {
-    const c = new HttpBrpClient({ url, apiKey: 'k', fetch: answering(503, { status: 503, title: 'Bronservice niet beschikbaar.', code: 'sourceUnavailable' }, 'application/problem+json') });
+    const c = new HttpBrpClient({
+      url,
+      apiKey: 'k',
+      fetch: answering(
+        503,
+        { status: 503, title: 'Bronservice niet beschikbaar.', code: 'sourceUnavailable' },
+        'application/problem+json',
+      ),
+    });
     await rejectsWith(c.fetchPerson(SUZANNE), 'unreachable', 503, 'sourceUnavailable');
   });
 
   test('a 200 that is not JSON or not the right shape is an "invalid-response"', async () => {
-    await rejectsWith(new HttpBrpClient({ url, apiKey: 'k', fetch: answering(200, '<html>', 'text/html') }).fetchPerson(SUZANNE), 'invalid-response');
     await rejectsWith(
-      new HttpBrpClient({ url, apiKey: 'k', fetch: answering(200, { type: 'ZoekMetPostcodeEnHuisnummer', personen: [] }) }).fetchPerson(SUZANNE),
+      new HttpBrpClient({ url, apiKey: 'k', fetch: answering(200, '<html>', 'text/html') }).fetchPerson(SUZANNE),
       'invalid-response',
     );
     await rejectsWith(
-      new HttpBrpClient({ url, apiKey: 'k', fetch: answering(200, { type: 'RaadpleegMetBurgerservicenummer', personen: [{ burgerservicenummer: 42 }] }) }).fetchPerson(SUZANNE),
+      new HttpBrpClient({
+        url,
+        apiKey: 'k',
+        fetch: answering(200, { type: 'ZoekMetPostcodeEnHuisnummer', personen: [] }),
+      }).fetchPerson(SUZANNE),
+      'invalid-response',
+    );
+    await rejectsWith(
+      new HttpBrpClient({
+        url,
+        apiKey: 'k',
+        fetch: answering(200, { type: 'RaadpleegMetBurgerservicenummer', personen: [{ burgerservicenummer: 42 }] }),
+      }).fetchPerson(SUZANNE),
       'invalid-response',
     );
   });
 
   test('another person than the one asked for is refused', async () => {
-    const other = queryFixtureBrp({ type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: ['999990019'], fields: BRP_FIELDS }).body;
-    await rejectsWith(new HttpBrpClient({ url, apiKey: 'k', fetch: answering(200, other) }).fetchPerson(SUZANNE), 'invalid-response');
+    const other = queryFixtureBrp({
+      type: 'RaadpleegMetBurgerservicenummer',
+      burgerservicenummer: ['999990019'],
+      fields: BRP_FIELDS,
+    }).body;
+    await rejectsWith(
+      new HttpBrpClient({ url, apiKey: 'k', fetch: answering(200, other) }).fetchPerson(SUZANNE),
+      'invalid-response',
+    );
   });
 
   test('a person Koepel cannot represent (no Dutch address) is "unsupported-person"', () => {
@@ -178,7 +223,11 @@ describe('BRP client response handling', () => {
   });
 
   test('fields the BRP sends but Koepel did not ask for are dropped before storage', () => {
-    const answer = queryFixtureBrp({ type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: [SUZANNE], fields: BRP_FIELDS }).body as {
+    const answer = queryFixtureBrp({
+      type: 'RaadpleegMetBurgerservicenummer',
+      burgerservicenummer: [SUZANNE],
+      fields: BRP_FIELDS,
+    }).body as {
       personen: Record<string, unknown>[];
     };
     const first = answer.personen[0] ?? {};

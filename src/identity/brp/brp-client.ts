@@ -73,9 +73,15 @@ const verblijfadresBinnenland = z.object({
   officieleStraatnaam: text(80).optional(),
   korteStraatnaam: text(24).optional(),
   huisnummer: z.number().int().min(1).max(99999).optional(),
-  huisletter: z.string().regex(/^[a-zA-Z]$/).optional(),
+  huisletter: z
+    .string()
+    .regex(/^[a-zA-Z]$/)
+    .optional(),
   huisnummertoevoeging: z.string().max(4).optional(),
-  postcode: z.string().regex(/^[1-9][0-9]{3} ?[A-Za-z]{2}$/).optional(),
+  postcode: z
+    .string()
+    .regex(/^[1-9][0-9]{3} ?[A-Za-z]{2}$/)
+    .optional(),
   woonplaats: text(80).optional(),
 });
 const verblijfplaats = z.union([
@@ -118,7 +124,10 @@ export const foutberichtSchema = z.object({
   status: z.number().int().optional(),
   detail: z.string().optional(),
   instance: z.string().optional(),
-  code: z.string().regex(/^[a-zA-Z0-9]{1,25}$/).optional(),
+  code: z
+    .string()
+    .regex(/^[a-zA-Z0-9]{1,25}$/)
+    .optional(),
 });
 
 /**
@@ -131,7 +140,13 @@ export function toBrpPerson(p: Persoon): BrpPerson {
   const birth = p.geboorte?.datum;
   const place = p.verblijfplaats;
   const address = place && place.type === 'Adres' ? place.verblijfadres : undefined;
-  if (!naam?.geslachtsnaam || birth?.type !== 'Datum' || !address?.huisnummer || !address.postcode || !address.woonplaats) {
+  if (
+    !naam?.geslachtsnaam ||
+    birth?.type !== 'Datum' ||
+    !address?.huisnummer ||
+    !address.postcode ||
+    !address.woonplaats
+  ) {
     throw new BrpError('unsupported-person');
   }
   const street = address.officieleStraatnaam ?? address.korteStraatnaam;
@@ -149,7 +164,11 @@ export function toBrpPerson(p: Persoon): BrpPerson {
   const addition = [address.huisletter, address.huisnummertoevoeging].filter(Boolean).join('');
   const code = p.geslacht?.code;
   const geslacht: BrpPerson['geslacht'] =
-    code === 'M' ? { code: 'M', omschrijving: 'man' } : code === 'V' ? { code: 'V', omschrijving: 'vrouw' } : { code: 'O', omschrijving: 'onbekend' };
+    code === 'M'
+      ? { code: 'M', omschrijving: 'man' }
+      : code === 'V'
+        ? { code: 'V', omschrijving: 'vrouw' }
+        : { code: 'O', omschrijving: 'onbekend' };
   return {
     burgerservicenummer: p.burgerservicenummer,
     naam: {
@@ -175,7 +194,9 @@ export function toBrpPerson(p: Persoon): BrpPerson {
     },
     adressering: {
       adresregel1: p.adressering?.adresregel1 ?? `${street} ${address.huisnummer}${addition ? ` ${addition}` : ''}`,
-      adresregel2: p.adressering?.adresregel2 ?? `${postcode.slice(0, 4)} ${postcode.slice(4)}  ${address.woonplaats.toUpperCase()}`,
+      adresregel2:
+        p.adressering?.adresregel2 ??
+        `${postcode.slice(0, 4)} ${postcode.slice(4)}  ${address.woonplaats.toUpperCase()}`,
       land: {
         code: p.adressering?.land?.code ?? '6030',
         omschrijving: p.adressering?.land?.omschrijving ?? 'Nederland',
@@ -234,7 +255,11 @@ export class HttpBrpClient implements IdentitySource {
     }
     if (!res.ok) {
       const problem = foutberichtSchema.safeParse(json);
-      throw new BrpError(res.status >= 500 ? 'unreachable' : 'refused', res.status, problem.success ? (problem.data.code ?? null) : null);
+      throw new BrpError(
+        res.status >= 500 ? 'unreachable' : 'refused',
+        res.status,
+        problem.success ? (problem.data.code ?? null) : null,
+      );
     }
     if (json === undefined) throw new BrpError('invalid-response', res.status);
     return personFromResponse(json, bsn);

@@ -12,7 +12,15 @@ export const FIXTURE_BRP_PATH = '/brp-fixture';
 /** The fixture's API key when none is configured (KOEPEL_BRP_API_KEY). Not a secret: test data only. */
 export const FIXTURE_BRP_API_KEY = 'koepel-fixture-brp';
 
-const ADDRESS_PARTS = ['officieleStraatnaam', 'korteStraatnaam', 'huisnummer', 'huisletter', 'huisnummertoevoeging', 'postcode', 'woonplaats'];
+const ADDRESS_PARTS = [
+  'officieleStraatnaam',
+  'korteStraatnaam',
+  'huisnummer',
+  'huisletter',
+  'huisnummertoevoeging',
+  'postcode',
+  'woonplaats',
+];
 /** The field paths the fixture knows (a group path such as "naam" selects the whole group). */
 export const FIXTURE_FIELDS: ReadonlySet<string> = new Set([
   'burgerservicenummer',
@@ -34,8 +42,14 @@ export const FIXTURE_FIELDS: ReadonlySet<string> = new Set([
 
 const querySchema = z.object({
   type: z.string(),
-  burgerservicenummer: z.array(z.string().regex(/^[0-9]{9}$/)).min(1).max(20),
-  fields: z.array(z.string().regex(/^[a-zA-Z0-9._]{1,200}$/)).min(1).max(130),
+  burgerservicenummer: z
+    .array(z.string().regex(/^[0-9]{9}$/))
+    .min(1)
+    .max(20),
+  fields: z
+    .array(z.string().regex(/^[a-zA-Z0-9._]{1,200}$/))
+    .min(1)
+    .max(130),
 });
 
 export interface FixtureAnswer {
@@ -43,7 +57,12 @@ export interface FixtureAnswer {
   body: Record<string, unknown>;
 }
 
-function problem(status: number, title: string, code: string, invalidParams?: { name: string; code: string; reason: string }[]): FixtureAnswer {
+function problem(
+  status: number,
+  title: string,
+  code: string,
+  invalidParams?: { name: string; code: string; reason: string }[],
+): FixtureAnswer {
   return {
     status,
     body: {
@@ -102,11 +121,17 @@ export function queryFixtureBrp(body: unknown): FixtureAnswer {
       400,
       'Een of meerdere parameters zijn niet correct.',
       'paramsValidation',
-      unknown.map(({ i }) => ({ name: `fields[${i}]`, code: 'field', reason: 'Parameter bevat een niet bestaande veldnaam.' })),
+      unknown.map(({ i }) => ({
+        name: `fields[${i}]`,
+        code: 'field',
+        reason: 'Parameter bevat een niet bestaande veldnaam.',
+      })),
     );
   }
   const wanted = new Set(q.burgerservicenummer);
-  const personen = FIXTURE_PERSONS.filter((p) => wanted.has(p.burgerservicenummer)).map((p) => selectFields(p, q.fields));
+  const personen = FIXTURE_PERSONS.filter((p) => wanted.has(p.burgerservicenummer)).map((p) =>
+    selectFields(p, q.fields),
+  );
   return { status: 200, body: { type: 'RaadpleegMetBurgerservicenummer', personen } };
 }
 
@@ -130,7 +155,10 @@ export function registerFixtureBrpEndpoint(app: FastifyInstance, apiKey: string)
       config: { csrf: false },
       bodyLimit: 16_384,
       errorHandler: (err, _req, reply) => {
-        const status = typeof (err as { statusCode?: number }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
+        const status =
+          typeof (err as { statusCode?: number }).statusCode === 'number'
+            ? (err as { statusCode: number }).statusCode
+            : 500;
         const answer =
           status >= 500
             ? problem(500, 'Interne fout.', 'serverError')

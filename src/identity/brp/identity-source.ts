@@ -7,5 +7,7 @@ import { FixtureBrpClient } from './fixture-brp.js';
 export function createIdentitySource(config: Config): IdentitySource {
   if (config.brp.url) return new HttpBrpClient({ url: config.brp.url, apiKey: config.brp.apiKey });
   if (!config.production) return new FixtureBrpClient();
-  throw new ConfigError('Production mode needs KOEPEL_BRP_URL (and KOEPEL_BRP_API_KEY): identity data comes from the BRP.');
+  throw new ConfigError(
+    'Production mode needs KOEPEL_BRP_URL (and KOEPEL_BRP_API_KEY): identity data comes from the BRP.',
+  );
 }

@@ -51,7 +51,10 @@ describe('citizen login with DigiD', () => {
       .where('reason', 'like', '%below-substantieel')
       .execute();
     assert.equal(denied.length, 2);
-    assert.ok(denied.every((r) => r.citizen_id === null), 'a refused level does not even look the citizen up');
+    assert.ok(
+      denied.every((r) => r.citizen_id === null),
+      'a refused level does not even look the citizen up',
+    );
   });
 
   test('[MG-2] Substantieel and Hoog are accepted', async () => {
@@ -129,7 +132,9 @@ describe('citizen login with DigiD', () => {
     // Someone else replaying it, with a login of their own under way, gets nowhere either.
     const other = new HttpClient(k.url);
     const own = new URL(await callbackUrlFor(other, DEMO.pieter));
-    const replay = await other.get(withCode(url, (u) => u.searchParams.set('state', own.searchParams.get('state') ?? '')));
+    const replay = await other.get(
+      withCode(url, (u) => u.searchParams.set('state', own.searchParams.get('state') ?? '')),
+    );
     assert.equal(replay.status, 400);
     await assertNoCitizenSession(k, other);
   });
@@ -161,7 +166,9 @@ describe('citizen login with DigiD', () => {
   test('a login that took too long is refused', async () => {
     const c = new HttpClient(k.url);
     const url = await callbackUrlFor(c, DEMO.suzanne);
-    await sql`update session set state = jsonb_set(state, '{digid,startedAt}', '0'::jsonb) where state ? 'digid'`.execute(k.db);
+    await sql`update session set state = jsonb_set(state, '{digid,startedAt}', '0'::jsonb) where state ? 'digid'`.execute(
+      k.db,
+    );
     const res = await c.get(url);
     assert.equal(res.status, 400);
     await assertNoCitizenSession(k, c);
@@ -225,10 +232,18 @@ describe('citizen login with DigiD', () => {
 
   test('a login refreshes the BRP snapshot and records the login time', async () => {
     const id = await citizenId(k.db, k.koepel.keys, DEMO.fatima);
-    await k.db.updateTable('citizen').set({ brp_fetched_at: new Date('2020-01-01T00:00:00Z'), last_login_at: null }).where('id', '=', id).execute();
+    await k.db
+      .updateTable('citizen')
+      .set({ brp_fetched_at: new Date('2020-01-01T00:00:00Z'), last_login_at: null })
+      .where('id', '=', id)
+      .execute();
     const c = new HttpClient(k.url);
     assert.equal((await loginWithDigid(c, DEMO.fatima)).status, 303);
-    const row = await k.db.selectFrom('citizen').select(['brp_fetched_at', 'last_login_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await k.db
+      .selectFrom('citizen')
+      .select(['brp_fetched_at', 'last_login_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     assert.ok(row.brp_fetched_at.getTime() > Date.now() - 60_000, 'BRP data fetched at this login');
     assert.ok(row.last_login_at && row.last_login_at.getTime() > Date.now() - 60_000);
     const events = await k.db

@@ -12,12 +12,18 @@ test('[MG-2] only Substantieel and Hoog are sufficient', () => {
 test('the level is read from the acr (SAML AuthnContextClassRef), else from the eIDAS loa_authn', () => {
   assert.equal(levelFromClaims({ acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard' })?.key, 'substantieel');
   assert.equal(levelFromClaims({ acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI' })?.key, 'hoog');
-  assert.equal(levelFromClaims({ acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract' })?.key, 'midden');
+  assert.equal(
+    levelFromClaims({ acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract' })?.key,
+    'midden',
+  );
   assert.equal(levelFromClaims({ loa_authn: 'http://eidas.europa.eu/LoA/substantial' })?.key, 'substantieel');
   assert.equal(levelFromClaims({ loa_authn: 'http://eidas.europa.eu/LoA/low' })?.key, 'basis');
   // A known acr wins over a contradicting loa_authn.
   assert.equal(
-    levelFromClaims({ acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport', loa_authn: 'http://eidas.europa.eu/LoA/high' })?.key,
+    levelFromClaims({
+      acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
+      loa_authn: 'http://eidas.europa.eu/LoA/high',
+    })?.key,
     'basis',
   );
   assert.equal(levelFromClaims({}), null);

@@ -16,10 +16,30 @@ export interface DigidLevel {
 }
 
 export const DIGID_LEVELS: readonly DigidLevel[] = [
-  { key: 'basis', acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport', eidas: 'http://eidas.europa.eu/LoA/low', rank: 10 },
-  { key: 'midden', acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract', eidas: 'http://eidas.europa.eu/LoA/low', rank: 20 },
-  { key: 'substantieel', acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard', eidas: 'http://eidas.europa.eu/LoA/substantial', rank: 25 },
-  { key: 'hoog', acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI', eidas: 'http://eidas.europa.eu/LoA/high', rank: 30 },
+  {
+    key: 'basis',
+    acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
+    eidas: 'http://eidas.europa.eu/LoA/low',
+    rank: 10,
+  },
+  {
+    key: 'midden',
+    acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract',
+    eidas: 'http://eidas.europa.eu/LoA/low',
+    rank: 20,
+  },
+  {
+    key: 'substantieel',
+    acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard',
+    eidas: 'http://eidas.europa.eu/LoA/substantial',
+    rank: 25,
+  },
+  {
+    key: 'hoog',
+    acr: 'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI',
+    eidas: 'http://eidas.europa.eu/LoA/high',
+    rank: 30,
+  },
 ];
 
 /** The lowest level Koepel accepts for a citizen login. */

@@ -49,16 +49,27 @@ describe('citizen login: logs and a BRP outage', () => {
 
   test('a BRP outage does not stop the login: the stored snapshot is kept, and the log says so without personal data', async () => {
     const id = await citizenId(koepel.database.db, koepel.keys, DEMO.suzanne);
-    const before = await koepel.database.db.selectFrom('citizen').select('brp_fetched_at').where('id', '=', id).executeTakeFirstOrThrow();
+    const before = await koepel.database.db
+      .selectFrom('citizen')
+      .select('brp_fetched_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     const c = new HttpClient(url);
     const res = await loginWithDigid(c, DEMO.suzanne);
     assert.equal(res.status, 303);
     const home = await c.get('/home');
     assert.equal(home.status, 200);
     assert.match(home.text, /Lindelaan 14/, 'the stored BRP snapshot is shown');
-    const afterRow = await koepel.database.db.selectFrom('citizen').select('brp_fetched_at').where('id', '=', id).executeTakeFirstOrThrow();
+    const afterRow = await koepel.database.db
+      .selectFrom('citizen')
+      .select('brp_fetched_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     assert.equal(afterRow.brp_fetched_at.getTime(), before.brp_fetched_at.getTime(), 'not refreshed');
-    assert.ok(lines.some((l) => l.includes('BRP lookup failed at login') && l.includes('"kind":"unreachable"')), 'the outage is logged');
+    assert.ok(
+      lines.some((l) => l.includes('BRP lookup failed at login') && l.includes('"kind":"unreachable"')),
+      'the outage is logged',
+    );
   });
 
   test('no BSN, name, address or e-mail reaches the log during logins, refusals and the home page', async () => {

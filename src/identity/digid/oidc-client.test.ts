@@ -27,7 +27,10 @@ function fakeFetch(op: DigidSimulator, keysFrom: DigidSimulator = op): CustomFet
     if (u.pathname === '/.well-known/openid-configuration') return json(200, op.discovery());
     if (u.pathname === '/jwks') return json(200, await keysFrom.jwks());
     if (u.pathname === '/token') {
-      const answer = await op.token(header('authorization'), Object.fromEntries(new URLSearchParams(options.body as URLSearchParams | string)));
+      const answer = await op.token(
+        header('authorization'),
+        Object.fromEntries(new URLSearchParams(options.body as URLSearchParams | string)),
+      );
       return json(answer.status, answer.body);
     }
     if (u.pathname === '/userinfo') {
@@ -51,7 +54,14 @@ async function roundTrip(client: DigidClient, op: DigidSimulator, change?: (call
 }
 
 function client(fetch: CustomFetch) {
-  return new DigidClient({ issuer: ISSUER, clientId: 'koepel', clientSecret: SECRET, redirectUri: REDIRECT, allowInsecure: false, fetch });
+  return new DigidClient({
+    issuer: ISSUER,
+    clientId: 'koepel',
+    clientSecret: SECRET,
+    redirectUri: REDIRECT,
+    allowInsecure: false,
+    fetch,
+  });
 }
 
 describe('DigiD relying party (openid-client)', () => {
@@ -64,7 +74,7 @@ describe('DigiD relying party (openid-client)', () => {
     assert.equal(claims.aud, 'koepel');
   });
 
-  test('an ID token not signed with the provider\'s published key is refused', async () => {
+  test("an ID token not signed with the provider's published key is refused", async () => {
     const op = provider();
     await assert.rejects(roundTrip(client(fakeFetch(op, provider())), op), DigidResponseError);
   });
@@ -79,7 +89,13 @@ describe('DigiD relying party (openid-client)', () => {
 
   test('when the ID token carries no BSN (as with the MAX bridge), it is taken from userinfo', async () => {
     for (const bsnInIdToken of [true, false]) {
-      const op = new DigidSimulator({ issuer: ISSUER, clientId: 'koepel', clientSecret: SECRET, redirectUri: REDIRECT, bsnInIdToken });
+      const op = new DigidSimulator({
+        issuer: ISSUER,
+        clientId: 'koepel',
+        clientSecret: SECRET,
+        redirectUri: REDIRECT,
+        bsnInIdToken,
+      });
       let sawUserinfo = false;
       const base = fakeFetch(op);
       const spy: CustomFetch = async (url, options) => {
@@ -109,7 +125,12 @@ describe('DigiD relying party (openid-client)', () => {
   });
 
   test('plain http is refused unless explicitly allowed (only for the built-in simulator)', async () => {
-    const op = new DigidSimulator({ issuer: 'http://digid-bridge.example', clientId: 'koepel', clientSecret: SECRET, redirectUri: REDIRECT });
+    const op = new DigidSimulator({
+      issuer: 'http://digid-bridge.example',
+      clientId: 'koepel',
+      clientSecret: SECRET,
+      redirectUri: REDIRECT,
+    });
     const insecure = new DigidClient({
       issuer: 'http://digid-bridge.example',
       clientId: 'koepel',

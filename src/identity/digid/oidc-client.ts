@@ -22,7 +22,12 @@ export interface PendingLogin {
 export function parsePendingLogin(v: unknown): PendingLogin | null {
   if (!v || typeof v !== 'object') return null;
   const p = v as Record<string, unknown>;
-  if (typeof p.state !== 'string' || typeof p.nonce !== 'string' || typeof p.verifier !== 'string' || typeof p.startedAt !== 'number') {
+  if (
+    typeof p.state !== 'string' ||
+    typeof p.nonce !== 'string' ||
+    typeof p.verifier !== 'string' ||
+    typeof p.startedAt !== 'number'
+  ) {
     return null;
   }
   return { state: p.state, nonce: p.nonce, verifier: p.verifier, startedAt: p.startedAt };
@@ -98,7 +103,12 @@ export class DigidClient {
   async startLogin(): Promise<{ url: string; pending: PendingLogin }> {
     const config = await this.config();
     const verifier = oidc.randomPKCECodeVerifier();
-    const pending: PendingLogin = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier, startedAt: Date.now() };
+    const pending: PendingLogin = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier,
+      startedAt: Date.now(),
+    };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.opts.redirectUri,
       scope: 'openid',
@@ -127,7 +137,9 @@ export class DigidClient {
       });
     } catch (err) {
       if (isNetworkError(err)) throw new DigidUnavailableError();
-      throw new DigidResponseError(err instanceof oidc.ClientError ? err.code ?? 'client-error' : err instanceof Error ? err.name : 'error');
+      throw new DigidResponseError(
+        err instanceof oidc.ClientError ? (err.code ?? 'client-error') : err instanceof Error ? err.name : 'error',
+      );
     }
     const claims = tokens.claims();
     if (!claims) throw new DigidResponseError('no-id-token');
@@ -150,7 +162,8 @@ export function inProcessFetch(app: FastifyInstance, publicUrl: string): oidc.Cu
   const origin = new URL(publicUrl).origin;
   return async (url, options) => {
     const target = new URL(url);
-    if (target.origin !== origin) throw new TypeError('fetch failed: the in-process fetch only reaches the portal itself');
+    if (target.origin !== origin)
+      throw new TypeError('fetch failed: the in-process fetch only reaches the portal itself');
     const body = options.body;
     let payload: string | Buffer | undefined;
     if (typeof body === 'string') payload = body;

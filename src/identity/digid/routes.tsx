@@ -116,7 +116,10 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     try {
       start = await digid.startLogin();
     } catch (err) {
-      req.log.warn({ err: { type: err instanceof Error ? err.name : 'error' } }, 'DigiD provider unavailable at login start');
+      req.log.warn(
+        { err: { type: err instanceof Error ? err.name : 'error' } },
+        'DigiD provider unavailable at login start',
+      );
       return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
     }
     const session = await ensureSession(req, reply);
@@ -145,14 +148,24 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     try {
       claims = await digid.completeLogin(new URL(`${config.publicUrl}${DIGID_CALLBACK_PATH}${search}`), pending);
     } catch (err) {
-      if (err instanceof DigidUnavailableError) return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
-      return refuse(req, reply, err instanceof DigidResponseError ? `invalid-response:${err.reason}` : 'invalid-response');
+      if (err instanceof DigidUnavailableError)
+        return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
+      return refuse(
+        req,
+        reply,
+        err instanceof DigidResponseError ? `invalid-response:${err.reason}` : 'invalid-response',
+      );
     }
 
     const check = checkDigidClaims(claims);
     if (!check.ok && check.reason === 'level-too-low') {
       const key = check.level?.key ?? 'unknown';
-      await auditLoginAttempt(req, { event: 'citizen.login', action: 'E', outcome: 'denied', reason: `digid-level:${key};below-substantieel` });
+      await auditLoginAttempt(req, {
+        event: 'citizen.login',
+        action: 'E',
+        outcome: 'denied',
+        reason: `digid-level:${key};below-substantieel`,
+      });
       const levelName = pageContext(req).t(`digid.level.name.${key}` as MessageKey);
       return sendPage(reply, <LevelTooLowPage req={req} levelName={levelName} />, 403);
     }

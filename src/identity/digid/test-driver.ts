@@ -61,7 +61,11 @@ export async function choose(c: FlowClient, form: Record<string, string>, choice
 }
 
 /** The callback URL the simulator sends the browser back to, for this person and level (not yet visited). */
-export async function callbackUrlFor(c: FlowClient, person: string, level: DigidLevelKey = 'substantieel'): Promise<string> {
+export async function callbackUrlFor(
+  c: FlowClient,
+  person: string,
+  level: DigidLevelKey = 'substantieel',
+): Promise<string> {
   const { form } = await openSimulator(c);
   const chosen = await choose(c, form, { person, level });
   if (chosen.status !== 303 || !chosen.location) throw new Error(`simulator answered ${chosen.status}`);
@@ -69,6 +73,10 @@ export async function callbackUrlFor(c: FlowClient, person: string, level: Digid
 }
 
 /** The whole login; returns the callback's answer (303 to /home on success). */
-export async function loginWithDigid(c: FlowClient, person: string, level: DigidLevelKey = 'substantieel'): Promise<Answer> {
+export async function loginWithDigid(
+  c: FlowClient,
+  person: string,
+  level: DigidLevelKey = 'substantieel',
+): Promise<Answer> {
   return c.get(await callbackUrlFor(c, person, level));
 }

@@ -26,7 +26,12 @@ export interface AuditEvent {
   organisationId?: string;
 }
 
-function actorOf(p: Principal): { type: ActorType; id: string | null; role: string | null; organisationId: string | null } {
+function actorOf(p: Principal): {
+  type: ActorType;
+  id: string | null;
+  role: string | null;
+  organisationId: string | null;
+} {
   switch (p.kind) {
     case 'citizen':
       return { type: 'citizen', id: p.citizenId, role: 'citizen', organisationId: null };

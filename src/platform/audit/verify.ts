@@ -39,9 +39,24 @@ const field = (v: string | number | null) =>
 
 export function canonical(r: Row): string {
   return [
-    r.chain_id, r.seq, r.occurred_ms, r.event_code, r.action, r.outcome, r.actor_type, r.actor_id, r.actor_role,
-    r.actor_organisation_id, r.on_behalf_of, r.citizen_id, r.resource_type, r.resource_id, r.client_address,
-    r.user_agent, r.request_id, r.reason,
+    r.chain_id,
+    r.seq,
+    r.occurred_ms,
+    r.event_code,
+    r.action,
+    r.outcome,
+    r.actor_type,
+    r.actor_id,
+    r.actor_role,
+    r.actor_organisation_id,
+    r.on_behalf_of,
+    r.citizen_id,
+    r.resource_type,
+    r.resource_id,
+    r.client_address,
+    r.user_agent,
+    r.request_id,
+    r.reason,
   ]
     .map(field)
     .join('|');
@@ -72,7 +87,12 @@ export async function verifyAuditLog(db: Kysely<DB>, batch = 5000): Promise<Veri
         records++;
         const prev = state.get(r.chain_id) ?? { seq: 0, hash: genesis(r.chain_id) };
         const fail = (problem: string): VerifyResult => ({
-          ok: false, records, brokenId: r.id, chainId: r.chain_id, seq: r.seq, problem,
+          ok: false,
+          records,
+          brokenId: r.id,
+          chainId: r.chain_id,
+          seq: r.seq,
+          problem,
         });
         if (r.seq !== prev.seq + 1) return fail(`sequence jumps from ${prev.seq} to ${r.seq}: records are missing`);
         if (!eq(r.prev_hash, prev.hash)) return fail('previous-hash link does not match the record before it');
@@ -93,7 +113,11 @@ export async function verifyAuditLog(db: Kysely<DB>, batch = 5000): Promise<Veri
       const s = state.get(h.chain_id) ?? { seq: 0, hash: genesis(h.chain_id) };
       if (s.seq !== h.last_seq || !eq(s.hash, h.last_hash)) {
         return {
-          ok: false, records, brokenId: null, chainId: h.chain_id, seq: s.seq + 1,
+          ok: false,
+          records,
+          brokenId: null,
+          chainId: h.chain_id,
+          seq: s.seq + 1,
           problem: `chain ends at ${s.seq} but its head says ${h.last_seq}: records at the end are missing`,
         };
       }

@@ -27,7 +27,8 @@ export function seal(key: Uint8Array, keyVersion: number, plaintext: Uint8Array,
 
 export function keyVersionOf(ciphertext: Uint8Array): number {
   const buf = Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength);
-  if (buf.length < HEADER_BYTES + TAG_BYTES || buf.readUInt8(0) !== FORMAT) throw new CryptoError('not a Koepel ciphertext');
+  if (buf.length < HEADER_BYTES + TAG_BYTES || buf.readUInt8(0) !== FORMAT)
+    throw new CryptoError('not a Koepel ciphertext');
   return buf.readUInt32BE(1);
 }
 
@@ -59,11 +60,16 @@ export class MasterKeyring {
 
   /** spec: "<base64>" (version 1) or "1:<base64>,2:<base64>" */
   constructor(spec: string) {
-    for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const m = /^(?:(\d+):)?([A-Za-z0-9+/=_-]+)$/.exec(part);
-      if (!m?.[2]) throw new CryptoError('KOEPEL_MASTER_KEY must be base64, or "version:base64" pairs separated by commas');
+      if (!m?.[2])
+        throw new CryptoError('KOEPEL_MASTER_KEY must be base64, or "version:base64" pairs separated by commas');
       const key = Buffer.from(m[2], 'base64');
-      if (key.length !== 32) throw new CryptoError('each KOEPEL_MASTER_KEY version must be 32 bytes (base64 of 32 random bytes)');
+      if (key.length !== 32)
+        throw new CryptoError('each KOEPEL_MASTER_KEY version must be 32 bytes (base64 of 32 random bytes)');
       this.keys.set(Number(m[1] ?? '1'), key);
     }
     if (this.keys.size === 0) throw new CryptoError('KOEPEL_MASTER_KEY is empty');

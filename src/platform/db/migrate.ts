@@ -19,16 +19,17 @@ export async function migrate(db: Kysely<DB>): Promise<string[]> {
     // Several app nodes may start at once: one migrates, the others wait here.
     await sql`select pg_advisory_xact_lock(7291001)`.execute(trx);
     const done = new Map(
-      (await sql<{ name: string; checksum: string }>`select name, checksum from schema_migration`.execute(trx)).rows.map(
-        (r) => [r.name, r.checksum],
-      ),
+      (
+        await sql<{ name: string; checksum: string }>`select name, checksum from schema_migration`.execute(trx)
+      ).rows.map((r) => [r.name, r.checksum]),
     );
     for (const file of files) {
       const text = readFileSync(migrationsDir + file, 'utf8');
       const checksum = createHash('sha256').update(text).digest('hex');
       const seen = done.get(file);
       if (seen !== undefined) {
-        if (seen !== checksum) throw new Error(`Migration ${file} changed after it was applied; add a new migration instead.`);
+        if (seen !== checksum)
+          throw new Error(`Migration ${file} changed after it was applied; add a new migration instead.`);
         continue;
       }
       await sql.raw(text).execute(trx);

@@ -4,12 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, StaffRole } from './schema.js';
 
-export type SystemPurpose =
-  | 'citizen-login'
-  | 'staff-login'
-  | 'session'
-  | 'audit-verify'
-  | 'maintenance';
+export type SystemPurpose = 'citizen-login' | 'staff-login' | 'session' | 'audit-verify' | 'maintenance';
 
 export type Principal =
   | { kind: 'anonymous' }
@@ -35,7 +30,8 @@ export function principalSettings(p: Principal): Record<string, string> {
     'koepel.principal_kind': p.kind,
     'koepel.organisation_id': p.kind === 'staff' ? p.organisationId : '',
     'koepel.citizen_id': p.kind === 'citizen' ? p.citizenId : '',
-    'koepel.actor_id': p.kind === 'staff' || p.kind === 'operator' ? p.staffId : p.kind === 'citizen' ? p.citizenId : '',
+    'koepel.actor_id':
+      p.kind === 'staff' || p.kind === 'operator' ? p.staffId : p.kind === 'citizen' ? p.citizenId : '',
     'koepel.permissions': p.kind === 'staff' ? p.permissions.join(',') : '',
     'koepel.purpose': p.kind === 'system' ? p.purpose : '',
     'koepel.audited_citizens': '',
@@ -67,7 +63,10 @@ export async function withPrincipal<T>(db: Kysely<DB>, principal: Principal, fn:
       await sql.raw('commit').execute(conn);
       return result;
     } catch (err) {
-      await sql.raw('rollback').execute(conn).catch(() => undefined);
+      await sql
+        .raw('rollback')
+        .execute(conn)
+        .catch(() => undefined);
       throw err;
     }
   });

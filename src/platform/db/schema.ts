@@ -88,7 +88,8 @@ export interface StaffAccountTable {
   created_at: Generated<Date>;
 }
 
-export type StaffRole = 'doctor' | 'assistant' | 'pharmacist' | 'therapist' | 'social_worker' | 'admin' | 'privacy_officer';
+export type StaffRole =
+  'doctor' | 'assistant' | 'pharmacist' | 'therapist' | 'social_worker' | 'admin' | 'privacy_officer';
 
 export interface MembershipTable {
   staff_id: string;

@@ -12,15 +12,28 @@ function classify(err: FastifyError | Error): { status: number; kind: ErrorKind 
   if (isDatabaseUnavailable(err)) return { status: 503, kind: 'unavailable' };
   const fe = err as FastifyError;
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) return { status: 413, kind: 'tooLarge' };
-  if (fe.validation || fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
-      (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500 && fe.statusCode !== 404 && fe.statusCode !== 405)) {
+  if (
+    fe.validation ||
+    fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+    fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    (fe.statusCode !== undefined &&
+      fe.statusCode >= 400 &&
+      fe.statusCode < 500 &&
+      fe.statusCode !== 404 &&
+      fe.statusCode !== 405)
+  ) {
     return { status: fe.statusCode === 415 ? 415 : 400, kind: 'badRequest' };
   }
   if (fe.statusCode === 405) return { status: 405, kind: 'method' };
   return { status: 500, kind: 'server' };
 }
 
-export async function renderError(req: FastifyRequest, reply: FastifyReply, status: number, kind: ErrorKind): Promise<FastifyReply> {
+export async function renderError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  kind: ErrorKind,
+): Promise<FastifyReply> {
   if (req.url.startsWith('/api/')) {
     const t = translator(req.lang);
     return reply
@@ -33,9 +46,12 @@ export async function renderError(req: FastifyRequest, reply: FastifyReply, stat
     ctx = pageContext(req);
   } catch {
     // Even the portal is unknown (database down at start): a bare page is still a page.
-    return reply.code(status).type('text/html; charset=utf-8').send(
-      `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Koepel</title></head><body><main><h1>${status}</h1><p>Probeer het later opnieuw.</p></main></body></html>`,
-    );
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(
+        `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Koepel</title></head><body><main><h1>${status}</h1><p>Probeer het later opnieuw.</p></main></body></html>`,
+      );
   }
   if (status === 503) reply.header('Retry-After', '30');
   if (kind === 'loginRequired' && req.sessionExpired) clearSessionCookie(reply);
@@ -58,7 +74,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const { status, kind } = classify(err);
     if (status >= 500) {
       // Only the error's type, code and stack: messages from the database can quote values (personal data).
-      req.log.error({ err: { type: err.name, code: (err as { code?: string }).code, stack: err.stack } }, `request failed: ${kind}`);
+      req.log.error(
+        { err: { type: err.name, code: (err as { code?: string }).code, stack: err.stack } },
+        `request failed: ${kind}`,
+      );
     }
     return renderError(req, reply, status, kind);
   });

@@ -1,15 +1,7 @@
 // One error model, handled in one place (registerErrorHandling): an accessible Dutch/English page for HTML,
 // problem+json for /api. Never a stack trace or an internal message to the user.
 export type ErrorKind =
-  | 'notFound'
-  | 'badRequest'
-  | 'forbidden'
-  | 'csrf'
-  | 'tooLarge'
-  | 'unavailable'
-  | 'server'
-  | 'method'
-  | 'loginRequired';
+  'notFound' | 'badRequest' | 'forbidden' | 'csrf' | 'tooLarge' | 'unavailable' | 'server' | 'method' | 'loginRequired';
 
 export class HttpError extends Error {
   constructor(

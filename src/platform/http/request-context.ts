@@ -165,7 +165,10 @@ export function pageContext(req: FastifyRequest): PageContext {
 }
 
 export async function sendPage(reply: FastifyReply, html: JSX.Element, status = 200): Promise<FastifyReply> {
-  return reply.code(status).type('text/html; charset=utf-8').send(`<!doctype html>${await html}`);
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html>${await html}`);
 }
 
 export function requireCitizen(req: FastifyRequest): Extract<Principal, { kind: 'citizen' }> {

@@ -77,11 +77,28 @@ export class SessionStore {
       const row = await tx
         .selectFrom('session as s')
         .leftJoin('staff_account as a', 'a.id', 's.staff_id')
-        .leftJoin('membership as m', (j) => j.onRef('m.staff_id', '=', 's.staff_id').onRef('m.organisation_id', '=', 's.organisation_id'))
+        .leftJoin('membership as m', (j) =>
+          j.onRef('m.staff_id', '=', 's.staff_id').onRef('m.organisation_id', '=', 's.organisation_id'),
+        )
         .select([
-          's.token_hash', 's.kind', 's.citizen_id', 's.staff_id', 's.organisation_id', 's.portal_id', 's.csrf_token',
-          's.state', 's.created_at', 's.last_seen_at', 's.absolute_expires_at', 's.ended_at',
-          'a.sessions_valid_after', 'a.disabled_at', 'a.is_operator', 'a.display_name', 'm.role', 'm.permissions',
+          's.token_hash',
+          's.kind',
+          's.citizen_id',
+          's.staff_id',
+          's.organisation_id',
+          's.portal_id',
+          's.csrf_token',
+          's.state',
+          's.created_at',
+          's.last_seen_at',
+          's.absolute_expires_at',
+          's.ended_at',
+          'a.sessions_valid_after',
+          'a.disabled_at',
+          'a.is_operator',
+          'a.display_name',
+          'm.role',
+          'm.permissions',
         ])
         .where('s.token_hash', '=', tokenHash)
         .executeTakeFirst();
@@ -126,7 +143,11 @@ export class SessionStore {
   async updateState(session: Session, state: Record<string, unknown>): Promise<void> {
     session.state = state;
     await withPrincipal(this.db, SYSTEM, (tx) =>
-      tx.updateTable('session').set({ state: JSON.stringify(state) }).where('token_hash', '=', session.tokenHash).execute(),
+      tx
+        .updateTable('session')
+        .set({ state: JSON.stringify(state) })
+        .where('token_hash', '=', session.tokenHash)
+        .execute(),
     );
   }
 
@@ -139,8 +160,17 @@ export class SessionStore {
   /** Ends every session of a staff account (password change, disabling, lost device). */
   async endAllForStaff(staffId: string): Promise<void> {
     await withPrincipal(this.db, SYSTEM, async (tx) => {
-      await tx.updateTable('staff_account').set({ sessions_valid_after: sql<Date>`now()` }).where('id', '=', staffId).execute();
-      await tx.updateTable('session').set({ ended_at: new Date() }).where('staff_id', '=', staffId).where('ended_at', 'is', null).execute();
+      await tx
+        .updateTable('staff_account')
+        .set({ sessions_valid_after: sql<Date>`now()` })
+        .where('id', '=', staffId)
+        .execute();
+      await tx
+        .updateTable('session')
+        .set({ ended_at: new Date() })
+        .where('staff_id', '=', staffId)
+        .where('ended_at', 'is', null)
+        .execute();
     });
   }
 }

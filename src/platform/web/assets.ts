@@ -37,9 +37,15 @@ export function registerAssets(app: FastifyInstance, portals: () => PortalView[]
   const favicon = own('favicon.svg');
   const digid = own('digid-logo.svg');
   const cache = 'public, max-age=3600';
-  app.get('/assets/koepel.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', cache).send(css));
-  app.get('/assets/favicon.svg', async (_req, reply) => reply.type('image/svg+xml').header('Cache-Control', cache).send(favicon));
-  app.get('/assets/digid-logo.svg', async (_req, reply) => reply.type('image/svg+xml').header('Cache-Control', cache).send(digid));
+  app.get('/assets/koepel.css', async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('Cache-Control', cache).send(css),
+  );
+  app.get('/assets/favicon.svg', async (_req, reply) =>
+    reply.type('image/svg+xml').header('Cache-Control', cache).send(favicon),
+  );
+  app.get('/assets/digid-logo.svg', async (_req, reply) =>
+    reply.type('image/svg+xml').header('Cache-Control', cache).send(digid),
+  );
   app.get<{ Params: { slug: string } }>('/assets/theme/:slug.css', async (req, reply) => {
     const portal = portals().find((p) => p.slug === req.params.slug);
     return reply

@@ -3,126 +3,130 @@
 import Html from '@kitajs/html';
 import type { PageContext } from './context.js';
 
-export function Layout(props: { ctx: PageContext; title: string; children?: JSX.Element | JSX.Element[] }): JSX.Element {
+export function Layout(props: {
+  ctx: PageContext;
+  title: string;
+  children?: JSX.Element | JSX.Element[];
+}): JSX.Element {
   const { ctx } = props;
   const { t, portal } = ctx;
   const otherLang = ctx.lang === 'nl' ? 'en' : 'nl';
   // Kita prepends <!doctype html> to an <html> element.
   return (
-      <html lang={ctx.lang}>
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title safe>{`${props.title} · ${portal.name}`}</title>
-          <link rel="stylesheet" href="/assets/koepel.css" />
-          <link rel="stylesheet" href={`/assets/theme/${portal.slug}.css`} />
-          <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-        </head>
-        <body class="utrecht-document utrecht-document--surface utrecht-root voorbeeld-theme koepel-theme">
-          <a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#main" safe>
-            {t('layout.skipLink')}
-          </a>
-          <div class="utrecht-page">
-            <header class="utrecht-page-header koepel-header">
-              <a class="koepel-brand utrecht-link" href={ctx.user ? ctx.user.homePath : '/'} safe>
-                {portal.name}
-              </a>
-              <nav class="koepel-header-nav" aria-label={t('layout.mainNav')}>
-                <ul class="koepel-inline-list">
-                  {ctx.user ? (
-                    <li class="koepel-user" safe>
-                      {t('layout.loggedInAs', { name: ctx.user.name })}
-                    </li>
+    <html lang={ctx.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title safe>{`${props.title} · ${portal.name}`}</title>
+        <link rel="stylesheet" href="/assets/koepel.css" />
+        <link rel="stylesheet" href={`/assets/theme/${portal.slug}.css`} />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+      </head>
+      <body class="utrecht-document utrecht-document--surface utrecht-root voorbeeld-theme koepel-theme">
+        <a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#main" safe>
+          {t('layout.skipLink')}
+        </a>
+        <div class="utrecht-page">
+          <header class="utrecht-page-header koepel-header">
+            <a class="koepel-brand utrecht-link" href={ctx.user ? ctx.user.homePath : '/'} safe>
+              {portal.name}
+            </a>
+            <nav class="koepel-header-nav" aria-label={t('layout.mainNav')}>
+              <ul class="koepel-inline-list">
+                {ctx.user ? (
+                  <li class="koepel-user" safe>
+                    {t('layout.loggedInAs', { name: ctx.user.name })}
+                  </li>
+                ) : (
+                  ''
+                )}
+                <li>
+                  <a
+                    class="utrecht-link"
+                    href={`/language?lang=${otherLang}&return=${encodeURIComponent(ctx.path)}`}
+                    lang={otherLang}
+                    hreflang={otherLang}
+                    safe
+                  >
+                    {otherLang === 'en' ? t('layout.switchToEnglish') : t('layout.switchToDutch')}
+                  </a>
+                </li>
+                {ctx.user && ctx.csrf ? (
+                  <li>
+                    <form method="post" action="/logout" class="koepel-inline-form">
+                      <input type="hidden" name="_csrf" value={ctx.csrf} />
+                      <button type="submit" class="utrecht-button utrecht-button--subtle" safe>
+                        {t('layout.logout')}
+                      </button>
+                    </form>
+                  </li>
+                ) : (
+                  ''
+                )}
+              </ul>
+            </nav>
+          </header>
+          <main id="main" class="utrecht-page-content koepel-main" tabindex="-1">
+            {/* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- children are rendered elements, escaped where they were built */}
+            {props.children as 'safe'}
+          </main>
+          <footer class="utrecht-page-footer koepel-footer">
+            <div class="koepel-footer-grid">
+              <section aria-labelledby="footer-support">
+                <h2 id="footer-support" class="utrecht-heading-2" safe>
+                  {t('footer.support')}
+                </h2>
+                <p class="utrecht-paragraph">
+                  <a class="utrecht-link" href={`mailto:${portal.supportEmail}`} safe>
+                    {portal.supportEmail}
+                  </a>
+                  {portal.supportPhone ? (
+                    <>
+                      <br />
+                      <a class="utrecht-link" href={`tel:${portal.supportPhone.replace(/\s/g, '')}`} safe>
+                        {portal.supportPhone}
+                      </a>
+                    </>
                   ) : (
                     ''
                   )}
+                </p>
+              </section>
+              <section aria-labelledby="footer-dpo">
+                <h2 id="footer-dpo" class="utrecht-heading-2" safe>
+                  {t('footer.dpo')}
+                </h2>
+                <p class="utrecht-paragraph">
+                  <span safe>{portal.dpoName}</span>
+                  <br />
+                  <a class="utrecht-link" href={`mailto:${portal.dpoEmail}`} safe>
+                    {portal.dpoEmail}
+                  </a>
+                </p>
+              </section>
+              <section aria-labelledby="footer-more">
+                <h2 id="footer-more" class="utrecht-heading-2">
+                  Koepel
+                </h2>
+                <ul class="utrecht-unordered-list koepel-plain-list">
                   <li>
-                    <a
-                      class="utrecht-link"
-                      href={`/language?lang=${otherLang}&return=${encodeURIComponent(ctx.path)}`}
-                      lang={otherLang}
-                      hreflang={otherLang}
-                      safe
-                    >
-                      {otherLang === 'en' ? t('layout.switchToEnglish') : t('layout.switchToDutch')}
+                    <a class="utrecht-link" href="/privacy" safe>
+                      {t('footer.privacy')}
                     </a>
                   </li>
-                  {ctx.user && ctx.csrf ? (
-                    <li>
-                      <form method="post" action="/logout" class="koepel-inline-form">
-                        <input type="hidden" name="_csrf" value={ctx.csrf} />
-                        <button type="submit" class="utrecht-button utrecht-button--subtle" safe>
-                          {t('layout.logout')}
-                        </button>
-                      </form>
-                    </li>
-                  ) : (
-                    ''
-                  )}
+                  <li>
+                    <a class="utrecht-link" href="/staff/login" safe>
+                      {t('footer.staffLogin')}
+                    </a>
+                  </li>
+                  <li safe>{t('footer.openSource')}</li>
                 </ul>
-              </nav>
-            </header>
-            <main id="main" class="utrecht-page-content koepel-main" tabindex="-1">
-              {/* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- children are rendered elements, escaped where they were built */}
-              {props.children as 'safe'}
-            </main>
-            <footer class="utrecht-page-footer koepel-footer">
-              <div class="koepel-footer-grid">
-                <section aria-labelledby="footer-support">
-                  <h2 id="footer-support" class="utrecht-heading-2" safe>
-                    {t('footer.support')}
-                  </h2>
-                  <p class="utrecht-paragraph">
-                    <a class="utrecht-link" href={`mailto:${portal.supportEmail}`} safe>
-                      {portal.supportEmail}
-                    </a>
-                    {portal.supportPhone ? (
-                      <>
-                        <br />
-                        <a class="utrecht-link" href={`tel:${portal.supportPhone.replace(/\s/g, '')}`} safe>
-                          {portal.supportPhone}
-                        </a>
-                      </>
-                    ) : (
-                      ''
-                    )}
-                  </p>
-                </section>
-                <section aria-labelledby="footer-dpo">
-                  <h2 id="footer-dpo" class="utrecht-heading-2" safe>
-                    {t('footer.dpo')}
-                  </h2>
-                  <p class="utrecht-paragraph">
-                    <span safe>{portal.dpoName}</span>
-                    <br />
-                    <a class="utrecht-link" href={`mailto:${portal.dpoEmail}`} safe>
-                      {portal.dpoEmail}
-                    </a>
-                  </p>
-                </section>
-                <section aria-labelledby="footer-more">
-                  <h2 id="footer-more" class="utrecht-heading-2">
-                    Koepel
-                  </h2>
-                  <ul class="utrecht-unordered-list koepel-plain-list">
-                    <li>
-                      <a class="utrecht-link" href="/privacy" safe>
-                        {t('footer.privacy')}
-                      </a>
-                    </li>
-                    <li>
-                      <a class="utrecht-link" href="/staff/login" safe>
-                        {t('footer.staffLogin')}
-                      </a>
-                    </li>
-                    <li safe>{t('footer.openSource')}</li>
-                  </ul>
-                </section>
-              </div>
-            </footer>
-          </div>
-        </body>
-      </html>
+              </section>
+            </div>
+          </footer>
+        </div>
+      </body>
+    </html>
   );
 }
 

@@ -26,7 +26,8 @@ const nl = {
   'error.unavailable.title': 'Tijdelijk niet beschikbaar',
   'error.unavailable.body': 'Koepel kan op dit moment niet bij de gegevens. Probeer het over een paar minuten opnieuw.',
   'error.server.title': 'Er ging iets mis',
-  'error.server.body': 'Er ging aan onze kant iets mis. Probeer het later opnieuw. Blijft het misgaan, neem dan contact op met de ondersteuning.',
+  'error.server.body':
+    'Er ging aan onze kant iets mis. Probeer het later opnieuw. Blijft het misgaan, neem dan contact op met de ondersteuning.',
   'error.method.title': 'Niet toegestaan',
   'error.method.body': 'Deze handeling is hier niet toegestaan.',
   'error.loginRequired.title': 'Log eerst in',
@@ -34,24 +35,32 @@ const nl = {
   'error.reference': 'Kenmerk: {id}',
   'error.backHome': 'Naar de startpagina',
   'landing.title': 'Welkom bij {portal}',
-  'landing.intro': 'Log in met DigiD en zie in één overzicht de gegevens en diensten van uw zorgverleners: huisarts, apotheek, ziekenhuis en meer.',
+  'landing.intro':
+    'Log in met DigiD en zie in één overzicht de gegevens en diensten van uw zorgverleners: huisarts, apotheek, ziekenhuis en meer.',
   'landing.digid': 'Inloggen met DigiD',
-  'landing.digidHelp': 'U heeft DigiD nodig met sms-controle of de DigiD app (niveau Substantieel).',
+  'landing.digidHelp':
+    'U heeft de DigiD app met ID-check nodig (niveau Substantieel). Inloggen met alleen sms-controle is voor medische gegevens niet genoeg.',
   'landing.emergency': 'Bij spoed belt u 112 of uw huisarts. Dit portaal is niet voor spoedeisende vragen.',
   'privacy.title': 'Privacyverklaring',
   'privacy.updated': 'Laatst bijgewerkt op {date}',
   'privacy.controller.title': 'Wie is verantwoordelijk?',
-  'privacy.controller.body': 'Elke zorgverlener in dit portaal is verwerkingsverantwoordelijke voor de gegevens die hij beschikbaar stelt. {portal} verwerkt gegevens in opdracht van deze zorgverleners.',
+  'privacy.controller.body':
+    'Elke zorgverlener in dit portaal is verwerkingsverantwoordelijke voor de gegevens die hij beschikbaar stelt. {portal} verwerkt gegevens in opdracht van deze zorgverleners.',
   'privacy.data.title': 'Welke gegevens verwerken wij?',
-  'privacy.data.body': 'Uw burgerservicenummer (BSN) en uw gegevens uit de Basisregistratie Personen (naam, geslacht, geboortedatum en adres), uw e-mailadres en telefoonnummer als u die zelf opgeeft, de gegevens die uw zorgverleners beschikbaar stellen, en technische gegevens (IP-adres, browser, tijdstip) voor beveiliging en ondersteuning.',
+  'privacy.data.body':
+    'Uw burgerservicenummer (BSN) en uw gegevens uit de Basisregistratie Personen (naam, geslacht, geboortedatum en adres), uw e-mailadres en telefoonnummer als u die zelf opgeeft, de gegevens die uw zorgverleners beschikbaar stellen, en technische gegevens (IP-adres, browser, tijdstip) voor beveiliging en ondersteuning.',
   'privacy.cookies.title': 'Cookies',
-  'privacy.cookies.body': 'Wij gebruiken alleen één functionele, tijdelijke cookie om u ingelogd te houden. Die verdwijnt als u de browser sluit. Wij gebruiken geen analytische of tracking-cookies.',
+  'privacy.cookies.body':
+    'Wij gebruiken alleen één functionele, tijdelijke cookie om u ingelogd te houden. Die verdwijnt als u de browser sluit. Wij gebruiken geen analytische of tracking-cookies.',
   'privacy.security.title': 'Beveiliging',
-  'privacy.security.body': 'Medische gegevens en uw BSN worden versleuteld opgeslagen. Elke inzage in uw gegevens wordt vastgelegd; u kunt zelf zien wie uw gegevens bekeek.',
+  'privacy.security.body':
+    'Medische gegevens en uw BSN worden versleuteld opgeslagen. Elke inzage in uw gegevens wordt vastgelegd; u kunt zelf zien wie uw gegevens bekeek.',
   'privacy.retention.title': 'Bewaartermijn',
-  'privacy.retention.body': 'Portaalgegevens bewaren wij tot een jaar na uw laatste gebruik. Beëindigt u uw account, dan verwijderen wij de medische gegevens in het portaal binnen drie maanden.',
+  'privacy.retention.body':
+    'Portaalgegevens bewaren wij tot een jaar na uw laatste gebruik. Beëindigt u uw account, dan verwijderen wij de medische gegevens in het portaal binnen drie maanden.',
   'privacy.rights.title': 'Uw rechten',
-  'privacy.rights.body': 'U heeft recht op inzage, correctie, verwijdering, overdraagbaarheid, bezwaar en beperking. U kunt een klacht indienen bij uw zorgverlener, bij de functionaris gegevensbescherming of bij de Autoriteit Persoonsgegevens.',
+  'privacy.rights.body':
+    'U heeft recht op inzage, correctie, verwijdering, overdraagbaarheid, bezwaar en beperking. U kunt een klacht indienen bij uw zorgverlener, bij de functionaris gegevensbescherming of bij de Autoriteit Persoonsgegevens.',
   'privacy.contact.title': 'Contact',
   'language.switched': 'Taal gewijzigd',
 } as const;
@@ -68,7 +77,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'footer.staffLogin': 'Staff login',
   'footer.openSource': 'Koepel is open source (EUPL-1.2).',
   'error.notFound.title': 'Page not found',
-  'error.notFound.body': 'The page you are looking for does not exist (any more). Check the address or go to the home page.',
+  'error.notFound.body':
+    'The page you are looking for does not exist (any more). Check the address or go to the home page.',
   'error.badRequest.title': 'Request not understood',
   'error.badRequest.body': 'Your request could not be processed. Check what you entered and try again.',
   'error.forbidden.title': 'No access',
@@ -80,7 +90,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'error.unavailable.title': 'Temporarily unavailable',
   'error.unavailable.body': 'Koepel cannot reach its data right now. Please try again in a few minutes.',
   'error.server.title': 'Something went wrong',
-  'error.server.body': 'Something went wrong on our side. Please try again later. If it keeps happening, contact support.',
+  'error.server.body':
+    'Something went wrong on our side. Please try again later. If it keeps happening, contact support.',
   'error.method.title': 'Not allowed',
   'error.method.body': 'This action is not allowed here.',
   'error.loginRequired.title': 'Please log in first',
@@ -88,24 +99,32 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'error.reference': 'Reference: {id}',
   'error.backHome': 'Go to the home page',
   'landing.title': 'Welcome to {portal}',
-  'landing.intro': 'Log in with DigiD and see the data and services of all your care providers in one place: GP, pharmacy, hospital and more.',
+  'landing.intro':
+    'Log in with DigiD and see the data and services of all your care providers in one place: GP, pharmacy, hospital and more.',
   'landing.digid': 'Log in with DigiD',
-  'landing.digidHelp': 'You need DigiD with SMS verification or the DigiD app (level Substantial).',
+  'landing.digidHelp':
+    'You need the DigiD app with ID check (level Substantial). Logging in with an SMS code alone is not enough for medical data.',
   'landing.emergency': 'In an emergency call 112 or your GP. This portal is not for urgent questions.',
   'privacy.title': 'Privacy statement',
   'privacy.updated': 'Last updated on {date}',
   'privacy.controller.title': 'Who is responsible?',
-  'privacy.controller.body': 'Each care provider in this portal is the controller of the data it makes available. {portal} processes data on behalf of these care providers.',
+  'privacy.controller.body':
+    'Each care provider in this portal is the controller of the data it makes available. {portal} processes data on behalf of these care providers.',
   'privacy.data.title': 'What data do we process?',
-  'privacy.data.body': 'Your citizen service number (BSN) and your data from the Personal Records Database (name, gender, birth date and address), your e-mail address and phone number if you supply them, the data your care providers make available, and technical data (IP address, browser, time) for security and support.',
+  'privacy.data.body':
+    'Your citizen service number (BSN) and your data from the Personal Records Database (name, gender, birth date and address), your e-mail address and phone number if you supply them, the data your care providers make available, and technical data (IP address, browser, time) for security and support.',
   'privacy.cookies.title': 'Cookies',
-  'privacy.cookies.body': 'We use only one functional, temporary cookie to keep you logged in. It disappears when you close the browser. We use no analytics or tracking cookies.',
+  'privacy.cookies.body':
+    'We use only one functional, temporary cookie to keep you logged in. It disappears when you close the browser. We use no analytics or tracking cookies.',
   'privacy.security.title': 'Security',
-  'privacy.security.body': 'Medical data and your BSN are stored encrypted. Every access to your data is logged; you can see for yourself who viewed your data.',
+  'privacy.security.body':
+    'Medical data and your BSN are stored encrypted. Every access to your data is logged; you can see for yourself who viewed your data.',
   'privacy.retention.title': 'Retention',
-  'privacy.retention.body': 'We keep portal data until one year after your last use. If you end your account, we delete the medical data in the portal within three months.',
+  'privacy.retention.body':
+    'We keep portal data until one year after your last use. If you end your account, we delete the medical data in the portal within three months.',
   'privacy.rights.title': 'Your rights',
-  'privacy.rights.body': 'You have the right to inspect, correct, delete and port your data, to object and to restrict processing. You can complain to your care provider, the data protection officer or the Dutch Data Protection Authority.',
+  'privacy.rights.body':
+    'You have the right to inspect, correct, delete and port your data, to object and to restrict processing. You can complain to your care provider, the data protection officer or the Dutch Data Protection Authority.',
   'privacy.contact.title': 'Contact',
   'language.switched': 'Language changed',
 };

@@ -5,7 +5,10 @@ import type { DB } from '../db/schema.js';
 import type { PortalRegistry } from '../http/request-context.js';
 import type { PortalView } from './context.js';
 
-export async function loadPortals(db: Kysely<DB>, preferredSlug?: string): Promise<PortalRegistry & { reload(): Promise<void> }> {
+export async function loadPortals(
+  db: Kysely<DB>,
+  preferredSlug?: string,
+): Promise<PortalRegistry & { reload(): Promise<void> }> {
   let portals: PortalView[] = [];
   const reload = async () => {
     const rows = await withPrincipal(db, { kind: 'anonymous' }, (tx) =>
