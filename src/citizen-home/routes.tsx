@@ -12,14 +12,10 @@ import { pageContext, requireCitizen, sendPage } from '../platform/http/request-
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
+import { formatDate as formatLangDate } from '../platform/i18n/format.js';
 
 function formatDate(ctx: PageContext, d: Date | string, withTime = false): string {
-  const date = typeof d === 'string' ? new Date(`${d}T12:00:00Z`) : d;
-  return new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
-    dateStyle: 'long',
-    ...(withTime ? { timeStyle: 'short' } : {}),
-    timeZone: 'Europe/Amsterdam',
-  }).format(date);
+  return formatLangDate(ctx.lang, d, withTime ? 'dateTime' : 'date');
 }
 
 function addressLines(p: BrpPerson): string[] {

@@ -10,6 +10,7 @@ import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import { parseAlertDetail } from '../staff/throttle.js';
+import { formatDate } from '../platform/i18n/format.js';
 
 const MAX_ROWS = 200;
 
@@ -32,11 +33,7 @@ interface AlertRow {
 function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Element {
   const { ctx, alerts } = props;
   const { t } = ctx;
-  const fmt = new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
-    dateStyle: 'short',
-    timeStyle: 'medium',
-    timeZone: 'Europe/Amsterdam',
-  });
+  const fmt = { format: (d: Date) => formatDate(ctx.lang, d, 'shortDateTime') };
   const kindLabel = (kind: string) => {
     const key = `operator.alerts.kind.${kind}` as MessageKey;
     const label = t(key);

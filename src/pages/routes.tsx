@@ -7,6 +7,7 @@ import { ensureSession, pageContext, sendPage } from '../platform/http/request-c
 import { Layout } from '../platform/web/layout.js';
 import { isLang } from '../platform/i18n/i18n.js';
 import { withPrincipal } from '../platform/db/principal.js';
+import { formatDate } from '../platform/i18n/format.js';
 
 export function registerPageRoutes(app: FastifyInstance): void {
   app.get('/', async (req, reply) => {
@@ -44,9 +45,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
   app.get('/privacy', async (req, reply) => {
     const ctx = pageContext(req);
     const { t, portal } = ctx;
-    const date = new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long' }).format(
-      new Date(`${portal.privacyStatementUpdatedOn}T12:00:00Z`),
-    );
+    const date = formatDate(ctx.lang, portal.privacyStatementUpdatedOn);
     const section = (id: string, title: string, body: string) => (
       <section aria-labelledby={id}>
         <h2 id={id} class="utrecht-heading-2" safe>

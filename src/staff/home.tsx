@@ -14,6 +14,7 @@ import { getAccount } from './accounts.js';
 import { EnrolPage, type EnrolView } from './login-views.js';
 import type { FieldError } from './form-views.js';
 import { PERMISSIONS } from './permissions.js';
+import { formatDate } from '../platform/i18n/format.js';
 import {
   enrolTotp,
   manualKey,
@@ -138,12 +139,7 @@ function StaffHomePage(props: {
 function AccountPage(props: { ctx: PageContext; totpConfirmedAt: Date | null; backHref: string }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
-  const since = props.totpConfirmedAt
-    ? new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
-        dateStyle: 'long',
-        timeZone: 'Europe/Amsterdam',
-      }).format(props.totpConfirmedAt)
-    : '';
+  const since = props.totpConfirmedAt ? formatDate(ctx.lang, props.totpConfirmedAt) : '';
   return (
     <Layout ctx={ctx} title={t('staff.account.title')}>
       <h1 class="utrecht-heading-1" safe>

@@ -1,6 +1,7 @@
 // Opens the one database: PGlite in-process (embedded default) or PostgreSQL through a pool.
 // The Kysely instance returned here connects as the owner (it runs migrations and the demo seed);
 // request code never uses it directly but goes through withPrincipal(), which switches to koepel_app.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -11,6 +12,25 @@ import type { DB } from './schema.js';
 
 const OID_INT8 = pg.types.builtins.INT8;
 const OID_DATE = pg.types.builtins.DATE;
+
+/**
+ * Sends every parameterised statement as a named prepared statement, so that each pooled connection parses, rewrites
+ * (adding the row-level-security policies) and plans it once instead of on every request. The policies read their
+ * settings with current_setting() at run time, so a reused plan stays correct; PostgreSQL replans by itself when the
+ * role differs. Statement texts come from Kysely code, so their number is bounded. Statements without parameters
+ * (BEGIN with the principal, COMMIT, migrations) keep the simple protocol.
+ */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const query = super.query.bind(this) as (...a: unknown[]) => never;
+    if (args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = `k${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`;
+      return query({ name, text, values });
+    }
+    return query(...args);
+  }
+}
 
 export interface Database {
   kind: 'pglite' | 'postgres';
@@ -26,6 +46,7 @@ export async function openDatabase(database: Config['database']): Promise<Databa
     const pool = new pg.Pool({
       connectionString: database.url,
       max: database.poolSize,
+      Client: PreparingClient,
     });
     // A client that loses its server (idle or checked out) must not crash the process: the query in flight
     // rejects, the request gets a 503, and the pool replaces the client.
