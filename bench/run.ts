@@ -9,7 +9,8 @@
 // BENCH_PROFILE=1 (write a V8 CPU profile of the server to bench/results/profiles/), BENCH_SCENARIOS (comma-separated
 // keys: health, page, pageWithSession, citizenHome, staffSearch; default all), BENCH_ROUNDS (repeat the whole sequence and
 // report medians, each ratio against the baseline of its own round; default 1, use 3 or more on a noisy machine),
-// BENCH_KEEP_DATABASE=1 (PostgreSQL: keep the bench database afterwards, to look at its queries with EXPLAIN).
+// BENCH_KEEP_DATABASE=1 (PostgreSQL: keep the bench database afterwards, to look at its queries with EXPLAIN),
+// BENCH_SYNCHRONOUS_COMMIT=off (experiment: the bench database commits without waiting for the WAL flush).
 //
 // The server runs in a child process (bench/server.ts); autocannon runs here, so the two never share an event loop.
 // Results are printed as a table and written to bench/results/latest.json (and <database>.json).
@@ -51,6 +52,10 @@ async function createBenchDatabase(adminUrl: string): Promise<{ url: string; dro
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
+  // An experiment, never a recommendation: how much of a request's time is the wait for the WAL flush at commit?
+  if (process.env.BENCH_SYNCHRONOUS_COMMIT === 'off') {
+    await admin.query(`alter database ${name} set synchronous_commit = off`);
+  }
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -528,7 +533,10 @@ async function main(): Promise<void> {
     const { ready } = server;
     const cpu = cpus();
     const loadAtStart = loadavg();
-    const where = ready.database === 'postgres' ? `PostgreSQL (pool ${ready.poolSize})` : 'PGlite (in memory)';
+    const where =
+      ready.database === 'postgres'
+        ? `PostgreSQL (pool ${ready.poolSize}${process.env.BENCH_SYNCHRONOUS_COMMIT === 'off' ? ', EXPERIMENT synchronous_commit off' : ''})`
+        : 'PGlite (in memory)';
     console.log(`Koepel benchmark — ${startedAt.toISOString()}`);
     console.log(
       `server: ${where}, child process on port ${ready.port}; load: autocannon, ${CONNECTIONS} connections, ` +
@@ -617,6 +625,7 @@ async function main(): Promise<void> {
         connections: CONNECTIONS,
         sessionsPerScenario: SESSIONS,
         rounds: ROUNDS,
+        synchronousCommit: ready.database === 'postgres' ? (process.env.BENCH_SYNCHRONOUS_COMMIT ?? 'on') : null,
       },
       machine: {
         cpus: cpu.length,
