@@ -3,7 +3,7 @@
 // provider's JWKS (non-repudiation checks on), besides issuer, audience, expiry and nonce.
 // With the built-in simulator the HTTP calls (discovery, token, jwks, userinfo) go in-process through app.inject,
 // and plain http is allowed only then.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import * as oidc from 'openid-client';
 
 export const DIGID_LOGIN_PATH = '/login/digid';
@@ -172,7 +172,7 @@ export function inProcessFetch(app: FastifyInstance, publicUrl: string): oidc.Cu
     else if (body instanceof ArrayBuffer) payload = Buffer.from(body);
     else if (body != null) throw new TypeError('fetch failed: unsupported request body');
     const res = await app.inject({
-      method: options.method.toUpperCase(),
+      method: options.method.toUpperCase() as InjectOptions['method'],
       url: target.pathname + target.search,
       headers: options.headers,
       ...(payload !== undefined ? { payload } : {}),

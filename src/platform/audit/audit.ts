@@ -39,6 +39,8 @@ function actorOf(p: Principal): {
       return { type: 'staff', id: p.staffId, role: p.role, organisationId: p.organisationId };
     case 'operator':
       return { type: 'operator', id: p.staffId, role: 'operator', organisationId: null };
+    case 'client':
+      return { type: 'client', id: p.clientId, role: 'api-client', organisationId: p.organisationId };
     case 'system':
       return { type: 'system', id: null, role: p.purpose, organisationId: null };
     case 'anonymous':

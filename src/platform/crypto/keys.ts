@@ -1,6 +1,7 @@
 // Data keys: one per organisation (for its record data) and one per citizen (BSN, BRP snapshot, contact
 // details, private notes). Keys are stored wrapped by the master key; reading the wrapped key goes through
 // row-level security like any other row. Unwrapped keys are cached briefly in memory.
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { Tx } from '../db/principal.js';
 import { CryptoError, keyVersionOf, MasterKeyring, newDataKey, open, seal } from './envelope.js';
 
@@ -13,6 +14,16 @@ export interface NewKey {
   version: number;
   wrapped: Buffer;
   key: Buffer;
+}
+
+/** An owner's current data key, resolved once for many operations (bulk writes). */
+export interface KeyHandle {
+  seal(plaintext: Uint8Array, aad: string): Buffer;
+  /**
+   * A keyed MAC (HMAC-SHA256 under a key derived from the data key): recognises unchanged content without a
+   * plain hash, which could be guessed for short health texts.
+   */
+  mac(data: Uint8Array): Buffer;
 }
 
 export class KeyStore {
@@ -32,6 +43,21 @@ export class KeyStore {
   async encrypt(tx: Tx, owner: KeyOwner, plaintext: string, aad: string): Promise<Buffer> {
     const { key, version } = await this.currentKey(tx, owner);
     return seal(key, version, Buffer.from(plaintext, 'utf8'), aad);
+  }
+
+  async handle(tx: Tx, owner: KeyOwner): Promise<KeyHandle> {
+    const { key, version } = await this.currentKey(tx, owner);
+    const macKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'koepel content mac v1', 32));
+    return {
+      seal: (plaintext, aad) => seal(key, version, plaintext, aad),
+      mac: (data) => createHmac('sha256', macKey).update(data).digest(),
+    };
+  }
+
+  /** Decrypt to bytes (attachments). */
+  async decryptBytes(tx: Tx, owner: KeyOwner, ciphertext: Uint8Array, aad: string): Promise<Buffer> {
+    const key = await this.keyVersion(tx, owner, keyVersionOf(ciphertext));
+    return open(key, ciphertext, aad);
   }
 
   /** Encrypt with a key the caller already holds (used while creating the owner row). */

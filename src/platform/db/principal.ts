@@ -4,7 +4,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, StaffRole } from './schema.js';
 
-export type SystemPurpose = 'citizen-login' | 'staff-login' | 'session' | 'audit-verify' | 'maintenance';
+export type SystemPurpose =
+  | 'citizen-login'
+  | 'staff-login'
+  | 'session'
+  | 'audit-verify'
+  | 'maintenance'
+  | 'api-auth'
+  | 'notifications';
 
 export type Principal =
   | { kind: 'anonymous' }
@@ -17,7 +24,9 @@ export type Principal =
       role: StaffRole;
       permissions: readonly string[];
     }
-  | { kind: 'operator'; staffId: string };
+  | { kind: 'operator'; staffId: string }
+  /** An organisation's API client (a provider system), authenticated with OAuth2 client credentials. */
+  | { kind: 'client'; clientId: string; organisationId: string };
 
 export const APP_ROLE = 'koepel_app';
 
@@ -28,10 +37,17 @@ export function principalSettings(p: Principal): Record<string, string> {
   return {
     role: APP_ROLE,
     'koepel.principal_kind': p.kind,
-    'koepel.organisation_id': p.kind === 'staff' ? p.organisationId : '',
+    'koepel.organisation_id': p.kind === 'staff' || p.kind === 'client' ? p.organisationId : '',
     'koepel.citizen_id': p.kind === 'citizen' ? p.citizenId : '',
+    'koepel.portal_id': p.kind === 'citizen' ? p.portalId : '',
     'koepel.actor_id':
-      p.kind === 'staff' || p.kind === 'operator' ? p.staffId : p.kind === 'citizen' ? p.citizenId : '',
+      p.kind === 'staff' || p.kind === 'operator'
+        ? p.staffId
+        : p.kind === 'citizen'
+          ? p.citizenId
+          : p.kind === 'client'
+            ? p.clientId
+            : '',
     'koepel.permissions': p.kind === 'staff' ? p.permissions.join(',') : '',
     'koepel.purpose': p.kind === 'system' ? p.purpose : '',
     'koepel.audited_citizens': '',

@@ -33,6 +33,7 @@ export interface OrganisationTable {
   city: string | null;
   requires_totp: Generated<boolean>;
   functions: ColumnType<string[], string[] | undefined, string[]>;
+  record_categories: ColumnType<string[], string[] | undefined, string[]>;
   created_at: Generated<Date>;
 }
 
@@ -62,6 +63,7 @@ export interface CitizenTable {
   phone_ciphertext: Bytes | null;
   created_at: Generated<Date>;
   last_login_at: Timestamp | null;
+  previous_login_at: Timestamp | null;
 }
 
 export interface CareRelationshipTable {
@@ -159,6 +161,118 @@ export interface AuditLogTable {
   reason: string | null;
 }
 
+export interface ApiClientTable {
+  id: Generated<string>;
+  organisation_id: string;
+  name: string;
+  client_id: string;
+  secret_hash: Bytes;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface ApiTokenTable {
+  token_hash: Bytes;
+  api_client_id: string;
+  organisation_id: string;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export type RecordResourceType =
+  | 'Patient'
+  | 'Appointment'
+  | 'Condition'
+  | 'AllergyIntolerance'
+  | 'Observation'
+  | 'DocumentReference'
+  | 'MedicationStatement'
+  | 'MedicationRequest'
+  | 'MedicationDispense'
+  | 'CareTeam';
+
+export type RecordCategory =
+  | 'appointments'
+  | 'episodes'
+  | 'sensitivities'
+  | 'lab'
+  | 'documents'
+  | 'medication'
+  | 'careteam';
+
+export interface RecordResourceTable {
+  id: Generated<string>;
+  organisation_id: string;
+  citizen_id: string;
+  resource_type: RecordResourceType;
+  category: RecordCategory | 'patient';
+  source_key: string;
+  effective_at: Timestamp | null;
+  content_mac: Bytes;
+  ciphertext: Bytes;
+  version: Generated<number>;
+  written_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface RecordAttachmentTable {
+  id: Generated<string>;
+  resource_id: string;
+  organisation_id: string;
+  citizen_id: string;
+  position: number;
+  content_type: string;
+  byte_size: number;
+  ciphertext: Bytes;
+  created_at: Generated<Date>;
+}
+
+export interface DirectoryResourceTable {
+  id: Generated<string>;
+  organisation_id: string;
+  resource_type: 'Practitioner' | 'PractitionerRole';
+  source_key: string;
+  resource: ColumnType<Record<string, unknown>, string, string>;
+  updated_at: Generated<Date>;
+}
+
+export interface RecordCategoryGrantTable {
+  organisation_id: string;
+  citizen_id: string;
+  category: RecordCategory;
+  granted_by: string | null;
+  granted_at: Generated<Date>;
+}
+
+export interface RecordAccessRequestTable {
+  id: Generated<string>;
+  organisation_id: string;
+  citizen_id: string;
+  categories: ColumnType<RecordCategory[], RecordCategory[], RecordCategory[]>;
+  note_ciphertext: Bytes | null;
+  status: ColumnType<'open' | 'granted' | 'declined', 'open' | undefined, 'granted' | 'declined'>;
+  response_ciphertext: Bytes | null;
+  created_at: Generated<Date>;
+  handled_at: Timestamp | null;
+  handled_by: string | null;
+}
+
+export type RecordEventKind = 'result.new' | 'document.new' | 'record.new' | 'record.changed';
+
+export interface RecordEventTable {
+  id: Generated<number>;
+  organisation_id: string;
+  citizen_id: string;
+  category: string;
+  kind: RecordEventKind;
+  resource_id: string | null;
+  created_at: Generated<Date>;
+  processed_at: Timestamp | null;
+}
+
 export interface DB {
   portal: PortalTable;
   organisation: OrganisationTable;
@@ -173,4 +287,12 @@ export interface DB {
   login_throttle: LoginThrottleTable;
   security_alert: SecurityAlertTable;
   audit_log: AuditLogTable;
+  api_client: ApiClientTable;
+  api_token: ApiTokenTable;
+  record_resource: RecordResourceTable;
+  record_attachment: RecordAttachmentTable;
+  directory_resource: DirectoryResourceTable;
+  record_category_grant: RecordCategoryGrantTable;
+  record_access_request: RecordAccessRequestTable;
+  record_event: RecordEventTable;
 }

@@ -1,0 +1,399 @@
+// Storage of the combined record: FHIR resources an organisation holds about a citizen, encrypted under the
+// organisation's data key. Every capability that writes or reads record data goes through here.
+//
+// Writing (API clients only — the database refuses anyone else): one call stores a batch of resources for one
+// organisation. Re-sending a resource with the same source identifier updates it (a new version) or, when nothing
+// changed, leaves it alone: it never duplicates. Every write is audited, and each change a citizen should hear
+// about becomes a row in record_event (codes only, no medical content).
+//
+// Reading: row-level security decides what the principal sees (own organisation for staff and clients, the
+// organisation's chosen categories for citizens). It also demands an audit record about the citizen earlier in
+// the same transaction: audit first, then read.
+import { randomUUID } from 'node:crypto';
+import type { KeyHandle, KeyStore } from '../platform/crypto/keys.js';
+import type { DataScope } from '../platform/http/request-context.js';
+import type { Tx } from '../platform/db/principal.js';
+import type { RecordCategory, RecordEventKind, RecordResourceType } from '../platform/db/schema.js';
+import { categorise, effectiveAt } from './categories.js';
+
+/** A FHIR resource as Koepel stores it: plain JSON with its resourceType. */
+export type FhirJson = { resourceType: RecordResourceType } & Record<string, unknown>;
+
+export interface ResourceWrite {
+  citizenId: string;
+  resourceType: RecordResourceType;
+  /** The sender's identifier: `${system}|${value}` of its first identifier, or `id|${logical id}`. */
+  sourceKey: string;
+  /** The validated resource to store (attachment data removed; see attachments). */
+  resource: FhirJson;
+  /** DocumentReference content, stored encrypted beside the resource; position = index in `content`. */
+  attachments?: { position: number; contentType: string; data: Buffer }[];
+}
+
+export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface WriteResult {
+  id: string;
+  citizenId: string;
+  resourceType: RecordResourceType;
+  sourceKey: string;
+  outcome: WriteOutcome;
+  version: number;
+}
+
+export interface StoredResource {
+  id: string;
+  organisationId: string;
+  citizenId: string;
+  resourceType: RecordResourceType;
+  category: RecordCategory | 'patient';
+  effectiveAt: Date | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  resource: FhirJson;
+}
+
+export interface AttachmentInfo {
+  resourceId: string;
+  position: number;
+  contentType: string;
+  byteSize: number;
+}
+
+// The ciphertext is bound to its row: moving it to another row, citizen or organisation fails to decrypt.
+const resourceAad = (id: string, organisationId: string, citizenId: string) =>
+  `record_resource:${id}:${organisationId}:${citizenId}`;
+const attachmentAad = (resourceId: string, position: number, organisationId: string, citizenId: string) =>
+  `record_attachment:${resourceId}:${position}:${organisationId}:${citizenId}`;
+
+function eventKind(resourceType: RecordResourceType, outcome: WriteOutcome): RecordEventKind | null {
+  if (resourceType === 'Patient' || outcome === 'unchanged') return null;
+  if (outcome === 'updated') return 'record.changed';
+  if (resourceType === 'Observation') return 'result.new';
+  if (resourceType === 'DocumentReference') return 'document.new';
+  return 'record.new';
+}
+
+/**
+ * Stores a batch of resources for the client's organisation, in the caller's transaction (all or nothing).
+ * The caller has matched every citizen (koepel_match_patient) and validated every resource.
+ */
+export async function writeResources(scope: DataScope, writes: ResourceWrite[]): Promise<WriteResult[]> {
+  const { tx, principal } = scope;
+  if (principal.kind !== 'client') throw new Error('only an API client writes record resources');
+  if (writes.length === 0) return [];
+  const organisationId = principal.organisationId;
+
+  // 1. The client identified these citizens by BSN: that is an access to their data, and it lets this
+  //    transaction see their existing rows.
+  const citizens = [...new Set(writes.map((w) => w.citizenId))];
+  await scope.audit(
+    ...citizens.map((citizenId) => ({
+      event: 'record.patient.match',
+      action: 'E' as const,
+      citizenId,
+      resourceType: 'Patient',
+    })),
+  );
+
+  // 2. Which of them exist already (by source identifier).
+  const existing = new Map<string, { id: string; citizenId: string; mac: Buffer; version: number }>();
+  const keyOf = (type: string, sourceKey: string) => `${type}\u0000${sourceKey}`;
+  for (const chunk of chunks(writes, 500)) {
+    const rows = await tx
+      .selectFrom('record_resource')
+      .select(['id', 'citizen_id', 'resource_type', 'source_key', 'content_mac', 'version'])
+      .where('organisation_id', '=', organisationId)
+      .where((eb) =>
+        eb.or(chunk.map((w) => eb.and([eb('resource_type', '=', w.resourceType), eb('source_key', '=', w.sourceKey)]))),
+      )
+      .execute();
+    for (const r of rows) {
+      existing.set(keyOf(r.resource_type, r.source_key), {
+        id: r.id,
+        citizenId: r.citizen_id,
+        mac: Buffer.from(r.content_mac),
+        version: r.version,
+      });
+    }
+  }
+
+  const key: KeyHandle = await scope.keys.handle(tx, { kind: 'organisation', id: organisationId });
+  const results: WriteResult[] = [];
+  const inserts: { id: string; w: ResourceWrite; mac: Buffer }[] = [];
+  const updates: { id: string; citizenId: string; w: ResourceWrite; mac: Buffer; version: number }[] = [];
+  const seen = new Set<string>();
+
+  for (const w of writes) {
+    const k = keyOf(w.resourceType, w.sourceKey);
+    if (seen.has(k)) throw new RecordWriteError('duplicate', w, 'the same resource appears twice in one request');
+    seen.add(k);
+    const json = Buffer.from(JSON.stringify(w.resource), 'utf8');
+    const attachmentMacs = (w.attachments ?? []).map((a) => key.mac(a.data).toString('hex')).join(',');
+    const mac = key.mac(Buffer.concat([json, Buffer.from(`\u0000${attachmentMacs}`, 'utf8')]));
+    const found = existing.get(k);
+    if (found && found.citizenId !== w.citizenId) {
+      throw new RecordWriteError(
+        'other-patient',
+        w,
+        'this identifier already belongs to a resource of another patient',
+      );
+    }
+    if (found && found.mac.equals(mac)) {
+      results.push({
+        id: found.id,
+        citizenId: w.citizenId,
+        resourceType: w.resourceType,
+        sourceKey: w.sourceKey,
+        outcome: 'unchanged',
+        version: found.version,
+      });
+      continue;
+    }
+    if (found) {
+      updates.push({ id: found.id, citizenId: w.citizenId, w, mac, version: found.version + 1 });
+      results.push({
+        id: found.id,
+        citizenId: w.citizenId,
+        resourceType: w.resourceType,
+        sourceKey: w.sourceKey,
+        outcome: 'updated',
+        version: found.version + 1,
+      });
+      continue;
+    }
+    const id = randomUUID();
+    inserts.push({ id, w, mac });
+    results.push({
+      id,
+      citizenId: w.citizenId,
+      resourceType: w.resourceType,
+      sourceKey: w.sourceKey,
+      outcome: 'created',
+      version: 1,
+    });
+  }
+
+  // 3. One audit record per resource written (before the write: the database checks it).
+  await scope.audit(
+    ...results.map((r) => ({
+      event: `record.${r.resourceType === 'Patient' ? 'patient' : 'resource'}.${r.outcome === 'created' ? 'create' : r.outcome === 'updated' ? 'update' : 'resend'}`,
+      action: r.outcome === 'created' ? ('C' as const) : ('U' as const),
+      citizenId: r.citizenId,
+      resourceType: r.resourceType,
+      resourceId: r.id,
+    })),
+  );
+
+  // 4. The rows.
+  const rowOf = (id: string, w: ResourceWrite, mac: Buffer) => ({
+    id,
+    organisation_id: organisationId,
+    citizen_id: w.citizenId,
+    resource_type: w.resourceType,
+    category: categorise(w.resource),
+    source_key: w.sourceKey,
+    effective_at: effectiveAt(w.resource),
+    content_mac: mac,
+    ciphertext: key.seal(Buffer.from(JSON.stringify(w.resource), 'utf8'), resourceAad(id, organisationId, w.citizenId)),
+    written_by: principal.clientId,
+  });
+  const insertRows = inserts.map((i) => rowOf(i.id, i.w, i.mac));
+  for (const chunk of chunks(insertRows, 200)) await tx.insertInto('record_resource').values(chunk).execute();
+  for (const u of updates) {
+    const row = rowOf(u.id, u.w, u.mac);
+    await tx
+      .updateTable('record_resource')
+      .set({
+        category: row.category,
+        effective_at: row.effective_at,
+        content_mac: row.content_mac,
+        ciphertext: row.ciphertext,
+        version: u.version,
+        written_by: row.written_by,
+        updated_at: new Date(),
+      })
+      .where('id', '=', u.id)
+      .execute();
+  }
+
+  // 5. Attachments of new and changed DocumentReferences.
+  const attachmentRows = [
+    ...inserts.map((i) => ({ id: i.id, w: i.w })),
+    ...updates.map((u) => ({ id: u.id, w: u.w })),
+  ].flatMap(({ id, w }) =>
+    (w.attachments ?? []).map((a) => ({
+      resource_id: id,
+      organisation_id: organisationId,
+      citizen_id: w.citizenId,
+      position: a.position,
+      content_type: a.contentType,
+      byte_size: a.data.length,
+      ciphertext: key.seal(a.data, attachmentAad(id, a.position, organisationId, w.citizenId)),
+    })),
+  );
+  for (const chunk of chunks(attachmentRows, 20)) {
+    await tx
+      .insertInto('record_attachment')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.columns(['resource_id', 'position']).doUpdateSet((eb) => ({
+          content_type: eb.ref('excluded.content_type'),
+          byte_size: eb.ref('excluded.byte_size'),
+          ciphertext: eb.ref('excluded.ciphertext'),
+        })),
+      )
+      .execute();
+  }
+
+  // 6. Events for the citizen's notifications.
+  const events = results.flatMap((r, i) => {
+    const kind = eventKind(r.resourceType, r.outcome);
+    const w = writes[i];
+    if (!kind || !w) return [];
+    return [
+      {
+        organisation_id: organisationId,
+        citizen_id: r.citizenId,
+        category: categorise(w.resource),
+        kind,
+        resource_id: r.id,
+      },
+    ];
+  });
+  for (const chunk of chunks(events, 500)) await tx.insertInto('record_event').values(chunk).execute();
+
+  return results;
+}
+
+export class RecordWriteError extends Error {
+  constructor(
+    readonly reason: 'duplicate' | 'other-patient',
+    readonly write: ResourceWrite,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ResourceFilter {
+  citizenId: string;
+  organisationIds?: readonly string[];
+  categories?: readonly (RecordCategory | 'patient')[];
+  resourceTypes?: readonly RecordResourceType[];
+  ids?: readonly string[];
+  /** Only resources created or changed after this moment. */
+  changedSince?: Date;
+  limit?: number;
+}
+
+/**
+ * The resources of one citizen the principal may see, newest first (by effective date, then by change).
+ * The caller has written the audit record about this citizen in the same transaction.
+ */
+export async function readResources(
+  scope: { tx: Tx; keys: KeyStore },
+  filter: ResourceFilter,
+): Promise<StoredResource[]> {
+  const { tx, keys } = scope;
+  let q = tx
+    .selectFrom('record_resource')
+    .select([
+      'id',
+      'organisation_id',
+      'citizen_id',
+      'resource_type',
+      'category',
+      'effective_at',
+      'version',
+      'created_at',
+      'updated_at',
+      'ciphertext',
+    ])
+    .where('citizen_id', '=', filter.citizenId);
+  if (filter.organisationIds) q = q.where('organisation_id', 'in', nonEmpty(filter.organisationIds));
+  if (filter.categories) q = q.where('category', 'in', nonEmpty(filter.categories));
+  if (filter.resourceTypes) q = q.where('resource_type', 'in', nonEmpty(filter.resourceTypes));
+  if (filter.ids) q = q.where('id', 'in', nonEmpty(filter.ids));
+  if (filter.changedSince) q = q.where('updated_at', '>', filter.changedSince);
+  q = q
+    .orderBy('effective_at', (ob) => ob.desc().nullsLast())
+    .orderBy('updated_at', 'desc')
+    .orderBy('id');
+  if (filter.limit !== undefined) q = q.limit(filter.limit);
+  const rows = await q.execute();
+  const out: StoredResource[] = [];
+  for (const r of rows) {
+    const json = await keys.decrypt(
+      tx,
+      { kind: 'organisation', id: r.organisation_id },
+      r.ciphertext,
+      resourceAad(r.id, r.organisation_id, r.citizen_id),
+    );
+    out.push({
+      id: r.id,
+      organisationId: r.organisation_id,
+      citizenId: r.citizen_id,
+      resourceType: r.resource_type,
+      category: r.category,
+      effectiveAt: r.effective_at,
+      version: r.version,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      resource: JSON.parse(json) as FhirJson,
+    });
+  }
+  return out;
+}
+
+/** The attachments of the visible resources (metadata only). */
+export async function listAttachments(tx: Tx, resourceIds: readonly string[]): Promise<AttachmentInfo[]> {
+  if (resourceIds.length === 0) return [];
+  const rows = await tx
+    .selectFrom('record_attachment')
+    .select(['resource_id', 'position', 'content_type', 'byte_size'])
+    .where('resource_id', 'in', resourceIds)
+    .orderBy('resource_id')
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({
+    resourceId: r.resource_id,
+    position: r.position,
+    contentType: r.content_type,
+    byteSize: r.byte_size,
+  }));
+}
+
+/** One attachment's bytes, or null when it does not exist or is not visible to the principal. */
+export async function readAttachment(
+  scope: { tx: Tx; keys: KeyStore },
+  resourceId: string,
+  position: number,
+): Promise<{ contentType: string; data: Buffer } | null> {
+  const row = await scope.tx
+    .selectFrom('record_attachment')
+    .select(['organisation_id', 'citizen_id', 'content_type', 'ciphertext'])
+    .where('resource_id', '=', resourceId)
+    .where('position', '=', position)
+    .executeTakeFirst();
+  if (!row) return null;
+  const data = await scope.keys.decryptBytes(
+    scope.tx,
+    { kind: 'organisation', id: row.organisation_id },
+    row.ciphertext,
+    attachmentAad(resourceId, position, row.organisation_id, row.citizen_id),
+  );
+  return { contentType: row.content_type, data };
+}
+
+function nonEmpty<T>(list: readonly T[]): T[] {
+  // `in ()` is not SQL; a list that can never match keeps the query valid and empty.
+  return list.length > 0 ? [...list] : ([null] as unknown as T[]);
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
