@@ -15,16 +15,15 @@
 // The server runs in a child process (bench/server.ts); autocannon runs here, so the two never share an event loop.
 // Results are printed as a table and written to bench/results/latest.json (and <database>.json).
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { format, resolveConfig } from 'prettier';
 import { SESSION_COOKIE } from '../src/platform/session/sessions.js';
 import type { BenchSession, FromServer, ToServer } from './protocol.js';
+import { createBenchDatabase } from './database.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -44,31 +43,6 @@ const SESSIONS = intEnv('BENCH_SESSIONS', 1, 1);
 const ROUNDS = intEnv('BENCH_ROUNDS', 1, 1);
 const TARGET_RATIO = 0.25;
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-
-// --- the fresh PostgreSQL database ------------------------------------------------------------------------------
-
-async function createBenchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `koepel_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  // An experiment, never a recommendation: how much of a request's time is the wait for the WAL flush at commit?
-  if (process.env.BENCH_SYNCHRONOUS_COMMIT === 'off') {
-    await admin.query(`alter database ${name} set synchronous_commit = off`);
-  }
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 /**
  * CPU time used so far by each local PostgreSQL backend serving the bench database (Linux /proc, microseconds by pid),

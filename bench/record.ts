@@ -1,0 +1,276 @@
+// `npm run bench:record` (part of `npm run bench`): the combined record under load (issue 3).
+//
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:record   (PostgreSQL: the targets)
+//   npm run bench:record                                                             (in-memory PGlite)
+//
+// 1. Ingest: provider systems push transaction bundles over HTTP (OAuth2 client credentials, POST /fhir) for
+//    BENCH_RECORD_CITIZENS citizens (default 1,000) × 5 organisations × 20 resources = 100,000 resources, with
+//    BENCH_INGEST_CONCURRENCY requests in flight (default 4). Reported: resources/s (target ≥ 2,000).
+// 2. A citizen with 5 providers and ≥ 500 items: citizen home and "Mijn dossier" under 32 connections, as a ratio to
+//    GET /hello measured in the same run (target ≥ 20 %) and p99 (target < 100 ms).
+// 3. Patient/$everything for a citizen with 5,000 resources (target < 1 s), median of BENCH_EVERYTHING_RUNS.
+// 4. Scale: the home page's p50 with ~1,000 citizens and again after adding citizens up to 100,000 (target ≤ 1.5).
+// Results: printed, and written to bench/results/record-<database>.json.
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { SESSION_COOKIE } from '../src/platform/session/sessions.js';
+import { createBenchDatabase } from './database.js';
+import { recordBundle } from './record-data.js';
+import type { RecordBenchFromServer, RecordBenchReady, RecordBenchToServer } from './record-server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const num = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a number`);
+  return v;
+};
+const CITIZENS = num('BENCH_RECORD_CITIZENS', 1000);
+const PER_BUNDLE = num('BENCH_RECORD_PER_BUNDLE', 20);
+const CONCURRENCY = num('BENCH_INGEST_CONCURRENCY', 4);
+const DURATION = num('BENCH_DURATION', 10);
+const CONNECTIONS = num('BENCH_CONNECTIONS', 32);
+const SCALE_TO = num('BENCH_SCALE_CITIZENS', 100_000);
+const EVERYTHING_RUNS = num('BENCH_EVERYTHING_RUNS', 7);
+const TOKEN_PATH = process.env.BENCH_TOKEN_PATH ?? '/fhir/token';
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+
+type Server = {
+  ready: RecordBenchReady;
+  ask(m: { type: 'cpu' } | { type: 'addCitizens'; count: number }): Promise<{ micros?: number; citizens: number }>;
+  stop(): Promise<void>;
+};
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = fork(join(here, 'record-server.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 1;
+  const waiting = new Map<number, (m: RecordBenchFromServer) => void>();
+  const ready = await new Promise<RecordBenchReady>((resolve, reject) => {
+    child.on('message', (m: RecordBenchFromServer) => {
+      if (m.type === 'ready') resolve(m);
+      else if (m.type === 'error') reject(new Error(m.message));
+      else waiting.get(m.id)?.(m);
+    });
+    child.on('exit', (code) => reject(new Error(`bench server exited (${code ?? 'signal'})`)));
+  });
+  return {
+    ready,
+    ask: (m) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, (reply) => resolve(reply as { micros?: number; citizens: number }));
+        child.send({ ...m, id } satisfies RecordBenchToServer);
+      }),
+    stop: async () => {
+      child.send({ type: 'stop' });
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function token(base: string, clientId: string, secret: string): Promise<string> {
+  const res = await fetch(base + TOKEN_PATH, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+    },
+    body: 'grant_type=client_credentials',
+  });
+  if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+interface Job {
+  token: string;
+  body: string;
+  resources: number;
+}
+
+/** Posts the bundles with `concurrency` requests in flight; fails on the first non-200 answer. */
+async function ingest(base: string, jobs: Job[], concurrency: number): Promise<{ seconds: number; resources: number }> {
+  let next = 0;
+  let resources = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    for (;;) {
+      const job = jobs[next++];
+      if (!job) return;
+      const res = await fetch(`${base}/fhir`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${job.token}` },
+        body: job.body,
+      });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`POST /fhir answered ${res.status}: ${text.slice(0, 400)}`);
+      resources += job.resources;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, resources };
+}
+
+function load(url: string, cookie: string | null): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers: cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {},
+  });
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function main(): Promise<void> {
+  const database = databaseUrl ? await createBenchDatabase(databaseUrl) : null;
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    database: database ? 'postgres' : 'pglite',
+    cores: cpus().length,
+    loadAverage: loadavg(),
+  };
+  let server: Server | null = null;
+  try {
+    server = await startServer({
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      BENCH_RECORD_CITIZENS: String(CITIZENS),
+    });
+    const { ready } = server;
+    const base = `http://127.0.0.1:${ready.port}`;
+    const tokens = await Promise.all(ready.clients.map((c) => token(base, c.clientId, c.secret)));
+    console.log(
+      `server ready on ${ready.database}; ${ready.clients.length} API clients, ${ready.bsns.length} citizens`,
+    );
+
+    // --- 1. ingest ------------------------------------------------------------------------------------------------
+    const jobs: Job[] = [];
+    ready.bsns.forEach((bsn, ci) => {
+      tokens.forEach((t, oi) => {
+        const bundle = recordBundle({
+          bsn,
+          source: `org${oi}`,
+          salt: `c${ci}`,
+          resources: PER_BUNDLE,
+          seed: ci * 10 + oi + 1,
+          withDocument: ci % 10 === 0,
+        });
+        jobs.push({ token: t, body: JSON.stringify(bundle), resources: PER_BUNDLE });
+      });
+    });
+    const cpuBefore = (await server.ask({ type: 'cpu' })).micros ?? 0;
+    const ing = await ingest(base, jobs, CONCURRENCY);
+    const cpuAfter = (await server.ask({ type: 'cpu' })).micros ?? 0;
+    const rate = ing.resources / ing.seconds;
+    results.ingest = {
+      bundles: jobs.length,
+      resources: ing.resources,
+      seconds: ing.seconds,
+      resourcesPerSecond: rate,
+      serverCpuMsPerResource: (cpuAfter - cpuBefore) / 1000 / ing.resources,
+      concurrency: CONCURRENCY,
+    };
+    console.log(
+      `ingest: ${fmt(ing.resources)} resources in ${fmt(jobs.length)} bundles, ${fmt(ing.seconds, 1)} s = ${fmt(rate)} resources/s (target ≥ 2,000)`,
+    );
+
+    // The two citizens whose record is read: ≥ 500 items over 5 providers, and 5,000 resources.
+    const own = async (bsn: string, perOrg: number, salt: string) => {
+      const perBundle = Math.min(perOrg, 250);
+      const bigJobs: Job[] = [];
+      tokens.forEach((t, oi) => {
+        for (let b = 0; b * perBundle < perOrg; b++) {
+          bigJobs.push({
+            token: t,
+            body: JSON.stringify(
+              recordBundle({
+                bsn,
+                source: `org${oi}`,
+                salt: `${salt}-${b}`,
+                resources: perBundle,
+                seed: 900_000 + oi * 1000 + b,
+                withDocument: b === 0,
+              }),
+            ),
+            resources: perBundle,
+          });
+        }
+      });
+      await ingest(base, bigJobs, CONCURRENCY);
+    };
+    await own(ready.big.bsn, 110, 'big');
+    await own(ready.everything.bsn, 1000, 'all');
+
+    // --- 2. home and dossier ----------------------------------------------------------------------------------------
+    const hello = await load(`${base}/hello`, null);
+    const home = await load(`${base}/home`, ready.big.session);
+    const dossier = await load(`${base}/dossier`, ready.big.session);
+    const row = (name: string, r: autocannon.Result) => {
+      const ratio = r.requests.average / hello.requests.average;
+      const bad = r.non2xx + r.errors;
+      console.log(
+        `${name.padEnd(10)} ${fmt(r.requests.average).padStart(8)} req/s  p50 ${fmt(r.latency.p50, 1)} ms  p99 ${fmt(r.latency.p99, 1)} ms  ${fmt(ratio * 100, 1)} % of /hello${bad ? `  INVALID: ${bad} non-2xx/errors` : ''}`,
+      );
+      return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ratio, non2xxOrErrors: bad };
+    };
+    results.hello = row('/hello', hello);
+    results.home = row('/home', home);
+    results.dossier = row('/dossier', dossier);
+
+    // --- 3. $everything ---------------------------------------------------------------------------------------------
+    const times: number[] = [];
+    let count = 0;
+    for (let i = 0; i < EVERYTHING_RUNS; i++) {
+      const t0 = process.hrtime.bigint();
+      const res = await fetch(`${base}/fhir/Patient/${ready.everything.citizenId}/$everything`, {
+        headers: { cookie: `${SESSION_COOKIE}=${ready.everything.session}`, accept: 'application/fhir+json' },
+      });
+      const body = (await res.json()) as { entry?: unknown[] };
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (res.status !== 200) throw new Error(`$everything answered ${res.status}`);
+      count = body.entry?.length ?? 0;
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)] ?? NaN;
+    results.everything = { entries: count, medianMs: median, maxMs: times[times.length - 1], runs: times.length };
+    console.log(
+      `$everything: ${fmt(count)} entries, median ${fmt(median)} ms, max ${fmt(times[times.length - 1] ?? NaN)} ms (target < 1,000 ms)`,
+    );
+
+    // --- 4. scale -----------------------------------------------------------------------------------------------------
+    const before = await server.ask({ type: 'cpu' });
+    const add = Math.max(0, SCALE_TO - before.citizens - 5); // the demo has 5 citizens of its own
+    const added = await server.ask({ type: 'addCitizens', count: add });
+    const homeScaled = await load(`${base}/home`, ready.big.session);
+    const scaled = row('/home@scale', homeScaled);
+    const p50Ratio = homeScaled.latency.p50 / home.latency.p50;
+    results.scale = {
+      citizensBefore: before.citizens + 5,
+      citizensAfter: added.citizens + 5,
+      p50Before: home.latency.p50,
+      p50After: homeScaled.latency.p50,
+      p50Ratio,
+      after: scaled,
+    };
+    console.log(
+      `scale: home p50 ${fmt(home.latency.p50, 1)} ms with ${fmt(before.citizens + 5)} citizens → ${fmt(homeScaled.latency.p50, 1)} ms with ${fmt(added.citizens + 5)}: ratio ${fmt(p50Ratio, 2)} (target ≤ 1.5)`,
+    );
+  } finally {
+    await server?.stop().catch(() => undefined);
+    if (database && process.env.BENCH_KEEP_DATABASE !== '1') await database.drop().catch(() => undefined);
+  }
+  const dir = join(here, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `record-${String(results.database)}.json`), JSON.stringify(results, null, 2));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
