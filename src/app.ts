@@ -19,6 +19,7 @@ import { registerOperatorRoutes } from './operator/alerts.js';
 import { registerDigidSimulator } from './digid-simulator/routes.js';
 import { registerIdentity } from './identity/routes.js';
 import { registerCitizenHome } from './citizen-home/routes.js';
+import { registerDataIn } from './fhir/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.digid.simulator) registerDigidSimulator(app);
   registerIdentity(app);
   registerCitizenHome(app);
+  registerDataIn(app);
 
   return app;
 }

@@ -46,6 +46,7 @@ function StaffHomePage(props: {
   organisation: OrganisationView;
   canSearch: boolean;
   totpOn: boolean;
+  canManageApiClients?: boolean;
 }): JSX.Element {
   const { ctx, organisation: o } = props;
   const { t } = ctx;
@@ -127,6 +128,15 @@ function StaffHomePage(props: {
             : ''}
         </dl>
       </section>
+      {props.canManageApiClients ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href="/staff/admin/api-clients" safe>
+            {t('apiClients.home.link')}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
       <p class="utrecht-paragraph">
         <a class="utrecht-link" href="/staff/account" safe>
           {t('staff.home.account')}
@@ -250,6 +260,7 @@ export function registerStaffHomeRoutes(app: FastifyInstance): void {
         }}
         canSearch={p.permissions.includes(PERMISSIONS.patientsSearch)}
         totpOn={account?.totpConfirmedAt != null}
+        canManageApiClients={p.permissions.includes(PERMISSIONS.adminApiClients)}
       />,
     );
   });

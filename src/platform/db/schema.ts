@@ -237,6 +237,10 @@ export interface DirectoryResourceTable {
   source_key: string;
   resource: ColumnType<Record<string, unknown>, string, string>;
   updated_at: Generated<Date>;
+  /** 0004_fhir.sql */
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  written_by: string | null;
 }
 
 export interface RecordCategoryGrantTable {

@@ -7,6 +7,7 @@ import { homeMessages } from '../../citizen-home/messages.js';
 import { staffMessages } from '../../staff/messages.js';
 import { patientMessages } from '../../patients/messages.js';
 import { operatorMessages } from '../../operator/messages.js';
+import { apiClientMessages } from '../../api-clients/messages.js';
 
 const nl = {
   ...platformMessages.nl,
@@ -17,6 +18,7 @@ const nl = {
   ...staffMessages.nl,
   ...patientMessages.nl,
   ...operatorMessages.nl,
+  ...apiClientMessages.nl,
 };
 
 export type MessageKey = keyof typeof nl;
@@ -30,6 +32,7 @@ const en: Partial<Record<MessageKey, string>> = {
   ...staffMessages.en,
   ...patientMessages.en,
   ...operatorMessages.en,
+  ...apiClientMessages.en,
 };
 
 export const catalogue: { nl: Record<MessageKey, string>; en: Partial<Record<MessageKey, string>> } = { nl, en };

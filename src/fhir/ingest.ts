@@ -1,0 +1,607 @@
+// FHIR ingestion: provider systems push resources for their own organisation's patients (issue 3, "Data in").
+//
+//   transaction Bundle — all or nothing: one database transaction; any problem and nothing is stored.
+//   batch Bundle       — each entry on its own: its own transaction; a failing entry gets its own OperationOutcome.
+//   single resource    — PUT {type}/{id} or POST {type}: a transaction of one.
+//
+// The organisation is always the API client's own (the principal): nothing in a resource (managingOrganization,
+// meta.security, a performer) can make it write as another organisation. A patient is found by BSN only among the
+// citizens with an active care relationship with that organisation (koepel_match_patient); a BSN without one is
+// refused with the same words whether or not the citizen exists elsewhere (PZ-4).
+//
+// Usable without HTTP (the bench, imports): ingestBundle(context, bundle) and ingestResource(context, ...).
+import { sql } from 'kysely';
+import type { KeyStore } from '../platform/crypto/keys.js';
+import { NO_ACCESS_POINT, writeAudit, type AccessPoint } from '../platform/audit/audit.js';
+import { withPrincipal, type Principal } from '../platform/db/principal.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import type { DataScope } from '../platform/http/request-context.js';
+import { bsnIndex } from '../identity/citizens.js';
+import { RecordWriteError, writeResources, type ResourceWrite, type FhirJson } from '../record/store.js';
+import { writeDirectory } from './directory.js';
+import {
+  FhirError,
+  issue,
+  operationOutcome,
+  statusFor,
+  statusLine,
+  type Issue,
+  type OperationOutcome,
+} from './outcome.js';
+import {
+  jsonDepth,
+  parseRequestUrl,
+  prepareEntry,
+  typeWord,
+  type BundleIndex,
+  type EntryRequest,
+  type PreparedEntry,
+} from './prepare.js';
+import { isDirectoryType } from './resources.js';
+
+/** Runs fn in one transaction as the API client (req.withData, or clientContext() outside HTTP). */
+export type DataRunner = <T>(fn: (scope: DataScope) => Promise<T>) => Promise<T>;
+
+export interface IngestContext {
+  keys: KeyStore;
+  run: DataRunner;
+}
+
+/** An ingestion context for code outside an HTTP request (bench, imports): the client acts through withPrincipal. */
+export function clientContext(
+  db: Kysely<DB>,
+  keys: KeyStore,
+  principal: Extract<Principal, { kind: 'client' }>,
+  at: AccessPoint = NO_ACCESS_POINT,
+): IngestContext {
+  return {
+    keys,
+    run: (fn) =>
+      withPrincipal(db, principal, (tx) =>
+        fn({ tx, principal, keys, audit: (...events) => writeAudit(tx, principal, at, events) }),
+      ),
+  };
+}
+
+export interface BundleResponseEntry {
+  response: {
+    status: string;
+    location?: string;
+    etag?: string;
+    outcome?: OperationOutcome;
+  };
+}
+
+export interface BundleResponse {
+  resourceType: 'Bundle';
+  type: 'transaction-response' | 'batch-response';
+  timestamp: string;
+  entry: BundleResponseEntry[];
+}
+
+/** What the HTTP layer sends: a status, a FHIR body, and for a single resource its Location and ETag. */
+export interface IngestResult {
+  status: number;
+  body: BundleResponse | OperationOutcome;
+  location?: string;
+  etag?: string;
+}
+
+/** The most entries one Bundle may carry. */
+export const MAX_ENTRIES = 5000;
+/** JSON nested deeper than this is refused before anything walks it. */
+export const MAX_DEPTH = 64;
+/** An OperationOutcome lists at most this many issues. */
+const MAX_ISSUES = 100;
+
+interface Stored {
+  type: string;
+  id: string;
+  version: number;
+  outcome: 'created' | 'updated' | 'unchanged';
+  citizenId: string | null;
+}
+
+const outcomeResult = (issues: Issue[], status = statusFor(issues)): IngestResult => ({
+  status,
+  body: operationOutcome(issues.slice(0, MAX_ISSUES)),
+});
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function structureProblem(body: unknown): Issue | null {
+  if (jsonDepth(body) > MAX_DEPTH) return issue('structure', `The JSON is nested deeper than ${MAX_DEPTH} levels`);
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bundles
+// ---------------------------------------------------------------------------------------------------------------
+
+/** POST /fhir: a transaction or batch Bundle. Never throws for bad input; answers an OperationOutcome instead. */
+export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<IngestResult> {
+  const structure = structureProblem(body);
+  if (structure) return outcomeResult([structure], 400);
+  if (!isObject(body) || body.resourceType !== 'Bundle') {
+    return outcomeResult(
+      [
+        issue(
+          'not-supported',
+          'POST to the base URL takes a Bundle of type transaction or batch',
+          'Bundle.resourceType',
+        ),
+      ],
+      400,
+    );
+  }
+  if (body.type !== 'transaction' && body.type !== 'batch') {
+    return outcomeResult([issue('not-supported', 'Bundle.type must be transaction or batch', 'Bundle.type')], 400);
+  }
+  const rawEntries = body.entry ?? [];
+  if (!Array.isArray(rawEntries))
+    return outcomeResult([issue('structure', 'Bundle.entry must be an array', 'Bundle.entry')], 400);
+  if (rawEntries.length > MAX_ENTRIES) {
+    return outcomeResult(
+      [issue('too-long', `Bundle.entry has more than ${MAX_ENTRIES} entries; send several Bundles`, 'Bundle.entry')],
+      413,
+    );
+  }
+
+  // 1. Each entry's request and fullUrl, and the index that resolves references between entries.
+  const problems = new Map<number, Issue[]>();
+  const addProblem = (i: number, x: Issue) => problems.set(i, [...(problems.get(i) ?? []), x]);
+  const requests = new Map<number, EntryRequest>();
+  const bundle: BundleIndex = new Map();
+  rawEntries.forEach((raw: unknown, i) => {
+    const label = `Bundle.entry[${i}]`;
+    if (!isObject(raw)) return addProblem(i, issue('structure', `${label}: must be an object`, label));
+    const resource = raw.resource;
+    const type = isObject(resource) ? resource.resourceType : undefined;
+    const lbl = `${label} (${typeWord(type)})`;
+    const req = raw.request;
+    if (!isObject(req) || typeof req.method !== 'string' || typeof req.url !== 'string') {
+      return addProblem(i, issue('required', `${lbl}: request with method and url is required`, `${label}.request`));
+    }
+    const parsed = parseRequestUrl(req.method, req.url);
+    if (!parsed) {
+      return addProblem(
+        i,
+        issue(
+          'not-supported',
+          `${lbl}: request must be POST {type} or PUT {type}/{id} (a relative url with a FHIR id)`,
+          `${label}.request`,
+        ),
+      );
+    }
+    requests.set(i, parsed);
+    const fullUrl = raw.fullUrl;
+    if (fullUrl !== undefined) {
+      if (typeof fullUrl !== 'string' || fullUrl.length === 0 || fullUrl.length > 1000) {
+        return addProblem(i, issue('value', `${lbl}: fullUrl must be a URI`, `${label}.fullUrl`));
+      }
+      if (bundle.has(fullUrl)) {
+        return addProblem(i, issue('duplicate', `${lbl}: fullUrl is used by another entry too`, `${label}.fullUrl`));
+      }
+      bundle.set(fullUrl, { entry: i, type: parsed.type });
+    }
+    const id = parsed.id ?? (isObject(resource) && typeof resource.id === 'string' ? resource.id : null);
+    if (id !== null && !bundle.has(`${parsed.type}/${id}`))
+      bundle.set(`${parsed.type}/${id}`, { entry: i, type: parsed.type });
+  });
+
+  // 2. Each entry checked and prepared on its own.
+  const prepared = new Map<number, PreparedEntry>();
+  rawEntries.forEach((raw: unknown, i) => {
+    const request = requests.get(i);
+    if (!request || problems.has(i) || !isObject(raw)) return;
+    const type = isObject(raw.resource) ? raw.resource.resourceType : undefined;
+    const result = prepareEntry({
+      keys: ctx.keys,
+      index: i,
+      base: `Bundle.entry[${i}].resource`,
+      label: `Bundle.entry[${i}] (${typeWord(type)})`,
+      fullUrl: typeof raw.fullUrl === 'string' ? raw.fullUrl : null,
+      resource: raw.resource,
+      request,
+      bundle,
+    });
+    if (result.ok) prepared.set(i, result.entry);
+    else problems.set(i, result.issues);
+  });
+
+  // 3. The same resource twice (type and source key) cannot be stored twice.
+  const seen = new Map<string, number>();
+  for (const [i, e] of prepared) {
+    const key = `${e.type}\u0000${e.sourceKey}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      addProblem(
+        i,
+        issue(
+          'duplicate',
+          `${e.label}: the same resource (type and identifier) is also in Bundle.entry[${first}]`,
+          `${e.base}.identifier`,
+        ),
+      );
+      prepared.delete(i);
+    } else seen.set(key, i);
+  }
+
+  // 4. Write order: an entry after the entries it refers to (so references can name their stored ids).
+  const layers = orderByReferences(prepared);
+  for (const i of layers.cyclic) {
+    const e = prepared.get(i);
+    if (!e) continue;
+    addProblem(i, issue('invalid', `${e.label}: is part of a cycle of references between entries`, e.base));
+    prepared.delete(i);
+  }
+
+  return body.type === 'transaction'
+    ? transaction(ctx, rawEntries.length, prepared, problems)
+    : batch(ctx, rawEntries.length, prepared, problems, layers.order);
+}
+
+async function transaction(
+  ctx: IngestContext,
+  count: number,
+  prepared: Map<number, PreparedEntry>,
+  problems: Map<number, Issue[]>,
+): Promise<IngestResult> {
+  if (problems.size > 0) {
+    const issues = [...problems.entries()].sort(([a], [b]) => a - b).flatMap(([, list]) => list);
+    return outcomeResult(issues);
+  }
+  const stored = new Map<number, Stored>();
+  try {
+    await ctx.run(async (scope) => {
+      requireClient(scope);
+      await writeGroup(scope, [...prepared.values()], stored);
+    });
+  } catch (err) {
+    return failure(ctx, err);
+  }
+  return {
+    status: 200,
+    body: {
+      resourceType: 'Bundle',
+      type: 'transaction-response',
+      timestamp: new Date().toISOString(),
+      entry: Array.from({ length: count }, (_, i) => responseEntry(stored.get(i))),
+    },
+  };
+}
+
+async function batch(
+  ctx: IngestContext,
+  count: number,
+  prepared: Map<number, PreparedEntry>,
+  problems: Map<number, Issue[]>,
+  order: number[][],
+): Promise<IngestResult> {
+  const stored = new Map<number, Stored>();
+  const failed = new Map<number, IngestResult>();
+  for (const [i, issues] of problems) failed.set(i, outcomeResult(issues));
+  for (const layer of order) {
+    for (const i of layer) {
+      const e = prepared.get(i);
+      if (!e) continue;
+      const missing = e.references.find((r) => !stored.has(r.target));
+      if (missing) {
+        failed.set(
+          i,
+          outcomeResult([
+            issue(
+              'processing',
+              `${e.label}: refers to Bundle.entry[${missing.target}], which could not be stored`,
+              e.base,
+            ),
+          ]),
+        );
+        continue;
+      }
+      try {
+        await ctx.run(async (scope) => {
+          requireClient(scope);
+          await writeGroup(scope, [e], stored);
+        });
+      } catch (err) {
+        failed.set(i, await failure(ctx, err));
+      }
+    }
+  }
+  return {
+    status: 200,
+    body: {
+      resourceType: 'Bundle',
+      type: 'batch-response',
+      timestamp: new Date().toISOString(),
+      entry: Array.from({ length: count }, (_, i) => {
+        const f = failed.get(i);
+        if (f) return { response: { status: statusLine(f.status), outcome: f.body as OperationOutcome } };
+        return responseEntry(stored.get(i));
+      }),
+    },
+  };
+}
+
+function responseEntry(s: Stored | undefined): BundleResponseEntry {
+  if (!s) return { response: { status: statusLine(500) } };
+  return {
+    response: {
+      status: statusLine(s.outcome === 'created' ? 201 : 200),
+      location: `${s.type}/${s.id}/_history/${s.version}`,
+      etag: `W/"${s.version}"`,
+    },
+  };
+}
+
+/**
+ * Kahn's algorithm over references between entries: layers of entries whose targets are all in earlier layers.
+ * Entries in a cycle are returned apart.
+ */
+function orderByReferences(prepared: Map<number, PreparedEntry>): { order: number[][]; cyclic: number[] } {
+  const pending = new Map<number, Set<number>>();
+  for (const [i, e] of prepared) {
+    pending.set(i, new Set(e.references.map((r) => r.target).filter((t) => t !== i && prepared.has(t))));
+  }
+  const order: number[][] = [];
+  const done = new Set<number>();
+  while (pending.size > 0) {
+    const ready = [...pending].filter(([, deps]) => [...deps].every((d) => done.has(d))).map(([i]) => i);
+    if (ready.length === 0) break;
+    ready.sort((a, b) => a - b);
+    for (const i of ready) {
+      pending.delete(i);
+      done.add(i);
+    }
+    order.push(ready);
+  }
+  return { order, cyclic: [...pending.keys()] };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Single resources: PUT /fhir/{type}/{id}, POST /fhir/{type}
+// ---------------------------------------------------------------------------------------------------------------
+
+export async function ingestResource(
+  ctx: IngestContext,
+  method: 'PUT' | 'POST',
+  type: string,
+  id: string | null,
+  body: unknown,
+): Promise<IngestResult> {
+  const structure = structureProblem(body);
+  if (structure) return outcomeResult([structure], 400);
+  const request = parseRequestUrl(method, id === null ? type : `${type}/${id}`);
+  if (!request) {
+    return outcomeResult(
+      [issue('not-supported', 'The url must be {type} for POST or {type}/{id} for PUT, with a FHIR id')],
+      400,
+    );
+  }
+  const label = typeWord(type);
+  const result = prepareEntry({
+    keys: ctx.keys,
+    index: 0,
+    base: label,
+    label,
+    fullUrl: null,
+    resource: body,
+    request,
+    bundle: new Map(),
+  });
+  if (!result.ok) return outcomeResult(result.issues);
+  const entry = result.entry;
+  const stored = new Map<number, Stored>();
+  try {
+    await ctx.run(async (scope) => {
+      requireClient(scope);
+      await writeGroup(scope, [entry], stored);
+    });
+  } catch (err) {
+    return failure(ctx, err);
+  }
+  const s = stored.get(0);
+  if (!s) throw new Error('resource not stored');
+  const words = {
+    created: 'Created',
+    updated: 'Updated: a new version',
+    unchanged: 'Unchanged: the same as the stored version',
+  };
+  return {
+    status: s.outcome === 'created' ? 201 : 200,
+    body: operationOutcome([issue('informational', `${entry.label}: ${words[s.outcome]}`, undefined, 'information')]),
+    location: `${s.type}/${s.id}/_history/${s.version}`,
+    etag: `W/"${s.version}"`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------------------------
+
+function requireClient(scope: DataScope): asserts scope is DataScope & { principal: { kind: 'client' } } {
+  if (scope.principal.kind !== 'client') {
+    throw new FhirError(403, [issue('forbidden', 'Only an API client of an organisation writes FHIR resources')]);
+  }
+}
+
+/** A patient could not be matched: the reason FhirError carries so the refusal is audited after the rollback. */
+class PatientRefused extends FhirError {}
+
+/**
+ * Matches the patients of `entries` and writes them (in reference order) in the caller's transaction. `stored`
+ * holds what earlier groups wrote (their ids for references, their citizens for Patient entries).
+ */
+async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Map<number, Stored>): Promise<void> {
+  const citizens = await matchPatients(scope, entries, stored);
+  const remaining = orderByReferences(new Map(entries.map((e) => [e.index, e]))).order;
+  for (const layer of remaining) {
+    const group = layer.map((i) => entries.find((e) => e.index === i)).filter((e): e is PreparedEntry => !!e);
+    for (const e of group) {
+      for (const r of e.references) {
+        const target = stored.get(r.target);
+        if (!target) throw new Error('a reference to an entry that is not stored yet');
+        r.object.reference = `${target.type}/${target.id}`;
+      }
+    }
+    const directory = group.filter((e) => isDirectoryType(e.type));
+    if (directory.length > 0) {
+      const results = await writeDirectory(
+        scope,
+        directory.map((e) => ({
+          resourceType: e.type as 'Practitioner' | 'PractitionerRole',
+          sourceKey: e.sourceKey,
+          resource: e.resource,
+        })),
+      );
+      results.forEach((r, k) => {
+        const e = directory[k];
+        if (e)
+          stored.set(e.index, {
+            type: r.resourceType,
+            id: r.id,
+            version: r.version,
+            outcome: r.outcome,
+            citizenId: null,
+          });
+      });
+    }
+    const record = group.filter((e) => !isDirectoryType(e.type));
+    if (record.length === 0) continue;
+    const writes: ResourceWrite[] = record.map((e) => {
+      const citizenId = citizens.get(e.index);
+      if (!citizenId) throw new Error('patient not matched');
+      return {
+        citizenId,
+        resourceType: e.type as ResourceWrite['resourceType'],
+        sourceKey: e.sourceKey,
+        resource: e.resource as FhirJson,
+        attachments: e.attachments,
+      };
+    });
+    let results;
+    try {
+      results = await writeResources(scope, writes);
+    } catch (err) {
+      if (err instanceof RecordWriteError) {
+        const e = record[writes.indexOf(err.write)];
+        const where = e ? `${e.label}: ` : '';
+        throw new FhirError(409, [
+          issue(
+            'conflict',
+            `${where}this identifier already belongs to a resource of another patient at your organisation`,
+            e ? `${e.base}.identifier` : undefined,
+          ),
+        ]);
+      }
+      throw err;
+    }
+    results.forEach((r, k) => {
+      const e = record[k];
+      if (e)
+        stored.set(e.index, {
+          type: r.resourceType,
+          id: r.id,
+          version: r.version,
+          outcome: r.outcome,
+          citizenId: r.citizenId,
+        });
+    });
+  }
+}
+
+/** The citizen of every record entry, matched within the client's organisation; refuses the whole group otherwise. */
+async function matchPatients(
+  scope: DataScope,
+  entries: PreparedEntry[],
+  stored: Map<number, Stored>,
+): Promise<Map<number, string>> {
+  const byBsn = new Map<string, string | null>();
+  const match = async (bsn: string): Promise<string | null> => {
+    if (!byBsn.has(bsn)) {
+      const index = bsnIndex(scope.keys, bsn as Parameters<typeof bsnIndex>[1]);
+      const { rows } = await sql<{ id: string | null }>`select koepel_match_patient(${index}) as id`.execute(scope.tx);
+      byBsn.set(bsn, rows[0]?.id ?? null);
+    }
+    return byBsn.get(bsn) ?? null;
+  };
+  const citizens = new Map<number, string>();
+  const refused: Issue[] = [];
+  const noRelationship = 'no patient with this BSN has an active care relationship with your organisation';
+
+  // Patients first: other entries may name them.
+  for (const e of entries) {
+    if (e.type !== 'Patient' || !e.bsn) continue;
+    const id = await match(e.bsn);
+    if (id) citizens.set(e.index, id);
+    else refused.push(issue('not-found', `${e.label}: ${noRelationship}`, `${e.base}.identifier`));
+  }
+  for (const e of entries) {
+    if (!e.patient) continue;
+    const link = e.patient.link;
+    const where = `${e.base}.${e.patient.path}`;
+    if (link.kind === 'entry') {
+      const id = citizens.get(link.entry) ?? stored.get(link.entry)?.citizenId ?? null;
+      if (id) citizens.set(e.index, id);
+      else if (!refused.length)
+        refused.push(issue('not-found', `${e.label}: the Patient it refers to could not be matched`, where));
+    } else if (link.kind === 'bsn') {
+      const id = await match(link.bsn);
+      if (id) citizens.set(e.index, id);
+      else refused.push(issue('not-found', `${e.label}: ${noRelationship}`, where));
+    } else {
+      const { rows } = await sql<{
+        citizen_id: string;
+        resource_id: string;
+      }>`select citizen_id, resource_id from koepel_match_source_patient(${`id|${link.id}`})`.execute(scope.tx);
+      const row = rows[0];
+      if (row) {
+        citizens.set(e.index, row.citizen_id);
+        if (e.patient.object) e.patient.object.reference = `Patient/${row.resource_id}`;
+      } else {
+        refused.push(
+          issue(
+            'not-found',
+            `${e.label}: refers to a Patient id your organisation has not sent, or of a patient without an active care relationship with your organisation`,
+            where,
+          ),
+        );
+      }
+    }
+  }
+  if (refused.length > 0) throw new PatientRefused(422, refused);
+  return citizens;
+}
+
+/** Turns an error from a write into the answer; refusals of a patient are audited (after the rollback). */
+async function failure(ctx: IngestContext, err: unknown): Promise<IngestResult> {
+  if (err instanceof PatientRefused) {
+    await ctx
+      .run((scope) =>
+        scope.audit({
+          event: 'fhir.patient.refused',
+          action: 'E',
+          outcome: 'denied',
+          resourceType: 'Patient',
+          reason: 'no active care relationship with the organisation',
+        }),
+      )
+      .catch(() => undefined);
+  }
+  if (err instanceof FhirError) return outcomeResult(err.issues, err.status);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === '23505' || code === '40001' || code === '40P01') {
+    return outcomeResult(
+      [
+        issue(
+          'conflict',
+          'Another request wrote the same resource at the same moment; nothing was stored. Send it again.',
+        ),
+      ],
+      409,
+    );
+  }
+  throw err;
+}
