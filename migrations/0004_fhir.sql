@@ -27,3 +27,20 @@ grant execute on function koepel_match_source_patient(text) to koepel_app;
 alter table directory_resource add column version int not null default 1;
 alter table directory_resource add column created_at timestamptz not null default now();
 alter table directory_resource add column written_by uuid references api_client(id);
+
+-- When a write fails on the unique source key, the client is told which of its resources caused it: those whose
+-- identifier (type and source key) is already used at its own organisation for another patient. Answers positions
+-- in the given arrays (1-based), nothing else; rows of patients whose relationship ended stay invisible.
+create function koepel_source_keys_taken(types text[], keys text[], citizens uuid[]) returns setof int
+language sql stable
+set koepel.patient_search = 'on'
+as $$
+  select w.n::int
+  from unnest(types, keys, citizens) with ordinality as w(resource_type, source_key, citizen_id, n)
+  where koepel_principal_kind() = 'client'
+    and exists (select 1 from record_resource r
+                where r.organisation_id = koepel_org() and r.resource_type = w.resource_type
+                  and r.source_key = w.source_key and r.citizen_id <> w.citizen_id)
+$$;
+revoke all on function koepel_source_keys_taken(text[], text[], uuid[]) from public;
+grant execute on function koepel_source_keys_taken(text[], text[], uuid[]) to koepel_app;

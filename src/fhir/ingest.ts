@@ -169,7 +169,7 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
         i,
         issue(
           'not-supported',
-          `${lbl}: request must be POST {type} or PUT {type}/{id} (a relative url with a FHIR id)`,
+          `${lbl}: request must be POST {type}, PUT {type}/{id} or PUT {type}?identifier=system|value (relative urls)`,
           `${label}.request`,
         ),
       );
@@ -373,7 +373,8 @@ export async function ingestResource(
 ): Promise<IngestResult> {
   const structure = structureProblem(body);
   if (structure) return outcomeResult([structure], 400);
-  const request = parseRequestUrl(method, id === null ? type : `${type}/${id}`);
+  // No conditional form over HTTP: an identifier (a BSN, even) does not belong in a URL that proxies log.
+  const request = parseRequestUrl(method, id === null ? type : `${type}/${id}`, false);
   if (!request) {
     return outcomeResult(
       [issue('not-supported', 'The url must be {type} for POST or {type}/{id} for PUT, with a FHIR id')],
@@ -430,6 +431,13 @@ function requireClient(scope: DataScope): asserts scope is DataScope & { princip
 /** A patient could not be matched: the reason FhirError carries so the refusal is audited after the rollback. */
 class PatientRefused extends FhirError {}
 
+/** A source key was taken (unique violation); which entry is looked up after the rollback. */
+class KeyConflict extends Error {
+  constructor(readonly writes: { entry: PreparedEntry; citizenId: string }[]) {
+    super('source key conflict');
+  }
+}
+
 /**
  * Matches the patients of `entries` and writes them (in reference order) in the caller's transaction. `stored`
  * holds what earlier groups wrote (their ids for references, their citizens for Patient entries).
@@ -485,6 +493,12 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
     try {
       results = await writeResources(scope, writes);
     } catch (err) {
+      // A unique source key failed: taken by another patient's resource at this organisation (invisible to this
+      // transaction, which audited only its own patients), or inserted a moment ago by another request. Which entry
+      // it was is found after the rollback (see failure()).
+      if ((err as { code?: unknown } | null)?.code === '23505') {
+        throw new KeyConflict(record.map((e, i) => ({ entry: e, citizenId: writes[i]?.citizenId ?? '' })));
+      }
       if (err instanceof RecordWriteError) {
         const e = record[writes.indexOf(err.write)];
         const where = e ? `${e.label}: ` : '';
@@ -591,8 +605,29 @@ async function failure(ctx: IngestContext, err: unknown): Promise<IngestResult> 
       .catch(() => undefined);
   }
   if (err instanceof FhirError) return outcomeResult(err.issues, err.status);
+  if (err instanceof KeyConflict) {
+    const { writes } = err;
+    const taken = await ctx.run(async (scope) => {
+      const { rows } = await sql<{ n: number }>`select koepel_source_keys_taken(
+          ${writes.map((w) => w.entry.type)}::text[], ${writes.map((w) => w.entry.sourceKey)}::text[],
+          ${writes.map((w) => w.citizenId)}::uuid[]) as n`.execute(scope.tx);
+      return rows.map((r) => writes[r.n - 1]?.entry).filter((e): e is PreparedEntry => !!e);
+    });
+    if (taken.length > 0) {
+      return outcomeResult(
+        taken.map((e) =>
+          issue(
+            'conflict',
+            `${e.label}: a resource with this identifier already exists at your organisation for another patient`,
+            `${e.base}.identifier`,
+          ),
+        ),
+        409,
+      );
+    }
+  }
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === '23505' || code === '40001' || code === '40P01') {
+  if (err instanceof KeyConflict || code === '23505' || code === '40001' || code === '40P01') {
     return outcomeResult(
       [
         issue(

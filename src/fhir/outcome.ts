@@ -85,7 +85,7 @@ export function statusLine(status: number): string {
 export function statusFor(issues: Issue[]): number {
   const codes = new Set(issues.map((i) => i.code));
   if (codes.has('too-long')) return 413;
-  if (codes.has('conflict') || codes.has('duplicate')) return 409;
+  if (codes.has('conflict')) return 409;
   if (codes.has('structure') || codes.has('not-supported')) return 400;
   if (codes.has('forbidden') || codes.has('security')) return 403;
   if (codes.has('transient')) return 503;

@@ -7,7 +7,7 @@ import type { KeyStore } from '../platform/crypto/keys.js';
 import { decodeAttachment, sha1, type DecodedAttachment } from './attachments.js';
 import { BSN_SYSTEM, FHIR_ID, describeZodIssue, fhirPath } from './datatypes.js';
 import { issue, type Issue } from './outcome.js';
-import { PATIENT_FIELD, RESOURCE_SCHEMAS, isIngestType, type IngestType } from './resources.js';
+import { PATIENT_FIELD, RESOURCE_RULES, RESOURCE_SCHEMAS, isIngestType, type IngestType } from './resources.js';
 
 /** How a resource names its patient. */
 export type PatientLink =
@@ -48,11 +48,40 @@ export interface PreparedEntry {
   references: ReferenceSite[];
 }
 
-/** What an entry's request says: POST {type}, or PUT {type}/{id}. */
+/** What an entry's request says: POST {type}, PUT {type}/{id}, or (in a Bundle) PUT {type}?identifier=system|value. */
 export interface EntryRequest {
   method: 'POST' | 'PUT';
   type: string;
   id: string | null;
+  /** A conditional update names the resource by one of its identifiers. */
+  identifier: { system: string; value: string } | null;
+}
+
+/**
+ * Parses an entry's request.url (relative only): `Observation`, `Observation/abc`, or for PUT the conditional form
+ * `Patient?identifier=system|value`. All of them create or update by source key; Koepel never deletes through them.
+ */
+export function parseRequestUrl(method: string, url: string, allowConditional = true): EntryRequest | null {
+  if (method !== 'POST' && method !== 'PUT') return null;
+  if (url.length > 1000) return null;
+  const m = /^([A-Z][A-Za-z]{1,63})(?:\/([^/?#]+))?(?:\?([^#]*))?$/.exec(url);
+  if (!m?.[1]) return null;
+  const id = m[2] ?? null;
+  const query = m[3];
+  if (query !== undefined) {
+    if (!allowConditional || method !== 'PUT' || id !== null) return null;
+    const params = [...new URLSearchParams(query)];
+    const [only] = params;
+    if (params.length !== 1 || !only || only[0] !== 'identifier') return null;
+    const bar = only[1].indexOf('|');
+    const system = only[1].slice(0, bar);
+    const value = only[1].slice(bar + 1);
+    if (bar <= 0 || value === '') return null;
+    return { method, type: m[1], id: null, identifier: { system, value } };
+  }
+  if (method === 'POST' && id !== null) return null;
+  if (method === 'PUT' && (id === null || !FHIR_ID.test(id))) return null;
+  return { method, type: m[1], id, identifier: null };
 }
 
 /** The references inside a Bundle, from fullUrl and from `{type}/{id}`, to entry positions. */
@@ -65,17 +94,6 @@ const TYPE_NAME = /^[A-Z][A-Za-z]{1,63}$/;
 /** The resource type as a safe word for a message (never arbitrary input). */
 export function typeWord(v: unknown): string {
   return typeof v === 'string' && TYPE_NAME.test(v) ? v : 'resource';
-}
-
-/** Parses an entry's request.url: `Observation`, `Observation/abc` (relative only). */
-export function parseRequestUrl(method: string, url: string): EntryRequest | null {
-  if (method !== 'POST' && method !== 'PUT') return null;
-  const m = /^([A-Z][A-Za-z]{1,63})(?:\/([^/?#]+))?$/.exec(url);
-  if (!m?.[1]) return null;
-  const id = m[2] ?? null;
-  if (method === 'POST' && id !== null) return null;
-  if (method === 'PUT' && (id === null || !FHIR_ID.test(id))) return null;
-  return { method, type: m[1], id };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -150,14 +168,14 @@ export function prepareEntry(options: {
   }
 
   const parsed = RESOURCE_SCHEMAS[type].safeParse(options.resource);
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) {
-      const field = fhirPath('', i.path).replace(/^\./, '');
-      const code = /is required|needs/.test(describeZodIssue(i)) ? 'required' : 'value';
-      add(code, field || null, describeZodIssue(i));
-    }
-    return fail();
-  }
+  const crossField = RESOURCE_RULES[type]?.(options.resource) ?? [];
+  const problem = (path: readonly PropertyKey[], message: string) => {
+    const field = fhirPath('', path).replace(/^\./, '');
+    add(/is required|needs/.test(message) ? 'required' : 'value', field || null, message);
+  };
+  if (!parsed.success) for (const i of parsed.error.issues) problem(i.path, describeZodIssue(i));
+  for (const i of crossField) problem(i.path, i.message);
+  if (!parsed.success || crossField.length > 0) return fail();
   const resource = parsed.data as PreparedEntry['resource'];
 
   // The logical id: from a PUT's url; it must agree with resource.id when both are given.
@@ -167,6 +185,17 @@ export function prepareEntry(options: {
     return fail();
   }
   const logicalId = options.request.id ?? sentId;
+  const named = options.request.identifier;
+  if (named) {
+    const ids = (Array.isArray(resource.identifier) ? resource.identifier : []) as {
+      system?: string;
+      value?: string;
+    }[];
+    if (!ids.some((x) => x.system === named.system && x.value === named.value)) {
+      add('invalid', 'identifier', 'must contain the identifier named in the request url');
+      return fail();
+    }
+  }
 
   // Patient: the BSN (validated by the schema).
   let bsn: Bsn | null = null;

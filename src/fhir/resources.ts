@@ -70,80 +70,65 @@ const medication = {
     .max(20)
     .optional(),
 };
-type MedicationFields = {
-  medicationCodeableConcept?: unknown;
-  medicationReference?: { reference?: string | undefined } | undefined;
-  contained?: { resourceType: string; id?: string | undefined; [k: string]: unknown }[] | undefined;
+/** A cross-field problem: where (a path inside the resource) and what. */
+export interface RuleIssue {
+  path: (string | number)[];
+  message: string;
+}
+type Rule = (r: Record<string, unknown>) => RuleIssue[];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const medicationRule: Rule = (r) => {
+  if (r.medicationCodeableConcept !== undefined) {
+    return r.medicationReference !== undefined
+      ? [{ path: ['medicationReference'], message: 'give medicationCodeableConcept or medicationReference, not both' }]
+      : [];
+  }
+  const ref = isObject(r.medicationReference) ? r.medicationReference.reference : undefined;
+  if (typeof ref !== 'string') {
+    return [
+      {
+        path: ['medicationCodeableConcept'],
+        message: 'is required: medicationCodeableConcept, or medicationReference to a contained Medication',
+      },
+    ];
+  }
+  const contained = Array.isArray(r.contained) ? r.contained : [];
+  const index = ref.startsWith('#')
+    ? contained.findIndex((c) => isObject(c) && c.resourceType === 'Medication' && c.id === ref.slice(1))
+    : -1;
+  const found: unknown = contained[index];
+  if (index < 0 || !isObject(found)) {
+    return [{ path: ['medicationReference', 'reference'], message: 'must refer to a contained Medication ("#id")' }];
+  }
+  return codedIn(MEDICATION_SYSTEMS, MEDICATION_WHAT).safeParse(found.code).success
+    ? []
+    : [{ path: ['contained', index, 'code'], message: `needs a coding (system and code) from ${MEDICATION_WHAT}` }];
 };
 
-function checkMedication(r: MedicationFields, ctx: z.RefinementCtx): void {
-  if (r.medicationCodeableConcept !== undefined) {
-    if (r.medicationReference !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        message: 'give medicationCodeableConcept or medicationReference, not both',
-        path: ['medicationReference'],
-      });
-    return;
+const patientRule: Rule = (p) => {
+  const list = Array.isArray(p.identifier) ? p.identifier : [];
+  const bsns = list
+    .map((x: unknown, i) => [x, i] as const)
+    .filter(
+      (pair): pair is readonly [Record<string, unknown>, number] => isObject(pair[0]) && pair[0].system === BSN_SYSTEM,
+    );
+  if (bsns.length === 0) return [{ path: ['identifier'], message: `needs an identifier with system ${BSN_SYSTEM}` }];
+  if (new Set(bsns.map(([x]) => x.value)).size > 1) {
+    return [{ path: ['identifier'], message: 'has more than one different BSN' }];
   }
-  const ref = r.medicationReference?.reference;
-  if (ref === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'is required: medicationCodeableConcept, or medicationReference to a contained Medication',
-      path: ['medicationCodeableConcept'],
-    });
-    return;
-  }
-  const contained = ref.startsWith('#')
-    ? (r.contained ?? []).find((c) => c.resourceType === 'Medication' && c.id === ref.slice(1))
-    : undefined;
-  if (!contained) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must refer to a contained Medication ("#id")',
-      path: ['medicationReference', 'reference'],
-    });
-    return;
-  }
-  const coded = codedIn(MEDICATION_SYSTEMS, MEDICATION_WHAT).safeParse(contained.code);
-  if (!coded.success) {
-    const index = (r.contained ?? []).indexOf(contained);
-    ctx.addIssue({
-      code: 'custom',
-      message: `needs a coding (system and code) from ${MEDICATION_WHAT}`,
-      path: ['contained', index, 'code'],
-    });
-  }
-}
+  return bsns
+    .filter(([x]) => parseBsn(x.value) === null)
+    .map(([, i]) => ({ path: ['identifier', i, 'value'], message: 'is not a valid BSN (it fails the 11-test)' }));
+};
 
-const patient = z
-  .looseObject({
-    ...base('Patient'),
-    identifier: z.array(identifier).min(1, { error: 'needs the BSN identifier' }).max(20),
-    birthDate: date.optional(),
-    gender: z.enum(['male', 'female', 'other', 'unknown']).optional(),
-  })
-  .superRefine((p, ctx) => {
-    const bsns = p.identifier.map((x, i) => [x, i] as const).filter(([x]) => x.system === BSN_SYSTEM);
-    if (bsns.length === 0) {
-      ctx.addIssue({ code: 'custom', message: `needs an identifier with system ${BSN_SYSTEM}`, path: ['identifier'] });
-      return;
-    }
-    const values = new Set(bsns.map(([x]) => x.value));
-    if (values.size > 1) {
-      ctx.addIssue({ code: 'custom', message: 'has more than one different BSN', path: ['identifier'] });
-      return;
-    }
-    for (const [x, i] of bsns) {
-      if (parseBsn(x.value) === null)
-        ctx.addIssue({
-          code: 'custom',
-          message: 'is not a valid BSN (it fails the 11-test)',
-          path: ['identifier', i, 'value'],
-        });
-    }
-  });
+const patient = z.looseObject({
+  ...base('Patient'),
+  identifier: z.array(identifier).min(1, { error: 'needs the BSN identifier' }).max(20),
+  birthDate: date.optional(),
+  gender: z.enum(['male', 'female', 'other', 'unknown']).optional(),
+});
 
 const APPOINTMENT_STATUS = [
   'proposed',
@@ -157,29 +142,29 @@ const APPOINTMENT_STATUS = [
   'checked-in',
   'waitlist',
 ] as const;
-const appointment = z
-  .looseObject({
-    ...base('Appointment'),
-    status: z.enum(APPOINTMENT_STATUS),
-    start: instant,
-    end: instant.optional(),
-    description: text(2000).optional(),
-    serviceType: z.array(codeableConcept).max(20).optional(),
-    appointmentType: codeableConcept.optional(),
-    participant: z
-      .array(
-        z.looseObject({
-          actor: reference.optional(),
-          status: z.enum(['accepted', 'declined', 'tentative', 'needs-action']).optional(),
-        }),
-      )
-      .min(1)
-      .max(50),
-  })
-  .refine((a) => a.end === undefined || Date.parse(a.end) >= Date.parse(a.start), {
-    error: 'must not be before start',
-    path: ['end'],
-  });
+const appointment = z.looseObject({
+  ...base('Appointment'),
+  status: z.enum(APPOINTMENT_STATUS),
+  start: instant,
+  end: instant.optional(),
+  description: text(2000).optional(),
+  serviceType: z.array(codeableConcept).max(20).optional(),
+  appointmentType: codeableConcept.optional(),
+  participant: z
+    .array(
+      z.looseObject({
+        actor: reference.optional(),
+        status: z.enum(['accepted', 'declined', 'tentative', 'needs-action']).optional(),
+      }),
+    )
+    .min(1)
+    .max(50),
+});
+
+const appointmentRule: Rule = (a) =>
+  typeof a.start === 'string' && typeof a.end === 'string' && Date.parse(a.end) < Date.parse(a.start)
+    ? [{ path: ['end'], message: 'must not be before start' }]
+    : [];
 
 const condition = z.looseObject({
   ...base('Condition'),
@@ -232,63 +217,63 @@ const OBSERVATION_VALUES = [
   'valueDateTime',
   'valuePeriod',
 ] as const;
-const observation = z
-  .looseObject({
-    ...base('Observation'),
-    status: z.enum([
-      'registered',
-      'preliminary',
-      'final',
-      'amended',
-      'corrected',
-      'cancelled',
-      'entered-in-error',
-      'unknown',
-    ]),
-    code: codedIn(LAB_SYSTEMS, LAB_WHAT),
-    subject: reference,
-    effectiveDateTime: dateTime.optional(),
-    effectivePeriod: period.optional(),
-    effectiveInstant: instant.optional(),
-    issued: instant.optional(),
-    valueQuantity: quantity
-      .refine((q) => q.value !== undefined, { error: 'needs a value', path: ['value'] })
-      .refine((q) => (q.unit ?? '').trim() !== '' || q.code !== undefined, { error: 'needs a unit', path: ['unit'] })
-      .optional(),
-    valueCodeableConcept: meaningfulConcept.optional(),
-    valueString: text(10_000).optional(),
-    valueBoolean: z.boolean().optional(),
-    valueInteger: z.number().int().optional(),
-    dataAbsentReason: codeableConcept.optional(),
-    interpretation: z.array(codeableConcept).max(10).optional(),
-    referenceRange: z
-      .array(
-        z.looseObject({
-          low: quantity.optional(),
-          high: quantity.optional(),
-          text: text(1000).optional(),
-        }),
-      )
-      .max(10)
-      .optional(),
-    component: z
-      .array(z.looseObject({ code: codeableConcept }))
-      .max(50)
-      .optional(),
-    hasMember: z.array(reference).max(100).optional(),
-  })
-  .superRefine((o, ctx) => {
-    const values = OBSERVATION_VALUES.filter((k) => o[k] !== undefined);
-    if (values.length > 1)
-      ctx.addIssue({ code: 'custom', message: 'has more than one value[x]', path: [values[1] ?? 'value'] });
-    if (values.length === 0 && !o.dataAbsentReason && !o.component?.length && !o.hasMember?.length)
-      ctx.addIssue({ code: 'custom', message: 'is required (or dataAbsentReason)', path: ['value[x]'] });
-    const effective = [o.effectiveDateTime, o.effectivePeriod, o.effectiveInstant].filter((v) => v !== undefined);
-    if (effective.length === 0)
-      ctx.addIssue({ code: 'custom', message: 'is required (when the sample was taken)', path: ['effective[x]'] });
-    if (effective.length > 1)
-      ctx.addIssue({ code: 'custom', message: 'has more than one effective[x]', path: ['effective[x]'] });
-  });
+const observation = z.looseObject({
+  ...base('Observation'),
+  status: z.enum([
+    'registered',
+    'preliminary',
+    'final',
+    'amended',
+    'corrected',
+    'cancelled',
+    'entered-in-error',
+    'unknown',
+  ]),
+  code: codedIn(LAB_SYSTEMS, LAB_WHAT),
+  subject: reference,
+  effectiveDateTime: dateTime.optional(),
+  effectivePeriod: period.optional(),
+  effectiveInstant: instant.optional(),
+  issued: instant.optional(),
+  valueQuantity: quantity
+    .refine((q) => q.value !== undefined, { error: 'needs a value', path: ['value'] })
+    .refine((q) => (q.unit ?? '').trim() !== '' || q.code !== undefined, { error: 'needs a unit', path: ['unit'] })
+    .optional(),
+  valueCodeableConcept: meaningfulConcept.optional(),
+  valueString: text(10_000).optional(),
+  valueBoolean: z.boolean().optional(),
+  valueInteger: z.number().int().optional(),
+  dataAbsentReason: codeableConcept.optional(),
+  interpretation: z.array(codeableConcept).max(10).optional(),
+  referenceRange: z
+    .array(
+      z.looseObject({
+        low: quantity.optional(),
+        high: quantity.optional(),
+        text: text(1000).optional(),
+      }),
+    )
+    .max(10)
+    .optional(),
+  component: z
+    .array(z.looseObject({ code: codeableConcept }))
+    .max(50)
+    .optional(),
+  hasMember: z.array(reference).max(100).optional(),
+});
+
+const observationRule: Rule = (o) => {
+  const out: RuleIssue[] = [];
+  const values = OBSERVATION_VALUES.filter((k) => o[k] !== undefined);
+  const some = (v: unknown) => Array.isArray(v) && v.length > 0;
+  if (values.length > 1) out.push({ path: [values[1] ?? 'value[x]'], message: 'has more than one value[x]' });
+  if (values.length === 0 && o.dataAbsentReason === undefined && !some(o.component) && !some(o.hasMember))
+    out.push({ path: ['value[x]'], message: 'is required (or dataAbsentReason)' });
+  const effective = [o.effectiveDateTime, o.effectivePeriod, o.effectiveInstant].filter((v) => v !== undefined);
+  if (effective.length === 0) out.push({ path: ['effective[x]'], message: 'is required (when the sample was taken)' });
+  if (effective.length > 1) out.push({ path: ['effective[x]'], message: 'has more than one effective[x]' });
+  return out;
+};
 
 const documentReference = z.looseObject({
   ...base('DocumentReference'),
@@ -330,71 +315,65 @@ const MEDICATION_STATEMENT_STATUS = [
   'unknown',
   'not-taken',
 ] as const;
-const medicationStatement = z
-  .looseObject({
-    ...base('MedicationStatement'),
-    ...medication,
-    status: z.enum(MEDICATION_STATEMENT_STATUS),
-    subject: reference,
-    effectiveDateTime: dateTime.optional(),
-    effectivePeriod: period.optional(),
-    dateAsserted: dateTime.optional(),
-    dosage: withDosageText(z.array(dosage).min(1).max(20)),
-  })
-  .superRefine(checkMedication);
+const medicationStatement = z.looseObject({
+  ...base('MedicationStatement'),
+  ...medication,
+  status: z.enum(MEDICATION_STATEMENT_STATUS),
+  subject: reference,
+  effectiveDateTime: dateTime.optional(),
+  effectivePeriod: period.optional(),
+  dateAsserted: dateTime.optional(),
+  dosage: withDosageText(z.array(dosage).min(1).max(20)),
+});
 
-const medicationRequest = z
-  .looseObject({
-    ...base('MedicationRequest'),
-    ...medication,
-    status: z.enum(['active', 'on-hold', 'cancelled', 'completed', 'entered-in-error', 'stopped', 'draft', 'unknown']),
-    intent: z.enum([
-      'proposal',
-      'plan',
-      'order',
-      'original-order',
-      'reflex-order',
-      'filler-order',
-      'instance-order',
-      'option',
-    ]),
-    subject: reference,
-    authoredOn: dateTime.optional(),
-    dosageInstruction: withDosageText(z.array(dosage).min(1).max(20)),
-    dispenseRequest: z
-      .looseObject({
-        validityPeriod: period.optional(),
-        numberOfRepeatsAllowed: z.number().int().min(0).max(1000).optional(),
-        quantity: quantity.optional(),
-      })
-      .optional(),
-  })
-  .superRefine(checkMedication);
+const medicationRequest = z.looseObject({
+  ...base('MedicationRequest'),
+  ...medication,
+  status: z.enum(['active', 'on-hold', 'cancelled', 'completed', 'entered-in-error', 'stopped', 'draft', 'unknown']),
+  intent: z.enum([
+    'proposal',
+    'plan',
+    'order',
+    'original-order',
+    'reflex-order',
+    'filler-order',
+    'instance-order',
+    'option',
+  ]),
+  subject: reference,
+  authoredOn: dateTime.optional(),
+  dosageInstruction: withDosageText(z.array(dosage).min(1).max(20)),
+  dispenseRequest: z
+    .looseObject({
+      validityPeriod: period.optional(),
+      numberOfRepeatsAllowed: z.number().int().min(0).max(1000).optional(),
+      quantity: quantity.optional(),
+    })
+    .optional(),
+});
 
-const medicationDispense = z
-  .looseObject({
-    ...base('MedicationDispense'),
-    ...medication,
-    status: z.enum([
-      'preparation',
-      'in-progress',
-      'cancelled',
-      'on-hold',
-      'completed',
-      'entered-in-error',
-      'stopped',
-      'declined',
-      'unknown',
-    ]),
-    subject: reference,
-    quantity: quantity.optional(),
-    daysSupply: quantity.optional(),
-    whenPrepared: dateTime.optional(),
-    whenHandedOver: dateTime.optional(),
-    dosageInstruction: z.array(dosage).max(20).optional(),
-    authorizingPrescription: z.array(reference).max(20).optional(),
-  })
-  .superRefine(checkMedication);
+const medicationDispense = z.looseObject({
+  ...base('MedicationDispense'),
+  ...medication,
+  status: z.enum([
+    'preparation',
+    'in-progress',
+    'cancelled',
+    'on-hold',
+    'completed',
+    'entered-in-error',
+    'stopped',
+    'declined',
+    'unknown',
+  ]),
+  subject: reference,
+  quantity: quantity.optional(),
+  daysSupply: quantity.optional(),
+  whenPrepared: dateTime.optional(),
+  whenHandedOver: dateTime.optional(),
+  dosageInstruction: z.array(dosage).max(20).optional(),
+  authorizingPrescription: z.array(reference).max(20).optional(),
+});
 
 const careTeam = z.looseObject({
   ...base('CareTeam'),
@@ -451,6 +430,19 @@ export const RESOURCE_SCHEMAS: Record<IngestType, z.ZodType<Record<string, unkno
   CareTeam: careTeam,
   Practitioner: practitioner,
   PractitionerRole: practitionerRole,
+};
+
+/**
+ * Rules across fields. They run on the resource as sent, also when its shape has problems, so that one answer
+ * lists everything that is wrong (zod skips object-level refinements once a field fails).
+ */
+export const RESOURCE_RULES: Partial<Record<IngestType, Rule>> = {
+  Patient: patientRule,
+  Appointment: appointmentRule,
+  Observation: observationRule,
+  MedicationStatement: medicationRule,
+  MedicationRequest: medicationRule,
+  MedicationDispense: medicationRule,
 };
 
 /** The field that names the patient, per record type (Appointment: a participant's actor, found separately). */
