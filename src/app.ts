@@ -20,6 +20,9 @@ import { registerDigidSimulator } from './digid-simulator/routes.js';
 import { registerIdentity } from './identity/routes.js';
 import { registerCitizenHome } from './citizen-home/routes.js';
 import { registerDataIn } from './fhir/routes.js';
+import { registerFhirReadRoutes } from './fhir/read/routes.js';
+import { registerRecordRequestRoutes } from './record-requests/routes.js';
+import { registerOrganisationAdminRoutes } from './organisation-admin/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -71,6 +74,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerIdentity(app);
   registerCitizenHome(app);
   registerDataIn(app);
+  registerFhirReadRoutes(app);
+  registerRecordRequestRoutes(app);
+  registerOrganisationAdminRoutes(app);
 
   return app;
 }

@@ -6,6 +6,7 @@ import type { FieldError } from '../staff/form-views.js';
 import { PERMISSIONS } from '../staff/permissions.js';
 import { parseCriteria, searchPatients, type CriteriaError } from './search.js';
 import { SearchResultsPage } from './views.js';
+import { registerPatientRecordRoutes } from './record-routes.js';
 
 const searchBody = z.object({
   name: z.string().max(200).optional().default(''),
@@ -37,6 +38,8 @@ export function registerPatientRoutes(app: FastifyInstance): void {
       );
     }
     const result = await req.withData((scope) => searchPatients(scope, parsed.criteria));
-    return sendPage(reply, <SearchResultsPage ctx={ctx} values={values} result={result} />);
+    const recordLinks = req.principal.kind === 'staff' && req.principal.permissions.includes(PERMISSIONS.recordRead);
+    return sendPage(reply, <SearchResultsPage ctx={ctx} values={values} result={result} recordLinks={recordLinks} />);
   });
+  registerPatientRecordRoutes(app);
 }

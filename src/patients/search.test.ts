@@ -30,9 +30,11 @@ function physioOnlyPerson(): BrpPerson {
 }
 
 function namesIn(page: Response): string[] {
-  return [...page.text.matchAll(/<th class="utrecht-table__cell koepel-row-header" scope="row">([^<]+)<\/th>/g)].map(
-    (m) => m[1] ?? '',
-  );
+  return [
+    ...page.text.matchAll(
+      /<th class="utrecht-table__cell koepel-row-header" scope="row">(?:<a class="utrecht-link" href="[^"]*">)?([^<]+)(?:<\/a>)?<\/th>/g,
+    ),
+  ].map((m) => m[1] ?? '');
 }
 
 describe('patient search', () => {

@@ -80,6 +80,8 @@ export function SearchResultsPage(props: {
   values: SearchValues;
   result?: SearchResult;
   errors?: FieldError[];
+  /** Link each name to the patient's record (the employee has record:read). */
+  recordLinks?: boolean;
 }): JSX.Element {
   const { ctx, result } = props;
   const { t } = ctx;
@@ -106,7 +108,7 @@ export function SearchResultsPage(props: {
           <h2 id="results-title" class="utrecht-heading-2" safe>
             {t('patients.search.resultsTitle')}
           </h2>
-          <SearchResults ctx={ctx} result={result} />
+          <SearchResults ctx={ctx} result={result} recordLinks={props.recordLinks ?? false} />
         </section>
       ) : (
         ''
@@ -115,7 +117,7 @@ export function SearchResultsPage(props: {
   );
 }
 
-function SearchResults(props: { ctx: PageContext; result: SearchResult }): JSX.Element {
+function SearchResults(props: { ctx: PageContext; result: SearchResult; recordLinks: boolean }): JSX.Element {
   const { t } = props.ctx;
   const { hits, more } = props.result;
   if (hits.length === 0) {
@@ -155,9 +157,18 @@ function SearchResults(props: { ctx: PageContext; result: SearchResult }): JSX.E
           <tbody class="utrecht-table__body">
             {hits.map((h) => (
               <tr class="utrecht-table__row">
-                <th class="utrecht-table__cell koepel-row-header" scope="row" safe>
-                  {h.name}
-                </th>
+                {/* The link carries the citizen's random Koepel id only: no name or BSN in URLs. */}
+                {props.recordLinks ? (
+                  <th class="utrecht-table__cell koepel-row-header" scope="row">
+                    <a class="utrecht-link" href={`/staff/patients/${h.citizenId}/record`} safe>
+                      {h.name}
+                    </a>
+                  </th>
+                ) : (
+                  <th class="utrecht-table__cell koepel-row-header" scope="row" safe>
+                    {h.name}
+                  </th>
+                )}
                 <td class="utrecht-table__cell">
                   <time datetime={h.birthDate} safe>
                     {formatBirthDate(h.birthDate)}

@@ -47,6 +47,9 @@ function StaffHomePage(props: {
   canSearch: boolean;
   totpOn: boolean;
   canManageApiClients?: boolean;
+  /** Links to record requests (MG-7) and category settings (MG-1), by permission. */
+  canHandleRequests?: boolean;
+  canSetCategories?: boolean;
 }): JSX.Element {
   const { ctx, organisation: o } = props;
   const { t } = ctx;
@@ -128,6 +131,24 @@ function StaffHomePage(props: {
             : ''}
         </dl>
       </section>
+      {props.canHandleRequests ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href="/staff/record-requests" safe>
+            {t('recordRequests.staff.link')}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
+      {props.canSetCategories ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href="/staff/organisation/categories" safe>
+            {t('orgAdmin.categories.link')}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
       {props.canManageApiClients ? (
         <p class="utrecht-paragraph">
           <a class="utrecht-link" href="/staff/admin/api-clients" safe>
@@ -261,6 +282,8 @@ export function registerStaffHomeRoutes(app: FastifyInstance): void {
         canSearch={p.permissions.includes(PERMISSIONS.patientsSearch)}
         totpOn={account?.totpConfirmedAt != null}
         canManageApiClients={p.permissions.includes(PERMISSIONS.adminApiClients)}
+        canHandleRequests={p.permissions.includes(PERMISSIONS.recordRequests)}
+        canSetCategories={p.permissions.includes(PERMISSIONS.adminOrganisation)}
       />,
     );
   });

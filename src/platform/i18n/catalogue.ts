@@ -8,6 +8,9 @@ import { staffMessages } from '../../staff/messages.js';
 import { patientMessages } from '../../patients/messages.js';
 import { operatorMessages } from '../../operator/messages.js';
 import { apiClientMessages } from '../../api-clients/messages.js';
+import { patientRecordMessages } from '../../patients/record-messages.js';
+import { recordRequestMessages } from '../../record-requests/messages.js';
+import { organisationAdminMessages } from '../../organisation-admin/messages.js';
 
 const nl = {
   ...platformMessages.nl,
@@ -19,6 +22,9 @@ const nl = {
   ...patientMessages.nl,
   ...operatorMessages.nl,
   ...apiClientMessages.nl,
+  ...patientRecordMessages.nl,
+  ...recordRequestMessages.nl,
+  ...organisationAdminMessages.nl,
 };
 
 export type MessageKey = keyof typeof nl;
@@ -33,6 +39,9 @@ const en: Partial<Record<MessageKey, string>> = {
   ...patientMessages.en,
   ...operatorMessages.en,
   ...apiClientMessages.en,
+  ...patientRecordMessages.en,
+  ...recordRequestMessages.en,
+  ...organisationAdminMessages.en,
 };
 
 export const catalogue: { nl: Record<MessageKey, string>; en: Partial<Record<MessageKey, string>> } = { nl, en };

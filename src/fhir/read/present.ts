@@ -1,0 +1,325 @@
+// How stored record data is shown to a citizen over FHIR: the stored resource under Koepel's own id, with its
+// version, the organisation it came from, and its references rewritten into Koepel's id space. A sender's
+// references point into its own system (its Patient id, its Practitioner ids); left as they are they would be
+// dangling or, worse, look like ids a client could try here. So: the patient becomes Patient/{citizen id},
+// practitioners known in the organisation's directory become Practitioner/{Koepel id}, and any other reference
+// keeps only its display text and identifier.
+import type { AttachmentInfo, FhirJson, StoredResource } from '../../record/store.js';
+import type { BrpPerson } from '../../identity/brp/fixture-persons.js';
+
+export type Json = Record<string, unknown>;
+
+export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
+const AGB_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/agb-z';
+const URA_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/ura';
+
+/** Extension on every record resource naming the organisation that made it available (canonical base to be fixed
+ * by the project; meta.source carries the same organisation as a resolvable URL). */
+export const SOURCE_ORGANISATION_EXTENSION = 'https://koepel.example/fhir/StructureDefinition/source-organization';
+
+export interface OrganisationInfo {
+  id: string;
+  name: string;
+  agbCode: string | null;
+  uraNumber: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  street: string | null;
+  postalCode: string | null;
+  city: string | null;
+}
+
+export interface DirectoryEntry {
+  id: string;
+  organisationId: string;
+  resourceType: 'Practitioner' | 'PractitionerRole';
+  sourceKey: string;
+  updatedAt: Date;
+  resource: Json;
+}
+
+export interface PresentContext {
+  /** Absolute base of the FHIR API, e.g. https://portaal.example/fhir. */
+  base: string;
+  citizenId: string;
+  organisations: ReadonlyMap<string, OrganisationInfo>;
+  /** Stored attachments per resource id. */
+  attachments: ReadonlyMap<string, readonly AttachmentInfo[]>;
+  /** Directory entries by directoryKey() (the sender's source key) and by koepelKey() (Koepel's own id). */
+  directory: ReadonlyMap<string, DirectoryEntry>;
+  /** "Type/id" of the record resources the citizen may see that references may name. */
+  visibleRecords: ReadonlySet<string>;
+}
+
+export const directoryKey = (organisationId: string, type: string, sourceKey: string) =>
+  `${organisationId} ${type} ${sourceKey}`;
+export const koepelKey = (type: string, id: string) => `koepel ${type}/${id}`;
+
+const RECORD_TYPES = new Set([
+  'Appointment',
+  'Condition',
+  'AllergyIntolerance',
+  'Observation',
+  'DocumentReference',
+  'MedicationStatement',
+  'MedicationRequest',
+  'MedicationDispense',
+  'CareTeam',
+]);
+
+/**
+ * A reference already in Koepel's id space: the FHIR write API rewrites references between entries of one Bundle
+ * to `{type}/{Koepel id}` when it stores them.
+ */
+export function koepelReference(ref: Json): { type: string; id: string; record: boolean } | null {
+  const r = typeof ref.reference === 'string' ? ref.reference : null;
+  const m = r ? /(?:^|\/)([A-Za-z]+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(r) : null;
+  if (!m?.[1] || !m[2]) return null;
+  if (m[1] === 'Practitioner' || m[1] === 'PractitionerRole')
+    return { type: m[1], id: m[2].toLowerCase(), record: false };
+  if (RECORD_TYPES.has(m[1])) return { type: m[1], id: m[2].toLowerCase(), record: true };
+  return null;
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The source keys a reference could have been stored under: `id|<logical id>` or `system|value` of its identifier. */
+export function referenceSourceKeys(ref: Json): { type: string; sourceKey: string }[] {
+  const out: { type: string; sourceKey: string }[] = [];
+  const r = typeof ref.reference === 'string' ? ref.reference : null;
+  const m = r ? /(?:^|\/)(Practitioner|PractitionerRole)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(r) : null;
+  if (m?.[1] && m[2]) out.push({ type: m[1], sourceKey: `id|${m[2]}` });
+  const type = m?.[1] ?? (typeof ref.type === 'string' ? ref.type : null);
+  const identifier = isObject(ref.identifier) ? ref.identifier : null;
+  if (
+    (type === 'Practitioner' || type === 'PractitionerRole') &&
+    identifier &&
+    typeof identifier.system === 'string' &&
+    typeof identifier.value === 'string'
+  ) {
+    out.push({ type, sourceKey: `${identifier.system}|${identifier.value}` });
+  }
+  return out;
+}
+
+/** Every Reference-shaped object inside a resource (an object with a string `reference` or a typed identifier). */
+export function collectReferences(value: unknown, out: Json[] = []): Json[] {
+  if (Array.isArray(value)) {
+    for (const v of value) collectReferences(v, out);
+  } else if (isObject(value)) {
+    if (typeof value.reference === 'string' || (isObject(value.identifier) && typeof value.type === 'string')) {
+      out.push(value);
+    }
+    for (const [k, v] of Object.entries(value)) if (k !== 'contained') collectReferences(v, out);
+  }
+  return out;
+}
+
+function isPatientReference(ref: Json): boolean {
+  const r = typeof ref.reference === 'string' ? ref.reference : '';
+  if (/(?:^|\/)Patient\/[^/]+$/.test(r) || ref.type === 'Patient') return true;
+  const id = isObject(ref.identifier) ? ref.identifier : null;
+  return id?.system === BSN_SYSTEM;
+}
+
+function rewriteReferences(resource: Json, organisationId: string, ctx: PresentContext): void {
+  for (const ref of collectReferences(resource)) {
+    const r = typeof ref.reference === 'string' ? ref.reference : null;
+    if (r?.startsWith('#')) continue; // contained resource: stays inside this resource
+    if (isPatientReference(ref)) {
+      ref.reference = `Patient/${ctx.citizenId}`;
+      delete ref.identifier;
+      delete ref.type;
+      continue;
+    }
+    const own = koepelReference(ref);
+    if (own) {
+      const entry = own.record ? null : ctx.directory.get(koepelKey(own.type, own.id));
+      const visible = own.record
+        ? ctx.visibleRecords.has(`${own.type}/${own.id}`)
+        : entry !== undefined && entry !== null && entry.organisationId === organisationId;
+      // A resource the citizen is not shown is not named either: not even its id.
+      if (visible) ref.reference = `${own.type}/${own.id}`;
+      else delete ref.reference;
+      continue;
+    }
+    const found = referenceSourceKeys(ref)
+      .map((k) => ctx.directory.get(directoryKey(organisationId, k.type, k.sourceKey)))
+      .find((e) => e !== undefined);
+    if (found) {
+      ref.reference = `${found.resourceType}/${found.id}`;
+      continue;
+    }
+    // Organization references of a sender point at itself in practice: the source organisation in Koepel.
+    if (r && /(?:^|\/)Organization\/[^/]+$/.test(r)) {
+      ref.reference = `Organization/${organisationId}`;
+      continue;
+    }
+    delete ref.reference;
+  }
+}
+
+function sourceMeta(
+  resource: Json,
+  organisationId: string,
+  ctx: PresentContext,
+  meta: { versionId?: string; lastUpdated: Date },
+): void {
+  const previous = isObject(resource.meta) ? resource.meta : {};
+  resource.meta = {
+    ...(meta.versionId ? { versionId: meta.versionId } : {}),
+    lastUpdated: meta.lastUpdated.toISOString(),
+    source: `${ctx.base}/Organization/${organisationId}`,
+    ...(Array.isArray(previous.profile) ? { profile: previous.profile } : {}),
+  };
+  const org = ctx.organisations.get(organisationId);
+  const extensions = Array.isArray(resource.extension) ? (resource.extension as unknown[]) : [];
+  resource.extension = [
+    {
+      url: SOURCE_ORGANISATION_EXTENSION,
+      valueReference: { reference: `Organization/${organisationId}`, ...(org ? { display: org.name } : {}) },
+    },
+    ...extensions.filter((e) => !(isObject(e) && e.url === SOURCE_ORGANISATION_EXTENSION)),
+  ];
+}
+
+/** The patient field of each record resource type, set explicitly so that every resource names its citizen. */
+const PATIENT_FIELD: Partial<Record<FhirJson['resourceType'], 'subject' | 'patient'>> = {
+  Condition: 'subject',
+  AllergyIntolerance: 'patient',
+  Observation: 'subject',
+  DocumentReference: 'subject',
+  MedicationStatement: 'subject',
+  MedicationRequest: 'subject',
+  MedicationDispense: 'subject',
+  CareTeam: 'subject',
+};
+
+/** A stored record resource as the citizen's FHIR API returns it. Mutates and returns stored.resource. */
+export function presentResource(stored: StoredResource, ctx: PresentContext): Json {
+  const resource: Json = stored.resource;
+  resource.id = stored.id;
+  rewriteReferences(resource, stored.organisationId, ctx);
+  sourceMeta(resource, stored.organisationId, ctx, {
+    versionId: String(stored.version),
+    lastUpdated: stored.updatedAt,
+  });
+  const field = PATIENT_FIELD[stored.resourceType];
+  if (field) {
+    const current = isObject(resource[field]) ? resource[field] : {};
+    resource[field] = { ...current, reference: `Patient/${ctx.citizenId}` };
+  }
+  if (stored.resourceType === 'DocumentReference') {
+    const stored_ = ctx.attachments.get(stored.id) ?? [];
+    const content = Array.isArray(resource.content) ? (resource.content as unknown[]) : [];
+    content.forEach((c, position) => {
+      if (!isObject(c) || !isObject(c.attachment)) return;
+      const a = c.attachment;
+      delete a.data;
+      const file = stored_.find((x) => x.position === position);
+      if (file) {
+        a.url = `${ctx.base}/Binary/${stored.id}-${position}`;
+        a.contentType = file.contentType;
+        a.size = file.byteSize;
+      }
+    });
+  }
+  return resource;
+}
+
+/** A Practitioner or PractitionerRole from the organisation's directory. */
+export function presentDirectoryEntry(entry: DirectoryEntry, ctx: PresentContext): Json {
+  const resource: Json = structuredClone(entry.resource);
+  resource.resourceType = entry.resourceType;
+  resource.id = entry.id;
+  rewriteReferences(resource, entry.organisationId, ctx);
+  sourceMeta(resource, entry.organisationId, ctx, { lastUpdated: entry.updatedAt });
+  return resource;
+}
+
+export function organisationResource(o: OrganisationInfo): Json {
+  const identifier = [
+    ...(o.agbCode ? [{ system: AGB_SYSTEM, value: o.agbCode }] : []),
+    ...(o.uraNumber ? [{ system: URA_SYSTEM, value: o.uraNumber }] : []),
+  ];
+  const telecom = [
+    ...(o.phone ? [{ system: 'phone', value: o.phone }] : []),
+    ...(o.email ? [{ system: 'email', value: o.email }] : []),
+    ...(o.website ? [{ system: 'url', value: o.website }] : []),
+  ];
+  const hasAddress = o.street ?? o.postalCode ?? o.city;
+  return {
+    resourceType: 'Organization',
+    id: o.id,
+    ...(identifier.length > 0 ? { identifier } : {}),
+    active: true,
+    name: o.name,
+    ...(telecom.length > 0 ? { telecom } : {}),
+    ...(hasAddress
+      ? {
+          address: [
+            {
+              use: 'work',
+              ...(o.street ? { line: [o.street] } : {}),
+              ...(o.city ? { city: o.city } : {}),
+              ...(o.postalCode ? { postalCode: o.postalCode } : {}),
+              country: 'NL',
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
+const GENDER: Record<BrpPerson['geslacht']['code'], string> = { M: 'male', V: 'female', O: 'unknown' };
+
+/**
+ * The citizen as a FHIR Patient, from Koepel's own data (the BRP snapshot): BSN, name (zib NameInformation style:
+ * the prefix as own-prefix extension on family), gender, birth date and address. Its id is the citizen's Koepel id.
+ */
+export function patientResource(citizenId: string, person: BrpPerson, fetchedAt: Date): Json {
+  const n = person.naam;
+  const family = [n.voorvoegsel, n.geslachtsnaam].filter(Boolean).join(' ');
+  const a = person.verblijfplaats.verblijfadres;
+  const houseNumber = [String(a.huisnummer), a.huisletter, a.huisnummertoevoeging].filter(Boolean).join(' ');
+  return {
+    resourceType: 'Patient',
+    id: citizenId,
+    meta: { lastUpdated: fetchedAt.toISOString(), source: 'urn:koepel:brp' },
+    identifier: [{ use: 'official', system: BSN_SYSTEM, value: person.burgerservicenummer }],
+    name: [
+      {
+        use: 'official',
+        text: n.volledigeNaam,
+        family,
+        _family: {
+          extension: [
+            ...(n.voorvoegsel
+              ? [{ url: 'http://hl7.org/fhir/StructureDefinition/humanname-own-prefix', valueString: n.voorvoegsel }]
+              : []),
+            { url: 'http://hl7.org/fhir/StructureDefinition/humanname-own-name', valueString: n.geslachtsnaam },
+          ],
+        },
+        given: n.voornamen.split(' ').filter(Boolean),
+        _given: n.voornamen
+          .split(' ')
+          .filter(Boolean)
+          .map(() => ({
+            extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier', valueCode: 'BR' }],
+          })),
+      },
+    ],
+    gender: GENDER[person.geslacht.code],
+    birthDate: person.geboorte.datum.datum,
+    address: [
+      {
+        use: 'home',
+        line: [`${a.korteStraatnaam} ${houseNumber}`],
+        city: a.woonplaats,
+        postalCode: a.postcode,
+        country: 'NL',
+      },
+    ],
+  };
+}

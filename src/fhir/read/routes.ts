@@ -1,0 +1,317 @@
+// The citizen-facing FHIR R4 read API (GET only, under /fhir; the write side for provider systems lives beside it
+// in src/fhir/). Its own Fastify plugin so that its errors are OperationOutcomes, not HTML pages.
+//
+//   GET /fhir/metadata                     CapabilityStatement (public)
+//   GET /fhir/Patient/{id}                 the citizen's own Patient (id = the citizen's Koepel id)
+//   GET /fhir/Patient/{id}/$everything     the whole visible record as one searchset Bundle, Patient first
+//   GET /fhir/Patient                      search: the citizen's own Patient
+//   GET /fhir/{type}/{id}                  a record resource (id = Koepel id)
+//   GET /fhir/{type}?patient=&_id=&_count=&_offset=   searchset Bundle, newest first, paged
+//   GET /fhir/Binary/{resourceId}-{n}      attachment n of a DocumentReference (raw, or Binary with fhir+json)
+//   GET /fhir/Organization|Practitioner|PractitionerRole/{id}   directory data the record refers to
+//
+// Another citizen's ids, and ids that do not exist, answer 404: the answer never tells which of the two it is.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError, isDatabaseUnavailable } from '../../platform/http/errors.js';
+import { capabilityStatement } from './capability.js';
+import type { Json } from './present.js';
+import {
+  everything,
+  isCitizenRecordType,
+  readBinary,
+  readDirectoryResource,
+  readOrganisation,
+  readPatient,
+  readRecordResource,
+  searchPatient,
+  searchRecord,
+  type BundleItem,
+  type CitizenReader,
+  type SearchQuery,
+  type SearchResult,
+} from './service.js';
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const DEFAULT_COUNT = 100;
+const MAX_COUNT = 500;
+const MAX_OFFSET = 1_000_000;
+
+type IssueCode = 'invalid' | 'not-supported' | 'login' | 'forbidden' | 'not-found' | 'transient' | 'exception';
+
+/** An answer with an OperationOutcome: the diagnostics never contain input values or personal data. */
+export class FhirError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: IssueCode,
+    readonly diagnostics: string,
+  ) {
+    super(diagnostics);
+  }
+}
+
+export function operationOutcome(code: IssueCode, diagnostics: string): Json {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: code === 'transient' ? 'error' : code === 'exception' ? 'fatal' : 'error', code, diagnostics }],
+  };
+}
+
+const notFound = () => new FhirError(404, 'not-found', 'Resource not found.');
+
+function sendJson(reply: FastifyReply, body: Json, status = 200): FastifyReply {
+  return reply.code(status).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
+/**
+ * Who is reading. Today: the citizen, through their own portal session in a same-origin browser (GET only, so no
+ * CSRF token is needed). A later issue adds apps the citizen authorises (OAuth 2.0, e.g. a MedMij PGO): such an
+ * app's bearer token will be resolved here into the same CitizenReader (citizen id and portal), and everything
+ * below — audit records, row-level security — stays as it is. Until then a bearer token is refused rather than
+ * ignored, so that an app never mistakes a cookie-less 401 for an empty record.
+ */
+function citizenReader(req: FastifyRequest, reply: FastifyReply): CitizenReader {
+  if (req.headers.authorization !== undefined) {
+    reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+    throw new FhirError(401, 'login', 'Bearer tokens are not accepted by the citizen read API yet.');
+  }
+  const p = req.principal;
+  if (p.kind === 'citizen') return { citizenId: p.citizenId, portalId: p.portalId };
+  // Staff see their organisation's records on the staff pages (src/patients/record-*), never through this API.
+  if (p.kind === 'staff' || p.kind === 'operator' || p.kind === 'client') {
+    throw new FhirError(403, 'forbidden', 'This API serves citizens reading their own record.');
+  }
+  throw new FhirError(401, 'login', 'Log in to read your record.');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Query parameters: only what is supported; anything else is refused with the parameter's name (never its value).
+// ---------------------------------------------------------------------------------------------------------------
+
+const safeName = (k: string) => k.replace(/[^\w.:-]/g, '?').slice(0, 40);
+
+function queryParams(req: FastifyRequest, allowed: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(q)) {
+    if (k === '_format') {
+      if (typeof v !== 'string' || !['json', 'application/json', 'application/fhir+json'].includes(v)) {
+        throw new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json).');
+      }
+      continue;
+    }
+    if (!allowed.includes(k)) throw new FhirError(400, 'not-supported', `Unsupported parameter: ${safeName(k)}.`);
+    if (typeof v !== 'string') throw new FhirError(400, 'invalid', `Parameter ${k} may be given only once.`);
+    out.set(k, v);
+  }
+  return out;
+}
+
+function integer(params: Map<string, string>, name: string, fallback: number, max: number): number {
+  const v = params.get(name);
+  if (v === undefined) return fallback;
+  if (!/^\d{1,7}$/.test(v) || Number(v) > max) {
+    throw new FhirError(400, 'invalid', `Parameter ${name} must be a whole number from 0 to ${max}.`);
+  }
+  return Number(v);
+}
+
+/** The patient a search names: "Patient/{id}", "{id}" or "{base}/Patient/{id}"; anything else matches nobody. */
+function patientParam(value: string | undefined, base: string): string | null {
+  if (value === undefined) return null;
+  if (value.length > 300) throw new FhirError(400, 'invalid', 'Parameter patient is too long.');
+  const v = value.startsWith(`${base}/`) ? value.slice(base.length + 1) : value;
+  const m = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/.exec(v);
+  return m?.[1] ?? '-';
+}
+
+function searchQuery(params: Map<string, string>, base: string): SearchQuery {
+  const patient = params.get('patient') ?? params.get('subject');
+  if (params.has('patient') && params.has('subject')) {
+    throw new FhirError(400, 'invalid', 'Give either patient or subject, not both.');
+  }
+  const rawIds = params.get('_id');
+  let ids: string[] | null = null;
+  if (rawIds !== undefined) {
+    ids = rawIds.split(',');
+    if (ids.length > 100 || !ids.every((id) => /^[A-Za-z0-9\-.]{1,64}$/.test(id))) {
+      throw new FhirError(400, 'invalid', 'Parameter _id must be up to 100 ids, comma-separated.');
+    }
+  }
+  return {
+    patient: patientParam(patient, base),
+    ids,
+    count: integer(params, '_count', DEFAULT_COUNT, MAX_COUNT),
+    offset: integer(params, '_offset', 0, MAX_OFFSET),
+  };
+}
+
+function searchset(
+  base: string,
+  path: string,
+  query: SearchQuery | null,
+  result: SearchResult | { total?: number; items: BundleItem[] },
+): Json {
+  const link: Json[] = [];
+  if (query) {
+    const url = (offset: number) => {
+      const p = new URLSearchParams();
+      if (query.patient !== null) p.set('patient', `Patient/${query.patient}`);
+      if (query.ids) p.set('_id', query.ids.join(','));
+      p.set('_count', String(query.count));
+      if (offset > 0) p.set('_offset', String(offset));
+      return `${base}/${path}?${p.toString()}`;
+    };
+    const total = result.total ?? 0;
+    link.push({ relation: 'self', url: url(query.offset) });
+    if (query.count > 0 && query.offset + query.count < total) {
+      link.push({ relation: 'next', url: url(query.offset + query.count) });
+    }
+    if (query.offset > 0) link.push({ relation: 'previous', url: url(Math.max(0, query.offset - query.count)) });
+  } else {
+    link.push({ relation: 'self', url: `${base}/${path}` });
+  }
+  return {
+    resourceType: 'Bundle',
+    id: crypto.randomUUID(),
+    meta: { lastUpdated: new Date().toISOString() },
+    type: 'searchset',
+    ...(result.total !== undefined ? { total: result.total } : {}),
+    link,
+    entry: result.items.map((item) => ({
+      fullUrl: `${base}/${String(item.resource.resourceType)}/${String(item.resource.id)}`,
+      resource: item.resource,
+      search: { mode: item.mode },
+    })),
+  };
+}
+
+function sendResource(reply: FastifyReply, resource: Json | null): FastifyReply {
+  if (!resource) throw notFound();
+  const meta = resource.meta as { versionId?: string; lastUpdated?: string } | undefined;
+  if (meta?.versionId) reply.header('ETag', `W/"${meta.versionId}"`);
+  if (meta?.lastUpdated) reply.header('Last-Modified', new Date(meta.lastUpdated).toUTCString());
+  return sendJson(reply, resource);
+}
+
+const SAFE_DOWNLOAD_TYPES: Record<string, string> = { 'application/pdf': 'pdf', 'text/plain': 'txt' };
+
+function errorAnswer(err: FastifyError | Error): FhirError {
+  if (err instanceof FhirError) return err;
+  if (err instanceof HttpError) {
+    const code: Record<number, IssueCode> = { 400: 'invalid', 401: 'login', 403: 'forbidden', 404: 'not-found' };
+    return new FhirError(err.status, code[err.status] ?? 'exception', err.kind);
+  }
+  if (isDatabaseUnavailable(err)) return new FhirError(503, 'transient', 'Temporarily unavailable; try again later.');
+  const status = (err as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return new FhirError(status, 'invalid', 'Bad request.');
+  return new FhirError(500, 'exception', 'Internal error.');
+}
+
+export function registerFhirReadRoutes(app: FastifyInstance): void {
+  void app.register(async (fhir) => {
+    const base = `${fhir.koepel.config.publicUrl}/fhir`;
+
+    fhir.setErrorHandler((err: FastifyError, req, reply) => {
+      const answer = errorAnswer(err);
+      if (answer.status >= 500) {
+        // Type, code and stack only: database messages can quote values (personal data).
+        req.log.error(
+          { err: { type: err.name, code: (err as { code?: string }).code, stack: err.stack } },
+          'fhir read failed',
+        );
+      }
+      if (answer.status === 503) reply.header('Retry-After', '30');
+      return sendJson(reply, operationOutcome(answer.code, answer.diagnostics), answer.status);
+    });
+
+    fhir.get('/fhir/metadata', async (req, reply) => {
+      queryParams(req, []);
+      return sendJson(reply, capabilityStatement({ base }));
+    });
+
+    fhir.get<{ Params: { id: string } }>('/fhir/Patient/:id/$everything', async (req, reply) => {
+      const reader = citizenReader(req, reply);
+      queryParams(req, []);
+      const items = await req.withData((scope) => everything(scope, base, reader, req.params.id));
+      if (!items) throw notFound();
+      return sendJson(
+        reply,
+        searchset(base, `Patient/${reader.citizenId}/$everything`, null, {
+          total: items.filter((i) => i.mode === 'match').length,
+          items,
+        }),
+      );
+    });
+
+    fhir.get<{ Params: { id: string } }>('/fhir/Patient/:id', async (req, reply) => {
+      const reader = citizenReader(req, reply);
+      queryParams(req, []);
+      return sendResource(reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
+    });
+
+    fhir.get('/fhir/Patient', async (req, reply) => {
+      const reader = citizenReader(req, reply);
+      const q = searchQuery(queryParams(req, ['_id', '_count', '_offset']), base);
+      const result = await req.withData((scope) => searchPatient(scope, reader, q));
+      return sendJson(reply, searchset(base, 'Patient', q, result));
+    });
+
+    fhir.get<{ Params: { id: string } }>('/fhir/Binary/:id', async (req, reply) => {
+      const reader = citizenReader(req, reply);
+      queryParams(req, []);
+      const file = await req.withData((scope) => readBinary(scope, reader, req.params.id));
+      if (!file) throw notFound();
+      const wantsResource =
+        /application\/(fhir\+)?json/.test(req.headers.accept ?? '') || (req.query as { _format?: string })._format;
+      if (wantsResource) {
+        return sendJson(reply, {
+          resourceType: 'Binary',
+          id: req.params.id,
+          contentType: file.contentType,
+          securityContext: { reference: `DocumentReference/${file.resourceId}` },
+          data: file.data.toString('base64'),
+        });
+      }
+      const ext = SAFE_DOWNLOAD_TYPES[file.contentType];
+      // Anything but PDF and plain text is offered as bytes to save, never rendered in the portal's origin.
+      return reply
+        .type(ext ? file.contentType : 'application/octet-stream')
+        .header('Content-Disposition', `attachment; filename="document.${ext ?? 'bin'}"`)
+        .send(file.data);
+    });
+
+    fhir.get<{ Params: { id: string } }>('/fhir/Organization/:id', async (req, reply) => {
+      const reader = citizenReader(req, reply);
+      queryParams(req, []);
+      return sendResource(reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
+    });
+
+    for (const type of ['Practitioner', 'PractitionerRole'] as const) {
+      fhir.get<{ Params: { id: string } }>(`/fhir/${type}/:id`, async (req, reply) => {
+        const reader = citizenReader(req, reply);
+        queryParams(req, []);
+        return sendResource(
+          reply,
+          await req.withData((scope) => readDirectoryResource(scope, base, reader, type, req.params.id)),
+        );
+      });
+    }
+
+    fhir.get<{ Params: { type: string; id: string } }>('/fhir/:type/:id', async (req, reply) => {
+      const reader = citizenReader(req, reply);
+      const { type, id } = req.params;
+      if (!isCitizenRecordType(type)) throw new FhirError(404, 'not-supported', 'Resource type not supported.');
+      queryParams(req, []);
+      return sendResource(reply, await req.withData((scope) => readRecordResource(scope, base, reader, type, id)));
+    });
+
+    fhir.get<{ Params: { type: string } }>('/fhir/:type', async (req, reply) => {
+      const reader = citizenReader(req, reply);
+      const { type } = req.params;
+      if (!isCitizenRecordType(type)) throw new FhirError(404, 'not-supported', 'Resource type not supported.');
+      const q = searchQuery(queryParams(req, ['patient', 'subject', '_id', '_count', '_offset']), base);
+      const result = await req.withData((scope) => searchRecord(scope, base, reader, type, q));
+      return sendJson(reply, searchset(base, type, q, result));
+    });
+  });
+}

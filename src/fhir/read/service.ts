@@ -1,0 +1,473 @@
+// The citizen's FHIR read API, data side. Every function runs in the request's transaction under the citizen
+// principal, writes its audit record first (the database hides the citizen's rows until it exists) and leaves
+// the choice of what the citizen may see to row-level security: their own rows, of organisations in their portal
+// with an active care relationship, in the categories each organisation offers or granted them.
+// Few queries per request, whatever the size: $everything is one audit record, one query for the resources,
+// one for their attachments, one for organisations and one for referenced practitioners.
+import { sql } from 'kysely';
+import { readBrpSnapshot } from '../../identity/citizens.js';
+import type { RecordResourceType } from '../../platform/db/schema.js';
+import type { DataScope } from '../../platform/http/request-context.js';
+import {
+  listAttachments,
+  readAttachment,
+  readResources,
+  type AttachmentInfo,
+  type StoredResource,
+} from '../../record/store.js';
+import {
+  collectReferences,
+  directoryKey,
+  koepelKey,
+  koepelReference,
+  organisationResource,
+  patientResource,
+  presentDirectoryEntry,
+  presentResource,
+  referenceSourceKeys,
+  type DirectoryEntry,
+  type Json,
+  type OrganisationInfo,
+  type PresentContext,
+} from './present.js';
+
+export interface CitizenReader {
+  citizenId: string;
+  portalId: string;
+}
+
+/** Types stored per citizen that the citizen reads (their own Patient is built from Koepel's data instead). */
+export const CITIZEN_RECORD_TYPES = [
+  'Appointment',
+  'Condition',
+  'AllergyIntolerance',
+  'Observation',
+  'DocumentReference',
+  'MedicationStatement',
+  'MedicationRequest',
+  'MedicationDispense',
+  'CareTeam',
+] as const satisfies readonly RecordResourceType[];
+export type CitizenRecordType = (typeof CITIZEN_RECORD_TYPES)[number];
+
+export function isCitizenRecordType(v: string): v is CitizenRecordType {
+  return (CITIZEN_RECORD_TYPES as readonly string[]).includes(v);
+}
+
+export type DirectoryType = 'Practitioner' | 'PractitionerRole';
+
+/** An entry of a searchset Bundle: a match, or a resource included because a match refers to it. */
+export interface BundleItem {
+  resource: Json;
+  mode: 'match' | 'include';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (v: string): boolean => UUID.test(v);
+
+async function notFound(scope: DataScope, resourceType: string, resourceId: string): Promise<null> {
+  await scope.audit({ event: 'fhir.read', action: 'R', outcome: 'failure', resourceType, resourceId });
+  return null;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// What the presentation needs beside the resources themselves.
+// ------------------------------------------------------------------------------------------------------------
+
+async function organisations(scope: DataScope, ids: Iterable<string>): Promise<Map<string, OrganisationInfo>> {
+  const list = [...new Set(ids)];
+  if (list.length === 0) return new Map();
+  const rows = await scope.tx
+    .selectFrom('organisation')
+    .select(['id', 'name', 'agb_code', 'ura_number', 'phone', 'email', 'website', 'street', 'postal_code', 'city'])
+    .where('id', 'in', list)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        name: r.name,
+        agbCode: r.agb_code,
+        uraNumber: r.ura_number,
+        phone: r.phone,
+        email: r.email,
+        website: r.website,
+        street: r.street,
+        postalCode: r.postal_code,
+        city: r.city,
+      },
+    ]),
+  );
+}
+
+const DIRECTORY_COLUMNS = ['id', 'organisation_id', 'resource_type', 'source_key', 'updated_at', 'resource'] as const;
+
+function chunked<T>(list: T[], size = 1000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The directory entries (practitioners, roles) that the given resources refer to and the citizen may see (row-level
+ * security: organisations whose care team the citizen is shown), by the sender's source key and by Koepel id.
+ */
+async function referencedDirectory(
+  scope: DataScope,
+  items: { organisationId: string; resource: Json }[],
+): Promise<Map<string, DirectoryEntry>> {
+  const wanted = new Set<string>();
+  const orgs = new Set<string>();
+  const keys = new Set<string>();
+  const ids = new Set<string>();
+  for (const item of items) {
+    for (const ref of collectReferences(item.resource)) {
+      const own = koepelReference(ref);
+      if (own && !own.record) ids.add(own.id);
+      if (own) continue;
+      for (const k of referenceSourceKeys(ref)) {
+        wanted.add(directoryKey(item.organisationId, k.type, k.sourceKey));
+        orgs.add(item.organisationId);
+        keys.add(k.sourceKey);
+      }
+    }
+  }
+  const out = new Map<string, DirectoryEntry>();
+  const add = (r: {
+    id: string;
+    organisation_id: string;
+    resource_type: 'Practitioner' | 'PractitionerRole';
+    source_key: string;
+    updated_at: Date;
+    resource: Json;
+  }) => {
+    const entry: DirectoryEntry = {
+      id: r.id,
+      organisationId: r.organisation_id,
+      resourceType: r.resource_type,
+      sourceKey: r.source_key,
+      updatedAt: r.updated_at,
+      resource: r.resource,
+    };
+    const bySource = directoryKey(r.organisation_id, r.resource_type, r.source_key);
+    if (wanted.has(bySource)) out.set(bySource, entry);
+    if (ids.has(r.id)) out.set(koepelKey(r.resource_type, r.id), entry);
+  };
+  for (const chunk of chunked([...keys])) {
+    const rows = await scope.tx
+      .selectFrom('directory_resource')
+      .select(DIRECTORY_COLUMNS)
+      .where('organisation_id', 'in', [...orgs])
+      .where('source_key', 'in', chunk)
+      .execute();
+    rows.forEach(add);
+  }
+  for (const chunk of chunked([...ids])) {
+    (
+      await scope.tx.selectFrom('directory_resource').select(DIRECTORY_COLUMNS).where('id', 'in', chunk).execute()
+    ).forEach(add);
+  }
+  return out;
+}
+
+/** Of the record resources the given ones refer to by Koepel id, those the citizen may see ("Type/id"). */
+async function visibleReferencedRecords(
+  scope: DataScope,
+  reader: CitizenReader,
+  stored: StoredResource[],
+): Promise<Set<string>> {
+  const visible = new Set(stored.map((s) => `${s.resourceType}/${s.id}`));
+  const unknown = new Set<string>();
+  for (const s of stored) {
+    for (const ref of collectReferences(s.resource)) {
+      const own = koepelReference(ref);
+      if (own?.record && !visible.has(`${own.type}/${own.id}`)) unknown.add(own.id);
+    }
+  }
+  for (const chunk of chunked([...unknown])) {
+    const rows = await scope.tx
+      .selectFrom('record_resource')
+      .select(['id', 'resource_type'])
+      .where('citizen_id', '=', reader.citizenId)
+      .where('id', 'in', chunk)
+      .execute();
+    for (const r of rows) visible.add(`${r.resource_type}/${r.id}`);
+  }
+  return visible;
+}
+
+async function attachmentsOf(scope: DataScope, stored: StoredResource[]): Promise<Map<string, AttachmentInfo[]>> {
+  const ids = stored.filter((s) => s.resourceType === 'DocumentReference').map((s) => s.id);
+  const out = new Map<string, AttachmentInfo[]>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    for (const a of await listAttachments(scope.tx, ids.slice(i, i + 1000))) {
+      const list = out.get(a.resourceId) ?? [];
+      list.push(a);
+      out.set(a.resourceId, list);
+    }
+  }
+  return out;
+}
+
+interface Presented {
+  resources: Json[];
+  /** Organisations and directory entries the resources name, for _include-style inclusion. */
+  included: Json[];
+}
+
+async function present(
+  scope: DataScope,
+  base: string,
+  reader: CitizenReader,
+  stored: StoredResource[],
+  extraDirectory: DirectoryEntry[] = [],
+): Promise<Presented> {
+  // One connection per transaction: queries run one after another.
+  const attachments = await attachmentsOf(scope, stored);
+  const directory = await referencedDirectory(scope, [...stored, ...extraDirectory]);
+  for (const e of extraDirectory) directory.set(directoryKey(e.organisationId, e.resourceType, e.sourceKey), e);
+  const visibleRecords = await visibleReferencedRecords(scope, reader, stored);
+  const orgs = await organisations(scope, [
+    ...stored.map((s) => s.organisationId),
+    ...[...directory.values()].map((d) => d.organisationId),
+  ]);
+  const ctx: PresentContext = {
+    base,
+    citizenId: reader.citizenId,
+    organisations: orgs,
+    attachments,
+    directory,
+    visibleRecords,
+  };
+  const resources = stored.map((s) => presentResource(s, ctx));
+  const extraIds = new Set(extraDirectory.map((e) => e.id));
+  const entries = [...new Map([...directory.values()].map((d) => [d.id, d])).values()];
+  const included = [
+    ...[...orgs.values()].map(organisationResource),
+    ...entries.filter((d) => !extraIds.has(d.id)).map((d) => presentDirectoryEntry(d, ctx)),
+  ];
+  return { resources: [...resources, ...extraDirectory.map((d) => presentDirectoryEntry(d, ctx))], included };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Reads
+// ------------------------------------------------------------------------------------------------------------
+
+/** The citizen's own Patient resource, from the BRP snapshot Koepel keeps. */
+export async function readPatient(scope: DataScope, reader: CitizenReader, id: string): Promise<Json | null> {
+  if (id !== reader.citizenId) return notFound(scope, 'Patient', '-');
+  await scope.audit({
+    event: 'fhir.patient.read',
+    action: 'R',
+    citizenId: reader.citizenId,
+    resourceType: 'Patient',
+    resourceId: reader.citizenId,
+  });
+  return ownPatient(scope, reader);
+}
+
+async function ownPatient(scope: DataScope, reader: CitizenReader): Promise<Json | null> {
+  const row = await scope.tx
+    .selectFrom('citizen')
+    .select(['brp_ciphertext', 'brp_fetched_at'])
+    .where('id', '=', reader.citizenId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const person = await readBrpSnapshot(scope.tx, scope.keys, reader.citizenId, row.brp_ciphertext);
+  return patientResource(reader.citizenId, person, row.brp_fetched_at);
+}
+
+/** One record resource by its Koepel id, or null when it does not exist or is not the citizen's to see. */
+export async function readRecordResource(
+  scope: DataScope,
+  base: string,
+  reader: CitizenReader,
+  type: CitizenRecordType,
+  id: string,
+): Promise<Json | null> {
+  if (!isUuid(id)) return notFound(scope, type, '-');
+  await scope.audit({
+    event: 'fhir.resource.read',
+    action: 'R',
+    citizenId: reader.citizenId,
+    resourceType: type,
+    resourceId: id,
+  });
+  const stored = await readResources(scope, { citizenId: reader.citizenId, ids: [id], resourceTypes: [type] });
+  if (stored.length === 0) return notFound(scope, type, id);
+  return (await present(scope, base, reader, stored)).resources[0] ?? null;
+}
+
+/** A practitioner or role of an organisation whose care team the citizen is shown. Directory data, no citizen's. */
+export async function readDirectoryResource(
+  scope: DataScope,
+  base: string,
+  reader: CitizenReader,
+  type: DirectoryType,
+  id: string,
+): Promise<Json | null> {
+  if (!isUuid(id)) return notFound(scope, type, '-');
+  await scope.audit({ event: 'fhir.directory.read', action: 'R', resourceType: type, resourceId: id });
+  const r = await scope.tx
+    .selectFrom('directory_resource')
+    .select(['id', 'organisation_id', 'resource_type', 'source_key', 'updated_at', 'resource'])
+    .where('id', '=', id)
+    .where('resource_type', '=', type)
+    .executeTakeFirst();
+  if (!r) return notFound(scope, type, id);
+  const entry: DirectoryEntry = {
+    id: r.id,
+    organisationId: r.organisation_id,
+    resourceType: r.resource_type,
+    sourceKey: r.source_key,
+    updatedAt: r.updated_at,
+    resource: r.resource,
+  };
+  return (await present(scope, base, reader, [], [entry])).resources[0] ?? null;
+}
+
+/** An organisation of the citizen's portal (directory data). */
+export async function readOrganisation(scope: DataScope, reader: CitizenReader, id: string): Promise<Json | null> {
+  if (!isUuid(id)) return null;
+  const inPortal = await scope.tx
+    .selectFrom('portal_organisation')
+    .select('organisation_id')
+    .where('portal_id', '=', reader.portalId)
+    .where('organisation_id', '=', id)
+    .executeTakeFirst();
+  if (!inPortal) return null;
+  const org = (await organisations(scope, [id])).get(id);
+  return org ? organisationResource(org) : null;
+}
+
+/** A stored attachment of a DocumentReference the citizen may see. */
+export async function readBinary(
+  scope: DataScope,
+  reader: CitizenReader,
+  binaryId: string,
+): Promise<{ resourceId: string; contentType: string; data: Buffer } | null> {
+  const m = /^([0-9a-f-]{36})-(\d{1,3})$/i.exec(binaryId);
+  const resourceId = m?.[1];
+  if (!m || !resourceId || !isUuid(resourceId)) return notFound(scope, 'Binary', '-');
+  await scope.audit({
+    event: 'fhir.binary.read',
+    action: 'R',
+    citizenId: reader.citizenId,
+    resourceType: 'Binary',
+    resourceId: binaryId,
+  });
+  const file = await readAttachment(scope, resourceId, Number(m[2]));
+  if (!file) return notFound(scope, 'Binary', binaryId);
+  return { resourceId, ...file };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Search and $everything
+// ------------------------------------------------------------------------------------------------------------
+
+export interface SearchQuery {
+  /** The patient searched for; a patient other than the reader matches nothing. Null: the reader. */
+  patient: string | null;
+  ids: string[] | null;
+  count: number;
+  offset: number;
+}
+
+export interface SearchResult {
+  total: number;
+  items: BundleItem[];
+}
+
+/** Resources of one type of the citizen's record, newest first, one page. */
+export async function searchRecord(
+  scope: DataScope,
+  base: string,
+  reader: CitizenReader,
+  type: CitizenRecordType,
+  q: SearchQuery,
+): Promise<SearchResult> {
+  await scope.audit({
+    event: 'fhir.search',
+    action: 'R',
+    citizenId: reader.citizenId,
+    resourceType: type,
+    reason: `count=${q.count} offset=${q.offset}`,
+  });
+  if ((q.patient !== null && q.patient !== reader.citizenId) || (q.ids !== null && !q.ids.every(isUuid))) {
+    return { total: 0, items: [] };
+  }
+  let base_ = scope.tx
+    .selectFrom('record_resource')
+    .where('citizen_id', '=', reader.citizenId)
+    .where('resource_type', '=', type);
+  if (q.ids) base_ = base_.where('id', 'in', q.ids.length > 0 ? q.ids : ['00000000-0000-0000-0000-000000000000']);
+  if (q.count === 0) {
+    const row = await base_.select(sql<number>`count(*)::int`.as('n')).executeTakeFirst();
+    return { total: row?.n ?? 0, items: [] };
+  }
+  // One query for the page's ids and the total; the resources themselves are read and decrypted by the store.
+  const page = await base_
+    .select(['id', sql<number>`(count(*) over ())::int`.as('total')])
+    .orderBy('effective_at', (ob) => ob.desc().nullsLast())
+    .orderBy('updated_at', 'desc')
+    .orderBy('id')
+    .limit(q.count)
+    .offset(q.offset)
+    .execute();
+  let total = page[0]?.total ?? 0;
+  if (page.length === 0 && q.offset > 0) {
+    total = (await base_.select(sql<number>`count(*)::int`.as('n')).executeTakeFirst())?.n ?? 0;
+  }
+  if (page.length === 0) return { total, items: [] };
+  const ids = page.map((p) => p.id);
+  const stored = await readResources(scope, { citizenId: reader.citizenId, ids });
+  const order = new Map(ids.map((id, i) => [id, i]));
+  stored.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const { resources } = await present(scope, base, reader, stored);
+  return { total, items: resources.map((resource) => ({ resource, mode: 'match' as const })) };
+}
+
+/** The reader's own Patient as a search result (GET /fhir/Patient?...). */
+export async function searchPatient(scope: DataScope, reader: CitizenReader, q: SearchQuery): Promise<SearchResult> {
+  await scope.audit({
+    event: 'fhir.search',
+    action: 'R',
+    citizenId: reader.citizenId,
+    resourceType: 'Patient',
+  });
+  const self =
+    (q.patient === null || q.patient === reader.citizenId) && (q.ids === null || q.ids.includes(reader.citizenId));
+  if (!self) return { total: 0, items: [] };
+  const patient = q.count > 0 && q.offset === 0 ? await ownPatient(scope, reader) : null;
+  return { total: 1, items: patient ? [{ resource: patient, mode: 'match' }] : [] };
+}
+
+/**
+ * Patient/$everything: the Patient first, then every record resource the citizen may see (newest first), then the
+ * organisations and practitioners they refer to. One audit record for the whole read.
+ */
+export async function everything(
+  scope: DataScope,
+  base: string,
+  reader: CitizenReader,
+  id: string,
+): Promise<BundleItem[] | null> {
+  if (id !== reader.citizenId) return notFound(scope, 'Patient', '-');
+  await scope.audit({
+    event: 'fhir.everything',
+    action: 'R',
+    citizenId: reader.citizenId,
+    resourceType: 'Patient',
+    resourceId: reader.citizenId,
+  });
+  const patient = await ownPatient(scope, reader);
+  if (!patient) return null;
+  const stored = await readResources(scope, { citizenId: reader.citizenId });
+  const { resources, included } = await present(scope, base, reader, stored);
+  return [
+    { resource: patient, mode: 'match' },
+    ...resources.map((resource) => ({ resource, mode: 'match' as const })),
+    ...included.map((resource) => ({ resource, mode: 'include' as const })),
+  ];
+}
