@@ -96,7 +96,13 @@ export function registerTokenEndpoint(app: FastifyInstance): void {
 
     scope.post(TOKEN_PATH, { config: { csrf: false }, bodyLimit: 8192 }, async (req, reply) => {
       const raw = req.body;
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      const form = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (
+        form !== 'application/x-www-form-urlencoded' ||
+        typeof raw !== 'object' ||
+        raw === null ||
+        Array.isArray(raw)
+      ) {
         return sendError(reply, 'invalid_request', 'The request must be application/x-www-form-urlencoded.');
       }
       const body: Record<string, string> = {};

@@ -1,0 +1,192 @@
+// The token endpoint (POST /fhir/token, OAuth2 client credentials) over real HTTP: client authentication both ways,
+// RFC 6749 §5.2 errors, hashed storage, revocation, and throttling of failed client authentication.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
+import { DEMO, orgId } from '../../test/support/principals.js';
+import { basic, createApiClient, fhir, tokenFor, tokenRequest, type TestApiClient } from './ingest.testkit.js';
+
+const sha256 = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+const grant = { grant_type: 'client_credentials' };
+
+describe('OAuth2 token endpoint', () => {
+  let k: TestKoepel;
+  let client: TestApiClient;
+  let gpId: string;
+
+  before(async () => {
+    k = await startKoepel({ KOEPEL_LOGIN_MAX_FAILURES: '3' });
+    gpId = await orgId(k.db, DEMO.gp);
+    client = await createApiClient(k.db, gpId, 'HIS');
+  });
+  after(async () => {
+    await k.close();
+  });
+
+  test('client credentials with HTTP Basic: a bearer token for an hour, stored only as its hash', async () => {
+    const res = await tokenRequest(k.url, grant, { authorization: basic(client.clientId, client.secret) });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.token_type, 'Bearer');
+    assert.equal(res.body.expires_in, 3600);
+    const token = String(res.body.access_token);
+    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.headers.get('pragma'), 'no-cache');
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+
+    const rows = await k.db.selectFrom('api_token').selectAll().where('api_client_id', '=', client.id).execute();
+    assert.equal(rows.length, 1);
+    const row = rows[0];
+    assert.ok(row);
+    assert.deepEqual(Buffer.from(row.token_hash), sha256(token));
+    assert.equal(row.organisation_id, gpId);
+    const ttl = row.expires_at.getTime() - Date.now();
+    assert.ok(ttl > 3500_000 && ttl <= 3600_000, `expires in about an hour (${ttl} ms)`);
+    const used = await k.db
+      .selectFrom('api_client')
+      .select('last_used_at')
+      .where('id', '=', client.id)
+      .executeTakeFirstOrThrow();
+    assert.ok(used.last_used_at);
+
+    // The token opens the FHIR API (an empty transaction is a valid request).
+    const ok = await fhir(k.url, token, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [] });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  test('the client may authenticate in the form body instead; both ways at once is refused', async () => {
+    const body = await tokenRequest(k.url, { ...grant, client_id: client.clientId, client_secret: client.secret });
+    assert.equal(body.status, 200);
+    const both = await tokenRequest(
+      k.url,
+      { ...grant, client_id: client.clientId, client_secret: client.secret },
+      { authorization: basic(client.clientId, client.secret) },
+    );
+    assert.equal(both.status, 400);
+    assert.equal(both.body.error, 'invalid_request');
+  });
+
+  test('errors follow RFC 6749 §5.2 and never repeat the credentials', async () => {
+    const cases: [Record<string, string> | string, Record<string, string>, number, string][] = [
+      [{}, { authorization: basic(client.clientId, client.secret) }, 400, 'invalid_request'],
+      [
+        { grant_type: 'password' },
+        { authorization: basic(client.clientId, client.secret) },
+        400,
+        'unsupported_grant_type',
+      ],
+      [
+        { grant_type: 'authorization_code' },
+        { authorization: basic(client.clientId, client.secret) },
+        400,
+        'unsupported_grant_type',
+      ],
+      [
+        'grant_type=client_credentials&grant_type=client_credentials',
+        { authorization: basic(client.clientId, client.secret) },
+        400,
+        'invalid_request',
+      ],
+      [grant, {}, 401, 'invalid_client'],
+      [grant, { authorization: 'Bearer abc' }, 401, 'invalid_client'],
+      [grant, { authorization: 'Basic !!!' }, 401, 'invalid_client'],
+      [grant, { authorization: basic(client.clientId, 'wrong-secret') }, 401, 'invalid_client'],
+      [grant, { authorization: basic('kc_doesnotexist0000000000', 'wrong-secret') }, 401, 'invalid_client'],
+      [{ ...grant, client_id: client.clientId }, {}, 401, 'invalid_client'],
+    ];
+    const bodies = new Map<string, string>();
+    for (const [form, headers, status, error] of cases) {
+      const res = await tokenRequest(k.url, form, headers);
+      assert.equal(
+        res.status,
+        status,
+        `${JSON.stringify(form)} ${JSON.stringify(headers)}: ${JSON.stringify(res.body)}`,
+      );
+      assert.equal(res.body.error, error);
+      assert.equal(typeof res.body.error_description, 'string');
+      const text = JSON.stringify(res.body);
+      assert.ok(!text.includes(client.clientId) && !text.includes(client.secret) && !text.includes('wrong-secret'));
+      if (status === 401) {
+        assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm="koepel-fhir"/);
+        bodies.set(JSON.stringify(headers), text);
+      }
+    }
+    // A wrong secret and an unknown client get the same answer.
+    assert.equal(
+      bodies.get(JSON.stringify({ authorization: basic(client.clientId, 'wrong-secret') })),
+      bodies.get(JSON.stringify({ authorization: basic('kc_doesnotexist0000000000', 'wrong-secret') })),
+    );
+    const json = await fetch(`${k.url}/fhir/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basic(client.clientId, client.secret) },
+      body: JSON.stringify(grant),
+    });
+    assert.equal(json.status, 400);
+    assert.equal(((await json.json()) as { error: string }).error, 'invalid_request');
+    const failures = await k.db
+      .selectFrom('audit_log')
+      .select(['outcome', 'resource_id'])
+      .where('event_code', '=', 'api-client.token')
+      .where('outcome', '=', 'failure')
+      .execute();
+    assert.ok(
+      failures.some((f) => f.resource_id === client.id),
+      'a failed attempt on a known client is audited',
+    );
+    await k.db.deleteFrom('login_throttle').execute();
+  });
+
+  test('a revoked client gets no token, and its existing tokens stop working', async () => {
+    const other = await createApiClient(k.db, gpId, 'to revoke');
+    const token = await tokenFor(k.url, other);
+    const empty = { resourceType: 'Bundle', type: 'transaction', entry: [] };
+    assert.equal((await fhir(k.url, token, 'POST', '/fhir', empty)).status, 200);
+    await k.db.updateTable('api_client').set({ revoked_at: new Date() }).where('id', '=', other.id).execute();
+    const refused = await tokenRequest(k.url, grant, { authorization: basic(other.clientId, other.secret) });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error, 'invalid_client');
+    const old = await fhir(k.url, token, 'POST', '/fhir', empty);
+    assert.equal(old.status, 401);
+    assert.match(old.headers.get('www-authenticate') ?? '', /invalid_token/);
+    await k.db.deleteFrom('login_throttle').execute();
+  });
+
+  test('failed client authentication is throttled per client; keys and alerts name no client id', async () => {
+    await k.db.deleteFrom('login_throttle').execute();
+    const target = await createApiClient(k.db, gpId, 'guessed');
+    for (let i = 0; i < 3; i++) {
+      const r = await tokenRequest(k.url, grant, { authorization: basic(target.clientId, `guess-${i}`) });
+      assert.equal(r.status, 401);
+    }
+    // Blocked: now even the right secret is refused, with the same answer.
+    const blocked = await tokenRequest(k.url, grant, { authorization: basic(target.clientId, target.secret) });
+    assert.equal(blocked.status, 401);
+    assert.equal(blocked.body.error, 'invalid_client');
+    // Another client from the same address is not blocked (the address limit is higher).
+    assert.equal(
+      (await tokenRequest(k.url, grant, { authorization: basic(client.clientId, client.secret) })).status,
+      200,
+    );
+
+    const keys = await k.db.selectFrom('login_throttle').select(['key', 'blocked_until']).execute();
+    assert.ok(keys.some((r) => r.key.startsWith('api-client:') && r.blocked_until));
+    assert.ok(
+      keys.every((r) => !r.key.includes(target.clientId) && !r.key.startsWith('address:')),
+      'own, pseudonymous keys',
+    );
+    const alerts = await k.db.selectFrom('security_alert').select(['subject', 'detail']).execute();
+    assert.ok(alerts.some((a) => a.subject.startsWith('api-client:')));
+    assert.ok(alerts.every((a) => !a.subject.includes(target.clientId) && !a.detail.includes(target.clientId)));
+
+    // When the block has passed, the right secret works again and the count starts over.
+    await k.db
+      .updateTable('login_throttle')
+      .set({ blocked_until: new Date(Date.now() - 1000) })
+      .execute();
+    assert.equal(
+      (await tokenRequest(k.url, grant, { authorization: basic(target.clientId, target.secret) })).status,
+      200,
+    );
+  });
+});
