@@ -19,6 +19,8 @@ import { registerOperatorRoutes } from './operator/alerts.js';
 import { registerDigidSimulator } from './digid-simulator/routes.js';
 import { registerIdentity } from './identity/routes.js';
 import { registerCitizenHome } from './citizen-home/routes.js';
+import { registerDossier } from './dossier/routes.js';
+import { registerAccessLog } from './access-log/routes.js';
 import { registerDataIn } from './fhir/routes.js';
 import { registerFhirReadRoutes } from './fhir/read/routes.js';
 import { registerRecordRequestRoutes } from './record-requests/routes.js';
@@ -73,6 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.digid.simulator) registerDigidSimulator(app);
   registerIdentity(app);
   registerCitizenHome(app);
+  registerDossier(app);
+  registerAccessLog(app);
   registerDataIn(app);
   registerFhirReadRoutes(app);
   registerRecordRequestRoutes(app);

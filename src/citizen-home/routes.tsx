@@ -1,6 +1,8 @@
 // GET /home: the citizen's start page after login. "Mijn zorgverleners" lists exactly the organisations of this
 // portal with which the citizen has an active care relationship, with what each offers online (PZ-1, MG-1, MG-3);
-// "Mijn gegevens" shows the BRP data, read-only (PZ-2). The view is audited before anything is read.
+// "Mijn gegevens" shows the BRP data, read-only (PZ-2). From the combined record it shows the next appointments
+// and what is new since the previous login, per care provider (LU-1). The view is audited once, before anything
+// is read; the record parts cost two small queries and decrypt only the few appointments shown.
 import Html from '@kitajs/html';
 import type { FastifyInstance } from 'fastify';
 import { activeCareProviders } from '../care-providers/care-providers.js';
@@ -13,6 +15,8 @@ import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import { formatDate as formatLangDate } from '../platform/i18n/format.js';
+import type { CareProvider } from '../care-providers/care-providers.js';
+import { newSince, upcomingAppointments, type NewSince, type UpcomingAppointment } from './record-summary.js';
 
 function formatDate(ctx: PageContext, d: Date | string, withTime = false): string {
   return formatLangDate(ctx.lang, d, withTime ? 'dateTime' : 'date');
@@ -80,6 +84,118 @@ function PersonalData(props: { ctx: PageContext; person: BrpPerson; fetchedAt: D
   );
 }
 
+const providerNameOf = (providers: CareProvider[], id: string) => providers.find((p) => p.id === id)?.name ?? '';
+
+function UpcomingAppointments(props: {
+  ctx: PageContext;
+  appointments: UpcomingAppointment[];
+  providers: CareProvider[];
+}): JSX.Element {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <section aria-labelledby="appointments-title" class="koepel-section koepel-home-panel">
+      <h2 id="appointments-title" class="utrecht-heading-2" safe>
+        {t('home.appointments.title')}
+      </h2>
+      {props.appointments.length === 0 ? (
+        <p class="utrecht-paragraph" safe>
+          {t('home.appointments.none')}
+        </p>
+      ) : (
+        <ul class="koepel-plain-list koepel-home-appointments">
+          {props.appointments.map((a) => (
+            <li class="koepel-home-appointment">
+              <p class="koepel-home-appointment-when">
+                <time datetime={a.start.toISOString()} safe>
+                  {formatDate(ctx, a.start, true)}
+                </time>
+              </p>
+              <p class="koepel-home-appointment-what" safe>
+                {a.title}
+              </p>
+              <p class="koepel-home-appointment-detail" safe>
+                {[a.with, a.where].filter(Boolean).join(' · ')}
+              </p>
+              <p class="koepel-source" safe>
+                {t('dossier.source', { org: providerNameOf(props.providers, a.organisationId) })}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/dossier/appointments" safe>
+          {t('home.appointments.more')}
+        </a>
+      </p>
+    </section>
+  );
+}
+
+function NewSinceLastVisit(props: {
+  ctx: PageContext;
+  fresh: NewSince[];
+  providers: CareProvider[];
+  previous: Date | null;
+}): JSX.Element {
+  const { ctx, previous } = props;
+  const { t } = ctx;
+  const plural = (base: string, n: number) => t(`${base}.${n === 1 ? 'one' : 'other'}` as MessageKey, { count: n });
+  // In provider order; providers with nothing new are left out.
+  const rows = props.providers
+    .map((p) => ({ p, n: props.fresh.find((f) => f.organisationId === p.id) }))
+    .filter((x): x is { p: CareProvider; n: NewSince } => x.n !== undefined && x.n.lab + x.n.documents > 0);
+  const org = (id: string) => `?org=${encodeURIComponent(id)}`;
+  return (
+    <section aria-labelledby="new-title" class="koepel-section koepel-home-panel">
+      <h2 id="new-title" class="utrecht-heading-2" safe>
+        {t('home.new.title')}
+      </h2>
+      {rows.length === 0 ? (
+        <p class="utrecht-paragraph" safe>
+          {previous ? t('home.new.none', { date: formatDate(ctx, previous, true) }) : t('home.new.noneFirst')}
+        </p>
+      ) : (
+        <>
+          <p class="utrecht-paragraph" safe>
+            {previous ? t('home.new.since', { date: formatDate(ctx, previous, true) }) : t('home.new.first')}
+          </p>
+          <ul class="koepel-plain-list koepel-home-new">
+            {rows.map(({ p, n }) => (
+              <li>
+                <h3 class="utrecht-heading-3 koepel-home-new-provider" safe>
+                  {p.name}
+                </h3>
+                <ul class="koepel-plain-list">
+                  {n.lab > 0 ? (
+                    <li>
+                      <a class="utrecht-link" href={`/dossier/lab${org(p.id)}`} safe>
+                        {plural(previous ? 'home.new.lab' : 'home.new.firstLab', n.lab)}
+                      </a>
+                    </li>
+                  ) : (
+                    ''
+                  )}
+                  {n.documents > 0 ? (
+                    <li>
+                      <a class="utrecht-link" href={`/dossier/documents${org(p.id)}`} safe>
+                        {plural(previous ? 'home.new.documents' : 'home.new.firstDocuments', n.documents)}
+                      </a>
+                    </li>
+                  ) : (
+                    ''
+                  )}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
 export function registerCitizenHome(app: FastifyInstance): void {
   app.get('/home', async (req, reply) => {
     const citizen = requireCitizen(req);
@@ -94,13 +210,23 @@ export function registerCitizenHome(app: FastifyInstance): void {
       });
       const row = await tx
         .selectFrom('citizen')
-        .select(['given_names', 'name_prefix', 'family_name', 'brp_ciphertext', 'brp_fetched_at'])
+        .select(['given_names', 'name_prefix', 'family_name', 'brp_ciphertext', 'brp_fetched_at', 'previous_login_at'])
         .where('id', '=', citizen.citizenId)
         .executeTakeFirst();
       if (!row) throw new HttpError(401, 'loginRequired');
       const person = await readBrpSnapshot(tx, keys, citizen.citizenId, row.brp_ciphertext);
       const providers = await activeCareProviders(tx, citizen.citizenId, citizen.portalId);
-      return { name: displayName(row), person, fetchedAt: row.brp_fetched_at, providers };
+      const appointments = await upcomingAppointments(scope, citizen.citizenId);
+      const fresh = await newSince(scope, citizen.citizenId, row.previous_login_at);
+      return {
+        name: displayName(row),
+        person,
+        fetchedAt: row.brp_fetched_at,
+        providers,
+        appointments,
+        fresh,
+        previousLogin: row.previous_login_at,
+      };
     });
     const ctx = pageContext(req);
     const { t } = ctx;
@@ -110,6 +236,30 @@ export function registerCitizenHome(app: FastifyInstance): void {
         <h1 class="utrecht-heading-1" safe>
           {t('home.welcome', { name: data.name })}
         </h1>
+        <div class="koepel-home-grid">
+          <UpcomingAppointments ctx={ctx} appointments={data.appointments} providers={data.providers} />
+          <NewSinceLastVisit ctx={ctx} fresh={data.fresh} providers={data.providers} previous={data.previousLogin} />
+        </div>
+        <section aria-labelledby="dossier-title" class="koepel-section koepel-notice">
+          <h2 id="dossier-title" class="utrecht-heading-2" safe>
+            {t('home.dossier.title')}
+          </h2>
+          <p class="utrecht-paragraph" safe>
+            {t('home.dossier.text')}
+          </p>
+          <ul class="koepel-inline-list">
+            <li>
+              <a class="utrecht-link" href="/dossier" safe>
+                {t('home.dossier.link')}
+              </a>
+            </li>
+            <li>
+              <a class="utrecht-link" href="/access-log" safe>
+                {t('home.accessLog.link')}
+              </a>
+            </li>
+          </ul>
+        </section>
         <section aria-labelledby="providers-title" class="koepel-section">
           <h2 id="providers-title" class="utrecht-heading-2" safe>
             {t('home.providers.title')}

@@ -8,6 +8,7 @@ import type { KeyStore } from '../platform/crypto/keys.js';
 import type { DB, OrganisationKind, StaffRole } from '../platform/db/schema.js';
 import { hashPassword } from '../staff/passwords.js';
 import { ROLE_DEFAULTS } from '../staff/permissions.js';
+import { loadDemoRecords } from './records.js';
 
 export const DEMO_PASSWORD = 'Koepel-demo-2026!';
 export const DEMO_PORTAL_SLUG = 'demo';
@@ -226,5 +227,6 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore): Promise<boolean>
       }
     }
   });
+  await loadDemoRecords(db, keys);
   return true;
 }

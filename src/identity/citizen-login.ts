@@ -92,7 +92,12 @@ export async function completeCitizenLogin(
         { event: 'citizen.brp.refresh', action: 'U', citizenId, resourceType: 'brp-snapshot', resourceId: citizenId },
       ]);
     }
-    await tx.updateTable('citizen').set({ last_login_at: new Date() }).where('id', '=', citizenId).execute();
+    // "New since your last visit" on the home page compares with the login before this one.
+    await tx
+      .updateTable('citizen')
+      .set((eb) => ({ previous_login_at: eb.ref('last_login_at'), last_login_at: new Date() }))
+      .where('id', '=', citizenId)
+      .execute();
     const row = await tx
       .selectFrom('citizen')
       .select(['given_names', 'name_prefix', 'family_name'])

@@ -7,6 +7,8 @@ import { homeMessages } from '../../citizen-home/messages.js';
 import { staffMessages } from '../../staff/messages.js';
 import { patientMessages } from '../../patients/messages.js';
 import { operatorMessages } from '../../operator/messages.js';
+import { dossierMessages } from '../../dossier/messages.js';
+import { accessLogMessages } from '../../access-log/messages.js';
 import { apiClientMessages } from '../../api-clients/messages.js';
 import { patientRecordMessages } from '../../patients/record-messages.js';
 import { recordRequestMessages } from '../../record-requests/messages.js';
@@ -21,6 +23,8 @@ const nl = {
   ...staffMessages.nl,
   ...patientMessages.nl,
   ...operatorMessages.nl,
+  ...dossierMessages.nl,
+  ...accessLogMessages.nl,
   ...apiClientMessages.nl,
   ...patientRecordMessages.nl,
   ...recordRequestMessages.nl,
@@ -38,6 +42,8 @@ const en: Partial<Record<MessageKey, string>> = {
   ...staffMessages.en,
   ...patientMessages.en,
   ...operatorMessages.en,
+  ...dossierMessages.en,
+  ...accessLogMessages.en,
   ...apiClientMessages.en,
   ...patientRecordMessages.en,
   ...recordRequestMessages.en,

@@ -1,0 +1,78 @@
+// What the home page shows of the combined record, kept cheap because every login lands here: the next few
+// appointments (found by date in the clear, only those few decrypted) and, per care provider, how many results and
+// documents are new since the previous login (a count, nothing decrypted).
+import type { Appointment } from 'fhir/r4.js';
+import { sql } from 'kysely';
+import { countsByProvider } from '../dossier/data.js';
+import { conceptText, fhirDate, firstConceptText } from '../dossier/fhir-text.js';
+import type { DataScope } from '../platform/http/request-context.js';
+import { readResources } from '../record/store.js';
+
+export const HOME_APPOINTMENTS = 5;
+
+export interface UpcomingAppointment {
+  id: string;
+  organisationId: string;
+  title: string;
+  start: Date;
+  with: string | null;
+  where: string | null;
+}
+
+export interface NewSince {
+  organisationId: string;
+  lab: number;
+  documents: number;
+}
+
+const NOT_HAPPENING = new Set(['cancelled', 'entered-in-error', 'noshow', 'fulfilled']);
+
+/** The citizen's next appointments (all visible providers), soonest first. The caller has audited. */
+export async function upcomingAppointments(scope: DataScope, citizenId: string): Promise<UpcomingAppointment[]> {
+  const ids = await scope.tx
+    .selectFrom('record_resource')
+    .select('id')
+    .where('citizen_id', '=', citizenId)
+    .where('category', '=', 'appointments')
+    .where('effective_at', '>=', sql<Date>`now()`)
+    .orderBy('effective_at')
+    .limit(HOME_APPOINTMENTS + 3) // a few spare for cancelled ones (the status is inside the encrypted resource)
+    .execute();
+  if (ids.length === 0) return [];
+  const resources = await readResources(
+    { tx: scope.tx, keys: scope.keys },
+    { citizenId, ids: ids.map((r) => r.id), categories: ['appointments'] },
+  );
+  const out: UpcomingAppointment[] = [];
+  for (const r of resources) {
+    const a = r.resource as unknown as Appointment;
+    if (NOT_HAPPENING.has(a.status)) continue;
+    const start = fhirDate(a.start) ?? r.effectiveAt;
+    if (!start) continue;
+    const others = (a.participant ?? []).filter(
+      (p) => p.actor?.display && !/(^|\/)Patient\//.test(p.actor.reference ?? ''),
+    );
+    out.push({
+      id: r.id,
+      organisationId: r.organisationId,
+      title: a.description?.trim() || firstConceptText(a.serviceType) || conceptText(a.appointmentType) || '',
+      start,
+      with: others[0]?.actor?.display ?? null,
+      where: others[1]?.actor?.display ?? null,
+    });
+  }
+  return out.sort((x, y) => x.start.getTime() - y.start.getTime()).slice(0, HOME_APPOINTMENTS);
+}
+
+/** Results and documents new or changed since `since` (everything when null: the first visit), per provider. */
+export async function newSince(scope: DataScope, citizenId: string, since: Date | null): Promise<NewSince[]> {
+  const counts = await countsByProvider(scope.tx, citizenId, {
+    categories: ['lab', 'documents'],
+    ...(since ? { changedSince: since } : {}),
+  });
+  return [...counts].map(([organisationId, m]) => ({
+    organisationId,
+    lab: m.get('lab') ?? 0,
+    documents: m.get('documents') ?? 0,
+  }));
+}
