@@ -2,7 +2,9 @@
 // PostgreSQL database when KOEPEL_TEST_DATABASE_URL is set (dropped again at close).
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import type { Writable } from 'node:stream';
 import pg from 'pg';
+import { pino } from 'pino';
 import type { Kysely } from 'kysely';
 import { boot, type Koepel } from '../../src/boot.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
@@ -56,6 +58,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 export interface StartOptions {
   /** Rewrites the PostgreSQL URL the app connects to (e.g. through a TCP proxy that a test can cut). */
   viaDatabaseUrl?: (url: string) => string;
+  /** Logs at trace level, without redaction, into this stream (tests that prove nothing sensitive is logged). */
+  logStream?: Writable;
 }
 
 export async function startKoepel(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestKoepel> {
@@ -71,7 +75,7 @@ export async function startKoepel(env: Record<string, string> = {}, opts: StartO
     ...env,
   });
   if (config.database.kind === 'pglite') config.database = { kind: 'pglite', dataDir: null };
-  const koepel = await boot(config, false);
+  const koepel = await boot(config, opts.logStream ? pino({ level: 'trace' }, opts.logStream) : false);
   await koepel.app.listen({ port, host: '127.0.0.1' });
   return {
     url: `http://127.0.0.1:${port}`,
