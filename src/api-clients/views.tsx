@@ -181,13 +181,21 @@ export function CreatedPage(props: {
       <h1 class="utrecht-heading-1" safe>
         {t('apiClients.created.title')}
       </h1>
-      <div class="utrecht-alert utrecht-alert--warning koepel-notice" role="alert" aria-labelledby="secret-warning">
-        <h2 id="secret-warning" class="utrecht-heading-2" safe>
-          {t('apiClients.created.warningTitle')}
-        </h2>
-        <p class="utrecht-paragraph" safe>
-          {t('apiClients.created.warning')}
-        </p>
+      <div
+        class="utrecht-alert utrecht-alert--warning koepel-secret-warning"
+        role="alert"
+        aria-labelledby="secret-warning"
+      >
+        <div class="utrecht-alert__content">
+          <div class="utrecht-alert__message">
+            <h2 id="secret-warning" class="utrecht-heading-2" safe>
+              {t('apiClients.created.warningTitle')}
+            </h2>
+            <p class="utrecht-paragraph" safe>
+              {t('apiClients.created.warning')}
+            </p>
+          </div>
+        </div>
       </div>
       <dl class="utrecht-data-list utrecht-data-list--rows koepel-api-client-created">
         {row(t('apiClients.created.name'), <span safe>{props.name}</span>)}
