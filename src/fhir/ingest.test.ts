@@ -207,7 +207,8 @@ describe('FHIR ingestion', () => {
     const patient = stored.find((r) => r.resourceType === 'Patient');
     assert.ok(patient);
     const obs = stored.find((r) => r.resourceType === 'Observation');
-    assert.deepEqual(obs?.resource.subject, { reference: `Patient/${patient.id}` });
+    // The patient is named by the citizen (the id the citizen API serves the Patient under), not by a BSN.
+    assert.deepEqual(obs?.resource.subject, { reference: `Patient/${suzanne}` });
     assert.equal(obs?.resource.id, undefined, 'the sender’s id is not Koepel’s id');
     const doc = stored.find((r) => r.resourceType === 'DocumentReference');
     const attachment = (doc?.resource.content as { attachment: Record<string, unknown> }[])[0]?.attachment;
@@ -367,6 +368,7 @@ describe('FHIR ingestion', () => {
     const stored = await readAs(k.db, k.koepel.keys, gp.principal, suzanne);
     const pregnancy = stored.find((r) => r.resourceType === 'Condition' && r.resource.onsetDateTime === '2026-09-01');
     assert.equal(pregnancy?.category, 'sensitivities', 'pregnancy is a particular');
+    assert.deepEqual(pregnancy?.resource.subject, { reference: `Patient/${suzanne}` }, 'no BSN outside the Patient');
 
     const mismatch = await refused(
       () =>

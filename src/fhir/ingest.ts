@@ -37,6 +37,7 @@ import {
   type BundleIndex,
   type EntryRequest,
   type PreparedEntry,
+  type ReferenceSite,
 } from './prepare.js';
 import { isDirectoryType } from './resources.js';
 
@@ -286,7 +287,7 @@ async function batch(
     for (const i of layer) {
       const e = prepared.get(i);
       if (!e) continue;
-      const missing = e.references.find((r) => !stored.has(r.target));
+      const missing = [...e.references, ...e.patientReferences].find((r) => !stored.has(r.target));
       if (missing) {
         failed.set(
           i,
@@ -340,10 +341,14 @@ function responseEntry(s: Stored | undefined): BundleResponseEntry {
  * Kahn's algorithm over references between entries: layers of entries whose targets are all in earlier layers.
  * Entries in a cycle are returned apart.
  */
-function orderByReferences(prepared: Map<number, PreparedEntry>): { order: number[][]; cyclic: number[] } {
+function orderByReferences(
+  prepared: Map<number, PreparedEntry>,
+  withPatients = true,
+): { order: number[][]; cyclic: number[] } {
   const pending = new Map<number, Set<number>>();
   for (const [i, e] of prepared) {
-    pending.set(i, new Set(e.references.map((r) => r.target).filter((t) => t !== i && prepared.has(t))));
+    const sites = withPatients ? [...e.references, ...e.patientReferences] : e.references;
+    pending.set(i, new Set(sites.map((r) => r.target).filter((t) => t !== i && prepared.has(t))));
   }
   const order: number[][] = [];
   const done = new Set<number>();
@@ -444,7 +449,20 @@ class KeyConflict extends Error {
  */
 async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Map<number, Stored>): Promise<void> {
   const citizens = await matchPatients(scope, entries, stored);
-  const remaining = orderByReferences(new Map(entries.map((e) => [e.index, e]))).order;
+  // Patients are named by their citizen: `Patient/{citizen id}`, the id under which the citizen's own FHIR API
+  // serves them. A BSN in a reference is replaced by it (the BSN stays only in the Patient resource).
+  const citizenOf = (entry: number) => citizens.get(entry) ?? stored.get(entry)?.citizenId ?? null;
+  for (const e of entries) {
+    const citizenId = citizens.get(e.index);
+    if (e.patient && citizenId) namePatient(e.patient.object, citizenId);
+    for (const r of e.patientReferences) {
+      const id = citizenOf(r.target);
+      if (!id) throw new Error('a reference to a Patient entry that is not matched');
+      namePatient(r.object, id);
+    }
+  }
+  // Other references name what they point at by its stored id: those targets are written first.
+  const remaining = orderByReferences(new Map(entries.map((e) => [e.index, e])), false).order;
   for (const layer of remaining) {
     const group = layer.map((i) => entries.find((e) => e.index === i)).filter((e): e is PreparedEntry => !!e);
     for (const e of group) {
@@ -526,6 +544,11 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
   }
 }
 
+function namePatient(reference: ReferenceSite['object'], citizenId: string): void {
+  reference.reference = `Patient/${citizenId}`;
+  delete reference.identifier;
+}
+
 /** The citizen of every record entry, matched within the client's organisation; refuses the whole group otherwise. */
 async function matchPatients(
   scope: DataScope,
@@ -573,7 +596,6 @@ async function matchPatients(
       const row = rows[0];
       if (row) {
         citizens.set(e.index, row.citizen_id);
-        if (e.patient.object) e.patient.object.reference = `Patient/${row.resource_id}`;
       } else {
         refused.push(
           issue(

@@ -43,9 +43,11 @@ export interface PreparedEntry {
   /** Patient entries: the BSN to match. */
   bsn: Bsn | null;
   /** Record resources other than Patient: how they name the patient, and the reference object to rewrite. */
-  patient: { link: PatientLink; object: ReferenceSite['object'] | null; path: string } | null;
-  /** References to other entries of this Bundle. */
+  patient: { link: PatientLink; object: ReferenceSite['object']; path: string } | null;
+  /** References to other entries of this Bundle (not Patients): rewritten to the stored id, so written first. */
   references: ReferenceSite[];
+  /** References to Patient entries of this Bundle: rewritten to `Patient/{citizen id}`. */
+  patientReferences: ReferenceSite[];
 }
 
 /** What an entry's request says: POST {type}, PUT {type}/{id}, or (in a Bundle) PUT {type}?identifier=system|value. */
@@ -266,10 +268,13 @@ export function prepareEntry(options: {
   }
 
   // References to other entries of this Bundle.
+  // References to other entries of this Bundle. Patients are named by their citizen (known once matched); other
+  // resources by the id they get when stored.
   const references: ReferenceSite[] = [];
+  const patientReferences: ReferenceSite[] = [];
   for (const object of referenceObjects(resource)) {
     const target = object.reference ? bundle.get(object.reference) : undefined;
-    if (target) references.push({ object, target: target.entry });
+    if (target) (target.type === 'Patient' ? patientReferences : references).push({ object, target: target.entry });
   }
 
   // The patient.
@@ -298,11 +303,12 @@ export function prepareEntry(options: {
       bsn,
       patient,
       references,
+      patientReferences,
     },
   };
 }
 
-type Found = { link: PatientLink; object: ReferenceSite['object'] | null; path: string };
+type Found = { link: PatientLink; object: ReferenceSite['object']; path: string };
 type NotFound = { problem: string; field: string; code: 'required' | 'value' | 'invalid' };
 
 const PATIENT_ID_REF = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
@@ -363,7 +369,7 @@ function resolvePatient(ref: Record<string, unknown>, field: string, bundle: Bun
         field: `${field}.identifier.value`,
         problem: 'is not a valid BSN (it fails the 11-test)',
       };
-    return { link: { kind: 'bsn', bsn }, object: null, path: field };
+    return { link: { kind: 'bsn', bsn }, object: ref, path: field };
   }
   return {
     code: 'required',
