@@ -69,18 +69,30 @@ export function valueScale(
   return { min: start, max: end, ticks };
 }
 
-const monthYear = new Map<Lang, Intl.DateTimeFormat>();
-function formatMonth(lang: Lang, d: Date): string {
-  let f = monthYear.get(lang);
+const tickFormats = new Map<string, Intl.DateTimeFormat>();
+/** "mrt 2026" on a long axis; "8 okt" when the results span only a few months. */
+function formatTick(lang: Lang, d: Date, short: boolean): string {
+  const key = `${lang}:${short}`;
+  let f = tickFormats.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', {
-      month: 'short',
-      year: 'numeric',
+      ...(short ? { day: 'numeric', month: 'short' } : { month: 'short', year: 'numeric' }),
       timeZone: 'Europe/Amsterdam',
     });
-    monthYear.set(lang, f);
+    tickFormats.set(key, f);
   }
   return f.format(d);
+}
+
+/** Tick labels for the time axis, leaving out a label that repeats the one before it. */
+export function timeTicks(lang: Lang, ticks: number[], min: number, max: number): { at: number; label: string }[] {
+  const short = max - min < 150 * DAY;
+  const out: { at: number; label: string }[] = [];
+  for (const at of ticks) {
+    const label = formatTick(lang, new Date(at), short);
+    if (out[out.length - 1]?.label !== label) out.push({ at, label });
+  }
+  return out;
 }
 
 /** The time axis: from the first to the last result (a month either side when there is only one). */
@@ -172,11 +184,11 @@ export function LabChart(props: ChartProps): JSX.Element {
             {formatNumber(props.lang, v)}
           </text>
         ))}
-        {xs.ticks.map((t) => (
+        {timeTicks(props.lang, xs.ticks, xs.min, xs.max).map((tick) => (
           <>
-            <line x1={r(x(t))} x2={r(x(t))} y1={M.top + PLOT_H} y2={M.top + PLOT_H + 6} />
-            <text x={r(x(t))} y={M.top + PLOT_H + 22} text-anchor="middle" safe>
-              {formatMonth(props.lang, new Date(t))}
+            <line x1={r(x(tick.at))} x2={r(x(tick.at))} y1={M.top + PLOT_H} y2={M.top + PLOT_H + 6} />
+            <text x={r(x(tick.at))} y={M.top + PLOT_H + 22} text-anchor="middle" safe>
+              {tick.label}
             </text>
           </>
         ))}

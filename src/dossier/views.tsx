@@ -77,7 +77,7 @@ export function OrgFilter(props: {
       action={props.action}
       class="koepel-filter"
       role="search"
-      aria-label={ctx.t('dossier.filter.label')}
+      aria-label={ctx.t('dossier.filter.form')}
     >
       <div class="utrecht-form-field utrecht-form-field--select">
         <label class="utrecht-form-label" for={id} safe>
