@@ -202,7 +202,7 @@ export function recordBundle(options: {
     entry: entries.map((e) => ({
       fullUrl: e.fullUrl,
       resource: e.resource,
-      request: { method: e.resource.resourceType === 'Patient' ? 'PUT' : 'POST', url: e.resource.resourceType },
+      request: { method: 'POST', url: e.resource.resourceType },
     })),
   };
 }

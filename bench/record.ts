@@ -181,28 +181,32 @@ async function main(): Promise<void> {
     );
 
     // The two citizens whose record is read: ≥ 500 items over 5 providers, and 5,000 resources.
+    // Bundles for one patient from one organisation go one after another (all carry the same Patient, and two
+    // concurrent first writes of it would conflict, as they would for a real sender); organisations in parallel.
     const own = async (bsn: string, perOrg: number, salt: string) => {
       const perBundle = Math.min(perOrg, 250);
-      const bigJobs: Job[] = [];
-      tokens.forEach((t, oi) => {
-        for (let b = 0; b * perBundle < perOrg; b++) {
-          bigJobs.push({
-            token: t,
-            body: JSON.stringify(
-              recordBundle({
-                bsn,
-                source: `org${oi}`,
-                salt: `${salt}-${b}`,
-                resources: perBundle,
-                seed: 900_000 + oi * 1000 + b,
-                withDocument: b === 0,
-              }),
-            ),
-            resources: perBundle,
-          });
-        }
-      });
-      await ingest(base, bigJobs, CONCURRENCY);
+      await Promise.all(
+        tokens.map((t, oi) => {
+          const orgJobs: Job[] = [];
+          for (let b = 0; b * perBundle < perOrg; b++) {
+            orgJobs.push({
+              token: t,
+              body: JSON.stringify(
+                recordBundle({
+                  bsn,
+                  source: `org${oi}`,
+                  salt: `${salt}-${b}`,
+                  resources: perBundle,
+                  seed: 900_000 + oi * 1000 + b,
+                  withDocument: b === 0,
+                }),
+              ),
+              resources: perBundle,
+            });
+          }
+          return ingest(base, orgJobs, 1);
+        }),
+      );
     };
     await own(ready.big.bsn, 110, 'big');
     await own(ready.everything.bsn, 1000, 'all');
