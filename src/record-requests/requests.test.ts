@@ -11,6 +11,8 @@ import { newApiClient, pushEveryType } from '../fhir/read/testkit.js';
 import { loginWithDigid } from '../identity/digid/test-driver.js';
 import type { RecordCategory } from '../platform/db/schema.js';
 import { loginStaff } from '../staff/login.testkit.js';
+import { withPrincipal } from '../platform/db/principal.js';
+import { staffPrincipal } from '../../test/support/principals.js';
 
 const GP_DOCTOR = 'huisarts@delinde.example';
 const GP_PRIVACY = 'privacy@delinde.example';
@@ -313,5 +315,37 @@ describe('record requests (MG-7)', () => {
     assert.equal(r.status, 404);
     const overview = await johannes.get('/record-requests');
     assert.doesNotMatch(overview.text, new RegExp(DEMO.gp));
+  });
+
+  test('[MG-7] in the database: staff read requests only after auditing; a citizen cannot change a handled request', async () => {
+    const doctor = await staffPrincipal(k.db, GP_DOCTOR);
+    const seen = await withPrincipal(k.db, doctor, (tx) =>
+      tx.selectFrom('record_access_request').select('id').execute(),
+    );
+    assert.deepEqual(seen, [], 'no request row without an audit record about its citizen');
+    const [listed] = (
+      await withPrincipal(k.db, doctor, (tx) =>
+        sql<{ id: string; citizen_id: string }>`select * from koepel_open_access_requests(10)`.execute(tx),
+      )
+    ).rows;
+    assert.equal(listed, undefined, 'no open request at the GP now (both were handled)');
+    const declined = await k.db
+      .selectFrom('record_access_request')
+      .select('id')
+      .where('status', '=', 'declined')
+      .executeTakeFirstOrThrow();
+    const portal = (await k.db.selectFrom('portal').select('id').executeTakeFirstOrThrow()).id;
+    const changed = await withPrincipal(k.db, { kind: 'citizen', citizenId: suzanne, portalId: portal }, async (tx) =>
+      Number(
+        (
+          await tx
+            .updateTable('record_access_request')
+            .set({ status: 'granted', handled_by: null })
+            .where('id', '=', declined.id)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ),
+    ).catch(() => 0);
+    assert.equal(changed, 0);
   });
 });

@@ -7,6 +7,7 @@
 // written to the organisation, and the citizen may read that key while they have a relationship with it.
 // Everything runs in the request's transaction; every read of a citizen's data is audited before it happens.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { activeCareProviders } from '../care-providers/care-providers.js';
 import { displayName } from '../identity/citizens.js';
 import type { Principal } from '../platform/db/principal.js';
@@ -226,20 +227,19 @@ export interface StaffRequestRow {
 
 /**
  * The organisation's open requests, oldest first. Row-level security shows only the own organisation's requests,
- * to employees with record:requests, of citizens with a current care relationship. One audit record per patient
- * shown, then their names.
+ * to employees with record:requests, of citizens with a current care relationship — and only after an audit
+ * record about the citizen. So: the ids first (koepel_open_access_requests, migration 0005), one audit record per
+ * patient shown, then the requests and names.
  */
 export async function openRequests(scope: DataScope): Promise<StaffRequestRow[]> {
   const { tx } = scope;
-  const rows = await tx
-    .selectFrom('record_access_request')
-    .select(['id', 'citizen_id', 'categories', 'created_at'])
-    .where('status', '=', 'open')
-    .orderBy('created_at')
-    .limit(200)
-    .execute();
-  if (rows.length === 0) return [];
-  const citizens = [...new Set(rows.map((r) => r.citizen_id))];
+  const found = (
+    await sql<{ id: string; citizen_id: string }>`select id, citizen_id from koepel_open_access_requests(200)`.execute(
+      tx,
+    )
+  ).rows;
+  if (found.length === 0) return [];
+  const citizens = [...new Set(found.map((r) => r.citizen_id))];
   await scope.audit(
     ...citizens.map((citizenId) => ({
       event: 'record.request.list',
@@ -249,6 +249,18 @@ export async function openRequests(scope: DataScope): Promise<StaffRequestRow[]>
       resourceId: citizenId,
     })),
   );
+  const rows = await tx
+    .selectFrom('record_access_request')
+    .select(['id', 'citizen_id', 'categories', 'created_at'])
+    .where(
+      'id',
+      'in',
+      found.map((r) => r.id),
+    )
+    .where('status', '=', 'open')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   const people = await patientsById(scope, citizens);
   return rows.flatMap((r) => {
     const p = people.get(r.citizen_id);
@@ -256,6 +268,14 @@ export async function openRequests(scope: DataScope): Promise<StaffRequestRow[]>
       ? [{ id: r.id, citizenId: r.citizen_id, ...p, categories: ordered(r.categories), createdAt: r.created_at }]
       : [];
   });
+}
+
+/** The citizen of one of the organisation's requests, or null (migration 0005: ids only, before the audit). */
+async function requestCitizen(scope: DataScope, id: string): Promise<string | null> {
+  const { rows } = await sql<{ c: string | null }>`select koepel_access_request_citizen(${id}::uuid) as c`.execute(
+    scope.tx,
+  );
+  return rows[0]?.c ?? null;
 }
 
 async function patientsById(
@@ -284,6 +304,15 @@ export interface StaffRequestDetail extends StaffRequestRow {
 /** One request of the organisation (any status), or null when it is not the organisation's to see. */
 export async function requestForStaff(scope: DataScope, staff: Staff, id: string): Promise<StaffRequestDetail | null> {
   const { tx, keys } = scope;
+  const citizenId = await requestCitizen(scope, id);
+  if (!citizenId) return null;
+  await scope.audit({
+    event: 'record.request.view',
+    action: 'R',
+    citizenId,
+    resourceType: 'record_access_request',
+    resourceId: id,
+  });
   const r = await tx
     .selectFrom('record_access_request')
     .select([
@@ -300,13 +329,6 @@ export async function requestForStaff(scope: DataScope, staff: Staff, id: string
     .where('id', '=', id)
     .executeTakeFirst();
   if (!r || r.organisation_id !== staff.organisationId) return null;
-  await scope.audit({
-    event: 'record.request.view',
-    action: 'R',
-    citizenId: r.citizen_id,
-    resourceType: 'record_access_request',
-    resourceId: r.id,
-  });
   const person = (await patientsById(scope, [r.citizen_id])).get(r.citizen_id);
   if (!person) return null;
   const org = { kind: 'organisation' as const, id: r.organisation_id };
@@ -340,44 +362,52 @@ export async function requestForStaff(scope: DataScope, staff: Staff, id: string
 export type Decision = { kind: 'grant'; categories: string[]; response: string } | { kind: 'decline'; reason: string };
 export type DecisionError = 'not-found' | 'handled' | 'categories' | 'reason' | 'response';
 
-/** Grants (some of) the requested categories, or declines with a reason. All or nothing. */
-export async function decide(
-  scope: DataScope,
-  staff: Staff,
-  id: string,
-  decision: Decision,
-): Promise<{ ok: true } | { ok: false; error: DecisionError }> {
+/** A decision that cannot be carried out; thrown so that the transaction (and its audit record) rolls back. */
+export class DecisionRefused extends Error {
+  constructor(readonly reason: DecisionError) {
+    super(reason);
+  }
+}
+
+/**
+ * Grants (some of) the requested categories, or declines with a reason. All or nothing: an invalid decision throws
+ * DecisionRefused after the audit record was written, and the caller's transaction rolls both back.
+ */
+export async function decide(scope: DataScope, staff: Staff, id: string, decision: Decision): Promise<void> {
   const { tx, keys } = scope;
+  const citizenId = await requestCitizen(scope, id);
+  if (!citizenId) throw new DecisionRefused('not-found');
+  await scope.audit({
+    event: decision.kind === 'grant' ? 'record.request.grant' : 'record.request.decline',
+    action: 'U',
+    citizenId,
+    resourceType: 'record_access_request',
+    resourceId: id,
+    // Category names only (known values, never free text).
+    ...(decision.kind === 'grant' ? { reason: `categories=${ordered(decision.categories).join(',')}` } : {}),
+  });
   const r = await tx
     .selectFrom('record_access_request')
     .select(['id', 'organisation_id', 'citizen_id', 'categories', 'status'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
-  if (!r || r.organisation_id !== staff.organisationId) return { ok: false, error: 'not-found' };
-  if (r.status !== 'open') return { ok: false, error: 'handled' };
+  if (!r || r.organisation_id !== staff.organisationId) throw new DecisionRefused('not-found');
+  if (r.status !== 'open') throw new DecisionRefused('handled');
   let categories: RecordCategory[] = [];
   let text: string;
   if (decision.kind === 'grant') {
     categories = ordered([...new Set(decision.categories)]);
     if (categories.length === 0 || categories.length !== new Set(decision.categories).size) {
-      return { ok: false, error: 'categories' };
+      throw new DecisionRefused('categories');
     }
-    if (!categories.every((c) => r.categories.includes(c))) return { ok: false, error: 'categories' };
+    if (!categories.every((c) => r.categories.includes(c))) throw new DecisionRefused('categories');
     text = decision.response.trim();
-    if (text.length > NOTE_MAX) return { ok: false, error: 'response' };
+    if (text.length > NOTE_MAX) throw new DecisionRefused('response');
   } else {
     text = decision.reason.trim();
-    if (text === '' || text.length > NOTE_MAX) return { ok: false, error: 'reason' };
+    if (text === '' || text.length > NOTE_MAX) throw new DecisionRefused('reason');
   }
-  await scope.audit({
-    event: decision.kind === 'grant' ? 'record.request.grant' : 'record.request.decline',
-    action: 'U',
-    citizenId: r.citizen_id,
-    resourceType: 'record_access_request',
-    resourceId: r.id,
-    ...(decision.kind === 'grant' ? { reason: `categories=${categories.join(',')}` } : {}),
-  });
   if (categories.length > 0) {
     await tx
       .insertInto('record_category_grant')
@@ -406,5 +436,4 @@ export async function decide(
     .where('status', '=', 'open')
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) throw new Error('request changed while it was being handled');
-  return { ok: true };
 }

@@ -18,6 +18,7 @@ import {
   citizenRequests,
   createRequest,
   decide,
+  DecisionRefused,
   openRequests,
   providerOffers,
   requestForStaff,
@@ -159,19 +160,26 @@ export function registerRecordRequestRoutes(app: FastifyInstance): void {
         response: grant.data?.response ?? '',
         reason: decline.data?.reason ?? '',
       };
-      const result = await req.withData((scope) =>
-        decide(
-          scope,
-          staff,
-          id.data,
-          kind === 'grant'
-            ? { kind, categories: values.categories, response: values.response }
-            : { kind, reason: values.reason },
-        ),
-      );
-      if (result.ok)
+      let refused: DecisionError | null = null;
+      try {
+        await req.withData((scope) =>
+          decide(
+            scope,
+            staff,
+            id.data,
+            kind === 'grant'
+              ? { kind, categories: values.categories, response: values.response }
+              : { kind, reason: values.reason },
+          ),
+        );
+      } catch (err) {
+        if (!(err instanceof DecisionRefused)) throw err;
+        refused = err.reason;
+      }
+      if (refused === null) {
         return reply.redirect(`/staff/record-requests?handled=${kind === 'grant' ? 'granted' : 'declined'}`, 303);
-      if (result.error === 'not-found') throw new HttpError(404, 'notFound');
+      }
+      if (refused === 'not-found') throw new HttpError(404, 'notFound');
 
       const request = await req.withData((scope) => requestForStaff(scope, staff, id.data));
       if (!request) throw new HttpError(404, 'notFound');
@@ -182,7 +190,7 @@ export function registerRecordRequestRoutes(app: FastifyInstance): void {
         reason: ['reason', 'recordRequests.staff.errors.reason'],
         handled: ['main', 'recordRequests.staff.errors.handled'],
       };
-      const [field, message] = messages[result.error];
+      const [field, message] = messages[refused];
       return sendPage(
         reply,
         <StaffRequestPage
@@ -192,7 +200,7 @@ export function registerRecordRequestRoutes(app: FastifyInstance): void {
           values={{ ...values, response: values.response.slice(0, 5000), reason: values.reason.slice(0, 5000) }}
           errors={[{ field, message: ctx.t(message) }]}
         />,
-        result.error === 'handled' ? 409 : 400,
+        refused === 'handled' ? 409 : 400,
       );
     });
   }
