@@ -386,6 +386,33 @@ describe('FHIR ingestion', () => {
     assert.match(issues(wrongType)[0]?.diagnostics ?? '', /request url names Condition/);
   });
 
+  test('a Patient known only by BSN (conditional update) is keyed by a blind index: no BSN in the clear', async () => {
+    const conditional = (value: string) => ({
+      fullUrl: 'urn:uuid:cp',
+      resource: { resourceType: 'Patient', identifier: [{ system: BSN_SYSTEM, value: DEMO.suzanne }] },
+      request: { method: 'PUT', url: `Patient?identifier=${encodeURIComponent(`${BSN_SYSTEM}|${value}`)}` },
+    });
+    const ok = await post(gp, transaction(conditional(DEMO.suzanne)));
+    assert.equal(ok.status, 200, ok.text);
+    const id = LOCATION.exec(entryAt(ok, 0).location)?.[2] ?? '';
+    const row = await k.db
+      .selectFrom('record_resource')
+      .select('source_key')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.match(row.source_key, /^bsn-index\|[0-9a-f]{64}$/);
+    const clear = await k.db
+      .selectFrom('record_resource')
+      .select('id')
+      .where('source_key', 'like', '%99999%')
+      .execute();
+    assert.equal(clear.length, 0, 'no source key holds a BSN');
+    assert.equal(entryAt(await post(gp, transaction(conditional(DEMO.suzanne))), 0).status, '200 OK');
+    // The identifier in the url must be the resource's own.
+    const other = await refused(() => post(gp, transaction(conditional(DEMO.pieter))), 422);
+    assert.deepEqual(issues(other)[0]?.expression, ['Bundle.entry[0].resource.identifier']);
+  });
+
   describe('refusals: a clear OperationOutcome and nothing stored', () => {
     const suz = () => ({ identifier: { system: BSN_SYSTEM, value: DEMO.suzanne } });
 
