@@ -462,9 +462,9 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
     }
   }
   // Other references name what they point at by its stored id: those targets are written first.
-  const remaining = orderByReferences(new Map(entries.map((e) => [e.index, e])), false).order;
-  for (const layer of remaining) {
-    const group = layer.map((i) => entries.find((e) => e.index === i)).filter((e): e is PreparedEntry => !!e);
+  const byIndex = new Map(entries.map((e) => [e.index, e]));
+  for (const layer of orderByReferences(byIndex, false).order) {
+    const group = layer.map((i) => byIndex.get(i)).filter((e): e is PreparedEntry => !!e);
     for (const e of group) {
       for (const r of e.references) {
         const target = stored.get(r.target);

@@ -267,7 +267,6 @@ export function prepareEntry(options: {
     if (problems.length > 0) return fail();
   }
 
-  // References to other entries of this Bundle.
   // References to other entries of this Bundle. Patients are named by their citizen (known once matched); other
   // resources by the id they get when stored.
   const references: ReferenceSite[] = [];
