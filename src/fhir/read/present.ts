@@ -103,17 +103,29 @@ export function referenceSourceKeys(ref: Json): { type: string; sourceKey: strin
   return out;
 }
 
-/** Every Reference-shaped object inside a resource (an object with a string `reference` or a typed identifier). */
-export function collectReferences(value: unknown, out: Json[] = []): Json[] {
+function walkReferences(value: unknown, out: Json[]): void {
+  if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    for (const v of value) collectReferences(v, out);
-  } else if (isObject(value)) {
-    if (typeof value.reference === 'string' || (isObject(value.identifier) && typeof value.type === 'string')) {
-      out.push(value);
-    }
-    for (const [k, v] of Object.entries(value)) if (k !== 'contained') collectReferences(v, out);
+    for (const v of value) walkReferences(v, out);
+    return;
   }
-  return out;
+  const o = value as Json;
+  if (typeof o.reference === 'string' || (typeof o.type === 'string' && isObject(o.identifier))) out.push(o);
+  for (const k in o) if (k !== 'contained') walkReferences(o[k], out);
+}
+
+// $everything looks at each resource's references three times (directory, visible targets, rewrite): walk once.
+const referenceCache = new WeakMap<object, Json[]>();
+
+/** Every Reference-shaped object inside a resource (an object with a string `reference` or a typed identifier). */
+export function collectReferences(resource: Json): Json[] {
+  let refs = referenceCache.get(resource);
+  if (!refs) {
+    refs = [];
+    walkReferences(resource, refs);
+    referenceCache.set(resource, refs);
+  }
+  return refs;
 }
 
 function isPatientReference(ref: Json): boolean {
@@ -160,28 +172,49 @@ function rewriteReferences(resource: Json, organisationId: string, ctx: PresentC
   }
 }
 
+// Per presentation and organisation, the same source URL and extension object serve every resource.
+const sourceCache = new WeakMap<PresentContext, Map<string, { source: string; extension: Json }>>();
+
+function sourceOf(ctx: PresentContext, organisationId: string): { source: string; extension: Json } {
+  let byOrg = sourceCache.get(ctx);
+  if (!byOrg) {
+    byOrg = new Map();
+    sourceCache.set(ctx, byOrg);
+  }
+  let found = byOrg.get(organisationId);
+  if (!found) {
+    const org = ctx.organisations.get(organisationId);
+    found = {
+      source: `${ctx.base}/Organization/${organisationId}`,
+      extension: {
+        url: SOURCE_ORGANISATION_EXTENSION,
+        valueReference: { reference: `Organization/${organisationId}`, ...(org ? { display: org.name } : {}) },
+      },
+    };
+    byOrg.set(organisationId, found);
+  }
+  return found;
+}
+
 function sourceMeta(
   resource: Json,
   organisationId: string,
   ctx: PresentContext,
   meta: { versionId?: string; lastUpdated: Date },
 ): void {
-  const previous = isObject(resource.meta) ? resource.meta : {};
-  resource.meta = {
-    ...(meta.versionId ? { versionId: meta.versionId } : {}),
-    lastUpdated: meta.lastUpdated.toISOString(),
-    source: `${ctx.base}/Organization/${organisationId}`,
-    ...(Array.isArray(previous.profile) ? { profile: previous.profile } : {}),
-  };
-  const org = ctx.organisations.get(organisationId);
+  const { source, extension } = sourceOf(ctx, organisationId);
+  const profile = isObject(resource.meta) && Array.isArray(resource.meta.profile) ? resource.meta.profile : null;
+  const m: Json = {};
+  if (meta.versionId) m.versionId = meta.versionId;
+  m.lastUpdated = meta.lastUpdated.toISOString();
+  m.source = source;
+  if (profile) m.profile = profile;
+  resource.meta = m;
   const extensions = Array.isArray(resource.extension) ? (resource.extension as unknown[]) : [];
-  resource.extension = [
-    {
-      url: SOURCE_ORGANISATION_EXTENSION,
-      valueReference: { reference: `Organization/${organisationId}`, ...(org ? { display: org.name } : {}) },
-    },
-    ...extensions.filter((e) => !(isObject(e) && e.url === SOURCE_ORGANISATION_EXTENSION)),
-  ];
+  resource.extension =
+    extensions.length === 0
+      ? [extension]
+      : [extension, ...extensions.filter((e) => !(isObject(e) && e.url === SOURCE_ORGANISATION_EXTENSION))];
 }
 
 /** The patient field of each record resource type, set explicitly so that every resource names its citizen. */
