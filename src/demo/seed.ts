@@ -143,8 +143,11 @@ export async function isEmpty(db: Kysely<DB>): Promise<boolean> {
   return row.n == 0; // count(*) arrives as a number (int8 parser) on both databases
 }
 
-/** Loads the demo in one transaction. Returns false when the database already had a portal. */
-export async function seedDemo(db: Kysely<DB>, keys: KeyStore): Promise<boolean> {
+/**
+ * Loads the demo in one transaction, then the demo record data (src/demo/records.ts; `records: false` leaves it
+ * out). Returns false when the database already had a portal.
+ */
+export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?: boolean } = {}): Promise<boolean> {
   if (!(await isEmpty(db))) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction().execute(async (tx) => {
@@ -227,6 +230,6 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore): Promise<boolean>
       }
     }
   });
-  await loadDemoRecords(db, keys);
+  if (opts.records ?? true) await loadDemoRecords(db, keys);
   return true;
 }

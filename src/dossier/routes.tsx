@@ -578,10 +578,7 @@ function LabDetailPage(props: {
           {item('dossier.lab.date', <DateCell ctx={ctx} date={chosen.at} withTime />)}
           {item('dossier.lab.result', <span safe>{chosen.value}</span>)}
           {item('dossier.lab.range', <span safe>{chosen.range ?? '–'}</span>)}
-          {item(
-            'dossier.lab.flag',
-            <span>{chosen.flag ? t(`dossier.flag.${chosen.flag}` as MessageKey) : '–'}</span>,
-          )}
+          {item('dossier.lab.flag', <span>{chosen.flag ? t(`dossier.flag.${chosen.flag}` as MessageKey) : '–'}</span>)}
           {chosen.performer ? item('dossier.lab.detail.performer', <span safe>{chosen.performer}</span>) : ''}
           {chosen.codes.length > 0 ? item('dossier.lab.detail.code', <span safe>{chosen.codes.join(', ')}</span>) : ''}
           {chosen.note ? item('dossier.lab.detail.note', <span safe>{chosen.note}</span>) : ''}
