@@ -140,7 +140,10 @@ describe('record store', () => {
     assert.ok((await seenBy(hospitalClient, true)).every((o) => o === hospital));
     const citizen: Principal = { kind: 'citizen', citizenId: suzanne, portalId: await portalId() };
     const citizenSees = new Set(await seenBy(citizen, true));
-    assert.deepEqual([...citizenSees].sort(), [gp, hospital].sort());
+    // Both organisations' data (the demo adds the pharmacy's), and nothing from outside her care providers.
+    assert.ok(citizenSees.has(gp) && citizenSees.has(hospital));
+    const pharmacy = await orgId(k.db, DEMO.pharmacy);
+    assert.ok([...citizenSees].every((o) => [gp, hospital, pharmacy].includes(o)));
     // Another citizen sees none of it.
     const other: Principal = { kind: 'citizen', citizenId: pieter, portalId: await portalId() };
     const otherSees = await withPrincipal(k.db, other, async (tx) => {
@@ -241,6 +244,43 @@ describe('record store', () => {
       });
     assert.deepEqual((await read(citizen))?.data, pdf);
     assert.equal(await read(await staffPrincipal(k.db, 'huisarts@delinde.example')), null);
+  });
+
+  test('a DocumentReference re-sent with fewer attachments loses the ones it no longer has', async () => {
+    const doc = (n: number) => ({
+      citizenId: suzanne,
+      resourceType: 'DocumentReference' as const,
+      sourceKey: 'urn:ehr|doc-shrink',
+      resource: {
+        resourceType: 'DocumentReference' as const,
+        status: 'current',
+        content: Array.from({ length: n }, (_, i) => ({
+          attachment: { contentType: 'text/plain', title: `deel ${i}` },
+        })),
+      },
+      attachments: Array.from({ length: n }, (_, i) => ({
+        position: i,
+        contentType: 'text/plain',
+        data: Buffer.from(`deel ${i}`),
+      })),
+    });
+    const write = (n: number) =>
+      withPrincipal(k.db, hospitalClient, (tx) => writeResources(scopeOf(tx, hospitalClient), [doc(n)]));
+    const [first] = await write(3);
+    assert.ok(first);
+    const positions = async () =>
+      (
+        await k.db
+          .selectFrom('record_attachment')
+          .select('position')
+          .where('resource_id', '=', first.id)
+          .orderBy('position')
+          .execute()
+      ).map((r) => r.position);
+    assert.deepEqual(await positions(), [0, 1, 2]);
+    const [second] = await write(1);
+    assert.equal(second?.outcome, 'updated');
+    assert.deepEqual(await positions(), [0]);
   });
 
   async function portalId(): Promise<string> {

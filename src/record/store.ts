@@ -218,7 +218,16 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
       .execute();
   }
 
-  // 5. Attachments of new and changed DocumentReferences.
+  // 5. Attachments of new and changed DocumentReferences. A changed one that now has fewer loses the rest.
+  for (const u of updates) {
+    if (u.w.resourceType !== 'DocumentReference') continue;
+    const kept = new Set((u.w.attachments ?? []).map((a) => a.position));
+    await tx
+      .deleteFrom('record_attachment')
+      .where('resource_id', '=', u.id)
+      .$if(kept.size > 0, (q) => q.where('position', 'not in', [...kept]))
+      .execute();
+  }
   const attachmentRows = [
     ...inserts.map((i) => ({ id: i.id, w: i.w })),
     ...updates.map((u) => ({ id: u.id, w: u.w })),
