@@ -1016,12 +1016,12 @@ function pharmacyData(c: Clock): OrgData {
     }),
   );
   for (const [id, m, days, qty, unit, dosage] of [
-    ['sdv-d-metformin-1', MED.metformin, -170, 180, 'tablet', '2 maal per dag 1 tablet'],
-    ['sdv-d-metformin-2', MED.metformin, -80, 180, 'tablet', '2 maal per dag 1 tablet'],
-    ['sdv-d-enalapril-1', MED.enalapril, -80, 90, 'tablet', '1 maal per dag 1 tablet'],
-    ['sdv-d-atorvastatin-1', MED.atorvastatin, -80, 90, 'tablet', '1 maal per dag 1 tablet'],
-    ['sdv-d-azithromycin', MED.azithromycin, -90, 3, 'tablet', '1 maal per dag 1 tablet'],
-    ['sdv-d-omeprazole', MED.omeprazole, -62, 42, 'capsule', '1 maal per dag 1 capsule'],
+    ['sdv-d-metformin-1', MED.metformin, -170, 180, 'tabletten', '2 maal per dag 1 tablet'],
+    ['sdv-d-metformin-2', MED.metformin, -80, 180, 'tabletten', '2 maal per dag 1 tablet'],
+    ['sdv-d-enalapril-1', MED.enalapril, -80, 90, 'tabletten', '1 maal per dag 1 tablet'],
+    ['sdv-d-atorvastatin-1', MED.atorvastatin, -80, 90, 'tabletten', '1 maal per dag 1 tablet'],
+    ['sdv-d-azithromycin', MED.azithromycin, -90, 3, 'tabletten', '1 maal per dag 1 tablet'],
+    ['sdv-d-omeprazole', MED.omeprazole, -62, 42, 'capsules', '1 maal per dag 1 capsule'],
   ] as [string, Medicine, number, number, string, string][]) {
     add(
       'suzanne',

@@ -413,7 +413,10 @@ async function renderSection(
                 .where('organisation_id', 'in', orgs)
                 .execute()
             ).map((d) => ({ organisationId: d.organisation_id, resourceType: d.resource_type, resource: d.resource }));
-      const teams = resources.map((r) => careTeamView(ctx, r, directory));
+      const order = (id: string) => providers.findIndex((p) => p.id === id);
+      const teams = resources
+        .map((r) => careTeamView(ctx, r, directory))
+        .sort((a, b) => order(a.organisationId) - order(b.organisationId));
       return page(
         <>
           {teams.map((team) => (
@@ -660,10 +663,14 @@ function DocumentPage(props: {
           <h2 id="document-files" class="utrecht-heading-2" safe>
             {t('dossier.documents.downloadHeading')}
           </h2>
-          <ul class="utrecht-unordered-list">
+          <ul class="koepel-plain-list koepel-downloads">
             {row.files.map((f) => (
               <li>
-                <a class="utrecht-link" href={`/dossier/documents/${row.id}/${f.position}`} safe>
+                <a
+                  class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--secondary-action"
+                  href={`/dossier/documents/${row.id}/${f.position}`}
+                  safe
+                >
                   {t('dossier.documents.download', { title: f.title ?? row.title, file: fileText(ctx, f) })}
                 </a>
               </li>
