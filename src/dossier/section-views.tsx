@@ -223,9 +223,17 @@ export function fileKind(contentType: string): 'pdf' | 'text' | 'image' | 'other
   return 'other';
 }
 
+// Intl formatters are costly to build: one per language.
+const sizeFormats = new Map<string, Intl.NumberFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function sizeText(ctx: PageContext, bytes: number): string {
-  const nf = (n: number) =>
-    new Intl.NumberFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', { maximumFractionDigits: 1 }).format(n);
+  let f = sizeFormats.get(ctx.lang);
+  if (!f) {
+    f = new Intl.NumberFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', { maximumFractionDigits: 1 });
+    sizeFormats.set(ctx.lang, f);
+  }
+  const nf = (n: number) => f.format(n);
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${nf(bytes / 1024)} kB`;
   return `${nf(bytes / 1024 / 1024)} MB`;
@@ -385,10 +393,15 @@ function timeRange(ctx: PageContext, a: AppointmentView): string {
   if (!a.start) return ctx.t('dossier.unknownDate');
   const start = dateText(ctx, a.start, true);
   if (!a.end) return start;
-  const endTime = new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
-    timeStyle: 'short',
-    timeZone: 'Europe/Amsterdam',
-  }).format(a.end);
+  let f = timeFormats.get(ctx.lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+      timeStyle: 'short',
+      timeZone: 'Europe/Amsterdam',
+    });
+    timeFormats.set(ctx.lang, f);
+  }
+  const endTime = f.format(a.end);
   return `${start} – ${endTime}`;
 }
 
