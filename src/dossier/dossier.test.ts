@@ -404,7 +404,8 @@ describe('Mijn dossier', () => {
         (r) =>
           /^Penicillines geneesmiddel/.test(r[0] ?? '') &&
           r[1] === 'Huiduitslag met jeuk (matig)' &&
-          r[2] === 'Hoog risico',
+          r[2] === 'Hoog risico' &&
+          r[3] === '2009', // a year-only onset is shown as a year, not as 1 July
       ),
     );
     assert.ok(rows.some((r) => r[0] === 'Diabetes mellitus type 2' && r[1] === 'ICPC T90.02'));

@@ -148,6 +148,24 @@ export function fhirDate(v: string | undefined | null): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+export type DatePrecision = 'year' | 'month' | 'day';
+
+/** How precise a FHIR date is: "2009" is a year, not the 1st of July 2009. */
+export function datePrecision(v: string | undefined | null): DatePrecision {
+  return typeof v === 'string' && v.length === 4 ? 'year' : typeof v === 'string' && v.length === 7 ? 'month' : 'day';
+}
+
+/** The first present FHIR date of a list, parsed, with its precision. */
+export function firstFhirDate(
+  ...values: (string | undefined | null)[]
+): { date: Date; precision: DatePrecision } | null {
+  for (const v of values) {
+    const date = fhirDate(v);
+    if (date) return { date, precision: datePrecision(v) };
+  }
+  return null;
+}
+
 /** True when the FHIR date carries a time of day (worth showing). */
 export function hasTime(v: string | undefined | null): boolean {
   return typeof v === 'string' && v.length > 10;

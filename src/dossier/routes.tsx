@@ -392,6 +392,7 @@ async function renderSection(
                   providers={providers}
                   caption={t('dossier.sensitivities.particularsCaption')}
                   nameHeader="dossier.sensitivities.particular"
+                  captionHidden
                 />
               )}
             </section>

@@ -11,11 +11,13 @@ import {
   conceptText,
   fhirDate,
   firstConceptText,
+  firstFhirDate,
   interpretationFlag,
   isAbnormal,
   quantityText,
   rangeText,
   referenceId,
+  type DatePrecision,
   type Flag,
 } from './fhir-text.js';
 import type { MedicationLine, MedicationOverview } from './medication.js';
@@ -785,6 +787,7 @@ export interface ConditionRow {
   name: string;
   codes: string[];
   start: Date | null;
+  startPrecision: DatePrecision;
   status: string;
   ended: Date | null;
   note: string | null;
@@ -801,7 +804,10 @@ export function conditionRow(s: StoredResource): ConditionRow | null {
     organisationId: s.organisationId,
     name: conceptText(c.code) ?? '–',
     codes: codeLabels(c.code, ['ICPC', 'SNOMED']),
-    start: fhirDate(c.onsetDateTime) ?? fhirDate(c.onsetPeriod?.start) ?? fhirDate(c.recordedDate) ?? s.effectiveAt,
+    ...(() => {
+      const onset = firstFhirDate(c.onsetDateTime, c.onsetPeriod?.start, c.recordedDate);
+      return { start: onset?.date ?? s.effectiveAt, startPrecision: onset?.precision ?? 'day' };
+    })(),
     status: c.clinicalStatus?.coding?.find((x) => x.code)?.code ?? 'unknown',
     ended: fhirDate(c.abatementDateTime) ?? fhirDate(c.abatementPeriod?.end),
     note:
@@ -833,7 +839,8 @@ export function ConditionTable(props: {
   providers: DossierProvider[];
   caption: string;
   nameHeader: MessageKey;
-  captionId?: string;
+  /** The heading right above already says what the table is: keep the caption for screen readers only. */
+  captionHidden?: boolean;
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
@@ -845,7 +852,7 @@ export function ConditionTable(props: {
       aria-label={t('dossier.tableLabel', { caption: props.caption })}
     >
       <table class="utrecht-table utrecht-table--html-table koepel-data-table">
-        <caption class="utrecht-table__caption" safe>
+        <caption class={`utrecht-table__caption${props.captionHidden ? ' koepel-visually-hidden' : ''}`} safe>
           {props.caption}
         </caption>
         <thead class="utrecht-table__header">
@@ -882,7 +889,7 @@ export function ConditionTable(props: {
                 {r.codes.join(', ') || '–'}
               </td>
               <td class="utrecht-table__cell">
-                <DateCell ctx={ctx} date={r.start} />
+                <DateCell ctx={ctx} date={r.start} precision={r.startPrecision} />
               </td>
               <td class="utrecht-table__cell" safe>
                 {statusText(ctx, r)}
@@ -907,6 +914,7 @@ export interface AllergyRow {
   criticality: string | null;
   severity: string | null;
   since: Date | null;
+  sincePrecision: DatePrecision;
   status: string;
   note: string | null;
 }
@@ -923,7 +931,10 @@ export function allergyRow(s: StoredResource): AllergyRow | null {
     reactions: (a.reaction ?? []).flatMap((r) => r.manifestation.map((m) => conceptText(m) ?? '')).filter(Boolean),
     criticality: a.criticality ?? null,
     severity: a.reaction?.map((r) => r.severity).find(Boolean) ?? null,
-    since: fhirDate(a.onsetDateTime) ?? fhirDate(a.recordedDate) ?? s.effectiveAt,
+    ...(() => {
+      const since = firstFhirDate(a.onsetDateTime, a.recordedDate);
+      return { since: since?.date ?? s.effectiveAt, sincePrecision: since?.precision ?? 'day' };
+    })(),
     status: a.clinicalStatus?.coding?.find((x) => x.code)?.code ?? 'unknown',
     note:
       a.note
@@ -950,7 +961,7 @@ export function AllergyTable(props: {
       aria-label={t('dossier.tableLabel', { caption: t('dossier.sensitivities.allergiesCaption') })}
     >
       <table class="utrecht-table utrecht-table--html-table koepel-data-table">
-        <caption class="utrecht-table__caption" safe>
+        <caption class="utrecht-table__caption koepel-visually-hidden" safe>
           {t('dossier.sensitivities.allergiesCaption')}
         </caption>
         <thead class="utrecht-table__header">
@@ -1000,7 +1011,7 @@ export function AllergyTable(props: {
                 {r.criticality ? t(`dossier.criticality.${r.criticality}` as MessageKey) : '–'}
               </td>
               <td class="utrecht-table__cell">
-                <DateCell ctx={ctx} date={r.since} />
+                <DateCell ctx={ctx} date={r.since} precision={r.sincePrecision} />
               </td>
               <td class="utrecht-table__cell" safe>
                 {t(statusKey(r.status))}

@@ -7,6 +7,7 @@ import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import { SECTIONS, type DossierProvider, type Section } from './data.js';
+import type { DatePrecision } from './fhir-text.js';
 
 export const sectionTitle = (ctx: PageContext, s: Section) => ctx.t(`dossier.section.${s}.title` as MessageKey);
 export const sectionNoun = (ctx: PageContext, s: Section) => ctx.t(`dossier.section.${s}.noun` as MessageKey);
@@ -20,16 +21,38 @@ export function dossierHref(path: string, org: string | undefined): string {
   return org ? `${path}?org=${encodeURIComponent(org)}` : path;
 }
 
-export function dateText(ctx: PageContext, d: Date | null, withTime = false): string {
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function dateText(ctx: PageContext, d: Date | null, withTime = false, precision: DatePrecision = 'day'): string {
   if (!d) return ctx.t('dossier.unknownDate');
+  if (precision === 'year') return String(d.getUTCFullYear());
+  if (precision === 'month') {
+    let f = monthFormats.get(ctx.lang);
+    if (!f) {
+      f = new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+        month: 'long',
+        year: 'numeric',
+        timeZone: 'UTC',
+      });
+      monthFormats.set(ctx.lang, f);
+    }
+    return f.format(d);
+  }
   return formatDate(ctx.lang, d, withTime ? 'dateTime' : 'date');
 }
 
-export function DateCell(props: { ctx: PageContext; date: Date | null; withTime?: boolean }): JSX.Element {
+export function DateCell(props: {
+  ctx: PageContext;
+  date: Date | null;
+  withTime?: boolean;
+  precision?: DatePrecision;
+}): JSX.Element {
   if (!props.date) return <span safe>{props.ctx.t('dossier.unknownDate')}</span>;
+  const precision = props.precision ?? 'day';
+  const iso = props.date.toISOString();
   return (
-    <time datetime={props.date.toISOString()} safe>
-      {dateText(props.ctx, props.date, props.withTime)}
+    <time datetime={precision === 'year' ? iso.slice(0, 4) : precision === 'month' ? iso.slice(0, 7) : iso} safe>
+      {dateText(props.ctx, props.date, props.withTime, precision)}
     </time>
   );
 }
