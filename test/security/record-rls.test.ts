@@ -626,8 +626,8 @@ describe('record tables: row-level security between organisations', () => {
   });
 
   // ------------------------------------------------------------------------------------------------------------
-  // Holes found in migration 0003 and reported to the lead. Each test states the rule. Those fixed by migration
-  // 0005 are plain tests now; the open ones fail until the policy is fixed and are marked todo meanwhile.
+  // Holes found in migration 0003 and reported to the lead. Each test states the rule. Migrations 0005 and 0008
+  // fixed them.
   // ------------------------------------------------------------------------------------------------------------
   test('[PZ-4] category grants of a citizen whose relationship ended are hidden from that organisation', async () => {
     for (const p of [staffA, clientA]) {
@@ -644,75 +644,65 @@ describe('record tables: row-level security between organisations', () => {
     assert.deepEqual(rows, [], 'request rows (citizen ids, categories) readable without an audit record');
   });
 
-  test(
-    '[MG-1] a citizen sees record events only of what they may see, and only after an audit record',
-    { todo: 'waiting for fix: record_event_citizen checks neither koepel_citizen_sees nor koepel_audited' },
-    async () => {
-      // B offers appointments and documents only; its lab results for `onlyB` are not shown to them …
-      const p = citizenP(onlyB.id);
-      const events = await as(p, async (tx) => {
-        const before = await tx.selectFrom('record_event').select('category').execute();
-        await auditRead(tx, p, [onlyB.id]);
-        const resources = await tx.selectFrom('record_resource').select('category').execute();
-        const after = await tx.selectFrom('record_event').select(['category', 'organisation_id']).execute();
-        return { before, resources: resources.map((r) => r.category), after };
-      });
-      assert.deepEqual(events.resources, ['documents'], 'the resource policy hides the lab result');
-      assert.deepEqual(events.before, [], 'events readable without an audit record');
-      // … so the events must not tell them that a new lab result exists.
-      assert.deepEqual(
-        events.after.map((e) => e.category),
-        ['documents'],
-        'an event reveals a lab result the organisation does not make available',
-      );
-    },
-  );
+  test('[MG-1] a citizen sees record events only of what they may see, and only after an audit record', async () => {
+    // B offers appointments and documents only; its lab results for `onlyB` are not shown to them …
+    const p = citizenP(onlyB.id);
+    const events = await as(p, async (tx) => {
+      const before = await tx.selectFrom('record_event').select('category').execute();
+      await auditRead(tx, p, [onlyB.id]);
+      const resources = await tx.selectFrom('record_resource').select('category').execute();
+      const after = await tx.selectFrom('record_event').select(['category', 'organisation_id']).execute();
+      return { before, resources: resources.map((r) => r.category), after };
+    });
+    assert.deepEqual(events.resources, ['documents'], 'the resource policy hides the lab result');
+    assert.deepEqual(events.before, [], 'events readable without an audit record');
+    // … so the events must not tell them that a new lab result exists.
+    assert.deepEqual(
+      events.after.map((e) => e.category),
+      ['documents'],
+      'an event reveals a lab result the organisation does not make available',
+    );
+  });
 
-  test(
-    "[MG-4] a client cannot attach a file or an event to another organisation's resource",
-    {
-      todo: 'waiting for fix: record_attachment_org / record_event_client do not tie resource_id to the own organisation',
-    },
-    async () => {
-      // A's client names B's document (an id it should never know, but ids leak: logs, links, guesses).
-      await assert.rejects(
-        as(clientA, async (tx) => {
-          await auditRead(tx, clientA, [shared.id]);
-          await tx
-            .insertInto('record_attachment')
-            .values({
-              resource_id: docOfB,
-              organisation_id: orgA,
-              citizen_id: shared.id,
-              position: 7,
-              content_type: 'text/plain',
-              byte_size: 1,
-              ciphertext: Buffer.alloc(40),
-            })
-            .execute();
-        }),
-        RLS,
-        "A's client attached a file to B's document",
-      );
-      await assert.rejects(
-        as(clientA, async (tx) => {
-          await auditRead(tx, clientA, [shared.id]);
-          await tx
-            .insertInto('record_event')
-            .values({
-              organisation_id: orgA,
-              citizen_id: shared.id,
-              category: 'lab',
-              kind: 'result.new',
-              resource_id: docOfB,
-            })
-            .execute();
-        }),
-        RLS,
-        "A's client created an event about B's document",
-      );
-    },
-  );
+  test("[MG-4] a client cannot attach a file or an event to another organisation's resource", async () => {
+    // A's client names B's document (an id it should never know, but ids leak: logs, links, guesses).
+    await assert.rejects(
+      as(clientA, async (tx) => {
+        await auditRead(tx, clientA, [shared.id]);
+        await tx
+          .insertInto('record_attachment')
+          .values({
+            resource_id: docOfB,
+            organisation_id: orgA,
+            citizen_id: shared.id,
+            position: 7,
+            content_type: 'text/plain',
+            byte_size: 1,
+            ciphertext: Buffer.alloc(40),
+          })
+          .execute();
+      }),
+      RLS,
+      "A's client attached a file to B's document",
+    );
+    await assert.rejects(
+      as(clientA, async (tx) => {
+        await auditRead(tx, clientA, [shared.id]);
+        await tx
+          .insertInto('record_event')
+          .values({
+            organisation_id: orgA,
+            citizen_id: shared.id,
+            category: 'lab',
+            kind: 'result.new',
+            resource_id: docOfB,
+          })
+          .execute();
+      }),
+      RLS,
+      "A's client created an event about B's document",
+    );
+  });
 
   test('[MG-7] a citizen cannot rewrite the handling of their request', async () => {
     const id = (
