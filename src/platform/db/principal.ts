@@ -5,13 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, StaffRole } from './schema.js';
 
 export type SystemPurpose =
-  | 'citizen-login'
-  | 'staff-login'
-  | 'session'
-  | 'audit-verify'
-  | 'maintenance'
-  | 'api-auth'
-  | 'notifications';
+  'citizen-login' | 'staff-login' | 'session' | 'audit-verify' | 'maintenance' | 'api-auth' | 'notifications';
 
 export type Principal =
   | { kind: 'anonymous' }

@@ -194,13 +194,7 @@ export type RecordResourceType =
   | 'CareTeam';
 
 export type RecordCategory =
-  | 'appointments'
-  | 'episodes'
-  | 'sensitivities'
-  | 'lab'
-  | 'documents'
-  | 'medication'
-  | 'careteam';
+  'appointments' | 'episodes' | 'sensitivities' | 'lab' | 'documents' | 'medication' | 'careteam';
 
 export interface RecordResourceTable {
   id: Generated<string>;
