@@ -11,6 +11,12 @@ export async function createBenchDatabase(adminUrl: string): Promise<{ url: stri
   if (process.env.BENCH_SYNCHRONOUS_COMMIT === 'off') {
     await admin.query(`alter database ${name} set synchronous_commit = off`);
   }
+  if (process.env.BENCH_LOG_DURATIONS === '1') {
+    await admin.query(`alter database ${name} set log_min_duration_statement = 0`);
+  }
+  if (process.env.BENCH_PLAN_CACHE_MODE) {
+    await admin.query(`alter database ${name} set plan_cache_mode = ${process.env.BENCH_PLAN_CACHE_MODE}`);
+  }
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

@@ -12,6 +12,7 @@ import { parseBsn } from '../src/identity/bsn.js';
 import { loadConfig } from '../src/platform/config.js';
 import { generateMasterKey } from '../src/platform/crypto/envelope.js';
 import { freePort } from '../test/support/harness.js';
+import { countQueries } from './query-counter.js';
 import { benchBsns } from './record-data.js';
 
 export interface RecordBenchReady {
@@ -30,9 +31,13 @@ export type RecordBenchFromServer =
   | RecordBenchReady
   | { type: 'cpu'; id: number; micros: number; citizens: number }
   | { type: 'added'; id: number; citizens: number }
+  | { type: 'trace'; id: number; statements: string[]; queries: number }
   | { type: 'error'; message: string };
 export type RecordBenchToServer =
-  { type: 'cpu'; id: number } | { type: 'addCitizens'; id: number; count: number } | { type: 'stop' };
+  | { type: 'cpu'; id: number }
+  | { type: 'addCitizens'; id: number; count: number }
+  | { type: 'trace'; id: number; on: boolean }
+  | { type: 'stop' };
 
 function send(m: RecordBenchFromServer): void {
   process.send?.(m);
@@ -41,6 +46,7 @@ function send(m: RecordBenchFromServer): void {
 async function main(): Promise<void> {
   if (!process.send) throw new Error('bench/record-server.ts is started by bench/record.ts');
   const ingestCitizens = Number(process.env.BENCH_RECORD_CITIZENS ?? '1000');
+  const counter = countQueries();
   const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -164,6 +170,13 @@ async function main(): Promise<void> {
       if (m.type === 'cpu') {
         const c = process.cpuUsage();
         send({ type: 'cpu', id: m.id, micros: c.user + c.system, citizens: created });
+      } else if (m.type === 'trace') {
+        if (m.on) {
+          counter.trace(true);
+          send({ type: 'trace', id: m.id, statements: [], queries: counter.snapshot().queries });
+        } else {
+          send({ type: 'trace', id: m.id, statements: counter.trace(false), queries: counter.snapshot().queries });
+        }
       } else if (m.type === 'addCitizens') {
         await addCitizens(benchBsns(m.count, 20_000_000), false);
         await sql`analyze`.execute(db);

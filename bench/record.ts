@@ -11,6 +11,11 @@
 // 3. Patient/$everything for a citizen with 5,000 resources (target < 1 s), median of BENCH_EVERYTHING_RUNS.
 // 4. Scale: the home page's p50 with ~1,000 citizens and again after adding citizens up to 100,000 (target ≤ 1.5).
 // Results: printed, and written to bench/results/record-<database>.json.
+//
+// Tuning (environment): BENCH_PARTS (comma-separated: ingest, pages, everything, scale; default all — pages,
+// everything and scale load their own citizens' records first), BENCH_PROFILE=1 (a V8 CPU profile of the server in
+// bench/results/profiles/), BENCH_TRACE=1 (print the SQL of one ingest bundle and one home page), BENCH_RECORD_CITIZENS, BENCH_RECORD_PER_BUNDLE, BENCH_INGEST_CONCURRENCY,
+// BENCH_DURATION, BENCH_CONNECTIONS, BENCH_SCALE_CITIZENS, BENCH_EVERYTHING_RUNS, BENCH_POOL_SIZE.
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -37,16 +42,32 @@ const SCALE_TO = num('BENCH_SCALE_CITIZENS', 100_000);
 const EVERYTHING_RUNS = num('BENCH_EVERYTHING_RUNS', 7);
 const TOKEN_PATH = process.env.BENCH_TOKEN_PATH ?? '/fhir/token';
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+const PART_NAMES = ['ingest', 'pages', 'everything', 'scale'] as const;
+const PARTS = new Set(
+  (process.env.BENCH_PARTS ?? PART_NAMES.join(',')).split(',').map((p) => {
+    const part = p.trim();
+    if (!(PART_NAMES as readonly string[]).includes(part)) throw new Error(`BENCH_PARTS: unknown part ${part}`);
+    return part;
+  }),
+);
 
 type Server = {
   ready: RecordBenchReady;
   ask(m: { type: 'cpu' } | { type: 'addCitizens'; count: number }): Promise<{ micros?: number; citizens: number }>;
+  /** The SQL statements the server sent while fn ran. */
+  trace(fn: () => Promise<unknown>): Promise<string[]>;
   stop(): Promise<void>;
 };
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const child = fork(join(here, 'record-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE === '1'
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles')}`]
+        : []),
+    ],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -68,6 +89,18 @@ async function startServer(env: Record<string, string>): Promise<Server> {
         waiting.set(id, (reply) => resolve(reply as { micros?: number; citizens: number }));
         child.send({ ...m, id } satisfies RecordBenchToServer);
       }),
+    trace: async (fn) => {
+      const ask = (on: boolean) =>
+        new Promise<RecordBenchFromServer>((resolve) => {
+          const id = nextId++;
+          waiting.set(id, resolve);
+          child.send({ type: 'trace', on, id } satisfies RecordBenchToServer);
+        });
+      await ask(true);
+      await fn();
+      const m = await ask(false);
+      return m.type === 'trace' ? m.statements : [];
+    },
     stop: async () => {
       child.send({ type: 'stop' });
       await new Promise((r) => child.once('exit', r));
@@ -126,6 +159,12 @@ function load(url: string, cookie: string | null): Promise<autocannon.Result> {
   });
 }
 
+const TRACE = process.env.BENCH_TRACE === '1';
+function printTrace(what: string, statements: string[]): void {
+  console.log(`--- SQL of ${what}: ${statements.length} statements`);
+  for (const s of statements) console.log(`  ${s.length > 220 ? `${s.slice(0, 220)}…` : s}`);
+}
+
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function main(): Promise<void> {
@@ -150,35 +189,47 @@ async function main(): Promise<void> {
     );
 
     // --- 1. ingest ------------------------------------------------------------------------------------------------
-    const jobs: Job[] = [];
-    ready.bsns.forEach((bsn, ci) => {
-      tokens.forEach((t, oi) => {
-        const bundle = recordBundle({
-          bsn,
-          source: `org${oi}`,
-          salt: `c${ci}`,
-          resources: PER_BUNDLE,
-          seed: ci * 10 + oi + 1,
-          withDocument: ci % 10 === 0,
+    if (PARTS.has('ingest')) {
+      const jobs: Job[] = [];
+      ready.bsns.forEach((bsn, ci) => {
+        tokens.forEach((t, oi) => {
+          const bundle = recordBundle({
+            bsn,
+            source: `org${oi}`,
+            salt: `c${ci}`,
+            resources: PER_BUNDLE,
+            seed: ci * 10 + oi + 1,
+            withDocument: ci % 10 === 0,
+          });
+          jobs.push({ token: t, body: JSON.stringify(bundle), resources: PER_BUNDLE });
         });
-        jobs.push({ token: t, body: JSON.stringify(bundle), resources: PER_BUNDLE });
       });
-    });
-    const cpuBefore = (await server.ask({ type: 'cpu' })).micros ?? 0;
-    const ing = await ingest(base, jobs, CONCURRENCY);
-    const cpuAfter = (await server.ask({ type: 'cpu' })).micros ?? 0;
-    const rate = ing.resources / ing.seconds;
-    results.ingest = {
-      bundles: jobs.length,
-      resources: ing.resources,
-      seconds: ing.seconds,
-      resourcesPerSecond: rate,
-      serverCpuMsPerResource: (cpuAfter - cpuBefore) / 1000 / ing.resources,
-      concurrency: CONCURRENCY,
-    };
-    console.log(
-      `ingest: ${fmt(ing.resources)} resources in ${fmt(jobs.length)} bundles, ${fmt(ing.seconds, 1)} s = ${fmt(rate)} resources/s (target ≥ 2,000)`,
-    );
+      // One bundle first, untimed (for the big citizen): warms the server, and is the one traced.
+      const warm: Job = {
+        token: tokens[0] ?? '',
+        body: JSON.stringify(
+          recordBundle({ bsn: ready.big.bsn, source: 'org0', salt: 'warm', resources: PER_BUNDLE, seed: 7 }),
+        ),
+        resources: PER_BUNDLE,
+      };
+      if (TRACE) printTrace('one ingest bundle', await server.trace(() => ingest(base, [warm], 1)));
+      else await ingest(base, [warm], 1);
+      const cpuBefore = (await server.ask({ type: 'cpu' })).micros ?? 0;
+      const ing = await ingest(base, jobs, CONCURRENCY);
+      const cpuAfter = (await server.ask({ type: 'cpu' })).micros ?? 0;
+      const rate = ing.resources / ing.seconds;
+      results.ingest = {
+        bundles: jobs.length,
+        resources: ing.resources,
+        seconds: ing.seconds,
+        resourcesPerSecond: rate,
+        serverCpuMsPerResource: (cpuAfter - cpuBefore) / 1000 / ing.resources,
+        concurrency: CONCURRENCY,
+      };
+      console.log(
+        `ingest: ${fmt(ing.resources)} resources in ${fmt(jobs.length)} bundles, ${fmt(ing.seconds, 1)} s = ${fmt(rate)} resources/s (target ≥ 2,000)`,
+      );
+    }
 
     // The two citizens whose record is read: ≥ 500 items over 5 providers, and 5,000 resources.
     // Bundles for one patient from one organisation go one after another (all carry the same Patient, and two
@@ -208,63 +259,74 @@ async function main(): Promise<void> {
         }),
       );
     };
-    await own(ready.big.bsn, 110, 'big');
-    await own(ready.everything.bsn, 1000, 'all');
+    if (PARTS.has('pages') || PARTS.has('scale')) await own(ready.big.bsn, 110, 'big');
+    if (PARTS.has('everything')) await own(ready.everything.bsn, 1000, 'all');
 
     // --- 2. home and dossier ----------------------------------------------------------------------------------------
-    const hello = await load(`${base}/hello`, null);
-    const home = await load(`${base}/home`, ready.big.session);
-    const dossier = await load(`${base}/dossier`, ready.big.session);
+    const hello = PARTS.has('pages') ? await load(`${base}/hello`, null) : null;
     const row = (name: string, r: autocannon.Result) => {
-      const ratio = r.requests.average / hello.requests.average;
+      const ratio = hello ? r.requests.average / hello.requests.average : NaN;
       const bad = r.non2xx + r.errors;
       console.log(
         `${name.padEnd(10)} ${fmt(r.requests.average).padStart(8)} req/s  p50 ${fmt(r.latency.p50, 1)} ms  p99 ${fmt(r.latency.p99, 1)} ms  ${fmt(ratio * 100, 1)} % of /hello${bad ? `  INVALID: ${bad} non-2xx/errors` : ''}`,
       );
       return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ratio, non2xxOrErrors: bad };
     };
-    results.hello = row('/hello', hello);
-    results.home = row('/home', home);
-    results.dossier = row('/dossier', dossier);
+    if (TRACE && (PARTS.has('pages') || PARTS.has('scale'))) {
+      const probe = (path: string) => () =>
+        fetch(base + path, { headers: { cookie: `${SESSION_COOKIE}=${ready.big.session}` } }).then((r) => r.text());
+      printTrace('GET /home', await server.trace(probe('/home')));
+      printTrace('GET /dossier', await server.trace(probe('/dossier')));
+    }
+    const home = PARTS.has('pages') || PARTS.has('scale') ? await load(`${base}/home`, ready.big.session) : null;
+    if (hello && home) {
+      results.hello = row('/hello', hello);
+      results.home = row('/home', home);
+      results.dossier = row('/dossier', await load(`${base}/dossier`, ready.big.session));
+    }
 
     // --- 3. $everything ---------------------------------------------------------------------------------------------
-    const times: number[] = [];
-    let count = 0;
-    for (let i = 0; i < EVERYTHING_RUNS; i++) {
-      const t0 = process.hrtime.bigint();
-      const res = await fetch(`${base}/fhir/Patient/${ready.everything.citizenId}/$everything`, {
-        headers: { cookie: `${SESSION_COOKIE}=${ready.everything.session}`, accept: 'application/fhir+json' },
-      });
-      const body = (await res.json()) as { entry?: unknown[] };
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (res.status !== 200) throw new Error(`$everything answered ${res.status}`);
-      count = body.entry?.length ?? 0;
+    if (PARTS.has('everything')) {
+      const times: number[] = [];
+      let count = 0;
+      for (let i = 0; i < EVERYTHING_RUNS; i++) {
+        const t0 = process.hrtime.bigint();
+        const res = await fetch(`${base}/fhir/Patient/${ready.everything.citizenId}/$everything`, {
+          headers: { cookie: `${SESSION_COOKIE}=${ready.everything.session}`, accept: 'application/fhir+json' },
+        });
+        const body = (await res.json()) as { entry?: unknown[] };
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (res.status !== 200) throw new Error(`$everything answered ${res.status}`);
+        count = body.entry?.length ?? 0;
+      }
+      times.sort((a, b) => a - b);
+      const median = times[Math.floor(times.length / 2)] ?? NaN;
+      results.everything = { entries: count, medianMs: median, maxMs: times[times.length - 1], runs: times.length };
+      console.log(
+        `$everything: ${fmt(count)} entries, median ${fmt(median)} ms, max ${fmt(times[times.length - 1] ?? NaN)} ms (target < 1,000 ms)`,
+      );
     }
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)] ?? NaN;
-    results.everything = { entries: count, medianMs: median, maxMs: times[times.length - 1], runs: times.length };
-    console.log(
-      `$everything: ${fmt(count)} entries, median ${fmt(median)} ms, max ${fmt(times[times.length - 1] ?? NaN)} ms (target < 1,000 ms)`,
-    );
 
     // --- 4. scale -----------------------------------------------------------------------------------------------------
-    const before = await server.ask({ type: 'cpu' });
-    const add = Math.max(0, SCALE_TO - before.citizens - 5); // the demo has 5 citizens of its own
-    const added = await server.ask({ type: 'addCitizens', count: add });
-    const homeScaled = await load(`${base}/home`, ready.big.session);
-    const scaled = row('/home@scale', homeScaled);
-    const p50Ratio = homeScaled.latency.p50 / home.latency.p50;
-    results.scale = {
-      citizensBefore: before.citizens + 5,
-      citizensAfter: added.citizens + 5,
-      p50Before: home.latency.p50,
-      p50After: homeScaled.latency.p50,
-      p50Ratio,
-      after: scaled,
-    };
-    console.log(
-      `scale: home p50 ${fmt(home.latency.p50, 1)} ms with ${fmt(before.citizens + 5)} citizens → ${fmt(homeScaled.latency.p50, 1)} ms with ${fmt(added.citizens + 5)}: ratio ${fmt(p50Ratio, 2)} (target ≤ 1.5)`,
-    );
+    if (home && PARTS.has('scale')) {
+      const before = await server.ask({ type: 'cpu' });
+      const add = Math.max(0, SCALE_TO - before.citizens - 5); // the demo has 5 citizens of its own
+      const added = await server.ask({ type: 'addCitizens', count: add });
+      const homeScaled = await load(`${base}/home`, ready.big.session);
+      const scaled = row('/home@scale', homeScaled);
+      const p50Ratio = homeScaled.latency.p50 / home.latency.p50;
+      results.scale = {
+        citizensBefore: before.citizens + 5,
+        citizensAfter: added.citizens + 5,
+        p50Before: home.latency.p50,
+        p50After: homeScaled.latency.p50,
+        p50Ratio,
+        after: scaled,
+      };
+      console.log(
+        `scale: home p50 ${fmt(home.latency.p50, 1)} ms with ${fmt(before.citizens + 5)} citizens → ${fmt(homeScaled.latency.p50, 1)} ms with ${fmt(added.citizens + 5)}: ratio ${fmt(p50Ratio, 2)} (target ≤ 1.5)`,
+      );
+    }
   } finally {
     await server?.stop().catch(() => undefined);
     if (database && process.env.BENCH_KEEP_DATABASE !== '1') await database.drop().catch(() => undefined);

@@ -704,6 +704,48 @@ describe('record tables: row-level security between organisations', () => {
     );
   });
 
+  test('[MG-16] record events come only from record writes: a client cannot make one up, even about its own data', async () => {
+    const eventsOf = (resourceId: string) =>
+      k.db
+        .selectFrom('record_event')
+        .select(['kind', 'organisation_id'])
+        .where('resource_id', '=', resourceId)
+        .execute();
+    const before = await eventsOf(docOfA);
+    assert.deepEqual(before, [{ kind: 'document.new', organisation_id: orgA }], 'the write of the document made one');
+    // A's own document, A's own patient, audited: a correct-looking event, but not one a write made.
+    await assert.rejects(
+      as(clientA, async (tx) => {
+        await auditRead(tx, clientA, [shared.id]);
+        await tx
+          .insertInto('record_event')
+          .values({
+            organisation_id: orgA,
+            citizen_id: shared.id,
+            category: 'documents',
+            kind: 'record.changed',
+            resource_id: docOfA,
+          })
+          .execute();
+      }),
+      RLS,
+      'a client inserted an event of its own',
+    );
+    // A re-send with the same content is no news; a changed one is, once.
+    const again = (text: string) =>
+      as(clientA, (tx) => writeResources(scopeOf(tx, clientA, k.koepel.keys), [lab(text, shared.id, 'urn:a|1')]));
+    const [same] = await again('A-shared');
+    assert.equal(same?.outcome, 'unchanged');
+    const [changed] = await again('A-shared, corrected');
+    assert.equal(changed?.outcome, 'updated');
+    const labEvents = await eventsOf(changed?.id ?? '');
+    assert.deepEqual(
+      labEvents.map((e) => e.kind),
+      ['result.new', 'record.changed'],
+    );
+    assert.deepEqual(await eventsOf(docOfA), before, 'the refused insert left nothing behind');
+  });
+
   test('[MG-7] a citizen cannot rewrite the handling of their request', async () => {
     const id = (
       await k.db
