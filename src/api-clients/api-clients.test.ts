@@ -93,6 +93,8 @@ describe('API client administration', () => {
 
   test('revoking asks for confirmation; then the client gets no token and its tokens stop working', async () => {
     const token = await tokenFor(k.url, created);
+    // In use before the revocation: the server has checked it and remembers that for a while (TokenCache).
+    assert.equal((await fhir(k.url, token, 'POST', '/fhir', empty)).status, 200);
     const path = `${LIST}/${created.id}/revoke`;
     const confirm = await admin.client.get(path);
     assert.equal(confirm.status, 200);

@@ -8,7 +8,7 @@ import { pageContext, requireStaff, sendPage } from '../platform/http/request-co
 import type { DataScope } from '../platform/http/request-context.js';
 import { withPrincipal } from '../platform/db/principal.js';
 import { PERMISSIONS } from '../staff/permissions.js';
-import { newClientId, newSecret, sha256 } from './credentials.js';
+import { newClientId, newSecret, sha256, type TokenCache } from './credentials.js';
 import { ApiClientsPage, CreatedPage, RevokePage, type ApiClientRow } from './views.js';
 
 const LIST = '/staff/admin/api-clients';
@@ -44,7 +44,7 @@ async function listClients(
   };
 }
 
-export function registerApiClientRoutes(app: FastifyInstance): void {
+export function registerApiClientRoutes(app: FastifyInstance, tokens: TokenCache): void {
   app.get(LIST, async (req, reply) => {
     const p = requireStaff(req, PERMISSIONS.adminApiClients);
     const view = await req.withData((scope) => listClients(scope, p.organisationId));
@@ -127,6 +127,7 @@ export function registerApiClientRoutes(app: FastifyInstance): void {
       return true;
     });
     if (!revoked) throw new HttpError(404, 'notFound');
+    tokens.forgetClient(id);
     // Its tokens go too. (A revoked client's tokens are refused anyway: the token check requires an active client.)
     // The token table is readable only by the api-auth system principal, which therefore deletes them.
     await withPrincipal(req.server.koepel.db, { kind: 'system', purpose: 'api-auth' }, (tx) =>

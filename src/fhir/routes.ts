@@ -9,7 +9,7 @@
 // MAX_BODY_BYTES. Every answer under /fhir is FHIR JSON — errors included: 401, 404, 413, 415 and malformed JSON are
 // OperationOutcomes, never the HTML error pages of the portal.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { tokenOwner } from '../api-clients/credentials.js';
+import { TokenCache, tokenOwner } from '../api-clients/credentials.js';
 import { registerApiClientRoutes } from '../api-clients/routes.js';
 import { withPrincipal } from '../platform/db/principal.js';
 import { HttpError, isDatabaseUnavailable } from '../platform/http/errors.js';
@@ -29,7 +29,7 @@ function sendOutcome(reply: FastifyReply, status: number, issues: Issue[], heade
 }
 
 /** Route hook: the bearer token decides the principal — the API client and its organisation. */
-async function authenticate(req: FastifyRequest): Promise<void> {
+async function authenticate(tokens: TokenCache, req: FastifyRequest): Promise<void> {
   const header = req.headers.authorization;
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!m?.[1]) {
@@ -40,9 +40,14 @@ async function authenticate(req: FastifyRequest): Promise<void> {
     );
   }
   const token = m[1];
-  const owner = await withPrincipal(req.server.koepel.db, { kind: 'system', purpose: 'api-auth' }, (tx) =>
-    tokenOwner(tx, token),
-  );
+  let owner = tokens.get(token);
+  if (!owner) {
+    const found = await withPrincipal(req.server.koepel.db, { kind: 'system', purpose: 'api-auth' }, (tx) =>
+      tokenOwner(tx, token),
+    );
+    if (found) tokens.remember(token, found, found.expiresAt);
+    owner = found;
+  }
   if (!owner) {
     throw new FhirError(401, [issue('login', 'The access token is not valid: unknown, expired or revoked')], {
       'WWW-Authenticate': `${BEARER_REALM}, error="invalid_token"`,
@@ -109,7 +114,8 @@ function errorToOutcome(err: FastifyError | FhirError | Error, req: FastifyReque
 
 /** Data in (issue 3): the API client administration, the token endpoint and the FHIR write API. */
 export function registerDataIn(app: FastifyInstance): void {
-  registerApiClientRoutes(app);
+  const tokens = new TokenCache();
+  registerApiClientRoutes(app, tokens);
   registerTokenEndpoint(app);
   void app.register(
     async (fhir) => {
@@ -129,7 +135,11 @@ export function registerDataIn(app: FastifyInstance): void {
       fhir.setErrorHandler(errorToOutcome);
       fhir.setNotFoundHandler((_req, reply) => notFound(reply));
 
-      const options = { config: { csrf: false }, bodyLimit: MAX_BODY_BYTES, onRequest: authenticate };
+      const options = {
+        config: { csrf: false },
+        bodyLimit: MAX_BODY_BYTES,
+        onRequest: (req: FastifyRequest) => authenticate(tokens, req),
+      };
 
       fhir.post('/', options, async (req, reply) => send(reply, await ingestBundle(contextOf(req), req.body)));
 
