@@ -2,7 +2,6 @@
 // appointments (found by date in the clear, only those few decrypted) and, per care provider, how many results and
 // documents are new since the previous login (a count, nothing decrypted).
 import type { Appointment } from 'fhir/r4.js';
-import { sql } from 'kysely';
 import { countsByProvider } from '../dossier/data.js';
 import { conceptText, fhirDate, firstConceptText } from '../dossier/fhir-text.js';
 import type { DataScope } from '../platform/http/request-context.js';
@@ -29,19 +28,11 @@ const NOT_HAPPENING = new Set(['cancelled', 'entered-in-error', 'noshow', 'fulfi
 
 /** The citizen's next appointments (all visible providers), soonest first. The caller has audited. */
 export async function upcomingAppointments(scope: DataScope, citizenId: string): Promise<UpcomingAppointment[]> {
-  const ids = await scope.tx
-    .selectFrom('record_resource')
-    .select('id')
-    .where('citizen_id', '=', citizenId)
-    .where('category', '=', 'appointments')
-    .where('effective_at', '>=', sql<Date>`now()`)
-    .orderBy('effective_at')
-    .limit(HOME_APPOINTMENTS + 3) // a few spare for cancelled ones (the status is inside the encrypted resource)
-    .execute();
-  if (ids.length === 0) return [];
+  // One query: the next few by their date in the clear, a few spare for cancelled ones (the status is inside the
+  // encrypted resource); only these are decrypted.
   const resources = await readResources(
     { tx: scope.tx, keys: scope.keys },
-    { citizenId, ids: ids.map((r) => r.id), categories: ['appointments'] },
+    { citizenId, categories: ['appointments'], upcoming: true, limit: HOME_APPOINTMENTS + 3 },
   );
   const out: UpcomingAppointment[] = [];
   for (const r of resources) {

@@ -278,11 +278,14 @@ export interface ResourceFilter {
   ids?: readonly string[];
   /** Only resources created or changed after this moment. */
   changedSince?: Date;
+  /** Only resources that happen from now on (effective date ≥ now), soonest first instead of newest first. */
+  upcoming?: boolean;
   limit?: number;
 }
 
 /**
- * The resources of one citizen the principal may see, newest first (by effective date, then by change).
+ * The resources of one citizen the principal may see, newest first (by effective date, then by change), or with
+ * `upcoming` the coming ones, soonest first.
  * The caller has written the audit record about this citizen in the same transaction.
  */
 export async function readResources(
@@ -310,10 +313,15 @@ export async function readResources(
   if (filter.resourceTypes) q = q.where('resource_type', 'in', nonEmpty(filter.resourceTypes));
   if (filter.ids) q = q.where('id', 'in', nonEmpty(filter.ids));
   if (filter.changedSince) q = q.where('updated_at', '>', filter.changedSince);
-  q = q
-    .orderBy('effective_at', (ob) => ob.desc().nullsLast())
-    .orderBy('updated_at', 'desc')
-    .orderBy('id');
+  q = filter.upcoming
+    ? q
+        .where('effective_at', '>=', sql<Date>`now()`)
+        .orderBy('effective_at')
+        .orderBy('id')
+    : q
+        .orderBy('effective_at', (ob) => ob.desc().nullsLast())
+        .orderBy('updated_at', 'desc')
+        .orderBy('id');
   if (filter.limit !== undefined) q = q.limit(filter.limit);
   const rows = await q.execute();
   const out: StoredResource[] = [];
