@@ -1,5 +1,5 @@
 // What the write side of the FHIR API offers provider systems, in CapabilityStatement terms, for the one
-// CapabilityStatement the server publishes at /fhir/metadata (the read side merges this into its own).
+// CapabilityStatement the server publishes at /fhir/metadata (src/fhir/read/capability.ts merges it in).
 import { MAX_ENTRIES } from './ingest.js';
 import { INGEST_TYPES } from './resources.js';
 import { TOKEN_PATH } from './oauth.js';
@@ -26,7 +26,7 @@ export function writeCapability(publicUrl: string) {
     },
     interaction: [{ code: 'transaction' }, { code: 'batch' }],
     resource: INGEST_TYPES.map((type) => ({
-      type,
+      type: type as string,
       interaction: [{ code: 'create' }, { code: 'update' }],
       versioning: 'versioned',
       updateCreate: true,

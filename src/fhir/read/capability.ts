@@ -1,5 +1,7 @@
-// GET /fhir/metadata: what the citizen-facing read API offers. The write side (provider systems) can merge its own
-// interactions into the plain JSON this returns: one CapabilityStatement per server.
+// GET /fhir/metadata: the one CapabilityStatement of the server. A CapabilityStatement describes each resource once
+// per mode (cpb-9), so the citizen's read side and the provider systems' write side (src/fhir/capability.ts) are
+// merged into one `rest` entry: a type both read and written lists the interactions of both.
+import type { writeCapability } from '../capability.js';
 import { CITIZEN_RECORD_TYPES } from './service.js';
 import type { Json } from './present.js';
 
@@ -14,6 +16,21 @@ export interface CapabilityOptions {
   base: string;
   /** The deployment's software version, when known. */
   version?: string;
+  /** What provider systems may write (merged in). */
+  write?: ReturnType<typeof writeCapability>;
+}
+
+type ResourceEntry = { type: string; interaction: { code: string }[] } & Record<string, unknown>;
+
+/** Read entries and write entries by type: one entry per type, with the interactions of both. */
+function mergeResources(read: ResourceEntry[], write: ResourceEntry[]): ResourceEntry[] {
+  const out = read.map((r) => ({ ...r, interaction: [...r.interaction] }));
+  for (const w of write) {
+    const r = out.find((x) => x.type === w.type);
+    if (!r) out.push(w);
+    else Object.assign(r, { ...w, ...r, interaction: [...r.interaction, ...w.interaction] });
+  }
+  return out;
 }
 
 export function capabilityStatement(opts: CapabilityOptions): Json {
@@ -38,31 +55,44 @@ export function capabilityStatement(opts: CapabilityOptions): Json {
     rest: [
       {
         mode: 'server',
-        documentation:
-          'Read-only access for a citizen to their own combined record: what each of their care providers makes ' +
-          'available. Another citizen’s ids answer 404. Every read is recorded in the citizen’s access log.',
+        documentation: [
+          'Citizens: read-only access to their own combined record, what each of their care providers makes ' +
+            'available. Another citizen’s ids answer 404. Every read is recorded in the citizen’s access log.',
+          opts.write?.documentation ?? null,
+        ]
+          .filter(Boolean)
+          .join(' '),
         security: {
           cors: false,
-          description:
-            'Same-origin use with the citizen’s portal session (DigiD login). Apps authorised by the citizen ' +
-            '(OAuth 2.0) are planned; bearer tokens are not accepted yet.',
+          ...(opts.write ? { service: opts.write.security.service } : {}),
+          description: [
+            'Citizens: same-origin use with the citizen’s portal session (DigiD login). Apps authorised by the ' +
+              'citizen (OAuth 2.0) are planned; bearer tokens are not accepted for reading yet.',
+            opts.write ? `Provider systems: ${opts.write.security.description}` : null,
+          ]
+            .filter(Boolean)
+            .join(' '),
         },
-        resource: [
-          read('Patient', {
-            operation: [
-              {
-                name: 'everything',
-                definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
-                documentation: 'The whole record as one searchset Bundle; the Patient comes first.',
-              },
-            ],
-          }),
-          ...CITIZEN_RECORD_TYPES.map((t) => read(t)),
-          { type: 'Organization', interaction: [{ code: 'read' }] },
-          { type: 'Practitioner', interaction: [{ code: 'read' }] },
-          { type: 'PractitionerRole', interaction: [{ code: 'read' }] },
-          { type: 'Binary', interaction: [{ code: 'read' }] },
-        ],
+        ...(opts.write ? { interaction: opts.write.interaction } : {}),
+        resource: mergeResources(
+          [
+            read('Patient', {
+              operation: [
+                {
+                  name: 'everything',
+                  definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+                  documentation: 'The whole record as one searchset Bundle; the Patient comes first.',
+                },
+              ],
+            }),
+            ...CITIZEN_RECORD_TYPES.map((t) => read(t)),
+            { type: 'Organization', interaction: [{ code: 'read' }] },
+            { type: 'Practitioner', interaction: [{ code: 'read' }] },
+            { type: 'PractitionerRole', interaction: [{ code: 'read' }] },
+            { type: 'Binary', interaction: [{ code: 'read' }] },
+          ],
+          opts.write?.resource ?? [],
+        ),
       },
     ],
   };

@@ -95,6 +95,23 @@ describe('citizen FHIR read API', () => {
     const types = (cs.rest as { resource: { type: string }[] }[])[0]?.resource.map((x) => x.type) ?? [];
     for (const t of ['Patient', 'Observation', 'DocumentReference', 'MedicationDispense', 'CareTeam', 'Binary'])
       assert.ok(types.includes(t), t);
+    // One server, one rest entry, each type once (cpb-9): the provider systems' write side is merged in.
+    const rest = cs.rest as {
+      mode: string;
+      interaction?: { code: string }[];
+      security: { service?: { text?: string }[] };
+      resource: { type: string; interaction: { code: string }[] }[];
+    }[];
+    assert.equal(rest.length, 1);
+    assert.equal(new Set(types).size, types.length, 'a type described twice');
+    const codes = (type: string) => rest[0]?.resource.find((x) => x.type === type)?.interaction.map((i) => i.code);
+    assert.deepEqual(codes('Observation'), ['read', 'search-type', 'create', 'update']);
+    assert.deepEqual(codes('Binary'), ['read'], 'Binary is read only');
+    assert.deepEqual(
+      rest[0]?.interaction?.map((i) => i.code),
+      ['transaction', 'batch'],
+    );
+    assert.equal(rest[0]?.security.service?.[0]?.text, 'OAuth2 client credentials');
   });
 
   test('without a citizen login: 401 OperationOutcome; a bearer token is refused, not ignored', async () => {

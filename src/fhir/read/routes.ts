@@ -13,6 +13,7 @@
 // Another citizen's ids, and ids that do not exist, answer 404: the answer never tells which of the two it is.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, isDatabaseUnavailable } from '../../platform/http/errors.js';
+import { writeCapability } from '../capability.js';
 import { capabilityStatement } from './capability.js';
 import type { Json } from './present.js';
 import {
@@ -226,7 +227,7 @@ export function registerFhirReadRoutes(app: FastifyInstance): void {
 
     fhir.get('/fhir/metadata', async (req, reply) => {
       queryParams(req, []);
-      return sendJson(reply, capabilityStatement({ base }));
+      return sendJson(reply, capabilityStatement({ base, write: writeCapability(fhir.koepel.config.publicUrl) }));
     });
 
     fhir.get<{ Params: { id: string } }>('/fhir/Patient/:id/$everything', async (req, reply) => {
