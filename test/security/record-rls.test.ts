@@ -256,6 +256,16 @@ describe('record tables: row-level security between organisations', () => {
     });
   });
 
+  test("[ZL-1] a citizen reads the data key only of organisations that show them their record, not a former one's", async () => {
+    const keysOf = (p: CitizenPrincipal) =>
+      as(p, async (tx) =>
+        (await tx.selectFrom('organisation_key').select('organisation_id').execute()).map((r) => r.organisation_id),
+      );
+    assert.deepEqual(await keysOf(citizenP(endedA.id)), [orgB], 'the key of an organisation after the relationship');
+    assert.deepEqual((await keysOf(citizenP(shared.id))).sort(), [orgA, orgB].sort());
+    assert.deepEqual(await keysOf(citizenP(shared.id, otherPortal)), [], 'keys of organisations of another portal');
+  });
+
   test('[ZL-1] [PZ-4] the record of a citizen whose relationship ended is invisible to that organisation', async () => {
     for (const p of [staffA, clientA]) {
       const seen = await as(p, async (tx) => {
