@@ -1361,7 +1361,12 @@ function teamData(c: Clock): OrgData {
  * Writes the demo record data through one demo API client per organisation. Called by seedDemo after the
  * organisations, citizens and relationships exist (as the owner for the clients, then as each client).
  */
-export async function loadDemoRecords(db: Kysely<DB>, keys: KeyStore, now = new Date()): Promise<void> {
+export async function loadDemoRecords(
+  db: Kysely<DB>,
+  keys: KeyStore,
+  now = new Date(),
+  opts: { onlyMissing?: boolean } = {},
+): Promise<void> {
   const clock = new Clock(now);
   const orgs = await db.selectFrom('organisation').select(['id', 'name']).execute();
   const orgId = (key: string) => {
@@ -1388,26 +1393,45 @@ export async function loadDemoRecords(db: Kysely<DB>, keys: KeyStore, now = new 
     .where('id', '=', orgId('gp'))
     .execute();
 
-  const data: [string, OrgData][] = [
-    ['gp', gpData(clock)],
-    ['pharmacy', pharmacyData(clock)],
-    ['hospital', await hospitalData(clock)],
-    ['physio', physioData(clock)],
-    ['team', teamData(clock)],
+  // Made only when needed (the hospital's letters are PDFs).
+  const data: [string, () => OrgData | Promise<OrgData>][] = [
+    ['gp', () => gpData(clock)],
+    ['pharmacy', () => pharmacyData(clock)],
+    ['hospital', () => hospitalData(clock)],
+    ['physio', () => physioData(clock)],
+    ['team', () => teamData(clock)],
   ];
-  for (const [key, d] of data) {
+  for (const [key, make] of data) {
     const organisationId = orgId(key);
-    // The organisation's "system": a client nobody holds a secret for.
-    const client = await db
-      .insertInto('api_client')
-      .values({
-        organisation_id: organisationId,
-        name: 'Demo: bronsysteem',
-        client_id: `kc_demo_${key}_${randomBytes(8).toString('hex')}`,
-        secret_hash: randomBytes(32),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    // Each organisation's data is one transaction: it is all there, or none of it (then load it now).
+    if (opts.onlyMissing) {
+      const held = await db
+        .selectFrom('record_resource')
+        .select('id')
+        .where('organisation_id', '=', organisationId)
+        .limit(1)
+        .executeTakeFirst();
+      if (held) continue;
+    }
+    const d = await make();
+    // The organisation's "system": a client nobody holds a secret for (the one from an earlier attempt, if any).
+    const client =
+      (await db
+        .selectFrom('api_client')
+        .select('id')
+        .where('organisation_id', '=', organisationId)
+        .where('name', '=', DEMO_CLIENT_NAME)
+        .executeTakeFirst()) ??
+      (await db
+        .insertInto('api_client')
+        .values({
+          organisation_id: organisationId,
+          name: DEMO_CLIENT_NAME,
+          client_id: `kc_demo_${key}_${randomBytes(8).toString('hex')}`,
+          secret_hash: randomBytes(32),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow());
     const principal: Principal = { kind: 'client', clientId: client.id, organisationId };
     const writes: ResourceWrite[] = d.writes.map((x, i) => ({
       citizenId: citizens.get(x.person) ?? '',
@@ -1442,6 +1466,8 @@ export async function loadDemoRecords(db: Kysely<DB>, keys: KeyStore, now = new 
     });
   }
 }
+
+const DEMO_CLIENT_NAME = 'Demo: bronsysteem';
 
 function sourceKeyOf(resource: FhirJson, i: number): string {
   const id = (resource.identifier as { system?: string; value?: string }[] | undefined)?.[0];

@@ -145,10 +145,16 @@ export async function isEmpty(db: Kysely<DB>): Promise<boolean> {
 
 /**
  * Loads the demo in one transaction, then the demo record data (src/demo/records.ts; `records: false` leaves it
- * out). Returns false when the database already had a portal.
+ * out). Returns false when the database already had a portal (it then completes the demo record data, if missing).
  */
 export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?: boolean } = {}): Promise<boolean> {
-  if (!(await isEmpty(db))) return false;
+  if (!(await isEmpty(db))) {
+    // The record data is written after the seed's transaction, one transaction per organisation: an organisation
+    // whose data did not make it last time (a crash, a failed start) gets it now.
+    const demo = await db.selectFrom('portal').select('id').where('slug', '=', DEMO_PORTAL_SLUG).executeTakeFirst();
+    if (demo && (opts.records ?? true)) await loadDemoRecords(db, keys, new Date(), { onlyMissing: true });
+    return false;
+  }
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction().execute(async (tx) => {
     const portal = await tx
