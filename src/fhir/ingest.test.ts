@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { citizenId, DEMO, orgId, staffPrincipal } from '../../test/support/principals.js';
-import { clientContext, ingestBundle } from './ingest.js';
+import { clientContext, ingestBundle, MAX_ENTRIES } from './ingest.js';
 import {
   countRows,
   createApiClient,
@@ -812,6 +812,40 @@ describe('FHIR ingestion', () => {
     const after = await countRows(k.db);
     assert.equal(after.record_resource, before.record_resource + 1);
     assert.ok(!res.text.includes(DEMO.noor));
+  });
+
+  test('the largest Bundle allowed (MAX_ENTRIES entries) is stored whole: audit, rows and events for every entry', async () => {
+    // 5,000 entries × 15 audit columns would be more parameters than PostgreSQL takes in one statement (65,535).
+    const entries = [
+      patientEntry('urn:uuid:5a1e0000-0000-4000-8000-000000000001', DEMO.pieter),
+      ...Array.from({ length: MAX_ENTRIES - 1 }, (_, i) =>
+        entry(
+          observation(`max-${i}`, { reference: 'urn:uuid:5a1e0000-0000-4000-8000-000000000001' }, 7 + (i % 30) / 10),
+        ),
+      ),
+    ];
+    const before = await countRows(k.db);
+    const auditBefore = await k.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('event_code', 'like', 'record.%')
+      .executeTakeFirstOrThrow();
+    const res = await post(gp, transaction(...entries));
+    assert.equal(res.status, 200, res.text.slice(0, 500));
+    assert.equal(bundleOf(res).entry.length, MAX_ENTRIES);
+    const after = await countRows(k.db);
+    assert.equal(after.record_resource - before.record_resource, MAX_ENTRIES);
+    assert.equal(
+      after.record_event - before.record_event,
+      MAX_ENTRIES - 1,
+      'an event per result, none for the Patient',
+    );
+    const auditAfter = await k.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('event_code', 'like', 'record.%')
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(auditAfter.n) - Number(auditBefore.n), MAX_ENTRIES + 1, 'one per entry and the match');
   });
 
   test('ingestBundle works without HTTP (for the bench and imports)', async () => {

@@ -119,8 +119,9 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
 
   const key: KeyHandle = await scope.keys.handle(tx, { kind: 'organisation', id: organisationId });
   const results: WriteResult[] = [];
-  const inserts: { id: string; w: ResourceWrite; mac: Buffer }[] = [];
-  const updates: { id: string; citizenId: string; w: ResourceWrite; mac: Buffer; version: number }[] = [];
+  const inserts: { id: string; w: ResourceWrite; json: Buffer; mac: Buffer }[] = [];
+  const updates: { id: string; citizenId: string; w: ResourceWrite; json: Buffer; mac: Buffer; version: number }[] =
+    [];
   const seen = new Set<string>();
 
   for (const w of writes) {
@@ -150,7 +151,7 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
       continue;
     }
     if (found) {
-      updates.push({ id: found.id, citizenId: w.citizenId, w, mac, version: found.version + 1 });
+      updates.push({ id: found.id, citizenId: w.citizenId, w, json, mac, version: found.version + 1 });
       results.push({
         id: found.id,
         citizenId: w.citizenId,
@@ -162,7 +163,7 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
       continue;
     }
     const id = randomUUID();
-    inserts.push({ id, w, mac });
+    inserts.push({ id, w, json, mac });
     results.push({
       id,
       citizenId: w.citizenId,
@@ -185,7 +186,7 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
   );
 
   // 4. The rows.
-  const rowOf = (id: string, w: ResourceWrite, mac: Buffer) => ({
+  const rowOf = (id: string, w: ResourceWrite, json: Buffer, mac: Buffer) => ({
     id,
     organisation_id: organisationId,
     citizen_id: w.citizenId,
@@ -194,13 +195,13 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
     source_key: w.sourceKey,
     effective_at: effectiveAt(w.resource),
     content_mac: mac,
-    ciphertext: key.seal(Buffer.from(JSON.stringify(w.resource), 'utf8'), resourceAad(id, organisationId, w.citizenId)),
+    ciphertext: key.seal(json, resourceAad(id, organisationId, w.citizenId)),
     written_by: principal.clientId,
   });
-  const insertRows = inserts.map((i) => rowOf(i.id, i.w, i.mac));
+  const insertRows = inserts.map((i) => rowOf(i.id, i.w, i.json, i.mac));
   for (const chunk of chunks(insertRows, 200)) await tx.insertInto('record_resource').values(chunk).execute();
   for (const u of updates) {
-    const row = rowOf(u.id, u.w, u.mac);
+    const row = rowOf(u.id, u.w, u.json, u.mac);
     await tx
       .updateTable('record_resource')
       .set({

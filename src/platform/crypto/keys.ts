@@ -7,6 +7,8 @@ import { CryptoError, keyVersionOf, MasterKeyring, newDataKey, open, seal } from
 
 const CACHE_MS = 5 * 60_000;
 const CACHE_MAX = 10_000;
+/** How long a bulk writer's handle (current key version and derived MAC key) is reused before the key row is read again. */
+const HANDLE_MS = 60_000;
 
 export type KeyOwner = { kind: 'citizen'; id: string } | { kind: 'organisation'; id: string };
 
@@ -28,6 +30,7 @@ export interface KeyHandle {
 
 export class KeyStore {
   private readonly cache = new Map<string, { key: Buffer; at: number }>();
+  private readonly handles = new Map<string, { handle: KeyHandle; at: number }>();
 
   constructor(readonly master: MasterKeyring) {}
 
@@ -45,13 +48,24 @@ export class KeyStore {
     return seal(key, version, Buffer.from(plaintext, 'utf8'), aad);
   }
 
+  /**
+   * The owner's current key for many operations. Reused for HANDLE_MS: a provider system's stream of bundles reads
+   * the key row once a minute, not once per bundle. (The handle only encrypts; what may be written where is decided by
+   * the row's own policy. A newer key version would be picked up within HANDLE_MS; older versions stay readable.)
+   */
   async handle(tx: Tx, owner: KeyOwner): Promise<KeyHandle> {
+    const id = `${owner.kind}:${owner.id}`;
+    const cached = this.handles.get(id);
+    if (cached && Date.now() - cached.at < HANDLE_MS) return cached.handle;
     const { key, version } = await this.currentKey(tx, owner);
     const macKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'koepel content mac v1', 32));
-    return {
+    const handle: KeyHandle = {
       seal: (plaintext, aad) => seal(key, version, plaintext, aad),
       mac: (data) => createHmac('sha256', macKey).update(data).digest(),
     };
+    if (this.handles.size >= CACHE_MAX) this.handles.clear();
+    this.handles.set(id, { handle, at: Date.now() });
+    return handle;
   }
 
   /** Decrypt to bytes (attachments). */
@@ -76,6 +90,7 @@ export class KeyStore {
 
   /** Forget cached keys of an owner (after its key is destroyed). */
   forget(owner: KeyOwner): void {
+    this.handles.delete(`${owner.kind}:${owner.id}`);
     for (const k of this.cache.keys()) if (k.startsWith(`${owner.kind}:${owner.id}:`)) this.cache.delete(k);
   }
 
