@@ -26,7 +26,7 @@ export function writeCapability(publicUrl: string) {
     },
     interaction: [{ code: 'transaction' }, { code: 'batch' }],
     resource: INGEST_TYPES.map((type) => ({
-      type: type as string,
+      type,
       interaction: [{ code: 'create' }, { code: 'update' }],
       versioning: 'versioned',
       updateCreate: true,
