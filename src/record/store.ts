@@ -120,8 +120,7 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
   const key: KeyHandle = await scope.keys.handle(tx, { kind: 'organisation', id: organisationId });
   const results: WriteResult[] = [];
   const inserts: { id: string; w: ResourceWrite; json: Buffer; mac: Buffer }[] = [];
-  const updates: { id: string; citizenId: string; w: ResourceWrite; json: Buffer; mac: Buffer; version: number }[] =
-    [];
+  const updates: { id: string; citizenId: string; w: ResourceWrite; json: Buffer; mac: Buffer; version: number }[] = [];
   const seen = new Set<string>();
 
   for (const w of writes) {
