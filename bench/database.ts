@@ -11,11 +11,17 @@ export async function createBenchDatabase(adminUrl: string): Promise<{ url: stri
   if (process.env.BENCH_SYNCHRONOUS_COMMIT === 'off') {
     await admin.query(`alter database ${name} set synchronous_commit = off`);
   }
+  // BENCH_LOG_DURATIONS=1: PostgreSQL logs every statement's duration (summarise with bench/pg-durations.ts).
   if (process.env.BENCH_LOG_DURATIONS === '1') {
     await admin.query(`alter database ${name} set log_min_duration_statement = 0`);
   }
-  if (process.env.BENCH_PLAN_CACHE_MODE) {
-    await admin.query(`alter database ${name} set plan_cache_mode = ${process.env.BENCH_PLAN_CACHE_MODE}`);
+  // BENCH_PLAN_CACHE_MODE: an experiment with PostgreSQL's choice between custom and generic plans.
+  const planCacheMode = process.env.BENCH_PLAN_CACHE_MODE;
+  if (planCacheMode) {
+    if (!['auto', 'force_generic_plan', 'force_custom_plan'].includes(planCacheMode)) {
+      throw new Error('BENCH_PLAN_CACHE_MODE must be auto, force_generic_plan or force_custom_plan');
+    }
+    await admin.query(`alter database ${name} set plan_cache_mode = ${planCacheMode}`);
   }
   await admin.end();
   const url = new URL(adminUrl);

@@ -14,8 +14,10 @@
 //
 // Tuning (environment): BENCH_PARTS (comma-separated: ingest, pages, everything, scale; default all — pages,
 // everything and scale load their own citizens' records first), BENCH_PROFILE=1 (a V8 CPU profile of the server in
-// bench/results/profiles/), BENCH_TRACE=1 (print the SQL of one ingest bundle and one home page), BENCH_RECORD_CITIZENS, BENCH_RECORD_PER_BUNDLE, BENCH_INGEST_CONCURRENCY,
-// BENCH_DURATION, BENCH_CONNECTIONS, BENCH_SCALE_CITIZENS, BENCH_EVERYTHING_RUNS, BENCH_POOL_SIZE.
+// bench/results/profiles/), BENCH_TRACE=1 (print the SQL of one ingest bundle, the home page and the dossier),
+// BENCH_RECORD_CITIZENS, BENCH_RECORD_PER_BUNDLE, BENCH_INGEST_CONCURRENCY, BENCH_DURATION, BENCH_CONNECTIONS,
+// BENCH_SCALE_CITIZENS, BENCH_EVERYTHING_RUNS, BENCH_POOL_SIZE; for the database (bench/database.ts)
+// BENCH_LOG_DURATIONS=1 and BENCH_PLAN_CACHE_MODE.
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
