@@ -42,7 +42,9 @@ end $$;
 --    (a sub-select under that table's own policy): 3.6 ms of every 20-resource bundle. Now a client cannot insert an
 --    event at all except through this trigger (pg_trigger_depth() > 0), so an event can no longer be made up: it
 --    always follows a row that passed record_resource's own WITH CHECK (own organisation, audited, active patient).
-create function koepel_record_events() returns trigger language plpgsql as $$
+--    (Not security definer: it runs as the writing client, under record_event's policy. Only clients write
+--    record_resource; any other writer — an import as the owner, say — must satisfy that policy too.)
+create function koepel_record_events() returns trigger language plpgsql set search_path = public, pg_temp as $$
 begin
   if tg_op = 'INSERT' then
     insert into record_event (organisation_id, citizen_id, category, kind, resource_id)

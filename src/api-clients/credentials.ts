@@ -90,6 +90,8 @@ export const TOKEN_RECHECK_MS = 15_000;
  */
 export class TokenCache {
   private readonly entries = new Map<string, { owner: TokenOwner; until: number }>();
+  /** When each client was last revoked here: a check that started before that must not be remembered. */
+  private readonly revoked = new Map<string, number>();
 
   constructor(
     private readonly recheckMs = TOKEN_RECHECK_MS,
@@ -107,7 +109,10 @@ export class TokenCache {
     return hit.owner;
   }
 
-  remember(token: string, owner: TokenOwner, expiresAt: Date, now = Date.now()): void {
+  /** `checkedAt`: when the database check began (a revocation after it may not have been visible to it). */
+  remember(token: string, owner: TokenOwner, expiresAt: Date, checkedAt: number, now = Date.now()): void {
+    const revokedAt = this.revoked.get(owner.clientId);
+    if (revokedAt !== undefined && revokedAt >= checkedAt) return;
     if (this.entries.size >= this.max) this.entries.clear();
     const until = Math.min(now + this.recheckMs, expiresAt.getTime());
     this.entries.set(sha256(token).toString('base64'), {
@@ -116,7 +121,9 @@ export class TokenCache {
     });
   }
 
-  forgetClient(clientId: string): void {
+  forgetClient(clientId: string, now = Date.now()): void {
+    if (this.revoked.size >= this.max) this.revoked.clear();
+    this.revoked.set(clientId, now);
     for (const [key, e] of this.entries) if (e.owner.clientId === clientId) this.entries.delete(key);
   }
 }

@@ -1375,6 +1375,34 @@ export async function loadDemoRecords(
     if (!row) throw new Error(`demo organisation ${key} is missing`);
     return row.id;
   };
+  // Made only when needed (the hospital's letters are PDFs).
+  const data: [string, () => OrgData | Promise<OrgData>][] = [
+    ['gp', () => gpData(clock)],
+    ['pharmacy', () => pharmacyData(clock)],
+    ['hospital', () => hospitalData(clock)],
+    ['physio', () => physioData(clock)],
+    ['team', () => teamData(clock)],
+  ];
+  // Each organisation's data is one transaction: it is all there, or none of it (then load it now).
+  const held = opts.onlyMissing
+    ? new Set(
+        (
+          await db
+            .selectFrom('record_resource')
+            .select('organisation_id')
+            .distinct()
+            .where(
+              'organisation_id',
+              'in',
+              data.map(([key]) => orgId(key)),
+            )
+            .execute()
+        ).map((r) => r.organisation_id),
+      )
+    : new Set<string>();
+  const missing = data.filter(([key]) => !held.has(orgId(key)));
+  if (missing.length === 0) return;
+
   const citizens = new Map<Person, string>();
   for (const [person, bsn] of Object.entries(BSN) as [Person, string][]) {
     const valid = parseBsn(bsn);
@@ -1387,31 +1415,16 @@ export async function loadDemoRecords(
     citizens.set(person, row.id);
   }
 
-  await db
-    .updateTable('organisation')
-    .set({ record_categories: DEMO_GP_RECORD_CATEGORIES })
-    .where('id', '=', orgId('gp'))
-    .execute();
-
-  // Made only when needed (the hospital's letters are PDFs).
-  const data: [string, () => OrgData | Promise<OrgData>][] = [
-    ['gp', () => gpData(clock)],
-    ['pharmacy', () => pharmacyData(clock)],
-    ['hospital', () => hospitalData(clock)],
-    ['physio', () => physioData(clock)],
-    ['team', () => teamData(clock)],
-  ];
-  for (const [key, make] of data) {
+  for (const [key, make] of missing) {
     const organisationId = orgId(key);
-    // Each organisation's data is one transaction: it is all there, or none of it (then load it now).
-    if (opts.onlyMissing) {
-      const held = await db
-        .selectFrom('record_resource')
-        .select('id')
-        .where('organisation_id', '=', organisationId)
-        .limit(1)
-        .executeTakeFirst();
-      if (held) continue;
+    // The GP does not share documents (so the demo has something to ask for, MG-7); set with its data only, so a
+    // later change by the practice's administrator is kept.
+    if (key === 'gp') {
+      await db
+        .updateTable('organisation')
+        .set({ record_categories: DEMO_GP_RECORD_CATEGORIES })
+        .where('id', '=', organisationId)
+        .execute();
     }
     const d = await make();
     // The organisation's "system": a client nobody holds a secret for (the one from an earlier attempt, if any).

@@ -44,12 +44,24 @@ describe('demo seed', () => {
     assert.deepEqual(await countsByOrganisation(), complete, 'the same records again, and nothing twice');
     assert.deepEqual(await demoClients(), clients, 'the existing demo client wrote them');
 
-    // A start with everything present writes nothing at all.
+    // A start with everything present writes nothing at all, and leaves the practices' own settings alone.
+    const gp = await orgId(k.db, DEMO.gp);
+    await k.db
+      .updateTable('organisation')
+      .set({ record_categories: ['lab'] })
+      .where('id', '=', gp)
+      .execute();
     const auditAfter = await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(k.db);
     assert.ok((auditAfter.rows[0]?.n ?? 0) > (auditBefore.rows[0]?.n ?? 0));
     await seedDemo(k.db, k.koepel.keys);
     const auditAgain = await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(k.db);
     assert.equal(auditAgain.rows[0]?.n, auditAfter.rows[0]?.n, 'a complete demo is not written again');
     assert.deepEqual(await countsByOrganisation(), complete);
+    const settings = await k.db
+      .selectFrom('organisation')
+      .select('record_categories')
+      .where('id', '=', gp)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(settings.record_categories, ['lab'], "the GP's category choice survives a restart");
   });
 });

@@ -18,20 +18,30 @@ describe('TokenCache', () => {
     const cache = new TokenCache(15_000);
     const t0 = 1_000_000;
     assert.equal(cache.get(token, t0), null);
-    cache.remember(token, owner, new Date(t0 + 3600_000), t0);
+    cache.remember(token, owner, new Date(t0 + 3600_000), t0, t0);
     assert.deepEqual(cache.get(token, t0 + 14_999), owner);
     assert.equal(cache.get(token, t0 + 15_000), null, 'rechecked after the window');
-    cache.remember(token, owner, new Date(t0 + 5_000), t0);
+    cache.remember(token, owner, new Date(t0 + 5_000), t0, t0);
     assert.equal(cache.get(token, t0 + 5_000), null, 'an expired token is not remembered past its expiry');
     assert.equal(cache.get('b'.repeat(43), t0), null, 'another token is another entry');
   });
   test('forgets every token of a revoked client at once', () => {
     const cache = new TokenCache();
-    cache.remember(token, owner, new Date(Date.now() + 3600_000));
-    cache.remember('c'.repeat(43), { clientId: 'c2', organisationId: 'o1' }, new Date(Date.now() + 3600_000));
+    const t0 = Date.now();
+    cache.remember(token, owner, new Date(t0 + 3600_000), t0);
+    cache.remember('c'.repeat(43), { clientId: 'c2', organisationId: 'o1' }, new Date(t0 + 3600_000), t0);
     cache.forgetClient('c1');
     assert.equal(cache.get(token), null);
     assert.deepEqual(cache.get('c'.repeat(43)), { clientId: 'c2', organisationId: 'o1' });
+  });
+  test('a check that began before a revocation here is not remembered (it may not have seen the revocation)', () => {
+    const cache = new TokenCache();
+    const t0 = 2_000_000;
+    cache.forgetClient('c1', t0 + 10); // revoked while the check (begun at t0) was under way
+    cache.remember(token, owner, new Date(t0 + 3600_000), t0, t0 + 20);
+    assert.equal(cache.get(token, t0 + 30), null);
+    cache.remember(token, owner, new Date(t0 + 3600_000), t0 + 40, t0 + 50); // a later check: its answer stands
+    assert.deepEqual(cache.get(token, t0 + 60), owner);
   });
 });
 

@@ -42,10 +42,11 @@ async function authenticate(tokens: TokenCache, req: FastifyRequest): Promise<vo
   const token = m[1];
   let owner = tokens.get(token);
   if (!owner) {
+    const checkedAt = Date.now();
     const found = await withPrincipal(req.server.koepel.db, { kind: 'system', purpose: 'api-auth' }, (tx) =>
       tokenOwner(tx, token),
     );
-    if (found) tokens.remember(token, found, found.expiresAt);
+    if (found) tokens.remember(token, found, found.expiresAt, checkedAt);
     owner = found;
   }
   if (!owner) {

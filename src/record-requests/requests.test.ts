@@ -257,6 +257,22 @@ describe('record requests (MG-7)', () => {
     assert.ok(mine.text.includes(reason));
     // Declined: the citizen may ask again.
     assert.match(mine.text, new RegExp(`href="/record-requests/new/${gp}"`));
+
+    // Once the relationship has ended, the organisation's words are out of reach (its key is, migration 0011) —
+    // every time, not only when the key happens not to be in the server's memory (it is: the page above used it).
+    const relationship = k.db
+      .updateTable('care_relationship')
+      .where('citizen_id', '=', suzanne)
+      .where('organisation_id', '=', gp);
+    await relationship.set({ ended_on: sql<string>`current_date` }).execute();
+    try {
+      const after = await citizen.get('/record-requests');
+      assert.equal(after.status, 200);
+      assert.match(after.text, /Afgewezen/, 'the request itself is still listed');
+      assert.ok(!after.text.includes(reason), "a former GP's answer shown after the relationship ended");
+    } finally {
+      await relationship.set({ ended_on: null }).execute();
+    }
   });
 
   test('[MG-7] bad input from the citizen is a clear 4xx and stores nothing', async () => {

@@ -720,6 +720,7 @@ describe('record tables: row-level security between organisations', () => {
         .selectFrom('record_event')
         .select(['kind', 'organisation_id'])
         .where('resource_id', '=', resourceId)
+        .orderBy('id')
         .execute();
     const before = await eventsOf(docOfA);
     assert.deepEqual(before, [{ kind: 'document.new', organisation_id: orgA }], 'the write of the document made one');
@@ -754,6 +755,16 @@ describe('record tables: row-level security between organisations', () => {
       ['result.new', 'record.changed'],
     );
     assert.deepEqual(await eventsOf(docOfA), before, 'the refused insert left nothing behind');
+    // An update that leaves the content as it was (here: only the date used for ordering) is no news either.
+    await as(clientA, async (tx) => {
+      await auditRead(tx, clientA, [shared.id]);
+      await tx
+        .updateTable('record_resource')
+        .set({ effective_at: new Date('2026-01-01T00:00:00Z') })
+        .where('id', '=', changed?.id ?? '')
+        .execute();
+    });
+    assert.equal((await eventsOf(changed?.id ?? '')).length, 2, 'an event for an update without new content');
   });
 
   test('[MG-7] a citizen cannot rewrite the handling of their request', async () => {
