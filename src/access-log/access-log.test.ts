@@ -280,6 +280,81 @@ describe('access log for citizens', () => {
     assert.equal((await new HttpClient(k.url).get('/access-log')).status, 401);
   });
 
+  test('the whole overview as a spreadsheet: same lines as the pages, filters applied, audited, formulas defused', async () => {
+    const suzanneId = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
+    const suzanne = await login(DEMO.suzanne);
+    // A staff member whose name a spreadsheet would run as a formula.
+    const doctor = await k.db
+      .selectFrom('staff_account')
+      .select(['id', 'display_name'])
+      .where('email', '=', 'huisarts@delinde.example')
+      .executeTakeFirstOrThrow();
+    const evil = '=HYPERLINK("https://evil.example","klik")';
+    await k.db.updateTable('staff_account').set({ display_name: evil }).where('id', '=', doctor.id).execute();
+    try {
+      const page = await log(suzanne);
+      assert.match(page, /href="\/access-log\/export\.csv" download=""/);
+      const exports = async () =>
+        (
+          await k.db
+            .selectFrom('audit_log')
+            .select('id')
+            .where('citizen_id', '=', suzanneId)
+            .where('event_code', '=', 'citizen.access-log.export')
+            .execute()
+        ).length;
+      const before = await exports();
+      const res = await suzanne.get('/access-log/export.csv?who=others');
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/csv; charset=utf-8/);
+      assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="[\w.-]+\.csv"$/);
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      assert.equal(await exports(), before + 1, 'the export is audited');
+
+      const lines = res.text
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n');
+      assert.equal(lines[0], 'Wanneer;Wie;Organisatie;Rol;Wat;Resultaat');
+      const onPages = await allRows(suzanne, '&who=others');
+      // The page views since the export add lines of her own, which "others" leaves out: the same count.
+      assert.equal(lines.length - 1, onPages.length, 'every line of the filtered overview, not one page');
+      assert.ok(!res.text.includes('U zelf'), 'the filter applies');
+      assert.ok(res.text.includes(`"'${evil.replace(/"/g, '""')}"`), 'a formula is written as text');
+      assert.ok(!/(^|;)=HYPERLINK/m.test(res.text), 'no cell starts with "="');
+      assert.doesNotMatch(res.text, new RegExp(DEMO.suzanne), 'no BSN');
+
+      // Bad filters are refused like on the page; without a login there is nothing.
+      assert.equal((await suzanne.get('/access-log/export.csv?from=gisteren')).status, 400);
+      assert.equal((await suzanne.get('/access-log/export.csv?org=abc')).status, 400);
+      assert.equal((await new HttpClient(k.url).get('/access-log/export.csv')).status, 401);
+    } finally {
+      await k.db
+        .updateTable('staff_account')
+        .set({ display_name: doctor.display_name })
+        .where('id', '=', doctor.id)
+        .execute();
+    }
+  });
+
+  test("[PZ-4] the spreadsheet holds only the citizen's own lines", async () => {
+    const pieterId = await citizenId(k.db, k.koepel.keys, DEMO.pieter);
+    const pieter = await login(DEMO.pieter);
+    const res = await pieter.get('/access-log/export.csv');
+    assert.equal(res.status, 200);
+    const inDb = await k.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('citizen_id', '=', pieterId)
+      .executeTakeFirstOrThrow();
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    assert.equal(lines.length - 1, inDb.n, 'exactly his own records (the export itself included)');
+    assert.doesNotMatch(res.text, /Rivierenland|Kaya/);
+  });
+
   test('English texts', async () => {
     const c = await login(DEMO.suzanne);
     await c.get('/language?lang=en&return=/access-log');

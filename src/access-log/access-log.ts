@@ -11,6 +11,8 @@ import type { DataScope } from '../platform/http/request-context.js';
 
 export const PAGE_SIZE = 50;
 const MAX_PAGE = 10_000;
+/** The most lines one export holds (a filter by period narrows a larger log). */
+export const EXPORT_MAX = 50_000;
 
 export interface AccessLogFilter {
   page: number;
@@ -111,11 +113,13 @@ function nextDay(ymd: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** One page of the citizen's log, newest first. The caller has written the audit record of this view. */
+/** One page of the citizen's log (or all of it), newest first. The caller has written the audit record of this view. */
 export async function readAccessLog(
   scope: DataScope,
   citizenId: string,
   filter: AccessLogFilter,
+  /** Every line (up to EXPORT_MAX) instead of the page of `filter.page`: the export. */
+  opts: { all?: boolean } = {},
 ): Promise<AccessLogPage> {
   const { tx } = scope;
   let q = tx.selectFrom('audit_log').where('citizen_id', '=', citizenId);
@@ -147,8 +151,8 @@ export async function readAccessLog(
     ])
     .orderBy('occurred_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(PAGE_SIZE)
-    .offset((filter.page - 1) * PAGE_SIZE)
+    .limit(opts.all ? EXPORT_MAX : PAGE_SIZE)
+    .offset(opts.all ? 0 : (filter.page - 1) * PAGE_SIZE)
     .execute();
 
   const organisationRows = await tx

@@ -10,7 +10,10 @@ import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import { Breadcrumb } from '../dossier/views.js';
+import { stringify } from 'csv-stringify/sync';
+import { HttpError } from '../platform/http/errors.js';
 import {
+  EXPORT_MAX,
   parseFilter,
   readAccessLog,
   type AccessLogEntry,
@@ -20,6 +23,8 @@ import {
 } from './access-log.js';
 
 export const ACCESS_LOG_EVENT = 'citizen.access-log.view';
+export const ACCESS_LOG_EXPORT_EVENT = 'citizen.access-log.export';
+const EXPORT_PATH = '/access-log/export.csv';
 const AP_COMPLAINT_URL = 'https://autoriteitpersoonsgegevens.nl/een-tip-of-klacht-indienen-bij-de-ap';
 
 const hasKey = (key: string): key is MessageKey => key in catalogue.nl;
@@ -327,6 +332,15 @@ function AccessLogView(props: {
         problems={props.problems}
         organisations={page.organisations}
       />
+      {page.entries.length > 0 ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={exportHref(filter)} download="" safe>
+            {t('accessLog.export', { count: Math.min(page.total, EXPORT_MAX) })}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
       {page.entries.length === 0 ? (
         <p class="utrecht-paragraph koepel-notice" safe>
           {t('accessLog.none')}
@@ -419,7 +433,69 @@ function AccessLogView(props: {
   );
 }
 
+function exportHref(filter: AccessLogFilter): string {
+  const q = new URLSearchParams();
+  if (filter.org) q.set('org', filter.org);
+  if (filter.othersOnly) q.set('who', 'others');
+  if (filter.from) q.set('from', filter.from);
+  if (filter.to) q.set('to', filter.to);
+  const s = q.toString();
+  return s ? `${EXPORT_PATH}?${s}` : EXPORT_PATH;
+}
+
+/**
+ * The same lines as the page, all of them, as a spreadsheet file (semicolon-separated, UTF-8 with BOM: what Dutch
+ * Excel opens as columns). Cells that a spreadsheet would run as a formula (a name starting with "=") are escaped.
+ */
+function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string): string {
+  const { t } = ctx;
+  const header = [
+    'accessLog.col.when',
+    'accessLog.col.who',
+    'accessLog.col.organisation',
+    'accessLog.col.role',
+    'accessLog.col.what',
+    'accessLog.col.outcome',
+  ] as const;
+  return stringify(
+    [
+      header.map((k) => t(k)),
+      ...page.entries.map((e) => [
+        formatDate(ctx.lang, e.at, 'shortDateTime'),
+        whoText(ctx, e, page, citizenId),
+        organisationText(ctx, e, page),
+        roleText(ctx, e),
+        whatText(ctx, e),
+        t(`accessLog.outcome.${e.outcome}`),
+      ]),
+    ],
+    { delimiter: ';', bom: true, escape_formulas: true, record_delimiter: 'windows' },
+  );
+}
+
 export function registerAccessLog(app: FastifyInstance): void {
+  app.get(EXPORT_PATH, async (req, reply) => {
+    const citizen = requireCitizen(req);
+    const { filter, problems } = parseFilter(req.query);
+    if (problems.length > 0) throw new HttpError(400, 'badRequest');
+    const page = await req.withData(async (scope) => {
+      await scope.audit({
+        event: ACCESS_LOG_EXPORT_EVENT,
+        action: 'R',
+        citizenId: citizen.citizenId,
+        resourceType: 'audit_log',
+      });
+      return readAccessLog(scope, citizen.citizenId, filter, { all: true });
+    });
+    const ctx = pageContext(req);
+    return reply
+      .header('Content-Type', 'text/csv; charset=utf-8')
+      .header('Content-Disposition', 'attachment; filename="wie-heeft-mijn-gegevens-bekeken.csv"')
+      .header('Cache-Control', 'no-store')
+      .header('X-Content-Type-Options', 'nosniff')
+      .send(accessLogCsv(ctx, page, citizen.citizenId));
+  });
+
   app.get('/access-log', async (req, reply) => {
     const citizen = requireCitizen(req);
     const { filter, problems } = parseFilter(req.query);

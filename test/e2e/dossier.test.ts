@@ -124,6 +124,17 @@ describe('Mijn dossier in a real browser', () => {
     await clickTo(page, page.getByRole('button', { name: 'Filter' }), /\/access-log\?.*who=others/);
     const who = await page.locator('table tbody th').allTextContents();
     assert.ok(who.length > 0 && who.every((w) => w !== 'U zelf'));
+    // The same filtered overview as a spreadsheet file.
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /Download dit overzicht als spreadsheet \(CSV, \d+ regels\)/ }).click(),
+    ]);
+    assert.equal(csv.suggestedFilename(), 'wie-heeft-mijn-gegevens-bekeken.csv');
+    const csvPath = `${SHOTS}/access-log.csv`;
+    await csv.saveAs(csvPath);
+    const text = readFileSync(csvPath, 'utf8');
+    assert.match(text, /^\uFEFFWanneer;Wie;Organisatie;Rol;Wat;Resultaat\r\n/);
+    assert.ok(!text.includes('U zelf'), 'the filter of the page applies to the file');
     // A date typed wrongly (no date picker) is explained next to the field and the page stays accessible.
     await page.goto(`${k.url}/access-log?from=31-12-2026`);
     await page.getByRole('alert').waitFor();
