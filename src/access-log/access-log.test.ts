@@ -283,7 +283,13 @@ describe('access log for citizens', () => {
   test('the whole overview as a spreadsheet: same lines as the pages, filters applied, audited, formulas defused', async () => {
     const suzanneId = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     const suzanne = await login(DEMO.suzanne);
-    // A staff member whose name a spreadsheet would run as a formula.
+    // A staff member whose name a spreadsheet would run as a formula, and who looked at her record.
+    const gpDoctor = await staffPrincipal(k.db, 'huisarts@delinde.example');
+    await withPrincipal(k.db, gpDoctor, (tx) =>
+      writeAudit(tx, gpDoctor, NO_ACCESS_POINT, [
+        { event: 'patient.record.view', action: 'R', citizenId: suzanneId, resourceType: 'citizen' },
+      ]),
+    );
     const doctor = await k.db
       .selectFrom('staff_account')
       .select(['id', 'display_name'])
@@ -310,6 +316,20 @@ describe('access log for citizens', () => {
       assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="[\w.-]+\.csv"$/);
       assert.equal(res.headers.get('cache-control'), 'no-store');
       assert.equal(await exports(), before + 1, 'the export is audited');
+      const audit = await k.db
+        .selectFrom('audit_log')
+        .select('reason')
+        .where('citizen_id', '=', suzanneId)
+        .where('event_code', '=', 'citizen.access-log.export')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      assert.equal(audit.reason, 'export;who=others', 'which filter was handed out');
+      const head = await fetch(`${k.url}/access-log/export.csv`, {
+        method: 'HEAD',
+        headers: { cookie: [...suzanne.cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+      });
+      assert.notEqual(head.status, 200, 'no HEAD that writes an audit record');
+      assert.equal(await exports(), before + 1);
 
       const lines = res.text
         .replace(/^\uFEFF/, '')

@@ -38,6 +38,8 @@ const nl = {
   'accessLog.col.outcome': 'Resultaat',
   'accessLog.pagination': 'Paginering',
   'accessLog.export': 'Download dit overzicht als spreadsheet (CSV, {count} regels)',
+  'accessLog.exportPartial':
+    'Download de nieuwste {count} van de {total} regels als spreadsheet (CSV); kies een periode voor de oudere regels',
   'accessLog.previous': 'Vorige pagina',
   'accessLog.next': 'Volgende pagina',
   'accessLog.pageN': 'Pagina {page}',
@@ -158,6 +160,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'accessLog.col.outcome': 'Result',
   'accessLog.pagination': 'Pagination',
   'accessLog.export': 'Download this overview as a spreadsheet (CSV, {count} lines)',
+  'accessLog.exportPartial':
+    'Download the newest {count} of the {total} lines as a spreadsheet (CSV); choose a period for the older lines',
   'accessLog.previous': 'Previous page',
   'accessLog.next': 'Next page',
   'accessLog.pageN': 'Page {page}',

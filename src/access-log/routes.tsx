@@ -335,7 +335,9 @@ function AccessLogView(props: {
       {page.entries.length > 0 ? (
         <p class="utrecht-paragraph">
           <a class="utrecht-link" href={exportHref(filter)} download="" safe>
-            {t('accessLog.export', { count: Math.min(page.total, EXPORT_MAX) })}
+            {page.total > EXPORT_MAX
+              ? t('accessLog.exportPartial', { count: EXPORT_MAX, total: page.total })
+              : t('accessLog.export', { count: page.total })}
           </a>
         </p>
       ) : (
@@ -433,14 +435,18 @@ function AccessLogView(props: {
   );
 }
 
+function exportQuery(filter: AccessLogFilter): string[] {
+  const q: string[] = [];
+  if (filter.org) q.push(`org=${filter.org}`);
+  if (filter.othersOnly) q.push('who=others');
+  if (filter.from) q.push(`from=${filter.from}`);
+  if (filter.to) q.push(`to=${filter.to}`);
+  return q; // ids, fixed words and yyyy-mm-dd dates only (parseFilter): nothing to escape
+}
+
 function exportHref(filter: AccessLogFilter): string {
-  const q = new URLSearchParams();
-  if (filter.org) q.set('org', filter.org);
-  if (filter.othersOnly) q.set('who', 'others');
-  if (filter.from) q.set('from', filter.from);
-  if (filter.to) q.set('to', filter.to);
-  const s = q.toString();
-  return s ? `${EXPORT_PATH}?${s}` : EXPORT_PATH;
+  const q = exportQuery(filter);
+  return q.length > 0 ? `${EXPORT_PATH}?${q.join('&')}` : EXPORT_PATH;
 }
 
 /**
@@ -474,7 +480,8 @@ function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string):
 }
 
 export function registerAccessLog(app: FastifyInstance): void {
-  app.get(EXPORT_PATH, async (req, reply) => {
+  // No automatic HEAD route: it would run this handler, audit record included, for nothing.
+  app.get(EXPORT_PATH, { exposeHeadRoute: false }, async (req, reply) => {
     const citizen = requireCitizen(req);
     const { filter, problems } = parseFilter(req.query);
     if (problems.length > 0) throw new HttpError(400, 'badRequest');
@@ -484,6 +491,9 @@ export function registerAccessLog(app: FastifyInstance): void {
         action: 'R',
         citizenId: citizen.citizenId,
         resourceType: 'audit_log',
+        reason: `export${exportQuery(filter)
+          .map((q) => `;${q}`)
+          .join('')}`, // which filter was handed out
       });
       return readAccessLog(scope, citizen.citizenId, filter, { all: true });
     });

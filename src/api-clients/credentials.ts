@@ -90,7 +90,7 @@ export const TOKEN_RECHECK_MS = 15_000;
  */
 export class TokenCache {
   private readonly entries = new Map<string, { owner: TokenOwner; until: number }>();
-  /** When each client was last revoked here: a check that started before that must not be remembered. */
+  /** When each client was last revoked here (performance.now()): a check begun before must not be remembered. */
   private readonly revoked = new Map<string, number>();
 
   constructor(
@@ -109,7 +109,10 @@ export class TokenCache {
     return hit.owner;
   }
 
-  /** `checkedAt`: when the database check began (a revocation after it may not have been visible to it). */
+  /**
+   * `checkedAt`: when the database check began, by `performance.now()` (monotonic, unlike the wall clock): a
+   * revocation here after that moment may not have been visible to the check.
+   */
   remember(token: string, owner: TokenOwner, expiresAt: Date, checkedAt: number, now = Date.now()): void {
     const revokedAt = this.revoked.get(owner.clientId);
     if (revokedAt !== undefined && revokedAt >= checkedAt) return;
@@ -121,7 +124,7 @@ export class TokenCache {
     });
   }
 
-  forgetClient(clientId: string, now = Date.now()): void {
+  forgetClient(clientId: string, now = performance.now()): void {
     if (this.revoked.size >= this.max) this.revoked.clear();
     this.revoked.set(clientId, now);
     for (const [key, e] of this.entries) if (e.owner.clientId === clientId) this.entries.delete(key);

@@ -42,7 +42,7 @@ async function authenticate(tokens: TokenCache, req: FastifyRequest): Promise<vo
   const token = m[1];
   let owner = tokens.get(token);
   if (!owner) {
-    const checkedAt = Date.now();
+    const checkedAt = performance.now();
     const found = await withPrincipal(req.server.koepel.db, { kind: 'system', purpose: 'api-auth' }, (tx) =>
       tokenOwner(tx, token),
     );
