@@ -97,16 +97,36 @@ function roleText(ctx: PageContext, e: AccessLogEntry): string {
   return '–';
 }
 
-function hrefFor(filter: AccessLogFilter, page: number): string {
+/** The filter as query parameters: for page links, the export link and the export's audit record. */
+function filterParams(filter: AccessLogFilter): URLSearchParams {
   const q = new URLSearchParams();
   if (filter.org) q.set('org', filter.org);
   if (filter.othersOnly) q.set('who', 'others');
   if (filter.from) q.set('from', filter.from);
   if (filter.to) q.set('to', filter.to);
-  if (page > 1) q.set('page', String(page));
-  const s = q.toString();
-  return s ? `/access-log?${s}` : '/access-log';
+  return q;
 }
+
+function withQuery(path: string, q: URLSearchParams): string {
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+function hrefFor(filter: AccessLogFilter, page: number): string {
+  const q = filterParams(filter);
+  if (page > 1) q.set('page', String(page));
+  return withQuery('/access-log', q);
+}
+
+/** The columns of the table and of the CSV file, in order. */
+const COLUMNS = [
+  'accessLog.col.when',
+  'accessLog.col.who',
+  'accessLog.col.organisation',
+  'accessLog.col.role',
+  'accessLog.col.what',
+  'accessLog.col.outcome',
+] as const;
 
 function Pagination(props: { ctx: PageContext; filter: AccessLogFilter; pages: number }): JSX.Element {
   const { ctx, filter, pages } = props;
@@ -334,7 +354,7 @@ function AccessLogView(props: {
       />
       {page.entries.length > 0 ? (
         <p class="utrecht-paragraph">
-          <a class="utrecht-link" href={exportHref(filter)} download="" safe>
+          <a class="utrecht-link" href={withQuery(EXPORT_PATH, filterParams(filter))} download="" safe>
             {page.total > EXPORT_MAX
               ? t('accessLog.exportPartial', { count: EXPORT_MAX, total: page.total })
               : t('accessLog.export', { count: page.total })}
@@ -360,16 +380,7 @@ function AccessLogView(props: {
             </caption>
             <thead class="utrecht-table__header">
               <tr class="utrecht-table__row">
-                {(
-                  [
-                    'accessLog.col.when',
-                    'accessLog.col.who',
-                    'accessLog.col.organisation',
-                    'accessLog.col.role',
-                    'accessLog.col.what',
-                    'accessLog.col.outcome',
-                  ] as const
-                ).map((k) => (
+                {COLUMNS.map((k) => (
                   <th class="utrecht-table__header-cell" scope="col" safe>
                     {t(k)}
                   </th>
@@ -435,37 +446,15 @@ function AccessLogView(props: {
   );
 }
 
-function exportQuery(filter: AccessLogFilter): string[] {
-  const q: string[] = [];
-  if (filter.org) q.push(`org=${filter.org}`);
-  if (filter.othersOnly) q.push('who=others');
-  if (filter.from) q.push(`from=${filter.from}`);
-  if (filter.to) q.push(`to=${filter.to}`);
-  return q; // ids, fixed words and yyyy-mm-dd dates only (parseFilter): nothing to escape
-}
-
-function exportHref(filter: AccessLogFilter): string {
-  const q = exportQuery(filter);
-  return q.length > 0 ? `${EXPORT_PATH}?${q.join('&')}` : EXPORT_PATH;
-}
-
 /**
  * The same lines as the page, all of them, as a spreadsheet file (semicolon-separated, UTF-8 with BOM: what Dutch
  * Excel opens as columns). Cells that a spreadsheet would run as a formula (a name starting with "=") are escaped.
  */
 function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string): string {
   const { t } = ctx;
-  const header = [
-    'accessLog.col.when',
-    'accessLog.col.who',
-    'accessLog.col.organisation',
-    'accessLog.col.role',
-    'accessLog.col.what',
-    'accessLog.col.outcome',
-  ] as const;
   return stringify(
     [
-      header.map((k) => t(k)),
+      COLUMNS.map((k) => t(k)),
       ...page.entries.map((e) => [
         formatDate(ctx.lang, e.at, 'shortDateTime'),
         whoText(ctx, e, page, citizenId),
@@ -491,9 +480,8 @@ export function registerAccessLog(app: FastifyInstance): void {
         action: 'R',
         citizenId: citizen.citizenId,
         resourceType: 'audit_log',
-        reason: `export${exportQuery(filter)
-          .map((q) => `;${q}`)
-          .join('')}`, // which filter was handed out
+        // Which filter was handed out (ids, fixed words and dates only: parseFilter).
+        reason: ['export', ...[...filterParams(filter)].map(([k, v]) => `${k}=${v}`)].join(';'),
       });
       return readAccessLog(scope, citizen.citizenId, filter, { all: true });
     });
