@@ -25,6 +25,8 @@ import { registerDataIn } from './fhir/routes.js';
 import { registerFhirReadRoutes } from './fhir/read/routes.js';
 import { registerRecordRequestRoutes } from './record-requests/routes.js';
 import { registerOrganisationAdminRoutes } from './organisation-admin/routes.js';
+import { registerCitizenAppOperatorRoutes } from './citizen-apps/operator.js';
+import { registerCitizenApps } from './citizen-apps/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -81,6 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerFhirReadRoutes(app);
   registerRecordRequestRoutes(app);
   registerOrganisationAdminRoutes(app);
+  registerCitizenApps(app);
+  registerCitizenAppOperatorRoutes(app);
 
   return app;
 }

@@ -10,6 +10,7 @@ import { HttpError } from '../platform/http/errors.js';
 import type { DataScope } from '../platform/http/request-context.js';
 
 export const PAGE_SIZE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PAGE = 10_000;
 /** The most lines one export holds (a filter by period narrows a larger log). */
 export const EXPORT_MAX = 50_000;
@@ -18,7 +19,7 @@ export interface AccessLogFilter {
   page: number;
   /** Only records of this organisation's people and systems. */
   org?: string;
-  /** Leave out what the citizen did themselves. */
+  /** Leave out what the citizen did themselves (but not what an app did for them). */
   othersOnly: boolean;
   /** yyyy-mm-dd, inclusive, Dutch calendar days. */
   from?: string;
@@ -35,8 +36,10 @@ export interface AccessLogEntry {
   actorId: string | null;
   actorRole: string | null;
   organisationId: string | null;
-  onBehalfOf: boolean;
+  /** `app:{id}` for an app the citizen authorised; another value for a colleague; null when nobody else. */
+  onBehalfOf: string | null;
   resourceType: string | null;
+  resourceId: string | null;
   reason: string | null;
 }
 
@@ -48,6 +51,8 @@ export interface AccessLogPage {
   organisations: Map<string, string>;
   /** Display names of the staff members on this page, by id. */
   names: Map<string, string>;
+  /** Names of the apps on this page (citizen_app.id → name). */
+  apps: Map<string, string>;
 }
 
 const isoDate = z.iso.date();
@@ -126,7 +131,12 @@ export async function readAccessLog(
   if (filter.org) q = q.where('actor_organisation_id', '=', filter.org);
   if (filter.othersOnly) {
     q = q.where((eb) =>
-      eb.or([eb('actor_type', '<>', 'citizen'), eb('actor_id', 'is', null), eb('actor_id', '<>', citizenId)]),
+      eb.or([
+        eb('actor_type', '<>', 'citizen'),
+        eb('actor_id', 'is', null),
+        eb('actor_id', '<>', citizenId),
+        eb('on_behalf_of', 'is not', null),
+      ]),
     );
   }
   if (filter.from) q = q.where('occurred_at', '>=', amsterdamDayStart(filter.from));
@@ -147,6 +157,7 @@ export async function readAccessLog(
       'actor_organisation_id',
       'on_behalf_of',
       'resource_type',
+      'resource_id',
       'reason',
     ])
     .orderBy('occurred_at', 'desc')
@@ -184,6 +195,21 @@ export async function readAccessLog(
     for (const r of found.rows) names.set(r.id, r.display_name);
   }
 
+  // Apps named on this page: the app that acted (on_behalf_of), or the app a grant was about (resource).
+  const appIds = [
+    ...new Set(
+      rows.flatMap((r) => [
+        ...(r.on_behalf_of?.startsWith('app:') ? [r.on_behalf_of.slice(4)] : []),
+        ...(r.resource_type === 'citizen_app' && r.resource_id ? [r.resource_id] : []),
+      ]),
+    ),
+  ].filter((id) => UUID.test(id));
+  const apps = new Map<string, string>();
+  if (appIds.length > 0) {
+    const found = await tx.selectFrom('citizen_app').select(['id', 'name']).where('id', 'in', appIds).execute();
+    for (const r of found) apps.set(r.id, r.name);
+  }
+
   return {
     entries: rows.map((r) => ({
       id: r.id,
@@ -195,13 +221,15 @@ export async function readAccessLog(
       actorId: r.actor_id,
       actorRole: r.actor_role,
       organisationId: r.actor_organisation_id,
-      onBehalfOf: r.on_behalf_of !== null,
+      onBehalfOf: r.on_behalf_of,
       resourceType: r.resource_type,
+      resourceId: r.resource_id,
       reason: r.reason,
     })),
     total,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     organisations: new Map(organisationRows.map((o) => [o.id, o.name])),
     names,
+    apps,
   };
 }

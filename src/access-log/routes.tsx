@@ -37,8 +37,11 @@ const DIGID_LEVELS: Record<string, string> = {
   hoog: 'Hoog',
 };
 
-export function whatText(ctx: PageContext, e: AccessLogEntry): string {
+export function whatText(ctx: PageContext, e: AccessLogEntry, page?: AccessLogPage): string {
   const { t } = ctx;
+  const app =
+    (e.resourceType === 'citizen_app' && e.resourceId ? page?.apps.get(e.resourceId) : undefined) ??
+    t('accessLog.who.unknownApp');
   const typeKey = `accessLog.type.${e.resourceType ?? 'default'}`;
   const what = t(hasKey(typeKey) ? typeKey : 'accessLog.type.default');
   if (e.event === 'citizen.login' && e.outcome === 'success') {
@@ -47,9 +50,9 @@ export function whatText(ctx: PageContext, e: AccessLogEntry): string {
     return label ? `${t('accessLog.event.citizen.login')} (${label})` : t('accessLog.event.citizen.login');
   }
   const denied = `accessLog.event.${e.event}.denied`;
-  if (e.outcome !== 'success' && hasKey(denied)) return t(denied);
+  if (e.outcome !== 'success' && hasKey(denied)) return t(denied, { app });
   const key = `accessLog.event.${e.event}`;
-  if (hasKey(key)) return t(key, { what });
+  if (hasKey(key)) return t(key, { what, app });
   return t(`accessLog.event.fallback.${e.action}` as MessageKey, { what });
 }
 
@@ -76,6 +79,10 @@ function whoText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPage, citiz
     case 'anonymous':
       who = t('accessLog.who.anonymous');
       break;
+  }
+  if (e.onBehalfOf?.startsWith('app:')) {
+    const app = page.apps.get(e.onBehalfOf.slice(4)) ?? t('accessLog.who.unknownApp');
+    return t('accessLog.who.viaApp', { who, app });
   }
   return e.onBehalfOf ? `${who} (${t('accessLog.who.onBehalf')})` : who;
 }
@@ -407,7 +414,7 @@ function AccessLogView(props: {
                     {roleText(ctx, e)}
                   </td>
                   <td class="utrecht-table__cell" safe>
-                    {whatText(ctx, e)}
+                    {whatText(ctx, e, page)}
                   </td>
                   <td class={`utrecht-table__cell${e.outcome === 'success' ? '' : ' koepel-outcome--refused'}`} safe>
                     {t(`accessLog.outcome.${e.outcome}`)}
@@ -460,7 +467,7 @@ function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string):
         whoText(ctx, e, page, citizenId),
         organisationText(ctx, e, page),
         roleText(ctx, e),
-        whatText(ctx, e),
+        whatText(ctx, e, page),
         t(`accessLog.outcome.${e.outcome}`),
       ]),
     ],

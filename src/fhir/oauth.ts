@@ -18,11 +18,18 @@ import {
 
 export const TOKEN_PATH = '/fhir/token';
 
-type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_grant' | 'server_error';
+export type OAuthError =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'unsupported_grant_type'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'server_error';
 
 const REALM = 'Basic realm="koepel-fhir", charset="UTF-8"';
 
-function sendError(reply: FastifyReply, error: OAuthError, description: string): FastifyReply {
+/** An RFC 6749 §5.2 error answer of a token endpoint. */
+export function sendError(reply: FastifyReply, error: OAuthError, description: string): FastifyReply {
   const status = error === 'invalid_client' ? 401 : error === 'server_error' ? 500 : 400;
   if (status === 401) reply.header('WWW-Authenticate', REALM);
   return reply
@@ -43,7 +50,8 @@ function formDecode(v: string): string | null {
 
 type Credentials = { clientId: string; secret: string };
 
-function credentialsOf(
+/** The client's id and secret from HTTP Basic or the form body (RFC 6749 §2.3.1), never both. */
+export function credentialsOf(
   req: FastifyRequest,
   body: Record<string, string>,
 ): Credentials | { error: OAuthError; description: string } {
@@ -83,8 +91,30 @@ function throttleKeys(req: FastifyRequest, clientId: string): ThrottleKeys {
   };
 }
 
-export function registerTokenEndpoint(app: FastifyInstance): void {
-  // Its own plugin scope: OAuth errors are JSON per RFC 6749, not OperationOutcome and not an HTML page.
+/**
+ * The parameters of a token request: application/x-www-form-urlencoded, each parameter once (RFC 6749 §3.2).
+ * Answers the error itself and returns null when the body is not such a form.
+ */
+export function tokenForm(req: FastifyRequest, reply: FastifyReply): Record<string, string> | null {
+  const raw = req.body;
+  const form = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (form !== 'application/x-www-form-urlencoded' || typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    sendError(reply, 'invalid_request', 'The request must be application/x-www-form-urlencoded.');
+    return null;
+  }
+  const body: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v !== 'string') {
+      sendError(reply, 'invalid_request', 'A parameter appears more than once.');
+      return null;
+    }
+    body[k] = v;
+  }
+  return body;
+}
+
+/** A plugin scope for a token endpoint: its errors are JSON per RFC 6749, not OperationOutcome, not an HTML page. */
+export function registerOAuthScope(app: FastifyInstance, routes: (scope: FastifyInstance) => void): void {
   void app.register(async (scope) => {
     scope.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
       if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
@@ -93,25 +123,15 @@ export function registerTokenEndpoint(app: FastifyInstance): void {
       req.log.error({ err: { code: err.code } }, 'token endpoint failed');
       return sendError(reply, 'server_error', 'The token could not be issued; try again later.');
     });
+    routes(scope);
+  });
+}
 
+export function registerTokenEndpoint(app: FastifyInstance): void {
+  registerOAuthScope(app, (scope) => {
     scope.post(TOKEN_PATH, { config: { csrf: false }, bodyLimit: 8192 }, async (req, reply) => {
-      const raw = req.body;
-      const form = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (
-        form !== 'application/x-www-form-urlencoded' ||
-        typeof raw !== 'object' ||
-        raw === null ||
-        Array.isArray(raw)
-      ) {
-        return sendError(reply, 'invalid_request', 'The request must be application/x-www-form-urlencoded.');
-      }
-      const body: Record<string, string> = {};
-      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') {
-          return sendError(reply, 'invalid_request', 'A parameter appears more than once.');
-        }
-        body[k] = v;
-      }
+      const body = tokenForm(req, reply);
+      if (!body) return reply;
       if (body.grant_type === undefined) return sendError(reply, 'invalid_request', 'grant_type is required.');
       if (body.grant_type !== 'client_credentials') {
         return sendError(reply, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.');

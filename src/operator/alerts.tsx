@@ -63,6 +63,11 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
       <p class="utrecht-paragraph" safe>
         {t('operator.alerts.intro')}
       </p>
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/operator/apps" safe>
+          {t('operatorApps.link')}
+        </a>
+      </p>
       {alerts.length === 0 ? (
         <p class="utrecht-paragraph koepel-notice" role="status" safe>
           {t('operator.alerts.none')}

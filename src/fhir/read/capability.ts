@@ -18,6 +18,8 @@ export interface CapabilityOptions {
   version?: string;
   /** What provider systems may write (merged in). */
   write?: ReturnType<typeof writeCapability>;
+  /** Where apps the citizen authorises get their tokens (SMART App Launch). */
+  oauth?: { authorize: string; token: string };
 }
 
 type ResourceEntry = { type: string; interaction: { code: string }[] } & Record<string, unknown>;
@@ -64,10 +66,41 @@ export function capabilityStatement(opts: CapabilityOptions): Json {
           .join(' '),
         security: {
           cors: false,
-          ...(opts.write ? { service: opts.write.security.service } : {}),
+          ...(opts.oauth
+            ? {
+                // SMART App Launch 1.0 §2.3 (still read by apps written for it; 2.x apps use the well-known file).
+                extension: [
+                  {
+                    url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+                    extension: [
+                      { url: 'authorize', valueUri: opts.oauth.authorize },
+                      { url: 'token', valueUri: opts.oauth.token },
+                    ],
+                  },
+                ],
+              }
+            : {}),
+          service: [
+            ...((opts.write?.security.service as Json[] | undefined) ?? []),
+            ...(opts.oauth
+              ? [
+                  {
+                    coding: [
+                      {
+                        system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+                        code: 'SMART-on-FHIR',
+                      },
+                    ],
+                    text: 'OAuth2 authorization code with PKCE (apps the citizen authorises)',
+                  },
+                ]
+              : []),
+          ],
           description: [
-            'Citizens: same-origin use with the citizen’s portal session (DigiD login). Apps authorised by the ' +
-              'citizen (OAuth 2.0) are planned; bearer tokens are not accepted for reading yet.',
+            'Citizens: same-origin use with the citizen’s portal session (DigiD login), or an app the citizen ' +
+              'authorises: OAuth 2.0 authorization code with PKCE (S256), scope patient/*.read, tokens valid ' +
+              'for an hour, see .well-known/smart-configuration. Such an app reads exactly what the citizen reads, ' +
+              'until the citizen withdraws its access.',
             opts.write ? `Provider systems: ${opts.write.security.description}` : null,
           ]
             .filter(Boolean)

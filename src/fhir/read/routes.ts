@@ -14,6 +14,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, isDatabaseUnavailable } from '../../platform/http/errors.js';
 import { writeCapability } from '../capability.js';
+import { AUTHORIZE_PATH } from '../../citizen-apps/authorize.js';
+import { appTokenPrincipal } from '../../citizen-apps/bearer.js';
+import { APP_TOKEN_PATH } from '../../citizen-apps/token.js';
 import { capabilityStatement } from './capability.js';
 import type { Json } from './present.js';
 import {
@@ -63,17 +66,25 @@ function sendJson(reply: FastifyReply, body: Json, status = 200): FastifyReply {
   return reply.code(status).type(FHIR_JSON).send(JSON.stringify(body));
 }
 
+const BEARER_CHALLENGE = 'Bearer realm="koepel-citizen"';
+
 /**
- * Who is reading. Today: the citizen, through their own portal session in a same-origin browser (GET only, so no
- * CSRF token is needed). A later issue adds apps the citizen authorises (OAuth 2.0, e.g. a MedMij PGO): such an
- * app's bearer token will be resolved here into the same CitizenReader (citizen id and portal), and everything
- * below — audit records, row-level security — stays as it is. Until then a bearer token is refused rather than
- * ignored, so that an app never mistakes a cookie-less 401 for an empty record.
+ * Who is reading: the citizen, through their own portal session in a same-origin browser (GET only, so no CSRF
+ * token is needed), or an app the citizen authorised (src/citizen-apps), with its bearer token. The token becomes the
+ * citizen's own principal with the app named in it, so row-level security is the same and every audit record says
+ * "via app …". A bearer token wins over a cookie; a token that does not check out is refused, never ignored.
  */
-function citizenReader(req: FastifyRequest, reply: FastifyReply): CitizenReader {
-  if (req.headers.authorization !== undefined) {
-    reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-    throw new FhirError(401, 'login', 'Bearer tokens are not accepted by the citizen read API yet.');
+async function citizenReader(req: FastifyRequest, reply: FastifyReply): Promise<CitizenReader> {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = m?.[1] ? await appTokenPrincipal(req.server.koepel.db, m[1]) : null;
+    if (!principal) {
+      reply.header('WWW-Authenticate', `${BEARER_CHALLENGE}, error="invalid_token"`);
+      throw new FhirError(401, 'login', 'The access token is not valid: unknown, expired or withdrawn.');
+    }
+    req.principal = principal;
+    return { citizenId: principal.citizenId, portalId: principal.portalId };
   }
   const p = req.principal;
   if (p.kind === 'citizen') return { citizenId: p.citizenId, portalId: p.portalId };
@@ -81,7 +92,8 @@ function citizenReader(req: FastifyRequest, reply: FastifyReply): CitizenReader 
   if (p.kind === 'staff' || p.kind === 'operator' || p.kind === 'client') {
     throw new FhirError(403, 'forbidden', 'This API serves citizens reading their own record.');
   }
-  throw new FhirError(401, 'login', 'Log in to read your record.');
+  reply.header('WWW-Authenticate', BEARER_CHALLENGE);
+  throw new FhirError(401, 'login', 'Log in to read your record, or send an access token.');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -227,11 +239,19 @@ export function registerFhirReadRoutes(app: FastifyInstance): void {
 
     fhir.get('/fhir/metadata', async (req, reply) => {
       queryParams(req, []);
-      return sendJson(reply, capabilityStatement({ base, write: writeCapability(fhir.koepel.config.publicUrl) }));
+      const { publicUrl } = fhir.koepel.config;
+      return sendJson(
+        reply,
+        capabilityStatement({
+          base,
+          write: writeCapability(publicUrl),
+          oauth: { authorize: `${publicUrl}${AUTHORIZE_PATH}`, token: `${publicUrl}${APP_TOKEN_PATH}` },
+        }),
+      );
     });
 
     fhir.get<{ Params: { id: string } }>('/fhir/Patient/:id/$everything', async (req, reply) => {
-      const reader = citizenReader(req, reply);
+      const reader = await citizenReader(req, reply);
       queryParams(req, []);
       const items = await req.withData((scope) => everything(scope, base, reader, req.params.id));
       if (!items) throw notFound();
@@ -245,20 +265,20 @@ export function registerFhirReadRoutes(app: FastifyInstance): void {
     });
 
     fhir.get<{ Params: { id: string } }>('/fhir/Patient/:id', async (req, reply) => {
-      const reader = citizenReader(req, reply);
+      const reader = await citizenReader(req, reply);
       queryParams(req, []);
       return sendResource(reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
     });
 
     fhir.get('/fhir/Patient', async (req, reply) => {
-      const reader = citizenReader(req, reply);
+      const reader = await citizenReader(req, reply);
       const q = searchQuery(queryParams(req, ['_id', '_count', '_offset']), base);
       const result = await req.withData((scope) => searchPatient(scope, reader, q));
       return sendJson(reply, searchset(base, 'Patient', q, result));
     });
 
     fhir.get<{ Params: { id: string } }>('/fhir/Binary/:id', async (req, reply) => {
-      const reader = citizenReader(req, reply);
+      const reader = await citizenReader(req, reply);
       queryParams(req, []);
       const file = await req.withData((scope) => readBinary(scope, reader, req.params.id));
       if (!file) throw notFound();
@@ -282,14 +302,14 @@ export function registerFhirReadRoutes(app: FastifyInstance): void {
     });
 
     fhir.get<{ Params: { id: string } }>('/fhir/Organization/:id', async (req, reply) => {
-      const reader = citizenReader(req, reply);
+      const reader = await citizenReader(req, reply);
       queryParams(req, []);
       return sendResource(reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
     });
 
     for (const type of ['Practitioner', 'PractitionerRole'] as const) {
       fhir.get<{ Params: { id: string } }>(`/fhir/${type}/:id`, async (req, reply) => {
-        const reader = citizenReader(req, reply);
+        const reader = await citizenReader(req, reply);
         queryParams(req, []);
         return sendResource(
           reply,
@@ -299,7 +319,7 @@ export function registerFhirReadRoutes(app: FastifyInstance): void {
     }
 
     fhir.get<{ Params: { type: string; id: string } }>('/fhir/:type/:id', async (req, reply) => {
-      const reader = citizenReader(req, reply);
+      const reader = await citizenReader(req, reply);
       const { type, id } = req.params;
       if (!isCitizenRecordType(type)) throw new FhirError(404, 'not-supported', 'Resource type not supported.');
       queryParams(req, []);
@@ -307,7 +327,7 @@ export function registerFhirReadRoutes(app: FastifyInstance): void {
     });
 
     fhir.get<{ Params: { type: string } }>('/fhir/:type', async (req, reply) => {
-      const reader = citizenReader(req, reply);
+      const reader = await citizenReader(req, reply);
       const { type } = req.params;
       if (!isCitizenRecordType(type)) throw new FhirError(404, 'not-supported', 'Resource type not supported.');
       const q = searchQuery(queryParams(req, ['patient', 'subject', '_id', '_count', '_offset']), base);

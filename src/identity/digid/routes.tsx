@@ -107,11 +107,22 @@ function NoCareRelationshipPage(props: { req: FastifyRequest }): JSX.Element {
   );
 }
 
+/**
+ * Where to go after login, when a page sent the visitor to log in (?return=…). Only the OAuth consent page can ask
+ * for it: a fixed local path, so the login never becomes an open redirect.
+ */
+export function loginReturnPath(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= 4000 && /^\/oauth\/authorize\?[^#\\\s]*$/.test(value)
+    ? value
+    : null;
+}
+
 export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, identity: IdentitySource): void {
   const { config, sessions } = app.koepel;
 
   app.get(DIGID_LOGIN_PATH, async (req, reply) => {
-    if (req.principal.kind === 'citizen') return reply.redirect('/home', 303);
+    const returnTo = loginReturnPath((req.query as Record<string, unknown>).return);
+    if (req.principal.kind === 'citizen') return reply.redirect(returnTo ?? '/home', 303);
     let start;
     try {
       start = await digid.startLogin();
@@ -123,7 +134,10 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
       return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
     }
     const session = await ensureSession(req, reply);
-    await sessions.updateState(session, { ...session.state, digid: start.pending });
+    const state: Record<string, unknown> = { ...session.state, digid: start.pending };
+    delete state.returnTo;
+    if (returnTo) state.returnTo = returnTo;
+    await sessions.updateState(session, state);
     return reply.redirect(start.url, 303);
   });
 
@@ -133,7 +147,9 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     if (!session || !pending) return refuse(req, reply, 'no-pending-login');
     // A pending login is used once, whatever the outcome.
     const rest = { ...session.state };
+    const returnTo = loginReturnPath(rest.returnTo);
     delete rest.digid;
+    delete rest.returnTo;
     await sessions.updateState(session, rest);
     if (Date.now() - pending.startedAt > PENDING_LOGIN_MS) return refuse(req, reply, 'login-expired');
 
@@ -173,7 +189,7 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
 
     const result = await completeCitizenLogin(req, reply, identity, check.bsn, check.level);
     if (result.kind === 'no-care-relationship') return sendPage(reply, <NoCareRelationshipPage req={req} />, 200);
-    return reply.redirect('/home', 303);
+    return reply.redirect(returnTo ?? '/home', 303);
   });
 }
 

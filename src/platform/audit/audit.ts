@@ -22,6 +22,10 @@ export interface AuditEvent {
   resourceType?: string;
   resourceId?: string;
   reason?: string;
+  /**
+   * Who else took part: for a citizen acting through an app they authorised, `app:{citizen_app.id}` (set from the
+   * principal). The access log shows it as "via app …".
+   */
   onBehalfOf?: string;
   /** For events without a principal yet (a failed login): the organisation concerned. */
   organisationId?: string;
@@ -54,6 +58,7 @@ const clip = (v: string | null | undefined, n: number) => (v == null ? null : v.
 export async function writeAudit(tx: Tx, principal: Principal, at: AccessPoint, events: AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
   const actor = actorOf(principal);
+  const via = principal.kind === 'citizen' && principal.app ? `app:${principal.app}` : null;
   const column = <T>(f: (e: AuditEvent) => T) => events.map(f);
   // One statement text for any number of events (arrays, not a VALUES list): its plan is kept, and a bundle of a few
   // hundred resources does not send thousands of parameters. The chain trigger numbers the rows in this order.
@@ -67,7 +72,7 @@ export async function writeAudit(tx: Tx, principal: Principal, at: AccessPoint, 
     from unnest(${column((e) => e.event)}::text[], ${column((e) => e.action)}::text[],
                 ${column((e) => e.outcome ?? 'success')}::text[],
                 ${column((e) => e.organisationId ?? actor.organisationId)}::uuid[],
-                ${column((e) => e.onBehalfOf ?? null)}::text[], ${column((e) => e.citizenId ?? null)}::uuid[],
+                ${column((e) => e.onBehalfOf ?? via)}::text[], ${column((e) => e.citizenId ?? null)}::uuid[],
                 ${column((e) => e.resourceType ?? null)}::text[], ${column((e) => e.resourceId ?? null)}::text[],
                 ${column((e) => clip(e.reason, 500))}::text[])
       with ordinality as e(event_code, action, outcome, organisation_id, on_behalf_of, citizen_id, resource_type,

@@ -10,7 +10,16 @@ export type SystemPurpose =
 export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'system'; purpose: SystemPurpose }
-  | { kind: 'citizen'; citizenId: string; portalId: string }
+  | {
+      kind: 'citizen';
+      citizenId: string;
+      portalId: string;
+      /**
+       * Set when an app the citizen authorised acts for them (citizen_app.id; src/citizen-apps): the same rights
+       * as the citizen — the database cannot tell the two apart — and the app named in every audit record.
+       */
+      app?: string;
+    }
   | {
       kind: 'staff';
       staffId: string;

@@ -181,6 +181,46 @@ export interface ApiTokenTable {
   created_at: Generated<Date>;
 }
 
+/** An app a citizen can authorise to read their record (migration 0012). */
+export interface CitizenAppTable {
+  id: Generated<string>;
+  name: string;
+  vendor: string;
+  client_id: string;
+  secret_hash: Bytes | null;
+  redirect_uris: string[];
+  created_by: string | null;
+  created_at: Generated<Date>;
+  revoked_at: Timestamp | null;
+}
+
+export interface CitizenAppGrantTable {
+  id: Generated<string>;
+  citizen_id: string;
+  app_id: string;
+  portal_id: string;
+  granted_at: Generated<Date>;
+  last_used_at: Timestamp | null;
+}
+
+export interface CitizenAppCodeTable {
+  code_hash: Bytes;
+  grant_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  scope: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface CitizenAppTokenTable {
+  token_hash: Bytes;
+  grant_id: string;
+  code_hash: Bytes;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
 export type RecordResourceType =
   | 'Patient'
   | 'Appointment'
@@ -293,4 +333,8 @@ export interface DB {
   record_category_grant: RecordCategoryGrantTable;
   record_access_request: RecordAccessRequestTable;
   record_event: RecordEventTable;
+  citizen_app: CitizenAppTable;
+  citizen_app_grant: CitizenAppGrantTable;
+  citizen_app_code: CitizenAppCodeTable;
+  citizen_app_token: CitizenAppTokenTable;
 }

@@ -1,24 +1,39 @@
 // Security headers on every response (NCSC web guidelines as used by the DigiD assessment):
 // strict CSP without inline script or style, HSTS for a year, no framing, no sniffing, no referrer,
 // and no caching of anything but the static assets.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+const extraFormActions = new WeakMap<FastifyReply, string[]>();
+
+/**
+ * Lets this one page's forms lead to another origin (a CSP source: an origin, or a scheme such as "nl.app:"):
+ * browsers also check form-action on the redirect that answers a form, e.g. the OAuth consent form's redirect back to
+ * the app the citizen authorises.
+ */
+export function allowFormAction(reply: FastifyReply, source: string): void {
+  if (!/^(https?:\/\/[A-Za-z0-9.\-[\]:]+|[a-z][a-z0-9+.-]*:)$/.test(source)) throw new Error('not a CSP source');
+  extraFormActions.set(reply, [...(extraFormActions.get(reply) ?? []), source]);
+}
 
 export function registerSecurityHeaders(app: FastifyInstance, opts: { formActionOrigins: string[] }): void {
   const formAction = ["'self'", ...opts.formActionOrigins].join(' ');
-  const csp = [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    `form-action ${formAction}`,
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  const cspWith = (sources: string) =>
+    [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "font-src 'self'",
+      "connect-src 'self'",
+      `form-action ${sources}`,
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "object-src 'none'",
+    ].join('; ');
+  const csp = cspWith(formAction);
   app.addHook('onSend', async (req, reply, payload) => {
-    reply.header('Content-Security-Policy', csp);
+    const extra = extraFormActions.get(reply);
+    reply.header('Content-Security-Policy', extra ? cspWith([formAction, ...extra].join(' ')) : csp);
     reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');

@@ -13,6 +13,8 @@ import { apiClientMessages } from '../../api-clients/messages.js';
 import { patientRecordMessages } from '../../patients/record-messages.js';
 import { recordRequestMessages } from '../../record-requests/messages.js';
 import { organisationAdminMessages } from '../../organisation-admin/messages.js';
+import { citizenAppMessages } from '../../citizen-apps/messages.js';
+import { citizenAppOperatorMessages } from '../../citizen-apps/operator-messages.js';
 
 const nl = {
   ...platformMessages.nl,
@@ -29,6 +31,8 @@ const nl = {
   ...patientRecordMessages.nl,
   ...recordRequestMessages.nl,
   ...organisationAdminMessages.nl,
+  ...citizenAppMessages.nl,
+  ...citizenAppOperatorMessages.nl,
 };
 
 export type MessageKey = keyof typeof nl;
@@ -48,6 +52,8 @@ const en: Partial<Record<MessageKey, string>> = {
   ...patientRecordMessages.en,
   ...recordRequestMessages.en,
   ...organisationAdminMessages.en,
+  ...citizenAppMessages.en,
+  ...citizenAppOperatorMessages.en,
 };
 
 export const catalogue: { nl: Record<MessageKey, string>; en: Partial<Record<MessageKey, string>> } = { nl, en };

@@ -136,6 +136,7 @@ const CITIZEN_LINKS = [
   { href: '/home', label: 'home.nav.home' },
   { href: '/dossier', label: 'home.nav.dossier' },
   { href: '/access-log', label: 'home.nav.accessLog' },
+  { href: '/apps', label: 'home.nav.apps' },
 ] as const;
 
 function CitizenNav(props: { ctx: PageContext }): JSX.Element {

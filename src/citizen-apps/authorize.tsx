@@ -1,0 +1,264 @@
+// The authorization endpoint for apps the citizen authorises (RFC 6749 §4.1 with PKCE):
+//   GET  /oauth/authorize   checks the request; asks an unknown visitor to log in with DigiD first; shows the
+//                           logged-in citizen the consent page
+//   POST /oauth/authorize   the citizen's answer (CSRF-protected): approve gives a code, decline says access_denied;
+//                           both go back to the app's registered redirect URI (303)
+// The request is checked again on the POST: the hidden fields are the browser's, not ours.
+import { randomBytes } from 'node:crypto';
+import Html from '@kitajs/html';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sha256 } from '../api-clients/credentials.js';
+import { withPrincipal } from '../platform/db/principal.js';
+import { pageContext, requireCitizen, sendPage } from '../platform/http/request-context.js';
+import { allowFormAction } from '../platform/http/security-headers.js';
+import type { PageContext } from '../platform/web/context.js';
+import { Layout } from '../platform/web/layout.js';
+import {
+  checkAuthorizationRequest,
+  redirectBack,
+  type AuthorizationRequest,
+  type CheckedRequest,
+} from './authorization-request.js';
+import { formActionSource } from './registry.js';
+
+export const AUTHORIZE_PATH = '/oauth/authorize';
+/** How long an authorization code can be exchanged (RFC 6749 §4.1.2: short; ten minutes at most). */
+export const CODE_TTL_SECONDS = 60;
+
+/** The issuer identifier sent back with every answer (RFC 9207), so an app can tell which server answered. */
+export const issuerOf = (publicUrl: string) => publicUrl;
+
+function BadRequestPage(props: { ctx: PageContext; problem: 'client' | 'redirect' }): JSX.Element {
+  const { t } = props.ctx;
+  return (
+    <Layout ctx={props.ctx} title={t('apps.authorize.bad.title')}>
+      <h1 class="utrecht-heading-1" safe>
+        {t('apps.authorize.bad.title')}
+      </h1>
+      <p class="utrecht-paragraph" safe>
+        {t(props.problem === 'client' ? 'apps.authorize.bad.client' : 'apps.authorize.bad.redirect')}
+      </p>
+      <p class="utrecht-paragraph" safe>
+        {t('apps.authorize.bad.nothingShared')}
+      </p>
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/" safe>
+          {t('apps.authorize.toPortal')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+function AppIntro(props: { ctx: PageContext; request: AuthorizationRequest }): JSX.Element {
+  const { t } = props.ctx;
+  const { app } = props.request;
+  return (
+    <p class="utrecht-paragraph koepel-intro" safe>
+      {t('apps.authorize.asks', { app: app.name, vendor: app.vendor, portal: props.ctx.portal.name })}
+    </p>
+  );
+}
+
+function LoginFirstPage(props: {
+  ctx: PageContext;
+  request: AuthorizationRequest;
+  returnTo: string;
+  iss: string;
+}): JSX.Element {
+  const { ctx, request } = props;
+  const { t } = ctx;
+  const cancel = redirectBack(request.redirectUri, { error: 'access_denied', state: request.state, iss: props.iss });
+  return (
+    <Layout ctx={ctx} title={t('apps.authorize.title', { app: request.app.name })}>
+      <h1 class="utrecht-heading-1" safe>
+        {t('apps.authorize.title', { app: request.app.name })}
+      </h1>
+      <AppIntro ctx={ctx} request={request} />
+      <p class="utrecht-paragraph" safe>
+        {t('apps.authorize.loginFirst')}
+      </p>
+      <p class="utrecht-paragraph koepel-actions">
+        <a
+          class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action"
+          href={`/login/digid?return=${encodeURIComponent(props.returnTo)}`}
+          safe
+        >
+          {t('apps.authorize.loginWithDigid')}
+        </a>{' '}
+        <a class="utrecht-link" href={cancel} safe>
+          {t('apps.authorize.cancel')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+function ConsentPage(props: { ctx: PageContext; request: AuthorizationRequest }): JSX.Element {
+  const { ctx, request } = props;
+  const { t } = ctx;
+  const name = request.app.name;
+  return (
+    <Layout ctx={ctx} title={t('apps.authorize.title', { app: name })}>
+      <h1 class="utrecht-heading-1" safe>
+        {t('apps.authorize.title', { app: name })}
+      </h1>
+      <AppIntro ctx={ctx} request={request} />
+      <h2 class="utrecht-heading-2" safe>
+        {t('apps.authorize.can.title')}
+      </h2>
+      <ul class="utrecht-unordered-list">
+        <li safe>{t('apps.authorize.can.read')}</li>
+        <li safe>{t('apps.authorize.can.readOnly')}</li>
+        <li safe>{t('apps.authorize.can.until')}</li>
+      </ul>
+      <h2 class="utrecht-heading-2" safe>
+        {t('apps.authorize.know.title')}
+      </h2>
+      <ul class="utrecht-unordered-list">
+        <li safe>{t('apps.authorize.know.log')}</li>
+        <li safe>{t('apps.authorize.know.vendor', { vendor: request.app.vendor })}</li>
+        <li safe>{t('apps.authorize.know.back', { app: name })}</li>
+      </ul>
+      <form method="post" action="/oauth/authorize" class="koepel-form">
+        <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
+        {Object.entries(request.params).map(([k, v]) => (
+          <input type="hidden" name={k} value={v} />
+        ))}
+        <p class="koepel-actions">
+          <button
+            type="submit"
+            name="decision"
+            value="approve"
+            class="utrecht-button utrecht-button--primary-action"
+            safe
+          >
+            {t('apps.authorize.approve')}
+          </button>{' '}
+          <button
+            type="submit"
+            name="decision"
+            value="decline"
+            class="utrecht-button utrecht-button--secondary-action"
+            safe
+          >
+            {t('apps.authorize.decline')}
+          </button>
+        </p>
+      </form>
+    </Layout>
+  );
+}
+
+/** Checks the request as system 'api-auth' (the app register is not the visitor's to read). */
+function check(req: FastifyRequest, input: unknown): Promise<CheckedRequest> {
+  const { db, config } = req.server.koepel;
+  return withPrincipal(db, { kind: 'system', purpose: 'api-auth' }, (tx) =>
+    checkAuthorizationRequest(tx, input, `${config.publicUrl}/fhir`),
+  );
+}
+
+/** Answers a request that did not check out: a page, or the error on the app's redirect URI. */
+async function refuse(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  checked: Exclude<CheckedRequest, { kind: 'ok' }>,
+): Promise<FastifyReply> {
+  if (checked.kind === 'page') {
+    return sendPage(reply, <BadRequestPage ctx={pageContext(req)} problem={checked.problem} />, 400);
+  }
+  return reply.redirect(
+    redirectBack(checked.redirectUri, {
+      error: checked.error,
+      error_description: checked.description,
+      state: checked.state,
+      iss: issuerOf(req.server.koepel.config.publicUrl),
+    }),
+    303,
+  );
+}
+
+export function registerAuthorizeRoutes(app: FastifyInstance): void {
+  app.get(AUTHORIZE_PATH, async (req, reply) => {
+    const checked = await check(req, req.query);
+    if (checked.kind !== 'ok') return refuse(req, reply, checked);
+    const ctx = pageContext(req);
+    // The consent form's answer, and the cancel link, go back to the app.
+    allowFormAction(reply, formActionSource(checked.request.redirectUri));
+    if (req.principal.kind !== 'citizen') {
+      const returnTo = `${AUTHORIZE_PATH}?${new URLSearchParams(checked.request.params).toString()}`;
+      return sendPage(
+        reply,
+        <LoginFirstPage
+          ctx={ctx}
+          request={checked.request}
+          returnTo={returnTo}
+          iss={issuerOf(req.server.koepel.config.publicUrl)}
+        />,
+      );
+    }
+    return sendPage(reply, <ConsentPage ctx={ctx} request={checked.request} />);
+  });
+
+  app.post(AUTHORIZE_PATH, async (req, reply) => {
+    const citizen = requireCitizen(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const checked = await check(req, body);
+    if (checked.kind !== 'ok') return refuse(req, reply, checked);
+    const { request } = checked;
+    const iss = issuerOf(req.server.koepel.config.publicUrl);
+    const decision = body.decision;
+    if (decision !== 'approve') {
+      // Declining (or a form without a choice) shares nothing; it is said to the app and written in the log.
+      await req.withData((scope) =>
+        scope.audit({
+          event: 'citizen-app.decline',
+          action: 'E',
+          outcome: 'denied',
+          citizenId: citizen.citizenId,
+          resourceType: 'citizen_app',
+          resourceId: request.app.id,
+        }),
+      );
+      return reply.redirect(
+        redirectBack(request.redirectUri, { error: 'access_denied', state: request.state, iss }),
+        303,
+      );
+    }
+
+    const code = randomBytes(32).toString('base64url');
+    await req.withData(async (scope) => {
+      // One grant per citizen and app: approving again renews it (through the portal in use now).
+      const grant = await scope.tx
+        .insertInto('citizen_app_grant')
+        .values({ citizen_id: citizen.citizenId, app_id: request.app.id, portal_id: citizen.portalId })
+        .onConflict((oc) =>
+          oc.columns(['citizen_id', 'app_id']).doUpdateSet({ portal_id: citizen.portalId, granted_at: new Date() }),
+        )
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await scope.tx
+        .insertInto('citizen_app_code')
+        .values({
+          code_hash: sha256(code),
+          grant_id: grant.id,
+          redirect_uri: request.redirectUri,
+          code_challenge: request.codeChallenge,
+          scope: request.scope,
+          expires_at: new Date(Date.now() + CODE_TTL_SECONDS * 1000),
+        })
+        .execute();
+      await scope.audit({
+        event: 'citizen-app.grant',
+        action: 'C',
+        citizenId: citizen.citizenId,
+        resourceType: 'citizen_app',
+        resourceId: request.app.id,
+        reason: `scope=${request.scope}`,
+      });
+    });
+    return reply.redirect(redirectBack(request.redirectUri, { code, state: request.state, iss }), 303);
+  });
+}
+
+export { Html };

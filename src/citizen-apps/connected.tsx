@@ -1,0 +1,173 @@
+// "Gekoppelde apps": the apps a citizen has given access to their record, and the button that takes it back.
+//   GET  /apps            the citizen's grants (audited: the page shows which apps read their record)
+//   POST /apps/withdraw   ends a grant (CSRF-protected): the grant, its codes and its tokens are deleted, so the app's
+//                         next request is refused (the bearer check has no cache)
+import Html from '@kitajs/html';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HttpError } from '../platform/http/errors.js';
+import { pageContext, requireCitizen, sendPage } from '../platform/http/request-context.js';
+import { formatDate } from '../platform/i18n/format.js';
+import type { PageContext } from '../platform/web/context.js';
+import { Layout } from '../platform/web/layout.js';
+
+export const CONNECTED_APPS_PATH = '/apps';
+
+interface GrantRow {
+  id: string;
+  app_id: string;
+  name: string;
+  vendor: string;
+  granted_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+function ConnectedAppsPage(props: { ctx: PageContext; grants: GrantRow[]; withdrawn: string | null }): JSX.Element {
+  const { ctx, grants } = props;
+  const { t } = ctx;
+  const date = (d: Date) => formatDate(ctx.lang, d, 'dateTime');
+  return (
+    <Layout ctx={ctx} title={t('apps.title')}>
+      <h1 class="utrecht-heading-1" safe>
+        {t('apps.title')}
+      </h1>
+      {props.withdrawn !== null ? (
+        <p class="utrecht-paragraph koepel-notice" role="status" safe>
+          {t('apps.withdrawn', { app: props.withdrawn })}
+        </p>
+      ) : (
+        ''
+      )}
+      <p class="utrecht-paragraph" safe>
+        {t('apps.intro')}
+      </p>
+      {grants.length === 0 ? (
+        <p class="utrecht-paragraph koepel-notice" safe>
+          {t('apps.none')}
+        </p>
+      ) : (
+        <ul class="koepel-cards">
+          {grants.map((g) => (
+            <li class="koepel-card">
+              <h2 class="utrecht-heading-3" safe>
+                {g.name}
+              </h2>
+              <dl class="koepel-facts">
+                <dt safe>{t('apps.vendor')}</dt>
+                <dd safe>{g.vendor}</dd>
+                <dt safe>{t('apps.grantedAt')}</dt>
+                <dd>
+                  <time datetime={g.granted_at.toISOString()} safe>
+                    {date(g.granted_at)}
+                  </time>
+                </dd>
+                <dt safe>{t('apps.lastUsed')}</dt>
+                <dd>
+                  {g.last_used_at ? (
+                    <time datetime={g.last_used_at.toISOString()} safe>
+                      {date(g.last_used_at)}
+                    </time>
+                  ) : (
+                    <span safe>{t('apps.notUsed')}</span>
+                  )}
+                </dd>
+              </dl>
+              {g.revoked_at ? (
+                <p class="utrecht-paragraph koepel-notice" safe>
+                  {t('apps.revokedByOperator')}
+                </p>
+              ) : (
+                ''
+              )}
+              <form method="post" action="/apps/withdraw" class="koepel-inline-form">
+                <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
+                <input type="hidden" name="grant" value={g.id} />
+                <button
+                  type="submit"
+                  class="utrecht-button utrecht-button--secondary-action"
+                  aria-label={t('apps.withdrawLabel', { app: g.name })}
+                  safe
+                >
+                  {t('apps.withdraw')}
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2 class="utrecht-heading-2" safe>
+        {t('apps.how.title')}
+      </h2>
+      <p class="utrecht-paragraph" safe>
+        {t('apps.how.body')}
+      </p>
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href="/access-log" safe>
+          {t('apps.how.log')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+const withdrawForm = z.object({ grant: z.uuid() });
+const pageQuery = z.object({ withdrawn: z.uuid().optional() });
+
+export function registerConnectedApps(app: FastifyInstance): void {
+  app.get(CONNECTED_APPS_PATH, async (req, reply) => {
+    const citizen = requireCitizen(req);
+    const query = pageQuery.safeParse(req.query ?? {});
+    const withdrawnId = query.success ? (query.data.withdrawn ?? null) : null;
+    const { grants, withdrawn } = await req.withData(async (scope) => {
+      await scope.audit({
+        event: 'citizen-app.list',
+        action: 'R',
+        citizenId: citizen.citizenId,
+        resourceType: 'citizen_app_grant',
+      });
+      const rows = await scope.tx
+        .selectFrom('citizen_app_grant as g')
+        .innerJoin('citizen_app as a', 'a.id', 'g.app_id')
+        .select(['g.id', 'g.app_id', 'a.name', 'a.vendor', 'g.granted_at', 'g.last_used_at', 'a.revoked_at'])
+        .where('g.citizen_id', '=', citizen.citizenId)
+        .orderBy('g.granted_at', 'desc')
+        .execute();
+      // The app just withdrawn, by name, for the confirmation (an app id in the URL, never anything personal).
+      const gone = withdrawnId
+        ? await scope.tx.selectFrom('citizen_app').select('name').where('id', '=', withdrawnId).executeTakeFirst()
+        : undefined;
+      return { grants: rows, withdrawn: gone?.name ?? null };
+    });
+    return sendPage(reply, <ConnectedAppsPage ctx={pageContext(req)} grants={grants} withdrawn={withdrawn} />);
+  });
+
+  app.post('/apps/withdraw', async (req, reply) => {
+    const citizen = requireCitizen(req);
+    const form = withdrawForm.safeParse(req.body ?? {});
+    if (!form.success) throw new HttpError(400, 'badRequest');
+    const appId = await req.withData(async (scope) => {
+      // Row-level security limits this to the citizen's own grants; codes and tokens go with it (on delete cascade).
+      const gone = await scope.tx
+        .deleteFrom('citizen_app_grant')
+        .where('id', '=', form.data.grant)
+        .where('citizen_id', '=', citizen.citizenId)
+        .returning('app_id')
+        .executeTakeFirst();
+      if (gone) {
+        await scope.audit({
+          event: 'citizen-app.withdraw',
+          action: 'D',
+          citizenId: citizen.citizenId,
+          resourceType: 'citizen_app',
+          resourceId: gone.app_id,
+        });
+      }
+      return gone?.app_id ?? null;
+    });
+    // Withdrawn a moment ago (a second click) or never the citizen's: the list shows how things stand.
+    return reply.redirect(appId ? `${CONNECTED_APPS_PATH}?withdrawn=${appId}` : CONNECTED_APPS_PATH, 303);
+  });
+}
+
+export { Html };
