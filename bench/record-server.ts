@@ -24,7 +24,7 @@ export interface RecordBenchReady {
   bsns: string[];
   /** The citizen with a large record (home and dossier) and the one with 5,000 resources ($everything). */
   big: { bsn: string; citizenId: string; session: string };
-  everything: { bsn: string; citizenId: string; session: string };
+  everything: { bsn: string; citizenId: string; session: string; appToken: string };
 }
 
 export type RecordBenchFromServer =
@@ -165,6 +165,39 @@ async function main(): Promise<void> {
       })
     ).token;
 
+  // An app the citizen authorised, with a token (as the token endpoint would issue it): $everything read the way an
+  // app reads it, to compare with the portal session.
+  const appTokenFor = async (citizenId: string) => {
+    const app = await db
+      .insertInto('citizen_app')
+      .values({
+        name: 'Bench app',
+        vendor: 'Bench',
+        client_id: `ka_${randomBytes(16).toString('base64url')}`,
+        confidential: false,
+        redirect_uris: ['https://bench.example/cb'],
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const grant = await db
+      .insertInto('citizen_app_grant')
+      .values({ citizen_id: citizenId, app_id: app.id, portal_id: portal.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const token = randomBytes(32).toString('base64url');
+    await db
+      .insertInto('citizen_app_token')
+      .values({
+        token_hash: createHash('sha256').update(token).digest(),
+        grant_id: grant.id,
+        code_hash: randomBytes(32),
+        scope: 'patient/*.read',
+        expires_at: new Date(Date.now() + 3_600_000),
+      })
+      .execute();
+    return token;
+  };
+
   process.on('message', (m: RecordBenchToServer) => {
     void (async () => {
       if (m.type === 'cpu') {
@@ -198,7 +231,12 @@ async function main(): Promise<void> {
     clients,
     bsns,
     big: { bsn: bigBsn, citizenId: bigId, session: await sessionFor(bigId) },
-    everything: { bsn: everythingBsn, citizenId: everythingId, session: await sessionFor(everythingId) },
+    everything: {
+      bsn: everythingBsn,
+      citizenId: everythingId,
+      session: await sessionFor(everythingId),
+      appToken: await appTokenFor(everythingId),
+    },
   });
 }
 

@@ -52,7 +52,8 @@ export async function issueToken(tx: Tx, owner: TokenOwner, now = new Date()): P
   return token;
 }
 
-const BEARER = /^[A-Za-z0-9_-]{43}$/;
+/** The shape of every bearer token Koepel issues (32 random bytes, base64url): anything else is not looked up. */
+export const BEARER_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * The client a bearer token belongs to, or null: unknown, expired, or its client revoked. Run in a system
@@ -63,7 +64,7 @@ export async function tokenOwner(
   token: string,
   now = new Date(),
 ): Promise<(TokenOwner & { expiresAt: Date }) | null> {
-  if (!BEARER.test(token)) return null;
+  if (!BEARER_TOKEN.test(token)) return null;
   const row = await tx
     .selectFrom('api_token as t')
     .innerJoin('api_client as c', 'c.id', 't.api_client_id')

@@ -4,7 +4,7 @@
 // response on its redirect URI.
 import { createHash } from 'node:crypto';
 import type { Tx } from '../platform/db/principal.js';
-import { activeApp, type RegisteredApp } from './registry.js';
+import { activeApp, redirectMatches, type RegisteredApp } from './registry.js';
 
 /** What a granted token may do: read the whole record the citizen sees (SMART v1 and v2 spellings). */
 export const READ_SCOPES = ['patient/*.read', 'patient/*.rs'] as const;
@@ -63,8 +63,8 @@ export async function checkAuthorizationRequest(tx: Tx, input: unknown, audience
   const app = typeof clientId === 'string' ? await activeApp(tx, clientId) : null;
   if (!app) return { kind: 'page', problem: 'client' };
   const redirectUri = one('redirect_uri');
-  // Always required and always exact: the app must say where the answer goes, and it must be registered.
-  if (typeof redirectUri !== 'string' || !app.redirectUris.includes(redirectUri)) {
+  // Always required and always registered: the app must say where the answer goes.
+  if (typeof redirectUri !== 'string' || !redirectMatches(app.redirectUris, redirectUri)) {
     return { kind: 'page', problem: 'redirect' };
   }
 
@@ -93,6 +93,7 @@ export async function checkAuthorizationRequest(tx: Tx, input: unknown, audience
   if (one('code_challenge_method') !== 'S256') {
     return fail('invalid_request', 'Only code_challenge_method=S256 is supported.');
   }
+  // SMART 2 apps always send aud; plain OAuth 2.0 apps do not know it, so it is checked only when given.
   const aud = one('aud');
   if (aud !== undefined && aud !== audience) {
     return fail('invalid_request', 'aud does not name this FHIR server.');
@@ -113,13 +114,6 @@ export async function checkAuthorizationRequest(tx: Tx, input: unknown, audience
     if (typeof v === 'string') params[k] = v;
   }
   return { kind: 'ok', request: { app, redirectUri, state, codeChallenge: challenge, scope, params } };
-}
-
-/** The URL that takes the answer back to the app: its redirect URI with the response parameters added. */
-export function redirectBack(redirectUri: string, params: Record<string, string | null>): string {
-  const url = new URL(redirectUri);
-  for (const [k, v] of Object.entries(params)) if (v !== null) url.searchParams.set(k, v);
-  return url.toString();
 }
 
 /** RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) equals the code challenge. */

@@ -11,17 +11,12 @@ import { sha256 } from '../api-clients/credentials.js';
 import { withPrincipal } from '../platform/db/principal.js';
 import { pageContext, requireCitizen, sendPage } from '../platform/http/request-context.js';
 import { allowFormAction } from '../platform/http/security-headers.js';
+import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import {
-  checkAuthorizationRequest,
-  redirectBack,
-  type AuthorizationRequest,
-  type CheckedRequest,
-} from './authorization-request.js';
-import { formActionSource } from './registry.js';
+import { checkAuthorizationRequest, type AuthorizationRequest, type CheckedRequest } from './authorization-request.js';
+import { AUTHORIZE_PATH, formActionSource, redirectBack } from './registry.js';
 
-export const AUTHORIZE_PATH = '/oauth/authorize';
 /** How long an authorization code can be exchanged (RFC 6749 §4.1.2: short; ten minutes at most). */
 export const CODE_TTL_SECONDS = 60;
 
@@ -94,7 +89,12 @@ function LoginFirstPage(props: {
   );
 }
 
-function ConsentPage(props: { ctx: PageContext; request: AuthorizationRequest }): JSX.Element {
+function ConsentPage(props: {
+  ctx: PageContext;
+  request: AuthorizationRequest;
+  /** When the citizen gave this app access before (the app asks again once its hour is over). */
+  grantedAt: Date | null;
+}): JSX.Element {
   const { ctx, request } = props;
   const { t } = ctx;
   const name = request.app.name;
@@ -104,6 +104,13 @@ function ConsentPage(props: { ctx: PageContext; request: AuthorizationRequest })
         {t('apps.authorize.title', { app: name })}
       </h1>
       <AppIntro ctx={ctx} request={request} />
+      {props.grantedAt ? (
+        <p class="utrecht-paragraph koepel-notice" safe>
+          {t('apps.authorize.again', { app: name, date: formatDate(ctx.lang, props.grantedAt, 'dateTime') })}
+        </p>
+      ) : (
+        ''
+      )}
       <h2 class="utrecht-heading-2" safe>
         {t('apps.authorize.can.title')}
       </h2>
@@ -197,7 +204,17 @@ export function registerAuthorizeRoutes(app: FastifyInstance): void {
         />,
       );
     }
-    return sendPage(reply, <ConsentPage ctx={ctx} request={checked.request} />);
+    const citizen = req.principal;
+    const earlier = await req.withData(({ tx }) =>
+      tx
+        .selectFrom('citizen_app_grant')
+        .select('granted_at')
+        .where('citizen_id', '=', citizen.citizenId)
+        .where('app_id', '=', checked.request.app.id)
+        .where('portal_id', '=', citizen.portalId)
+        .executeTakeFirst(),
+    );
+    return sendPage(reply, <ConsentPage ctx={ctx} request={checked.request} grantedAt={earlier?.granted_at ?? null} />);
   });
 
   app.post(AUTHORIZE_PATH, async (req, reply) => {
@@ -228,13 +245,18 @@ export function registerAuthorizeRoutes(app: FastifyInstance): void {
 
     const code = randomBytes(32).toString('base64url');
     await req.withData(async (scope) => {
-      // One grant per citizen and app: approving again renews it (through the portal in use now).
+      // One grant per citizen and app: approving again renews it. Through another portal the app would read another
+      // set of organisations: that is a new grant, and the old one's codes and tokens end with it (cascade).
+      await scope.tx
+        .deleteFrom('citizen_app_grant')
+        .where('citizen_id', '=', citizen.citizenId)
+        .where('app_id', '=', request.app.id)
+        .where('portal_id', '<>', citizen.portalId)
+        .execute();
       const grant = await scope.tx
         .insertInto('citizen_app_grant')
         .values({ citizen_id: citizen.citizenId, app_id: request.app.id, portal_id: citizen.portalId })
-        .onConflict((oc) =>
-          oc.columns(['citizen_id', 'app_id']).doUpdateSet({ portal_id: citizen.portalId, granted_at: new Date() }),
-        )
+        .onConflict((oc) => oc.columns(['citizen_id', 'app_id']).doUpdateSet({ granted_at: new Date() }))
         .returning('id')
         .executeTakeFirstOrThrow();
       await scope.tx

@@ -2,11 +2,10 @@
 // Checked against the grant and the app register on every request — no cache, unlike provider systems' tokens — so
 // a citizen's withdrawal or the operator's revocation ends the app's access with the very next request.
 import type { Kysely } from 'kysely';
-import { sha256 } from '../api-clients/credentials.js';
+import { BEARER_TOKEN, sha256 } from '../api-clients/credentials.js';
 import { withPrincipal, type Principal } from '../platform/db/principal.js';
 import type { DB } from '../platform/db/schema.js';
 
-const BEARER = /^[A-Za-z0-9_-]{43}$/;
 /** How often a grant's "last used" moment is written (not at every request). */
 const LAST_USED_EVERY_MS = 5 * 60_000;
 
@@ -14,7 +13,7 @@ export type AppPrincipal = Extract<Principal, { kind: 'citizen' }> & { app: stri
 
 /** The citizen (and app) a token reads for, or null: unknown, expired, grant withdrawn, or app revoked. */
 export async function appTokenPrincipal(db: Kysely<DB>, token: string, now = new Date()): Promise<AppPrincipal | null> {
-  if (!BEARER.test(token)) return null;
+  if (!BEARER_TOKEN.test(token)) return null;
   return withPrincipal(db, { kind: 'system', purpose: 'api-auth' }, async (tx) => {
     const row = await tx
       .selectFrom('citizen_app_token as t')

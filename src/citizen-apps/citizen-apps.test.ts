@@ -51,12 +51,17 @@ describe('apps the citizen authorises', () => {
         name: `Mijn Gezondheid ${suffix}`,
         vendor: 'PGO Leverancier B.V.',
         client_id: newAppClientId(),
-        secret_hash: secret ? sha256(secret) : null,
-        redirect_uris: [redirectUri, 'nl.voorbeeld.pgo:/callback'],
+        confidential: secret !== null,
+        redirect_uris: [redirectUri, 'nl.voorbeeld.pgo:/callback', 'http://127.0.0.1:8080/cb'],
         revoked_at: opts.revoked ? new Date() : null,
       })
       .returning(['id', 'client_id', 'name'])
       .executeTakeFirstOrThrow();
+    if (secret)
+      await k.db
+        .insertInto('citizen_app_secret')
+        .values({ app_id: row.id, secret_hash: sha256(secret) })
+        .execute();
     return { id: row.id, clientId: row.client_id, name: row.name, redirectUri, secret };
   }
 
@@ -117,7 +122,8 @@ describe('apps the citizen authorises', () => {
     new HttpClient(k.url).get(`/fhir/${path}`, { authorization: `Bearer ${token}` });
 
   before(async () => {
-    k = await startKoepel();
+    // The proxy is trusted so that a test can speak from client addresses of its own (X-Forwarded-For).
+    k = await startKoepel({ KOEPEL_TRUST_PROXY: 'true' });
     fhirBase = `${k.url}/fhir`;
     suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     pieter = await citizenId(k.db, k.koepel.keys, DEMO.pieter);
@@ -198,7 +204,9 @@ describe('apps the citizen authorises', () => {
     const log = await c.get('/access-log?who=others');
     assert.equal(log.status, 200);
     assert.match(log.text, new RegExp(`U zelf, via de app ${publicApp.name}`));
-    assert.match(log.text, new RegExp(`Toegang gegeven aan de app ${publicApp.name}|toegangssleutel`));
+    assert.match(log.text, new RegExp(`De app ${publicApp.name} heeft een toegangssleutel opgehaald`));
+    const all = await c.get('/access-log');
+    assert.match(all.text, new RegExp(`Toegang gegeven aan de app ${publicApp.name}`));
   });
 
   test('a visitor who is not logged in is asked to log in with DigiD first, and comes back to the consent page', async () => {
@@ -226,6 +234,9 @@ describe('apps the citizen authorises', () => {
     const sim2 = await other.get(evil.location ?? '');
     const chosen2 = await choose(other, hiddenFields(sim2.text), { person: DEMO.suzanne });
     assert.equal((await other.get(chosen2.location ?? '')).location, '/home');
+    // Nor does a return path that a Location header could not carry break the login.
+    const odd = await new HttpClient(k.url).get(`/login/digid?return=${encodeURIComponent('/oauth/authorize?x=€')}`);
+    assert.equal(odd.status, 303);
   });
 
   test('an unknown app, a revoked app or a redirect URI that is not registered gets a page, never a redirect', async () => {
@@ -302,10 +313,13 @@ describe('apps the citizen authorises', () => {
 
   test('the token endpoint: wrong or missing PKCE verifier, wrong redirect URI, another app, expiry — and a code is used once', async () => {
     const c = await citizenClient(DEMO.suzanne);
+    const secrets: string[] = [];
     const newCode = async () => {
       const p = pkce();
       const back = await approve(c, publicApp, p.challenge);
-      return { code: back.searchParams.get('code') ?? '', verifier: p.verifier };
+      const code = back.searchParams.get('code') ?? '';
+      secrets.push(code, p.verifier);
+      return { code, verifier: p.verifier };
     };
     const base = (code: string, verifier: string) => ({
       code,
@@ -363,7 +377,7 @@ describe('apps the citizen authorises', () => {
       .where('outcome', '=', 'failure')
       .execute();
     assert.ok(failures.length >= 4);
-    assert.ok(failures.every((f) => !f.reason?.includes(x.code) && !f.reason?.includes(x.verifier)));
+    assert.ok(failures.every((f) => secrets.every((v) => !f.reason?.includes(v))));
   });
 
   test('a replayed code is refused and ends the token it gave (RFC 6749 §4.1.2)', async () => {
@@ -450,12 +464,17 @@ describe('apps the citizen authorises', () => {
     assert.match(page.text, new RegExp(otherApp.name));
     assert.match(page.text, new RegExp(`aria-label="Toegang intrekken voor ${otherApp.name}"`));
 
-    // Suzanne cannot withdraw Pieter's grant, not even with its id.
+    // Suzanne does not see Pieter's grant, and posting its id changes nothing (RLS is tested on its own below).
     const s = await citizenClient(DEMO.suzanne);
     const sPage = await s.get('/apps');
     assert.ok(!sPage.text.includes(grantId));
-    await s.post('/apps/withdraw', { _csrf: csrfFrom(sPage.text), grant: grantId });
+    const foreign = await s.post('/apps/withdraw', { _csrf: csrfFrom(sPage.text), grant: grantId });
+    assert.equal(foreign.status, 303);
+    assert.equal(foreign.location, '/apps');
     assert.equal((await read(token, `Patient/${pieter}`)).status, 200);
+    // Nor can a URL make her page claim that an app was withdrawn.
+    const claim = await s.get(`/apps?withdrawn=${otherApp.id}`);
+    assert.doesNotMatch(claim.text, /is ingetrokken/);
 
     assert.equal((await c.post('/apps/withdraw', { grant: grantId })).status, 403, 'no CSRF token');
     assert.equal((await c.post('/apps/withdraw', { _csrf: csrfFrom(page.text), grant: 'nope' })).status, 400);
@@ -517,9 +536,6 @@ describe('apps the citizen authorises', () => {
       { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
     );
     assert.equal(write.status, 401);
-    // The app token is not a portal login either.
-    const home = await new HttpClient(k.url).get('/home', { authorization: `Bearer ${token}` });
-    assert.notEqual(home.status, 200);
   });
 
   test('discovery: SMART configuration and the CapabilityStatement name the endpoints', async () => {
@@ -580,6 +596,52 @@ describe('apps the citizen authorises', () => {
       ),
       /row-level security/,
     );
+    // Which citizen and which app a grant is about never changes; a code cannot be made to go elsewhere or to last.
+    const ownGrant = await k.db
+      .selectFrom('citizen_app_grant')
+      .select('id')
+      .where('citizen_id', '=', suzanne)
+      .where('app_id', '=', publicApp.id)
+      .executeTakeFirstOrThrow();
+    await assert.rejects(
+      withPrincipal(k.db, asSuzanne, (tx) =>
+        tx.updateTable('citizen_app_grant').set({ app_id: otherApp.id }).where('id', '=', ownGrant.id).execute(),
+      ),
+      /permission denied/,
+    );
+    const code = (redirect: string, expires: Date) =>
+      withPrincipal(k.db, asSuzanne, (tx) =>
+        tx
+          .insertInto('citizen_app_code')
+          .values({
+            code_hash: randomBytes(32),
+            grant_id: ownGrant.id,
+            redirect_uri: redirect,
+            code_challenge: pkce().challenge,
+            scope: 'patient/*.read',
+            expires_at: expires,
+          })
+          .execute(),
+      );
+    await code(publicApp.redirectUri, new Date(Date.now() + 60_000)); // the real thing works
+    await code('http://127.0.0.1:40000/cb', new Date(Date.now() + 60_000)); // loopback, any port
+    await assert.rejects(code('https://evil.example/callback', new Date(Date.now() + 60_000)), /row-level security/);
+    await assert.rejects(code(publicApp.redirectUri, new Date('2099-01-01')), /row-level security/);
+    await assert.rejects(
+      withPrincipal(k.db, asSuzanne, (tx) =>
+        tx
+          .insertInto('citizen_app_grant')
+          .values({ citizen_id: suzanne, app_id: revokedApp.id, portal_id: portal.id })
+          .execute(),
+      ),
+      /row-level security/,
+    );
+    // Citizens read app names, never secrets (the table holds the confidential app's).
+    assert.ok((await k.db.selectFrom('citizen_app_secret').select('app_id').execute()).length > 0);
+    const secrets = await withPrincipal(k.db, asSuzanne, (tx) =>
+      tx.selectFrom('citizen_app_secret').select('app_id').execute(),
+    );
+    assert.equal(secrets.length, 0);
     // Staff see no grants at all.
     const gp = await orgId(k.db, DEMO.gp);
     const staff: Principal = { kind: 'staff', staffId: suzanne, organisationId: gp, role: 'admin', permissions: [] };
@@ -589,5 +651,65 @@ describe('apps the citizen authorises', () => {
       tx.deleteFrom('citizen_app_grant').where('id', '=', pieterGrant.id).executeTakeFirst(),
     );
     assert.equal(Number(removed.numDeletedRows), 0);
+  });
+
+  test('an app on the citizen’s own computer may use any port of the loopback address, nothing else changes', async () => {
+    const c = await citizenClient(DEMO.fatima);
+    const p = pkce();
+    const loopback = { ...publicApp, redirectUri: 'http://127.0.0.1:54321/cb' };
+    const page = await c.get(authorizePath(loopback, p.challenge));
+    assert.equal(page.status, 200);
+    assert.match(
+      page.headers.get('content-security-policy') ?? '',
+      /form-action 'self' [^;]*http:\/\/127\.0\.0\.1:54321/,
+    );
+    const back = await c.post('/oauth/authorize', { ...hiddenFields(page.text), decision: 'approve' });
+    assert.match(back.location ?? '', /^http:\/\/127\.0\.0\.1:54321\/cb\?code=/);
+    const code = new URL(back.location ?? '').searchParams.get('code') ?? '';
+    const r = await exchange(publicApp, {
+      code,
+      redirect_uri: loopback.redirectUri,
+      code_verifier: p.verifier,
+      client_id: publicApp.clientId,
+    });
+    assert.equal(r.status, 200, r.text);
+    for (const other of ['http://127.0.0.1:54321/other', 'http://[::1]:54321/cb', 'http://localhost:8080/cb']) {
+      assert.equal((await c.get(authorizePath({ ...publicApp, redirectUri: other }, p.challenge))).status, 400, other);
+    }
+  });
+
+  test('failed client logins lock out their own address, not the app for every citizen', async () => {
+    const attacker = { 'x-forwarded-for': '198.51.100.66' };
+    const basic = `Basic ${Buffer.from(`${publicApp.clientId}:guess`).toString('base64')}`;
+    for (let i = 0; i < 8; i++) {
+      const r = await exchange(
+        publicApp,
+        { code: 'x'.repeat(43), redirect_uri: publicApp.redirectUri, code_verifier: pkce().verifier },
+        { ...attacker, authorization: basic },
+      );
+      assert.equal(r.status, 401);
+    }
+    const blocked = await k.db
+      .selectFrom('login_throttle')
+      .select('key')
+      .where('blocked_until', '>', new Date())
+      .where('key', 'like', 'app-%')
+      .execute();
+    assert.ok(blocked.length > 0, 'the attacker is throttled');
+    // A citizen elsewhere connects the same app as usual.
+    const c = await citizenClient(DEMO.fatima);
+    const p = pkce();
+    const back = await approve(c, publicApp, p.challenge);
+    const r = await exchange(
+      publicApp,
+      {
+        code: back.searchParams.get('code') ?? '',
+        redirect_uri: publicApp.redirectUri,
+        code_verifier: p.verifier,
+        client_id: publicApp.clientId,
+      },
+      { 'x-forwarded-for': '198.51.100.67' },
+    );
+    assert.equal(r.status, 200, r.text);
   });
 });

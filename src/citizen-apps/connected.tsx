@@ -4,6 +4,7 @@
 //                         next request is refused (the bearer check has no cache)
 import Html from '@kitajs/html';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { HttpError } from '../platform/http/errors.js';
 import { pageContext, requireCitizen, sendPage } from '../platform/http/request-context.js';
@@ -133,9 +134,18 @@ export function registerConnectedApps(app: FastifyInstance): void {
         .where('g.citizen_id', '=', citizen.citizenId)
         .orderBy('g.granted_at', 'desc')
         .execute();
-      // The app just withdrawn, by name, for the confirmation (an app id in the URL, never anything personal).
+      // The app just withdrawn, by name, for the confirmation: only if this citizen withdrew it a moment ago (the
+      // URL carries an app id, never anything personal, and cannot make the page claim a withdrawal).
       const gone = withdrawnId
-        ? await scope.tx.selectFrom('citizen_app').select('name').where('id', '=', withdrawnId).executeTakeFirst()
+        ? await scope.tx
+            .selectFrom('audit_log as l')
+            .innerJoin('citizen_app as a', (j) => j.on(sql`a.id::text`, '=', sql.ref('l.resource_id')))
+            .select('a.name')
+            .where('l.citizen_id', '=', citizen.citizenId)
+            .where('l.event_code', '=', 'citizen-app.withdraw')
+            .where('l.resource_id', '=', withdrawnId)
+            .where('l.occurred_at', '>', new Date(Date.now() - 10 * 60_000))
+            .executeTakeFirst()
         : undefined;
       return { grants: rows, withdrawn: gone?.name ?? null };
     });

@@ -11,7 +11,10 @@ const nl = {
     'Alles lezen wat uw zorgverleners u in dit portaal laten zien: afspraken, episodes, allergieën en bijzonderheden, uitslagen, brieven en verslagen, medicatie en uw zorgteam.',
   'apps.authorize.can.readOnly':
     'Alleen lezen. De app kan niets veranderen, geen berichten sturen en geen afspraken maken.',
-  'apps.authorize.can.until': 'Tot u de toegang intrekt. Dat kan altijd, op de pagina ‘Gekoppelde apps’.',
+  'apps.authorize.can.until':
+    'Telkens een uur. Daarna vraagt de app het opnieuw en bevestigt u het hier, na inloggen met DigiD. U kunt de toegang altijd intrekken op de pagina ‘Gekoppelde apps’.',
+  'apps.authorize.again':
+    'U gaf {app} op {date} al toegang. De app vraagt het opnieuw, omdat zijn toegang telkens na een uur afloopt.',
   'apps.authorize.know.title': 'Goed om te weten',
   'apps.authorize.know.log':
     'Elke keer dat de app uw gegevens leest, ziet u dat terug op de pagina ‘Wie heeft mijn gegevens bekeken’.',
@@ -60,7 +63,10 @@ const en: Partial<Record<Key, string>> = {
   'apps.authorize.can.read':
     'Read everything your care providers show you in this portal: appointments, episodes, allergies and particulars, results, letters and reports, medication and your care team.',
   'apps.authorize.can.readOnly': 'Read only. The app cannot change anything, send messages or book appointments.',
-  'apps.authorize.can.until': 'Until you withdraw access. You can do that at any time, on the ‘Connected apps’ page.',
+  'apps.authorize.can.until':
+    'For an hour at a time. After that the app asks again and you confirm it here, after logging in with DigiD. You can withdraw access at any time on the ‘Connected apps’ page.',
+  'apps.authorize.again':
+    'You gave {app} access on {date}. The app asks again because its access ends after an hour each time.',
   'apps.authorize.know.title': 'Good to know',
   'apps.authorize.know.log':
     'Every time the app reads your data, you can see it on the ‘Who has looked at my data’ page.',

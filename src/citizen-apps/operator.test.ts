@@ -118,7 +118,11 @@ describe('operator app register', () => {
     const row = await appRow(clientId);
     assert.equal(row.name, name, 'trimmed');
     assert.equal(row.vendor, 'Voorbeeld Zorgapps B.V.', 'spaces collapsed');
-    assert.equal(row.secret_hash, null);
+    assert.equal(row.confidential, false);
+    assert.equal(
+      (await k.db.selectFrom('citizen_app_secret').select('app_id').where('app_id', '=', row.id).execute()).length,
+      0,
+    );
     assert.deepEqual(row.redirect_uris, [
       'nl.voorbeeld.app:/callback',
       'http://127.0.0.1:8080/cb',
@@ -166,8 +170,13 @@ describe('operator app register', () => {
     assert.match(secret, /^[A-Za-z0-9_-]{43}$/, '32 random bytes, base64url');
 
     const row = await appRow(clientId);
-    assert.ok(row.secret_hash);
-    assert.deepEqual(Buffer.from(row.secret_hash), sha256(secret));
+    assert.equal(row.confidential, true);
+    const stored = await k.db
+      .selectFrom('citizen_app_secret')
+      .select('secret_hash')
+      .where('app_id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(Buffer.from(stored.secret_hash), sha256(secret));
     assert.deepEqual(row.redirect_uris, ['https://zorgoverzicht.voorbeeld.nl/oauth/callback']);
     assert.equal((await auditFor('citizen-app.register', row.id)).length, 1);
 
@@ -381,6 +390,7 @@ describe('operator app register', () => {
             name: unique('Via SQL'),
             vendor: 'Indringer B.V.',
             client_id: `ka_${randomBytes(24).toString('base64url')}`,
+            confidential: false,
             redirect_uris: ['https://indringer.voorbeeld.nl/cb'],
           })
           .execute(),

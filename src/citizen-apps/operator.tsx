@@ -53,9 +53,6 @@ const idParams = z.object({ id: z.uuid() });
 // Citizens read name and vendor on the consent page: no control or bidirectional-override characters, which could
 // hide or reorder what they read.
 const INVISIBLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-// What a client sends as redirect_uri is compared exactly with what is registered: plain printable ASCII only (this
-// also keeps NUL, which PostgreSQL text cannot hold, away from the database).
-const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 
 /** Shortens input quoted back in a message. */
 const quote = (s: string) => (s.length > 80 ? `${s.slice(0, 79)}…` : s);
@@ -83,7 +80,7 @@ function checkRedirectUris(raw: string, t: Translate): { uris: string[]; error?:
   }
   const uris: string[] = [];
   for (const l of lines) {
-    const uri = PRINTABLE_ASCII.test(l.text) ? checkRedirectUri(l.text) : null;
+    const uri = checkRedirectUri(l.text);
     if (uri === null) {
       return { uris: [], error: t('operatorApps.errors.redirectUris.invalid', { line: l.line, uri: quote(l.text) }) };
     }
@@ -441,7 +438,7 @@ export function registerCitizenAppOperatorRoutes(app: FastifyInstance): void {
     req.withData(async ({ tx }) => {
       const rows = await tx
         .selectFrom('citizen_app')
-        .select(['id', 'name', 'vendor', 'client_id', 'secret_hash', 'redirect_uris', 'created_at', 'revoked_at'])
+        .select(['id', 'name', 'vendor', 'client_id', 'confidential', 'redirect_uris', 'created_at', 'revoked_at'])
         .orderBy('created_at', 'desc')
         .orderBy('id')
         .execute();
@@ -450,7 +447,7 @@ export function registerCitizenAppOperatorRoutes(app: FastifyInstance): void {
         name: r.name,
         vendor: r.vendor,
         clientId: r.client_id,
-        confidential: r.secret_hash !== null,
+        confidential: r.confidential,
         redirectUris: r.redirect_uris,
         createdAt: r.created_at,
         revokedAt: r.revoked_at,
@@ -498,12 +495,18 @@ export function registerCitizenAppOperatorRoutes(app: FastifyInstance): void {
           name: name.value,
           vendor: vendor.value,
           client_id: clientId,
-          secret_hash: secret === null ? null : sha256(secret),
+          confidential: secret !== null,
           redirect_uris: uris.uris,
           created_by: p.staffId,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
+      if (secret !== null) {
+        await scope.tx
+          .insertInto('citizen_app_secret')
+          .values({ app_id: row.id, secret_hash: sha256(secret) })
+          .execute();
+      }
       await scope.audit({
         event: 'citizen-app.register',
         action: 'C',

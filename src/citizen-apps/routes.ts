@@ -2,10 +2,11 @@
 // "Gekoppelde apps" page, and the SMART configuration document that tells an app where to find them.
 // The operator's app register is in operator.tsx; the bearer check on the read API in bearer.ts.
 import type { FastifyInstance } from 'fastify';
-import { AUTHORIZE_PATH, issuerOf, registerAuthorizeRoutes } from './authorize.js';
+import { issuerOf, registerAuthorizeRoutes } from './authorize.js';
 import { READ_SCOPES } from './authorization-request.js';
 import { registerConnectedApps } from './connected.js';
-import { APP_TOKEN_PATH, registerAppTokenEndpoint } from './token.js';
+import { APP_TOKEN_PATH, AUTHORIZE_PATH } from './registry.js';
+import { registerAppTokenEndpoint } from './token.js';
 
 /** SMART App Launch 2.x "well-known" discovery (also referred to from /fhir/metadata). */
 export function smartConfiguration(publicUrl: string): Record<string, unknown> {

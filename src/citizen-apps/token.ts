@@ -2,8 +2,9 @@
 // (RFC 6749 §4.1.3, RFC 7636 §4.5). A public app (on a phone) names itself with client_id; a confidential app
 // authenticates with its secret (HTTP Basic or the form body). Errors are RFC 6749 §5.2 JSON.
 //
-// A code is used once, whatever the outcome: the first presentation marks it. A second presentation is a replay
-// (someone else may hold the code): it is refused and ends every token the code gave (RFC 6749 §4.1.2).
+// A code is used once: the first presentation by an authenticated client marks it, whether or not the exchange then
+// succeeds. A second presentation is a replay (someone else may hold the code): it is refused and ends every token
+// the code gave (RFC 6749 §4.1.2).
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { secretMatches, sha256 } from '../api-clients/credentials.js';
@@ -20,35 +21,44 @@ import {
   type ThrottleKeys,
 } from '../staff/throttle.js';
 import { PKCE_VERIFIER, pkceMatches } from './authorization-request.js';
-import { activeApp, type RegisteredApp } from './registry.js';
+import { activeApp, APP_TOKEN_PATH, MAX_URI_LENGTH, type RegisteredApp } from './registry.js';
 
-export const APP_TOKEN_PATH = '/oauth/token';
 /** How long an app's access token is valid. There is no refresh token: after an hour the app asks again. */
 export const APP_TOKEN_TTL_SECONDS = 3600;
 
 const SYSTEM: Principal = { kind: 'system', purpose: 'api-auth' };
 const DUMMY_HASH = sha256('koepel: no such app');
+/** Codes are 43 characters; anything much longer is not one of ours. */
+const MAX_CODE_LENGTH = 100;
+/** Spent codes are kept while the tokens they gave can live (for replay detection), then removed. */
+const KEEP_SPENT_CODES_MS = (APP_TOKEN_TTL_SECONDS + 60) * 1000;
 
 type Outcome =
   | { ok: true; token: string; scope: string; citizenId: string }
   | { ok: false; error: 'invalid_client' | 'invalid_grant'; description: string };
 
+/**
+ * Failed client authentication is counted per address, and per client id *from that address*: an app's client id is
+ * public (it is in every authorization URL), so a per-client count alone would let anyone lock every citizen out of
+ * that app. A secret is 256 bits; guessing it is not the threat, hammering is.
+ */
 function throttleKeys(req: FastifyRequest, clientId: string): ThrottleKeys {
   const { keys } = req.server.koepel;
+  const address = throttleAddress(req.ip);
   return {
-    account: `app-client:${keys.blindIndex('throttle-app-client', clientId).toString('hex')}`,
-    address: `app-address:${keys.blindIndex('throttle-app-address', throttleAddress(req.ip)).toString('hex')}`,
+    account: `app-client:${keys.blindIndex('throttle-app-client', `${clientId}|${address}`).toString('hex')}`,
+    address: `app-address:${keys.blindIndex('throttle-app-address', address).toString('hex')}`,
   };
 }
 
-/** The app making the request: authenticated by its secret when it has one, by its client id when public. */
-function authenticateApp(app: RegisteredApp | null, secret: string | null): boolean {
+/** The app making the request, if it authenticates: by its secret when it has one, by client id alone when public. */
+function authenticateApp(app: RegisteredApp | null, secret: string | null): RegisteredApp | null {
   if (!app) {
     if (secret !== null) secretMatches(secret, DUMMY_HASH); // same work, same time
-    return false;
+    return null;
   }
-  if (app.secretHash === null) return secret === null; // a public app has no secret to send
-  return secret !== null && secretMatches(secret, app.secretHash);
+  if (app.secretHash === null) return secret === null ? app : null; // a public app has no secret to send
+  return secret !== null && secretMatches(secret, app.secretHash) ? app : null;
 }
 
 async function redeem(
@@ -112,14 +122,20 @@ async function redeem(
 
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
-  // Expired tokens of this grant are of no use to anyone: clean them up while here.
+  // Expired tokens, and codes whose tokens can no longer live, are of no use to anyone: clean them up while here.
   await tx.deleteFrom('citizen_app_token').where('grant_id', '=', row.grant_id).where('expires_at', '<', now).execute();
+  await tx
+    .deleteFrom('citizen_app_code')
+    .where('grant_id', '=', row.grant_id)
+    .where('expires_at', '<', new Date(now.getTime() - KEEP_SPENT_CODES_MS))
+    .execute();
   await tx
     .insertInto('citizen_app_token')
     .values({
       token_hash: sha256(token),
       grant_id: row.grant_id,
       code_hash: codeHash,
+      scope: row.scope,
       expires_at: new Date(now.getTime() + APP_TOKEN_TTL_SECONDS * 1000),
     })
     .execute();
@@ -154,7 +170,9 @@ export function registerAppTokenEndpoint(app: FastifyInstance): void {
       if (verifier === undefined || !PKCE_VERIFIER.test(verifier)) {
         return sendError(reply, 'invalid_request', 'code_verifier is required (RFC 7636: 43 to 128 characters).');
       }
-      if (code.length > 100 || redirectUri.length > 500) return sendError(reply, 'invalid_grant', 'Unknown code.');
+      if (code.length > MAX_CODE_LENGTH || redirectUri.length > MAX_URI_LENGTH) {
+        return sendError(reply, 'invalid_grant', 'The code is unknown, expired or withdrawn.');
+      }
 
       const { db, config } = req.server.koepel;
       const policy = throttlePolicy(config);
@@ -168,7 +186,8 @@ export function registerAppTokenEndpoint(app: FastifyInstance): void {
           return 'blocked';
         }
         const found = await activeApp(tx, clientId);
-        if (!authenticateApp(found, secret) || !found) {
+        const app = authenticateApp(found, secret);
+        if (!app) {
           await registerFailure(tx, keys, policy);
           await audit([
             {
@@ -182,8 +201,8 @@ export function registerAppTokenEndpoint(app: FastifyInstance): void {
           ]);
           return { ok: false, error: 'invalid_client', description: 'Client authentication failed.' };
         }
-        if (found.secretHash !== null) await clearAccount(tx, keys);
-        return redeem(tx, found, { code, redirectUri, verifier }, audit);
+        if (app.confidential) await clearAccount(tx, keys);
+        return redeem(tx, app, { code, redirectUri, verifier }, audit);
       });
 
       if (outcome === 'blocked' || (!outcome.ok && outcome.error === 'invalid_client')) {

@@ -19,12 +19,7 @@ import {
 export const TOKEN_PATH = '/fhir/token';
 
 export type OAuthError =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'unsupported_grant_type'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'server_error';
+  'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_grant' | 'server_error';
 
 const REALM = 'Basic realm="koepel-fhir", charset="UTF-8"';
 

@@ -46,7 +46,7 @@ describe('apps the citizen authorises, in a real browser', () => {
         name,
         vendor: 'Voorbeeld PGO B.V.',
         client_id: newAppClientId(),
-        secret_hash: null,
+        confidential: false,
         redirect_uris: [REDIRECT],
       })
       .returning(['client_id'])

@@ -35,6 +35,9 @@ function mergeResources(read: ResourceEntry[], write: ResourceEntry[]): Resource
   return out;
 }
 
+/** `security.service`, only when there is one (an empty array is not valid FHIR JSON). */
+const securityServices = (services: Json[]): Json => (services.length > 0 ? { service: services } : {});
+
 export function capabilityStatement(opts: CapabilityOptions): Json {
   const read = (type: string, extra: Json = {}) => ({
     type,
@@ -80,7 +83,7 @@ export function capabilityStatement(opts: CapabilityOptions): Json {
                 ],
               }
             : {}),
-          service: [
+          ...securityServices([
             ...((opts.write?.security.service as Json[] | undefined) ?? []),
             ...(opts.oauth
               ? [
@@ -95,7 +98,7 @@ export function capabilityStatement(opts: CapabilityOptions): Json {
                   },
                 ]
               : []),
-          ],
+          ]),
           description: [
             'Citizens: same-origin use with the citizen’s portal session (DigiD login), or an app the citizen ' +
               'authorises: OAuth 2.0 authorization code with PKCE (S256), scope patient/*.read, tokens valid ' +

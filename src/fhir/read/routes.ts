@@ -14,9 +14,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, isDatabaseUnavailable } from '../../platform/http/errors.js';
 import { writeCapability } from '../capability.js';
-import { AUTHORIZE_PATH } from '../../citizen-apps/authorize.js';
 import { appTokenPrincipal } from '../../citizen-apps/bearer.js';
-import { APP_TOKEN_PATH } from '../../citizen-apps/token.js';
+import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/registry.js';
 import { capabilityStatement } from './capability.js';
 import type { Json } from './present.js';
 import {

@@ -112,7 +112,10 @@ function NoCareRelationshipPage(props: { req: FastifyRequest }): JSX.Element {
  * for it: a fixed local path, so the login never becomes an open redirect.
  */
 export function loginReturnPath(value: unknown): string | null {
-  return typeof value === 'string' && value.length <= 4000 && /^\/oauth\/authorize\?[^#\\\s]*$/.test(value)
+  // Printable ASCII without "#" and a backslash: a Location header carries it as it is.
+  return typeof value === 'string' &&
+    value.length <= 4000 &&
+    /^\/oauth\/authorize\?[\x21\x22\x24-\x5b\x5d-\x7e]*$/.test(value)
     ? value
     : null;
 }

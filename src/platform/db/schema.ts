@@ -187,11 +187,16 @@ export interface CitizenAppTable {
   name: string;
   vendor: string;
   client_id: string;
-  secret_hash: Bytes | null;
+  confidential: boolean;
   redirect_uris: string[];
   created_by: string | null;
   created_at: Generated<Date>;
   revoked_at: Timestamp | null;
+}
+
+export interface CitizenAppSecretTable {
+  app_id: string;
+  secret_hash: Bytes;
 }
 
 export interface CitizenAppGrantTable {
@@ -217,6 +222,7 @@ export interface CitizenAppTokenTable {
   token_hash: Bytes;
   grant_id: string;
   code_hash: Bytes;
+  scope: string;
   expires_at: Timestamp;
   created_at: Generated<Date>;
 }
@@ -334,6 +340,7 @@ export interface DB {
   record_access_request: RecordAccessRequestTable;
   record_event: RecordEventTable;
   citizen_app: CitizenAppTable;
+  citizen_app_secret: CitizenAppSecretTable;
   citizen_app_grant: CitizenAppGrantTable;
   citizen_app_code: CitizenAppCodeTable;
   citizen_app_token: CitizenAppTokenTable;
