@@ -27,6 +27,7 @@ import { registerRecordRequestRoutes } from './record-requests/routes.js';
 import { registerOrganisationAdminRoutes } from './organisation-admin/routes.js';
 import { registerCitizenAppOperatorRoutes } from './citizen-apps/operator.js';
 import { registerCitizenApps } from './citizen-apps/routes.js';
+import { registerDemoPgo } from './demo/pgo.js';
 
 export interface AppDeps {
   config: Config;
@@ -85,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOrganisationAdminRoutes(app);
   registerCitizenApps(app);
   registerCitizenAppOperatorRoutes(app);
+  // The demo's stand-in for an app the citizen authorises: only beside the demo seed and the DigiD simulator.
+  if (config.demoSeed && config.digid.simulator) registerDemoPgo(app);
 
   return app;
 }

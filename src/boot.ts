@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
+import { ensureDemoPgo } from './demo/pgo.js';
 import { seedDemo } from './demo/seed.js';
 import type { Config } from './platform/config.js';
 import { KeyStore } from './platform/crypto/keys.js';
@@ -36,6 +37,7 @@ export async function boot(config: Config, logger: Logger | false = createLogger
     await migrate(database.db);
     const keys = new KeyStore(loadMasterKeyring(config, (m) => (logger ? logger.warn(m) : undefined)));
     const seeded = config.demoSeed ? await seedDemo(database.db, keys) : false;
+    if (config.demoSeed && config.digid.simulator) await ensureDemoPgo(database.db, config.publicUrl);
     const portals = await loadPortals(database.db);
     const app = await buildApp({ config, database, keys, portals, logger });
     return {

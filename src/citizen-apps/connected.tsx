@@ -11,6 +11,7 @@ import { pageContext, requireCitizen, sendPage } from '../platform/http/request-
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
+import { DEMO_PGO_PATH } from '../demo/pgo.js';
 
 export const CONNECTED_APPS_PATH = '/apps';
 
@@ -24,7 +25,13 @@ interface GrantRow {
   revoked_at: Date | null;
 }
 
-function ConnectedAppsPage(props: { ctx: PageContext; grants: GrantRow[]; withdrawn: string | null }): JSX.Element {
+function ConnectedAppsPage(props: {
+  ctx: PageContext;
+  grants: GrantRow[];
+  withdrawn: string | null;
+  /** The demo's stand-in app, to try the flow with (src/demo/pgo.tsx). */
+  demoApp: string | null;
+}): JSX.Element {
   const { ctx, grants } = props;
   const { t } = ctx;
   const date = (d: Date) => formatDate(ctx.lang, d, 'dateTime');
@@ -108,6 +115,15 @@ function ConnectedAppsPage(props: { ctx: PageContext; grants: GrantRow[]; withdr
           {t('apps.how.log')}
         </a>
       </p>
+      {props.demoApp ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={props.demoApp} safe>
+            {t('apps.demo')}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
     </Layout>
   );
 }
@@ -149,7 +165,12 @@ export function registerConnectedApps(app: FastifyInstance): void {
         : undefined;
       return { grants: rows, withdrawn: gone?.name ?? null };
     });
-    return sendPage(reply, <ConnectedAppsPage ctx={pageContext(req)} grants={grants} withdrawn={withdrawn} />);
+    const { config } = req.server.koepel;
+    const demoApp = config.demoSeed && config.digid.simulator ? DEMO_PGO_PATH : null;
+    return sendPage(
+      reply,
+      <ConnectedAppsPage ctx={pageContext(req)} grants={grants} withdrawn={withdrawn} demoApp={demoApp} />,
+    );
   });
 
   app.post('/apps/withdraw', async (req, reply) => {

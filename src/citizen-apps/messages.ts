@@ -48,6 +48,7 @@ const nl = {
   'apps.how.body':
     'Een app vraagt het zelf: u komt dan via de app op een pagina van dit portaal, logt in met DigiD en kiest of u toegang geeft. Alleen apps die de beheerder van het portaal heeft aangemeld, kunnen dat vragen.',
   'apps.how.log': 'Bekijk wanneer apps uw gegevens hebben gelezen',
+  'apps.demo': 'Probeer het in deze demo met de Voorbeeld-PGO',
 } as const;
 
 type Key = keyof typeof nl;
@@ -98,6 +99,7 @@ const en: Partial<Record<Key, string>> = {
   'apps.how.body':
     'The app asks for it: it takes you to a page of this portal, you log in with DigiD and choose whether to give access. Only apps registered by the portal’s administrator can ask.',
   'apps.how.log': 'See when apps have read your data',
+  'apps.demo': 'Try it in this demo with the example health app',
 };
 
 export const citizenAppMessages = { nl, en };

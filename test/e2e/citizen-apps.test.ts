@@ -200,4 +200,55 @@ describe('apps the citizen authorises, in a real browser', () => {
     await assertAccessible(page);
     await page.screenshot({ path: `${SHOTS}/operator-apps.png`, fullPage: true });
   });
+
+  test('the demo’s example health app: from "Gekoppelde apps" to the app, consent, and the record summary', async () => {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(k.url);
+    await Promise.all([
+      page.waitForURL(/\/digid-simulator\/authorize/),
+      page.getByRole('button', { name: 'Inloggen met DigiD' }).click(),
+    ]);
+    await page.getByLabel(/Suzanne Maria de Vries/).check();
+    await page.getByLabel(/^Substantieel/).check();
+    await Promise.all([
+      page.waitForURL(/\/home$/),
+      page.getByRole('button', { name: 'Inloggen', exact: true }).click(),
+    ]);
+    await page.goto(`${k.url}/apps`);
+    await Promise.all([
+      page.waitForURL(/\/demo-pgo$/),
+      page.getByRole('link', { name: 'Probeer het in deze demo met de Voorbeeld-PGO' }).click(),
+    ]);
+    await assertAccessible(page);
+    await Promise.all([
+      page.waitForURL(/\/oauth\/authorize\?/),
+      page.getByRole('link', { name: /^Koppelen met / }).click(),
+    ]);
+    await page
+      .getByRole('heading', { level: 1, name: 'Voorbeeld-PGO (demo) toegang geven tot uw gegevens?' })
+      .waitFor();
+    await Promise.all([
+      page.waitForURL(/\/demo-pgo\/callback\?/),
+      page.getByRole('button', { name: 'Toegang geven', exact: true }).click(),
+    ]);
+    const status = await page.getByRole('status').innerText();
+    const read = Number(/heeft (\d+) gegevens/.exec(status)?.[1] ?? 0);
+    assert.ok(read > 10, status);
+    await assertAccessible(page);
+    await page.screenshot({ path: `${SHOTS}/demo-pgo.png`, fullPage: true });
+    // Declining says so, and reads nothing.
+    await Promise.all([
+      page.waitForURL(/\/oauth\/authorize\?/),
+      page.getByRole('link', { name: 'Opnieuw ophalen' }).click(),
+    ]);
+    await page.getByText(/al toegang/).waitFor();
+    await Promise.all([
+      page.waitForURL(/\/demo-pgo\/callback\?/),
+      page.getByRole('button', { name: 'Geen toegang geven', exact: true }).click(),
+    ]);
+    await page.getByText('U gaf de app geen toegang. Er is niets gelezen.').waitFor();
+    await assertAccessible(page);
+  });
 });

@@ -15,6 +15,7 @@ import { recordRequestMessages } from '../../record-requests/messages.js';
 import { organisationAdminMessages } from '../../organisation-admin/messages.js';
 import { citizenAppMessages } from '../../citizen-apps/messages.js';
 import { citizenAppOperatorMessages } from '../../citizen-apps/operator-messages.js';
+import { demoPgoMessages } from '../../demo/pgo-messages.js';
 
 const nl = {
   ...platformMessages.nl,
@@ -33,6 +34,7 @@ const nl = {
   ...organisationAdminMessages.nl,
   ...citizenAppMessages.nl,
   ...citizenAppOperatorMessages.nl,
+  ...demoPgoMessages.nl,
 };
 
 export type MessageKey = keyof typeof nl;
@@ -54,6 +56,7 @@ const en: Partial<Record<MessageKey, string>> = {
   ...organisationAdminMessages.en,
   ...citizenAppMessages.en,
   ...citizenAppOperatorMessages.en,
+  ...demoPgoMessages.en,
 };
 
 export const catalogue: { nl: Record<MessageKey, string>; en: Partial<Record<MessageKey, string>> } = { nl, en };

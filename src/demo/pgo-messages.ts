@@ -1,0 +1,42 @@
+// Texts of the demo stand-in for a personal health app (/demo-pgo).
+const nl = {
+  'demoPgo.title': 'Voorbeeld-PGO',
+  'demoPgo.notice':
+    'Dit is een voorbeeld van een app van een andere partij (een persoonlijke gezondheidsomgeving). Hij hoort niet bij het portaal en bestaat alleen in de demo.',
+  'demoPgo.intro':
+    'Met deze app kunt u uw gegevens uit het portaal bij elkaar zetten. De app vraagt het portaal om toegang; u logt daar in met DigiD en kiest of u toegang geeft.',
+  'demoPgo.connect': 'Koppelen met {portal}',
+  'demoPgo.again': 'Opnieuw ophalen',
+  'demoPgo.read': 'De app heeft {count} gegevens uit uw dossier gelezen.',
+  'demoPgo.caption': 'Gelezen uit het portaal, per soort',
+  'demoPgo.col.type': 'Soort (FHIR)',
+  'demoPgo.col.count': 'Aantal',
+  'demoPgo.organisations': 'Van: {list}.',
+  'demoPgo.after':
+    'In het portaal ziet u deze app onder ‘Gekoppelde apps’, en elke keer dat hij las onder ‘Wie heeft mijn gegevens bekeken’.',
+  'demoPgo.declined': 'U gaf de app geen toegang. Er is niets gelezen.',
+  'demoPgo.failed': 'Het koppelen is niet gelukt. Probeer het opnieuw.',
+} as const;
+
+type Key = keyof typeof nl;
+
+const en: Record<Key, string> = {
+  'demoPgo.title': 'Example health app',
+  'demoPgo.notice':
+    'This is an example of another party’s app (a personal health environment). It is not part of the portal and exists only in the demo.',
+  'demoPgo.intro':
+    'This app brings your data from the portal together. It asks the portal for access; you log in there with DigiD and choose whether to give it.',
+  'demoPgo.connect': 'Connect with {portal}',
+  'demoPgo.again': 'Fetch again',
+  'demoPgo.read': 'The app read {count} items from your record.',
+  'demoPgo.caption': 'Read from the portal, by kind',
+  'demoPgo.col.type': 'Kind (FHIR)',
+  'demoPgo.col.count': 'Number',
+  'demoPgo.organisations': 'From: {list}.',
+  'demoPgo.after':
+    'In the portal you see this app under ‘Connected apps’, and every time it read under ‘Who has looked at my data’.',
+  'demoPgo.declined': 'You did not give the app access. Nothing was read.',
+  'demoPgo.failed': 'Connecting did not work. Please try again.',
+};
+
+export const demoPgoMessages = { nl, en };
