@@ -3,7 +3,7 @@
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { Csrf, ErrorSummary, TextField, type FieldError } from '../staff/form-views.js';
+import { Csrf, DataRow, ErrorSummary, TextField, type FieldError } from '../staff/form-views.js';
 
 export interface ApiClientRow {
   id: string;
@@ -168,14 +168,7 @@ export function CreatedPage(props: {
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
-  const row = (label: string, value: JSX.Element) => (
-    <div class="utrecht-data-list__item">
-      <dt class="utrecht-data-list__item-key" safe>
-        {label}
-      </dt>
-      <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{value}</dd>
-    </div>
-  );
+  const row = (label: string, value: JSX.Element) => <DataRow label={label}>{value}</DataRow>;
   return (
     <Layout ctx={ctx} title={t('apiClients.created.title')}>
       <h1 class="utrecht-heading-1" safe>

@@ -12,7 +12,7 @@ import { formatDate } from '../platform/i18n/format.js';
 import type { Translate } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { Csrf, ErrorSummary, TextField, type FieldError } from '../staff/form-views.js';
+import { Csrf, DataRow, ErrorSummary, TextArea, TextField, type FieldError } from '../staff/form-views.js';
 import { checkRedirectUri, MAX_REDIRECT_URIS, newAppClientId } from './registry.js';
 
 const LIST = '/operator/apps';
@@ -194,44 +194,17 @@ function AppTable(props: { ctx: PageContext; apps: AppRow[] }): JSX.Element {
 
 function RedirectUrisField(props: { ctx: PageContext; value: string; error?: string | undefined }): JSX.Element {
   const { t } = props.ctx;
-  const { error } = props;
-  const id = 'app-redirect-uris';
-  const describedBy = error ? `${id}-hint ${id}-error` : `${id}-hint`;
   return (
-    <div class={`utrecht-form-field utrecht-form-field--textarea${error ? ' utrecht-form-field--invalid' : ''}`}>
-      <div class="utrecht-form-field__label">
-        <label class="utrecht-form-label" for={id} safe>
-          {t('operatorApps.register.redirectUris')}
-        </label>
-      </div>
-      <div class="utrecht-form-field__description utrecht-form-field-description" id={`${id}-hint`} safe>
-        {t('operatorApps.register.redirectUrisHint')}
-      </div>
-      {error ? (
-        <div class="utrecht-form-field__error-message utrecht-form-field-error-message" id={`${id}-error`} safe>
-          {error}
-        </div>
-      ) : (
-        ''
-      )}
-      <div class="utrecht-form-field__input">
-        <textarea
-          class={`utrecht-textarea utrecht-textarea--html-textarea koepel-textarea${error ? ' utrecht-textarea--invalid' : ''}`}
-          id={id}
-          name="redirect_uris"
-          rows="4"
-          spellcheck="false"
-          // aria-required only: the HTML attribute would style the empty field as invalid before any submit.
-          aria-required="true"
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={describedBy}
-          safe
-        >
-          {/* The HTML parser drops one newline right after <textarea>: this one, so that the value keeps its own. */}
-          {`\n${props.value}`}
-        </textarea>
-      </div>
-    </div>
+    <TextArea
+      id="app-redirect-uris"
+      name="redirect_uris"
+      label={t('operatorApps.register.redirectUris')}
+      hint={t('operatorApps.register.redirectUrisHint')}
+      value={props.value}
+      error={props.error}
+      required
+      spellcheck={false}
+    />
   );
 }
 
@@ -369,14 +342,7 @@ function CreatedPage(props: {
 }): JSX.Element {
   const { ctx, secret } = props;
   const { t } = ctx;
-  const row = (label: string, value: JSX.Element) => (
-    <div class="utrecht-data-list__item">
-      <dt class="utrecht-data-list__item-key" safe>
-        {label}
-      </dt>
-      <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{value}</dd>
-    </div>
-  );
+  const row = (label: string, value: JSX.Element) => <DataRow label={label}>{value}</DataRow>;
   return (
     <Layout ctx={ctx} title={t('operatorApps.created.title')}>
       <h1 class="utrecht-heading-1" safe>

@@ -6,7 +6,7 @@ import type { RecordCategory } from '../platform/db/schema.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import { formatBirthDate } from '../patients/views.js';
-import { Csrf, ErrorSummary, type FieldError } from '../staff/form-views.js';
+import { Csrf, ErrorSummary, TextArea, type FieldError } from '../staff/form-views.js';
 import {
   NOTE_MAX,
   type CitizenRequestView,
@@ -92,58 +92,6 @@ export function CategoryCheckboxes(props: {
         );
       })}
     </fieldset>
-  );
-}
-
-export function TextArea(props: {
-  id: string;
-  name: string;
-  label: string;
-  hint?: string;
-  value?: string;
-  error?: string | undefined;
-  required?: boolean;
-}): JSX.Element {
-  const { id, error, hint } = props;
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div class={`utrecht-form-field utrecht-form-field--textarea${error ? ' utrecht-form-field--invalid' : ''}`}>
-      <div class="utrecht-form-field__label">
-        <label class="utrecht-form-label" for={id} safe>
-          {props.label}
-        </label>
-      </div>
-      {hint ? (
-        <div class="utrecht-form-field__description utrecht-form-field-description" id={`${id}-hint`} safe>
-          {hint}
-        </div>
-      ) : (
-        ''
-      )}
-      {error ? (
-        <div class="utrecht-form-field__error-message utrecht-form-field-error-message" id={`${id}-error`} safe>
-          {error}
-        </div>
-      ) : (
-        ''
-      )}
-      <div class="utrecht-form-field__input">
-        <textarea
-          class={`utrecht-textarea utrecht-textarea--html-textarea koepel-textarea${error ? ' utrecht-textarea--invalid' : ''}`}
-          id={id}
-          name={props.name}
-          rows="4"
-          maxlength={NOTE_MAX}
-          // aria-required only: the HTML attribute would style the empty field as invalid before any submit.
-          aria-required={props.required ? 'true' : undefined}
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={describedBy || undefined}
-          safe
-        >
-          {props.value ?? ''}
-        </textarea>
-      </div>
-    </div>
   );
 }
 
@@ -352,6 +300,7 @@ export function RequestFormPage(props: {
             withHints
           />
           <TextArea
+            maxLength={NOTE_MAX}
             id="note"
             name="note"
             label={t('recordRequests.form.note')}
@@ -557,6 +506,7 @@ export function StaffRequestPage(props: {
                 error={error(`grant-${first}`)}
               />
               <TextArea
+                maxLength={NOTE_MAX}
                 id="response"
                 name="response"
                 label={t('recordRequests.staff.response')}
@@ -575,6 +525,7 @@ export function StaffRequestPage(props: {
             <form method="post" action={`/staff/record-requests/${r.id}/decline`} class="koepel-form" novalidate>
               <Csrf ctx={ctx} />
               <TextArea
+                maxLength={NOTE_MAX}
                 id="reason"
                 name="reason"
                 label={t('recordRequests.staff.reason')}

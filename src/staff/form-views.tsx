@@ -36,25 +36,22 @@ export function ErrorSummary(props: { ctx: PageContext; errors: FieldError[] }):
   );
 }
 
-export function TextField(props: {
+/** The ids of a field's hint and error message, for aria-describedby. */
+const describedBy = (id: string, hint?: string, error?: string) =>
+  [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+/** A Utrecht form field around one input: the label, the hint and the error message, each with its id. */
+function FormField(props: {
+  kind: 'text' | 'textarea';
   id: string;
-  name?: string;
   label: string;
-  type?: 'text' | 'email' | 'password' | 'date';
-  value?: string;
-  autocomplete?: string;
-  inputmode?: 'numeric' | 'email' | 'text';
-  hint?: string;
+  hint?: string | undefined;
   error?: string | undefined;
-  required?: boolean;
-  maxlength?: number;
-  spellcheck?: boolean;
-  size?: 'small' | 'full';
+  children: JSX.Element;
 }): JSX.Element {
   const { id, error, hint } = props;
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div class={`utrecht-form-field utrecht-form-field--text${error ? ' utrecht-form-field--invalid' : ''}`}>
+    <div class={`utrecht-form-field utrecht-form-field--${props.kind}${error ? ' utrecht-form-field--invalid' : ''}`}>
       <div class="utrecht-form-field__label">
         <label class="utrecht-form-label" for={id} safe>
           {props.label}
@@ -74,23 +71,94 @@ export function TextField(props: {
       ) : (
         ''
       )}
-      <div class="utrecht-form-field__input">
-        <input
-          class={`utrecht-textbox utrecht-textbox--html-input${error ? ' utrecht-textbox--invalid' : ''}${props.size === 'small' ? ' koepel-textbox-small' : ''}`}
-          id={id}
-          name={props.name ?? id}
-          type={props.type ?? 'text'}
-          value={props.value}
-          autocomplete={props.autocomplete}
-          inputmode={props.inputmode}
-          maxlength={props.maxlength}
-          spellcheck={props.spellcheck === false ? 'false' : undefined}
-          required={props.required}
-          aria-required={props.required ? 'true' : undefined}
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={describedBy || undefined}
-        />
-      </div>
+      {/* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the input, escaped where it was built */}
+      <div class="utrecht-form-field__input">{props.children as 'safe'}</div>
+    </div>
+  );
+}
+
+export function TextField(props: {
+  id: string;
+  name?: string;
+  label: string;
+  type?: 'text' | 'email' | 'password' | 'date';
+  value?: string;
+  autocomplete?: string;
+  inputmode?: 'numeric' | 'email' | 'text';
+  hint?: string;
+  error?: string | undefined;
+  required?: boolean;
+  maxlength?: number;
+  spellcheck?: boolean;
+  size?: 'small' | 'full';
+}): JSX.Element {
+  const { id, error, hint } = props;
+  return (
+    <FormField kind="text" id={id} label={props.label} hint={hint} error={error}>
+      <input
+        class={`utrecht-textbox utrecht-textbox--html-input${error ? ' utrecht-textbox--invalid' : ''}${props.size === 'small' ? ' koepel-textbox-small' : ''}`}
+        id={id}
+        name={props.name ?? id}
+        type={props.type ?? 'text'}
+        value={props.value}
+        autocomplete={props.autocomplete}
+        inputmode={props.inputmode}
+        maxlength={props.maxlength}
+        spellcheck={props.spellcheck === false ? 'false' : undefined}
+        required={props.required}
+        aria-required={props.required ? 'true' : undefined}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+      />
+    </FormField>
+  );
+}
+
+/** A labelled multi-line field with its hint and error message. */
+export function TextArea(props: {
+  id: string;
+  name: string;
+  label: string;
+  hint?: string;
+  value?: string;
+  error?: string | undefined;
+  required?: boolean;
+  maxLength?: number;
+  /** false for fields of addresses or codes, which a spell checker only underlines. */
+  spellcheck?: boolean;
+}): JSX.Element {
+  const { id, error, hint } = props;
+  return (
+    <FormField kind="textarea" id={id} label={props.label} hint={hint} error={error}>
+      <textarea
+        class={`utrecht-textarea utrecht-textarea--html-textarea koepel-textarea${error ? ' utrecht-textarea--invalid' : ''}`}
+        id={id}
+        name={props.name}
+        rows="4"
+        maxlength={props.maxLength}
+        spellcheck={props.spellcheck === false ? 'false' : undefined}
+        // aria-required only: the HTML attribute would style the empty field as invalid before any submit.
+        aria-required={props.required ? 'true' : undefined}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        safe
+      >
+        {/* The HTML parser drops one newline right after <textarea>: this one, so that the value keeps its own. */}
+        {`\n${props.value ?? ''}`}
+      </textarea>
+    </FormField>
+  );
+}
+
+/** One row of a Utrecht data list (a term and its value), e.g. on the pages that show a new client's id once. */
+export function DataRow(props: { label: string; children?: JSX.Element | JSX.Element[] }): JSX.Element {
+  return (
+    <div class="utrecht-data-list__item">
+      <dt class="utrecht-data-list__item-key" safe>
+        {props.label}
+      </dt>
+      {/* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- children are rendered elements, escaped where they were built */}
+      <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{props.children as 'safe'}</dd>
     </div>
   );
 }
