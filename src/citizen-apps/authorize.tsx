@@ -130,7 +130,7 @@ function ConsentPage(props: {
       <form method="post" action="/oauth/authorize" class="koepel-form">
         <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
         {Object.entries(request.params).map(([k, v]) => (
-          <input type="hidden" name={k} value={v} />
+          <input type="hidden" name={k} value={attributeText(v)} />
         ))}
         <p class="koepel-actions">
           <button
@@ -156,6 +156,12 @@ function ConsentPage(props: {
     </Layout>
   );
 }
+
+/**
+ * An attribute value that comes back exactly as the app sent it. Kita escapes only `"` in attributes, so a `state`
+ * holding `&amp;` would reach the POST as `&`: the app would find its own state changed and refuse the answer.
+ */
+const attributeText = (v: string) => v.replaceAll('&', '&amp;');
 
 /** Checks the request as system 'api-auth' (the app register is not the visitor's to read). */
 function check(req: FastifyRequest, input: unknown): Promise<CheckedRequest> {

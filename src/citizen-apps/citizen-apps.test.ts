@@ -263,6 +263,17 @@ describe('apps the citizen authorises', () => {
     assert.equal(twice.location, null);
   });
 
+  test('the state comes back to the app exactly as sent, whatever it holds', async () => {
+    const c = await citizenClient(DEMO.suzanne);
+    const { challenge } = pkce();
+    const state = 'a&amp;b "c" <d> &#34; é';
+    const page = await c.get(authorizePath(publicApp, challenge, { state }));
+    assert.equal(page.status, 200);
+    // What a browser would post: the hidden fields as HTML-decoded text.
+    const back = await c.post('/oauth/authorize', { ...hiddenFields(page.text), decision: 'decline' });
+    assert.equal(new URL(back.location ?? '').searchParams.get('state'), state);
+  });
+
   test('other bad requests go back to the app as errors: no PKCE, plain PKCE, wrong response type, scope, audience', async () => {
     const c = await citizenClient(DEMO.suzanne);
     const { challenge } = pkce();
