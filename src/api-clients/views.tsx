@@ -3,7 +3,7 @@
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { Csrf, DataRow, ErrorSummary, TextField, type FieldError } from '../staff/form-views.js';
+import { Csrf, DataRow, WarningAlert, ErrorSummary, TextField, type FieldError } from '../staff/form-views.js';
 
 export interface ApiClientRow {
   id: string;
@@ -174,22 +174,11 @@ export function CreatedPage(props: {
       <h1 class="utrecht-heading-1" safe>
         {t('apiClients.created.title')}
       </h1>
-      <div
-        class="utrecht-alert utrecht-alert--warning koepel-secret-warning"
-        role="alert"
-        aria-labelledby="secret-warning"
-      >
-        <div class="utrecht-alert__content">
-          <div class="utrecht-alert__message">
-            <h2 id="secret-warning" class="utrecht-heading-2" safe>
-              {t('apiClients.created.warningTitle')}
-            </h2>
-            <p class="utrecht-paragraph" safe>
-              {t('apiClients.created.warning')}
-            </p>
-          </div>
-        </div>
-      </div>
+      <WarningAlert
+        id="secret-warning"
+        title={t('apiClients.created.warningTitle')}
+        body={t('apiClients.created.warning')}
+      />
       <dl class="utrecht-data-list utrecht-data-list--rows koepel-api-client-created">
         {row(t('apiClients.created.name'), <span safe>{props.name}</span>)}
         {row(

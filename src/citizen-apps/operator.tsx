@@ -12,7 +12,15 @@ import { formatDate } from '../platform/i18n/format.js';
 import type { Translate } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { Csrf, DataRow, ErrorSummary, TextArea, TextField, type FieldError } from '../staff/form-views.js';
+import {
+  Csrf,
+  DataRow,
+  WarningAlert,
+  ErrorSummary,
+  TextArea,
+  TextField,
+  type FieldError,
+} from '../staff/form-views.js';
 import { checkRedirectUri, MAX_REDIRECT_URIS, newAppClientId } from './registry.js';
 
 const LIST = '/operator/apps';
@@ -349,22 +357,11 @@ function CreatedPage(props: {
         {t('operatorApps.created.title')}
       </h1>
       {secret !== null ? (
-        <div
-          class="utrecht-alert utrecht-alert--warning koepel-secret-warning"
-          role="alert"
-          aria-labelledby="secret-warning"
-        >
-          <div class="utrecht-alert__content">
-            <div class="utrecht-alert__message">
-              <h2 id="secret-warning" class="utrecht-heading-2" safe>
-                {t('operatorApps.created.warningTitle')}
-              </h2>
-              <p class="utrecht-paragraph" safe>
-                {t('operatorApps.created.warning')}
-              </p>
-            </div>
-          </div>
-        </div>
+        <WarningAlert
+          id="secret-warning"
+          title={t('operatorApps.created.warningTitle')}
+          body={t('operatorApps.created.warning')}
+        />
       ) : (
         <p class="utrecht-paragraph" safe>
           {t('operatorApps.created.publicNote')}

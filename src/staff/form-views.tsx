@@ -163,6 +163,24 @@ export function DataRow(props: { label: string; children?: JSX.Element | JSX.Ele
   );
 }
 
+/** A warning that must be read before going on, e.g. that a secret is shown only once. */
+export function WarningAlert(props: { id: string; title: string; body: string }): JSX.Element {
+  return (
+    <div class="utrecht-alert utrecht-alert--warning koepel-secret-warning" role="alert" aria-labelledby={props.id}>
+      <div class="utrecht-alert__content">
+        <div class="utrecht-alert__message">
+          <h2 id={props.id} class="utrecht-heading-2" safe>
+            {props.title}
+          </h2>
+          <p class="utrecht-paragraph" safe>
+            {props.body}
+          </p>
+        </div>
+      </div>
+    </div>
+  );
+}
+
 /** The hidden CSRF field every form carries. */
 export function Csrf(props: { ctx: PageContext }): JSX.Element {
   return <input type="hidden" name="_csrf" value={props.ctx.csrf ?? ''} />;
