@@ -211,15 +211,23 @@ export function registerAuthorizeRoutes(app: FastifyInstance): void {
       );
     }
     const citizen = req.principal;
-    const earlier = await req.withData(({ tx }) =>
-      tx
+    // The page shows whether (and since when) the citizen gave this app access: a read of their data, audited.
+    const earlier = await req.withData(async (scope) => {
+      await scope.audit({
+        event: 'citizen-app.consent.view',
+        action: 'R',
+        citizenId: citizen.citizenId,
+        resourceType: 'citizen_app',
+        resourceId: checked.request.app.id,
+      });
+      return scope.tx
         .selectFrom('citizen_app_grant')
         .select('granted_at')
         .where('citizen_id', '=', citizen.citizenId)
         .where('app_id', '=', checked.request.app.id)
         .where('portal_id', '=', citizen.portalId)
-        .executeTakeFirst(),
-    );
+        .executeTakeFirst();
+    });
     return sendPage(reply, <ConsentPage ctx={ctx} request={checked.request} grantedAt={earlier?.granted_at ?? null} />);
   });
 

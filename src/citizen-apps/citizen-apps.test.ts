@@ -207,6 +207,7 @@ describe('apps the citizen authorises', () => {
     assert.match(log.text, new RegExp(`De app ${publicApp.name} heeft een toegangssleutel opgehaald`));
     const all = await c.get('/access-log');
     assert.match(all.text, new RegExp(`Toegang gegeven aan de app ${publicApp.name}`));
+    assert.match(all.text, new RegExp(`De toestemmingsvraag van de app ${publicApp.name} bekeken`));
   });
 
   test('a visitor who is not logged in is asked to log in with DigiD first, and comes back to the consent page', async () => {
