@@ -5,6 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { boot } from '../src/boot.js';
+import { demo } from '../src/demo/index.js';
 import { DEMO_PORTAL_SLUG } from '../src/demo/seed.js';
 import { FIXTURE_PERSONS, type BrpPerson } from '../src/identity/brp/fixture-persons.js';
 import { aad, bsnIndex, normaliseName } from '../src/identity/citizens.js';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       : {}),
   });
   if (config.database.kind === 'pglite') config.database = { kind: 'pglite', dataDir: null };
-  const koepel = await boot(config, false);
+  const koepel = await boot(config, false, [demo]);
   await koepel.app.listen({ port, host: '127.0.0.1' });
   const db = koepel.database.db;
   const keys = koepel.keys;

@@ -4,6 +4,7 @@
 // on the database named by DATABASE_URL (a fresh one that run.ts created) or on in-memory PGlite.
 import { generateMasterKey } from '../src/platform/crypto/envelope.js';
 import { boot } from '../src/boot.js';
+import { demo } from '../src/demo/index.js';
 import { DEMO_ORGANISATIONS, DEMO_PORTAL_SLUG, DEMO_STAFF } from '../src/demo/seed.js';
 import { bsnIndex } from '../src/identity/citizens.js';
 import { parseBsn } from '../src/identity/bsn.js';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
       : {}),
   });
   if (config.database.kind === 'pglite') config.database = { kind: 'pglite', dataDir: null };
-  const koepel = await boot(config, false);
+  const koepel = await boot(config, false, [demo]);
   await koepel.app.listen({ port, host: '127.0.0.1' });
 
   // Arrange the sessions with the owner connection (never used by requests), as the tests do.

@@ -1,33 +1,60 @@
-// Builds the Koepel web application. The only place where the pieces are wired together; read it top to bottom:
-// platform plugins first (security headers, body parsing, cookies, sessions, CSRF, errors), then capabilities.
+// Builds the Koepel web application: the one place where the pieces are wired together. Read it top to bottom: the
+// kernel's plugins first (security headers, body parsing, cookies, sessions and the request context, errors, assets),
+// then the capabilities, each an encapsulated plugin (src/platform/capability.ts), in the order of CAPABILITIES.
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { accessLog } from './access-log/index.js';
+import { apiClients } from './api-clients/index.js';
+import { careProviders } from './care-providers/index.js';
+import { citizenApps } from './citizen-apps/index.js';
+import { citizenHome } from './citizen-home/index.js';
+import { digidSimulator } from './digid-simulator/index.js';
+import { dossier } from './dossier/index.js';
+import { fhir } from './fhir/index.js';
+import { identity } from './identity/index.js';
+import { operator } from './operator/index.js';
+import { organisationAdmin } from './organisation-admin/index.js';
+import { pages } from './pages/index.js';
+import { patients } from './patients/index.js';
+import { BearerTokens } from './platform/auth/bearer.js';
+import { registerCapabilities, type Capability } from './platform/capability.js';
 import type { Config } from './platform/config.js';
 import type { KeyStore } from './platform/crypto/keys.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandling } from './platform/http/error-pages.js';
+import { registerKernelRoutes } from './platform/http/kernel-routes.js';
 import { registerRequestContext, type PortalRegistry } from './platform/http/request-context.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
+import { Messages } from './platform/i18n/i18n.js';
 import { SessionStore } from './platform/session/sessions.js';
 import { registerAssets } from './platform/web/assets.js';
-import { registerPageRoutes } from './pages/routes.js';
-import { registerStaffRoutes } from './staff/routes.js';
-import { registerPatientRoutes } from './patients/routes.js';
-import { registerOperatorRoutes } from './operator/alerts.js';
-import { registerDigidSimulator } from './digid-simulator/routes.js';
-import { registerIdentity } from './identity/routes.js';
-import { registerCitizenHome } from './citizen-home/routes.js';
-import { registerDossier } from './dossier/routes.js';
-import { registerAccessLog } from './access-log/routes.js';
-import { registerDataIn } from './fhir/routes.js';
-import { registerFhirReadRoutes } from './fhir/read/routes.js';
-import { registerRecordRequestRoutes } from './record-requests/routes.js';
-import { registerOrganisationAdminRoutes } from './organisation-admin/routes.js';
-import { registerCitizenAppOperatorRoutes } from './citizen-apps/operator.js';
-import { registerCitizenApps } from './citizen-apps/routes.js';
-import { registerDemoPgo } from './demo/pgo.js';
+import { platformMessages } from './platform/web/messages.js';
+import { Navigation } from './platform/web/navigation.js';
+import { record } from './record/index.js';
+import { recordRequests } from './record-requests/index.js';
+import { staff } from './staff/index.js';
+
+/** Every capability of a Koepel deployment, in registration order (which is also the order of menu links' ties). */
+export const CAPABILITIES: readonly Capability[] = [
+  pages,
+  identity,
+  digidSimulator,
+  staff,
+  operator,
+  patients,
+  careProviders,
+  record,
+  citizenHome,
+  dossier,
+  accessLog,
+  recordRequests,
+  organisationAdmin,
+  apiClients,
+  fhir,
+  citizenApps,
+];
 
 export interface AppDeps {
   config: Config;
@@ -35,6 +62,8 @@ export interface AppDeps {
   keys: KeyStore;
   portals: PortalRegistry;
   logger: Logger | false;
+  /** Capabilities beyond CAPABILITIES, e.g. the demo's (src/demo), which production code never imports. */
+  extraCapabilities?: readonly Capability[];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -53,8 +82,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimit });
 
-  const sessions = new SessionStore(deps.database.db, config.session);
-  registerRequestContext(app, { config, db: deps.database.db, keys: deps.keys, sessions, portals: deps.portals });
+  const messages = new Messages();
+  messages.add(platformMessages);
+  registerRequestContext(app, {
+    config,
+    db: deps.database.db,
+    keys: deps.keys,
+    sessions: new SessionStore(deps.database.db, config.session),
+    portals: deps.portals,
+    messages,
+    navigation: new Navigation(),
+    bearer: new BearerTokens(),
+  });
   registerErrorHandling(app);
 
   // Requests are logged by route pattern, status and time: never the URL itself, which could carry input.
@@ -71,23 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerAssets(app, () => deps.portals.all());
-  registerPageRoutes(app);
-  registerStaffRoutes(app);
-  registerPatientRoutes(app);
-  registerOperatorRoutes(app);
-  if (config.digid.simulator) registerDigidSimulator(app);
-  registerIdentity(app);
-  registerCitizenHome(app);
-  registerDossier(app);
-  registerAccessLog(app);
-  registerDataIn(app);
-  registerFhirReadRoutes(app);
-  registerRecordRequestRoutes(app);
-  registerOrganisationAdminRoutes(app);
-  registerCitizenApps(app);
-  registerCitizenAppOperatorRoutes(app);
-  // The demo's stand-in for an app the citizen authorises: only beside the demo seed and the DigiD simulator.
-  if (config.demoSeed && config.digid.simulator) registerDemoPgo(app);
-
+  registerKernelRoutes(app);
+  await registerCapabilities(app, [...CAPABILITIES, ...(deps.extraCapabilities ?? [])]);
   return app;
 }

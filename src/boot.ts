@@ -1,10 +1,9 @@
-// Starting Koepel: configuration → database → migrations → keys → (demo seed) → portals → web application.
-// Used by main.ts and by the test harness, so tests run exactly what production runs.
+// Starting Koepel: configuration → database → migrations → keys → (extensions: the demo) → portals → web application.
+// Used by both entry points (src/main.ts, src/demo/main.ts) and by the test harness, so tests run what production runs.
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
-import { ensureDemoPgo } from './demo/pgo.js';
-import { seedDemo } from './demo/seed.js';
+import type { Capability } from './platform/capability.js';
 import type { Config } from './platform/config.js';
 import { KeyStore } from './platform/crypto/keys.js';
 import { loadMasterKeyring } from './platform/crypto/master-key.js';
@@ -16,8 +15,20 @@ export interface Koepel {
   app: FastifyInstance;
   database: Database;
   keys: KeyStore;
+  /** Whether an extension loaded data into the database at this start (the demo, into an empty database). */
   seeded: boolean;
   close(): Promise<void>;
+}
+
+/**
+ * Something a deployment adds around the capabilities, such as the demo (src/demo): data to load after the
+ * migrations, as the database owner, and capabilities of its own. Production (src/main.ts) starts without any.
+ */
+export interface BootExtension {
+  name: string;
+  /** Runs after the migrations; returns whether it loaded anything. */
+  prepare?(ctx: { config: Config; database: Database; keys: KeyStore }): Promise<boolean>;
+  capabilities?: readonly Capability[];
 }
 
 export function createLogger(config: Config): Logger {
@@ -31,15 +42,28 @@ export function createLogger(config: Config): Logger {
   });
 }
 
-export async function boot(config: Config, logger: Logger | false = createLogger(config)): Promise<Koepel> {
+export async function boot(
+  config: Config,
+  logger: Logger | false = createLogger(config),
+  extensions: readonly BootExtension[] = [],
+): Promise<Koepel> {
   const database = await openDatabase(config.database);
   try {
     await migrate(database.db);
     const keys = new KeyStore(loadMasterKeyring(config, (m) => (logger ? logger.warn(m) : undefined)));
-    const seeded = config.demoSeed ? await seedDemo(database.db, keys) : false;
-    if (config.demoSeed && config.digid.simulator) await ensureDemoPgo(database.db, config.publicUrl);
+    let seeded = false;
+    for (const extension of extensions) {
+      if (extension.prepare && (await extension.prepare({ config, database, keys }))) seeded = true;
+    }
     const portals = await loadPortals(database.db);
-    const app = await buildApp({ config, database, keys, portals, logger });
+    const app = await buildApp({
+      config,
+      database,
+      keys,
+      portals,
+      logger,
+      extraCapabilities: extensions.flatMap((e) => e.capabilities ?? []),
+    });
     return {
       app,
       database,

@@ -1,6 +1,8 @@
 // Texts of "Wie heeft mijn gegevens bekeken": the citizen's own view of the audit log. Every event code gets a
 // plain sentence; unknown codes fall back to a sentence per action (view, add, change, delete, other).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
+  'accessLog.nav': 'Wie heeft mijn gegevens bekeken',
   'accessLog.title': 'Wie heeft mijn gegevens bekeken',
   'accessLog.intro':
     'Hier ziet u wie uw gegevens in dit portaal heeft bekeken, toegevoegd of gewijzigd: medewerkers van uw zorgverleners, de computersystemen van uw zorgverleners die gegevens aanleveren, en uzelf. Elke keer dat iemand bij uw gegevens komt, wordt dat automatisch vastgelegd, zoals de wet en de norm NEN 7513 voorschrijven. Niemand kan deze vastleggingen wijzigen of verwijderen. Ze worden minstens 5 jaar bewaard.',
@@ -132,6 +134,7 @@ const nl = {
 } as const;
 
 const en: Partial<Record<keyof typeof nl, string>> = {
+  'accessLog.nav': 'Who has looked at my data',
   'accessLog.title': 'Who has looked at my data',
   'accessLog.intro':
     'Here you see who viewed, added or changed your data in this portal: staff of your care providers, the computer systems of your care providers that supply data, and yourself. Every access to your data is recorded automatically, as the law and the NEN 7513 standard require. Nobody can change or delete these records. They are kept for at least 5 years.',
@@ -259,4 +262,10 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'accessLog.type.record_access_request': 'data request',
 };
 
-export const accessLogMessages = { nl, en };
+export const accessLogMessages = defineMessages({ nl, en });
+
+type AccessLogMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends AccessLogMessages {}
+}

@@ -4,12 +4,12 @@
 // which organisation, in which role, what happened in plain words, and the outcome. Viewing it is itself audited.
 import Html from '@kitajs/html';
 import type { FastifyInstance } from 'fastify';
-import { pageContext, requireCitizen, sendPage } from '../platform/http/request-context.js';
-import { catalogue, type MessageKey } from '../platform/i18n/catalogue.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
+import type { MessageKey } from '../platform/i18n/i18n.js';
 import { Layout } from '../platform/web/layout.js';
-import { Breadcrumb } from '../dossier/views.js';
+import { Breadcrumb } from '../dossier/index.js';
 import { stringify } from 'csv-stringify/sync';
 import { HttpError } from '../platform/http/errors.js';
 import {
@@ -21,13 +21,12 @@ import {
   type AccessLogPage,
   type FilterProblem,
 } from './access-log.js';
+import { requireCitizen } from '../platform/auth/permissions.js';
 
 export const ACCESS_LOG_EVENT = 'citizen.access-log.view';
 export const ACCESS_LOG_EXPORT_EVENT = 'citizen.access-log.export';
 const EXPORT_PATH = '/access-log/export.csv';
 const AP_COMPLAINT_URL = 'https://autoriteitpersoonsgegevens.nl/een-tip-of-klacht-indienen-bij-de-ap';
-
-const hasKey = (key: string): key is MessageKey => key in catalogue.nl;
 
 const STAFF_ROLES = ['doctor', 'assistant', 'pharmacist', 'therapist', 'social_worker', 'admin', 'privacy_officer'];
 const DIGID_LEVELS: Record<string, string> = {
@@ -43,16 +42,16 @@ export function whatText(ctx: PageContext, e: AccessLogEntry, page?: AccessLogPa
     (e.resourceType === 'citizen_app' && e.resourceId ? page?.apps.get(e.resourceId) : undefined) ??
     t('accessLog.who.unknownApp');
   const typeKey = `accessLog.type.${e.resourceType ?? 'default'}`;
-  const what = t(hasKey(typeKey) ? typeKey : 'accessLog.type.default');
+  const what = t(t.has(typeKey) ? typeKey : 'accessLog.type.default');
   if (e.event === 'citizen.login' && e.outcome === 'success') {
     const level = /^digid-level:(\w+)/.exec(e.reason ?? '')?.[1];
     const label = level ? DIGID_LEVELS[level] : undefined;
     return label ? `${t('accessLog.event.citizen.login')} (${label})` : t('accessLog.event.citizen.login');
   }
   const denied = `accessLog.event.${e.event}.denied`;
-  if (e.outcome !== 'success' && hasKey(denied)) return t(denied, { app });
+  if (e.outcome !== 'success' && t.has(denied)) return t(denied, { app });
   const key = `accessLog.event.${e.event}`;
-  if (hasKey(key)) return t(key, { what, app });
+  if (t.has(key)) return t(key, { what, app });
   return t(`accessLog.event.fallback.${e.action}` as MessageKey, { what });
 }
 
@@ -311,7 +310,7 @@ function AccessLogView(props: {
   const { t, portal } = ctx;
   return (
     <Layout ctx={ctx} title={t('accessLog.title')}>
-      <Breadcrumb ctx={ctx} trail={[{ href: '/home', label: t('home.nav.home') }, { label: t('accessLog.title') }]} />
+      <Breadcrumb ctx={ctx} trail={[{ href: '/home', label: t('layout.home') }, { label: t('accessLog.title') }]} />
       <h1 class="utrecht-heading-1" safe>
         {t('accessLog.title')}
       </h1>

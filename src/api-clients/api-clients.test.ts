@@ -10,7 +10,7 @@ import { DEMO_PASSWORD } from '../demo/seed.js';
 import { basic, createApiClient, fhir, tokenFor, tokenRequest } from '../fhir/ingest.testkit.js';
 import { hashPassword } from '../staff/passwords.js';
 import { loginStaff, type StaffLogin } from '../staff/login.testkit.js';
-import { ROLE_DEFAULTS } from '../staff/permissions.js';
+import { ROLE_DEFAULTS } from '../platform/auth/permissions.js';
 
 const LIST = '/staff/admin/api-clients';
 const ADMIN = 'beheer@apotheekcentrum.example';

@@ -1,4 +1,5 @@
 // Texts of the API client administration (koppelingen met het eigen systeem).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'apiClients.home.link': 'Koppelingen met uw eigen systemen (API-clients)',
   'apiClients.title': 'Koppelingen (API-clients)',
@@ -85,4 +86,10 @@ const en: Partial<Record<Key, string>> = {
   'apiClients.revoked': 'The API client has been revoked. Its access tokens no longer work.',
 };
 
-export const apiClientMessages = { nl, en };
+export const apiClientMessages = defineMessages({ nl, en });
+
+type ApiClientMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends ApiClientMessages {}
+}

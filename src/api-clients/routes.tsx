@@ -4,11 +4,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError } from '../platform/http/errors.js';
-import { pageContext, requireStaff, sendPage } from '../platform/http/request-context.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { DataScope } from '../platform/http/request-context.js';
-import { withPrincipal } from '../platform/db/principal.js';
-import { PERMISSIONS } from '../staff/permissions.js';
-import { newClientId, newSecret, sha256, type TokenCache } from './credentials.js';
+import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
+import { newSecret, sha256 } from '../platform/crypto/secrets.js';
+import { newClientId, type TokenCache } from './tokens.js';
 import { ApiClientsPage, CreatedPage, RevokePage, type ApiClientRow } from './views.js';
 
 const LIST = '/staff/admin/api-clients';
@@ -130,9 +130,7 @@ export function registerApiClientRoutes(app: FastifyInstance, tokens: TokenCache
     tokens.forgetClient(id);
     // Its tokens go too. (A revoked client's tokens are refused anyway: the token check requires an active client.)
     // The token table is readable only by the api-auth system principal, which therefore deletes them.
-    await withPrincipal(req.server.koepel.db, { kind: 'system', purpose: 'api-auth' }, (tx) =>
-      tx.deleteFrom('api_token').where('api_client_id', '=', id).execute(),
-    );
+    await req.withSystem('api-auth', ({ tx }) => tx.deleteFrom('api_token').where('api_client_id', '=', id).execute());
     return reply.redirect(`${LIST}?revoked=1`, 303);
   });
 }

@@ -3,7 +3,7 @@
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { Csrf, DataRow, WarningAlert, ErrorSummary, TextField, type FieldError } from '../staff/form-views.js';
+import { Csrf, SummaryRow, Alert, ErrorSummary, TextField, type FieldError } from '../platform/web/components/index.js';
 
 export interface ApiClientRow {
   id: string;
@@ -37,7 +37,7 @@ export function ApiClientsPage(props: {
   const { ctx, clients } = props;
   const { t, lang } = ctx;
   const errors = props.errors ?? [];
-  const title = errors.length > 0 ? `${t('staff.errors.title')}: ${t('apiClients.title')}` : t('apiClients.title');
+  const title = errors.length > 0 ? `${t('form.errors.title')}: ${t('apiClients.title')}` : t('apiClients.title');
   const when = (d: Date) => (
     <time datetime={d.toISOString()} safe>
       {formatDate(lang, d, 'dateTime')}
@@ -168,16 +168,18 @@ export function CreatedPage(props: {
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
-  const row = (label: string, value: JSX.Element) => <DataRow label={label}>{value}</DataRow>;
+  const row = (label: string, value: JSX.Element) => <SummaryRow label={label}>{value}</SummaryRow>;
   return (
     <Layout ctx={ctx} title={t('apiClients.created.title')}>
       <h1 class="utrecht-heading-1" safe>
         {t('apiClients.created.title')}
       </h1>
-      <WarningAlert
+      <Alert
+        kind="warning"
+        class="koepel-secret-warning"
         id="secret-warning"
         title={t('apiClients.created.warningTitle')}
-        body={t('apiClients.created.warning')}
+        text={t('apiClients.created.warning')}
       />
       <dl class="utrecht-data-list utrecht-data-list--rows koepel-api-client-created">
         {row(t('apiClients.created.name'), <span safe>{props.name}</span>)}

@@ -1,4 +1,5 @@
 // Texts about care providers: organisation types, the online functions they offer, contact details.
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'careProviders.kind.gp': 'Huisartsenpraktijk',
   'careProviders.kind.pharmacy': 'Apotheek',
@@ -45,4 +46,10 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'careProviders.noFunctions': 'This care provider offers no online services here (yet).',
 };
 
-export const careProviderMessages = { nl, en };
+export const careProviderMessages = defineMessages({ nl, en });
+
+type CareProviderMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends CareProviderMessages {}
+}

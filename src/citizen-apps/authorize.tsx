@@ -7,15 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sha256 } from '../api-clients/credentials.js';
-import { withPrincipal } from '../platform/db/principal.js';
-import { pageContext, requireCitizen, sendPage } from '../platform/http/request-context.js';
+import { sha256 } from '../platform/crypto/secrets.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { allowFormAction } from '../platform/http/security-headers.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import { checkAuthorizationRequest, type AuthorizationRequest, type CheckedRequest } from './authorization-request.js';
 import { AUTHORIZE_PATH, formActionSource, redirectBack } from './registry.js';
+import { requireCitizen } from '../platform/auth/permissions.js';
 
 /** How long an authorization code can be exchanged (RFC 6749 §4.1.2: short; ten minutes at most). */
 export const CODE_TTL_SECONDS = 60;
@@ -165,10 +165,8 @@ const attributeText = (v: string) => v.replaceAll('&', '&amp;');
 
 /** Checks the request as system 'api-auth' (the app register is not the visitor's to read). */
 function check(req: FastifyRequest, input: unknown): Promise<CheckedRequest> {
-  const { db, config } = req.server.koepel;
-  return withPrincipal(db, { kind: 'system', purpose: 'api-auth' }, (tx) =>
-    checkAuthorizationRequest(tx, input, `${config.publicUrl}/fhir`),
-  );
+  const { publicUrl } = req.server.koepel.config;
+  return req.withSystem('api-auth', ({ tx }) => checkAuthorizationRequest(tx, input, `${publicUrl}/fhir`));
 }
 
 /** Answers a request that did not check out: a page, or the error on the app's redirect URI. */

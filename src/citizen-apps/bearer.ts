@@ -1,10 +1,10 @@
 // An app's bearer token on the citizen read API becomes the citizen's own principal, with the app named in it.
 // Checked against the grant and the app register on every request — no cache, unlike provider systems' tokens — so
 // a citizen's withdrawal or the operator's revocation ends the app's access with the very next request.
-import type { Kysely } from 'kysely';
-import { BEARER_TOKEN, sha256 } from '../api-clients/credentials.js';
-import { withPrincipal, type Principal } from '../platform/db/principal.js';
-import type { DB } from '../platform/db/schema.js';
+// Registered as the 'citizen-app' verifier of the platform's bearer check (src/platform/auth/bearer.ts).
+import type { FastifyRequest } from 'fastify';
+import { sha256 } from '../platform/crypto/secrets.js';
+import type { Principal } from '../platform/db/principal.js';
 
 /** How often a grant's "last used" moment is written (not at every request). */
 const LAST_USED_EVERY_MS = 5 * 60_000;
@@ -12,9 +12,12 @@ const LAST_USED_EVERY_MS = 5 * 60_000;
 export type AppPrincipal = Extract<Principal, { kind: 'citizen' }> & { app: string };
 
 /** The citizen (and app) a token reads for, or null: unknown, expired, grant withdrawn, or app revoked. */
-export async function appTokenPrincipal(db: Kysely<DB>, token: string, now = new Date()): Promise<AppPrincipal | null> {
-  if (!BEARER_TOKEN.test(token)) return null;
-  return withPrincipal(db, { kind: 'system', purpose: 'api-auth' }, async (tx) => {
+export async function appTokenPrincipal(
+  req: FastifyRequest,
+  token: string,
+  now = new Date(),
+): Promise<AppPrincipal | null> {
+  return req.withSystem('api-auth', async ({ tx }) => {
     const row = await tx
       .selectFrom('citizen_app_token as t')
       .innerJoin('citizen_app_grant as g', 'g.id', 't.grant_id')

@@ -7,11 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { HttpError } from '../platform/http/errors.js';
-import { pageContext, requireCitizen, sendPage } from '../platform/http/request-context.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
+import type { NavigationLink } from '../platform/web/navigation.js';
 import { Layout } from '../platform/web/layout.js';
-import { DEMO_PGO_PATH } from '../demo/pgo.js';
+import { requireCitizen } from '../platform/auth/permissions.js';
 
 export const CONNECTED_APPS_PATH = '/apps';
 
@@ -29,8 +30,8 @@ function ConnectedAppsPage(props: {
   ctx: PageContext;
   grants: GrantRow[];
   withdrawn: string | null;
-  /** The demo's stand-in app, to try the flow with (src/demo/pgo.tsx). */
-  demoApp: string | null;
+  /** Apps to try the flow with, added to the 'connected-apps' menu by another capability (the demo's example app). */
+  examples: readonly NavigationLink[];
 }): JSX.Element {
   const { ctx, grants } = props;
   const { t } = ctx;
@@ -115,15 +116,15 @@ function ConnectedAppsPage(props: {
           {t('apps.how.log')}
         </a>
       </p>
-      {props.demoApp ? (
-        <p class="utrecht-paragraph">
-          <a class="utrecht-link" href={props.demoApp} safe>
-            {t('apps.demo')}
-          </a>
-        </p>
-      ) : (
-        ''
-      )}
+      <>
+        {props.examples.map((l) => (
+          <p class="utrecht-paragraph">
+            <a class="utrecht-link" href={l.href} safe>
+              {t(l.label)}
+            </a>
+          </p>
+        ))}
+      </>
     </Layout>
   );
 }
@@ -165,11 +166,10 @@ export function registerConnectedApps(app: FastifyInstance): void {
         : undefined;
       return { grants: rows, withdrawn: gone?.name ?? null };
     });
-    const { config } = req.server.koepel;
-    const demoApp = config.demoSeed && config.digid.simulator ? DEMO_PGO_PATH : null;
+    const examples = req.server.koepel.navigation.links('connected-apps');
     return sendPage(
       reply,
-      <ConnectedAppsPage ctx={pageContext(req)} grants={grants} withdrawn={withdrawn} demoApp={demoApp} />,
+      <ConnectedAppsPage ctx={pageContext(req)} grants={grants} withdrawn={withdrawn} examples={examples} />,
     );
   });
 

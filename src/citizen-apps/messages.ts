@@ -1,5 +1,7 @@
 // Texts of the consent page (/oauth/authorize) and the citizen's "Gekoppelde apps" page (/apps).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
+  'apps.nav': 'Gekoppelde apps',
   'apps.authorize.title': '{app} toegang geven tot uw gegevens?',
   'apps.authorize.asks': 'De app {app} (van {vendor}) vraagt of hij uw gegevens in {portal} mag lezen.',
   'apps.authorize.loginFirst':
@@ -48,12 +50,12 @@ const nl = {
   'apps.how.body':
     'Een app vraagt het zelf: u komt dan via de app op een pagina van dit portaal, logt in met DigiD en kiest of u toegang geeft. Alleen apps die de beheerder van het portaal heeft aangemeld, kunnen dat vragen.',
   'apps.how.log': 'Bekijk wanneer apps uw gegevens hebben gelezen',
-  'apps.demo': 'Probeer het in deze demo met de Voorbeeld-PGO',
 } as const;
 
 type Key = keyof typeof nl;
 
 const en: Partial<Record<Key, string>> = {
+  'apps.nav': 'Connected apps',
   'apps.authorize.title': 'Give {app} access to your data?',
   'apps.authorize.asks': 'The app {app} (by {vendor}) asks whether it may read your data in {portal}.',
   'apps.authorize.loginFirst':
@@ -99,7 +101,12 @@ const en: Partial<Record<Key, string>> = {
   'apps.how.body':
     'The app asks for it: it takes you to a page of this portal, you log in with DigiD and choose whether to give access. Only apps registered by the portal’s administrator can ask.',
   'apps.how.log': 'See when apps have read your data',
-  'apps.demo': 'Try it in this demo with the example health app',
 };
 
-export const citizenAppMessages = { nl, en };
+export const citizenAppMessages = defineMessages({ nl, en });
+
+type CitizenAppMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends CitizenAppMessages {}
+}

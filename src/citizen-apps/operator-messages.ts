@@ -1,4 +1,5 @@
 // Texts of the operator's app register (/operator/apps).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'operatorApps.title': 'Apps voor inwoners',
   'operatorApps.link': 'Apps voor inwoners (register)',
@@ -137,4 +138,10 @@ const en: Record<Key, string> = {
   'operatorApps.created.doneSecret': 'I have stored the secret, back to the overview',
 };
 
-export const citizenAppOperatorMessages = { nl, en };
+export const citizenAppOperatorMessages = defineMessages({ nl, en });
+
+type CitizenAppOperatorMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends CitizenAppOperatorMessages {}
+}

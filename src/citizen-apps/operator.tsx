@@ -4,8 +4,7 @@
 // policy citizen_app_operator in the database. Registering and revoking are audited.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { newSecret, sha256 } from '../api-clients/credentials.js';
-import { requireOperator } from '../operator/alerts.js';
+import { newSecret, sha256 } from '../platform/crypto/secrets.js';
 import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
@@ -14,14 +13,15 @@ import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import {
   Csrf,
-  DataRow,
-  WarningAlert,
+  SummaryRow,
+  Alert,
   ErrorSummary,
   TextArea,
   TextField,
   type FieldError,
-} from '../staff/form-views.js';
+} from '../platform/web/components/index.js';
 import { checkRedirectUri, MAX_REDIRECT_URIS, newAppClientId } from './registry.js';
+import { requireOperator } from '../platform/auth/permissions.js';
 
 const LIST = '/operator/apps';
 const MAX_TEXT = 100;
@@ -276,7 +276,7 @@ function KindField(props: { ctx: PageContext; value: AppKind | null; error?: str
 function AppsPage(props: { ctx: PageContext; apps: AppRow[]; form: FormValues; errors: FieldError[] }): JSX.Element {
   const { ctx, apps, form, errors } = props;
   const { t } = ctx;
-  const title = errors.length > 0 ? `${t('staff.errors.title')}: ${t('operatorApps.title')}` : t('operatorApps.title');
+  const title = errors.length > 0 ? `${t('form.errors.title')}: ${t('operatorApps.title')}` : t('operatorApps.title');
   const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
   return (
     <Layout ctx={ctx} title={title}>
@@ -350,17 +350,19 @@ function CreatedPage(props: {
 }): JSX.Element {
   const { ctx, secret } = props;
   const { t } = ctx;
-  const row = (label: string, value: JSX.Element) => <DataRow label={label}>{value}</DataRow>;
+  const row = (label: string, value: JSX.Element) => <SummaryRow label={label}>{value}</SummaryRow>;
   return (
     <Layout ctx={ctx} title={t('operatorApps.created.title')}>
       <h1 class="utrecht-heading-1" safe>
         {t('operatorApps.created.title')}
       </h1>
       {secret !== null ? (
-        <WarningAlert
+        <Alert
+          kind="warning"
+          class="koepel-secret-warning"
           id="secret-warning"
           title={t('operatorApps.created.warningTitle')}
-          body={t('operatorApps.created.warning')}
+          text={t('operatorApps.created.warning')}
         />
       ) : (
         <p class="utrecht-paragraph" safe>

@@ -7,10 +7,10 @@
 // the code gave (RFC 6749 §4.1.2).
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { secretMatches, sha256 } from '../api-clients/credentials.js';
-import { credentialsOf, registerOAuthScope, sendError, tokenForm } from '../fhir/oauth.js';
-import { writeAudit, type AuditEvent } from '../platform/audit/audit.js';
-import { withPrincipal, type Principal, type Tx } from '../platform/db/principal.js';
+import { secretMatches, sha256 } from '../platform/crypto/secrets.js';
+import { credentialsOf, registerOAuthScope, sendError, tokenForm } from '../platform/auth/oauth.js';
+import type { AuditEvent } from '../platform/audit/audit.js';
+import type { Tx } from '../platform/db/principal.js';
 import {
   blockedUntil,
   clearAccount,
@@ -19,14 +19,13 @@ import {
   throttleAddress,
   throttlePolicy,
   type ThrottleKeys,
-} from '../staff/throttle.js';
+} from '../platform/auth/throttle.js';
 import { PKCE_VERIFIER, pkceMatches } from './authorization-request.js';
 import { activeApp, APP_TOKEN_PATH, MAX_URI_LENGTH, type RegisteredApp } from './registry.js';
 
 /** How long an app's access token is valid. There is no refresh token: after an hour the app asks again. */
 export const APP_TOKEN_TTL_SECONDS = 3600;
 
-const SYSTEM: Principal = { kind: 'system', purpose: 'api-auth' };
 const DUMMY_HASH = sha256('koepel: no such app');
 /** Codes are 43 characters; anything much longer is not one of ours. */
 const MAX_CODE_LENGTH = 100;
@@ -174,13 +173,12 @@ export function registerAppTokenEndpoint(app: FastifyInstance): void {
         return sendError(reply, 'invalid_grant', 'The code is unknown, expired or withdrawn.');
       }
 
-      const { db, config } = req.server.koepel;
-      const policy = throttlePolicy(config);
+      const policy = throttlePolicy(req.server.koepel.config);
       const keys = throttleKeys(req, clientId.slice(0, 100));
-      const at = { clientAddress: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id };
 
-      const outcome = await withPrincipal(db, SYSTEM, async (tx): Promise<Outcome | 'blocked'> => {
-        const audit = (events: AuditEvent[]) => writeAudit(tx, SYSTEM, at, events);
+      const outcome = await req.withSystem('api-auth', async (scope): Promise<Outcome | 'blocked'> => {
+        const { tx } = scope;
+        const audit = (events: AuditEvent[]) => scope.audit(...events);
         if (await blockedUntil(tx, keys)) {
           await audit([{ event: 'citizen-app.token', action: 'E', outcome: 'denied', reason: 'throttled' }]);
           return 'blocked';
@@ -206,7 +204,7 @@ export function registerAppTokenEndpoint(app: FastifyInstance): void {
       });
 
       if (outcome === 'blocked' || (!outcome.ok && outcome.error === 'invalid_client')) {
-        await withPrincipal(db, SYSTEM, (tx) => pruneThrottle(tx, policy));
+        await req.withSystem('api-auth', ({ tx }) => pruneThrottle(tx, policy));
         return sendError(reply, 'invalid_client', 'Client authentication failed.');
       }
       if (!outcome.ok) return sendError(reply, outcome.error, outcome.description);

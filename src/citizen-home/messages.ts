@@ -1,5 +1,7 @@
 // Texts of the citizen's home page.
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
+  'home.nav': 'Home',
   'home.title': 'Mijn overzicht',
   'home.welcome': 'Welkom, {name}',
   'home.providers.title': 'Mijn zorgverleners',
@@ -19,11 +21,6 @@ const nl = {
   'home.gender.M': 'Man',
   'home.gender.V': 'Vrouw',
   'home.gender.O': 'Onbekend',
-  'home.nav.label': 'Mijn portaal',
-  'home.nav.home': 'Home',
-  'home.nav.dossier': 'Mijn dossier',
-  'home.nav.accessLog': 'Wie heeft mijn gegevens bekeken',
-  'home.nav.apps': 'Gekoppelde apps',
   'home.appointments.title': 'Komende afspraken',
   'home.appointments.none': 'U heeft geen komende afspraken bij uw zorgverleners in dit portaal.',
   'home.appointments.all': 'Alle afspraken',
@@ -49,6 +46,7 @@ const nl = {
 } as const;
 
 const en: Partial<Record<keyof typeof nl, string>> = {
+  'home.nav': 'Home',
   'home.title': 'My overview',
   'home.welcome': 'Welcome, {name}',
   'home.providers.title': 'My care providers',
@@ -68,11 +66,6 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'home.gender.M': 'Male',
   'home.gender.V': 'Female',
   'home.gender.O': 'Unknown',
-  'home.nav.label': 'My portal',
-  'home.nav.home': 'Home',
-  'home.nav.dossier': 'My record',
-  'home.nav.accessLog': 'Who has looked at my data',
-  'home.nav.apps': 'Connected apps',
   'home.appointments.title': 'Upcoming appointments',
   'home.appointments.none': 'You have no upcoming appointments with your care providers in this portal.',
   'home.appointments.all': 'All appointments',
@@ -97,4 +90,10 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'home.accessLog.link': 'See who has looked at your data',
 };
 
-export const homeMessages = { nl, en };
+export const homeMessages = defineMessages({ nl, en });
+
+type HomeMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends HomeMessages {}
+}

@@ -2,10 +2,10 @@
 // appointments (found by date in the clear, only those few decrypted) and, per care provider, how many results and
 // documents are new since the previous login (a count, nothing decrypted).
 import type { Appointment } from 'fhir/r4.js';
-import { countsByProvider } from '../dossier/data.js';
-import { conceptText, fhirDate, firstConceptText } from '../dossier/fhir-text.js';
+import { countsByProvider } from '../dossier/index.js';
+import { conceptText, fhirDate, firstConceptText } from '../dossier/index.js';
 import type { DataScope } from '../platform/http/request-context.js';
-import { readResources } from '../record/store.js';
+import { readResources } from '../record/index.js';
 
 export const HOME_APPOINTMENTS = 5;
 

@@ -5,18 +5,19 @@
 // is read; the record parts cost two small queries and decrypt only the few appointments shown.
 import Html from '@kitajs/html';
 import type { FastifyInstance } from 'fastify';
-import { activeCareProviders } from '../care-providers/care-providers.js';
-import { CareProviderList } from '../care-providers/views.js';
-import type { BrpPerson } from '../identity/brp/fixture-persons.js';
-import { displayName, readBrpSnapshot } from '../identity/citizens.js';
+import { activeCareProviders } from '../care-providers/index.js';
+import { CareProviderList } from '../care-providers/index.js';
+import type { BrpPerson } from '../identity/index.js';
+import { displayName, readBrpSnapshot } from '../identity/index.js';
 import { HttpError } from '../platform/http/errors.js';
-import { pageContext, requireCitizen, sendPage } from '../platform/http/request-context.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import { formatDate as formatLangDate } from '../platform/i18n/format.js';
-import type { CareProvider } from '../care-providers/care-providers.js';
+import type { CareProvider } from '../care-providers/index.js';
 import { newSince, upcomingAppointments, type NewSince, type UpcomingAppointment } from './record-summary.js';
+import { requireCitizen } from '../platform/auth/permissions.js';
 
 function formatDate(ctx: PageContext, d: Date | string, withTime = false): string {
   return formatLangDate(ctx.lang, d, withTime ? 'dateTime' : 'date');

@@ -1,6 +1,8 @@
 // Texts of the demo stand-in for a personal health app (/demo-pgo).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'demoPgo.title': 'Voorbeeld-PGO',
+  'demoPgo.link': 'Probeer het in deze demo met de Voorbeeld-PGO',
   'demoPgo.notice':
     'Dit is een voorbeeld van een app van een andere partij (een persoonlijke gezondheidsomgeving). Hij hoort niet bij het portaal en bestaat alleen in de demo.',
   'demoPgo.intro':
@@ -22,6 +24,7 @@ type Key = keyof typeof nl;
 
 const en: Record<Key, string> = {
   'demoPgo.title': 'Example health app',
+  'demoPgo.link': 'Try it in this demo with the example health app',
   'demoPgo.notice':
     'This is an example of another party’s app (a personal health environment). It is not part of the portal and exists only in the demo.',
   'demoPgo.intro':
@@ -39,4 +42,10 @@ const en: Record<Key, string> = {
   'demoPgo.failed': 'Connecting did not work. Please try again.',
 };
 
-export const demoPgoMessages = { nl, en };
+export const demoPgoMessages = defineMessages({ nl, en });
+
+type DemoPgoMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends DemoPgoMessages {}
+}

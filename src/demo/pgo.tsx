@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../citizen-apps/registry.js';
+import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../citizen-apps/index.js';
 import type { DB } from '../platform/db/schema.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { PageContext } from '../platform/web/context.js';

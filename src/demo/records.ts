@@ -9,13 +9,13 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Kysely } from 'kysely';
-import { parseBsn } from '../identity/bsn.js';
-import { bsnIndex } from '../identity/citizens.js';
-import { NO_ACCESS_POINT, writeAudit } from '../platform/audit/audit.js';
+import { parseBsn } from '../identity/index.js';
+import { bsnIndex } from '../identity/index.js';
 import type { KeyStore } from '../platform/crypto/keys.js';
-import { withPrincipal, type Principal } from '../platform/db/principal.js';
+import type { Principal } from '../platform/db/principal.js';
+import { runInScope } from '../platform/db/scope.js';
 import type { DB, RecordCategory } from '../platform/db/schema.js';
-import { writeResources, type FhirJson, type ResourceWrite } from '../record/store.js';
+import { writeResources, type FhirJson, type ResourceWrite } from '../record/index.js';
 import { DEMO_ORGANISATIONS } from './seed.js';
 
 const BSN = {
@@ -1453,7 +1453,8 @@ export async function loadDemoRecords(
       resource: x.resource,
       ...(x.attachments ? { attachments: x.attachments } : {}),
     }));
-    await withPrincipal(db, principal, async (tx) => {
+    await runInScope({ db, keys }, principal, async (scope) => {
+      const { tx } = scope;
       if (d.directory.length > 0) {
         await tx
           .insertInto('directory_resource')
@@ -1472,10 +1473,7 @@ export async function loadDemoRecords(
           )
           .execute();
       }
-      await writeResources(
-        { tx, principal, keys, audit: (...events) => writeAudit(tx, principal, NO_ACCESS_POINT, events) },
-        writes,
-      );
+      await writeResources(scope, writes);
     });
   }
 }

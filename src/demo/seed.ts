@@ -2,12 +2,12 @@
 // (not everyone with everyone; one relationship ended), and staff with different roles in each organisation.
 // Runs once, on an empty database, as the database owner (like a migration).
 import type { Kysely } from 'kysely';
-import { FIXTURE_PERSONS } from '../identity/brp/fixture-persons.js';
-import { insertCitizen } from '../identity/citizens.js';
+import { FIXTURE_PERSONS } from '../identity/index.js';
+import { insertCitizen } from '../identity/index.js';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import type { DB, OrganisationKind, StaffRole } from '../platform/db/schema.js';
-import { hashPassword } from '../staff/passwords.js';
-import { ROLE_DEFAULTS } from '../staff/permissions.js';
+import { hashPassword } from '../staff/index.js';
+import { ROLE_DEFAULTS } from '../platform/auth/permissions.js';
 import { loadDemoRecords } from './records.js';
 
 export const DEMO_PASSWORD = 'Koepel-demo-2026!';

@@ -1,4 +1,5 @@
 // Texts of the DigiD simulator page.
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'simulator.title': 'DigiD-simulator',
   'simulator.notice':
@@ -53,4 +54,10 @@ const en: Partial<Record<keyof typeof nl, string>> = {
     'This login request does not come from a known application or has an unknown return address. Go back to the portal and try to log in again.',
 };
 
-export const simulatorMessages = { nl, en };
+export const simulatorMessages = defineMessages({ nl, en });
+
+type SimulatorMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends SimulatorMessages {}
+}

@@ -8,8 +8,8 @@
 // the simulator is for the demo and tests (one process), never for production (config.ts refuses it there).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import type { Bsn } from '../identity/bsn.js';
-import { DIGID_LEVELS, type DigidLevel } from '../identity/digid/levels.js';
+import type { Bsn } from '../identity/index.js';
+import { DIGID_LEVELS, type DigidLevel } from '../identity/index.js';
 
 export const SIMULATOR_PATH = '/digid-simulator';
 const CODE_TTL_MS = 60_000;

@@ -5,10 +5,10 @@
 // endpoints (token, userinfo) authenticate the client or the bearer instead.
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FIXTURE_PERSONS } from '../identity/brp/fixture-persons.js';
-import { parseBsn } from '../identity/bsn.js';
-import { DIGID_LEVELS, levelByKey, MINIMUM_LEVEL } from '../identity/digid/levels.js';
-import { DIGID_CALLBACK_PATH } from '../identity/digid/oidc-client.js';
+import { FIXTURE_PERSONS } from '../identity/index.js';
+import { parseBsn } from '../identity/index.js';
+import { DIGID_LEVELS, levelByKey, MINIMUM_LEVEL } from '../identity/index.js';
+import { DIGID_CALLBACK_PATH } from '../identity/index.js';
 import { ensureSession, pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';

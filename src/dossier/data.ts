@@ -6,11 +6,11 @@
 //     citizen may see.
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { KIND_ORDER } from '../care-providers/care-providers.js';
+import { KIND_ORDER } from '../care-providers/index.js';
 import type { Tx } from '../platform/db/principal.js';
 import type { OrganisationKind, RecordCategory } from '../platform/db/schema.js';
 import { HttpError } from '../platform/http/errors.js';
-import { RECORD_CATEGORIES, isRecordCategory } from '../record/categories.js';
+import { RECORD_CATEGORIES, isRecordCategory } from '../record/index.js';
 
 export interface DossierProvider {
   id: string;

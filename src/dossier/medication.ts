@@ -10,7 +10,7 @@ import type {
   MedicationStatement,
   Period,
 } from 'fhir/r4.js';
-import type { StoredResource } from '../record/store.js';
+import type { StoredResource } from '../record/index.js';
 import { codeLabels, conceptText, fhirDate, periodOf } from './fhir-text.js';
 
 export const HISTORY_DAYS = 183; // about six months

@@ -1,5 +1,7 @@
 // Texts of "Mijn dossier": the combined record a citizen sees, labelled per care provider.
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
+  'dossier.nav': 'Mijn dossier',
   'dossier.title': 'Mijn dossier',
   'dossier.intro':
     'Hier ziet u wat uw zorgverleners in dit portaal met u delen. Elke zorgverlener bepaalt zelf wat hij laat zien en is verantwoordelijk voor die gegevens. Bij elk gegeven staat van welke zorgverlener het komt. Heeft u vragen over uw gegevens, of klopt er iets niet? Neem dan contact op met die zorgverlener.',
@@ -235,6 +237,7 @@ const nl = {
 } as const;
 
 const en: Partial<Record<keyof typeof nl, string>> = {
+  'dossier.nav': 'My record',
   'dossier.title': 'My record',
   'dossier.intro':
     'Here you see what your care providers in this portal share with you. Each care provider decides what it shows and is responsible for that data. Every item says which care provider it comes from. Questions about your data, or something wrong? Contact that care provider.',
@@ -452,4 +455,10 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'dossier.careteam.untitled': 'Care team',
 };
 
-export const dossierMessages = { nl, en };
+export const dossierMessages = defineMessages({ nl, en });
+
+type DossierMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends DossierMessages {}
+}

@@ -17,11 +17,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RecordCategory } from '../platform/db/schema.js';
 import { HttpError } from '../platform/http/errors.js';
-import { pageContext, requireCitizen, sendPage, type DataScope } from '../platform/http/request-context.js';
+import { pageContext, sendPage, type DataScope } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { listAttachments, readAttachment, readResources, type StoredResource } from '../record/store.js';
+import { listAttachments, readAttachment, readResources, type StoredResource } from '../record/index.js';
 import { LabChart, type ChartPoint } from './chart.js';
 import {
   countsByProvider,
@@ -73,6 +73,7 @@ import {
   sectionTitle,
   Source,
 } from './views.js';
+import { requireCitizen } from '../platform/auth/permissions.js';
 
 /** The lab table shows at most this many results; older ones are reached per test or per provider. */
 export const LAB_TABLE_LIMIT = 250;
@@ -128,7 +129,7 @@ function OverviewPage(props: {
   const chosen = org ? providerName(props.providers, org) : null;
   return (
     <Layout ctx={ctx} title={chosen ? `${t('dossier.title')} · ${chosen}` : t('dossier.title')}>
-      <Breadcrumb ctx={ctx} trail={[{ href: '/home', label: t('home.nav.home') }, { label: t('dossier.title') }]} />
+      <Breadcrumb ctx={ctx} trail={[{ href: '/home', label: t('layout.home') }, { label: t('dossier.title') }]} />
       <h1 class="utrecht-heading-1" safe>
         {t('dossier.title')}
       </h1>
@@ -499,7 +500,7 @@ function LabDetailPage(props: {
       <Breadcrumb
         ctx={ctx}
         trail={[
-          { href: '/home', label: t('home.nav.home') },
+          { href: '/home', label: t('layout.home') },
           { href: '/dossier', label: t('dossier.title') },
           { href: '/dossier/lab', label: t('dossier.section.lab.title') },
           { label: chosen.test },
@@ -626,7 +627,7 @@ function DocumentPage(props: {
       <Breadcrumb
         ctx={ctx}
         trail={[
-          { href: '/home', label: t('home.nav.home') },
+          { href: '/home', label: t('layout.home') },
           { href: '/dossier', label: t('dossier.title') },
           { href: '/dossier/documents', label: t('dossier.section.documents.title') },
           { label: row.title },

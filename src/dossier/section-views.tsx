@@ -4,7 +4,7 @@ import Html from '@kitajs/html';
 import type { AllergyIntolerance, Appointment, CareTeam, Condition, DocumentReference, Observation } from 'fhir/r4.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import type { AttachmentInfo, StoredResource } from '../record/store.js';
+import type { AttachmentInfo, StoredResource } from '../record/index.js';
 import type { DossierProvider } from './data.js';
 import {
   codeLabels,

@@ -196,7 +196,7 @@ export function SectionPage(props: {
       <Breadcrumb
         ctx={ctx}
         trail={[
-          { href: '/home', label: ctx.t('home.nav.home') },
+          { href: '/home', label: ctx.t('layout.home') },
           { href: dossierHref('/dossier', org), label: ctx.t('dossier.title') },
           { label: title },
         ]}

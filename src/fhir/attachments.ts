@@ -3,7 +3,7 @@
 // (a "PDF" that is really HTML would otherwise run in the portal's origin).
 import { createHash } from 'node:crypto';
 import { ATTACHMENT_TYPES } from './resources.js';
-import { issue, type Issue } from './outcome.js';
+import { issue, type Issue } from '../platform/fhir/outcome.js';
 
 /** The largest attachment Koepel stores, decoded. */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;

@@ -2,7 +2,7 @@
 // CapabilityStatement the server publishes at /fhir/metadata (src/fhir/read/capability.ts merges it in).
 import { MAX_ENTRIES } from './ingest.js';
 import { INGEST_TYPES } from './resources.js';
-import { TOKEN_PATH } from './oauth.js';
+import { TOKEN_PATH } from '../api-clients/index.js';
 
 export function writeCapability(publicUrl: string) {
   return {

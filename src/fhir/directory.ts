@@ -3,7 +3,7 @@
 // resources, versioned, and audited (without a citizen: no citizen data is involved).
 import { sql } from 'kysely';
 import type { DataScope } from '../platform/http/request-context.js';
-import type { WriteOutcome } from '../record/store.js';
+import type { WriteOutcome } from '../record/index.js';
 import type { DirectoryType } from './resources.js';
 
 export interface DirectoryWrite {

@@ -849,7 +849,7 @@ describe('FHIR ingestion', () => {
   });
 
   test('ingestBundle works without HTTP (for the bench and imports)', async () => {
-    const ctx = clientContext(k.db, k.koepel.keys, pharmacy.principal);
+    const ctx = clientContext({ db: k.db, keys: k.koepel.keys }, pharmacy.principal);
     const result = await ingestBundle(ctx, withFreshUuids(fixture('pharmacy-bundle.json'), 'abcdef12'));
     assert.equal(result.status, 200);
     assert.ok('entry' in result.body && result.body.entry.every((e) => e.response.status === '200 OK'));

@@ -12,13 +12,11 @@
 // Usable without HTTP (the bench, imports): ingestBundle(context, bundle) and ingestResource(context, ...).
 import { sql } from 'kysely';
 import type { KeyStore } from '../platform/crypto/keys.js';
-import { NO_ACCESS_POINT, writeAudit, type AccessPoint } from '../platform/audit/audit.js';
-import { withPrincipal, type Principal } from '../platform/db/principal.js';
-import type { Kysely } from 'kysely';
-import type { DB } from '../platform/db/schema.js';
-import type { DataScope } from '../platform/http/request-context.js';
-import { bsnIndex } from '../identity/citizens.js';
-import { RecordWriteError, writeResources, type ResourceWrite, type FhirJson } from '../record/store.js';
+import type { AccessPoint } from '../platform/audit/audit.js';
+import type { Principal } from '../platform/db/principal.js';
+import { runInScope, type DataScope, type ScopeServices } from '../platform/db/scope.js';
+import { bsnIndex } from '../identity/index.js';
+import { RecordWriteError, writeResources, type ResourceWrite, type FhirJson } from '../record/index.js';
 import { writeDirectory } from './directory.js';
 import {
   FhirError,
@@ -28,7 +26,7 @@ import {
   statusLine,
   type Issue,
   type OperationOutcome,
-} from './outcome.js';
+} from '../platform/fhir/outcome.js';
 import {
   jsonDepth,
   parseRequestUrl,
@@ -49,20 +47,13 @@ export interface IngestContext {
   run: DataRunner;
 }
 
-/** An ingestion context for code outside an HTTP request (bench, imports): the client acts through withPrincipal. */
+/** An ingestion context for code outside an HTTP request (bench, imports): the client acts in its own scope. */
 export function clientContext(
-  db: Kysely<DB>,
-  keys: KeyStore,
+  services: ScopeServices,
   principal: Extract<Principal, { kind: 'client' }>,
-  at: AccessPoint = NO_ACCESS_POINT,
+  at?: AccessPoint,
 ): IngestContext {
-  return {
-    keys,
-    run: (fn) =>
-      withPrincipal(db, principal, (tx) =>
-        fn({ tx, principal, keys, audit: (...events) => writeAudit(tx, principal, at, events) }),
-      ),
-  };
+  return { keys: services.keys, run: (fn) => runInScope(services, principal, fn, at) };
 }
 
 export interface BundleResponseEntry {

@@ -1,12 +1,12 @@
 // The first step of ingestion, without the database: each Bundle entry (or single resource) is checked against its
 // schema, cleaned for storage (server-managed fields and attachment bytes removed), given its source key, and its
 // references are found — the one that names the patient, and those that point at other entries of the Bundle.
-import { parseBsn, type Bsn } from '../identity/bsn.js';
-import { bsnIndex } from '../identity/citizens.js';
+import { parseBsn, type Bsn } from '../identity/index.js';
+import { bsnIndex } from '../identity/index.js';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import { decodeAttachment, sha1, type DecodedAttachment } from './attachments.js';
 import { BSN_SYSTEM, FHIR_ID, describeZodIssue, fhirPath } from './datatypes.js';
-import { issue, type Issue } from './outcome.js';
+import { issue, type Issue } from '../platform/fhir/outcome.js';
 import { PATIENT_FIELD, RESOURCE_RULES, RESOURCE_SCHEMAS, isIngestType, type IngestType } from './resources.js';
 
 /** How a resource names its patient. */

@@ -1,8 +1,8 @@
 // What Koepel accepts per FHIR resource type: the fields the citizen's record view relies on are validated here
 // (Dutch code systems from NL-STANDARDS.md); everything else passes through unchanged.
 import { z } from 'zod';
-import { parseBsn } from '../identity/bsn.js';
-import { RECORD_RESOURCE_TYPES } from '../record/categories.js';
+import { parseBsn } from '../identity/index.js';
+import { RECORD_RESOURCE_TYPES } from '../record/index.js';
 import type { RecordResourceType } from '../platform/db/schema.js';
 import {
   BSN_SYSTEM,

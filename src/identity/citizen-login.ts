@@ -6,28 +6,26 @@
 //      snapshot, record the login time;
 //   4. a new session id for the logged-in citizen (rotation).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { hasActiveCareRelationship } from '../care-providers/care-providers.js';
-import { writeAudit, type AuditEvent } from '../platform/audit/audit.js';
-import { withPrincipal, type Principal } from '../platform/db/principal.js';
+import { hasActiveCareRelationship } from '../care-providers/index.js';
+import type { AuditEvent } from '../platform/audit/audit.js';
+import type { Principal } from '../platform/db/principal.js';
+import { runInScope } from '../platform/db/scope.js';
 import { rotateSession } from '../platform/http/request-context.js';
 import { BrpError, type BrpPerson, type IdentitySource } from './brp/brp-client.js';
 import type { Bsn } from './bsn.js';
 import { bsnIndex, displayName, refreshBrpSnapshot } from './citizens.js';
 import type { DigidLevel } from './digid/levels.js';
 
-const LOOKUP: Principal = { kind: 'system', purpose: 'citizen-login' };
-const ANONYMOUS: Principal = { kind: 'anonymous' };
-
 /** Audits a login event before anyone is logged in (whatever session the browser brought along). */
 export async function auditLoginAttempt(req: FastifyRequest, event: AuditEvent): Promise<void> {
-  await withPrincipal(req.server.koepel.db, ANONYMOUS, (tx) => writeAudit(tx, ANONYMOUS, req.accessPoint, [event]));
+  await runInScope(req.server.koepel, { kind: 'anonymous' }, ({ audit }) => audit(event), req.accessPoint);
 }
 
 export type CitizenLoginResult = { kind: 'logged-in' } | { kind: 'no-care-relationship' };
 
 export async function findCitizenId(req: FastifyRequest, bsn: Bsn): Promise<string | null> {
-  const { db, keys } = req.server.koepel;
-  const row = await withPrincipal(db, LOOKUP, (tx) =>
+  const { keys } = req.server.koepel;
+  const row = await req.withSystem('citizen-login', ({ tx }) =>
     tx.selectFrom('citizen').select('id').where('bsn_index', '=', bsnIndex(keys, bsn)).executeTakeFirst(),
   );
   return row?.id ?? null;
@@ -53,7 +51,7 @@ export async function completeCitizenLogin(
   bsn: Bsn,
   level: DigidLevel,
 ): Promise<CitizenLoginResult> {
-  const { db, keys, portals } = req.server.koepel;
+  const { keys, portals } = req.server.koepel;
   const portalId = portals.current().id;
   const reason = `digid-level:${level.key}`;
 
@@ -68,29 +66,45 @@ export async function completeCitizenLogin(
     return { kind: 'no-care-relationship' };
   }
 
+  // The citizen DigiD vouched for, before their session exists (it is made below, with a new id).
   const principal: Principal = { kind: 'citizen', citizenId, portalId };
-  const active = await withPrincipal(db, principal, async (tx) => {
+  const asCitizen = <T>(fn: Parameters<typeof runInScope<T>>[2]) =>
+    runInScope(req.server.koepel, principal, fn, req.accessPoint);
+  const active = await asCitizen(async ({ tx, audit }) => {
     const ok = await hasActiveCareRelationship(tx, citizenId, portalId);
     if (!ok) {
-      await writeAudit(tx, principal, req.accessPoint, [
-        { event: 'citizen.login', action: 'E', outcome: 'denied', citizenId, reason: `${reason};no-care-relationship` },
-      ]);
+      await audit({
+        event: 'citizen.login',
+        action: 'E',
+        outcome: 'denied',
+        citizenId,
+        reason: `${reason};no-care-relationship`,
+      });
     }
     return ok;
   });
   if (!active) return { kind: 'no-care-relationship' };
 
   const person = await freshPerson(req, identity, bsn);
-  const name = await withPrincipal(db, principal, async (tx) => {
+  const name = await asCitizen(async ({ tx, audit }) => {
     // The audit record comes first: until it exists, row-level security hides the citizen's row.
-    await writeAudit(tx, principal, req.accessPoint, [
-      { event: 'citizen.login', action: 'E', citizenId, resourceType: 'citizen', resourceId: citizenId, reason },
-    ]);
+    await audit({
+      event: 'citizen.login',
+      action: 'E',
+      citizenId,
+      resourceType: 'citizen',
+      resourceId: citizenId,
+      reason,
+    });
     if (person) {
       await refreshBrpSnapshot(tx, keys, citizenId, person);
-      await writeAudit(tx, principal, req.accessPoint, [
-        { event: 'citizen.brp.refresh', action: 'U', citizenId, resourceType: 'brp-snapshot', resourceId: citizenId },
-      ]);
+      await audit({
+        event: 'citizen.brp.refresh',
+        action: 'U',
+        citizenId,
+        resourceType: 'brp-snapshot',
+        resourceId: citizenId,
+      });
     }
     // "New since your last visit" on the home page compares with the login before this one.
     await tx

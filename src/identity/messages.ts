@@ -1,4 +1,5 @@
 // Texts of the citizen login (DigiD) pages.
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'digid.error.title': 'Inloggen is niet gelukt',
   'digid.error.body':
@@ -62,4 +63,10 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'digid.backHome': 'Go to the home page',
 };
 
-export const identityMessages = { nl, en };
+export const identityMessages = defineMessages({ nl, en });
+
+type IdentityMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends IdentityMessages {}
+}

@@ -6,7 +6,7 @@ import { HttpClient, csrfFrom } from '../../test/support/http-client.js';
 import { withPrincipal } from '../platform/db/principal.js';
 import { SESSION_COOKIE } from '../platform/session/sessions.js';
 import { loginStaff, type StaffLogin } from '../staff/login.testkit.js';
-import { alertDetail } from '../staff/throttle.js';
+import { alertDetail } from '../platform/auth/throttle.js';
 
 describe('operator alerts', () => {
   let k: TestKoepel;

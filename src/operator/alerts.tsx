@@ -1,25 +1,18 @@
 // The operator's security alerts (PR-7): what the login throttle (and later other monitors) raised, newest first,
 // with a button to mark an alert as handled. Only the operator principal may see or change them — enforced by
 // the row-level security policy security_alert_operator as well as here.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Principal } from '../platform/db/principal.js';
 import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { parseAlertDetail } from '../staff/throttle.js';
+import { parseAlertDetail } from '../platform/auth/throttle.js';
+import { requireOperator } from '../platform/auth/permissions.js';
 import { formatDate } from '../platform/i18n/format.js';
 
 const MAX_ROWS = 200;
-
-export function requireOperator(req: FastifyRequest): Extract<Principal, { kind: 'operator' }> {
-  const p = req.principal;
-  if (p.kind === 'operator') return p;
-  if (p.kind === 'anonymous') throw new HttpError(401, 'loginRequired');
-  throw new HttpError(403, 'forbidden');
-}
 
 interface AlertRow {
   id: string;

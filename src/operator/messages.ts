@@ -1,4 +1,5 @@
 // Texts of the operator's pages (security alerts).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'operator.alerts.title': 'Beveiligingsmeldingen',
   'operator.alerts.intro':
@@ -47,4 +48,10 @@ const en: Partial<Record<Key, string>> = {
     '{failures} failed logins from this address within {minutes} minutes. Blocked until {until}.',
 };
 
-export const operatorMessages = { nl, en };
+export const operatorMessages = defineMessages({ nl, en });
+
+type OperatorMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends OperatorMessages {}
+}

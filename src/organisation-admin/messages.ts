@@ -1,4 +1,5 @@
 // Texts of the organisation's category settings (MG-1).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'orgAdmin.categories.title': 'Wat patiënten zien',
   'orgAdmin.categories.link': 'Wat patiënten van hun dossier zien',
@@ -29,4 +30,10 @@ const en: Partial<Record<Key, string>> = {
   'orgAdmin.categories.error': 'Choose only parts from the list.',
 };
 
-export const organisationAdminMessages = { nl, en };
+export const organisationAdminMessages = defineMessages({ nl, en });
+
+type OrganisationAdminMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends OrganisationAdminMessages {}
+}

@@ -7,13 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RecordCategory } from '../platform/db/schema.js';
 import { HttpError } from '../platform/http/errors.js';
-import { pageContext, requireStaff, sendPage } from '../platform/http/request-context.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { isRecordCategory, RECORD_CATEGORIES } from '../record/categories.js';
-import { CategoryCheckboxes } from '../record-requests/views.js';
-import { Csrf, ErrorSummary, type FieldError } from '../staff/form-views.js';
-import { PERMISSIONS } from '../staff/permissions.js';
+import { isRecordCategory, RECORD_CATEGORIES } from '../record/index.js';
+import { CategoryCheckboxes } from '../record-requests/index.js';
+import { Csrf, ErrorSummary, type FieldError } from '../platform/web/components/index.js';
+import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 
 const body = z.object({
   categories: z
@@ -35,7 +35,7 @@ function CategoriesPage(props: {
   const title = t('orgAdmin.categories.title');
   const checked = RECORD_CATEGORIES.filter((c) => props.checked.includes(c));
   return (
-    <Layout ctx={ctx} title={errors.length > 0 ? `${t('staff.errors.title')}: ${title}` : title}>
+    <Layout ctx={ctx} title={errors.length > 0 ? `${t('form.errors.title')}: ${title}` : title}>
       <p class="utrecht-paragraph">
         <a class="utrecht-link" href="/staff" safe>
           {t('orgAdmin.categories.back')}

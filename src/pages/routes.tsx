@@ -1,12 +1,8 @@
-// Public pages: the landing page with the DigiD button, the privacy statement, the language switch,
-// and the machine endpoints (/hello as the benchmark baseline, /health for load balancers).
+// Public pages: the landing page with the DigiD button and the privacy statement. (The language switch, /hello and
+// /health belong to the kernel: src/platform/http/kernel-routes.ts.)
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
-import { z } from 'zod';
-import { ensureSession, pageContext, sendPage } from '../platform/http/request-context.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { Layout } from '../platform/web/layout.js';
-import { isLang } from '../platform/i18n/i18n.js';
-import { withPrincipal } from '../platform/db/principal.js';
 import { formatDate } from '../platform/i18n/format.js';
 
 export function registerPageRoutes(app: FastifyInstance): void {
@@ -87,27 +83,5 @@ export function registerPageRoutes(app: FastifyInstance): void {
         </section>
       </Layout>,
     );
-  });
-
-  const languageQuery = z.object({ lang: z.string(), return: z.string().optional() });
-  app.get('/language', async (req, reply) => {
-    const q = languageQuery.safeParse(req.query);
-    const lang = q.success && isLang(q.data.lang) ? q.data.lang : 'nl';
-    const back = q.success && q.data.return && /^\/(?!\/)[\w\-/.]*$/.test(q.data.return) ? q.data.return : '/';
-    req.lang = lang;
-    const session = await ensureSession(req, reply);
-    if (session.state.lang !== lang) await req.server.koepel.sessions.updateState(session, { ...session.state, lang });
-    return reply.redirect(back, 303);
-  });
-
-  app.get('/hello', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('hello'));
-
-  app.get('/health', async (_req, reply) => {
-    try {
-      await withPrincipal(app.koepel.db, { kind: 'anonymous' }, (tx) => sql`select 1`.execute(tx));
-      return await reply.send({ status: 'ok' });
-    } catch {
-      return reply.code(503).header('Retry-After', '30').send({ status: 'unavailable' });
-    }
   });
 }

@@ -1,4 +1,5 @@
 // Texts of the staff patient search.
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'patients.search.title': 'Patiënt zoeken',
   'patients.search.intro':
@@ -49,4 +50,10 @@ const en: Partial<Record<Key, string>> = {
   'patients.errors.born': 'Enter a valid date of birth, for example 12-04-1982.',
 };
 
-export const patientMessages = { nl, en };
+export const patientMessages = defineMessages({ nl, en });
+
+type PatientMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends PatientMessages {}
+}

@@ -1,4 +1,5 @@
 // Texts of the staff record view (a patient's record as the own organisation holds it).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'patientRecord.title': 'Dossier van {name}',
   'patientRecord.back': 'Terug naar de werkplek',
@@ -139,4 +140,10 @@ const en: Partial<Record<Key, string>> = {
   'patientRecord.criticality.unable-to-assess': 'Unknown',
 };
 
-export const patientRecordMessages = { nl, en };
+export const patientRecordMessages = defineMessages({ nl, en });
+
+type PatientRecordMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends PatientRecordMessages {}
+}

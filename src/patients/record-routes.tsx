@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError } from '../platform/http/errors.js';
-import { pageContext, requireStaff, sendPage } from '../platform/http/request-context.js';
-import { PERMISSIONS } from '../staff/permissions.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
+import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 import { openPatientRecord, readPatientDocument } from './record.js';
 import { PatientRecordPage } from './record-views.js';
 

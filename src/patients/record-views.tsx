@@ -1,12 +1,11 @@
 // The staff record view: one page per patient, one section (heading + table with caption) per category, in the
 // order a GP reads a record. Only the organisation's own data reaches this page (see record.ts).
-import { catalogue } from '../platform/i18n/catalogue.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import type { RecordCategory } from '../platform/db/schema.js';
-import type { AttachmentInfo, StoredResource } from '../record/store.js';
+import type { AttachmentInfo, StoredResource } from '../record/index.js';
 import type { PatientRecord } from './record.js';
 import {
   careTeamParticipants,
@@ -40,7 +39,7 @@ const SECTIONS: readonly RecordCategory[] = [
 function coded(ctx: PageContext, prefix: string, code: string | null): string {
   if (!code) return '';
   const key = `${prefix}.${code}`;
-  return key in catalogue.nl ? ctx.t(key as MessageKey) : code;
+  return ctx.t.has(key) ? ctx.t(key) : code;
 }
 
 /** A FHIR date or dateTime as a <time> element; partial dates (2020, 2020-05) as written. */

@@ -3,7 +3,7 @@
 // record about the patient. The first question — is this a patient of ours? — is answered by the care relationship
 // alone (the staff policy on care_relationship shows only the organisation's relationships that have not ended,
 // PZ-4), before any audit record names the citizen.
-import { displayName } from '../identity/citizens.js';
+import { displayName } from '../identity/index.js';
 import type { Principal } from '../platform/db/principal.js';
 import type { DataScope } from '../platform/http/request-context.js';
 import {
@@ -12,7 +12,7 @@ import {
   readResources,
   type AttachmentInfo,
   type StoredResource,
-} from '../record/store.js';
+} from '../record/index.js';
 
 type Staff = Extract<Principal, { kind: 'staff' }>;
 

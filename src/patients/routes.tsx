@@ -1,9 +1,9 @@
 // POST /staff/patients/search — POST only, so that names and birth dates never appear in a URL.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { pageContext, requireStaff, sendPage } from '../platform/http/request-context.js';
-import type { FieldError } from '../staff/form-views.js';
-import { PERMISSIONS } from '../staff/permissions.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
+import type { FieldError } from '../platform/web/components/index.js';
+import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 import { parseCriteria, searchPatients, type CriteriaError } from './search.js';
 import { SearchResultsPage } from './views.js';
 import { registerPatientRecordRoutes } from './record-routes.js';

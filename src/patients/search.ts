@@ -5,7 +5,7 @@
 //   3. only then the names and birth dates are read.
 // There is no path to a name that skips step 2: without the audit record the citizen row is invisible.
 import { sql } from 'kysely';
-import { displayName, normaliseName } from '../identity/citizens.js';
+import { displayName, normaliseName } from '../identity/index.js';
 import type { DataScope } from '../platform/http/request-context.js';
 
 export const SEARCH_LIMIT = 50;

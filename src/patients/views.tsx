@@ -1,7 +1,7 @@
 // The patient search form (on the staff home and above the results) and the results page.
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { Csrf, ErrorSummary, TextField, type FieldError } from '../staff/form-views.js';
+import { Csrf, ErrorSummary, TextField, type FieldError } from '../platform/web/components/index.js';
 import { SEARCH_LIMIT, type SearchResult } from './search.js';
 
 export interface SearchValues {
@@ -88,7 +88,7 @@ export function SearchResultsPage(props: {
   const errors = props.errors ?? [];
   const title =
     errors.length > 0
-      ? `${t('staff.errors.title')}: ${t('patients.search.title')}`
+      ? `${t('form.errors.title')}: ${t('patients.search.title')}`
       : result
         ? t('patients.search.resultsTitle')
         : t('patients.search.title');

@@ -1,6 +1,7 @@
 // Configuration is read once, from the environment, through one validated schema.
 // Production fails fast: no fallback secrets, no simulator, no embedded database key generation.
 import { z } from 'zod';
+import { MasterKeyring } from './crypto/envelope.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
@@ -66,6 +67,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (e.KOEPEL_MASTER_KEY !== undefined) {
+    // The same check the keyring makes at use, here, so that a short or malformed key is a clear refusal at start.
+    try {
+      new MasterKeyring(e.KOEPEL_MASTER_KEY);
+    } catch (err) {
+      throw new ConfigError(`KOEPEL_MASTER_KEY is not usable: ${(err as Error).message}.`);
+    }
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const simulator = e.KOEPEL_DIGID_SIMULATOR ?? !production;
 
@@ -89,6 +98,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!publicUrl.startsWith('https://')) {
       throw new ConfigError('Production mode needs an https:// PUBLIC_URL.');
     }
+    if (e.KOEPEL_DEMO_SEED) {
+      // The demo's staff accounts have a published password: loaded into production they would be open doors.
+      throw new ConfigError(
+        'Production mode refuses to start with the demo seed on (KOEPEL_DEMO_SEED): its accounts have a published password.',
+      );
+    }
+    if (!e.KOEPEL_BRP_URL) {
+      throw new ConfigError(
+        'Production mode needs KOEPEL_BRP_URL (and KOEPEL_BRP_API_KEY): identity data comes from the BRP, not the fixture.',
+      );
+    }
   }
 
   return {
@@ -101,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: 'pglite', dataDir: e.KOEPEL_DATA_DIR },
     dataDir: e.KOEPEL_DATA_DIR,
     masterKey: e.KOEPEL_MASTER_KEY,
-    demoSeed: e.KOEPEL_DEMO_SEED ?? !production,
+    demoSeed: !production && (e.KOEPEL_DEMO_SEED ?? true),
     digid: {
       simulator,
       issuer: simulator ? `${publicUrl}/digid-simulator` : (e.KOEPEL_DIGID_ISSUER ?? ''),

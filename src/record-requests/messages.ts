@@ -1,5 +1,6 @@
 // Texts of record requests (MG-7): the citizen's request form and overview, the staff's list and decision pages.
 // The category names are shared with the organisation's category settings (src/organisation-admin).
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'recordRequests.category.appointments': 'Afspraken',
   'recordRequests.category.episodes': 'Episodes (klachten en aandoeningen)',
@@ -196,4 +197,10 @@ const en: Partial<Record<Key, string>> = {
   'recordRequests.staff.errors.handled': 'This request has already been handled.',
 };
 
-export const recordRequestMessages = { nl, en };
+export const recordRequestMessages = defineMessages({ nl, en });
+
+type RecordRequestMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends RecordRequestMessages {}
+}

@@ -8,12 +8,12 @@
 // Everything runs in the request's transaction; every read of a citizen's data is audited before it happens.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { activeCareProviders } from '../care-providers/care-providers.js';
-import { displayName } from '../identity/citizens.js';
+import { activeCareProviders } from '../care-providers/index.js';
+import { displayName } from '../identity/index.js';
 import type { Principal } from '../platform/db/principal.js';
 import type { OrganisationKind, RecordCategory } from '../platform/db/schema.js';
 import type { DataScope } from '../platform/http/request-context.js';
-import { isRecordCategory, RECORD_CATEGORIES } from '../record/categories.js';
+import { isRecordCategory, RECORD_CATEGORIES } from '../record/index.js';
 
 type Citizen = Extract<Principal, { kind: 'citizen' }>;
 type Staff = Extract<Principal, { kind: 'staff' }>;

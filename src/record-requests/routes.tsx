@@ -9,10 +9,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError } from '../platform/http/errors.js';
-import { pageContext, requireCitizen, requireStaff, sendPage } from '../platform/http/request-context.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
-import type { FieldError } from '../staff/form-views.js';
-import { PERMISSIONS } from '../staff/permissions.js';
+import type { FieldError } from '../platform/web/components/index.js';
+import { PERMISSIONS, requireCitizen, requireStaff } from '../platform/auth/permissions.js';
 import {
   auditCitizenView,
   citizenRequests,

@@ -5,8 +5,8 @@ import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { RecordCategory } from '../platform/db/schema.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { formatBirthDate } from '../patients/views.js';
-import { Csrf, ErrorSummary, TextArea, type FieldError } from '../staff/form-views.js';
+import { formatBirthDate } from '../patients/index.js';
+import { Csrf, ErrorSummary, TextArea, type FieldError } from '../platform/web/components/index.js';
 import {
   NOTE_MAX,
   type CitizenRequestView,
@@ -21,7 +21,7 @@ const categoryList = (ctx: PageContext, list: readonly RecordCategory[]) =>
   list.map((c) => categoryLabel(ctx, c)).join(', ');
 
 const titleWithErrors = (ctx: PageContext, title: string, errors: FieldError[]) =>
-  errors.length > 0 ? `${ctx.t('staff.errors.title')}: ${title}` : title;
+  errors.length > 0 ? `${ctx.t('form.errors.title')}: ${title}` : title;
 
 /** A fieldset of category checkboxes; the first checkbox's id is `${idPrefix}-${first}` (error summary target). */
 export function CategoryCheckboxes(props: {

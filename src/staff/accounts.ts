@@ -3,7 +3,7 @@
 // read accounts and memberships; a logged-in employee reads only their own account.
 import type { Tx } from '../platform/db/principal.js';
 import type { OrganisationKind, StaffRole } from '../platform/db/schema.js';
-import { normaliseEmail } from './throttle.js';
+import { normaliseEmail } from '../platform/auth/throttle.js';
 
 export interface LoginAccount {
   id: string;

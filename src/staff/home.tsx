@@ -4,16 +4,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { MessageKey } from '../platform/i18n/i18n.js';
-import { pageContext, requireStaff, sendPage } from '../platform/http/request-context.js';
+import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { HttpError } from '../platform/http/errors.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import type { OrganisationKind, StaffRole } from '../platform/db/schema.js';
-import { PatientSearchForm } from '../patients/views.js';
+import { PatientSearchForm } from '../patients/index.js';
 import { getAccount } from './accounts.js';
 import { EnrolPage, type EnrolView } from './login-views.js';
-import type { FieldError } from './form-views.js';
-import { PERMISSIONS } from './permissions.js';
+import type { FieldError } from '../platform/web/components/index.js';
+import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 import { formatDate } from '../platform/i18n/format.js';
 import {
   enrolTotp,

@@ -3,13 +3,13 @@
 // links to the field concerned.
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { Csrf, ErrorSummary, TextField, type FieldError } from './form-views.js';
+import { Csrf, ErrorSummary, TextField, type FieldError } from '../platform/web/components/index.js';
 
 const errorFor = (errors: FieldError[], field: string) => errors.find((e) => e.field === field)?.message;
 
 /** The page title gets an "error" prefix when the form has errors, so screen reader users hear it first. */
 function titleOf(ctx: PageContext, title: string, errors: FieldError[]): string {
-  return errors.length > 0 ? `${ctx.t('staff.errors.title')}: ${title}` : title;
+  return errors.length > 0 ? `${ctx.t('form.errors.title')}: ${title}` : title;
 }
 
 export function LoginPage(props: { ctx: PageContext; email?: string; errors?: FieldError[] }): JSX.Element {

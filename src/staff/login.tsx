@@ -10,13 +10,13 @@
 // All database work before the staff session exists runs under the system principal {purpose: 'staff-login'}.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { writeAudit } from '../platform/audit/audit.js';
-import { withPrincipal, type Principal, type Tx } from '../platform/db/principal.js';
+import type { AuditEvent } from '../platform/audit/audit.js';
+import type { Tx } from '../platform/db/principal.js';
 import { HttpError } from '../platform/http/errors.js';
 import { ensureSession, pageContext, rotateSession, sendPage } from '../platform/http/request-context.js';
 import { MessagePage } from '../platform/web/layout.js';
 import { findAccountByEmail, getAccount, membershipsOf, totpRequired } from './accounts.js';
-import type { FieldError } from './form-views.js';
+import type { FieldError } from '../platform/web/components/index.js';
 import { ChooseOrganisationPage, EnrolPage, LoginPage, TotpPage } from './login-views.js';
 import { dummyHash, verifyPassword } from './passwords.js';
 import { dropPending, newPending, pendingState, readPending, savePending, type PendingLogin } from './pending-login.js';
@@ -29,7 +29,7 @@ import {
   registerFailure,
   throttlePolicy,
   type ThrottleKeys,
-} from './throttle.js';
+} from '../platform/auth/throttle.js';
 import {
   consumeStep,
   enrolTotp,
@@ -43,7 +43,6 @@ import {
   stepOf,
 } from './totp.js';
 
-const SYSTEM: Principal = { kind: 'system', purpose: 'staff-login' };
 const OPERATOR_CHOICE = 'operator';
 
 const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
@@ -52,21 +51,23 @@ const organisationBody = z.object({ organisation: z.string().max(64).optional() 
 
 type FailureReason = 'credentials' | 'throttled' | 'totp' | 'totp-enrol' | 'no-membership' | 'pending-expired';
 
-function system<T>(req: FastifyRequest, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return withPrincipal(req.server.koepel.db, SYSTEM, fn);
+/** Login work runs as the system ('staff-login'): nobody is logged in yet. */
+function system<T>(
+  req: FastifyRequest,
+  fn: (tx: Tx, audit: (e: AuditEvent) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  return req.withSystem('staff-login', ({ tx, audit }) => fn(tx, audit));
 }
 
 /** An audit record of a failed attempt: under the system principal, without e-mail address or name. */
-function auditFailure(tx: Tx, req: FastifyRequest, reason: FailureReason, staffId?: string): Promise<void> {
-  return writeAudit(tx, SYSTEM, req.accessPoint, [
-    {
-      event: 'staff.login',
-      action: 'E',
-      outcome: 'failure',
-      reason,
-      ...(staffId ? { resourceType: 'staff_account', resourceId: staffId } : {}),
-    },
-  ]);
+function auditFailure(audit: (e: AuditEvent) => Promise<void>, reason: FailureReason, staffId?: string): Promise<void> {
+  return audit({
+    event: 'staff.login',
+    action: 'E',
+    outcome: 'failure',
+    reason,
+    ...(staffId ? { resourceType: 'staff_account', resourceId: staffId } : {}),
+  });
 }
 
 function throttleKeys(req: FastifyRequest, account: string): ThrottleKeys {
@@ -92,9 +93,9 @@ async function throttledPage(req: FastifyRequest, reply: FastifyReply, until: Da
 
 /** Checks the throttle before anything expensive. Returns the time the block ends, or null. */
 async function checkThrottle(req: FastifyRequest, keys: ThrottleKeys, staffId?: string): Promise<Date | null> {
-  return system(req, async (tx) => {
+  return system(req, async (tx, audit) => {
     const until = await blockedUntil(tx, keys);
-    if (until) await auditFailure(tx, req, 'throttled', staffId);
+    if (until) await auditFailure(audit, 'throttled', staffId);
     return until;
   });
 }
@@ -107,9 +108,9 @@ async function failure(
   staffId?: string,
 ): Promise<Date | null> {
   const policy = throttlePolicy(req.server.koepel.config);
-  const until = await system(req, async (tx) => {
+  const until = await system(req, async (tx, audit) => {
     const result = await registerFailure(tx, keys, policy);
-    await auditFailure(tx, req, reason, staffId);
+    await auditFailure(audit, reason, staffId);
     return result.blocked ? blockedUntil(tx, keys) : null;
   });
   await system(req, (tx) => pruneThrottle(tx, policy));
@@ -360,7 +361,7 @@ async function completeLogin(req: FastifyRequest, reply: FastifyReply, pending: 
   const options = await organisationOptions(req, pending.staffId);
   const only = options[0];
   if (!only) {
-    await system(req, (tx) => auditFailure(tx, req, 'no-membership', pending.staffId));
+    await system(req, (_tx, audit) => auditFailure(audit, 'no-membership', pending.staffId));
     await dropPending(req);
     const ctx = pageContext(req);
     return sendPage(

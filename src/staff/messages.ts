@@ -1,4 +1,5 @@
 // Texts of staff login, two-step verification, the staff home and the staff account page.
+import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'staff.login.title': 'Inloggen voor medewerkers',
   'staff.login.intro': 'Log in met het e-mailadres en wachtwoord van uw account bij uw organisatie.',
@@ -8,7 +9,6 @@ const nl = {
   'staff.login.totpNote':
     'Daarna vragen wij een code uit uw authenticator-app, als uw organisatie dat vereist of als u die heeft ingesteld.',
   'staff.login.citizenHint': 'Bent u patiënt of cliënt? Log dan in met DigiD op de startpagina.',
-  'staff.errors.title': 'Er is een probleem',
   'staff.errors.emailMissing': 'Vul uw e-mailadres in.',
   'staff.errors.emailInvalid': 'Vul een geldig e-mailadres in, zoals naam@organisatie.nl.',
   'staff.errors.passwordMissing': 'Vul uw wachtwoord in.',
@@ -102,7 +102,6 @@ const en: Partial<Record<Key, string>> = {
   'staff.login.totpNote':
     'Next we ask for a code from your authenticator app, if your organisation requires it or you have set it up.',
   'staff.login.citizenHint': 'Are you a patient or client? Log in with DigiD on the home page.',
-  'staff.errors.title': 'There is a problem',
   'staff.errors.emailMissing': 'Enter your e-mail address.',
   'staff.errors.emailInvalid': 'Enter a valid e-mail address, like name@organisation.nl.',
   'staff.errors.passwordMissing': 'Enter your password.',
@@ -183,4 +182,10 @@ const en: Partial<Record<Key, string>> = {
   'staff.account.back': 'Back to the workplace',
 };
 
-export const staffMessages = { nl, en };
+export const staffMessages = defineMessages({ nl, en });
+
+type StaffMessages = typeof nl;
+declare module '../platform/i18n/i18n.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this catalogue's keys to every translator
+  interface MessageRegistry extends StaffMessages {}
+}

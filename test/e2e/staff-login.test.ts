@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { Secret } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed.js';
-import { alertDetail } from '../../src/staff/throttle.js';
+import { alertDetail } from '../../src/platform/auth/throttle.js';
 import { codeAt } from '../../src/staff/totp.js';
 import { assertAccessible, launchBrowser, newContext } from '../support/browser.js';
 import { startKoepel, type TestKoepel } from '../support/harness.js';

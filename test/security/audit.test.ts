@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { boot } from '../../src/boot.js';
+import { demo } from '../../src/demo/index.js';
 import { writeAudit, NO_ACCESS_POINT, type AuditEvent } from '../../src/platform/audit/audit.js';
 import { verifyAuditLog } from '../../src/platform/audit/verify.js';
 import { loadConfig } from '../../src/platform/config.js';
@@ -161,7 +162,7 @@ describe('npm run audit:verify', () => {
     try {
       // Boot once so the demo and some audit records exist, then close (PGlite is single-process).
       const config = loadConfig(env);
-      const koepel = await boot(config, false);
+      const koepel = await boot(config, false, [demo]);
       const p = await staffPrincipal(koepel.database.db, 'huisarts@delinde.example');
       await withPrincipal(koepel.database.db, p, (tx) =>
         writeAudit(
@@ -185,7 +186,7 @@ describe('npm run audit:verify', () => {
       const ok = await run(process.execPath, cli, { env });
       assert.match(ok.stdout, new RegExp(`audit log OK: ${total} records`));
 
-      const koepel2 = await boot(config, false);
+      const koepel2 = await boot(config, false, [demo]);
       const id = (
         await koepel2.database.db.selectFrom('audit_log').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow()
       ).id;

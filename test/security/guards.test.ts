@@ -8,7 +8,7 @@ function sources(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {
     const full = join(dir, entry);
     if (statSync(full).isDirectory()) sources(full, out);
-    else if (/\.(ts|tsx)$/.test(entry) && !/\.test\.tsx?$/.test(entry)) out.push(full);
+    else if (/\.(ts|tsx)$/.test(entry) && !/\.test\.tsx?$|testkit\.ts$/.test(entry)) out.push(full);
   }
   return out;
 }
@@ -53,4 +53,15 @@ test('request code reaches the database only through a principal', () => {
     offenders.map((o) => o.file),
     [],
   );
+});
+
+test('outside the kernel, nothing opens a transaction by hand or acts as the system without naming a purpose', () => {
+  // The ways in are req.withData (the request's principal), req.withSystem(purpose) and, outside a request,
+  // runInScope / systemTask (src/platform/db/scope.ts). withPrincipal and system principals belong to src/platform.
+  const outside = files.filter(({ file }) => !file.startsWith(join('src', 'platform')));
+  assert.ok(outside.length > 50);
+  const offenders = outside
+    .filter(({ text }) => /\bwithPrincipal\b|kind:\s*'system'/.test(text))
+    .map(({ file }) => file);
+  assert.deepEqual(offenders, []);
 });

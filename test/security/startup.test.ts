@@ -1,9 +1,11 @@
 // Start-up refuses unsafe production configurations with a clear message.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
+import pg from 'pg';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../src/platform/config.js';
+import { createTestDatabase, freePort, testDatabaseUrl } from '../support/harness.js';
 
 const run = promisify(execFile);
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -16,25 +18,30 @@ const PROD = {
   KOEPEL_DIGID_CLIENT_ID: 'koepel',
   KOEPEL_DIGID_CLIENT_SECRET: 'secret',
   PUBLIC_URL: 'https://portaal.example',
+  KOEPEL_BRP_URL: 'https://brp.example/haalcentraal/api/brp/personen',
+  KOEPEL_BRP_API_KEY: 'key',
 };
 
 function without(env: Record<string, string>, name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([k]) => k !== name));
 }
 
-async function start(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+async function start(
+  env: Record<string, string>,
+  entry = 'src/main.ts',
+): Promise<{ code: number; stderr: string; stdout: string }> {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('KOEPEL_') && k !== 'DATABASE_URL' && k !== 'NODE_ENV'),
   );
   try {
-    await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const r = await run(process.execPath, ['--import', 'tsx', entry], {
       env: { ...clean, LOG_LEVEL: 'silent', ...env },
       timeout: 30_000,
     });
-    return { code: 0, stderr: '' };
+    return { code: 0, stderr: r.stderr, stdout: r.stdout };
   } catch (err) {
-    const e = err as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
+    const e = err as { code: number; stderr: string; stdout: string };
+    return { code: e.code, stderr: e.stderr, stdout: e.stdout };
   }
 }
 
@@ -69,10 +76,91 @@ describe('start-up in production mode', () => {
     assert.throws(() => loadConfig({ KOEPEL_SESSION_IDLE_MINUTES: '30' }), /KOEPEL_SESSION_IDLE_MINUTES/);
   });
 
+  test('with the demo seed on it exits with a clear message, before any database is opened', async () => {
+    const r = await start({ ...PROD, KOEPEL_DEMO_SEED: 'true' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /refuses to start with the demo seed on/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+    assert.doesNotMatch(r.stdout + r.stderr, /Koepel-demo-2026!|@delinde\.example/, 'no demo account is named');
+  });
+
+  test('the demo entry (npm start) refuses production mode, whatever the demo seed says', async () => {
+    for (const env of [PROD, { ...PROD, KOEPEL_DEMO_SEED: 'false' }]) {
+      const r = await start(env, 'src/demo/main.ts');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Koepel cannot start/);
+      assert.doesNotMatch(r.stdout + r.stderr, /Koepel-demo-2026!|@delinde\.example|simulator lets you pick/);
+    }
+  });
+
+  test('a short or malformed master key is a clear refusal, not a stack trace', async () => {
+    for (const key of [Buffer.alloc(16, 1).toString('base64'), 'not base64 at all!', '1:abc,2:']) {
+      const r = await start({ ...PROD, KOEPEL_MASTER_KEY: key });
+      assert.equal(r.code, 1, key);
+      assert.match(r.stderr, /Koepel cannot start: KOEPEL_MASTER_KEY is not usable/);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+      assert.ok(!r.stderr.includes(key), 'the key is not echoed');
+    }
+  });
+
+  test('without KOEPEL_BRP_URL it exits with a clear message (no fixture BRP in production)', async () => {
+    const r = await start(without(PROD, 'KOEPEL_BRP_URL'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Production mode needs KOEPEL_BRP_URL/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+  });
+
   test('a complete production configuration is accepted', () => {
     const c = loadConfig(PROD);
     assert.equal(c.production, true);
     assert.equal(c.demoSeed, false);
     assert.equal(c.session.idleMs, 15 * 60_000);
   });
+
+  test(
+    'a production start on PostgreSQL serves, and its banner names no demo account and no simulator',
+    {
+      skip: testDatabaseUrl ? false : 'needs KOEPEL_TEST_DATABASE_URL',
+    },
+    async () => {
+      const db = await createTestDatabase();
+      const port = await freePort();
+      const clean = Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([k]) => !k.startsWith('KOEPEL_') && k !== 'DATABASE_URL' && k !== 'NODE_ENV',
+        ),
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { ...clean, ...PROD, DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'silent' },
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!out.includes('Koepel is running') && Date.now() < deadline && child.exitCode === null) {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.match(out, /Koepel is running at https:\/\/portaal\.example/);
+        const health = await fetch(`http://127.0.0.1:${port}/health`);
+        assert.equal(health.status, 200);
+        assert.doesNotMatch(out, /demo|simulator|Koepel-demo-2026!|@[a-z]+\.example/i);
+        // Nothing of the demo is in the database either: no portal, no organisation, no staff account.
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        try {
+          const counts = await c.query<{ n: number }>(
+            'select (select count(*) from portal) + (select count(*) from organisation) + (select count(*) from staff_account) as n',
+          );
+          assert.equal(Number(counts.rows[0]?.n), 0);
+        } finally {
+          await c.end();
+        }
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+        await db.drop();
+      }
+    },
+  );
 });

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import type { Kysely } from 'kysely';
 import { boot, type Koepel } from '../../src/boot.js';
+import { demo } from '../../src/demo/index.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import type { DB } from '../../src/platform/db/schema.js';
 
@@ -75,7 +76,7 @@ export async function startKoepel(env: Record<string, string> = {}, opts: StartO
     ...env,
   });
   if (config.database.kind === 'pglite') config.database = { kind: 'pglite', dataDir: null };
-  const koepel = await boot(config, opts.logStream ? pino({ level: 'trace' }, opts.logStream) : false);
+  const koepel = await boot(config, opts.logStream ? pino({ level: 'trace' }, opts.logStream) : false, [demo]);
   await koepel.app.listen({ port, host: '127.0.0.1' });
   return {
     url: `http://127.0.0.1:${port}`,

@@ -5,7 +5,7 @@ import { parseBsn } from '../../src/identity/bsn.js';
 import type { KeyStore } from '../../src/platform/crypto/keys.js';
 import type { Principal } from '../../src/platform/db/principal.js';
 import type { DB } from '../../src/platform/db/schema.js';
-import { ROLE_DEFAULTS } from '../../src/staff/permissions.js';
+import { ROLE_DEFAULTS } from '../../src/platform/auth/permissions.js';
 
 export async function orgId(db: Kysely<DB>, name: string): Promise<string> {
   return (await db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;

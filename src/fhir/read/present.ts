@@ -4,8 +4,8 @@
 // dangling or, worse, look like ids a client could try here. So: the patient becomes Patient/{citizen id},
 // practitioners known in the organisation's directory become Practitioner/{Koepel id}, and any other reference
 // keeps only its display text and identifier.
-import type { AttachmentInfo, FhirJson, StoredResource } from '../../record/store.js';
-import type { BrpPerson } from '../../identity/brp/fixture-persons.js';
+import type { AttachmentInfo, FhirJson, StoredResource } from '../../record/index.js';
+import type { BrpPerson } from '../../identity/index.js';
 
 export type Json = Record<string, unknown>;
 

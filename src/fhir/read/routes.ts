@@ -11,11 +11,12 @@
 //   GET /fhir/Organization|Practitioner|PractitionerRole/{id}   directory data the record refers to
 //
 // Another citizen's ids, and ids that do not exist, answer 404: the answer never tells which of the two it is.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError, isDatabaseUnavailable } from '../../platform/http/errors.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '../../platform/auth/bearer.js';
+import { fhirError } from '../../platform/fhir/outcome.js';
+import { FHIR_JSON } from '../../platform/fhir/scope.js';
+import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
-import { appTokenPrincipal } from '../../citizen-apps/bearer.js';
-import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/registry.js';
 import { capabilityStatement } from './capability.js';
 import type { Json } from './present.js';
 import {
@@ -34,38 +35,15 @@ import {
   type SearchResult,
 } from './service.js';
 
-export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const DEFAULT_COUNT = 100;
 const MAX_COUNT = 500;
 const MAX_OFFSET = 1_000_000;
 
-type IssueCode = 'invalid' | 'not-supported' | 'login' | 'forbidden' | 'not-found' | 'transient' | 'exception';
-
-/** An answer with an OperationOutcome: the diagnostics never contain input values or personal data. */
-export class FhirError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: IssueCode,
-    readonly diagnostics: string,
-  ) {
-    super(diagnostics);
-  }
-}
-
-export function operationOutcome(code: IssueCode, diagnostics: string): Json {
-  return {
-    resourceType: 'OperationOutcome',
-    issue: [{ severity: code === 'transient' ? 'error' : code === 'exception' ? 'fatal' : 'error', code, diagnostics }],
-  };
-}
-
-const notFound = () => new FhirError(404, 'not-found', 'Resource not found.');
+const notFound = () => fhirError(404, 'not-found', 'Resource not found.');
 
 function sendJson(reply: FastifyReply, body: Json, status = 200): FastifyReply {
   return reply.code(status).type(FHIR_JSON).send(JSON.stringify(body));
 }
-
-const BEARER_CHALLENGE = 'Bearer realm="koepel-citizen"';
 
 /**
  * Who is reading: the citizen, through their own portal session in a same-origin browser (GET only, so no CSRF
@@ -73,26 +51,18 @@ const BEARER_CHALLENGE = 'Bearer realm="koepel-citizen"';
  * citizen's own principal with the app named in it, so row-level security is the same and every audit record says
  * "via app …". A bearer token wins over a cookie; a token that does not check out is refused, never ignored.
  */
-async function citizenReader(req: FastifyRequest, reply: FastifyReply): Promise<CitizenReader> {
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = m?.[1] ? await appTokenPrincipal(req.server.koepel.db, m[1]) : null;
-    if (!principal) {
-      reply.header('WWW-Authenticate', `${BEARER_CHALLENGE}, error="invalid_token"`);
-      throw new FhirError(401, 'login', 'The access token is not valid: unknown, expired or withdrawn.');
-    }
-    req.principal = principal;
-    return { citizenId: principal.citizenId, portalId: principal.portalId };
-  }
+async function citizenReader(req: FastifyRequest): Promise<CitizenReader> {
+  const { bearer } = req.server.koepel;
+  if (bearerToken(req) !== null) await bearer.authenticate(req, 'citizen-app');
   const p = req.principal;
   if (p.kind === 'citizen') return { citizenId: p.citizenId, portalId: p.portalId };
   // Staff see their organisation's records on the staff pages (src/patients/record-*), never through this API.
   if (p.kind === 'staff' || p.kind === 'operator' || p.kind === 'client') {
-    throw new FhirError(403, 'forbidden', 'This API serves citizens reading their own record.');
+    throw fhirError(403, 'forbidden', 'This API serves citizens reading their own record.');
   }
-  reply.header('WWW-Authenticate', BEARER_CHALLENGE);
-  throw new FhirError(401, 'login', 'Log in to read your record, or send an access token.');
+  throw fhirError(401, 'login', 'Log in to read your record, or send an access token.', {
+    'WWW-Authenticate': bearer.challenge('citizen-app'),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -107,12 +77,12 @@ function queryParams(req: FastifyRequest, allowed: readonly string[]): Map<strin
   for (const [k, v] of Object.entries(q)) {
     if (k === '_format') {
       if (typeof v !== 'string' || !['json', 'application/json', 'application/fhir+json'].includes(v)) {
-        throw new FhirError(406, 'not-supported', 'Only JSON is supported (_format=json).');
+        throw fhirError(406, 'not-supported', 'Only JSON is supported (_format=json).');
       }
       continue;
     }
-    if (!allowed.includes(k)) throw new FhirError(400, 'not-supported', `Unsupported parameter: ${safeName(k)}.`);
-    if (typeof v !== 'string') throw new FhirError(400, 'invalid', `Parameter ${k} may be given only once.`);
+    if (!allowed.includes(k)) throw fhirError(400, 'not-supported', `Unsupported parameter: ${safeName(k)}.`);
+    if (typeof v !== 'string') throw fhirError(400, 'invalid', `Parameter ${k} may be given only once.`);
     out.set(k, v);
   }
   return out;
@@ -122,7 +92,7 @@ function integer(params: Map<string, string>, name: string, fallback: number, ma
   const v = params.get(name);
   if (v === undefined) return fallback;
   if (!/^\d{1,7}$/.test(v) || Number(v) > max) {
-    throw new FhirError(400, 'invalid', `Parameter ${name} must be a whole number from 0 to ${max}.`);
+    throw fhirError(400, 'invalid', `Parameter ${name} must be a whole number from 0 to ${max}.`);
   }
   return Number(v);
 }
@@ -130,7 +100,7 @@ function integer(params: Map<string, string>, name: string, fallback: number, ma
 /** The patient a search names: "Patient/{id}", "{id}" or "{base}/Patient/{id}"; anything else matches nobody. */
 function patientParam(value: string | undefined, base: string): string | null {
   if (value === undefined) return null;
-  if (value.length > 300) throw new FhirError(400, 'invalid', 'Parameter patient is too long.');
+  if (value.length > 300) throw fhirError(400, 'invalid', 'Parameter patient is too long.');
   const v = value.startsWith(`${base}/`) ? value.slice(base.length + 1) : value;
   const m = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/.exec(v);
   return m?.[1] ?? '-';
@@ -139,14 +109,14 @@ function patientParam(value: string | undefined, base: string): string | null {
 function searchQuery(params: Map<string, string>, base: string): SearchQuery {
   const patient = params.get('patient') ?? params.get('subject');
   if (params.has('patient') && params.has('subject')) {
-    throw new FhirError(400, 'invalid', 'Give either patient or subject, not both.');
+    throw fhirError(400, 'invalid', 'Give either patient or subject, not both.');
   }
   const rawIds = params.get('_id');
   let ids: string[] | null = null;
   if (rawIds !== undefined) {
     ids = rawIds.split(',');
     if (ids.length > 100 || !ids.every((id) => /^[A-Za-z0-9\-.]{1,64}$/.test(id))) {
-      throw new FhirError(400, 'invalid', 'Parameter _id must be up to 100 ids, comma-separated.');
+      throw fhirError(400, 'invalid', 'Parameter _id must be up to 100 ids, comma-separated.');
     }
   }
   return {
@@ -207,131 +177,105 @@ function sendResource(reply: FastifyReply, resource: Json | null): FastifyReply 
 
 const SAFE_DOWNLOAD_TYPES: Record<string, string> = { 'application/pdf': 'pdf', 'text/plain': 'txt' };
 
-function errorAnswer(err: FastifyError | Error): FhirError {
-  if (err instanceof FhirError) return err;
-  if (err instanceof HttpError) {
-    const code: Record<number, IssueCode> = { 400: 'invalid', 401: 'login', 403: 'forbidden', 404: 'not-found' };
-    return new FhirError(err.status, code[err.status] ?? 'exception', err.kind);
-  }
-  if (isDatabaseUnavailable(err)) return new FhirError(503, 'transient', 'Temporarily unavailable; try again later.');
-  const status = (err as FastifyError).statusCode;
-  if (status !== undefined && status >= 400 && status < 500) return new FhirError(status, 'invalid', 'Bad request.');
-  return new FhirError(500, 'exception', 'Internal error.');
-}
+/** The citizen read API, in the /fhir scope. */
+export function registerFhirReadRoutes(fhir: FastifyInstance): void {
+  const base = `${fhir.koepel.config.publicUrl}/fhir`;
 
-export function registerFhirReadRoutes(app: FastifyInstance): void {
-  void app.register(async (fhir) => {
-    const base = `${fhir.koepel.config.publicUrl}/fhir`;
+  fhir.get('/metadata', async (req, reply) => {
+    queryParams(req, []);
+    const { publicUrl } = fhir.koepel.config;
+    return sendJson(
+      reply,
+      capabilityStatement({
+        base,
+        write: writeCapability(publicUrl),
+        oauth: { authorize: `${publicUrl}${AUTHORIZE_PATH}`, token: `${publicUrl}${APP_TOKEN_PATH}` },
+      }),
+    );
+  });
 
-    fhir.setErrorHandler((err: FastifyError, req, reply) => {
-      const answer = errorAnswer(err);
-      if (answer.status >= 500) {
-        // Type, code and stack only: database messages can quote values (personal data).
-        req.log.error(
-          { err: { type: err.name, code: (err as { code?: string }).code, stack: err.stack } },
-          'fhir read failed',
-        );
-      }
-      if (answer.status === 503) reply.header('Retry-After', '30');
-      return sendJson(reply, operationOutcome(answer.code, answer.diagnostics), answer.status);
-    });
+  fhir.get<{ Params: { id: string } }>('/Patient/:id/$everything', async (req, reply) => {
+    const reader = await citizenReader(req);
+    queryParams(req, []);
+    const items = await req.withData((scope) => everything(scope, base, reader, req.params.id));
+    if (!items) throw notFound();
+    return sendJson(
+      reply,
+      searchset(base, `Patient/${reader.citizenId}/$everything`, null, {
+        total: items.filter((i) => i.mode === 'match').length,
+        items,
+      }),
+    );
+  });
 
-    fhir.get('/fhir/metadata', async (req, reply) => {
-      queryParams(req, []);
-      const { publicUrl } = fhir.koepel.config;
-      return sendJson(
-        reply,
-        capabilityStatement({
-          base,
-          write: writeCapability(publicUrl),
-          oauth: { authorize: `${publicUrl}${AUTHORIZE_PATH}`, token: `${publicUrl}${APP_TOKEN_PATH}` },
-        }),
-      );
-    });
+  fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {
+    const reader = await citizenReader(req);
+    queryParams(req, []);
+    return sendResource(reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
+  });
 
-    fhir.get<{ Params: { id: string } }>('/fhir/Patient/:id/$everything', async (req, reply) => {
-      const reader = await citizenReader(req, reply);
-      queryParams(req, []);
-      const items = await req.withData((scope) => everything(scope, base, reader, req.params.id));
-      if (!items) throw notFound();
-      return sendJson(
-        reply,
-        searchset(base, `Patient/${reader.citizenId}/$everything`, null, {
-          total: items.filter((i) => i.mode === 'match').length,
-          items,
-        }),
-      );
-    });
+  fhir.get('/Patient', async (req, reply) => {
+    const reader = await citizenReader(req);
+    const q = searchQuery(queryParams(req, ['_id', '_count', '_offset']), base);
+    const result = await req.withData((scope) => searchPatient(scope, reader, q));
+    return sendJson(reply, searchset(base, 'Patient', q, result));
+  });
 
-    fhir.get<{ Params: { id: string } }>('/fhir/Patient/:id', async (req, reply) => {
-      const reader = await citizenReader(req, reply);
-      queryParams(req, []);
-      return sendResource(reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
-    });
-
-    fhir.get('/fhir/Patient', async (req, reply) => {
-      const reader = await citizenReader(req, reply);
-      const q = searchQuery(queryParams(req, ['_id', '_count', '_offset']), base);
-      const result = await req.withData((scope) => searchPatient(scope, reader, q));
-      return sendJson(reply, searchset(base, 'Patient', q, result));
-    });
-
-    fhir.get<{ Params: { id: string } }>('/fhir/Binary/:id', async (req, reply) => {
-      const reader = await citizenReader(req, reply);
-      queryParams(req, []);
-      const file = await req.withData((scope) => readBinary(scope, reader, req.params.id));
-      if (!file) throw notFound();
-      const wantsResource =
-        /application\/(fhir\+)?json/.test(req.headers.accept ?? '') || (req.query as { _format?: string })._format;
-      if (wantsResource) {
-        return sendJson(reply, {
-          resourceType: 'Binary',
-          id: req.params.id,
-          contentType: file.contentType,
-          securityContext: { reference: `DocumentReference/${file.resourceId}` },
-          data: file.data.toString('base64'),
-        });
-      }
-      const ext = SAFE_DOWNLOAD_TYPES[file.contentType];
-      // Anything but PDF and plain text is offered as bytes to save, never rendered in the portal's origin.
-      return reply
-        .type(ext ? file.contentType : 'application/octet-stream')
-        .header('Content-Disposition', `attachment; filename="document.${ext ?? 'bin'}"`)
-        .send(file.data);
-    });
-
-    fhir.get<{ Params: { id: string } }>('/fhir/Organization/:id', async (req, reply) => {
-      const reader = await citizenReader(req, reply);
-      queryParams(req, []);
-      return sendResource(reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
-    });
-
-    for (const type of ['Practitioner', 'PractitionerRole'] as const) {
-      fhir.get<{ Params: { id: string } }>(`/fhir/${type}/:id`, async (req, reply) => {
-        const reader = await citizenReader(req, reply);
-        queryParams(req, []);
-        return sendResource(
-          reply,
-          await req.withData((scope) => readDirectoryResource(scope, base, reader, type, req.params.id)),
-        );
+  fhir.get<{ Params: { id: string } }>('/Binary/:id', async (req, reply) => {
+    const reader = await citizenReader(req);
+    queryParams(req, []);
+    const file = await req.withData((scope) => readBinary(scope, reader, req.params.id));
+    if (!file) throw notFound();
+    const wantsResource =
+      /application\/(fhir\+)?json/.test(req.headers.accept ?? '') || (req.query as { _format?: string })._format;
+    if (wantsResource) {
+      return sendJson(reply, {
+        resourceType: 'Binary',
+        id: req.params.id,
+        contentType: file.contentType,
+        securityContext: { reference: `DocumentReference/${file.resourceId}` },
+        data: file.data.toString('base64'),
       });
     }
+    const ext = SAFE_DOWNLOAD_TYPES[file.contentType];
+    // Anything but PDF and plain text is offered as bytes to save, never rendered in the portal's origin.
+    return reply
+      .type(ext ? file.contentType : 'application/octet-stream')
+      .header('Content-Disposition', `attachment; filename="document.${ext ?? 'bin'}"`)
+      .send(file.data);
+  });
 
-    fhir.get<{ Params: { type: string; id: string } }>('/fhir/:type/:id', async (req, reply) => {
-      const reader = await citizenReader(req, reply);
-      const { type, id } = req.params;
-      if (!isCitizenRecordType(type)) throw new FhirError(404, 'not-supported', 'Resource type not supported.');
+  fhir.get<{ Params: { id: string } }>('/Organization/:id', async (req, reply) => {
+    const reader = await citizenReader(req);
+    queryParams(req, []);
+    return sendResource(reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
+  });
+
+  for (const type of ['Practitioner', 'PractitionerRole'] as const) {
+    fhir.get<{ Params: { id: string } }>(`/${type}/:id`, async (req, reply) => {
+      const reader = await citizenReader(req);
       queryParams(req, []);
-      return sendResource(reply, await req.withData((scope) => readRecordResource(scope, base, reader, type, id)));
+      return sendResource(
+        reply,
+        await req.withData((scope) => readDirectoryResource(scope, base, reader, type, req.params.id)),
+      );
     });
+  }
 
-    fhir.get<{ Params: { type: string } }>('/fhir/:type', async (req, reply) => {
-      const reader = await citizenReader(req, reply);
-      const { type } = req.params;
-      if (!isCitizenRecordType(type)) throw new FhirError(404, 'not-supported', 'Resource type not supported.');
-      const q = searchQuery(queryParams(req, ['patient', 'subject', '_id', '_count', '_offset']), base);
-      const result = await req.withData((scope) => searchRecord(scope, base, reader, type, q));
-      return sendJson(reply, searchset(base, type, q, result));
-    });
+  fhir.get<{ Params: { type: string; id: string } }>('/:type/:id', async (req, reply) => {
+    const reader = await citizenReader(req);
+    const { type, id } = req.params;
+    if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
+    queryParams(req, []);
+    return sendResource(reply, await req.withData((scope) => readRecordResource(scope, base, reader, type, id)));
+  });
+
+  fhir.get<{ Params: { type: string } }>('/:type', async (req, reply) => {
+    const reader = await citizenReader(req);
+    const { type } = req.params;
+    if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
+    const q = searchQuery(queryParams(req, ['patient', 'subject', '_id', '_count', '_offset']), base);
+    const result = await req.withData((scope) => searchRecord(scope, base, reader, type, q));
+    return sendJson(reply, searchset(base, type, q, result));
   });
 }

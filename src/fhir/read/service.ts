@@ -5,7 +5,7 @@
 // Few queries per request, whatever the size: $everything is one audit record, one query for the resources,
 // one for their attachments, one for organisations and one for referenced practitioners.
 import { sql } from 'kysely';
-import { readBrpSnapshot } from '../../identity/citizens.js';
+import { readBrpSnapshot } from '../../identity/index.js';
 import type { RecordResourceType } from '../../platform/db/schema.js';
 import type { DataScope } from '../../platform/http/request-context.js';
 import {
@@ -14,7 +14,7 @@ import {
   readResources,
   type AttachmentInfo,
   type StoredResource,
-} from '../../record/store.js';
+} from '../../record/index.js';
 import {
   collectReferences,
   directoryKey,

@@ -7,7 +7,7 @@ import { NO_ACCESS_POINT, writeAudit } from '../../platform/audit/audit.js';
 import type { KeyStore } from '../../platform/crypto/keys.js';
 import { withPrincipal, type Principal } from '../../platform/db/principal.js';
 import type { DB, RecordResourceType } from '../../platform/db/schema.js';
-import { writeResources, type FhirJson, type ResourceWrite, type WriteResult } from '../../record/store.js';
+import { writeResources, type FhirJson, type ResourceWrite, type WriteResult } from '../../record/index.js';
 
 export type ClientPrincipal = Extract<Principal, { kind: 'client' }>;
 

@@ -6,6 +6,7 @@ import { createTestDatabase, freePort, testDatabaseUrl } from '../../../test/sup
 import { HttpClient } from '../../../test/support/http-client.js';
 import { citizenId, DEMO } from '../../../test/support/principals.js';
 import { boot, type Koepel } from '../../boot.js';
+import { demo } from '../../demo/index.js';
 import { loadConfig } from '../../platform/config.js';
 import { choose, loginWithDigid, openSimulator } from './test-driver.js';
 
@@ -39,7 +40,7 @@ describe('citizen login: logs and a BRP outage', () => {
         done();
       },
     });
-    koepel = await boot(config, pino({ level: 'trace' }, sink));
+    koepel = await boot(config, pino({ level: 'trace' }, sink), [demo]);
     await koepel.app.listen({ port, host: '127.0.0.1' });
   });
   after(async () => {

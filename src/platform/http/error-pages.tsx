@@ -1,7 +1,6 @@
 // Turns every error into the right answer: a page in the visitor's language (HTML), or problem+json (/api).
 // The database being unreachable is a 503 with Retry-After, and the server keeps running to recover.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { translator } from '../i18n/i18n.js';
 import { MessagePage } from '../web/layout.js';
 import type { MessageKey } from '../i18n/i18n.js';
 import { pageContext, sendPage, clearSessionCookie } from './request-context.js';
@@ -35,7 +34,7 @@ export async function renderError(
   kind: ErrorKind,
 ): Promise<FastifyReply> {
   if (req.url.startsWith('/api/')) {
-    const t = translator(req.lang);
+    const t = req.server.koepel.messages.translator(req.lang);
     return reply
       .code(status)
       .type('application/problem+json')

@@ -1,25 +1,36 @@
 // Per-request context: the session (from the one cookie), the principal derived from it, the language, the
-// access point for the audit log, and withData() — the only way a handler reaches the database. withData runs
-// one transaction under the request's principal and hands out an audit writer bound to it.
+// access point for the audit log, and the two ways a handler reaches the database: withData() runs one transaction
+// under the request's principal; withSystem() runs one as the system, for a named purpose (a login before there is
+// a principal, a token check, a throttle). Both hand out an audit writer bound to the request.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { writeAudit, type AccessPoint, type AuditEvent } from '../audit/audit.js';
+import type { AccessPoint } from '../audit/audit.js';
+import type { BearerTokens } from '../auth/bearer.js';
 import type { Config } from '../config.js';
 import type { KeyStore } from '../crypto/keys.js';
-import { withPrincipal, type Principal, type Tx } from '../db/principal.js';
+import type { Principal, SystemPurpose } from '../db/principal.js';
+import { runInScope, type DataScope } from '../db/scope.js';
 import type { DB } from '../db/schema.js';
-import { isLang, translator, type Lang } from '../i18n/i18n.js';
+import { isLang, type Lang, type Messages } from '../i18n/i18n.js';
+import type { Navigation } from '../web/navigation.js';
 import { principalOf, SESSION_COOKIE, type Session, type SessionStore } from '../session/sessions.js';
 import type { PageContext, PortalView } from '../web/context.js';
 import { HttpError } from './errors.js';
 
 export interface Services {
   config: Config;
+  /** The owner connection: only the kernel uses it, through withPrincipal (src/platform/db/principal.ts). */
   db: Kysely<DB>;
   keys: KeyStore;
   sessions: SessionStore;
   portals: PortalRegistry;
+  /** Every registered capability's texts. */
+  messages: Messages;
+  /** The menus capabilities add links to. */
+  navigation: Navigation;
+  /** The bearer-token check, with the verifiers capabilities registered. */
+  bearer: BearerTokens;
 }
 
 export interface PortalRegistry {
@@ -28,12 +39,7 @@ export interface PortalRegistry {
   current(): PortalView;
 }
 
-export interface DataScope {
-  tx: Tx;
-  principal: Principal;
-  keys: KeyStore;
-  audit(...events: AuditEvent[]): Promise<void>;
-}
+export type { DataScope };
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +53,12 @@ declare module 'fastify' {
     lang: Lang;
     accessPoint: AccessPoint;
     withData<T>(fn: (scope: DataScope) => Promise<T>): Promise<T>;
+    /**
+     * System work for this request, for one named purpose: the row-level-security policies grant each purpose only
+     * what it needs (e.g. 'api-auth' reads token hashes), and the scope's audit records name the purpose and carry
+     * this request's address and id. The only way code outside the kernel acts as the system.
+     */
+    withSystem<T>(purpose: SystemPurpose, fn: (scope: DataScope) => Promise<T>): Promise<T>;
   }
   interface FastifyContextConfig {
     /** false on routes that authenticate otherwise (OIDC endpoints of the simulator, FHIR clients). */
@@ -61,12 +73,15 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
   app.decorateRequest('principal', null as never);
   app.decorateRequest('lang', 'nl');
   app.decorateRequest('accessPoint', null as never);
+  const run = <T>(principal: Principal, at: AccessPoint, fn: (scope: DataScope) => Promise<T>): Promise<T> =>
+    runInScope(services, principal, fn, at);
   app.decorateRequest('withData', function <T>(this: FastifyRequest, fn: (scope: DataScope) => Promise<T>): Promise<T> {
-    const principal = this.principal;
-    const at = this.accessPoint;
-    return withPrincipal(services.db, principal, (tx) =>
-      fn({ tx, principal, keys: services.keys, audit: (...events) => writeAudit(tx, principal, at, events) }),
-    );
+    return run(this.principal, this.accessPoint, fn);
+  });
+  app.decorateRequest('withSystem', function <
+    T,
+  >(this: FastifyRequest, purpose: SystemPurpose, fn: (scope: DataScope) => Promise<T>): Promise<T> {
+    return run({ kind: 'system', purpose }, this.accessPoint, fn);
   });
 
   app.addHook('onRequest', async (req) => {
@@ -154,12 +169,14 @@ export function pageContext(req: FastifyRequest): PageContext {
     const name = typeof s.state.displayName === 'string' ? s.state.displayName : '';
     user = { name, homePath: '/home' };
   }
+  const { messages, navigation, portals } = req.server.koepel;
   return {
     lang: req.lang,
-    t: translator(req.lang),
-    portal: req.server.koepel.portals.current(),
+    t: messages.translator(req.lang),
+    portal: portals.current(),
     csrf: s?.csrfToken ?? null,
     user,
+    navigation: user?.homePath === '/home' ? navigation.links('citizen') : [],
     path: req.url.split('?')[0] ?? '/',
   };
 }
@@ -169,16 +186,4 @@ export async function sendPage(reply: FastifyReply, html: JSX.Element, status = 
     .code(status)
     .type('text/html; charset=utf-8')
     .send(`<!doctype html>${await html}`);
-}
-
-export function requireCitizen(req: FastifyRequest): Extract<Principal, { kind: 'citizen' }> {
-  if (req.principal.kind !== 'citizen') throw new HttpError(401, 'loginRequired');
-  return req.principal;
-}
-
-export function requireStaff(req: FastifyRequest, permission?: string): Extract<Principal, { kind: 'staff' }> {
-  const p = req.principal;
-  if (p.kind !== 'staff') throw new HttpError(401, 'loginRequired');
-  if (permission && !p.permissions.includes(permission)) throw new HttpError(403, 'forbidden');
-  return p;
 }

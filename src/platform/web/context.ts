@@ -1,5 +1,6 @@
 // What every page needs to render: the translator, the portal, the user shown in the header, the CSRF token.
 import type { Lang, Translate } from '../i18n/i18n.js';
+import type { NavigationLink } from './navigation.js';
 
 export interface PortalView {
   id: string;
@@ -20,5 +21,7 @@ export interface PageContext {
   /** The session's CSRF token, for forms; null when the visitor has no session. */
   csrf: string | null;
   user: { name: string; homePath: string } | null;
+  /** The links of the logged-in user's menu (empty for visitors). */
+  navigation: readonly NavigationLink[];
   path: string;
 }

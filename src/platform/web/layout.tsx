@@ -66,7 +66,7 @@ export function Layout(props: {
               </ul>
             </nav>
           </header>
-          {ctx.user?.homePath === '/home' ? <CitizenNav ctx={ctx} /> : ''}
+          {ctx.navigation.length > 0 ? <CitizenNav ctx={ctx} /> : ''}
           <main id="main" class="utrecht-page-content koepel-main" tabindex="-1">
             {/* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- children are rendered elements, escaped where they were built */}
             {props.children as 'safe'}
@@ -131,21 +131,14 @@ export function Layout(props: {
   );
 }
 
-// The citizen's menu (a citizen session's home is /home): the pages of the combined record.
-const CITIZEN_LINKS = [
-  { href: '/home', label: 'home.nav.home' },
-  { href: '/dossier', label: 'home.nav.dossier' },
-  { href: '/access-log', label: 'home.nav.accessLog' },
-  { href: '/apps', label: 'home.nav.apps' },
-] as const;
-
+// The citizen's menu: the links the capabilities added (src/platform/web/navigation.ts).
 function CitizenNav(props: { ctx: PageContext }): JSX.Element {
   const { ctx } = props;
   const current = (href: string) => ctx.path === href || ctx.path.startsWith(`${href}/`);
   return (
-    <nav class="koepel-citizen-nav" aria-label={ctx.t('home.nav.label')}>
+    <nav class="koepel-citizen-nav" aria-label={ctx.t('layout.citizenNav')}>
       <ul class="koepel-citizen-nav-list">
-        {CITIZEN_LINKS.map((l) => (
+        {ctx.navigation.map((l) => (
           <li>
             <a
               class="koepel-citizen-nav-link"

@@ -1,6 +1,9 @@
 // Rights are set per employee (ZL-10). A role gives a starting set; an organisation's admin can add or remove
 // single permissions for one employee (stored in membership.permissions, which is what counts).
-import type { StaffRole } from '../platform/db/schema.js';
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../db/principal.js';
+import type { StaffRole } from '../db/schema.js';
+import { HttpError } from '../http/errors.js';
 
 export const PERMISSIONS = {
   patientsSearch: 'patients:search',
@@ -33,3 +36,24 @@ export const ROLE_DEFAULTS: Record<StaffRole, Permission[]> = {
   admin: [PERMISSIONS.adminStaff, PERMISSIONS.adminOrganisation, PERMISSIONS.adminApiClients],
   privacy_officer: [PERMISSIONS.auditRead],
 };
+
+// Who may use a route: each handler states it first, before it reads anything.
+
+export function requireCitizen(req: FastifyRequest): Extract<Principal, { kind: 'citizen' }> {
+  if (req.principal.kind !== 'citizen') throw new HttpError(401, 'loginRequired');
+  return req.principal;
+}
+
+export function requireStaff(req: FastifyRequest, permission?: Permission): Extract<Principal, { kind: 'staff' }> {
+  const p = req.principal;
+  if (p.kind !== 'staff') throw new HttpError(401, 'loginRequired');
+  if (permission && !p.permissions.includes(permission)) throw new HttpError(403, 'forbidden');
+  return p;
+}
+
+export function requireOperator(req: FastifyRequest): Extract<Principal, { kind: 'operator' }> {
+  const p = req.principal;
+  if (p.kind === 'operator') return p;
+  if (p.kind === 'anonymous') throw new HttpError(401, 'loginRequired');
+  throw new HttpError(403, 'forbidden');
+}

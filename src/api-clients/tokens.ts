@@ -1,8 +1,10 @@
-// Credentials of API clients (OAuth2 client credentials, RFC 6749 §4.4) and their bearer tokens. Secrets and tokens
-// are 256-bit random values; the database keeps only their SHA-256 (a fast hash is enough for values this random),
-// so a copy of the database lets nobody call the API.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Tx } from '../platform/db/principal.js';
+// Credentials of API clients (provider systems; OAuth2 client credentials, RFC 6749 §4.4) and their bearer tokens.
+// Tokens are stored as SHA-256 (src/platform/crypto/secrets.ts); the TokenCache spares the database a look-up per
+// request of a provider system's stream.
+import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Principal, Tx } from '../platform/db/principal.js';
+import { newSecret, sha256 } from '../platform/crypto/secrets.js';
 
 /** How long an access token is valid. */
 export const TOKEN_TTL_SECONDS = 3600;
@@ -10,22 +12,6 @@ export const TOKEN_TTL_SECONDS = 3600;
 /** The public identifier of a client, e.g. kc_3Jx… (the format the database checks). */
 export function newClientId(): string {
   return `kc_${randomBytes(24).toString('base64url')}`;
-}
-
-/** 32 random bytes, base64url: shown once to the admin who creates the client. */
-export function newSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-export function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-/** Constant-time comparison of a presented secret with a stored hash. */
-export function secretMatches(secret: string, storedHash: Uint8Array): boolean {
-  const presented = sha256(secret);
-  const stored = Buffer.from(storedHash);
-  return stored.length === presented.length && timingSafeEqual(presented, stored);
 }
 
 export interface TokenOwner {
@@ -36,7 +22,7 @@ export interface TokenOwner {
 
 /** Issues a bearer token for a client (in a system 'api-auth' transaction); returns the token itself. */
 export async function issueToken(tx: Tx, owner: TokenOwner, now = new Date()): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecret();
   // Expired tokens of this client are of no use to anyone: clean them up while here.
   await tx.deleteFrom('api_token').where('api_client_id', '=', owner.clientId).where('expires_at', '<', now).execute();
   await tx
@@ -52,19 +38,16 @@ export async function issueToken(tx: Tx, owner: TokenOwner, now = new Date()): P
   return token;
 }
 
-/** The shape of every bearer token Koepel issues (32 random bytes, base64url): anything else is not looked up. */
-export const BEARER_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
 /**
  * The client a bearer token belongs to, or null: unknown, expired, or its client revoked. Run in a system
- * 'api-auth' transaction. Marks the client as used (at most once every few minutes, to spare the row).
+ * 'api-auth' transaction; the token's shape was checked by the platform's bearer check. Marks the client as used (at
+ * most once every few minutes, to spare the row).
  */
 export async function tokenOwner(
   tx: Tx,
   token: string,
   now = new Date(),
 ): Promise<(TokenOwner & { expiresAt: Date }) | null> {
-  if (!BEARER_TOKEN.test(token)) return null;
   const row = await tx
     .selectFrom('api_token as t')
     .innerJoin('api_client as c', 'c.id', 't.api_client_id')
@@ -130,4 +113,23 @@ export class TokenCache {
     this.revoked.set(clientId, now);
     for (const [key, e] of this.entries) if (e.owner.clientId === clientId) this.entries.delete(key);
   }
+}
+
+/**
+ * The 'api-client' verifier of the platform's bearer check: the API client a token belongs to, as its principal.
+ * Trusted from the cache for TOKEN_RECHECK_MS after a database check (see TokenCache).
+ */
+export async function clientTokenPrincipal(
+  tokens: TokenCache,
+  req: FastifyRequest,
+  token: string,
+): Promise<Extract<Principal, { kind: 'client' }> | null> {
+  let owner = tokens.get(token);
+  if (!owner) {
+    const checkedAt = performance.now();
+    const found = await req.withSystem('api-auth', ({ tx }) => tokenOwner(tx, token));
+    if (found) tokens.remember(token, found, found.expiresAt, checkedAt);
+    owner = found;
+  }
+  return owner ? { kind: 'client', clientId: owner.clientId, organisationId: owner.organisationId } : null;
 }

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { DEMO, orgId } from '../../test/support/principals.js';
-import { TokenCache } from '../api-clients/credentials.js';
-import { basic, createApiClient, fhir, tokenFor, tokenRequest, type TestApiClient } from './ingest.testkit.js';
+import { TokenCache } from './tokens.js';
+import { basic, createApiClient, fhir, tokenFor, tokenRequest, type TestApiClient } from '../fhir/ingest.testkit.js';
 
 const sha256 = (v: string) => createHash('sha256').update(v, 'utf8').digest();
 const grant = { grant_type: 'client_credentials' };

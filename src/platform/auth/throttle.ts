@@ -3,9 +3,9 @@
 // Keys are pseudonymous (an HMAC of the e-mail address or IP address): the table never holds either in the clear.
 // The check runs before any password hashing, so a blocked key costs the server nothing and a correct password
 // during the block is refused like any other.
-import type { Config } from '../platform/config.js';
-import type { KeyStore } from '../platform/crypto/keys.js';
-import type { Tx } from '../platform/db/principal.js';
+import type { Config } from '../config.js';
+import type { KeyStore } from '../crypto/keys.js';
+import type { Tx } from '../db/principal.js';
 
 export interface ThrottlePolicy {
   accountMax: number;

@@ -92,3 +92,13 @@ export function statusFor(issues: Issue[]): number {
   if (codes.has('exception')) return 500;
   return 422;
 }
+
+/** A refusal with one issue, e.g. `fhirError(404, 'not-found', 'Resource not found.')`. */
+export function fhirError(
+  status: number,
+  code: IssueCode,
+  diagnostics: string,
+  headers: Record<string, string> = {},
+): FhirError {
+  return new FhirError(status, [issue(code, diagnostics)], headers);
+}

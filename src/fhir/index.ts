@@ -1,0 +1,23 @@
+// The FHIR R4 API under /fhir: provider systems write their patients' record data (bearer tokens of src/api-clients),
+// citizens and the apps they authorised read their own (session or src/citizen-apps tokens). One FHIR scope: every
+// answer, errors included, is FHIR JSON.
+import { defineCapability } from '../platform/capability.js';
+import { useFhirScope } from '../platform/fhir/scope.js';
+import { registerFhirReadRoutes } from './read/routes.js';
+import { MAX_BODY_BYTES, registerFhirWriteRoutes } from './routes.js';
+
+export { clientContext, ingestBundle, ingestResource, type IngestContext } from './ingest.js';
+
+export const fhir = defineCapability({
+  name: 'fhir',
+  async register(app) {
+    await app.register(
+      async (scope) => {
+        useFhirScope(scope, { bodyLimit: MAX_BODY_BYTES });
+        registerFhirWriteRoutes(scope);
+        registerFhirReadRoutes(scope);
+      },
+      { prefix: '/fhir' },
+    );
+  },
+});

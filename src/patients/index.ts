@@ -1,0 +1,13 @@
+// Staff find their organisation's patients and open the record as their organisation holds it.
+import { defineCapability } from '../platform/capability.js';
+import { patientMessages } from './messages.js';
+import { patientRecordMessages } from './record-messages.js';
+import { registerPatientRoutes } from './routes.js';
+
+export { formatBirthDate, PatientSearchForm } from './views.js';
+
+export const patients = defineCapability({
+  name: 'patients',
+  messages: [patientMessages, patientRecordMessages],
+  register: registerPatientRoutes,
+});

@@ -1,0 +1,171 @@
+// Text building blocks on the NL Design System (Utrecht) CSS: headings, paragraphs, links, buttons, lists. Pages use
+// these instead of writing `utrecht-*` class names by hand, so that markup and its classes change in one place.
+import type { Children } from './children.js';
+import { render } from './children.js';
+import { attr } from './escape.js';
+
+export function Heading(props: {
+  level: 1 | 2 | 3 | 4;
+  id?: string;
+  /** The heading's text (escaped). */
+  children: string;
+}): JSX.Element {
+  const cls = `utrecht-heading-${props.level}`;
+  switch (props.level) {
+    case 1:
+      return (
+        <h1 id={props.id} class={cls} safe>
+          {props.children}
+        </h1>
+      );
+    case 2:
+      return (
+        <h2 id={props.id} class={cls} safe>
+          {props.children}
+        </h2>
+      );
+    case 3:
+      return (
+        <h3 id={props.id} class={cls} safe>
+          {props.children}
+        </h3>
+      );
+    case 4:
+      return (
+        <h4 id={props.id} class={cls} safe>
+          {props.children}
+        </h4>
+      );
+  }
+}
+
+type ParagraphStyle = 'lead' | 'small' | 'intro' | 'notice' | 'status';
+
+const PARAGRAPH_CLASS: Record<ParagraphStyle, string> = {
+  lead: 'utrecht-paragraph utrecht-paragraph--lead',
+  small: 'utrecht-paragraph utrecht-paragraph--small',
+  intro: 'utrecht-paragraph koepel-intro',
+  notice: 'utrecht-paragraph koepel-notice',
+  status: 'utrecht-paragraph koepel-notice',
+};
+
+/** A paragraph of text (escaped). `status` is announced by screen readers when it appears (role="status"). */
+export function Text(props: { style?: ParagraphStyle; id?: string; children: string }): JSX.Element {
+  return (
+    <p
+      id={props.id}
+      class={props.style ? PARAGRAPH_CLASS[props.style] : 'utrecht-paragraph'}
+      role={props.style === 'status' ? 'status' : undefined}
+      safe
+    >
+      {props.children}
+    </p>
+  );
+}
+
+/** A paragraph of markup (links within text, several parts): its children were escaped where they were built. */
+export function Paragraph(props: { style?: ParagraphStyle; id?: string; children: Children }): JSX.Element {
+  return (
+    <p
+      id={props.id}
+      class={props.style ? PARAGRAPH_CLASS[props.style] : 'utrecht-paragraph'}
+      role={props.style === 'status' ? 'status' : undefined}
+    >
+      {render(props.children)}
+    </p>
+  );
+}
+
+export function Link(props: {
+  href: string;
+  children: string;
+  current?: boolean | 'page';
+  download?: string;
+  rel?: string;
+  lang?: string;
+  hreflang?: string;
+  label?: string;
+}): JSX.Element {
+  return (
+    <a
+      class="utrecht-link"
+      href={attr(props.href)}
+      aria-current={props.current === true ? 'true' : props.current === 'page' ? 'page' : undefined}
+      aria-label={props.label}
+      download={props.download}
+      rel={props.rel}
+      lang={props.lang}
+      hreflang={props.hreflang}
+      safe
+    >
+      {props.children}
+    </a>
+  );
+}
+
+type ButtonStyle = 'primary' | 'secondary' | 'subtle';
+const BUTTON_CLASS: Record<ButtonStyle, string> = {
+  primary: 'utrecht-button utrecht-button--primary-action',
+  secondary: 'utrecht-button utrecht-button--secondary-action',
+  subtle: 'utrecht-button utrecht-button--subtle',
+};
+
+/** A submit button; `name`/`value` tell the server which of several buttons was pressed. */
+export function Button(props: {
+  style?: ButtonStyle;
+  name?: string;
+  value?: string;
+  label?: string;
+  children: string;
+}): JSX.Element {
+  return (
+    <button
+      type="submit"
+      class={BUTTON_CLASS[props.style ?? 'primary']}
+      name={props.name}
+      value={attr(props.value)}
+      aria-label={props.label}
+      safe
+    >
+      {props.children}
+    </button>
+  );
+}
+
+/** A link that looks like a button (to start a task on another page). */
+export function ButtonLink(props: { href: string; style?: 'primary' | 'secondary'; children: string }): JSX.Element {
+  const kind = props.style === 'secondary' ? 'secondary-action' : 'primary-action';
+  return (
+    <a
+      class={`utrecht-button-link utrecht-button-link--html-a utrecht-button-link--${kind}`}
+      href={attr(props.href)}
+      safe
+    >
+      {props.children}
+    </a>
+  );
+}
+
+/** Buttons side by side (wrapping on a phone). */
+export function ButtonGroup(props: { children: Children }): JSX.Element {
+  return <div class="utrecht-button-group koepel-button-group">{render(props.children)}</div>;
+}
+
+/** A bulleted list; items are markup escaped where they were built (use <li safe> inside for text). */
+export function List(props: { plain?: boolean; ordered?: boolean; children: Children }): JSX.Element {
+  if (props.ordered) return <ol class="utrecht-ordered-list">{render(props.children)}</ol>;
+  return (
+    <ul class={props.plain ? 'utrecht-unordered-list koepel-plain-list' : 'utrecht-unordered-list'}>
+      {render(props.children)}
+    </ul>
+  );
+}
+
+/** Text for screen readers only. */
+export function VisuallyHidden(props: { children: string }): JSX.Element {
+  return (
+    <span class="koepel-visually-hidden" safe>
+      {props.children}
+    </span>
+  );
+}
