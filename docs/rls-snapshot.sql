@@ -5,9 +5,9 @@
 -- Per table: whether row-level security is enabled and forced (forced: the owner is bound too), the grants to
 -- koepel_app (the role every request runs as) and to PUBLIC (the owner's own rights are left out), the policies (a
 -- row passes when any permissive policy and every restrictive policy for the command allows it; USING filters the
--- rows read, updated and deleted, WITH CHECK the rows written) and the triggers. Then every function: who may
--- execute it, whether it runs as its owner (security definer), its settings (search_path, the switches that open
--- rows) and its body.
+-- rows read, updated and deleted, WITH CHECK the rows written, and without WITH CHECK the USING expression checks
+-- them) and the triggers. Then every function: who may execute it, whether it runs as its owner (security definer),
+-- its settings (search_path, the switches that open rows) and its body.
 
 -- Role koepel_app: nologin, nosuperuser, nobypassrls, noinherit; member of: no role.
 grant usage on schema public to public;
