@@ -3,7 +3,7 @@
 // phone screen by stacking its rows as cards — with axe-core finding nothing on either screen size.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page as BrowserPage } from 'playwright-core';
 import { Messages } from '../../src/platform/i18n/i18n.js';
 import type { PageContext } from '../../src/platform/web/context.js';
 import {
@@ -152,7 +152,7 @@ describe('page components in a real browser', () => {
   });
 
   /** Serves `html` at a path of the running Koepel's origin, so its stylesheet applies. */
-  async function open(page: Page, path: string, html: string): Promise<void> {
+  async function open(page: BrowserPage, path: string, html: string): Promise<void> {
     await page.route(`${k.url}${path}`, (route) =>
       route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
     );
