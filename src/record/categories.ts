@@ -17,8 +17,11 @@ export function isRecordCategory(v: unknown): v is RecordCategory {
   return typeof v === 'string' && (RECORD_CATEGORIES as readonly string[]).includes(v);
 }
 
-/** Resource types stored per citizen (Practitioner and PractitionerRole belong to the organisation's directory). */
-export const RECORD_RESOURCE_TYPES: readonly RecordResourceType[] = [
+/**
+ * The one list of resource types stored per citizen (Practitioner and PractitionerRole belong to the organisation's
+ * directory). The compiler checks it against the database's own list (record_resource.resource_type's check).
+ */
+export const RECORD_RESOURCE_TYPES = [
   'Patient',
   'Appointment',
   'Condition',
@@ -29,10 +32,25 @@ export const RECORD_RESOURCE_TYPES: readonly RecordResourceType[] = [
   'MedicationRequest',
   'MedicationDispense',
   'CareTeam',
-];
+] as const satisfies readonly RecordResourceType[];
+// Every type the database allows is in the list above (the `satisfies` checks the other direction).
+const everyTypeListed: [Exclude<RecordResourceType, (typeof RECORD_RESOURCE_TYPES)[number]>] extends [never]
+  ? true
+  : never = true;
+void everyTypeListed;
 
 export function isRecordResourceType(v: unknown): v is RecordResourceType {
   return typeof v === 'string' && (RECORD_RESOURCE_TYPES as readonly string[]).includes(v);
+}
+
+/** The types a citizen reads as record resources (their own Patient is built from Koepel's data instead). */
+export type CitizenRecordType = Exclude<RecordResourceType, 'Patient'>;
+export const CITIZEN_RECORD_TYPES = RECORD_RESOURCE_TYPES.filter(
+  (t): t is CitizenRecordType => t !== 'Patient',
+) as readonly CitizenRecordType[];
+
+export function isCitizenRecordType(v: unknown): v is CitizenRecordType {
+  return typeof v === 'string' && (CITIZEN_RECORD_TYPES as readonly string[]).includes(v);
 }
 
 // zib "Probleem": diagnoses, complaints and symptoms are episodes. Conditions that matter as background for any

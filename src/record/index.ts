@@ -4,8 +4,11 @@
 import { defineCapability } from '../platform/capability.js';
 
 export {
+  CITIZEN_RECORD_TYPES,
+  isCitizenRecordType,
   isRecordCategory,
   isRecordResourceType,
+  type CitizenRecordType,
   RECORD_CATEGORIES,
   RECORD_RESOURCE_TYPES,
   categorise,

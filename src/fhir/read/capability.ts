@@ -2,7 +2,7 @@
 // per mode (cpb-9), so the citizen's read side and the provider systems' write side (src/fhir/capability.ts) are
 // merged into one `rest` entry: a type both read and written lists the interactions of both.
 import type { writeCapability } from '../capability.js';
-import { CITIZEN_RECORD_TYPES } from './service.js';
+import { CITIZEN_RECORD_TYPES } from '../../record/index.js';
 import type { Json } from './present.js';
 
 export const SEARCH_PARAMS = [

@@ -4,7 +4,7 @@
 // dangling or, worse, look like ids a client could try here. So: the patient becomes Patient/{citizen id},
 // practitioners known in the organisation's directory become Practitioner/{Koepel id}, and any other reference
 // keeps only its display text and identifier.
-import type { AttachmentInfo, FhirJson, StoredResource } from '../../record/index.js';
+import { isCitizenRecordType, type AttachmentInfo, type FhirJson, type StoredResource } from '../../record/index.js';
 import type { BrpPerson } from '../../identity/index.js';
 
 export type Json = Record<string, unknown>;
@@ -56,18 +56,6 @@ export const directoryKey = (organisationId: string, type: string, sourceKey: st
   `${organisationId} ${type} ${sourceKey}`;
 export const koepelKey = (type: string, id: string) => `koepel ${type}/${id}`;
 
-const RECORD_TYPES = new Set([
-  'Appointment',
-  'Condition',
-  'AllergyIntolerance',
-  'Observation',
-  'DocumentReference',
-  'MedicationStatement',
-  'MedicationRequest',
-  'MedicationDispense',
-  'CareTeam',
-]);
-
 /**
  * A reference already in Koepel's id space: the FHIR write API rewrites references between entries of one Bundle
  * to `{type}/{Koepel id}` when it stores them.
@@ -78,7 +66,7 @@ export function koepelReference(ref: Json): { type: string; id: string; record: 
   if (!m?.[1] || !m[2]) return null;
   if (m[1] === 'Practitioner' || m[1] === 'PractitionerRole')
     return { type: m[1], id: m[2].toLowerCase(), record: false };
-  if (RECORD_TYPES.has(m[1])) return { type: m[1], id: m[2].toLowerCase(), record: true };
+  if (isCitizenRecordType(m[1])) return { type: m[1], id: m[2].toLowerCase(), record: true };
   return null;
 }
 

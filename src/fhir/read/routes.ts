@@ -19,9 +19,9 @@ import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
 import { capabilityStatement } from './capability.js';
 import type { Json } from './present.js';
+import { isCitizenRecordType } from '../../record/index.js';
 import {
   everything,
-  isCitizenRecordType,
   readBinary,
   readDirectoryResource,
   readOrganisation,

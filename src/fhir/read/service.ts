@@ -6,13 +6,14 @@
 // one for their attachments, one for organisations and one for referenced practitioners.
 import { sql } from 'kysely';
 import { readBrpSnapshot } from '../../identity/index.js';
-import type { RecordResourceType } from '../../platform/db/schema.js';
 import type { DataScope } from '../../platform/http/request-context.js';
 import {
+  CITIZEN_RECORD_TYPES,
   listAttachments,
   readAttachment,
   readResources,
   type AttachmentInfo,
+  type CitizenRecordType,
   type StoredResource,
 } from '../../record/index.js';
 import {
@@ -36,23 +37,6 @@ export interface CitizenReader {
   portalId: string;
 }
 
-/** Types stored per citizen that the citizen reads (their own Patient is built from Koepel's data instead). */
-export const CITIZEN_RECORD_TYPES = [
-  'Appointment',
-  'Condition',
-  'AllergyIntolerance',
-  'Observation',
-  'DocumentReference',
-  'MedicationStatement',
-  'MedicationRequest',
-  'MedicationDispense',
-  'CareTeam',
-] as const satisfies readonly RecordResourceType[];
-export type CitizenRecordType = (typeof CITIZEN_RECORD_TYPES)[number];
-
-export function isCitizenRecordType(v: string): v is CitizenRecordType {
-  return (CITIZEN_RECORD_TYPES as readonly string[]).includes(v);
-}
 
 export type DirectoryType = 'Practitioner' | 'PractitionerRole';
 
