@@ -69,7 +69,7 @@ describe('messages (ICU)', () => {
     assert.throws(() => twice.add(defineMessages({ nl: { 'a.b': 'y' }, en: {} })), /defined twice/);
     const orphan = new Messages();
     assert.throws(
-      () => orphan.add({ nl: { 'a.b': 'x' }, en: { 'a.c': 'y' } } as never),
+      () => orphan.add({ nl: { 'a.b': 'x' }, en: { 'a.c': 'y' } }),
       /English message a\.c has no Dutch original/,
     );
   });
