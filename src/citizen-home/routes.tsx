@@ -142,7 +142,7 @@ function NewSinceLastVisit(props: {
 }): JSX.Element {
   const { ctx, previous } = props;
   const { t } = ctx;
-  const plural = (base: string, n: number) => t(`${base}.${n === 1 ? 'one' : 'other'}` as MessageKey, { count: n });
+  const plural = (base: string, n: number) => t(`${base}.count` as MessageKey, { count: n });
   // In provider order; providers with nothing new are left out.
   const rows = props.providers
     .map((p) => ({ p, n: props.fresh.find((f) => f.organisationId === p.id) }))

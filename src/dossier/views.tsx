@@ -13,7 +13,7 @@ export const sectionTitle = (ctx: PageContext, s: Section) => ctx.t(`dossier.sec
 export const sectionNoun = (ctx: PageContext, s: Section) => ctx.t(`dossier.section.${s}.noun` as MessageKey);
 
 export function countText(ctx: PageContext, s: Section, count: number): string {
-  return ctx.t(`dossier.section.${s}.${count === 1 ? 'one' : 'other'}` as MessageKey, { count });
+  return ctx.t(`dossier.section.${s}.count` as MessageKey, { count });
 }
 
 /** A link to a dossier page that keeps the organisation filter. */

@@ -34,10 +34,9 @@ export const RECORD_RESOURCE_TYPES = [
   'CareTeam',
 ] as const satisfies readonly RecordResourceType[];
 // Every type the database allows is in the list above (the `satisfies` checks the other direction).
-const everyTypeListed: [Exclude<RecordResourceType, (typeof RECORD_RESOURCE_TYPES)[number]>] extends [never]
+export const everyTypeListed: [Exclude<RecordResourceType, (typeof RECORD_RESOURCE_TYPES)[number]>] extends [never]
   ? true
   : never = true;
-void everyTypeListed;
 
 export function isRecordResourceType(v: unknown): v is RecordResourceType {
   return typeof v === 'string' && (RECORD_RESOURCE_TYPES as readonly string[]).includes(v);

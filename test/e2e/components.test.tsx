@@ -81,7 +81,7 @@ async function formPage(): Promise<string> {
             />
           </>
         ))}
-        <Button>Versturen</Button>
+        <Button text="Versturen" />
       </Form>
     </Page>
   );
@@ -167,11 +167,11 @@ describe('page components in a real browser', () => {
       // (No helper functions inside evaluate: the TypeScript loader would name them with a helper the page lacks.)
       const got = await page.evaluate(
         (n) => ({
-          text: (document.querySelector(`#text-${n}`) as HTMLInputElement | null)?.value,
-          area: (document.querySelector(`#area-${n}`) as HTMLTextAreaElement | null)?.value,
-          hidden: (document.querySelector(`input[name="hidden-${n}"]`) as HTMLInputElement | null)?.value,
-          select: (document.querySelector(`#select-${n}`) as HTMLSelectElement | null)?.value,
-          check: (document.querySelector(`input[name="check-${n}"]`) as HTMLInputElement | null)?.value,
+          text: document.querySelector<HTMLInputElement>(`#text-${n}`)?.value,
+          area: document.querySelector<HTMLTextAreaElement>(`#area-${n}`)?.value,
+          hidden: document.querySelector<HTMLInputElement>(`input[name="hidden-${n}"]`)?.value,
+          select: document.querySelector<HTMLSelectElement>(`#select-${n}`)?.value,
+          check: document.querySelector<HTMLInputElement>(`input[name="check-${n}"]`)?.value,
         }),
         i,
       );

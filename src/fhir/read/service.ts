@@ -8,7 +8,6 @@ import { sql } from 'kysely';
 import { readBrpSnapshot } from '../../identity/index.js';
 import type { DataScope } from '../../platform/http/request-context.js';
 import {
-  CITIZEN_RECORD_TYPES,
   listAttachments,
   readAttachment,
   readResources,
@@ -36,7 +35,6 @@ export interface CitizenReader {
   citizenId: string;
   portalId: string;
 }
-
 
 export type DirectoryType = 'Practitioner' | 'PractitionerRole';
 

@@ -11,8 +11,8 @@ export interface SummaryItem {
 export function SummaryList(props: { items: SummaryItem[]; class?: string }): JSX.Element {
   return (
     <dl class={`utrecht-data-list utrecht-data-list--rows${props.class ? ` ${props.class}` : ''}`}>
-      {props.items.map((item) => (
-        <SummaryRow label={item.label}>{item.html ?? <span safe>{item.text ?? '–'}</span>}</SummaryRow>
+      {props.items.map(({ label, text, html }) => (
+        <SummaryRow label={label}>{render(html ?? <span safe>{text ?? '–'}</span>)}</SummaryRow>
       ))}
     </dl>
   );

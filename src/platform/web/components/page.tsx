@@ -25,13 +25,13 @@ export function Page(props: {
       {props.breadcrumb ? <Breadcrumb ctx={ctx} trail={props.breadcrumb} /> : ''}
       {props.back ? (
         <p class="utrecht-paragraph koepel-back">
-          <Link href={props.back.href}>{props.back.label}</Link>
+          <Link href={props.back.href} text={props.back.label} />
         </p>
       ) : (
         ''
       )}
-      <Heading level={1}>{props.title}</Heading>
-      {props.intro ? <Text style="intro">{props.intro}</Text> : ''}
+      <Heading level={1} text={props.title} />
+      {props.intro ? <Text style="intro" text={props.intro} /> : ''}
       {render(props.children)}
     </Layout>
   );

@@ -13,9 +13,7 @@ export function Section(props: {
 }): JSX.Element {
   return (
     <section class={props.card ? 'koepel-section koepel-card' : 'koepel-section'} aria-labelledby={props.id}>
-      <Heading level={props.level ?? 2} id={props.id}>
-        {props.title}
-      </Heading>
+      <Heading level={props.level ?? 2} id={props.id} text={props.title} />
       {render(props.children)}
     </section>
   );

@@ -38,15 +38,15 @@ export function DataTable<R>(props: {
 }): JSX.Element {
   const { columns } = props;
   const cell = (c: Column<R>, row: R): JSX.Element => {
-    const cls = cellClass(c as Column<never>, c.rowHeader ? 'utrecht-table__header-cell' : 'utrecht-table__cell');
+    const cls = cellClass(c, c.rowHeader ? 'utrecht-table__header-cell' : 'utrecht-table__cell');
     const content = c.html ? c.html(row) : <span safe>{c.text?.(row) ?? '–'}</span>;
     return c.rowHeader ? (
       <th scope="row" role="rowheader" class={cls} data-label={c.header}>
-        {content as 'safe'}
+        {content}
       </th>
     ) : (
       <td role="cell" class={cls} data-label={c.header}>
-        {content as 'safe'}
+        {content}
       </td>
     );
   };
@@ -73,12 +73,7 @@ export function DataTable<R>(props: {
         <thead role="rowgroup" class="utrecht-table__header">
           <tr role="row" class="utrecht-table__row">
             {columns.map((c) => (
-              <th
-                scope="col"
-                role="columnheader"
-                class={cellClass(c as Column<never>, 'utrecht-table__header-cell')}
-                safe
-              >
+              <th scope="col" role="columnheader" class={cellClass(c, 'utrecht-table__header-cell')} safe>
                 {c.header}
               </th>
             ))}
