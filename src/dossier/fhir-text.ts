@@ -3,6 +3,7 @@
 // resources passed validation on the way in, but every field here is still treated as optional.
 import type { Attachment, CodeableConcept, Coding, Period, Quantity, Range, Reference } from 'fhir/r4.js';
 import type { Lang } from '../platform/i18n/i18n.js';
+import { codeSystemLabel } from '../platform/fhir/code-systems.js';
 
 /** The citizen-facing text of a concept: its text, else the first display, else the first code. */
 export function conceptText(c: CodeableConcept | undefined | null): string | null {
@@ -22,25 +23,11 @@ export function firstConceptText(list: CodeableConcept[] | undefined): string | 
   return null;
 }
 
-const SYSTEM_LABELS: Record<string, string> = {
-  'http://hl7.org/fhir/sid/icpc-1-nl': 'ICPC',
-  'http://hl7.org/fhir/sid/icpc-1': 'ICPC',
-  'http://loinc.org': 'LOINC',
-  'http://snomed.info/sct': 'SNOMED',
-  'urn:oid:2.16.840.1.113883.2.4.4.30.45': 'NHG',
-  'http://www.whocc.no/atc': 'ATC',
-  'urn:oid:2.16.840.1.113883.6.73': 'ATC',
-  'urn:oid:2.16.840.1.113883.2.4.4.1': 'GPK',
-  'urn:oid:2.16.840.1.113883.2.4.4.10': 'PRK',
-  'urn:oid:2.16.840.1.113883.2.4.4.7': 'HPK',
-  'urn:oid:2.16.840.1.113883.2.4.4.8': 'ZI',
-};
-
 /** Codes a citizen or their caregiver may recognise, e.g. "ICPC T90.02" or "ATC A10BA02". */
 export function codeLabels(c: CodeableConcept | undefined, systems?: readonly string[]): string[] {
   const out: string[] = [];
   for (const x of c?.coding ?? []) {
-    const label = x.system ? SYSTEM_LABELS[x.system] : undefined;
+    const label = codeSystemLabel(x.system);
     if (!label || !x.code) continue;
     if (systems && !systems.includes(label)) continue;
     out.push(`${label} ${x.code}`);

@@ -1,24 +1,12 @@
 // Plain display fields from stored FHIR resources, for the staff record view: the text of a code, a value with its
 // unit, a reference range, a period. Defensive by design — the resources were validated at ingestion, but a field
 // that is missing or of an unexpected shape shows as empty rather than breaking the page.
+import { codeSystemLabel } from '../platform/fhir/code-systems.js';
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-const SYSTEM_LABELS: Record<string, string> = {
-  'http://loinc.org': 'LOINC',
-  'http://snomed.info/sct': 'SNOMED',
-  'http://hl7.org/fhir/sid/icpc-1-nl': 'ICPC',
-  'http://hl7.org/fhir/sid/icd-10': 'ICD-10',
-  'http://www.whocc.no/atc': 'ATC',
-  'urn:oid:2.16.840.1.113883.2.4.4.30.45': 'NHG',
-  'urn:oid:2.16.840.1.113883.2.4.4.1': 'GPK',
-  'urn:oid:2.16.840.1.113883.2.4.4.10': 'PRK',
-  'urn:oid:2.16.840.1.113883.2.4.4.7': 'HPK',
-  'urn:oid:2.16.840.1.113883.2.4.4.8': 'ZI',
-};
 
 /** The text of a CodeableConcept: its text, else the first display, else the first code. */
 export function conceptText(cc: unknown): string {
@@ -36,7 +24,7 @@ export function conceptCode(cc: unknown): string {
   for (const c of list(cc.coding)) {
     if (!isObject(c) || !str(c.code)) continue;
     const system = str(c.system);
-    const label = system ? (SYSTEM_LABELS[system] ?? '') : '';
+    const label = codeSystemLabel(system) ?? '';
     return label ? `${label} ${String(c.code)}` : String(c.code);
   }
   return '';

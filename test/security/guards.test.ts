@@ -65,3 +65,28 @@ test('outside the kernel, nothing opens a transaction by hand or acts as the sys
     .map(({ file }) => file);
   assert.deepEqual(offenders, []);
 });
+
+test('one code-system label map: no other file names a code system', () => {
+  // Labels such as "LOINC" for http://loinc.org live in src/platform/fhir/code-systems.ts only.
+  const offenders = files.filter(
+    ({ file, text }) =>
+      file !== join('src', 'platform', 'fhir', 'code-systems.ts') &&
+      /['"](?:http:\/\/loinc\.org|http:\/\/snomed\.info\/sct|http:\/\/hl7\.org\/fhir\/sid\/icpc-1(?:-nl)?)['"]\s*:\s*['"]/.test(
+        text,
+      ),
+  );
+  assert.deepEqual(
+    offenders.map((o) => o.file),
+    [],
+  );
+});
+
+test('pages use the component layer: no utrecht- class names outside src/platform/web', () => {
+  const offenders = files.filter(
+    ({ file, text }) => !file.startsWith(join('src', 'platform', 'web')) && /utrecht-/.test(text),
+  );
+  assert.deepEqual(
+    offenders.map((o) => o.file),
+    [],
+  );
+});
