@@ -150,17 +150,15 @@ export async function registerFailure(
     ['account', keys.account, policy.accountMax],
     ['address', keys.address, policy.addressMax],
   ] as const) {
-    // Insert-then-lock makes concurrent failures on one key count one after the other.
-    await tx
+    // One statement inserts the row or locks the existing one, and returns it: concurrent failures on one key count
+    // one after the other, and a concurrent reset (clearAccount after a successful login deleting the row) can never
+    // slip in between an insert and a separate SELECT … FOR UPDATE — PostgreSQL retries the insert if the row it
+    // conflicted with is deleted meanwhile.
+    const row = await tx
       .insertInto('login_throttle')
       .values({ key, failures: 0, window_started_at: now, blocked_until: null })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
-    const row = await tx
-      .selectFrom('login_throttle')
-      .select(['failures', 'window_started_at', 'blocked_until'])
-      .where('key', '=', key)
-      .forUpdate()
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ key: eb.ref('excluded.key') })))
+      .returning(['failures', 'window_started_at', 'blocked_until'])
       .executeTakeFirstOrThrow();
     const next = nextThrottleState(row.failures === 0 ? null : row, now, max, policy);
     await tx
