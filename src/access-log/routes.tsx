@@ -9,7 +9,7 @@ import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import { Layout } from '../platform/web/layout.js';
-import { Breadcrumb } from '../dossier/index.js';
+import { Breadcrumb } from '../platform/web/components/index.js';
 import { stringify } from 'csv-stringify/sync';
 import { HttpError } from '../platform/http/errors.js';
 import {
