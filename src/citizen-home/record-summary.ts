@@ -3,7 +3,7 @@
 // documents are new since the previous login (a count, nothing decrypted).
 import type { Appointment } from 'fhir/r4.js';
 import { countsByProvider } from '../dossier/index.js';
-import { conceptText, fhirDate, firstConceptText } from '../dossier/index.js';
+import { conceptText, fhirDate, firstConceptText } from '../platform/fhir/display.js';
 import type { DataScope } from '../platform/http/request-context.js';
 import { readResources } from '../record/index.js';
 

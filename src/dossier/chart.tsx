@@ -4,7 +4,7 @@
 // No script and no inline style (strict CSP): colours come from classes in koepel.css.
 import Html from '@kitajs/html';
 import type { Lang } from '../platform/i18n/i18n.js';
-import { formatNumber } from './fhir-text.js';
+import { formatNumber } from '../platform/fhir/display.js';
 
 export interface ChartPoint {
   at: Date;

@@ -3,9 +3,8 @@ import { defineCapability } from '../platform/capability.js';
 import { dossierMessages } from './messages.js';
 import { registerDossier } from './routes.js';
 
+// What other capabilities use: the citizen's home page counts new items per provider the way the overview does.
 export { countsByProvider } from './data.js';
-export { conceptText, fhirDate, firstConceptText } from './fhir-text.js';
-export { Breadcrumb } from './views.js';
 
 export const dossier = defineCapability({
   name: 'dossier',

@@ -11,7 +11,7 @@ import type {
   Period,
 } from 'fhir/r4.js';
 import type { StoredResource } from '../record/index.js';
-import { codeLabels, conceptText, fhirDate, periodOf } from './fhir-text.js';
+import { codeLabels, conceptText, fhirDate, periodOf } from '../platform/fhir/display.js';
 
 export const HISTORY_DAYS = 183; // about six months
 

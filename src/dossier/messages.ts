@@ -5,7 +5,6 @@ const nl = {
   'dossier.title': 'Mijn dossier',
   'dossier.intro':
     'Hier ziet u wat uw zorgverleners in dit portaal met u delen. Elke zorgverlener bepaalt zelf wat hij laat zien en is verantwoordelijk voor die gegevens. Bij elk gegeven staat van welke zorgverlener het komt. Heeft u vragen over uw gegevens, of klopt er iets niet? Neem dan contact op met die zorgverlener.',
-  'dossier.breadcrumb': 'Kruimelpad',
   'dossier.sectionsNav': 'Onderdelen van Mijn dossier',
   'dossier.filter.label': 'Zorgverlener',
   'dossier.filter.form': 'Filter op zorgverlener',
@@ -15,20 +14,17 @@ const nl = {
   'dossier.filter.reset': 'Toon alle zorgverleners',
   'dossier.source': 'Van {org}',
   'dossier.column.provider': 'Zorgverlener',
+  // Still read by src/access-log (its table); the dossier's own tables are DataTables (table.region).
   'dossier.tableLabel': 'Tabel: {caption}',
   'dossier.notOffered': '{org} deelt geen {noun} via dit portaal.',
   'dossier.askProvider': 'Vraag {org} om deze gegevens voor u beschikbaar te maken',
   'dossier.noData': 'Van {org} zijn er nog geen {noun}.',
   'dossier.noProviders': 'U heeft in dit portaal op dit moment geen zorgverlener die gegevens met u deelt.',
-  'dossier.providersHeading': 'Per zorgverlener',
-  'dossier.open': 'Bekijk {section}',
   'dossier.overview.none': 'Nog geen gegevens',
-  'dossier.overview.total': 'In totaal: {count}',
   'dossier.overview.accessLogTitle': 'Wie heeft mijn gegevens bekeken?',
   'dossier.overview.accessLogText':
     'Elke keer dat iemand uw gegevens bekijkt of wijzigt, wordt dat vastgelegd. U kunt zelf nagaan wie dat was.',
   'dossier.overview.accessLogLink': 'Bekijk wie uw gegevens heeft bekeken',
-  'dossier.updated': 'Bijgewerkt: {date}',
   'dossier.back': 'Terug naar {section}',
   'dossier.unknownDate': 'datum onbekend',
 
@@ -82,12 +78,10 @@ const nl = {
   'dossier.lab.range': 'Referentiewaarden',
   'dossier.lab.flag': 'Beoordeling',
   'dossier.lab.date': 'Datum',
-  'dossier.lab.showTrend': '{test}: verloop bekijken',
   'dossier.lab.more':
     'U ziet de {count} nieuwste uitslagen. Kies een zorgverlener of open een test om eerdere uitslagen te zien.',
   'dossier.lab.explain':
     'Referentiewaarden zijn de waarden die bij de meeste gezonde mensen gevonden worden. Een uitslag daarbuiten is niet altijd een reden tot zorg: uw zorgverlener beoordeelt de uitslag samen met uw situatie. Bespreek uw vragen met hem of haar.',
-  'dossier.lab.detail.title': '{test}',
   'dossier.lab.detail.intro': 'Het verloop van uw uitslagen voor {test} bij {org}.',
   'dossier.lab.detail.chosen': 'De gekozen uitslag',
   'dossier.lab.detail.performer': 'Laboratorium',
@@ -141,7 +135,6 @@ const nl = {
   'dossier.appointments.where': 'Waar',
   'dossier.appointments.status': 'Status',
   'dossier.appointments.what': 'Afspraak',
-  'dossier.appointments.duration': '{minutes} minuten',
   'dossier.appointments.instruction': 'Voorbereiding',
   'dossier.appointments.leaflets': 'Folders en informatie',
   'dossier.appointments.pastCaption': 'Eerdere afspraken, de meest recente eerst',
@@ -234,7 +227,6 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'dossier.title': 'My record',
   'dossier.intro':
     'Here you see what your care providers in this portal share with you. Each care provider decides what it shows and is responsible for that data. Every item says which care provider it comes from. Questions about your data, or something wrong? Contact that care provider.',
-  'dossier.breadcrumb': 'Breadcrumb',
   'dossier.sectionsNav': 'Parts of My record',
   'dossier.filter.label': 'Care provider',
   'dossier.filter.form': 'Filter by care provider',
@@ -249,15 +241,11 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'dossier.askProvider': 'Ask {org} to make this data available to you',
   'dossier.noData': 'There are no {noun} from {org} yet.',
   'dossier.noProviders': 'You currently have no care provider in this portal that shares data with you.',
-  'dossier.providersHeading': 'Per care provider',
-  'dossier.open': 'View {section}',
   'dossier.overview.none': 'No data yet',
-  'dossier.overview.total': 'In total: {count}',
   'dossier.overview.accessLogTitle': 'Who has looked at my data?',
   'dossier.overview.accessLogText':
     'Every time someone views or changes your data, this is recorded. You can check for yourself who it was.',
   'dossier.overview.accessLogLink': 'See who has looked at your data',
-  'dossier.updated': 'Updated: {date}',
   'dossier.back': 'Back to {section}',
   'dossier.unknownDate': 'date unknown',
   'dossier.section.appointments.title': 'Appointments',
@@ -307,7 +295,6 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'dossier.lab.range': 'Reference range',
   'dossier.lab.flag': 'Assessment',
   'dossier.lab.date': 'Date',
-  'dossier.lab.showTrend': '{test}: view trend',
   'dossier.lab.more':
     'You see the {count} newest results. Choose a care provider or open a test to see earlier results.',
   'dossier.lab.explain':
@@ -358,7 +345,6 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'dossier.appointments.where': 'Where',
   'dossier.appointments.status': 'Status',
   'dossier.appointments.what': 'Appointment',
-  'dossier.appointments.duration': '{minutes} minutes',
   'dossier.appointments.instruction': 'Preparation',
   'dossier.appointments.leaflets': 'Leaflets and information',
   'dossier.appointments.pastCaption': 'Past appointments, most recent first',

@@ -15,14 +15,14 @@ import Html from '@kitajs/html';
 import type { DocumentReference, Observation } from 'fhir/r4.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { requireCitizen } from '../platform/auth/permissions.js';
 import type { RecordCategory } from '../platform/db/schema.js';
+import { codingKeys, conceptText } from '../platform/fhir/display.js';
 import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage, type DataScope } from '../platform/http/request-context.js';
-import type { MessageKey } from '../platform/i18n/i18n.js';
+import { CardList, EmptyState, Section, Text } from '../platform/web/components/index.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
-import { listAttachments, readAttachment, readResources, type StoredResource } from '../record/index.js';
-import { LabChart, type ChartPoint } from './chart.js';
+import { listAttachments, readAttachment, readResources } from '../record/index.js';
 import {
   countsByProvider,
   dossierProviders,
@@ -30,12 +30,11 @@ import {
   parseOrgFilter,
   parseResourceId,
   providersInScope,
-  SECTIONS,
   type DossierProvider,
-  type Section,
+  type Section as DossierSection,
 } from './data.js';
-import { codingKeys, conceptText, formatNumber, isAbnormal, rangeBounds, rangeText } from './fhir-text.js';
 import { medicationOverview } from './medication.js';
+import { DocumentPage, LabDetailPage, OverviewPage } from './pages.js';
 import {
   allergyRow,
   AllergyTable,
@@ -48,32 +47,15 @@ import {
   DocumentTable,
   documentRow,
   fileKind,
-  fileText,
   labRow,
   LabTable,
   MedicationTables,
   PastAppointments,
-  rangeWords,
   sortConditions,
   type ConditionRow,
   type DirectoryEntry,
-  type LabRow,
 } from './section-views.js';
-import {
-  Breadcrumb,
-  countText,
-  DateCell,
-  dateText,
-  dossierHref,
-  OrgFilter,
-  ProviderNotes,
-  providerName,
-  SectionPage,
-  sectionNoun,
-  sectionTitle,
-  Source,
-} from './views.js';
-import { requireCitizen } from '../platform/auth/permissions.js';
+import { ProviderNotes, SectionPage } from './views.js';
 
 /** The lab table shows at most this many results; older ones are reached per test or per provider. */
 export const LAB_TABLE_LIMIT = 250;
@@ -115,105 +97,13 @@ function orgIds(org: string | undefined): { organisationIds?: string[] } {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Overview
-// ---------------------------------------------------------------------------------------------------------------
-function OverviewPage(props: {
-  ctx: PageContext;
-  providers: DossierProvider[];
-  inScope: DossierProvider[];
-  org: string | undefined;
-  counts: Map<string, Map<RecordCategory, number>>;
-}): JSX.Element {
-  const { ctx, org } = props;
-  const { t } = ctx;
-  const chosen = org ? providerName(props.providers, org) : null;
-  return (
-    <Layout ctx={ctx} title={chosen ? `${t('dossier.title')} · ${chosen}` : t('dossier.title')}>
-      <Breadcrumb ctx={ctx} trail={[{ href: '/home', label: t('layout.home') }, { label: t('dossier.title') }]} />
-      <h1 class="utrecht-heading-1" safe>
-        {t('dossier.title')}
-      </h1>
-      <p class="utrecht-paragraph koepel-intro" safe>
-        {t('dossier.intro')}
-      </p>
-      {props.providers.length === 0 ? (
-        <p class="utrecht-paragraph koepel-notice" safe>
-          {t('dossier.noProviders')}
-        </p>
-      ) : (
-        <>
-          <OrgFilter ctx={ctx} action="/dossier" providers={props.providers} selected={org} />
-          {chosen ? (
-            <p class="utrecht-paragraph koepel-filter-status">
-              <span safe>{t('dossier.filter.showing', { org: chosen })}</span>{' '}
-              <a class="utrecht-link" href="/dossier" safe>
-                {t('dossier.filter.reset')}
-              </a>
-            </p>
-          ) : (
-            ''
-          )}
-          <ul class="koepel-cards koepel-dossier-sections">
-            {SECTIONS.map((s) => {
-              const per = props.inScope.map((p) => ({ p, n: props.counts.get(p.id)?.get(s) ?? 0 }));
-              const total = per.reduce((sum, x) => sum + x.n, 0);
-              const headingId = `section-${s}`;
-              return (
-                <li class="koepel-card koepel-dossier-section">
-                  <h2 id={headingId} class="utrecht-heading-2">
-                    <a class="utrecht-link" href={dossierHref(`/dossier/${s}`, org)} safe>
-                      {sectionTitle(ctx, s)}
-                    </a>
-                  </h2>
-                  <p class="utrecht-paragraph koepel-count" safe>
-                    {total > 0 ? countText(ctx, s, total) : t('dossier.overview.none')}
-                  </p>
-                  {/* Providers with items, and those that do not share this here; "nothing yet" is left to the
-                      section page so that the overview stays short. */}
-                  <ul class="koepel-plain-list koepel-per-provider">
-                    {per.map(({ p, n }) =>
-                      n > 0 ? (
-                        <li safe>{`${p.name}: ${countText(ctx, s, n)}`}</li>
-                      ) : p.categories.has(s) ? (
-                        ''
-                      ) : (
-                        <li class="koepel-muted" safe>
-                          {t('dossier.notOffered', { org: p.name, noun: sectionNoun(ctx, s) })}
-                        </li>
-                      ),
-                    )}
-                  </ul>
-                </li>
-              );
-            })}
-          </ul>
-        </>
-      )}
-      <section class="koepel-section koepel-notice" aria-labelledby="access-log-title">
-        <h2 id="access-log-title" class="utrecht-heading-2" safe>
-          {t('dossier.overview.accessLogTitle')}
-        </h2>
-        <p class="utrecht-paragraph" safe>
-          {t('dossier.overview.accessLogText')}
-        </p>
-        <p class="utrecht-paragraph">
-          <a class="utrecht-link" href="/access-log" safe>
-            {t('dossier.overview.accessLogLink')}
-          </a>
-        </p>
-      </section>
-    </Layout>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Section pages
 // ---------------------------------------------------------------------------------------------------------------
 async function renderSection(
   ctx: PageContext,
   scope: DataScope,
   citizen: Citizen,
-  section: Section,
+  section: DossierSection,
   org: string | undefined,
 ): Promise<JSX.Element> {
   const { t } = ctx;
@@ -244,15 +134,11 @@ async function renderSection(
           <>
             <LabTable ctx={ctx} rows={rows} providers={providers} caption={t('dossier.lab.caption')} link />
             {resources.length > LAB_TABLE_LIMIT ? (
-              <p class="utrecht-paragraph" safe>
-                {t('dossier.lab.more', { count: LAB_TABLE_LIMIT })}
-              </p>
+              <Text text={t('dossier.lab.more', { count: LAB_TABLE_LIMIT })} />
             ) : (
               ''
             )}
-            <p class="utrecht-paragraph utrecht-paragraph--small" safe>
-              {t('dossier.lab.explain')}
-            </p>
+            <Text style="small" text={t('dossier.lab.explain')} />
           </>
         ),
         counts,
@@ -286,34 +172,24 @@ async function renderSection(
         .slice(0, PAST_APPOINTMENTS_LIMIT);
       return page(
         <>
-          <section class="koepel-section" aria-labelledby="appointments-upcoming">
-            <h2 id="appointments-upcoming" class="utrecht-heading-2" safe>
-              {t('dossier.appointments.upcoming')}
-            </h2>
+          <Section id="appointments-upcoming" title={t('dossier.appointments.upcoming')}>
             {upcoming.length === 0 ? (
-              <p class="utrecht-paragraph" safe>
-                {t('dossier.appointments.noUpcoming')}
-              </p>
+              <EmptyState text={t('dossier.appointments.noUpcoming')} />
             ) : (
-              <ul class="koepel-cards koepel-appointments">
+              <CardList class="koepel-appointments">
                 {upcoming.map((a) => (
                   <AppointmentCard ctx={ctx} a={a} providers={providers} />
                 ))}
-              </ul>
+              </CardList>
             )}
-          </section>
-          <section class="koepel-section" aria-labelledby="appointments-past">
-            <h2 id="appointments-past" class="utrecht-heading-2" safe>
-              {t('dossier.appointments.past')}
-            </h2>
+          </Section>
+          <Section id="appointments-past" title={t('dossier.appointments.past')}>
             {past.length === 0 ? (
-              <p class="utrecht-paragraph" safe>
-                {t('dossier.appointments.noPast')}
-              </p>
+              <EmptyState text={t('dossier.appointments.noPast')} />
             ) : (
               <PastAppointments ctx={ctx} rows={past} providers={providers} />
             )}
-          </section>
+          </Section>
         </>,
         countPer(appointments),
       );
@@ -366,26 +242,16 @@ async function renderSection(
           <></>
         ) : (
           <>
-            <section class="koepel-section" aria-labelledby="sensitivities-allergies">
-              <h2 id="sensitivities-allergies" class="utrecht-heading-2" safe>
-                {t('dossier.sensitivities.allergies')}
-              </h2>
+            <Section id="sensitivities-allergies" title={t('dossier.sensitivities.allergies')}>
               {allergies.length === 0 ? (
-                <p class="utrecht-paragraph" safe>
-                  {t('dossier.sensitivities.noAllergies')}
-                </p>
+                <EmptyState text={t('dossier.sensitivities.noAllergies')} />
               ) : (
                 <AllergyTable ctx={ctx} rows={allergies} providers={providers} />
               )}
-            </section>
-            <section class="koepel-section" aria-labelledby="sensitivities-particulars">
-              <h2 id="sensitivities-particulars" class="utrecht-heading-2" safe>
-                {t('dossier.sensitivities.particulars')}
-              </h2>
+            </Section>
+            <Section id="sensitivities-particulars" title={t('dossier.sensitivities.particulars')}>
               {particulars.length === 0 ? (
-                <p class="utrecht-paragraph" safe>
-                  {t('dossier.sensitivities.noParticulars')}
-                </p>
+                <EmptyState text={t('dossier.sensitivities.noParticulars')} />
               ) : (
                 <ConditionTable
                   ctx={ctx}
@@ -396,7 +262,7 @@ async function renderSection(
                   captionHidden
                 />
               )}
-            </section>
+            </Section>
           </>
         ),
         countPer(resources),
@@ -449,251 +315,6 @@ function sameTest(chosen: Observation, other: Observation): boolean {
   return text !== null && text === conceptText(other.code);
 }
 
-function LabDetailPage(props: {
-  ctx: PageContext;
-  providers: DossierProvider[];
-  chosen: LabRow;
-  rows: LabRow[];
-  observation: Observation;
-}): JSX.Element {
-  const { ctx, chosen, rows, observation } = props;
-  const { t } = ctx;
-  const org = providerName(props.providers, chosen.organisationId);
-  const numeric = rows.filter((r) => r.numeric !== null && r.at !== null);
-  const unit = observation.valueQuantity?.unit ?? observation.valueQuantity?.code ?? '';
-  const { low, high } = rangeBounds(observation.referenceRange);
-  const range = rangeText(ctx.lang, observation.referenceRange, rangeWords(t));
-  const sortedAsc = [...numeric].sort((a, b) => (a.at?.getTime() ?? 0) - (b.at?.getTime() ?? 0));
-  const first = sortedAsc[0];
-  const last = sortedAsc[sortedAsc.length - 1];
-  const values = numeric.map((r) => r.numeric ?? 0);
-  const points: ChartPoint[] = sortedAsc.map((r) => ({
-    at: r.at ?? new Date(0),
-    value: r.numeric ?? 0,
-    abnormal: isAbnormal(r.flag),
-    label: t('dossier.lab.chart.point', {
-      date: dateText(ctx, r.at),
-      value: r.value,
-      flag: r.flag ? t(`dossier.flag.${r.flag}` as MessageKey) : '–',
-    }),
-  }));
-  const description =
-    first && last
-      ? t('dossier.lab.chart.desc', {
-          count: numeric.length,
-          first: dateText(ctx, first.at),
-          last: dateText(ctx, last.at),
-          min: `${formatNumber(ctx.lang, Math.min(...values))}${unit ? ` ${unit}` : ''}`,
-          max: `${formatNumber(ctx.lang, Math.max(...values))}${unit ? ` ${unit}` : ''}`,
-          latest: `${last.value}${last.flag ? ` (${t(`dossier.flag.${last.flag}` as MessageKey).toLowerCase()})` : ''}`,
-          range: range ? t('dossier.lab.chart.descRange', { range }) : t('dossier.lab.chart.descNoRange'),
-        })
-      : '';
-  const item = (key: MessageKey, value: JSX.Element) => (
-    <div class="koepel-facts-item">
-      <dt safe>{t(key)}</dt>
-      <dd>{value}</dd>
-    </div>
-  );
-  return (
-    <Layout ctx={ctx} title={`${chosen.test} · ${t('dossier.section.lab.title')}`}>
-      <Breadcrumb
-        ctx={ctx}
-        trail={[
-          { href: '/home', label: t('layout.home') },
-          { href: '/dossier', label: t('dossier.title') },
-          { href: '/dossier/lab', label: t('dossier.section.lab.title') },
-          { label: chosen.test },
-        ]}
-      />
-      <h1 class="utrecht-heading-1" safe>
-        {chosen.test}
-      </h1>
-      <Source ctx={ctx} name={org} />
-      <p class="utrecht-paragraph koepel-intro" safe>
-        {t('dossier.lab.detail.intro', { test: chosen.test, org })}
-      </p>
-      <section class="koepel-section" aria-labelledby="lab-chart-heading">
-        <h2 id="lab-chart-heading" class="utrecht-heading-2" safe>
-          {t('dossier.lab.chart.heading')}
-        </h2>
-        {numeric.length > 0 ? (
-          <figure class="koepel-chart-figure">
-            {(['wide', 'narrow'] as const).map((variant) => (
-              <div class={`koepel-chart-${variant}`}>
-                <LabChart
-                  lang={ctx.lang}
-                  id={`lab-chart-${variant}`}
-                  width={variant === 'wide' ? 640 : 360}
-                  title={t('dossier.lab.chart.title', { test: chosen.test, org })}
-                  description={description}
-                  unit={unit}
-                  axisValue={unit ? t('dossier.lab.chart.axisValue', { unit }) : t('dossier.lab.chart.axisValueNoUnit')}
-                  axisTime={t('dossier.lab.chart.axisTime')}
-                  bandLabel={range ? t('dossier.lab.chart.band', { range }) : null}
-                  low={low}
-                  high={high}
-                  points={points}
-                />
-              </div>
-            ))}
-            <figcaption class="koepel-chart-legend">
-              <span class="koepel-visually-hidden" safe>
-                {`${t('dossier.lab.chart.legend')}: `}
-              </span>
-              <ul class="koepel-inline-list">
-                {low !== null || high !== null ? (
-                  <li>
-                    <span class="koepel-legend-swatch koepel-legend-swatch--band" aria-hidden="true"></span>
-                    <span safe>{t('dossier.lab.chart.legend.band')}</span>
-                  </li>
-                ) : (
-                  ''
-                )}
-                <li>
-                  <span class="koepel-legend-swatch koepel-legend-swatch--normal" aria-hidden="true"></span>
-                  <span safe>{t('dossier.lab.chart.legend.normal')}</span>
-                </li>
-                <li>
-                  <span class="koepel-legend-swatch koepel-legend-swatch--abnormal" aria-hidden="true"></span>
-                  <span safe>{t('dossier.lab.chart.legend.abnormal')}</span>
-                </li>
-              </ul>
-            </figcaption>
-          </figure>
-        ) : (
-          <p class="utrecht-paragraph" safe>
-            {t('dossier.lab.chart.nonNumeric')}
-          </p>
-        )}
-        <LabTable
-          ctx={ctx}
-          rows={rows}
-          providers={props.providers}
-          caption={t('dossier.lab.chart.tableCaption', { test: chosen.test, org })}
-          link={false}
-          showProvider={false}
-        />
-      </section>
-      <section class="koepel-section" aria-labelledby="lab-chosen">
-        <h2 id="lab-chosen" class="utrecht-heading-2" safe>
-          {t('dossier.lab.detail.chosen')}
-        </h2>
-        <dl class="koepel-facts">
-          {item('dossier.lab.date', <DateCell ctx={ctx} date={chosen.at} withTime />)}
-          {item('dossier.lab.result', <span safe>{chosen.value}</span>)}
-          {item('dossier.lab.range', <span safe>{chosen.range ?? '–'}</span>)}
-          {item('dossier.lab.flag', <span>{chosen.flag ? t(`dossier.flag.${chosen.flag}` as MessageKey) : '–'}</span>)}
-          {chosen.performer ? item('dossier.lab.detail.performer', <span safe>{chosen.performer}</span>) : ''}
-          {chosen.codes.length > 0 ? item('dossier.lab.detail.code', <span safe>{chosen.codes.join(', ')}</span>) : ''}
-          {chosen.note ? item('dossier.lab.detail.note', <span safe>{chosen.note}</span>) : ''}
-          {item('dossier.column.provider', <span safe>{org}</span>)}
-        </dl>
-      </section>
-      <p class="utrecht-paragraph utrecht-paragraph--small" safe>
-        {t('dossier.lab.explain')}
-      </p>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/dossier/lab" safe>
-          {t('dossier.back', { section: t('dossier.section.lab.title') })}
-        </a>
-      </p>
-    </Layout>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// One document
-// ---------------------------------------------------------------------------------------------------------------
-function DocumentPage(props: {
-  ctx: PageContext;
-  providers: DossierProvider[];
-  stored: StoredResource;
-  row: ReturnType<typeof documentRow>;
-  texts: Map<number, string>;
-}): JSX.Element {
-  const { ctx, row } = props;
-  const { t } = ctx;
-  const org = providerName(props.providers, row.organisationId);
-  const d = props.stored.resource as unknown as DocumentReference;
-  const item = (key: MessageKey, value: JSX.Element) => (
-    <div class="koepel-facts-item">
-      <dt safe>{t(key)}</dt>
-      <dd>{value}</dd>
-    </div>
-  );
-  return (
-    <Layout ctx={ctx} title={`${row.title} · ${t('dossier.section.documents.title')}`}>
-      <Breadcrumb
-        ctx={ctx}
-        trail={[
-          { href: '/home', label: t('layout.home') },
-          { href: '/dossier', label: t('dossier.title') },
-          { href: '/dossier/documents', label: t('dossier.section.documents.title') },
-          { label: row.title },
-        ]}
-      />
-      <h1 class="utrecht-heading-1" safe>
-        {row.title}
-      </h1>
-      <Source ctx={ctx} name={org} />
-      <section class="koepel-section" aria-labelledby="document-details">
-        <h2 id="document-details" class="utrecht-heading-2" safe>
-          {t('dossier.documents.details')}
-        </h2>
-        <dl class="koepel-facts">
-          {row.type ? item('dossier.documents.type', <span safe>{row.type}</span>) : ''}
-          {item('dossier.documents.date', <DateCell ctx={ctx} date={row.at} />)}
-          {row.author ? item('dossier.documents.author', <span safe>{row.author}</span>) : ''}
-          {item('dossier.column.provider', <span safe>{org}</span>)}
-        </dl>
-      </section>
-      <>
-        {[...props.texts].map(([position, text]) => (
-          <section class="koepel-section" aria-labelledby={`document-text-${position}`}>
-            <h2 id={`document-text-${position}`} class="utrecht-heading-2" safe>
-              {d.content?.[position]?.attachment?.title ?? t('dossier.documents.textHeading')}
-            </h2>
-            <div class="koepel-document-text" lang={d.content?.[position]?.attachment?.language ?? undefined} safe>
-              {text}
-            </div>
-          </section>
-        ))}
-      </>
-      {row.files.length > 0 ? (
-        <section class="koepel-section" aria-labelledby="document-files">
-          <h2 id="document-files" class="utrecht-heading-2" safe>
-            {t('dossier.documents.downloadHeading')}
-          </h2>
-          <ul class="koepel-plain-list koepel-downloads">
-            {row.files.map((f) => (
-              <li>
-                <a
-                  class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--secondary-action"
-                  href={`/dossier/documents/${row.id}/${f.position}`}
-                  safe
-                >
-                  {t('dossier.documents.download', { title: f.title ?? row.title, file: fileText(ctx, f) })}
-                </a>
-              </li>
-            ))}
-          </ul>
-          <p class="utrecht-paragraph utrecht-paragraph--small" safe>
-            {t('dossier.documents.downloadHint')}
-          </p>
-        </section>
-      ) : (
-        ''
-      )}
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/dossier/documents" safe>
-          {t('dossier.back', { section: t('dossier.section.documents.title') })}
-        </a>
-      </p>
-    </Layout>
-  );
-}
-
 // Content types a browser may receive as such; anything else is delivered as an opaque file.
 const DOWNLOAD_TYPES: Record<string, string> = {
   'application/pdf': 'pdf',
@@ -720,7 +341,7 @@ export function downloadName(title: string | null | undefined, contentType: stri
 
 const positionParam = z.coerce.number().int().min(0).max(999);
 
-function sectionParam(req: FastifyRequest): Section {
+function sectionParam(req: FastifyRequest): DossierSection {
   const s = (req.params as { section?: unknown }).section;
   if (!isSection(s)) throw new HttpError(404, 'notFound');
   return s;

@@ -1,11 +1,7 @@
 // The content of each "Mijn dossier" section, from stored FHIR resources. Every item names the care provider it
-// came from. Everything interpolated from a resource is escaped (`safe`): a provider system's text is data.
+// came from. Everything taken from a resource is text the components escape: a provider system's text is data.
 import Html from '@kitajs/html';
 import type { AllergyIntolerance, Appointment, CareTeam, Condition, DocumentReference, Observation } from 'fhir/r4.js';
-import type { MessageKey } from '../platform/i18n/i18n.js';
-import type { PageContext } from '../platform/web/context.js';
-import type { AttachmentInfo, StoredResource } from '../record/index.js';
-import type { DossierProvider } from './data.js';
 import {
   codeLabels,
   conceptText,
@@ -14,23 +10,68 @@ import {
   firstFhirDate,
   interpretationFlag,
   isAbnormal,
+  noteText,
   quantityText,
   rangeText,
   referenceId,
   type DatePrecision,
   type Flag,
-} from './fhir-text.js';
+  type RangeWords,
+} from '../platform/fhir/display.js';
+import type { MessageKey } from '../platform/i18n/i18n.js';
+import {
+  Card,
+  DataTable,
+  EmptyState,
+  Heading,
+  Link,
+  List,
+  render,
+  Section,
+  SummaryList,
+  Text,
+  type Column,
+  type SummaryItem,
+} from '../platform/web/components/index.js';
+import type { PageContext } from '../platform/web/context.js';
+import type { AttachmentInfo, StoredResource } from '../record/index.js';
+import type { DossierProvider } from './data.js';
 import type { MedicationLine, MedicationOverview } from './medication.js';
-import { DateCell, dateText, providerName } from './views.js';
+import { DateCell, dateText, providerName, Source } from './views.js';
 
 type T = PageContext['t'];
 
-export function rangeWords(t: T) {
+/** "7,5 – 10", "vanaf 60", "tot 10": a reference range in the visitor's language. */
+export function rangeWords(t: T): RangeWords {
   return {
-    between: t('dossier.range.between'),
-    atLeast: t('dossier.range.atLeast'),
-    atMost: t('dossier.range.atMost'),
+    between: (low, high) => t('dossier.range.between', { low, high }),
+    atLeast: (low) => t('dossier.range.atLeast', { low }),
+    atMost: (high) => t('dossier.range.atMost', { high }),
   };
+}
+
+/** The column every table ends with: the care provider the row came from. */
+function providerColumn<R extends { organisationId: string }>(
+  ctx: PageContext,
+  providers: DossierProvider[],
+): Column<R> {
+  return { header: ctx.t('dossier.column.provider'), text: (r) => providerName(providers, r.organisationId) };
+}
+
+/** A cell's text with lines of smaller text under it (a note, codes, a category), as one piece of markup. */
+function WithSubtext(props: { text: string; sub: (string | null | undefined)[]; class?: string }): JSX.Element {
+  return (
+    <span>
+      <span safe>{props.text}</span>
+      {props.sub
+        .filter((s): s is string => Boolean(s))
+        .map((s) => (
+          <span class="koepel-subtext" safe>
+            {s}
+          </span>
+        ))}
+    </span>
+  );
 }
 
 export function FlagText(props: { ctx: PageContext; flag: Flag | null }): JSX.Element {
@@ -88,11 +129,7 @@ export function labRow(ctx: PageContext, s: StoredResource): LabRow {
     flag: interpretationFlag(o.interpretation, numeric, o.referenceRange),
     at: fhirDate(o.effectiveDateTime) ?? fhirDate(o.effectivePeriod?.start) ?? fhirDate(o.issued) ?? s.effectiveAt,
     performer: o.performer?.map((p) => p.display).find(Boolean) ?? null,
-    note:
-      o.note
-        ?.map((n) => n.text)
-        .filter(Boolean)
-        .join(' ') || null,
+    note: noteText(o.note),
     codes: codeLabels(o.code),
   };
 }
@@ -107,84 +144,30 @@ export function LabTable(props: {
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
-  const showProvider = props.showProvider ?? true;
+  const columns: Column<LabRow>[] = [
+    ...(props.link
+      ? [
+          {
+            header: t('dossier.lab.test'),
+            rowHeader: true,
+            html: (r: LabRow) => <Link href={`/dossier/lab/${r.id}`} text={r.test} />,
+          },
+        ]
+      : []),
+    { header: t('dossier.lab.date'), rowHeader: !props.link, html: (r) => <DateCell ctx={ctx} date={r.at} /> },
+    { header: t('dossier.lab.result'), text: (r) => r.value, class: 'koepel-value' },
+    { header: t('dossier.lab.range'), text: (r) => r.range },
+    { header: t('dossier.lab.flag'), html: (r) => <FlagText ctx={ctx} flag={r.flag} /> },
+    ...(props.showProvider === false ? [] : [providerColumn<LabRow>(ctx, props.providers)]),
+  ];
   return (
-    <div
-      class="utrecht-table-container koepel-table-wrapper"
-      role="region"
-      tabindex="0"
-      aria-label={t('dossier.tableLabel', { caption: props.caption })}
-    >
-      <table class="utrecht-table utrecht-table--html-table koepel-data-table">
-        <caption class="utrecht-table__caption" safe>
-          {props.caption}
-        </caption>
-        <thead class="utrecht-table__header">
-          <tr class="utrecht-table__row">
-            {props.link ? (
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t('dossier.lab.test')}
-              </th>
-            ) : (
-              ''
-            )}
-            <th class="utrecht-table__header-cell" scope="col" safe>
-              {t('dossier.lab.date')}
-            </th>
-            <th class="utrecht-table__header-cell" scope="col" safe>
-              {t('dossier.lab.result')}
-            </th>
-            <th class="utrecht-table__header-cell" scope="col" safe>
-              {t('dossier.lab.range')}
-            </th>
-            <th class="utrecht-table__header-cell" scope="col" safe>
-              {t('dossier.lab.flag')}
-            </th>
-            {showProvider ? (
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t('dossier.column.provider')}
-              </th>
-            ) : (
-              ''
-            )}
-          </tr>
-        </thead>
-        <tbody class="utrecht-table__body">
-          {props.rows.map((r) => (
-            <tr class={`utrecht-table__row${isAbnormal(r.flag) ? ' koepel-row--abnormal' : ''}`}>
-              {props.link ? (
-                <th class="utrecht-table__cell koepel-row-header" scope="row">
-                  <a class="utrecht-link" href={`/dossier/lab/${r.id}`} safe>
-                    {r.test}
-                  </a>
-                </th>
-              ) : (
-                ''
-              )}
-              <td class="utrecht-table__cell">
-                <DateCell ctx={ctx} date={r.at} />
-              </td>
-              <td class="utrecht-table__cell koepel-value" safe>
-                {r.value}
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {r.range ?? '–'}
-              </td>
-              <td class="utrecht-table__cell">
-                <FlagText ctx={ctx} flag={r.flag} />
-              </td>
-              {showProvider ? (
-                <td class="utrecht-table__cell" safe>
-                  {providerName(props.providers, r.organisationId)}
-                </td>
-              ) : (
-                ''
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      ctx={ctx}
+      caption={props.caption}
+      columns={columns}
+      rows={props.rows}
+      rowClass={(r) => (isAbnormal(r.flag) ? 'koepel-row--abnormal' : undefined)}
+    />
   );
 }
 
@@ -256,62 +239,27 @@ export function DocumentTable(props: {
   const { ctx } = props;
   const { t } = ctx;
   return (
-    <div
-      class="utrecht-table-container koepel-table-wrapper"
-      role="region"
-      tabindex="0"
-      aria-label={t('dossier.tableLabel', { caption: t('dossier.documents.caption') })}
-    >
-      <table class="utrecht-table utrecht-table--html-table koepel-data-table">
-        <caption class="utrecht-table__caption" safe>
-          {t('dossier.documents.caption')}
-        </caption>
-        <thead class="utrecht-table__header">
-          <tr class="utrecht-table__row">
-            {(
-              [
-                'dossier.documents.document',
-                'dossier.documents.type',
-                'dossier.documents.date',
-                'dossier.documents.author',
-                'dossier.column.provider',
-                'dossier.documents.file',
-              ] as const
-            ).map((k) => (
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t(k)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody class="utrecht-table__body">
-          {props.rows.map((r) => (
-            <tr class="utrecht-table__row">
-              <th class="utrecht-table__cell koepel-row-header" scope="row">
-                <a class="utrecht-link" href={`/dossier/documents/${r.id}`} safe>
-                  {r.title}
-                </a>
-              </th>
-              <td class="utrecht-table__cell" safe>
-                {r.type ?? '–'}
-              </td>
-              <td class="utrecht-table__cell">
-                <DateCell ctx={ctx} date={r.at} />
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {r.author ?? '–'}
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {providerName(props.providers, r.organisationId)}
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {r.files.length > 0 ? r.files.map((f) => fileText(ctx, f)).join(', ') : t('dossier.documents.noFile')}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      ctx={ctx}
+      caption={t('dossier.documents.caption')}
+      columns={[
+        {
+          header: t('dossier.documents.document'),
+          rowHeader: true,
+          html: (r) => <Link href={`/dossier/documents/${r.id}`} text={r.title} />,
+        },
+        { header: t('dossier.documents.type'), text: (r) => r.type },
+        { header: t('dossier.documents.date'), html: (r) => <DateCell ctx={ctx} date={r.at} /> },
+        { header: t('dossier.documents.author'), text: (r) => r.author },
+        providerColumn(ctx, props.providers),
+        {
+          header: t('dossier.documents.file'),
+          text: (r) =>
+            r.files.length > 0 ? r.files.map((f) => fileText(ctx, f)).join(', ') : t('dossier.documents.noFile'),
+        },
+      ]}
+      rows={props.rows}
+    />
   );
 }
 
@@ -411,78 +359,58 @@ export function AppointmentCard(props: {
   ctx: PageContext;
   a: AppointmentView;
   providers: DossierProvider[];
-  headingLevel?: 2 | 3;
 }): JSX.Element {
   const { ctx, a } = props;
   const { t } = ctx;
-  const item = (key: MessageKey, value: JSX.Element) => (
-    <div class="koepel-facts-item">
-      <dt safe>{t(key)}</dt>
-      <dd>{value}</dd>
-    </div>
-  );
-  const headingId = `appointment-${a.id}`;
+  const items: SummaryItem[] = [
+    {
+      label: t('dossier.appointments.when'),
+      html: a.start ? (
+        <time datetime={a.start.toISOString()} safe>
+          {timeRange(ctx, a)}
+        </time>
+      ) : (
+        <span safe>{t('dossier.unknownDate')}</span>
+      ),
+    },
+    ...(a.service ? [{ label: t('dossier.appointments.what'), text: a.service }] : []),
+    ...(a.with.length > 0 ? [{ label: t('dossier.appointments.with'), text: a.with.join(', ') }] : []),
+    ...(a.where.length > 0 ? [{ label: t('dossier.appointments.where'), text: a.where.join(', ') }] : []),
+    ...(a.status !== 'booked' ? [{ label: t('dossier.appointments.status'), text: appointmentStatus(t, a) }] : []),
+  ];
   return (
-    <li class="koepel-card koepel-appointment" aria-labelledby={headingId}>
-      <h3 id={headingId} class="utrecht-heading-3" safe>
-        {a.title}
-      </h3>
-      <p class="utrecht-paragraph koepel-source" safe>
-        {t('dossier.source', { org: providerName(props.providers, a.organisationId) })}
-      </p>
-      <dl class="koepel-facts">
-        {item(
-          'dossier.appointments.when',
-          a.start ? (
-            <time datetime={a.start.toISOString()} safe>
-              {timeRange(ctx, a)}
-            </time>
-          ) : (
-            <span safe>{t('dossier.unknownDate')}</span>
-          ),
-        )}
-        {a.service ? item('dossier.appointments.what', <span safe>{a.service}</span>) : ''}
-        {a.with.length > 0 ? item('dossier.appointments.with', <span safe>{a.with.join(', ')}</span>) : ''}
-        {a.where.length > 0 ? item('dossier.appointments.where', <span safe>{a.where.join(', ')}</span>) : ''}
-        {a.status !== 'booked'
-          ? item(
-              'dossier.appointments.status',
-              <span safe>{t(`dossier.appointments.status.${a.status}` as MessageKey) ?? a.status}</span>,
-            )
-          : ''}
-      </dl>
+    <Card id={`appointment-${a.id}`} title={a.title} level={3} class="koepel-appointment">
+      <Source ctx={ctx} name={providerName(props.providers, a.organisationId)} />
+      <SummaryList items={items} class="koepel-facts" />
       {a.instruction ? (
         <>
-          <h4 class="utrecht-heading-4" safe>
-            {t('dossier.appointments.instruction')}
-          </h4>
-          <p class="utrecht-paragraph" safe>
-            {a.instruction}
-          </p>
+          <Heading level={4} text={t('dossier.appointments.instruction')} />
+          <Text text={a.instruction} />
         </>
       ) : (
         ''
       )}
       {a.leaflets.length > 0 ? (
         <>
-          <h4 class="utrecht-heading-4" safe>
-            {t('dossier.appointments.leaflets')}
-          </h4>
-          <ul class="utrecht-unordered-list">
+          <Heading level={4} text={t('dossier.appointments.leaflets')} />
+          <List>
             {a.leaflets.map((l) => (
               <li>
-                <a class="utrecht-link" href={`/dossier/documents/${l.id}`} safe>
-                  {l.title}
-                </a>
+                <Link href={`/dossier/documents/${l.id}`} text={l.title} />
               </li>
             ))}
-          </ul>
+          </List>
         </>
       ) : (
         ''
       )}
-    </li>
+    </Card>
   );
+}
+
+function appointmentStatus(t: T, a: AppointmentView): string {
+  const key = `dossier.appointments.status.${a.status}`;
+  return t.has(key) ? t(key) : a.status;
 }
 
 export function PastAppointments(props: {
@@ -493,90 +421,53 @@ export function PastAppointments(props: {
   const { ctx } = props;
   const { t } = ctx;
   return (
-    <div
-      class="utrecht-table-container koepel-table-wrapper"
-      role="region"
-      tabindex="0"
-      aria-label={t('dossier.tableLabel', { caption: t('dossier.appointments.pastCaption') })}
-    >
-      <table class="utrecht-table utrecht-table--html-table koepel-data-table">
-        <caption class="utrecht-table__caption" safe>
-          {t('dossier.appointments.pastCaption')}
-        </caption>
-        <thead class="utrecht-table__header">
-          <tr class="utrecht-table__row">
-            {(
-              [
-                'dossier.appointments.what',
-                'dossier.appointments.when',
-                'dossier.appointments.with',
-                'dossier.appointments.status',
-                'dossier.column.provider',
-              ] as const
-            ).map((k) => (
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t(k)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody class="utrecht-table__body">
-          {props.rows.map((a) => (
-            <tr class="utrecht-table__row">
-              <th class="utrecht-table__cell koepel-row-header" scope="row">
-                <span safe>{a.title}</span>
-                {a.leaflets.map((l) => (
-                  <>
-                    <br />
-                    <a class="utrecht-link" href={`/dossier/documents/${l.id}`} safe>
-                      {l.title}
-                    </a>
-                  </>
-                ))}
-              </th>
-              <td class="utrecht-table__cell">
-                <DateCell ctx={ctx} date={a.start} withTime />
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {a.with.join(', ') || '–'}
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {t(`dossier.appointments.status.${a.status}` as MessageKey) ?? a.status}
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {providerName(props.providers, a.organisationId)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      ctx={ctx}
+      caption={t('dossier.appointments.pastCaption')}
+      columns={[
+        {
+          header: t('dossier.appointments.what'),
+          rowHeader: true,
+          html: (a) => (
+            <span>
+              <span safe>{a.title}</span>
+              {a.leaflets.map((l) => (
+                <>
+                  <br />
+                  <Link href={`/dossier/documents/${l.id}`} text={l.title} />
+                </>
+              ))}
+            </span>
+          ),
+        },
+        { header: t('dossier.appointments.when'), html: (a) => <DateCell ctx={ctx} date={a.start} withTime /> },
+        { header: t('dossier.appointments.with'), text: (a) => a.with.join(', ') || null },
+        { header: t('dossier.appointments.status'), text: (a) => appointmentStatus(t, a) },
+        providerColumn(ctx, props.providers),
+      ]}
+      rows={props.rows}
+    />
   );
 }
 
 // ------------------------------------------------------------------------------------------------------------
 // Medication
 // ------------------------------------------------------------------------------------------------------------
-function MedicineCell(props: { ctx: PageContext; line: { name: string; codes: string[]; reason?: string | null } }) {
-  return (
-    <th class="utrecht-table__cell koepel-row-header" scope="row">
-      <span safe>{props.line.name}</span>
-      {props.line.reason ? (
-        <span class="koepel-subtext" safe>
-          {props.ctx.t('dossier.medication.reasonFor', { reason: props.line.reason })}
-        </span>
-      ) : (
-        ''
-      )}
-      {props.line.codes.length > 0 ? (
-        <span class="koepel-subtext koepel-codes" safe>
-          {props.line.codes.join(' · ')}
-        </span>
-      ) : (
-        ''
-      )}
-    </th>
-  );
+/** The medicine: its name, what it is for, and its codes (PRK, ATC …) under it. */
+function medicineColumn<R extends { name: string; codes: string[]; reason?: string | null }>(t: T): Column<R> {
+  return {
+    header: t('dossier.medication.medicine'),
+    rowHeader: true,
+    html: (l) => (
+      <WithSubtext
+        text={l.name}
+        sub={[
+          l.reason ? t('dossier.medication.reasonFor', { reason: l.reason }) : null,
+          l.codes.length > 0 ? l.codes.join(' · ') : null,
+        ]}
+      />
+    ),
+  };
 }
 
 function repeatText(t: T, l: MedicationLine): string {
@@ -585,195 +476,103 @@ function repeatText(t: T, l: MedicationLine): string {
   return l.continuous ? t('dossier.medication.repeatYes') : t('dossier.medication.repeatNo');
 }
 
+/** One part of the medication overview: its heading, then its table or the sentence that it is empty. */
+function MedicationPart<R extends { organisationId: string }>(props: {
+  ctx: PageContext;
+  id: string;
+  title: string;
+  empty: string;
+  rows: R[];
+  columns: Column<R>[];
+  providers: DossierProvider[];
+  children?: JSX.Element;
+}): JSX.Element {
+  const { ctx } = props;
+  return (
+    <Section id={props.id} title={props.title}>
+      {props.rows.length === 0 ? (
+        <EmptyState text={props.empty} />
+      ) : (
+        <DataTable
+          ctx={ctx}
+          caption={props.title}
+          captionHidden
+          columns={[...props.columns, providerColumn<R>(ctx, props.providers)]}
+          rows={props.rows}
+        />
+      )}
+      {render(props.children)}
+    </Section>
+  );
+}
+
 export function MedicationTables(props: {
   ctx: PageContext;
   overview: MedicationOverview;
   providers: DossierProvider[];
 }): JSX.Element {
-  const { ctx, overview: o } = props;
+  const { ctx, overview: o, providers } = props;
   const { t } = ctx;
-  const heads = (keys: MessageKey[]) => (
-    <thead class="utrecht-table__header">
-      <tr class="utrecht-table__row">
-        {keys.map((k) => (
-          <th class="utrecht-table__header-cell" scope="col" safe>
-            {t(k)}
-          </th>
-        ))}
-      </tr>
-    </thead>
-  );
-  const org = (id: string) => providerName(props.providers, id);
   return (
     <>
-      <section class="koepel-section" aria-labelledby="medication-current">
-        <h2 id="medication-current" class="utrecht-heading-2" safe>
-          {t('dossier.medication.current')}
-        </h2>
-        {o.current.length === 0 ? (
-          <p class="utrecht-paragraph" safe>
-            {t('dossier.medication.noCurrent')}
-          </p>
-        ) : (
-          <div
-            class="utrecht-table-container koepel-table-wrapper"
-            role="region"
-            tabindex="0"
-            aria-label={t('dossier.tableLabel', { caption: t('dossier.medication.current') })}
-          >
-            <table
-              class="utrecht-table utrecht-table--html-table koepel-data-table"
-              aria-labelledby="medication-current"
-            >
-              {heads([
-                'dossier.medication.medicine',
-                'dossier.medication.dosage',
-                'dossier.medication.since',
-                'dossier.medication.repeat',
-                'dossier.medication.prescriber',
-                'dossier.column.provider',
-              ])}
-              <tbody class="utrecht-table__body">
-                {o.current.map((l) => (
-                  <tr class="utrecht-table__row">
-                    <MedicineCell ctx={ctx} line={l} />
-                    <td class="utrecht-table__cell">
-                      <span safe>{l.dosage ?? '–'}</span>
-                      {l.continuous ? (
-                        <span class="koepel-subtext" safe>
-                          {t('dossier.medication.continuous')}
-                        </span>
-                      ) : (
-                        ''
-                      )}
-                    </td>
-                    <td class="utrecht-table__cell">
-                      <DateCell ctx={ctx} date={l.start} />
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {repeatText(t, l)}
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {l.prescriber ?? '–'}
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {org(l.organisationId)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-      <section class="koepel-section" aria-labelledby="medication-recent">
-        <h2 id="medication-recent" class="utrecht-heading-2" safe>
-          {t('dossier.medication.recent')}
-        </h2>
-        {o.recent.length === 0 ? (
-          <p class="utrecht-paragraph" safe>
-            {t('dossier.medication.noRecent')}
-          </p>
-        ) : (
-          <div
-            class="utrecht-table-container koepel-table-wrapper"
-            role="region"
-            tabindex="0"
-            aria-label={t('dossier.tableLabel', { caption: t('dossier.medication.recent') })}
-          >
-            <table
-              class="utrecht-table utrecht-table--html-table koepel-data-table"
-              aria-labelledby="medication-recent"
-            >
-              {heads([
-                'dossier.medication.medicine',
-                'dossier.medication.dosage',
-                'dossier.medication.period',
-                'dossier.medication.stopReason',
-                'dossier.column.provider',
-              ])}
-              <tbody class="utrecht-table__body">
-                {o.recent.map((l) => (
-                  <tr class="utrecht-table__row">
-                    <MedicineCell ctx={ctx} line={l} />
-                    <td class="utrecht-table__cell" safe>
-                      {l.dosage ?? '–'}
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {t('dossier.medication.until', { start: dateText(ctx, l.start), end: dateText(ctx, l.end) })}
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {l.stopReason ?? '–'}
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {org(l.organisationId)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+      <MedicationPart
+        ctx={ctx}
+        id="medication-current"
+        title={t('dossier.medication.current')}
+        empty={t('dossier.medication.noCurrent')}
+        rows={o.current}
+        providers={providers}
+        columns={[
+          medicineColumn(t),
+          {
+            header: t('dossier.medication.dosage'),
+            html: (l) => (
+              <WithSubtext text={l.dosage ?? '–'} sub={[l.continuous ? t('dossier.medication.continuous') : null]} />
+            ),
+          },
+          { header: t('dossier.medication.since'), html: (l) => <DateCell ctx={ctx} date={l.start} /> },
+          { header: t('dossier.medication.repeat'), text: (l) => repeatText(t, l) },
+          { header: t('dossier.medication.prescriber'), text: (l) => l.prescriber },
+        ]}
+      />
+      <MedicationPart
+        ctx={ctx}
+        id="medication-recent"
+        title={t('dossier.medication.recent')}
+        empty={t('dossier.medication.noRecent')}
+        rows={o.recent}
+        providers={providers}
+        columns={[
+          medicineColumn(t),
+          { header: t('dossier.medication.dosage'), text: (l) => l.dosage },
+          {
+            header: t('dossier.medication.period'),
+            text: (l) => t('dossier.medication.until', { start: dateText(ctx, l.start), end: dateText(ctx, l.end) }),
+          },
+          { header: t('dossier.medication.stopReason'), text: (l) => l.stopReason },
+        ]}
+      >
         {o.olderCount > 0 ? (
-          <p class="utrecht-paragraph utrecht-paragraph--small" safe>
-            {t('dossier.medication.older', { count: o.olderCount })}
-          </p>
+          <Text style="small" text={t('dossier.medication.older', { count: o.olderCount })} />
         ) : (
-          ''
+          <></>
         )}
-      </section>
-      <section class="koepel-section" aria-labelledby="medication-dispenses">
-        <h2 id="medication-dispenses" class="utrecht-heading-2" safe>
-          {t('dossier.medication.dispenses')}
-        </h2>
-        {o.dispenses.length === 0 ? (
-          <p class="utrecht-paragraph" safe>
-            {t('dossier.medication.noDispenses')}
-          </p>
-        ) : (
-          <div
-            class="utrecht-table-container koepel-table-wrapper"
-            role="region"
-            tabindex="0"
-            aria-label={t('dossier.tableLabel', { caption: t('dossier.medication.dispenses') })}
-          >
-            <table
-              class="utrecht-table utrecht-table--html-table koepel-data-table"
-              aria-labelledby="medication-dispenses"
-            >
-              {heads([
-                'dossier.medication.medicine',
-                'dossier.medication.handedOver',
-                'dossier.medication.quantity',
-                'dossier.medication.dosage',
-                'dossier.column.provider',
-              ])}
-              <tbody class="utrecht-table__body">
-                {o.dispenses.map((d) => (
-                  <tr class="utrecht-table__row">
-                    <MedicineCell ctx={ctx} line={d} />
-                    <td class="utrecht-table__cell">
-                      <DateCell ctx={ctx} date={d.handedOver} />
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {d.quantity ?? '–'}
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {d.dosage ?? '–'}
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {org(d.organisationId)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-      <p class="utrecht-paragraph koepel-notice" safe>
-        {t('dossier.medication.disclaimer')}
-      </p>
+      </MedicationPart>
+      <MedicationPart
+        ctx={ctx}
+        id="medication-dispenses"
+        title={t('dossier.medication.dispenses')}
+        empty={t('dossier.medication.noDispenses')}
+        rows={o.dispenses}
+        providers={providers}
+        columns={[
+          medicineColumn(t),
+          { header: t('dossier.medication.handedOver'), html: (d) => <DateCell ctx={ctx} date={d.handedOver} /> },
+          { header: t('dossier.medication.quantity'), text: (d) => d.quantity },
+          { header: t('dossier.medication.dosage'), text: (d) => d.dosage },
+        ]}
+      />
+      <Text style="notice" text={t('dossier.medication.disclaimer')} />
     </>
   );
 }
@@ -810,11 +609,7 @@ export function conditionRow(s: StoredResource): ConditionRow | null {
     })(),
     status: c.clinicalStatus?.coding?.find((x) => x.code)?.code ?? 'unknown',
     ended: fhirDate(c.abatementDateTime) ?? fhirDate(c.abatementPeriod?.end),
-    note:
-      c.note
-        ?.map((n) => n.text)
-        .filter(Boolean)
-        .join(' ') || null,
+    note: noteText(c.note),
   };
 }
 
@@ -845,63 +640,22 @@ export function ConditionTable(props: {
   const { ctx } = props;
   const { t } = ctx;
   return (
-    <div
-      class="utrecht-table-container koepel-table-wrapper"
-      role="region"
-      tabindex="0"
-      aria-label={t('dossier.tableLabel', { caption: props.caption })}
-    >
-      <table class="utrecht-table utrecht-table--html-table koepel-data-table">
-        <caption class={`utrecht-table__caption${props.captionHidden ? ' koepel-visually-hidden' : ''}`} safe>
-          {props.caption}
-        </caption>
-        <thead class="utrecht-table__header">
-          <tr class="utrecht-table__row">
-            {(
-              [
-                props.nameHeader,
-                'dossier.episodes.code',
-                'dossier.episodes.start',
-                'dossier.episodes.status',
-                'dossier.column.provider',
-              ] as MessageKey[]
-            ).map((k) => (
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t(k)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody class="utrecht-table__body">
-          {props.rows.map((r) => (
-            <tr class="utrecht-table__row">
-              <th class="utrecht-table__cell koepel-row-header" scope="row">
-                <span safe>{r.name}</span>
-                {r.note ? (
-                  <span class="koepel-subtext" safe>
-                    {r.note}
-                  </span>
-                ) : (
-                  ''
-                )}
-              </th>
-              <td class="utrecht-table__cell koepel-codes" safe>
-                {r.codes.join(', ') || '–'}
-              </td>
-              <td class="utrecht-table__cell">
-                <DateCell ctx={ctx} date={r.start} precision={r.startPrecision} />
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {statusText(ctx, r)}
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {providerName(props.providers, r.organisationId)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      ctx={ctx}
+      caption={props.caption}
+      captionHidden={props.captionHidden ?? false}
+      columns={[
+        { header: t(props.nameHeader), rowHeader: true, html: (r) => <WithSubtext text={r.name} sub={[r.note]} /> },
+        { header: t('dossier.episodes.code'), text: (r) => r.codes.join(', ') || null, class: 'koepel-codes' },
+        {
+          header: t('dossier.episodes.start'),
+          html: (r) => <DateCell ctx={ctx} date={r.start} precision={r.startPrecision} />,
+        },
+        { header: t('dossier.episodes.status'), text: (r) => statusText(ctx, r) },
+        providerColumn(ctx, props.providers),
+      ]}
+      rows={props.rows}
+    />
   );
 }
 
@@ -936,11 +690,7 @@ export function allergyRow(s: StoredResource): AllergyRow | null {
       return { since: since?.date ?? s.effectiveAt, sincePrecision: since?.precision ?? 'day' };
     })(),
     status: a.clinicalStatus?.coding?.find((x) => x.code)?.code ?? 'unknown',
-    note:
-      a.note
-        ?.map((n) => n.text)
-        .filter(Boolean)
-        .join(' ') || null,
+    note: noteText(a.note),
   };
 }
 
@@ -951,79 +701,45 @@ export function AllergyTable(props: {
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
+  const known = (prefix: string, code: string | null) => {
+    const key = `${prefix}.${code ?? ''}`;
+    return code && t.has(key) ? t(key) : code;
+  };
   const statusKey = (s: string) =>
     (['active', 'inactive', 'resolved'].includes(s) ? `dossier.status.${s}` : 'dossier.status.unknown') as MessageKey;
   return (
-    <div
-      class="utrecht-table-container koepel-table-wrapper"
-      role="region"
-      tabindex="0"
-      aria-label={t('dossier.tableLabel', { caption: t('dossier.sensitivities.allergiesCaption') })}
-    >
-      <table class="utrecht-table utrecht-table--html-table koepel-data-table">
-        <caption class="utrecht-table__caption koepel-visually-hidden" safe>
-          {t('dossier.sensitivities.allergiesCaption')}
-        </caption>
-        <thead class="utrecht-table__header">
-          <tr class="utrecht-table__row">
-            {(
-              [
-                'dossier.sensitivities.substance',
-                'dossier.sensitivities.reaction',
-                'dossier.sensitivities.risk',
-                'dossier.sensitivities.since',
-                'dossier.sensitivities.status',
-                'dossier.column.provider',
-              ] as const
-            ).map((k) => (
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t(k)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody class="utrecht-table__body">
-          {props.rows.map((r) => (
-            <tr class="utrecht-table__row">
-              <th class="utrecht-table__cell koepel-row-header" scope="row">
-                <span safe>{r.substance}</span>
-                {r.category.length > 0 ? (
-                  <span class="koepel-subtext" safe>
-                    {r.category.map((c) => t(`dossier.allergyCategory.${c}` as MessageKey) ?? c).join(', ')}
-                  </span>
-                ) : (
-                  ''
-                )}
-                {r.note ? (
-                  <span class="koepel-subtext" safe>
-                    {r.note}
-                  </span>
-                ) : (
-                  ''
-                )}
-              </th>
-              <td class="utrecht-table__cell" safe>
-                {[r.reactions.join(', '), r.severity ? `(${t(`dossier.severity.${r.severity}` as MessageKey)})` : '']
-                  .filter(Boolean)
-                  .join(' ') || '–'}
-              </td>
-              <td class="utrecht-table__cell">
-                {r.criticality ? t(`dossier.criticality.${r.criticality}` as MessageKey) : '–'}
-              </td>
-              <td class="utrecht-table__cell">
-                <DateCell ctx={ctx} date={r.since} precision={r.sincePrecision} />
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {t(statusKey(r.status))}
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {providerName(props.providers, r.organisationId)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      ctx={ctx}
+      caption={t('dossier.sensitivities.allergiesCaption')}
+      captionHidden
+      columns={[
+        {
+          header: t('dossier.sensitivities.substance'),
+          rowHeader: true,
+          html: (r) => (
+            <WithSubtext
+              text={r.substance}
+              sub={[r.category.map((c) => known('dossier.allergyCategory', c)).join(', '), r.note]}
+            />
+          ),
+        },
+        {
+          header: t('dossier.sensitivities.reaction'),
+          text: (r) =>
+            [r.reactions.join(', '), r.severity ? `(${known('dossier.severity', r.severity) ?? ''})` : '']
+              .filter(Boolean)
+              .join(' ') || null,
+        },
+        { header: t('dossier.sensitivities.risk'), text: (r) => known('dossier.criticality', r.criticality) },
+        {
+          header: t('dossier.sensitivities.since'),
+          html: (r) => <DateCell ctx={ctx} date={r.since} precision={r.sincePrecision} />,
+        },
+        { header: t('dossier.sensitivities.status'), text: (r) => t(statusKey(r.status)) },
+        providerColumn(ctx, props.providers),
+      ]}
+      rows={props.rows}
+    />
   );
 }
 
@@ -1088,14 +804,14 @@ export function careTeamView(ctx: PageContext, s: StoredResource, directory: Dir
       referenceId(practitionerRole?.practitioner as { reference?: string } | undefined, 'Practitioner');
     const practitioner = find('Practitioner', practitionerId);
     const roleFromDirectory =
-      firstConceptText(practitionerRole?.code as never) ??
+      firstConceptText(practitionerRole?.code) ??
       firstConceptText(
         own.find(
           (d) =>
             d.resourceType === 'PractitionerRole' &&
             referenceId(d.resource.practitioner as { reference?: string } | undefined, 'Practitioner') ===
               practitionerId,
-        )?.resource.code as never,
+        )?.resource.code,
       );
     const name = (practitioner ? nameOf(practitioner) : null) ?? p.member?.display?.trim() ?? null;
     if (!name) continue;
@@ -1121,66 +837,29 @@ export function CareTeamCard(props: {
 }): JSX.Element {
   const { ctx, team } = props;
   const { t } = ctx;
-  const headingId = `careteam-${team.id}`;
   return (
-    <section class="koepel-card koepel-careteam" aria-labelledby={headingId}>
-      <h2 id={headingId} class="utrecht-heading-2" safe>
-        {team.name}
-      </h2>
-      <p class="utrecht-paragraph koepel-source">
-        <span safe>{t('dossier.source', { org: providerName(props.providers, team.organisationId) })}</span>
-        {team.since ? (
-          <>
-            {' · '}
-            <span safe>{t('dossier.careteam.since', { date: dateText(ctx, team.since) })}</span>
-          </>
-        ) : (
-          ''
-        )}
-      </p>
-      <div
-        class="utrecht-table-container koepel-table-wrapper"
-        role="region"
-        tabindex="0"
-        aria-label={t('dossier.tableLabel', { caption: t('dossier.careteam.members', { team: team.name }) })}
-      >
-        <table class="utrecht-table utrecht-table--html-table koepel-data-table">
-          <caption class="utrecht-table__caption koepel-visually-hidden" safe>
-            {t('dossier.careteam.members', { team: team.name })}
-          </caption>
-          <thead class="utrecht-table__header">
-            <tr class="utrecht-table__row">
-              {(['dossier.careteam.name', 'dossier.careteam.role', 'dossier.careteam.phone'] as const).map((k) => (
-                <th class="utrecht-table__header-cell" scope="col" safe>
-                  {t(k)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody class="utrecht-table__body">
-            {team.members.map((m) => (
-              <tr class="utrecht-table__row">
-                <th class="utrecht-table__cell koepel-row-header" scope="row" safe>
-                  {m.name}
-                </th>
-                <td class="utrecht-table__cell" safe>
-                  {m.role ?? '–'}
-                </td>
-                <td class="utrecht-table__cell">
-                  {m.phone ? (
-                    <a class="utrecht-link utrecht-link--telephone" href={`tel:${m.phone.replace(/[^\d+]/g, '')}`} safe>
-                      {m.phone}
-                    </a>
-                  ) : (
-                    '–'
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <Section id={`careteam-${team.id}`} title={team.name} card>
+      <Source
+        ctx={ctx}
+        name={providerName(props.providers, team.organisationId)}
+        detail={team.since ? t('dossier.careteam.since', { date: dateText(ctx, team.since) }) : null}
+      />
+      <DataTable
+        ctx={ctx}
+        caption={t('dossier.careteam.members', { team: team.name })}
+        captionHidden
+        columns={[
+          { header: t('dossier.careteam.name'), rowHeader: true, text: (m) => m.name },
+          { header: t('dossier.careteam.role'), text: (m) => m.role },
+          {
+            header: t('dossier.careteam.phone'),
+            html: (m) =>
+              m.phone ? <Link href={`tel:${m.phone.replace(/[^\d+]/g, '')}`} text={m.phone} /> : <span>–</span>,
+          },
+        ]}
+        rows={team.members}
+      />
+    </Section>
   );
 }
 

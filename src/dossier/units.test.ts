@@ -1,15 +1,13 @@
-// Pure parts of "Mijn dossier": the chart's scales and SVG, the medication overview's six-month rule, FHIR text
-// helpers and the download file name.
+// Pure parts of "Mijn dossier": the chart's scales and SVG, the medication overview's six-month rule and the download
+// file name. (The FHIR display helpers are tested in src/platform/fhir/display.test.ts.)
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { StoredResource } from '../record/store.js';
 import { LabChart, timeScale, timeTicks, valueScale } from './chart.js';
-import { conceptText, interpretationFlag, quantityText, rangeText, referenceId } from './fhir-text.js';
 import { medicationOverview } from './medication.js';
 import { downloadName } from './routes.js';
 
 const DAY = 86_400_000;
-const words = { between: '{low} – {high}', atLeast: 'vanaf {low}', atMost: 'tot {high}' };
 
 describe('lab chart', () => {
   test('the value axis covers all values and the reference range, on round ticks, never below zero for positives', () => {
@@ -88,29 +86,6 @@ describe('lab chart', () => {
       points: [{ at: new Date('2025-01-01'), value: 1, abnormal: false, label: 'x' }],
     });
     assert.doesNotMatch(bare, /koepel-chart-band|polyline/);
-  });
-});
-
-describe('FHIR text', () => {
-  test('concept text, quantities with a Dutch decimal comma, ranges, flags, references', () => {
-    assert.equal(conceptText({ text: ' HbA1c ', coding: [{ display: 'x' }] }), 'HbA1c');
-    assert.equal(conceptText({ coding: [{ code: 'T90' }] }), 'T90');
-    assert.equal(conceptText(undefined), null);
-    assert.equal(quantityText('nl', { value: 7.35, unit: 'mmol/L' }), '7,35 mmol/L');
-    assert.equal(quantityText('en', { value: 7.35, unit: 'mmol/L', comparator: '<' }), '< 7.35 mmol/L');
-    assert.equal(
-      rangeText('nl', [{ low: { value: 7.5, unit: 'mmol/L' }, high: { value: 10 } }], words),
-      '7,5 – 10 mmol/L',
-    );
-    assert.equal(rangeText('nl', [{ high: { value: 5, unit: 'mg/L' } }], words), 'tot 5 mg/L');
-    assert.equal(rangeText('nl', [{ text: 'negatief' }], words), 'negatief');
-    assert.equal(interpretationFlag([{ coding: [{ code: 'HH' }] }], 1, undefined), 'critical-high');
-    assert.equal(interpretationFlag(undefined, 11, [{ high: { value: 10 } }]), 'high');
-    assert.equal(interpretationFlag(undefined, 5, [{ low: { value: 4 }, high: { value: 10 } }]), 'normal');
-    assert.equal(interpretationFlag(undefined, 5, undefined), null);
-    assert.equal(referenceId({ reference: 'DocumentReference/abc-1' }, 'DocumentReference'), 'abc-1');
-    assert.equal(referenceId({ reference: 'https://x.example/fhir/Practitioner/p1/_history/2' }, 'Practitioner'), 'p1');
-    assert.equal(referenceId({ reference: 'Practitioner/p1' }, 'DocumentReference'), null);
   });
 });
 

@@ -5,9 +5,20 @@ import Html from '@kitajs/html';
 import { formatDate } from '../platform/i18n/format.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
+import {
+  Button,
+  Form,
+  Link,
+  Page,
+  Paragraph,
+  render,
+  Select,
+  Text,
+  type Children,
+  type Crumb,
+} from '../platform/web/components/index.js';
 import { SECTIONS, type DossierProvider, type Section } from './data.js';
-import type { DatePrecision } from './fhir-text.js';
+import type { DatePrecision } from '../platform/fhir/display.js';
 
 export const sectionTitle = (ctx: PageContext, s: Section) => ctx.t(`dossier.section.${s}.title` as MessageKey);
 export const sectionNoun = (ctx: PageContext, s: Section) => ctx.t(`dossier.section.${s}.noun` as MessageKey);
@@ -61,29 +72,6 @@ export function providerName(providers: DossierProvider[], id: string): string {
   return providers.find((p) => p.id === id)?.name ?? '';
 }
 
-export function Breadcrumb(props: { ctx: PageContext; trail: { href?: string; label: string }[] }): JSX.Element {
-  const { ctx } = props;
-  return (
-    <nav class="utrecht-breadcrumb-nav koepel-breadcrumb" aria-label={ctx.t('dossier.breadcrumb')}>
-      <ol class="utrecht-breadcrumb-nav__list utrecht-breadcrumb-nav__list--html-ol">
-        {props.trail.map((step) => (
-          <li class="utrecht-breadcrumb-nav__item">
-            {step.href ? (
-              <a class="utrecht-link utrecht-breadcrumb-nav__link" href={step.href} safe>
-                {step.label}
-              </a>
-            ) : (
-              <span class="utrecht-breadcrumb-nav__link utrecht-breadcrumb-nav__link--current" aria-current="page" safe>
-                {step.label}
-              </span>
-            )}
-          </li>
-        ))}
-      </ol>
-    </nav>
-  );
-}
-
 /** GET form: choose one care provider or all. The action keeps the visitor on the page they are on. */
 export function OrgFilter(props: {
   ctx: PageContext;
@@ -93,34 +81,34 @@ export function OrgFilter(props: {
   id?: string;
 }): JSX.Element {
   const { ctx } = props;
-  const id = props.id ?? 'org-filter';
   return (
-    <form
-      method="get"
-      action={props.action}
-      class="koepel-filter"
-      role="search"
-      aria-label={ctx.t('dossier.filter.form')}
-    >
-      <div class="utrecht-form-field utrecht-form-field--select">
-        <label class="utrecht-form-label" for={id} safe>
-          {ctx.t('dossier.filter.label')}
-        </label>
-        <select id={id} name="org" class="utrecht-select utrecht-select--html-select">
-          <option value="" selected={!props.selected} safe>
-            {ctx.t('dossier.filter.all')}
-          </option>
-          {props.providers.map((p) => (
-            <option value={p.id} selected={p.id === props.selected} safe>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </div>
-      <button type="submit" class="utrecht-button utrecht-button--secondary-action" safe>
-        {ctx.t('dossier.filter.submit')}
-      </button>
-    </form>
+    <Form ctx={ctx} method="get" action={props.action} class="koepel-filter" search={ctx.t('dossier.filter.form')}>
+      <Select
+        id={props.id ?? 'org-filter'}
+        name="org"
+        label={ctx.t('dossier.filter.label')}
+        options={[
+          { value: '', label: ctx.t('dossier.filter.all') },
+          ...props.providers.map((p) => ({ value: p.id, label: p.name })),
+        ]}
+        selected={props.selected ?? ''}
+      />
+      <Button style="secondary" text={ctx.t('dossier.filter.submit')} />
+    </Form>
+  );
+}
+
+/** "U ziet alleen gegevens van …" with the way back to all providers, when the filter chose one. */
+export function FilterStatus(props: { ctx: PageContext; chosen: string | null; resetHref: string }): JSX.Element {
+  if (!props.chosen) return <></>;
+  const { t } = props.ctx;
+  return (
+    <div class="koepel-filter-status">
+      <Paragraph>
+        <span safe>{t('dossier.filter.showing', { org: props.chosen })}</span>{' '}
+        <Link href={props.resetHref} text={t('dossier.filter.reset')} />
+      </Paragraph>
+    </div>
   );
 }
 
@@ -132,14 +120,11 @@ export function SectionNav(props: { ctx: PageContext; current: Section | null; o
       <ul class="koepel-section-nav-list">
         {SECTIONS.map((s) => (
           <li>
-            <a
-              class="utrecht-link"
+            <Link
               href={dossierHref(`/dossier/${s}`, props.org)}
-              aria-current={s === props.current ? 'page' : undefined}
-              safe
-            >
-              {sectionTitle(ctx, s)}
-            </a>
+              text={sectionTitle(ctx, s)}
+              current={s === props.current ? 'page' : undefined}
+            />
           </li>
         ))}
       </ul>
@@ -170,14 +155,20 @@ export function ProviderNotes(props: {
           <li>
             <span safe>{ctx.t('dossier.notOffered', { org: p.name, noun })}</span>{' '}
             {/* MG-7: the citizen can ask the organisation to make more of their record available. */}
-            <a class="utrecht-link" href={`/record-requests/new/${p.id}`} safe>
-              {ctx.t('dossier.askProvider', { org: p.name })}
-            </a>
+            <Link href={`/record-requests/new/${p.id}`} text={ctx.t('dossier.askProvider', { org: p.name })} />
           </li>
         ),
       )}
     </ul>
   );
+}
+
+/** The trail to a dossier page: home, "Mijn dossier" (keeping the filter), then the steps; the last is this page. */
+export function dossierTrail(ctx: PageContext, steps: Crumb[], org?: string): Crumb[] {
+  const home = { href: '/home', label: ctx.t('layout.home') };
+  return steps.length === 0
+    ? [home, { label: ctx.t('dossier.title') }]
+    : [home, { href: dossierHref('/dossier', org), label: ctx.t('dossier.title') }, ...steps];
 }
 
 /** A section page: breadcrumb, title, intro, filter, section menu, content. */
@@ -186,55 +177,36 @@ export function SectionPage(props: {
   section: Section;
   providers: DossierProvider[];
   org: string | undefined;
-  children?: JSX.Element | JSX.Element[];
+  children?: Children;
 }): JSX.Element {
   const { ctx, section, org } = props;
   const title = sectionTitle(ctx, section);
   const chosen = org ? providerName(props.providers, org) : null;
   return (
-    <Layout ctx={ctx} title={chosen ? `${title} · ${chosen}` : title}>
-      <Breadcrumb
-        ctx={ctx}
-        trail={[
-          { href: '/home', label: ctx.t('layout.home') },
-          { href: dossierHref('/dossier', org), label: ctx.t('dossier.title') },
-          { label: title },
-        ]}
-      />
-      <h1 class="utrecht-heading-1" safe>
-        {title}
-      </h1>
-      <p class="utrecht-paragraph koepel-intro" safe>
-        {ctx.t(`dossier.section.${section}.intro` as MessageKey)}
-      </p>
+    <Page
+      ctx={ctx}
+      title={title}
+      documentTitle={chosen ? `${title} · ${chosen}` : title}
+      breadcrumb={dossierTrail(ctx, [{ label: title }], org)}
+      intro={ctx.t(`dossier.section.${section}.intro` as MessageKey)}
+    >
       <div class="koepel-dossier-tools">
         <OrgFilter ctx={ctx} action={`/dossier/${section}`} providers={props.providers} selected={org} />
         <SectionNav ctx={ctx} current={section} org={org} />
       </div>
-      {chosen ? (
-        <p class="utrecht-paragraph koepel-filter-status">
-          <span safe>{ctx.t('dossier.filter.showing', { org: chosen })}</span>{' '}
-          <a class="utrecht-link" href={`/dossier/${section}`} safe>
-            {ctx.t('dossier.filter.reset')}
-          </a>
-        </p>
-      ) : (
-        ''
-      )}
-      <div class="koepel-dossier-content">
-        {/* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- children are rendered elements, escaped where they were built */}
-        {props.children as 'safe'}
-      </div>
-    </Layout>
+      <FilterStatus ctx={ctx} chosen={chosen} resetHref={`/dossier/${section}`} />
+      <div class="koepel-dossier-content">{render(props.children)}</div>
+    </Page>
   );
 }
 
 /** "Van Huisartsenpraktijk De Linde": the source of an item outside a table. */
-export function Source(props: { ctx: PageContext; name: string }): JSX.Element {
+export function Source(props: { ctx: PageContext; name: string; detail?: string | null }): JSX.Element {
+  const source = props.ctx.t('dossier.source', { org: props.name });
   return (
-    <p class="utrecht-paragraph koepel-source" safe>
-      {props.ctx.t('dossier.source', { org: props.name })}
-    </p>
+    <div class="koepel-source">
+      <Text text={props.detail ? `${source} · ${props.detail}` : source} />
+    </div>
   );
 }
 
