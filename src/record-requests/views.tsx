@@ -135,18 +135,19 @@ function CitizenRequestTable(props: { ctx: PageContext; requests: CitizenRequest
         { header: t('recordRequests.col.organisation'), rowHeader: true, text: (r) => r.organisationName },
         {
           header: t('recordRequests.col.asked'),
+          // One element per cell: on a phone the cell is a grid of its column name and its value.
           html: (r) => (
-            <>
+            <div>
               <span safe>{categoryList(ctx, r.categories)}</span>
               {r.note ? <Text style="small" text={t('recordRequests.yourNote', { note: r.note })} /> : ''}
-            </>
+            </div>
           ),
         },
         { header: t('recordRequests.col.sentAt'), html: (r) => <When ctx={ctx} at={r.createdAt} /> },
         {
           header: t('recordRequests.col.status'),
           html: (r) => (
-            <>
+            <div>
               <span class={`koepel-status koepel-status--${r.status}`} safe>
                 {t(`recordRequests.status.${r.status}`)}
               </span>
@@ -158,7 +159,7 @@ function CitizenRequestTable(props: { ctx: PageContext; requests: CitizenRequest
               ) : (
                 ''
               )}
-            </>
+            </div>
           ),
         },
         { header: t('recordRequests.col.answer'), text: (r) => r.response },
