@@ -42,9 +42,6 @@ const nl = {
   'accessLog.export': 'Download dit overzicht als spreadsheet (CSV, {count} regels)',
   'accessLog.exportPartial':
     'Download de nieuwste {count} van de {total} regels als spreadsheet (CSV); kies een periode voor de oudere regels',
-  'accessLog.previous': 'Vorige pagina',
-  'accessLog.next': 'Volgende pagina',
-  'accessLog.pageN': 'Pagina {page}',
   'accessLog.noOrganisation': '–',
   'accessLog.koepel': 'Koepel (dit portaal)',
   'accessLog.who.self': 'U zelf',
@@ -174,9 +171,6 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'accessLog.export': 'Download this overview as a spreadsheet (CSV, {count} lines)',
   'accessLog.exportPartial':
     'Download the newest {count} of the {total} lines as a spreadsheet (CSV); choose a period for the older lines',
-  'accessLog.previous': 'Previous page',
-  'accessLog.next': 'Next page',
-  'accessLog.pageN': 'Page {page}',
   'accessLog.koepel': 'Koepel (this portal)',
   'accessLog.who.self': 'You',
   'accessLog.who.citizen': 'Another user of the portal',

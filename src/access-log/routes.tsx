@@ -8,8 +8,22 @@ import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
-import { Layout } from '../platform/web/layout.js';
-import { Breadcrumb } from '../platform/web/components/index.js';
+import {
+  Alert,
+  Button,
+  DataTable,
+  Fieldset,
+  Form,
+  Link,
+  List,
+  Page,
+  Pagination,
+  Paragraph,
+  Section,
+  Select,
+  Text,
+  TextField,
+} from '../platform/web/components/index.js';
 import { stringify } from 'csv-stringify/sync';
 import { HttpError } from '../platform/http/errors.js';
 import {
@@ -134,83 +148,6 @@ const COLUMNS = [
   'accessLog.col.outcome',
 ] as const;
 
-function Pagination(props: { ctx: PageContext; filter: AccessLogFilter; pages: number }): JSX.Element {
-  const { ctx, filter, pages } = props;
-  const { t } = ctx;
-  const current = filter.page;
-  if (pages <= 1 && current <= 1) return <></>;
-  // First, last and two either side of the current page.
-  const shown = [...new Set([1, current - 2, current - 1, current, current + 1, current + 2, pages])]
-    .filter((p) => p >= 1 && p <= Math.max(pages, current))
-    .sort((a, b) => a - b);
-  return (
-    <nav class="utrecht-pagination koepel-pagination" aria-label={t('accessLog.pagination')}>
-      <ul class="koepel-inline-list">
-        {current > 1 ? (
-          <li>
-            <a
-              class="utrecht-pagination__relative-link utrecht-pagination__relative-link--prev utrecht-link"
-              href={hrefFor(filter, current - 1)}
-              rel="prev"
-              safe
-            >
-              {t('accessLog.previous')}
-            </a>
-          </li>
-        ) : (
-          ''
-        )}
-        {shown.map((p, i) => (
-          <>
-            {i > 0 && p - (shown[i - 1] ?? p) > 1 ? (
-              <li aria-hidden="true" class="koepel-pagination-gap">
-                …
-              </li>
-            ) : (
-              ''
-            )}
-            <li>
-              {p === current ? (
-                <span
-                  class="utrecht-pagination__page-link utrecht-pagination__page-link--current"
-                  aria-current="page"
-                  aria-label={t('accessLog.pageN', { page: p })}
-                  safe
-                >
-                  {String(p)}
-                </span>
-              ) : (
-                <a
-                  class="utrecht-pagination__page-link utrecht-link"
-                  href={hrefFor(filter, p)}
-                  aria-label={t('accessLog.pageN', { page: p })}
-                  safe
-                >
-                  {String(p)}
-                </a>
-              )}
-            </li>
-          </>
-        ))}
-        {current < pages ? (
-          <li>
-            <a
-              class="utrecht-pagination__relative-link utrecht-pagination__relative-link--next utrecht-link"
-              href={hrefFor(filter, current + 1)}
-              rel="next"
-              safe
-            >
-              {t('accessLog.next')}
-            </a>
-          </li>
-        ) : (
-          ''
-        )}
-      </ul>
-    </nav>
-  );
-}
-
 function FilterForm(props: {
   ctx: PageContext;
   filter: AccessLogFilter;
@@ -222,79 +159,142 @@ function FilterForm(props: {
   const { t } = ctx;
   const dateField = (name: 'from' | 'to') => {
     const invalid = problems.includes(name) || (name === 'from' && problems.includes('order'));
-    const errorId = `filter-${name}-error`;
     return (
-      <div class={`utrecht-form-field utrecht-form-field--text${invalid ? ' utrecht-form-field--invalid' : ''}`}>
-        <label class="utrecht-form-label" for={`filter-${name}`} safe>
-          {t(name === 'from' ? 'accessLog.filter.from' : 'accessLog.filter.to')}
-        </label>
-        {invalid ? (
-          <p class="utrecht-form-field-error-message" id={errorId} safe>
-            {t(problems.includes(name) ? `accessLog.filter.error.${name}` : 'accessLog.filter.error.order')}
-          </p>
-        ) : (
-          ''
-        )}
-        <input
-          id={`filter-${name}`}
-          name={name}
-          type="date"
-          class={`utrecht-textbox utrecht-textbox--html-input${invalid ? ' utrecht-textbox--invalid' : ''}`}
-          value={props.raw[name]}
-          aria-invalid={invalid ? 'true' : undefined}
-          aria-describedby={invalid ? errorId : undefined}
-        />
-      </div>
+      <TextField
+        id={`filter-${name}`}
+        name={name}
+        type="date"
+        label={t(name === 'from' ? 'accessLog.filter.from' : 'accessLog.filter.to')}
+        value={props.raw[name]}
+        error={
+          invalid
+            ? t(problems.includes(name) ? `accessLog.filter.error.${name}` : 'accessLog.filter.error.order')
+            : undefined
+        }
+      />
     );
   };
   return (
-    <form method="get" action="/access-log" class="koepel-filter koepel-access-filter">
-      <fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset">
-        <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" safe>
-          {t('accessLog.filter.title')}
-        </legend>
+    <Form ctx={ctx} method="get" action="/access-log" class="koepel-filter koepel-access-filter">
+      <Fieldset legend={t('accessLog.filter.title')}>
         <div class="koepel-filter-fields">
-          <div class="utrecht-form-field utrecht-form-field--select">
-            <label class="utrecht-form-label" for="filter-org" safe>
-              {t('accessLog.filter.org')}
-            </label>
-            <select id="filter-org" name="org" class="utrecht-select utrecht-select--html-select">
-              <option value="" selected={!filter.org} safe>
-                {t('accessLog.filter.allOrgs')}
-              </option>
-              {[...props.organisations].map(([id, name]) => (
-                <option value={id} selected={id === filter.org} safe>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="utrecht-form-field utrecht-form-field--select">
-            <label class="utrecht-form-label" for="filter-who" safe>
-              {t('accessLog.filter.who')}
-            </label>
-            <select id="filter-who" name="who" class="utrecht-select utrecht-select--html-select">
-              <option value="all" selected={!filter.othersOnly} safe>
-                {t('accessLog.filter.whoAll')}
-              </option>
-              <option value="others" selected={filter.othersOnly} safe>
-                {t('accessLog.filter.whoOthers')}
-              </option>
-            </select>
-          </div>
+          <Select
+            id="filter-org"
+            name="org"
+            label={t('accessLog.filter.org')}
+            options={[
+              { value: '', label: t('accessLog.filter.allOrgs') },
+              ...[...props.organisations].map(([value, label]) => ({ value, label })),
+            ]}
+            selected={filter.org ?? ''}
+          />
+          <Select
+            id="filter-who"
+            name="who"
+            label={t('accessLog.filter.who')}
+            options={[
+              { value: 'all', label: t('accessLog.filter.whoAll') },
+              { value: 'others', label: t('accessLog.filter.whoOthers') },
+            ]}
+            selected={filter.othersOnly ? 'others' : 'all'}
+          />
           {dateField('from')}
           {dateField('to')}
         </div>
         <div class="koepel-filter-actions">
-          <button type="submit" class="utrecht-button utrecht-button--secondary-action" safe>
-            {t('accessLog.filter.submit')}
-          </button>
-          <a class="utrecht-link" href="/access-log" safe>
-            {t('accessLog.filter.reset')}
-          </a>
+          <Button style="secondary" text={t('accessLog.filter.submit')} />
+          <Link href="/access-log" text={t('accessLog.filter.reset')} />
         </div>
-      </fieldset>
-    </form>
+      </Fieldset>
+    </Form>
+  );
+}
+
+/** What is wrong with the filter, each message linking to its field. */
+function FilterProblems(props: { ctx: PageContext; problems: FilterProblem[] }): JSX.Element {
+  const { t } = props.ctx;
+  if (props.problems.length === 0) return '';
+  return (
+    <Alert kind="error" class="koepel-error-summary" id="filter-errors" title={t('accessLog.filter.errorTitle')}>
+      <List>
+        {props.problems.map((p) => (
+          <li>
+            <Link href={`#filter-${p === 'order' ? 'from' : p}`} text={t(`accessLog.filter.error.${p}`)} />
+          </li>
+        ))}
+      </List>
+    </Alert>
+  );
+}
+
+function AccessLogTable(props: {
+  ctx: PageContext;
+  citizenId: string;
+  filter: AccessLogFilter;
+  page: AccessLogPage;
+}): JSX.Element {
+  const { ctx, page, citizenId } = props;
+  const { t } = ctx;
+  const [when, who, organisation, role, what, outcome] = COLUMNS.map((k) => t(k)) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return (
+    <DataTable
+      ctx={ctx}
+      class="koepel-access-log"
+      caption={t('accessLog.caption', { page: props.filter.page, pages: page.pages, total: page.total })}
+      rows={page.entries}
+      rowClass={(e) => (e.actorType === 'citizen' && e.actorId === citizenId ? 'koepel-row--self' : undefined)}
+      columns={[
+        {
+          header: when,
+          class: 'koepel-nowrap',
+          html: (e) => (
+            <time datetime={e.at.toISOString()} safe>
+              {formatDate(ctx.lang, e.at, 'shortDateTime')}
+            </time>
+          ),
+        },
+        { header: who, rowHeader: true, text: (e) => whoText(ctx, e, page, citizenId) },
+        { header: organisation, text: (e) => organisationText(ctx, e, page) },
+        { header: role, text: (e) => roleText(ctx, e) },
+        { header: what, text: (e) => whatText(ctx, e, page) },
+        {
+          header: outcome,
+          html: (e) => (
+            <span class={e.outcome === 'success' ? undefined : 'koepel-outcome--refused'} safe>
+              {t(`accessLog.outcome.${e.outcome}`)}
+            </span>
+          ),
+        },
+      ]}
+    />
+  );
+}
+
+/** Where to complain: the data protection officer, and the Autoriteit Persoonsgegevens. */
+function Complaint(props: { ctx: PageContext }): JSX.Element {
+  const { t, portal } = props.ctx;
+  return (
+    <Section anchor="complaint" id="complaint-title" class="koepel-notice" title={t('accessLog.complaint.title')}>
+      <Text text={t('accessLog.complaint.text')} />
+      <Paragraph>
+        <span safe>{t('accessLog.complaint.dpo')}</span>
+        <br />
+        <span safe>{portal.dpoName}</span>
+        <br />
+        <Link href={`mailto:${portal.dpoEmail}`} text={portal.dpoEmail} />
+      </Paragraph>
+      <Paragraph>
+        <span safe>{t('accessLog.complaint.ap')}</span>{' '}
+        <Link href={AP_COMPLAINT_URL} rel="noopener noreferrer" text={t('accessLog.complaint.apLink')} />
+      </Paragraph>
+    </Section>
   );
 }
 
@@ -307,50 +307,19 @@ function AccessLogView(props: {
   page: AccessLogPage;
 }): JSX.Element {
   const { ctx, page, filter } = props;
-  const { t, portal } = ctx;
+  const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t('accessLog.title')}>
-      <Breadcrumb ctx={ctx} trail={[{ href: '/home', label: t('layout.home') }, { label: t('accessLog.title') }]} />
-      <h1 class="utrecht-heading-1" safe>
-        {t('accessLog.title')}
-      </h1>
-      <p class="utrecht-paragraph koepel-intro" safe>
-        {t('accessLog.intro')}
-      </p>
-      <p class="utrecht-paragraph koepel-intro" safe>
-        {t('accessLog.whatYouSee')}
-      </p>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="#complaint" safe>
-          {t('accessLog.complaint.title')}
-        </a>
-      </p>
-      {props.problems.length > 0 ? (
-        <div
-          class="utrecht-alert utrecht-alert--error koepel-error-summary"
-          role="alert"
-          aria-labelledby="filter-errors"
-        >
-          <div class="utrecht-alert__content">
-            <div class="utrecht-alert__message">
-              <h2 id="filter-errors" class="utrecht-heading-2" safe>
-                {t('accessLog.filter.errorTitle')}
-              </h2>
-              <ul class="utrecht-unordered-list">
-                {props.problems.map((p) => (
-                  <li>
-                    <a class="utrecht-link" href={`#filter-${p === 'order' ? 'from' : p}`} safe>
-                      {t(`accessLog.filter.error.${p}`)}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          </div>
-        </div>
-      ) : (
-        ''
-      )}
+    <Page
+      ctx={ctx}
+      title={t('accessLog.title')}
+      breadcrumb={[{ href: '/home', label: t('layout.home') }, { label: t('accessLog.title') }]}
+      intro={t('accessLog.intro')}
+    >
+      <Text style="intro" text={t('accessLog.whatYouSee')} />
+      <Paragraph>
+        <Link href="#complaint" text={t('accessLog.complaint.title')} />
+      </Paragraph>
+      <FilterProblems ctx={ctx} problems={props.problems} />
       <FilterForm
         ctx={ctx}
         filter={filter}
@@ -358,97 +327,33 @@ function AccessLogView(props: {
         problems={props.problems}
         organisations={page.organisations}
       />
-      {page.entries.length > 0 ? (
-        <p class="utrecht-paragraph">
-          <a class="utrecht-link" href={withQuery(EXPORT_PATH, filterParams(filter))} download="" safe>
-            {page.total > EXPORT_MAX
-              ? t('accessLog.exportPartial', { count: EXPORT_MAX, total: page.total })
-              : t('accessLog.export', { count: page.total })}
-          </a>
-        </p>
-      ) : (
-        ''
-      )}
       {page.entries.length === 0 ? (
-        <p class="utrecht-paragraph koepel-notice" safe>
-          {t('accessLog.none')}
-        </p>
+        <Text style="notice" text={t('accessLog.none')} />
       ) : (
-        <div
-          class="utrecht-table-container koepel-table-wrapper"
-          role="region"
-          tabindex="0"
-          aria-label={t('dossier.tableLabel', { caption: t('accessLog.title') })}
-        >
-          <table class="utrecht-table utrecht-table--html-table koepel-data-table koepel-access-log">
-            <caption class="utrecht-table__caption" safe>
-              {t('accessLog.caption', { page: filter.page, pages: page.pages, total: page.total })}
-            </caption>
-            <thead class="utrecht-table__header">
-              <tr class="utrecht-table__row">
-                {COLUMNS.map((k) => (
-                  <th class="utrecht-table__header-cell" scope="col" safe>
-                    {t(k)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody class="utrecht-table__body">
-              {page.entries.map((e) => (
-                <tr
-                  class={`utrecht-table__row${e.actorType === 'citizen' && e.actorId === props.citizenId ? ' koepel-row--self' : ''}`}
-                >
-                  <td class="utrecht-table__cell koepel-nowrap">
-                    <time datetime={e.at.toISOString()} safe>
-                      {formatDate(ctx.lang, e.at, 'shortDateTime')}
-                    </time>
-                  </td>
-                  <th class="utrecht-table__cell koepel-row-header" scope="row" safe>
-                    {whoText(ctx, e, page, props.citizenId)}
-                  </th>
-                  <td class="utrecht-table__cell" safe>
-                    {organisationText(ctx, e, page)}
-                  </td>
-                  <td class="utrecht-table__cell" safe>
-                    {roleText(ctx, e)}
-                  </td>
-                  <td class="utrecht-table__cell" safe>
-                    {whatText(ctx, e, page)}
-                  </td>
-                  <td class={`utrecht-table__cell${e.outcome === 'success' ? '' : ' koepel-outcome--refused'}`} safe>
-                    {t(`accessLog.outcome.${e.outcome}`)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <Paragraph>
+            <Link
+              href={withQuery(EXPORT_PATH, filterParams(filter))}
+              download=""
+              text={
+                page.total > EXPORT_MAX
+                  ? t('accessLog.exportPartial', { count: EXPORT_MAX, total: page.total })
+                  : t('accessLog.export', { count: page.total })
+              }
+            />
+          </Paragraph>
+          <AccessLogTable ctx={ctx} citizenId={props.citizenId} filter={filter} page={page} />
+        </>
       )}
-      <Pagination ctx={ctx} filter={filter} pages={page.pages} />
-      <section id="complaint" class="koepel-section koepel-notice" aria-labelledby="complaint-title" tabindex="-1">
-        <h2 id="complaint-title" class="utrecht-heading-2" safe>
-          {t('accessLog.complaint.title')}
-        </h2>
-        <p class="utrecht-paragraph" safe>
-          {t('accessLog.complaint.text')}
-        </p>
-        <p class="utrecht-paragraph">
-          <span safe>{t('accessLog.complaint.dpo')}</span>
-          <br />
-          <span safe>{portal.dpoName}</span>
-          <br />
-          <a class="utrecht-link" href={`mailto:${portal.dpoEmail}`} safe>
-            {portal.dpoEmail}
-          </a>
-        </p>
-        <p class="utrecht-paragraph">
-          <span safe>{t('accessLog.complaint.ap')}</span>{' '}
-          <a class="utrecht-link" href={AP_COMPLAINT_URL} rel="noopener noreferrer" safe>
-            {t('accessLog.complaint.apLink')}
-          </a>
-        </p>
-      </section>
-    </Layout>
+      <Pagination
+        ctx={ctx}
+        page={filter.page}
+        pages={page.pages}
+        href={(p) => hrefFor(filter, p)}
+        label={t('accessLog.pagination')}
+      />
+      <Complaint ctx={ctx} />
+    </Page>
   );
 }
 

@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { DEMO, orgId } from '../../test/support/principals.js';
+import { parseAlertDetail } from '../platform/auth/throttle.js';
+import { loginStaff } from '../staff/login.testkit.js';
 import { TokenCache } from './tokens.js';
 import { basic, createApiClient, fhir, tokenFor, tokenRequest, type TestApiClient } from '../fhir/ingest.testkit.js';
 
@@ -52,7 +54,7 @@ describe('OAuth2 token endpoint', () => {
   let gpId: string;
 
   before(async () => {
-    k = await startKoepel({ KOEPEL_LOGIN_MAX_FAILURES: '3' });
+    k = await startKoepel({ KOEPEL_LOGIN_MAX_FAILURES: '3', KOEPEL_TRUST_PROXY: 'true' });
     gpId = await orgId(k.db, DEMO.gp);
     client = await createApiClient(k.db, gpId, 'HIS');
   });
@@ -226,6 +228,64 @@ describe('OAuth2 token endpoint', () => {
     assert.equal(
       (await tokenRequest(k.url, grant, { authorization: basic(target.clientId, target.secret) })).status,
       200,
+    );
+  });
+
+  /** A request from a client address of its own (TEST-NET-3), sent as X-Forwarded-For (the proxy is trusted). */
+  const from = (ip: string, authorization: string) =>
+    tokenRequest(k.url, grant, { authorization, 'x-forwarded-for': ip });
+
+  test('[PR-7] wrong secrets from one address do not lock the same client out from another address', async () => {
+    await k.db.deleteFrom('login_throttle').execute();
+    const target = await createApiClient(k.db, gpId, 'known id');
+    for (let i = 0; i < 5; i++)
+      assert.equal((await from('203.0.113.1', basic(target.clientId, `no-${i}`))).status, 401);
+    // That address is blocked for this client, even with the right secret …
+    assert.equal((await from('203.0.113.1', basic(target.clientId, target.secret))).status, 401);
+    // … the provider system itself, at its own address, is not.
+    const own = await from('203.0.113.2', basic(target.clientId, target.secret));
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+  });
+
+  test('[PR-7] failures for one client from many addresses raise one spread alert for the operator', async () => {
+    await k.db.deleteFrom('login_throttle').execute();
+    await k.db.deleteFrom('security_alert').execute();
+    const target = await createApiClient(k.db, gpId, 'sprayed');
+    // loginMaxFailures 3: each address is blocked after 3; 4 addresses × 3 = 12 failures reach the spread limit.
+    for (let a = 1; a <= 4; a++)
+      for (let i = 0; i < 3; i++)
+        assert.equal((await from(`203.0.113.${10 + a}`, basic(target.clientId, `x-${a}-${i}`))).status, 401);
+    const spread = await k.db
+      .selectFrom('security_alert')
+      .select(['subject', 'detail'])
+      .where('kind', '=', 'spread-guessing')
+      .execute();
+    assert.equal(spread.length, 1, 'one alert for the attack');
+    const alert = spread[0];
+    assert.ok(alert);
+    assert.ok(alert.subject.startsWith('api-client-spread:'));
+    assert.ok(!alert.subject.includes(target.clientId) && !alert.detail.includes(target.clientId), 'pseudonymous');
+    assert.deepEqual(
+      { scope: parseAlertDetail(alert.detail)?.scope, failures: parseAlertDetail(alert.detail)?.failures },
+      { scope: 'spread', failures: 12 },
+    );
+    // More failures from more addresses in the same window: counted, no second alert.
+    for (let i = 0; i < 3; i++) await from('203.0.113.20', basic(target.clientId, `y-${i}`));
+    assert.equal(
+      (await k.db.selectFrom('security_alert').select('id').where('kind', '=', 'spread-guessing').execute()).length,
+      1,
+    );
+    // The client is not locked out: its own address still gets a token.
+    assert.equal((await from('203.0.113.30', basic(target.clientId, target.secret))).status, 200);
+    // The operator sees it, worded.
+    const operator = await loginStaff(k.url, 'servicedesk@koepel.example', {
+      headers: { 'x-forwarded-for': '192.0.2.99' },
+    });
+    const page = await operator.client.get('/operator/alerts', { 'x-forwarded-for': '192.0.2.99' });
+    assert.match(page.text, /Aanval op een koppeling vanaf veel adressen|Attack on a system link from many addresses/);
+    assert.match(
+      page.text,
+      /12 mislukte aanmeldingen van deze koppeling|12 failed authentications of this system link/,
     );
   });
 });

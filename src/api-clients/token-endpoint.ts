@@ -1,7 +1,9 @@
 // The OAuth2 token endpoint for provider systems: POST /fhir/token, client credentials grant (RFC 6749 §4.4).
 // The client authenticates with HTTP Basic or with client_id/client_secret in the form body (§2.3.1), never both.
-// Errors are RFC 6749 §5.2 JSON. Failed client authentication is throttled per client id and per address, in
-// counters of their own (a provider system's mistakes must not lock staff out of logging in from the same address).
+// Errors are RFC 6749 §5.2 JSON. Failed client authentication is throttled per client id *from each address* and per
+// address, in counters of their own (a provider system's mistakes must not lock staff out of logging in from the same
+// address). A client id is no secret: counted across all addresses, five wrong secrets from anywhere would lock the
+// provider system out. Across addresses the failures are only counted, and many of them raise a "spread" alert.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { credentialsOf, registerOAuthScope, sendError, tokenForm } from '../platform/auth/oauth.js';
 import {
@@ -24,9 +26,11 @@ const DUMMY_HASH = sha256('koepel: no such client');
 
 function throttleKeys(req: FastifyRequest, clientId: string): ThrottleKeys {
   const { keys } = req.server.koepel;
+  const address = throttleAddress(req.ip);
   return {
-    account: `api-client:${keys.blindIndex('throttle-api-client', clientId).toString('hex')}`,
-    address: `api-address:${keys.blindIndex('throttle-api-address', throttleAddress(req.ip)).toString('hex')}`,
+    account: `api-client:${keys.blindIndex('throttle-api-client', `${clientId}|${address}`).toString('hex')}`,
+    address: `api-address:${keys.blindIndex('throttle-api-address', address).toString('hex')}`,
+    spread: `api-client-spread:${keys.blindIndex('throttle-api-client', clientId).toString('hex')}`,
   };
 }
 

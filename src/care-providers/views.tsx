@@ -2,6 +2,7 @@
 import Html from '@kitajs/html';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
+import { Heading, Link, Text, VisuallyHidden } from '../platform/web/components/index.js';
 import type { CareProvider } from './care-providers.js';
 
 /** Only http(s) addresses become links: organisation data must never smuggle in a javascript: URL. */
@@ -27,11 +28,9 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
   const address = [p.street, [p.postalCode, p.city].filter(Boolean).join(' ')].filter(Boolean);
   return (
     <li class="koepel-card koepel-provider">
-      <h3 id={headingId} class="utrecht-heading-3" safe>
-        {p.name}
-      </h3>
-      <p class="utrecht-paragraph koepel-provider-kind">
-        <span class="koepel-visually-hidden" safe>{`${t('careProviders.type')}: `}</span>
+      <Heading level={3} id={headingId} text={p.name} />
+      <p class="koepel-provider-kind">
+        <VisuallyHidden text={`${t('careProviders.type')}: `} />
         <span safe>{t(`careProviders.kind.${p.kind}` as MessageKey)}</span>
       </p>
       <dl class="koepel-contact">
@@ -54,9 +53,7 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
           <div>
             <dt safe>{t('careProviders.phone')}</dt>
             <dd>
-              <a class="utrecht-link" href={telHref(p.phone)} safe>
-                {p.phone}
-              </a>
+              <Link href={telHref(p.phone)} text={p.phone} />
             </dd>
           </div>
         ) : (
@@ -66,12 +63,12 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
           <div>
             <dt safe>{t('careProviders.email')}</dt>
             <dd>
-              <a class="utrecht-link" href={`mailto:${p.email}`}>
+              <Link href={`mailto:${p.email}`}>
                 {/* a line may break after the @ in a narrow card */}
                 <span safe>{p.email.slice(0, p.email.lastIndexOf('@') + 1)}</span>
                 <wbr />
                 <span safe>{p.email.slice(p.email.lastIndexOf('@') + 1)}</span>
-              </a>
+              </Link>
             </dd>
           </div>
         ) : (
@@ -81,18 +78,14 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
           <div>
             <dt safe>{t('careProviders.website')}</dt>
             <dd>
-              <a class="utrecht-link" href={site.href} rel="noopener noreferrer" safe>
-                {site.label}
-              </a>
+              <Link href={site.href} rel="noopener noreferrer" text={site.label} />
             </dd>
           </div>
         ) : (
           ''
         )}
       </dl>
-      <h4 class="utrecht-heading-4 koepel-provider-functions-heading" safe>
-        {t('careProviders.functions')}
-      </h4>
+      <Heading level={4} class="koepel-provider-functions-heading" text={t('careProviders.functions')} />
       {p.functions.length > 0 ? (
         <ul class="koepel-tags">
           {p.functions.map((f) => (
@@ -100,9 +93,7 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
           ))}
         </ul>
       ) : (
-        <p class="utrecht-paragraph" safe>
-          {t('careProviders.noFunctions')}
-        </p>
+        <Text text={t('careProviders.noFunctions')} />
       )}
     </li>
   );

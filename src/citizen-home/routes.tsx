@@ -13,7 +13,7 @@ import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
+import { Heading, Link, Page, Paragraph, Section, SummaryList, Text } from '../platform/web/components/index.js';
 import { formatDate as formatLangDate } from '../platform/i18n/format.js';
 import type { CareProvider } from '../care-providers/index.js';
 import { newSince, upcomingAppointments, type NewSince, type UpcomingAppointment } from './record-summary.js';
@@ -33,55 +33,42 @@ function addressLines(p: BrpPerson): string[] {
 function PersonalData(props: { ctx: PageContext; person: BrpPerson; fetchedAt: Date }): JSX.Element {
   const { ctx, person } = props;
   const { t } = ctx;
-  const item = (label: MessageKey, value: JSX.Element, multiline = false) => (
-    <div class="utrecht-data-list__item">
-      <dt class="utrecht-data-list__item-key" safe>
-        {t(label)}
-      </dt>
-      <dd
-        class={`utrecht-data-list__item-value utrecht-data-list__item-value--html-dd${multiline ? ' utrecht-data-list__item-value--multiline' : ''}`}
-      >
-        {value}
-      </dd>
-    </div>
-  );
   const birth = person.geboorte.datum;
   return (
-    <section aria-labelledby="personal-title" class="koepel-section">
-      <h2 id="personal-title" class="utrecht-heading-2" safe>
-        {t('home.personal.title')}
-      </h2>
-      <p class="utrecht-paragraph koepel-notice" safe>
-        {t('home.personal.brpNote')}
-      </p>
-      <dl class="utrecht-data-list utrecht-data-list--rows koepel-personal-data">
-        {item('home.personal.name', <span safe>{person.naam.volledigeNaam}</span>)}
-        {item('home.personal.initials', <span safe>{person.naam.voorletters}</span>)}
-        {item('home.personal.bsn', <span safe>{person.burgerservicenummer}</span>)}
-        {item(
-          'home.personal.birthDate',
-          <time datetime={birth.datum} safe>
-            {formatDate(ctx, birth.datum)}
-          </time>,
-        )}
-        {item('home.personal.gender', <span safe>{t(`home.gender.${person.geslacht.code}` as MessageKey)}</span>)}
-        {item(
-          'home.personal.address',
-          <>
-            {addressLines(person).map((line, i) => (
+    <Section id="personal-title" title={t('home.personal.title')}>
+      <Text style="notice" text={t('home.personal.brpNote')} />
+      <SummaryList
+        class="koepel-personal-data"
+        items={[
+          { label: t('home.personal.name'), text: person.naam.volledigeNaam },
+          { label: t('home.personal.initials'), text: person.naam.voorletters },
+          { label: t('home.personal.bsn'), text: person.burgerservicenummer },
+          {
+            label: t('home.personal.birthDate'),
+            html: (
+              <time datetime={birth.datum} safe>
+                {formatDate(ctx, birth.datum)}
+              </time>
+            ),
+          },
+          { label: t('home.personal.gender'), text: t(`home.gender.${person.geslacht.code}` as MessageKey) },
+          {
+            label: t('home.personal.address'),
+            html: (
               <>
-                {i > 0 ? <br /> : ''}
-                <span safe>{line}</span>
+                {addressLines(person).map((line, i) => (
+                  <>
+                    {i > 0 ? <br /> : ''}
+                    <span safe>{line}</span>
+                  </>
+                ))}
               </>
-            ))}
-          </>,
-          true,
-        )}
-      </dl>
-      <p class="utrecht-paragraph utrecht-paragraph--small" safe>
-        {t('home.personal.fetched', { date: formatDate(ctx, props.fetchedAt, true) })}
-      </p>
-    </section>
+            ),
+          },
+        ]}
+      />
+      <Text style="small" text={t('home.personal.fetched', { date: formatDate(ctx, props.fetchedAt, true) })} />
+    </Section>
   );
 }
 
@@ -95,14 +82,9 @@ function UpcomingAppointments(props: {
   const { ctx } = props;
   const { t } = ctx;
   return (
-    <section aria-labelledby="appointments-title" class="koepel-section koepel-home-panel">
-      <h2 id="appointments-title" class="utrecht-heading-2" safe>
-        {t('home.appointments.title')}
-      </h2>
+    <Section id="appointments-title" class="koepel-home-panel" title={t('home.appointments.title')}>
       {props.appointments.length === 0 ? (
-        <p class="utrecht-paragraph" safe>
-          {t('home.appointments.none')}
-        </p>
+        <Text text={t('home.appointments.none')} />
       ) : (
         <ul class="koepel-plain-list koepel-home-appointments">
           {props.appointments.map((a) => (
@@ -125,12 +107,10 @@ function UpcomingAppointments(props: {
           ))}
         </ul>
       )}
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/dossier/appointments" safe>
-          {t('home.appointments.more')}
-        </a>
-      </p>
-    </section>
+      <Paragraph>
+        <Link href="/dossier/appointments" text={t('home.appointments.more')} />
+      </Paragraph>
+    </Section>
   );
 }
 
@@ -148,41 +128,35 @@ function NewSinceLastVisit(props: {
     .map((p) => ({ p, n: props.fresh.find((f) => f.organisationId === p.id) }))
     .filter((x): x is { p: CareProvider; n: NewSince } => x.n !== undefined && x.n.lab + x.n.documents > 0);
   const org = (id: string) => `?org=${encodeURIComponent(id)}`;
+  const since = previous ? formatDate(ctx, previous, true) : '';
   return (
-    <section aria-labelledby="new-title" class="koepel-section koepel-home-panel">
-      <h2 id="new-title" class="utrecht-heading-2" safe>
-        {t('home.new.title')}
-      </h2>
+    <Section id="new-title" class="koepel-home-panel" title={t('home.new.title')}>
       {rows.length === 0 ? (
-        <p class="utrecht-paragraph" safe>
-          {previous ? t('home.new.none', { date: formatDate(ctx, previous, true) }) : t('home.new.noneFirst')}
-        </p>
+        <Text text={previous ? t('home.new.none', { date: since }) : t('home.new.noneFirst')} />
       ) : (
         <>
-          <p class="utrecht-paragraph" safe>
-            {previous ? t('home.new.since', { date: formatDate(ctx, previous, true) }) : t('home.new.first')}
-          </p>
+          <Text text={previous ? t('home.new.since', { date: since }) : t('home.new.first')} />
           <ul class="koepel-plain-list koepel-home-new">
             {rows.map(({ p, n }) => (
               <li>
-                <h3 class="utrecht-heading-3 koepel-home-new-provider" safe>
-                  {p.name}
-                </h3>
+                <Heading level={3} class="koepel-home-new-provider" text={p.name} />
                 <ul class="koepel-plain-list">
                   {n.lab > 0 ? (
                     <li>
-                      <a class="utrecht-link" href={`/dossier/lab${org(p.id)}`} safe>
-                        {plural(previous ? 'home.new.lab' : 'home.new.firstLab', n.lab)}
-                      </a>
+                      <Link
+                        href={`/dossier/lab${org(p.id)}`}
+                        text={plural(previous ? 'home.new.lab' : 'home.new.firstLab', n.lab)}
+                      />
                     </li>
                   ) : (
                     ''
                   )}
                   {n.documents > 0 ? (
                     <li>
-                      <a class="utrecht-link" href={`/dossier/documents${org(p.id)}`} safe>
-                        {plural(previous ? 'home.new.documents' : 'home.new.firstDocuments', n.documents)}
-                      </a>
+                      <Link
+                        href={`/dossier/documents${org(p.id)}`}
+                        text={plural(previous ? 'home.new.documents' : 'home.new.firstDocuments', n.documents)}
+                      />
                     </li>
                   ) : (
                     ''
@@ -193,7 +167,49 @@ function NewSinceLastVisit(props: {
           </ul>
         </>
       )}
-    </section>
+    </Section>
+  );
+}
+
+function HomePage(props: {
+  ctx: PageContext;
+  name: string;
+  person: BrpPerson;
+  fetchedAt: Date;
+  providers: CareProvider[];
+  appointments: UpcomingAppointment[];
+  fresh: NewSince[];
+  previousLogin: Date | null;
+}): JSX.Element {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <Page ctx={ctx} title={t('home.welcome', { name: props.name })} documentTitle={t('home.title')}>
+      <div class="koepel-home-grid">
+        <UpcomingAppointments ctx={ctx} appointments={props.appointments} providers={props.providers} />
+        <NewSinceLastVisit ctx={ctx} fresh={props.fresh} providers={props.providers} previous={props.previousLogin} />
+      </div>
+      <Section id="dossier-title" class="koepel-notice" title={t('home.dossier.title')}>
+        <Text text={t('home.dossier.text')} />
+        <ul class="koepel-inline-list">
+          <li>
+            <Link href="/dossier" text={t('home.dossier.link')} />
+          </li>
+          <li>
+            <Link href="/access-log" text={t('home.accessLog.link')} />
+          </li>
+        </ul>
+      </Section>
+      <Section id="providers-title" title={t('home.providers.title')}>
+        <Text text={t('home.providers.intro', { portal: ctx.portal.name })} />
+        {props.providers.length > 0 ? (
+          <CareProviderList ctx={ctx} providers={props.providers} />
+        ) : (
+          <Text text={t('home.providers.none')} />
+        )}
+      </Section>
+      <PersonalData ctx={ctx} person={props.person} fetchedAt={props.fetchedAt} />
+    </Page>
   );
 }
 
@@ -229,56 +245,7 @@ export function registerCitizenHome(app: FastifyInstance): void {
         previousLogin: row.previous_login_at,
       };
     });
-    const ctx = pageContext(req);
-    const { t } = ctx;
-    return sendPage(
-      reply,
-      <Layout ctx={ctx} title={t('home.title')}>
-        <h1 class="utrecht-heading-1" safe>
-          {t('home.welcome', { name: data.name })}
-        </h1>
-        <div class="koepel-home-grid">
-          <UpcomingAppointments ctx={ctx} appointments={data.appointments} providers={data.providers} />
-          <NewSinceLastVisit ctx={ctx} fresh={data.fresh} providers={data.providers} previous={data.previousLogin} />
-        </div>
-        <section aria-labelledby="dossier-title" class="koepel-section koepel-notice">
-          <h2 id="dossier-title" class="utrecht-heading-2" safe>
-            {t('home.dossier.title')}
-          </h2>
-          <p class="utrecht-paragraph" safe>
-            {t('home.dossier.text')}
-          </p>
-          <ul class="koepel-inline-list">
-            <li>
-              <a class="utrecht-link" href="/dossier" safe>
-                {t('home.dossier.link')}
-              </a>
-            </li>
-            <li>
-              <a class="utrecht-link" href="/access-log" safe>
-                {t('home.accessLog.link')}
-              </a>
-            </li>
-          </ul>
-        </section>
-        <section aria-labelledby="providers-title" class="koepel-section">
-          <h2 id="providers-title" class="utrecht-heading-2" safe>
-            {t('home.providers.title')}
-          </h2>
-          <p class="utrecht-paragraph" safe>
-            {t('home.providers.intro', { portal: ctx.portal.name })}
-          </p>
-          {data.providers.length > 0 ? (
-            <CareProviderList ctx={ctx} providers={data.providers} />
-          ) : (
-            <p class="utrecht-paragraph" safe>
-              {t('home.providers.none')}
-            </p>
-          )}
-        </section>
-        <PersonalData ctx={ctx} person={data.person} fetchedAt={data.fetchedAt} />
-      </Layout>,
-    );
+    return sendPage(reply, <HomePage ctx={pageContext(req)} {...data} />);
   });
 }
 

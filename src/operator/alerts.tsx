@@ -37,7 +37,9 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
       ? t('operator.alerts.subject.account')
       : subject.startsWith('address:')
         ? t('operator.alerts.subject.address')
-        : '';
+        : subject.startsWith('api-client-spread:')
+          ? t('operator.alerts.subject.client')
+          : '';
   const detailText = (detail: string) => {
     const d = parseAlertDetail(detail);
     if (!d) return detail;

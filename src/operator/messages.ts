@@ -21,6 +21,10 @@ const nl = {
     '{failures} mislukte inlogpogingen op dit account binnen {minutes} minuten. Geblokkeerd tot {until}.',
   'operator.alerts.detail.address':
     '{failures} mislukte inlogpogingen vanaf dit adres binnen {minutes} minuten. Geblokkeerd tot {until}.',
+  'operator.alerts.kind.spread-guessing': 'Aanval op een koppeling vanaf veel adressen',
+  'operator.alerts.subject.client': 'koppeling',
+  'operator.alerts.detail.spread':
+    '{failures} mislukte aanmeldingen van deze koppeling (client id) vanaf verschillende adressen binnen {minutes} minuten. Elk adres wordt apart geblokkeerd; de koppeling zelf niet. Het auditlog noemt de koppeling.',
 } as const;
 
 type Key = keyof typeof nl;
@@ -46,6 +50,10 @@ const en: Partial<Record<Key, string>> = {
     '{failures} failed logins for this account within {minutes} minutes. Blocked until {until}.',
   'operator.alerts.detail.address':
     '{failures} failed logins from this address within {minutes} minutes. Blocked until {until}.',
+  'operator.alerts.kind.spread-guessing': 'Attack on a system link from many addresses',
+  'operator.alerts.subject.client': 'system link',
+  'operator.alerts.detail.spread':
+    '{failures} failed authentications of this system link (client id) from several addresses within {minutes} minutes. Each address is blocked on its own; the link itself is not. The audit log names the link.',
 };
 
 export const operatorMessages = defineMessages({ nl, en });

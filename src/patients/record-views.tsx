@@ -3,7 +3,7 @@
 import { formatDate } from '../platform/i18n/format.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
+import { DataTable, Heading, Link, List, Page, Section, SummaryList, Text } from '../platform/web/components/index.js';
 import type { RecordCategory } from '../platform/db/schema.js';
 import type { AttachmentInfo, StoredResource } from '../record/index.js';
 import type { PatientRecord } from './record.js';
@@ -63,11 +63,31 @@ function byteSize(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1).replace('.', ',')} MB`;
 }
 
-interface Column {
-  label: MessageKey;
-}
+/** A column of the record tables: the last part of its message key `patientRecord.col.*`. */
+type Column =
+  | 'description'
+  | 'code'
+  | 'status'
+  | 'start'
+  | 'end'
+  | 'kind'
+  | 'criticality'
+  | 'since'
+  | 'test'
+  | 'result'
+  | 'range'
+  | 'interpretation'
+  | 'date'
+  | 'medicine'
+  | 'dosage'
+  | 'title'
+  | 'file'
+  | 'when'
+  | 'team'
+  | 'members';
 
-function Section(props: {
+/** One category of the record: its heading, then a table (the first column says what a row is about). */
+function CategorySection(props: {
   ctx: PageContext;
   category: RecordCategory;
   columns: Column[];
@@ -76,49 +96,28 @@ function Section(props: {
   const { ctx, category, rows } = props;
   const { t } = ctx;
   const title = t(`patientRecord.section.${category}` as MessageKey);
+  const count = t(`patientRecord.count.${category}` as MessageKey, { count: rows.length });
   return (
-    <section aria-labelledby={`section-${category}`} class="koepel-section koepel-record-section">
-      <h2 id={`section-${category}`} class="utrecht-heading-2" safe>
-        {title}
-      </h2>
-      {rows.length === 0 ? (
-        <p class="utrecht-paragraph" safe>
-          {t('patientRecord.none')}
-        </p>
-      ) : (
-        <div class="utrecht-table-container koepel-table-wrapper">
-          <table class="utrecht-table utrecht-table--html-table koepel-record-table">
-            <caption class="utrecht-table__caption" safe>
-              {`${title} (${t('patientRecord.count', { count: rows.length })})`}
-            </caption>
-            <thead class="utrecht-table__header">
-              <tr class="utrecht-table__row">
-                {props.columns.map((c) => (
-                  <th class="utrecht-table__header-cell" scope="col" safe>
-                    {t(c.label)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody class="utrecht-table__body">
-              {rows.map((cells) => (
-                <tr class="utrecht-table__row">
-                  {cells.map((cell, i) =>
-                    i === 0 ? (
-                      <th class="utrecht-table__cell koepel-row-header" scope="row">
-                        {cell}
-                      </th>
-                    ) : (
-                      <td class="utrecht-table__cell">{cell}</td>
-                    ),
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <div class="koepel-record-section">
+      <Section id={`section-${category}`} title={title}>
+        {rows.length === 0 ? (
+          <Text text={t('patientRecord.none')} />
+        ) : (
+          <DataTable
+            ctx={ctx}
+            class="koepel-record-table"
+            caption={`${title} (${count})`}
+            captionHidden
+            rows={rows}
+            columns={props.columns.map((c, i) => ({
+              header: t(`patientRecord.col.${c}`),
+              rowHeader: i === 0,
+              html: (cells: JSX.Element[]) => cells[i] ?? '',
+            }))}
+          />
+        )}
+      </Section>
+    </div>
   );
 }
 
@@ -137,12 +136,7 @@ function rowsFor(
   switch (category) {
     case 'episodes':
       return {
-        columns: [
-          { label: 'patientRecord.col.description' },
-          { label: 'patientRecord.col.code' },
-          { label: 'patientRecord.col.status' },
-          { label: 'patientRecord.col.start' },
-        ],
+        columns: ['description', 'code', 'status', 'start'],
         rows: of.map((r) => {
           const c = res(r);
           return [
@@ -155,12 +149,7 @@ function rowsFor(
       };
     case 'sensitivities':
       return {
-        columns: [
-          { label: 'patientRecord.col.description' },
-          { label: 'patientRecord.col.kind' },
-          { label: 'patientRecord.col.criticality' },
-          { label: 'patientRecord.col.since' },
-        ],
+        columns: ['description', 'kind', 'criticality', 'since'],
         rows: of.map((r) => {
           const c = res(r);
           const allergy = r.resourceType === 'AllergyIntolerance';
@@ -174,13 +163,7 @@ function rowsFor(
       };
     case 'lab':
       return {
-        columns: [
-          { label: 'patientRecord.col.test' },
-          { label: 'patientRecord.col.result' },
-          { label: 'patientRecord.col.range' },
-          { label: 'patientRecord.col.interpretation' },
-          { label: 'patientRecord.col.date' },
-        ],
+        columns: ['test', 'result', 'range', 'interpretation', 'date'],
         rows: of.map((r) => {
           const o = res(r);
           return [
@@ -194,14 +177,7 @@ function rowsFor(
       };
     case 'medication':
       return {
-        columns: [
-          { label: 'patientRecord.col.medicine' },
-          { label: 'patientRecord.col.kind' },
-          { label: 'patientRecord.col.dosage' },
-          { label: 'patientRecord.col.start' },
-          { label: 'patientRecord.col.end' },
-          { label: 'patientRecord.col.status' },
-        ],
+        columns: ['medicine', 'kind', 'dosage', 'start', 'end', 'status'],
         rows: of.map((r) => {
           const m = res(r);
           const period = periodOf(m.effectivePeriod);
@@ -223,12 +199,7 @@ function rowsFor(
       };
     case 'documents':
       return {
-        columns: [
-          { label: 'patientRecord.col.title' },
-          { label: 'patientRecord.col.kind' },
-          { label: 'patientRecord.col.date' },
-          { label: 'patientRecord.col.file' },
-        ],
+        columns: ['title', 'kind', 'date', 'file'],
         rows: of.map((r) => {
           const d = res(r);
           const files = documentAttachments(d);
@@ -238,37 +209,30 @@ function rowsFor(
             txt(title || t('patientRecord.untitled')),
             txt(conceptText(d.type)),
             <When ctx={ctx} value={text(d.date)} />,
-            <ul class="utrecht-unordered-list koepel-plain-list">
+            <List plain>
               {stored.map((a) => {
                 const label =
                   files.find((f) => f.position === a.position)?.title || title || t('patientRecord.untitled');
                 return (
                   <li>
-                    <a
-                      class="utrecht-link"
+                    <Link
                       href={`/staff/patients/${citizenId}/record/documents/${r.id}/${a.position}`}
-                      safe
-                    >
-                      {t('patientRecord.download', {
+                      text={t('patientRecord.download', {
                         title: label,
                         type: a.contentType === 'application/pdf' ? 'PDF' : a.contentType,
                         size: byteSize(a.byteSize),
                       })}
-                    </a>
+                    />
                   </li>
                 );
               })}
-            </ul>,
+            </List>,
           ];
         }),
       };
     case 'appointments':
       return {
-        columns: [
-          { label: 'patientRecord.col.when' },
-          { label: 'patientRecord.col.description' },
-          { label: 'patientRecord.col.status' },
-        ],
+        columns: ['when', 'description', 'status'],
         rows: of.map((r) => {
           const a = res(r);
           return [
@@ -280,20 +244,16 @@ function rowsFor(
       };
     case 'careteam':
       return {
-        columns: [
-          { label: 'patientRecord.col.team' },
-          { label: 'patientRecord.col.members' },
-          { label: 'patientRecord.col.start' },
-        ],
+        columns: ['team', 'members', 'start'],
         rows: of.map((r) => {
           const c = res(r);
           return [
             txt(text(c.name) ?? ''),
-            <ul class="utrecht-unordered-list koepel-plain-list">
+            <List plain>
               {careTeamParticipants(c).map((p) => (
                 <li safe>{[p.name, p.role].filter(Boolean).join(' — ')}</li>
               ))}
-            </ul>,
+            </List>,
             <When ctx={ctx} value={periodOf(c.period).start} />,
           ];
         }),
@@ -304,60 +264,44 @@ function rowsFor(
 export function PatientRecordPage(props: { ctx: PageContext; record: PatientRecord }): JSX.Element {
   const { ctx, record } = props;
   const { t } = ctx;
-  const title = t('patientRecord.title', { name: record.name });
   return (
-    <Layout ctx={ctx} title={title}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/staff" safe>
-          {t('patientRecord.back')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {title}
-      </h1>
-      <dl class="utrecht-data-list utrecht-data-list--rows koepel-record-person">
-        <div class="utrecht-data-list__item">
-          <dt class="utrecht-data-list__item-key" safe>
-            {t('patientRecord.born')}
-          </dt>
-          <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">
-            <time datetime={record.birthDate} safe>
-              {formatBirthDate(record.birthDate)}
-            </time>
-          </dd>
-        </div>
-        <div class="utrecht-data-list__item">
-          <dt class="utrecht-data-list__item-key" safe>
-            {t('patientRecord.number')}
-          </dt>
-          <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd" safe>
-            {record.patientNumber ?? '—'}
-          </dd>
-        </div>
-      </dl>
-      <p class="utrecht-paragraph koepel-notice" safe>
-        {t('patientRecord.scope', { organisation: record.organisationName })}
-      </p>
+    <Page
+      ctx={ctx}
+      title={t('patientRecord.title', { name: record.name })}
+      back={{ href: '/staff', label: t('patientRecord.back') }}
+    >
+      <SummaryList
+        class="koepel-record-person"
+        items={[
+          {
+            label: t('patientRecord.born'),
+            html: (
+              <time datetime={record.birthDate} safe>
+                {formatBirthDate(record.birthDate)}
+              </time>
+            ),
+          },
+          { label: t('patientRecord.number'), text: record.patientNumber ?? '—' },
+        ]}
+      />
+      <Text style="notice" text={t('patientRecord.scope', { organisation: record.organisationName })} />
       <nav aria-labelledby="record-contents" class="koepel-record-contents">
-        <h2 id="record-contents" class="utrecht-heading-2" safe>
-          {t('patientRecord.contents')}
-        </h2>
-        <ul class="utrecht-unordered-list">
+        <Heading level={2} id="record-contents" text={t('patientRecord.contents')} />
+        <List>
           {SECTIONS.map((c) => (
             <li>
-              <a class="utrecht-link" href={`#section-${c}`} safe>
-                {`${t(`patientRecord.section.${c}` as MessageKey)} (${record.resources.filter((r) => r.category === c).length})`}
-              </a>
+              <Link
+                href={`#section-${c}`}
+                text={`${t(`patientRecord.section.${c}` as MessageKey)} (${record.resources.filter((r) => r.category === c).length})`}
+              />
             </li>
           ))}
-        </ul>
+        </List>
       </nav>
-      <>
-        {SECTIONS.map((category) => {
-          const { columns, rows } = rowsFor(ctx, category, record.resources, record.attachments, record.citizenId);
-          return <Section ctx={ctx} category={category} columns={columns} rows={rows} />;
-        })}
-      </>
-    </Layout>
+      {SECTIONS.map((category) => {
+        const { columns, rows } = rowsFor(ctx, category, record.resources, record.attachments, record.citizenId);
+        return <CategorySection ctx={ctx} category={category} columns={columns} rows={rows} />;
+      })}
+    </Page>
   );
 }

@@ -149,6 +149,37 @@ describe('staff record view', () => {
     assert.ok(download.some((d) => d.resource_id === gpDoc.id));
   });
 
+  test('the record speaks the page’s language: Dutch captions and counts in Dutch, English ones in English', async () => {
+    const captions = (page: Response) =>
+      [...page.text.matchAll(/<caption[^>]*>([^<]*)<\/caption>/g)].map((m) => m[1] ?? '');
+    const nl = captions(await open(GP_DOCTOR, suzanne));
+    assert.ok(nl.length >= 5, nl.join(' | '));
+    assert.ok(
+      nl.some((c) => /^Documenten \((1 document|\d+ documenten)\)$/.test(c)),
+      nl.join(' | '),
+    );
+    assert.ok(
+      nl.some((c) => /^Laboratoriumuitslagen \(\d+ uitslag(en)?\)$/.test(c)),
+      nl.join(' | '),
+    );
+    for (const c of nl) assert.doesNotMatch(c, /\b(items?|results?|Documents)\b/, c);
+    const client = as(GP_DOCTOR);
+    try {
+      await client.get('/language?lang=en&return=/staff');
+      const en = captions(await open(GP_DOCTOR, suzanne));
+      assert.ok(
+        en.some((c) => /^Documents \((1 document|\d+ documents)\)$/.test(c)),
+        en.join(' | '),
+      );
+      assert.ok(
+        en.some((c) => /^Laboratory results \(\d+ results?\)$/.test(c)),
+        en.join(' | '),
+      );
+    } finally {
+      await client.get('/language?lang=nl&return=/staff');
+    }
+  });
+
   test('the search result links to the record by the citizen’s Koepel id only', async () => {
     const form = await as(GP_DOCTOR).get('/staff');
     const result = await as(GP_DOCTOR).post('/staff/patients/search', {

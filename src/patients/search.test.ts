@@ -32,7 +32,7 @@ function physioOnlyPerson(): BrpPerson {
 function namesIn(page: Response): string[] {
   return [
     ...page.text.matchAll(
-      /<th class="utrecht-table__cell koepel-row-header" scope="row">(?:<a class="utrecht-link" href="[^"]*">)?([^<]+)(?:<\/a>)?<\/th>/g,
+      /<th scope="row"[^>]*>(?:<a class="utrecht-link" href="[^"]*">|<span>)([^<]+)(?:<\/a>|<\/span>)<\/th>/g,
     ),
   ].map((m) => m[1] ?? '');
 }

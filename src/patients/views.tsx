@@ -1,7 +1,17 @@
 // The patient search form (on the staff home and above the results) and the results page.
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
-import { Csrf, ErrorSummary, TextField, type FieldError } from '../platform/web/components/index.js';
+import {
+  Button,
+  DataTable,
+  ErrorSummary,
+  Form,
+  Link,
+  Page,
+  Section,
+  Text,
+  TextField,
+  type FieldError,
+} from '../platform/web/components/index.js';
 import { SEARCH_LIMIT, type SearchResult } from './search.js';
 
 export interface SearchValues {
@@ -27,23 +37,12 @@ export function PatientSearchForm(props: {
   const errors = props.errors ?? [];
   const v = props.values ?? { name: '', born: '' };
   const error = (f: string) => errors.find((e) => e.field === f)?.message;
-  const heading = props.heading ?? true;
-  return (
-    <section aria-labelledby={heading ? 'patient-search-title' : undefined} class="koepel-patient-search">
-      {heading ? (
-        <h2 id="patient-search-title" class="utrecht-heading-2" safe>
-          {t('patients.search.title')}
-        </h2>
-      ) : (
-        ''
-      )}
-      <p class="utrecht-paragraph" safe>
-        {t('patients.search.intro')}
-      </p>
+  const content = (
+    <>
+      <Text text={t('patients.search.intro')} />
       <ErrorSummary ctx={ctx} errors={errors} />
       {/* POST, never GET: names and birth dates must not end up in URLs, logs or browser history. */}
-      <form method="post" action="/staff/patients/search" class="koepel-search" novalidate>
-        <Csrf ctx={ctx} />
+      <Form ctx={ctx} action="/staff/patients/search" class="koepel-search" novalidate>
         <TextField
           id="search-name"
           name="name"
@@ -66,12 +65,21 @@ export function PatientSearchForm(props: {
           error={error('search-born')}
         />
         <div class="koepel-search-submit">
-          <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-            {t('patients.search.submit')}
-          </button>
+          <Button text={t('patients.search.submit')} />
         </div>
-      </form>
-    </section>
+      </Form>
+    </>
+  );
+  return (
+    <div class="koepel-patient-search">
+      {(props.heading ?? true) ? (
+        <Section id="patient-search-title" title={t('patients.search.title')}>
+          {content}
+        </Section>
+      ) : (
+        content
+      )}
+    </div>
   );
 }
 
@@ -86,102 +94,64 @@ export function SearchResultsPage(props: {
   const { ctx, result } = props;
   const { t } = ctx;
   const errors = props.errors ?? [];
-  const title =
-    errors.length > 0
-      ? `${t('form.errors.title')}: ${t('patients.search.title')}`
-      : result
-        ? t('patients.search.resultsTitle')
-        : t('patients.search.title');
   return (
-    <Layout ctx={ctx} title={title}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/staff" safe>
-          {t('patients.search.back')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {t('patients.search.title')}
-      </h1>
+    <Page
+      ctx={ctx}
+      title={t('patients.search.title')}
+      documentTitle={result && errors.length === 0 ? t('patients.search.resultsTitle') : t('patients.search.title')}
+      errors={errors}
+      back={{ href: '/staff', label: t('patients.search.back') }}
+    >
       <PatientSearchForm ctx={ctx} values={props.values} errors={errors} heading={false} />
       {result ? (
-        <section aria-labelledby="results-title" class="koepel-search-results">
-          <h2 id="results-title" class="utrecht-heading-2" safe>
-            {t('patients.search.resultsTitle')}
-          </h2>
-          <SearchResults ctx={ctx} result={result} recordLinks={props.recordLinks ?? false} />
-        </section>
+        <div class="koepel-search-results">
+          <Section id="results-title" title={t('patients.search.resultsTitle')}>
+            <SearchResults ctx={ctx} result={result} recordLinks={props.recordLinks ?? false} />
+          </Section>
+        </div>
       ) : (
         ''
       )}
-    </Layout>
+    </Page>
   );
 }
 
 function SearchResults(props: { ctx: PageContext; result: SearchResult; recordLinks: boolean }): JSX.Element {
-  const { t } = props.ctx;
+  const { ctx } = props;
+  const { t } = ctx;
   const { hits, more } = props.result;
-  if (hits.length === 0) {
-    return (
-      <p class="utrecht-paragraph koepel-notice" role="status" safe>
-        {t('patients.search.none')}
-      </p>
-    );
-  }
+  if (hits.length === 0) return <Text style="status" text={t('patients.search.none')} />;
   return (
     <>
-      {more ? (
-        <p class="utrecht-paragraph koepel-notice" role="status" safe>
-          {t('patients.search.more', { max: SEARCH_LIMIT })}
-        </p>
-      ) : (
-        ''
-      )}
-      <div class="utrecht-table-container koepel-table-wrapper">
-        <table class="utrecht-table utrecht-table--html-table koepel-results">
-          <caption class="utrecht-table__caption" safe>
-            {t('patients.search.caption', { count: more ? `${hits.length}+` : hits.length })}
-          </caption>
-          <thead class="utrecht-table__header">
-            <tr class="utrecht-table__row">
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t('patients.search.colName')}
-              </th>
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t('patients.search.colBorn')}
-              </th>
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t('patients.search.colNumber')}
-              </th>
-            </tr>
-          </thead>
-          <tbody class="utrecht-table__body">
-            {hits.map((h) => (
-              <tr class="utrecht-table__row">
-                {/* The link carries the citizen's random Koepel id only: no name or BSN in URLs. */}
-                {props.recordLinks ? (
-                  <th class="utrecht-table__cell koepel-row-header" scope="row">
-                    <a class="utrecht-link" href={`/staff/patients/${h.citizenId}/record`} safe>
-                      {h.name}
-                    </a>
-                  </th>
-                ) : (
-                  <th class="utrecht-table__cell koepel-row-header" scope="row" safe>
-                    {h.name}
-                  </th>
-                )}
-                <td class="utrecht-table__cell">
-                  <time datetime={h.birthDate} safe>
-                    {formatBirthDate(h.birthDate)}
-                  </time>
-                </td>
-                <td class="utrecht-table__cell" safe>
-                  {h.patientNumber ?? '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {more ? <Text style="status" text={t('patients.search.more', { max: SEARCH_LIMIT })} /> : ''}
+      <DataTable
+        ctx={ctx}
+        class="koepel-results"
+        caption={t('patients.search.caption', { count: more ? `${hits.length}+` : hits.length })}
+        rows={hits}
+        columns={[
+          {
+            header: t('patients.search.colName'),
+            rowHeader: true,
+            // The link carries the citizen's random Koepel id only: no name or BSN in URLs.
+            html: (h) =>
+              props.recordLinks ? (
+                <Link href={`/staff/patients/${h.citizenId}/record`} text={h.name} />
+              ) : (
+                <span safe>{h.name}</span>
+              ),
+          },
+          {
+            header: t('patients.search.colBorn'),
+            html: (h) => (
+              <time datetime={h.birthDate} safe>
+                {formatBirthDate(h.birthDate)}
+              </time>
+            ),
+          },
+          { header: t('patients.search.colNumber'), text: (h) => h.patientNumber ?? '—' },
+        ]}
+      />
     </>
   );
 }

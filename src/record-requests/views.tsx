@@ -1,12 +1,30 @@
 // Pages of record requests (MG-7): the citizen's overview and request form, the staff's list and decision page.
-// Also the category checkboxes and text area shared with the organisation's category settings.
+// Also the category checkboxes shared with the organisation's category settings.
 import { formatDate } from '../platform/i18n/format.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { RecordCategory } from '../platform/db/schema.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
 import { formatBirthDate } from '../patients/index.js';
-import { Csrf, ErrorSummary, TextArea, type FieldError } from '../platform/web/components/index.js';
+import {
+  Alert,
+  Button,
+  Choices,
+  DataTable,
+  EmptyState,
+  ErrorSummary,
+  Form,
+  Heading,
+  HiddenField,
+  Link,
+  Page,
+  Paragraph,
+  Section,
+  SummaryList,
+  Text,
+  TextArea,
+  type FieldError,
+  type SummaryItem,
+} from '../platform/web/components/index.js';
 import {
   NOTE_MAX,
   type CitizenRequestView,
@@ -20,9 +38,6 @@ export const categoryLabel = (ctx: PageContext, c: RecordCategory): string =>
 const categoryList = (ctx: PageContext, list: readonly RecordCategory[]) =>
   list.map((c) => categoryLabel(ctx, c)).join(', ');
 
-const titleWithErrors = (ctx: PageContext, title: string, errors: FieldError[]) =>
-  errors.length > 0 ? `${ctx.t('form.errors.title')}: ${title}` : title;
-
 /** A fieldset of category checkboxes; the first checkbox's id is `${idPrefix}-${first}` (error summary target). */
 export function CategoryCheckboxes(props: {
   ctx: PageContext;
@@ -35,69 +50,122 @@ export function CategoryCheckboxes(props: {
   error?: string | undefined;
   withHints?: boolean;
 }): JSX.Element {
-  const { ctx, idPrefix, error } = props;
-  const describedBy = [props.hint ? `${idPrefix}-hint` : '', error ? `${idPrefix}-error` : '']
-    .filter(Boolean)
-    .join(' ');
+  const { ctx } = props;
   return (
-    <fieldset
-      class={`utrecht-form-fieldset utrecht-form-fieldset--html-fieldset koepel-checkboxes${error ? ' utrecht-form-fieldset--invalid' : ''}`}
-      aria-describedby={describedBy || undefined}
-    >
-      <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" safe>
-        {props.legend}
-      </legend>
-      {props.hint ? (
-        <p class="utrecht-form-field-description" id={`${idPrefix}-hint`} safe>
-          {props.hint}
-        </p>
-      ) : (
-        ''
-      )}
-      {error ? (
-        <p class="utrecht-form-field-error-message" id={`${idPrefix}-error`} safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
-      {props.options.map((c) => {
-        const id = `${idPrefix}-${c}`;
-        return (
-          <div class="utrecht-form-field utrecht-form-field--checkbox">
-            <div class="utrecht-form-field__input">
-              <input
-                class="utrecht-checkbox utrecht-checkbox--html-input"
-                type="checkbox"
-                name={props.name}
-                id={id}
-                value={c}
-                checked={props.checked.includes(c)}
-                aria-describedby={props.withHints ? `${id}-hint` : undefined}
-              />
-            </div>
-            <div class="utrecht-form-field__label">
-              <label class="utrecht-form-label utrecht-form-label--checkbox" for={id} safe>
-                {categoryLabel(ctx, c)}
-              </label>
-            </div>
-            {props.withHints ? (
-              <div class="utrecht-form-field__description utrecht-form-field-description" id={`${id}-hint`} safe>
-                {ctx.t(`recordRequests.categoryHint.${c}` as MessageKey)}
-              </div>
-            ) : (
-              ''
-            )}
-          </div>
-        );
-      })}
-    </fieldset>
+    <Choices
+      type="checkbox"
+      idPrefix={props.idPrefix}
+      name={props.name}
+      legend={props.legend}
+      hint={props.hint}
+      error={props.error}
+      checked={props.checked}
+      options={props.options.map((c) => ({
+        value: c,
+        label: categoryLabel(ctx, c),
+        ...(props.withHints ? { hint: ctx.t(`recordRequests.categoryHint.${c}` as MessageKey) } : {}),
+      }))}
+    />
   );
 }
+
+/** A date (and time) in a <time> element. */
+function When(props: { ctx: PageContext; at: Date; withTime?: boolean }): JSX.Element {
+  return (
+    <time datetime={props.at.toISOString()} safe>
+      {formatDate(props.ctx.lang, props.at, props.withTime ? 'dateTime' : 'date')}
+    </time>
+  );
+}
+
+function BirthDate(props: { date: string }): JSX.Element {
+  return (
+    <time datetime={props.date} safe>
+      {formatBirthDate(props.date)}
+    </time>
+  );
+}
+
+/** The field error of one field, for a form shown again. */
+const errorOf = (errors: readonly FieldError[]) => (field: string) => errors.find((e) => e.field === field)?.message;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Citizen
 // ---------------------------------------------------------------------------------------------------------------
+
+function OfferCard(props: { ctx: PageContext; offer: ProviderOffer }): JSX.Element {
+  const { ctx, offer: o } = props;
+  const { t } = ctx;
+  return (
+    <li class="koepel-card">
+      <Heading level={3} id={`offer-${o.organisationId}`} text={o.name} />
+      <Text
+        text={
+          o.shown.length > 0
+            ? `${t('recordRequests.shownNow')}: ${categoryList(ctx, o.shown)}.`
+            : t('recordRequests.shownNothing')
+        }
+      />
+      {o.hasOpenRequest ? (
+        <Text style="notice" text={t('recordRequests.pending', { categories: categoryList(ctx, o.pending) })} />
+      ) : o.askable.length === 0 ? (
+        <Text text={t('recordRequests.allShown')} />
+      ) : (
+        <Paragraph>
+          <Link
+            href={`/record-requests/new/${o.organisationId}`}
+            text={t('recordRequests.ask', { organisation: o.name })}
+          />
+        </Paragraph>
+      )}
+    </li>
+  );
+}
+
+function CitizenRequestTable(props: { ctx: PageContext; requests: CitizenRequestView[] }): JSX.Element {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <DataTable
+      ctx={ctx}
+      class="koepel-requests"
+      caption={t('recordRequests.mineCaption')}
+      rows={props.requests}
+      columns={[
+        { header: t('recordRequests.col.organisation'), rowHeader: true, text: (r) => r.organisationName },
+        {
+          header: t('recordRequests.col.asked'),
+          html: (r) => (
+            <>
+              <span safe>{categoryList(ctx, r.categories)}</span>
+              {r.note ? <Text style="small" text={t('recordRequests.yourNote', { note: r.note })} /> : ''}
+            </>
+          ),
+        },
+        { header: t('recordRequests.col.sentAt'), html: (r) => <When ctx={ctx} at={r.createdAt} /> },
+        {
+          header: t('recordRequests.col.status'),
+          html: (r) => (
+            <>
+              <span class={`koepel-status koepel-status--${r.status}`} safe>
+                {t(`recordRequests.status.${r.status}`)}
+              </span>
+              {r.status === 'granted' && r.granted.length > 0 ? (
+                <Text
+                  style="small"
+                  text={t('recordRequests.grantedOf', { categories: categoryList(ctx, r.granted) })}
+                />
+              ) : (
+                ''
+              )}
+            </>
+          ),
+        },
+        { header: t('recordRequests.col.answer'), text: (r) => r.response },
+      ]}
+    />
+  );
+}
 
 export function CitizenRequestsPage(props: {
   ctx: PageContext;
@@ -108,146 +176,28 @@ export function CitizenRequestsPage(props: {
   const { ctx, offers, requests } = props;
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t('recordRequests.title')}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/home" safe>
-          {t('recordRequests.back')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {t('recordRequests.title')}
-      </h1>
-      {props.sent ? (
-        <div class="utrecht-alert utrecht-alert--ok koepel-notice" role="status">
-          <p class="utrecht-paragraph" safe>
-            {t('recordRequests.sent')}
-          </p>
-        </div>
-      ) : (
-        ''
-      )}
-      <p class="utrecht-paragraph" safe>
-        {t('recordRequests.intro')}
-      </p>
-      <section aria-labelledby="offers-title" class="koepel-section">
-        <h2 id="offers-title" class="utrecht-heading-2" safe>
-          {t('recordRequests.providers')}
-        </h2>
+    <Page ctx={ctx} title={t('recordRequests.title')} back={{ href: '/home', label: t('recordRequests.back') }}>
+      {props.sent ? <Alert kind="ok" class="koepel-notice" text={t('recordRequests.sent')} /> : ''}
+      <Text text={t('recordRequests.intro')} />
+      <Section id="offers-title" title={t('recordRequests.providers')}>
         {offers.length === 0 ? (
-          <p class="utrecht-paragraph" safe>
-            {t('recordRequests.providersNone')}
-          </p>
+          <EmptyState>{t('recordRequests.providersNone')}</EmptyState>
         ) : (
           <ul class="koepel-cards">
             {offers.map((o) => (
-              <li class="koepel-card">
-                <h3 id={`offer-${o.organisationId}`} class="utrecht-heading-3" safe>
-                  {o.name}
-                </h3>
-                {o.shown.length > 0 ? (
-                  <p class="utrecht-paragraph" safe>
-                    {`${t('recordRequests.shownNow')}: ${categoryList(ctx, o.shown)}.`}
-                  </p>
-                ) : (
-                  <p class="utrecht-paragraph" safe>
-                    {t('recordRequests.shownNothing')}
-                  </p>
-                )}
-                {o.hasOpenRequest ? (
-                  <p class="utrecht-paragraph koepel-notice" safe>
-                    {t('recordRequests.pending', { categories: categoryList(ctx, o.pending) })}
-                  </p>
-                ) : o.askable.length === 0 ? (
-                  <p class="utrecht-paragraph" safe>
-                    {t('recordRequests.allShown')}
-                  </p>
-                ) : (
-                  <p class="utrecht-paragraph">
-                    <a class="utrecht-link" href={`/record-requests/new/${o.organisationId}`} safe>
-                      {t('recordRequests.ask', { organisation: o.name })}
-                    </a>
-                  </p>
-                )}
-              </li>
+              <OfferCard ctx={ctx} offer={o} />
             ))}
           </ul>
         )}
-      </section>
-      <section aria-labelledby="mine-title" class="koepel-section">
-        <h2 id="mine-title" class="utrecht-heading-2" safe>
-          {t('recordRequests.mine')}
-        </h2>
+      </Section>
+      <Section id="mine-title" title={t('recordRequests.mine')}>
         {requests.length === 0 ? (
-          <p class="utrecht-paragraph" safe>
-            {t('recordRequests.mineNone')}
-          </p>
+          <EmptyState>{t('recordRequests.mineNone')}</EmptyState>
         ) : (
-          <div class="utrecht-table-container koepel-table-wrapper">
-            <table class="utrecht-table utrecht-table--html-table koepel-requests">
-              <caption class="utrecht-table__caption" safe>
-                {t('recordRequests.mineCaption')}
-              </caption>
-              <thead class="utrecht-table__header">
-                <tr class="utrecht-table__row">
-                  {(
-                    [
-                      'recordRequests.col.organisation',
-                      'recordRequests.col.asked',
-                      'recordRequests.col.sentAt',
-                      'recordRequests.col.status',
-                      'recordRequests.col.answer',
-                    ] as const
-                  ).map((k) => (
-                    <th class="utrecht-table__header-cell" scope="col" safe>
-                      {t(k)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody class="utrecht-table__body">
-                {requests.map((r) => (
-                  <tr class="utrecht-table__row">
-                    <th class="utrecht-table__cell koepel-row-header" scope="row" safe>
-                      {r.organisationName}
-                    </th>
-                    <td class="utrecht-table__cell">
-                      <span safe>{categoryList(ctx, r.categories)}</span>
-                      {r.note ? (
-                        <p class="utrecht-paragraph utrecht-paragraph--small" safe>
-                          {t('recordRequests.yourNote', { note: r.note })}
-                        </p>
-                      ) : (
-                        ''
-                      )}
-                    </td>
-                    <td class="utrecht-table__cell">
-                      <time datetime={r.createdAt.toISOString()} safe>
-                        {formatDate(ctx.lang, r.createdAt)}
-                      </time>
-                    </td>
-                    <td class="utrecht-table__cell">
-                      <span class={`koepel-status koepel-status--${r.status}`} safe>
-                        {t(`recordRequests.status.${r.status}`)}
-                      </span>
-                      {r.status === 'granted' && r.granted.length > 0 ? (
-                        <p class="utrecht-paragraph utrecht-paragraph--small" safe>
-                          {t('recordRequests.grantedOf', { categories: categoryList(ctx, r.granted) })}
-                        </p>
-                      ) : (
-                        ''
-                      )}
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {r.response ?? '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CitizenRequestTable ctx={ctx} requests={requests} />
         )}
-      </section>
-    </Layout>
+      </Section>
+    </Page>
   );
 }
 
@@ -266,28 +216,21 @@ export function RequestFormPage(props: {
   const { t } = ctx;
   const errors = props.errors ?? [];
   const values = props.values ?? { categories: [], note: '' };
-  const title = t('recordRequests.form.title', { organisation: offer.name });
-  const error = (field: string) => errors.find((e) => e.field === field)?.message;
+  const error = errorOf(errors);
   const first = offer.askable[0] ?? 'lab';
   return (
-    <Layout ctx={ctx} title={titleWithErrors(ctx, title, errors)}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/record-requests" safe>
-          {t('recordRequests.form.cancel')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {title}
-      </h1>
+    <Page
+      ctx={ctx}
+      title={t('recordRequests.form.title', { organisation: offer.name })}
+      back={{ href: '/record-requests', label: t('recordRequests.form.cancel') }}
+      errors={errors}
+    >
       <ErrorSummary ctx={ctx} errors={errors} />
       {offer.askable.length === 0 ? (
-        <p class="utrecht-paragraph" safe>
-          {t('recordRequests.form.nothing')}
-        </p>
+        <Text text={t('recordRequests.form.nothing')} />
       ) : (
-        <form method="post" action="/record-requests" class="koepel-form" novalidate>
-          <Csrf ctx={ctx} />
-          <input type="hidden" name="organisation" value={offer.organisationId} />
+        <Form ctx={ctx} action="/record-requests" novalidate>
+          <HiddenField name="organisation" value={offer.organisationId} />
           <CategoryCheckboxes
             ctx={ctx}
             idPrefix="category"
@@ -308,12 +251,10 @@ export function RequestFormPage(props: {
             value={values.note}
             error={error('note')}
           />
-          <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-            {t('recordRequests.form.submit')}
-          </button>
-        </form>
+          <Button text={t('recordRequests.form.submit')} />
+        </Form>
       )}
-    </Layout>
+    </Page>
   );
 }
 
@@ -329,85 +270,38 @@ export function StaffRequestsPage(props: {
   const { ctx, rows } = props;
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t('recordRequests.staff.title')}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/staff" safe>
-          {t('patients.search.back')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {t('recordRequests.staff.title')}
-      </h1>
+    <Page ctx={ctx} title={t('recordRequests.staff.title')} back={{ href: '/staff', label: t('patients.search.back') }}>
       {props.handled ? (
-        <div class="utrecht-alert utrecht-alert--ok koepel-notice" role="status">
-          <p class="utrecht-paragraph" safe>
-            {t(`recordRequests.staff.handled.${props.handled}`)}
-          </p>
-        </div>
+        <Alert kind="ok" class="koepel-notice" text={t(`recordRequests.staff.handled.${props.handled}`)} />
       ) : (
         ''
       )}
-      <p class="utrecht-paragraph" safe>
-        {t('recordRequests.staff.intro')}
-      </p>
+      <Text text={t('recordRequests.staff.intro')} />
       {rows.length === 0 ? (
-        <p class="utrecht-paragraph koepel-notice" role="status" safe>
-          {t('recordRequests.staff.none')}
-        </p>
+        <Text style="status" text={t('recordRequests.staff.none')} />
       ) : (
-        <div class="utrecht-table-container koepel-table-wrapper">
-          <table class="utrecht-table utrecht-table--html-table koepel-requests">
-            <caption class="utrecht-table__caption" safe>
-              {t('recordRequests.staff.caption', { count: rows.length })}
-            </caption>
-            <thead class="utrecht-table__header">
-              <tr class="utrecht-table__row">
-                {(
-                  [
-                    'recordRequests.staff.col.patient',
-                    'recordRequests.staff.col.born',
-                    'recordRequests.staff.col.number',
-                    'recordRequests.staff.col.asked',
-                    'recordRequests.staff.col.received',
-                  ] as const
-                ).map((k) => (
-                  <th class="utrecht-table__header-cell" scope="col" safe>
-                    {t(k)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody class="utrecht-table__body">
-              {rows.map((r) => (
-                <tr class="utrecht-table__row">
-                  <th class="utrecht-table__cell koepel-row-header" scope="row">
-                    <a class="utrecht-link" href={`/staff/record-requests/${r.id}`} safe>
-                      {r.name}
-                    </a>
-                  </th>
-                  <td class="utrecht-table__cell">
-                    <time datetime={r.birthDate} safe>
-                      {formatBirthDate(r.birthDate)}
-                    </time>
-                  </td>
-                  <td class="utrecht-table__cell" safe>
-                    {r.patientNumber ?? '—'}
-                  </td>
-                  <td class="utrecht-table__cell" safe>
-                    {categoryList(ctx, r.categories)}
-                  </td>
-                  <td class="utrecht-table__cell">
-                    <time datetime={r.createdAt.toISOString()} safe>
-                      {formatDate(ctx.lang, r.createdAt, 'dateTime')}
-                    </time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          ctx={ctx}
+          class="koepel-requests"
+          caption={t('recordRequests.staff.caption', { count: rows.length })}
+          rows={rows}
+          columns={[
+            {
+              header: t('recordRequests.staff.col.patient'),
+              rowHeader: true,
+              html: (r) => <Link href={`/staff/record-requests/${r.id}`} text={r.name} />,
+            },
+            { header: t('recordRequests.staff.col.born'), html: (r) => <BirthDate date={r.birthDate} /> },
+            { header: t('recordRequests.staff.col.number'), text: (r) => r.patientNumber },
+            { header: t('recordRequests.staff.col.asked'), text: (r) => categoryList(ctx, r.categories) },
+            {
+              header: t('recordRequests.staff.col.received'),
+              html: (r) => <When ctx={ctx} at={r.createdAt} withTime />,
+            },
+          ]}
+        />
       )}
-    </Layout>
+    </Page>
   );
 }
 
@@ -415,6 +309,84 @@ export interface DecisionValues {
   categories: string[];
   response: string;
   reason: string;
+}
+
+/** What the patient asked, and (once decided) the answer. */
+function requestDetails(ctx: PageContext, r: StaffRequestDetail): SummaryItem[] {
+  const { t } = ctx;
+  const items: SummaryItem[] = [
+    { label: t('recordRequests.staff.born'), html: <BirthDate date={r.birthDate} /> },
+    { label: t('recordRequests.staff.number'), text: r.patientNumber },
+    { label: t('recordRequests.staff.received'), html: <When ctx={ctx} at={r.createdAt} withTime /> },
+    { label: t('recordRequests.staff.asked'), text: categoryList(ctx, r.categories) },
+    { label: t('recordRequests.staff.note'), text: r.note ?? t('recordRequests.staff.noNote') },
+  ];
+  if (r.status !== 'open') {
+    items.push({
+      label: t('recordRequests.staff.status'),
+      text:
+        r.status === 'granted' && r.granted.length > 0
+          ? `${t('recordRequests.status.granted')}: ${categoryList(ctx, r.granted)}`
+          : t(`recordRequests.status.${r.status}`),
+    });
+    if (r.response) items.push({ label: t('recordRequests.staff.answer'), text: r.response });
+  }
+  return items;
+}
+
+/** The two answers to an open request: grant some of the asked categories, or decline with a reason. */
+function DecisionForms(props: {
+  ctx: PageContext;
+  request: StaffRequestDetail;
+  values: DecisionValues;
+  errors: readonly FieldError[];
+}): JSX.Element {
+  const { ctx, request: r, values } = props;
+  const { t } = ctx;
+  const error = errorOf(props.errors);
+  const first = r.categories[0] ?? 'lab';
+  return (
+    <>
+      <Section id="grant-title" title={t('recordRequests.staff.grantTitle')}>
+        <Form ctx={ctx} action={`/staff/record-requests/${r.id}/grant`} novalidate>
+          <CategoryCheckboxes
+            ctx={ctx}
+            idPrefix="grant"
+            name="categories"
+            options={r.categories}
+            checked={r.categories.filter((c) => values.categories.includes(c))}
+            legend={t('recordRequests.staff.grantLegend')}
+            hint={t('recordRequests.staff.grantHint')}
+            error={error(`grant-${first}`)}
+          />
+          <TextArea
+            maxLength={NOTE_MAX}
+            id="response"
+            name="response"
+            label={t('recordRequests.staff.response')}
+            value={values.response}
+            error={error('response')}
+          />
+          <Button text={t('recordRequests.staff.grant')} />
+        </Form>
+      </Section>
+      <Section id="decline-title" title={t('recordRequests.staff.declineTitle')}>
+        <Form ctx={ctx} action={`/staff/record-requests/${r.id}/decline`} novalidate>
+          <TextArea
+            maxLength={NOTE_MAX}
+            id="reason"
+            name="reason"
+            label={t('recordRequests.staff.reason')}
+            hint={t('recordRequests.staff.reasonHint')}
+            value={values.reason}
+            error={error('reason')}
+            required
+          />
+          <Button style="secondary" text={t('recordRequests.staff.decline')} />
+        </Form>
+      </Section>
+    </>
+  );
 }
 
 export function StaffRequestPage(props: {
@@ -427,122 +399,32 @@ export function StaffRequestPage(props: {
   const { ctx, request: r } = props;
   const { t } = ctx;
   const errors = props.errors ?? [];
-  const error = (field: string) => errors.find((e) => e.field === field)?.message;
-  const values = props.values ?? { categories: r.categories, response: '', reason: '' };
-  const title = t('recordRequests.staff.detailTitle', { name: r.name });
-  const first = r.categories[0] ?? 'lab';
-  const item = (label: MessageKey, value: JSX.Element) => (
-    <div class="utrecht-data-list__item">
-      <dt class="utrecht-data-list__item-key" safe>
-        {t(label)}
-      </dt>
-      <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{value}</dd>
-    </div>
-  );
   return (
-    <Layout ctx={ctx} title={titleWithErrors(ctx, title, errors)}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/staff/record-requests" safe>
-          {t('recordRequests.staff.back')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {title}
-      </h1>
+    <Page
+      ctx={ctx}
+      title={t('recordRequests.staff.detailTitle', { name: r.name })}
+      back={{ href: '/staff/record-requests', label: t('recordRequests.staff.back') }}
+      errors={errors}
+    >
       <ErrorSummary ctx={ctx} errors={errors} />
-      <dl class="utrecht-data-list utrecht-data-list--rows koepel-request-details">
-        {item(
-          'recordRequests.staff.born',
-          <time datetime={r.birthDate} safe>
-            {formatBirthDate(r.birthDate)}
-          </time>,
-        )}
-        {item('recordRequests.staff.number', <span safe>{r.patientNumber ?? '—'}</span>)}
-        {item(
-          'recordRequests.staff.received',
-          <time datetime={r.createdAt.toISOString()} safe>
-            {formatDate(ctx.lang, r.createdAt, 'dateTime')}
-          </time>,
-        )}
-        {item('recordRequests.staff.asked', <span safe>{categoryList(ctx, r.categories)}</span>)}
-        {item('recordRequests.staff.note', <span safe>{r.note ?? t('recordRequests.staff.noNote')}</span>)}
-        {r.status !== 'open'
-          ? item(
-              'recordRequests.staff.status',
-              <span safe>
-                {r.status === 'granted' && r.granted.length > 0
-                  ? `${t('recordRequests.status.granted')}: ${categoryList(ctx, r.granted)}`
-                  : t(`recordRequests.status.${r.status}`)}
-              </span>,
-            )
-          : ''}
-        {r.status !== 'open' && r.response ? item('recordRequests.staff.answer', <span safe>{r.response}</span>) : ''}
-      </dl>
+      <SummaryList class="koepel-request-details" items={requestDetails(ctx, r)} />
       {props.canOpenRecord ? (
-        <p class="utrecht-paragraph">
-          <a class="utrecht-link" href={`/staff/patients/${r.citizenId}/record`} safe>
-            {t('recordRequests.staff.openRecord')}
-          </a>
-        </p>
+        <Paragraph>
+          <Link href={`/staff/patients/${r.citizenId}/record`} text={t('recordRequests.staff.openRecord')} />
+        </Paragraph>
       ) : (
         ''
       )}
       {r.status === 'open' ? (
-        <>
-          <section aria-labelledby="grant-title" class="koepel-section">
-            <h2 id="grant-title" class="utrecht-heading-2" safe>
-              {t('recordRequests.staff.grantTitle')}
-            </h2>
-            <form method="post" action={`/staff/record-requests/${r.id}/grant`} class="koepel-form" novalidate>
-              <Csrf ctx={ctx} />
-              <CategoryCheckboxes
-                ctx={ctx}
-                idPrefix="grant"
-                name="categories"
-                options={r.categories}
-                checked={r.categories.filter((c) => values.categories.includes(c))}
-                legend={t('recordRequests.staff.grantLegend')}
-                hint={t('recordRequests.staff.grantHint')}
-                error={error(`grant-${first}`)}
-              />
-              <TextArea
-                maxLength={NOTE_MAX}
-                id="response"
-                name="response"
-                label={t('recordRequests.staff.response')}
-                value={values.response}
-                error={error('response')}
-              />
-              <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-                {t('recordRequests.staff.grant')}
-              </button>
-            </form>
-          </section>
-          <section aria-labelledby="decline-title" class="koepel-section">
-            <h2 id="decline-title" class="utrecht-heading-2" safe>
-              {t('recordRequests.staff.declineTitle')}
-            </h2>
-            <form method="post" action={`/staff/record-requests/${r.id}/decline`} class="koepel-form" novalidate>
-              <Csrf ctx={ctx} />
-              <TextArea
-                maxLength={NOTE_MAX}
-                id="reason"
-                name="reason"
-                label={t('recordRequests.staff.reason')}
-                hint={t('recordRequests.staff.reasonHint')}
-                value={values.reason}
-                error={error('reason')}
-                required
-              />
-              <button type="submit" class="utrecht-button utrecht-button--secondary-action" safe>
-                {t('recordRequests.staff.decline')}
-              </button>
-            </form>
-          </section>
-        </>
+        <DecisionForms
+          ctx={ctx}
+          request={r}
+          values={props.values ?? { categories: r.categories, response: '', reason: '' }}
+          errors={errors}
+        />
       ) : (
         ''
       )}
-    </Layout>
+    </Page>
   );
 }

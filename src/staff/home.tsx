@@ -7,12 +7,21 @@ import type { MessageKey } from '../platform/i18n/i18n.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { HttpError } from '../platform/http/errors.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
 import type { OrganisationKind, StaffRole } from '../platform/db/schema.js';
 import { PatientSearchForm } from '../patients/index.js';
 import { getAccount } from './accounts.js';
-import { EnrolPage, type EnrolView } from './login-views.js';
-import type { FieldError } from '../platform/web/components/index.js';
+import { EnrolPage, LinkLine, type EnrolView } from './login-views.js';
+import {
+  Alert,
+  ButtonLink,
+  Link,
+  Page,
+  Section,
+  SummaryList,
+  Text,
+  type FieldError,
+  type SummaryItem,
+} from '../platform/web/components/index.js';
 import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 import { formatDate } from '../platform/i18n/format.js';
 import {
@@ -54,116 +63,51 @@ function StaffHomePage(props: {
   const { ctx, organisation: o } = props;
   const { t } = ctx;
   const address = [o.street, [o.postalCode, o.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
-  const row = (label: string, value: JSX.Element | string) => (
-    <div class="utrecht-data-list__item">
-      <dt class="utrecht-data-list__item-key" safe>
-        {label}
-      </dt>
-      <dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">{value}</dd>
-    </div>
-  );
-  const text = (v: string) => <span safe>{v}</span>;
+  const details: SummaryItem[] = [{ label: t('staff.home.kind'), text: t(`staff.kind.${o.kind}` as MessageKey) }];
+  if (o.agbCode) details.push({ label: t('staff.home.agb'), text: o.agbCode });
+  if (address) details.push({ label: t('staff.home.address'), text: address });
+  if (o.phone)
+    details.push({
+      label: t('staff.home.phone'),
+      html: <Link href={`tel:${o.phone.replace(/\s/g, '')}`} text={o.phone} />,
+    });
+  if (o.email) details.push({ label: t('staff.home.email'), html: <Link href={`mailto:${o.email}`} text={o.email} /> });
+  if (o.website && /^https:\/\//.test(o.website))
+    details.push({ label: t('staff.home.website'), html: <Link href={o.website} text={o.website} /> });
+  const links: { show: boolean | undefined; href: string; text: string }[] = [
+    { show: props.canHandleRequests, href: '/staff/record-requests', text: t('recordRequests.staff.link') },
+    { show: props.canSetCategories, href: '/staff/organisation/categories', text: t('orgAdmin.categories.link') },
+    { show: props.canManageApiClients, href: '/staff/admin/api-clients', text: t('apiClients.home.link') },
+    { show: true, href: '/staff/account', text: t('staff.home.account') },
+  ];
   return (
-    <Layout ctx={ctx} title={t('staff.home.title')}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('staff.home.welcome', { name: props.name })}
-      </h1>
-      <p class="utrecht-paragraph" safe>
-        {t('staff.home.role', { role: t(`staff.role.${props.role}` as MessageKey), organisation: o.name })}
-      </p>
+    <Page ctx={ctx} title={t('staff.home.welcome', { name: props.name })} documentTitle={t('staff.home.title')}>
+      <Text text={t('staff.home.role', { role: t(`staff.role.${props.role}` as MessageKey), organisation: o.name })} />
       {props.totpOn ? (
         ''
       ) : (
-        <div class="utrecht-alert utrecht-alert--info koepel-notice" role="note">
-          <p class="utrecht-paragraph" safe>
-            {t('staff.home.totpOffer')}
-          </p>
-          <p class="utrecht-paragraph">
-            <a class="utrecht-link" href="/staff/account/totp" safe>
-              {t('staff.home.totpOfferLink')}
-            </a>
-          </p>
-        </div>
+        <Alert kind="info" class="koepel-notice" text={t('staff.home.totpOffer')}>
+          <LinkLine href="/staff/account/totp" text={t('staff.home.totpOfferLink')} />
+        </Alert>
       )}
       {props.canSearch ? (
         <PatientSearchForm ctx={ctx} />
       ) : (
-        <section aria-labelledby="patient-search-title">
-          <h2 id="patient-search-title" class="utrecht-heading-2" safe>
-            {t('patients.search.title')}
-          </h2>
-          <p class="utrecht-paragraph" safe>
-            {t('staff.home.noSearch')}
-          </p>
-        </section>
+        <Section id="patient-search-title" title={t('patients.search.title')}>
+          <Text text={t('staff.home.noSearch')} />
+        </Section>
       )}
-      <section aria-labelledby="organisation-title" class="koepel-card koepel-organisation">
-        <h2 id="organisation-title" class="utrecht-heading-2" safe>
-          {`${t('staff.home.organisation')}: ${o.name}`}
-        </h2>
-        <dl class="utrecht-data-list utrecht-data-list--rows">
-          {row(t('staff.home.kind'), text(t(`staff.kind.${o.kind}` as MessageKey)))}
-          {o.agbCode ? row(t('staff.home.agb'), text(o.agbCode)) : ''}
-          {address ? row(t('staff.home.address'), text(address)) : ''}
-          {o.phone
-            ? row(
-                t('staff.home.phone'),
-                <a class="utrecht-link utrecht-link--telephone" href={`tel:${o.phone.replace(/\s/g, '')}`} safe>
-                  {o.phone}
-                </a>,
-              )
-            : ''}
-          {o.email
-            ? row(
-                t('staff.home.email'),
-                <a class="utrecht-link" href={`mailto:${o.email}`} safe>
-                  {o.email}
-                </a>,
-              )
-            : ''}
-          {o.website && /^https:\/\//.test(o.website)
-            ? row(
-                t('staff.home.website'),
-                <a class="utrecht-link" href={o.website} safe>
-                  {o.website}
-                </a>,
-              )
-            : ''}
-        </dl>
-      </section>
-      {props.canHandleRequests ? (
-        <p class="utrecht-paragraph">
-          <a class="utrecht-link" href="/staff/record-requests" safe>
-            {t('recordRequests.staff.link')}
-          </a>
-        </p>
-      ) : (
-        ''
-      )}
-      {props.canSetCategories ? (
-        <p class="utrecht-paragraph">
-          <a class="utrecht-link" href="/staff/organisation/categories" safe>
-            {t('orgAdmin.categories.link')}
-          </a>
-        </p>
-      ) : (
-        ''
-      )}
-      {props.canManageApiClients ? (
-        <p class="utrecht-paragraph">
-          <a class="utrecht-link" href="/staff/admin/api-clients" safe>
-            {t('apiClients.home.link')}
-          </a>
-        </p>
-      ) : (
-        ''
-      )}
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/staff/account" safe>
-          {t('staff.home.account')}
-        </a>
-      </p>
-    </Layout>
+      <div class="koepel-organisation">
+        <Section id="organisation-title" card title={`${t('staff.home.organisation')}: ${o.name}`}>
+          <SummaryList items={details} />
+        </Section>
+      </div>
+      {links
+        .filter((l) => l.show)
+        .map((l) => (
+          <LinkLine href={l.href} text={l.text} />
+        ))}
+    </Page>
   );
 }
 
@@ -172,35 +116,18 @@ function AccountPage(props: { ctx: PageContext; totpConfirmedAt: Date | null; ba
   const { t } = ctx;
   const since = props.totpConfirmedAt ? formatDate(ctx.lang, props.totpConfirmedAt) : '';
   return (
-    <Layout ctx={ctx} title={t('staff.account.title')}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('staff.account.title')}
-      </h1>
-      <p class="utrecht-paragraph koepel-account-status" safe>
-        {props.totpConfirmedAt ? t('staff.account.totpOn', { date: since }) : t('staff.account.totpOff')}
-      </p>
-      {props.totpConfirmedAt ? (
-        <p class="utrecht-paragraph" safe>
-          {t('staff.account.reenrolNote')}
-        </p>
-      ) : (
-        ''
-      )}
-      <p class="utrecht-paragraph">
-        <a
-          class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--secondary-action koepel-account-action"
+    <Page ctx={ctx} title={t('staff.account.title')}>
+      <Text text={props.totpConfirmedAt ? t('staff.account.totpOn', { date: since }) : t('staff.account.totpOff')} />
+      {props.totpConfirmedAt ? <Text text={t('staff.account.reenrolNote')} /> : ''}
+      <div class="koepel-account-action">
+        <ButtonLink
           href="/staff/account/totp"
-          safe
-        >
-          {props.totpConfirmedAt ? t('staff.account.reenrol') : t('staff.account.enrol')}
-        </a>
-      </p>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href={props.backHref} safe>
-          {t('staff.account.back')}
-        </a>
-      </p>
-    </Layout>
+          style="secondary"
+          text={props.totpConfirmedAt ? t('staff.account.reenrol') : t('staff.account.enrol')}
+        />
+      </div>
+      <LinkLine href={props.backHref} text={t('staff.account.back')} />
+    </Page>
   );
 }
 

@@ -3,13 +3,50 @@
 // links to the field concerned.
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
-import { Csrf, ErrorSummary, TextField, type FieldError } from '../platform/web/components/index.js';
+import {
+  Button,
+  Choices,
+  ErrorSummary,
+  Form,
+  Link,
+  List,
+  Page,
+  Paragraph,
+  Section,
+  Text,
+  TextField,
+  titleWithErrors,
+  type Children,
+  type FieldError,
+} from '../platform/web/components/index.js';
 
 const errorFor = (errors: FieldError[], field: string) => errors.find((e) => e.field === field)?.message;
 
-/** The page title gets an "error" prefix when the form has errors, so screen reader users hear it first. */
-function titleOf(ctx: PageContext, title: string, errors: FieldError[]): string {
-  return errors.length > 0 ? `${ctx.t('form.errors.title')}: ${title}` : title;
+/** A page of the login: its title, the error summary, an intro, the form, and what comes after it. */
+function StepPage(props: {
+  ctx: PageContext;
+  title: string;
+  intro: string;
+  errors: FieldError[];
+  children: Children;
+}): JSX.Element {
+  const { ctx, errors } = props;
+  return (
+    <Page ctx={ctx} title={props.title} errors={errors}>
+      <ErrorSummary ctx={ctx} errors={errors} />
+      <Text text={props.intro} />
+      {props.children}
+    </Page>
+  );
+}
+
+/** A link on a line of its own, under a form. */
+export function LinkLine(props: { href: string; text: string }): JSX.Element {
+  return (
+    <Paragraph>
+      <Link href={props.href} text={props.text} />
+    </Paragraph>
+  );
 }
 
 export function LoginPage(props: { ctx: PageContext; email?: string; errors?: FieldError[] }): JSX.Element {
@@ -17,16 +54,8 @@ export function LoginPage(props: { ctx: PageContext; email?: string; errors?: Fi
   const { t } = ctx;
   const errors = props.errors ?? [];
   return (
-    <Layout ctx={ctx} title={titleOf(ctx, t('staff.login.title'), errors)}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('staff.login.title')}
-      </h1>
-      <ErrorSummary ctx={ctx} errors={errors} />
-      <p class="utrecht-paragraph" safe>
-        {t('staff.login.intro')}
-      </p>
-      <form method="post" action="/staff/login" class="koepel-form" novalidate>
-        <Csrf ctx={ctx} />
+    <StepPage ctx={ctx} title={t('staff.login.title')} intro={t('staff.login.intro')} errors={errors}>
+      <Form ctx={ctx} action="/staff/login" novalidate>
         <TextField
           id="email"
           label={t('staff.login.email')}
@@ -48,19 +77,11 @@ export function LoginPage(props: { ctx: PageContext; email?: string; errors?: Fi
           required
           maxlength={1024}
         />
-        <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-          {t('staff.login.submit')}
-        </button>
-      </form>
-      <p class="utrecht-paragraph" safe>
-        {t('staff.login.totpNote')}
-      </p>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/" safe>
-          {t('staff.login.citizenHint')}
-        </a>
-      </p>
-    </Layout>
+        <Button text={t('staff.login.submit')} />
+      </Form>
+      <Text text={t('staff.login.totpNote')} />
+      <LinkLine href="/" text={t('staff.login.citizenHint')} />
+    </StepPage>
   );
 }
 
@@ -69,45 +90,38 @@ export function TotpPage(props: { ctx: PageContext; errors?: FieldError[] }): JS
   const { t } = ctx;
   const errors = props.errors ?? [];
   return (
-    <Layout ctx={ctx} title={titleOf(ctx, t('staff.totp.title'), errors)}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('staff.totp.title')}
-      </h1>
-      <ErrorSummary ctx={ctx} errors={errors} />
-      <p class="utrecht-paragraph" safe>
-        {t('staff.totp.intro', { portal: ctx.portal.name })}
-      </p>
-      <form method="post" action="/staff/login/totp" class="koepel-form" novalidate>
-        <Csrf ctx={ctx} />
-        <CodeField ctx={ctx} error={errorFor(errors, 'code')} />
-        <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-          {t('staff.totp.submit')}
-        </button>
-      </form>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/staff/login" safe>
-          {t('staff.restart')}
-        </a>
-      </p>
-    </Layout>
+    <StepPage
+      ctx={ctx}
+      title={t('staff.totp.title')}
+      intro={t('staff.totp.intro', { portal: ctx.portal.name })}
+      errors={errors}
+    >
+      <CodeForm ctx={ctx} action="/staff/login/totp" error={errorFor(errors, 'code')} submit={t('staff.totp.submit')} />
+      <LinkLine href="/staff/login" text={t('staff.restart')} />
+    </StepPage>
   );
 }
 
-function CodeField(props: { ctx: PageContext; error: string | undefined }): JSX.Element {
-  const { t } = props.ctx;
+/** The form with the one field for a six-digit code from the authenticator app. */
+function CodeForm(props: { ctx: PageContext; action: string; error: string | undefined; submit: string }): JSX.Element {
+  const { ctx } = props;
+  const { t } = ctx;
   return (
-    <TextField
-      id="code"
-      label={t('staff.totp.code')}
-      hint={t('staff.totp.codeHint')}
-      autocomplete="one-time-code"
-      inputmode="numeric"
-      spellcheck={false}
-      error={props.error}
-      required
-      maxlength={7}
-      size="small"
-    />
+    <Form ctx={ctx} action={props.action} novalidate>
+      <TextField
+        id="code"
+        label={t('staff.totp.code')}
+        hint={t('staff.totp.codeHint')}
+        autocomplete="one-time-code"
+        inputmode="numeric"
+        spellcheck={false}
+        error={props.error}
+        required
+        maxlength={7}
+        size="small"
+      />
+      <Button text={props.submit} />
+    </Form>
   );
 }
 
@@ -124,55 +138,34 @@ export function EnrolPage(props: { ctx: PageContext; view: EnrolView; errors?: F
   const { t } = ctx;
   const errors = props.errors ?? [];
   return (
-    <Layout ctx={ctx} title={titleOf(ctx, t('staff.enrol.title'), errors)}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('staff.enrol.title')}
-      </h1>
-      <ErrorSummary ctx={ctx} errors={errors} />
-      <p class="utrecht-paragraph" safe>
-        {view.required ? t('staff.enrol.requiredIntro') : t('staff.enrol.optionalIntro')}
-      </p>
-      <ol class="utrecht-ordered-list">
-        <li class="utrecht-ordered-list__item" safe>
-          {t('staff.enrol.step1')}
-        </li>
-        <li class="utrecht-ordered-list__item" safe>
-          {t('staff.enrol.step2')}
-        </li>
-        <li class="utrecht-ordered-list__item" safe>
-          {t('staff.enrol.step3')}
-        </li>
-      </ol>
+    <StepPage
+      ctx={ctx}
+      title={t('staff.enrol.title')}
+      intro={view.required ? t('staff.enrol.requiredIntro') : t('staff.enrol.optionalIntro')}
+      errors={errors}
+    >
+      <List ordered>
+        <li safe>{t('staff.enrol.step1')}</li>
+        <li safe>{t('staff.enrol.step2')}</li>
+        <li safe>{t('staff.enrol.step3')}</li>
+      </List>
       <div class="koepel-enrol">
         <img class="koepel-qr" src={view.qrDataUrl} alt={t('staff.enrol.qrAlt')} width="220" height="220" />
-        <section aria-labelledby="manual-key-title" class="koepel-enrol-manual">
-          <h2 id="manual-key-title" class="utrecht-heading-2" safe>
-            {t('staff.enrol.manualTitle')}
-          </h2>
-          <p class="utrecht-paragraph" safe>
-            {t('staff.enrol.manualBody')}
-          </p>
-          <p class="utrecht-paragraph">
-            <span safe>{`${t('staff.enrol.manualKey')}: `}</span>
-            <code class="koepel-secret" id="totp-secret" safe>
-              {view.manualKey}
-            </code>
-          </p>
-        </section>
+        <div class="koepel-enrol-manual">
+          <Section id="manual-key-title" title={t('staff.enrol.manualTitle')}>
+            <Text text={t('staff.enrol.manualBody')} />
+            <Paragraph>
+              <span safe>{`${t('staff.enrol.manualKey')}: `}</span>
+              <code class="koepel-secret" id="totp-secret" safe>
+                {view.manualKey}
+              </code>
+            </Paragraph>
+          </Section>
+        </div>
       </div>
-      <form method="post" action={view.action} class="koepel-form" novalidate>
-        <Csrf ctx={ctx} />
-        <CodeField ctx={ctx} error={errorFor(errors, 'code')} />
-        <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-          {t('staff.enrol.submit')}
-        </button>
-      </form>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href={view.cancel.href} safe>
-          {view.cancel.label}
-        </a>
-      </p>
-    </Layout>
+      <CodeForm ctx={ctx} action={view.action} error={errorFor(errors, 'code')} submit={t('staff.enrol.submit')} />
+      <LinkLine href={view.cancel.href} text={view.cancel.label} />
+    </StepPage>
   );
 }
 
@@ -190,55 +183,24 @@ export function ChooseOrganisationPage(props: {
   const { t } = ctx;
   const errors = props.errors ?? [];
   const first = props.options[0]?.value ?? '';
-  const error = errors[0]?.message;
   return (
-    <Layout ctx={ctx} title={titleOf(ctx, t('staff.choose.title'), errors)}>
+    <Layout ctx={ctx} title={titleWithErrors(ctx, t('staff.choose.title'), errors)}>
       <ErrorSummary ctx={ctx} errors={errors.map((e) => ({ ...e, field: `org-${first}` }))} />
-      <form method="post" action="/staff/login/organisation" class="koepel-form" novalidate>
-        <Csrf ctx={ctx} />
-        <fieldset
-          class={`utrecht-form-fieldset utrecht-form-fieldset--html-fieldset koepel-choose${error ? ' utrecht-form-fieldset--invalid' : ''}`}
-          aria-describedby={error ? 'choose-intro choose-error' : 'choose-intro'}
-        >
-          {/* The question is the page's heading, as one question per page. */}
-          <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend">
-            <h1 class="utrecht-heading-1" safe>
-              {t('staff.choose.title')}
-            </h1>
-          </legend>
-          <p class="utrecht-paragraph" id="choose-intro" safe>
-            {t('staff.choose.intro')}
-          </p>
-          {error ? (
-            <p class="utrecht-form-field-error-message" id="choose-error" safe>
-              {error}
-            </p>
-          ) : (
-            ''
-          )}
-          {props.options.map((o) => (
-            <div class="utrecht-form-field utrecht-form-field--radio">
-              <div class="utrecht-form-field__input">
-                <input
-                  class="utrecht-radio-button utrecht-radio-button--html-input"
-                  type="radio"
-                  name="organisation"
-                  id={`org-${o.value}`}
-                  value={o.value}
-                />
-              </div>
-              <div class="utrecht-form-field__label">
-                <label class="utrecht-form-label utrecht-form-label--radio" for={`org-${o.value}`} safe>
-                  {o.label}
-                </label>
-              </div>
-            </div>
-          ))}
-        </fieldset>
-        <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-          {t('staff.choose.submit')}
-        </button>
-      </form>
+      <Form ctx={ctx} action="/staff/login/organisation" class="koepel-form koepel-choose" novalidate>
+        {/* The question is the page's heading, as one question per page. */}
+        <Choices
+          type="radio"
+          idPrefix="org"
+          name="organisation"
+          legend={t('staff.choose.title')}
+          legendIsPageHeading
+          hint={t('staff.choose.intro')}
+          options={props.options}
+          checked={[]}
+          error={errors[0]?.message}
+        />
+        <Button text={t('staff.choose.submit')} />
+      </Form>
     </Layout>
   );
 }

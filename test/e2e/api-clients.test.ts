@@ -17,8 +17,12 @@ describe('API client administration in a real browser', () => {
     browser = await launchBrowser();
   });
   after(async () => {
-    await browser.close();
-    await k.close();
+    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
+    try {
+      await browser.close();
+    } finally {
+      await k.close();
+    }
   });
 
   test('the pharmacy admin creates and revokes an API client; every page is accessible', async () => {

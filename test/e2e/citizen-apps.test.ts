@@ -55,8 +55,12 @@ describe('apps the citizen authorises, in a real browser', () => {
   });
   after(async () => {
     for (const c of contexts) await c.close();
-    await browser.close();
-    await k.close();
+    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
+    try {
+      await browser.close();
+    } finally {
+      await k.close();
+    }
     appServer.close();
   });
 

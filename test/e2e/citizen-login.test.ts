@@ -35,8 +35,12 @@ describe('citizen login in a real browser', () => {
   });
   after(async () => {
     for (const c of contexts) await c.close();
-    await browser.close();
-    await k.close();
+    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
+    try {
+      await browser.close();
+    } finally {
+      await k.close();
+    }
   });
 
   async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {

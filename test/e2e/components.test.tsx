@@ -147,8 +147,12 @@ describe('page components in a real browser', () => {
     browser = await launchBrowser();
   });
   after(async () => {
-    await browser.close();
-    await k.close();
+    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
+    try {
+      await browser.close();
+    } finally {
+      await k.close();
+    }
   });
 
   /** Serves `html` at a path of the running Koepel's origin, so its stylesheet applies. */

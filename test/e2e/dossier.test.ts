@@ -45,8 +45,12 @@ describe('Mijn dossier in a real browser', () => {
   });
   after(async () => {
     for (const c of contexts) await c.close();
-    await browser.close();
-    await k.close();
+    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
+    try {
+      await browser.close();
+    } finally {
+      await k.close();
+    }
   });
 
   test('[LU-1] [MG-4] record → filter by provider → lab chart → letter and PDF download → access log; axe on every page', async () => {

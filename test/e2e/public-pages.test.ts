@@ -12,8 +12,12 @@ describe('public pages in a real browser', () => {
     browser = await launchBrowser();
   });
   after(async () => {
-    await browser.close();
-    await k.close();
+    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
+    try {
+      await browser.close();
+    } finally {
+      await k.close();
+    }
   });
 
   for (const path of ['/', '/privacy', '/bestaat-niet']) {

@@ -33,8 +33,12 @@ describe('record requests, record view and category settings in a real browser',
   });
   after(async () => {
     for (const c of contexts) await c.close();
-    await browser.close();
-    await k.close();
+    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
+    try {
+      await browser.close();
+    } finally {
+      await k.close();
+    }
   });
 
   /** A browser page carrying the session of a client that logged in over HTTP (the login flows have their own journeys). */

@@ -20,8 +20,12 @@ describe('staff login and patient search in a real browser', () => {
     browser = await launchBrowser();
   });
   after(async () => {
-    await browser.close();
-    await k.close();
+    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
+    try {
+      await browser.close();
+    } finally {
+      await k.close();
+    }
   });
 
   /** Fills in the login form (checking the form page itself) and checks the page it leads to. */

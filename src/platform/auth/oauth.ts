@@ -2,16 +2,24 @@
 // the citizen apps' authorization-code endpoint in src/citizen-apps): the form body, client authentication by HTTP
 // Basic or the body (RFC 6749 §2.3.1, never both), and RFC 6749 §5.2 JSON errors in a scope of their own.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../http/errors.js';
 
 export type OAuthError =
-  'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_grant' | 'server_error';
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'unsupported_grant_type'
+  | 'invalid_grant'
+  | 'server_error'
+  | 'temporarily_unavailable';
 
 const REALM = 'Basic realm="koepel-fhir", charset="UTF-8"';
 
 /** An RFC 6749 §5.2 error answer of a token endpoint. */
 export function sendError(reply: FastifyReply, error: OAuthError, description: string): FastifyReply {
-  const status = error === 'invalid_client' ? 401 : error === 'server_error' ? 500 : 400;
+  const status =
+    error === 'invalid_client' ? 401 : error === 'server_error' ? 500 : error === 'temporarily_unavailable' ? 503 : 400;
   if (status === 401) reply.header('WWW-Authenticate', REALM);
+  if (status === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
   return reply
     .code(status)
     .header('Pragma', 'no-cache')
@@ -84,7 +92,11 @@ export function tokenForm(req: FastifyRequest, reply: FastifyReply): Record<stri
 /** A plugin scope for a token endpoint: its errors are JSON per RFC 6749, not OperationOutcome, not an HTML page. */
 export function registerOAuthScope(app: FastifyInstance, routes: (scope: FastifyInstance) => void): void {
   void app.register(async (scope) => {
-    scope.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
+    scope.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+      // The database is down: a 503 with Retry-After (the error name RFC 6749 §4.1.2.1 uses for the same state).
+      if (isDatabaseUnavailable(err)) {
+        return sendError(reply, 'temporarily_unavailable', 'The service is temporarily unavailable; try again later.');
+      }
       if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
         return sendError(reply, 'invalid_request', 'The request must be application/x-www-form-urlencoded.');
       }

@@ -10,6 +10,8 @@ import type { Tx } from '../db/principal.js';
 export interface ThrottlePolicy {
   accountMax: number;
   addressMax: number;
+  /** Failures for one subject from all addresses together that raise a spread-attack alert (never a block). */
+  spreadMax: number;
   windowMs: number;
   blockMs: number;
 }
@@ -17,19 +19,30 @@ export interface ThrottlePolicy {
 const MINUTE = 60_000;
 /** Many people can share an address (an office, a hospital's NAT), so it gets more room than one account. */
 const ADDRESS_FACTOR = 4;
+/** A spread attack: failures for one subject from at least this many addresses in one window. */
+const SPREAD_ADDRESSES = 4;
 
 export function throttlePolicy(config: Pick<Config, 'loginMaxFailures'>): ThrottlePolicy {
   return {
     accountMax: config.loginMaxFailures,
     addressMax: config.loginMaxFailures * ADDRESS_FACTOR,
+    // Each address is blocked after accountMax failures, so this many failures in one window come from at least
+    // SPREAD_ADDRESSES addresses: someone is trying one client from many places.
+    spreadMax: config.loginMaxFailures * SPREAD_ADDRESSES,
     windowMs: 15 * MINUTE,
     blockMs: 15 * MINUTE,
   };
 }
 
 export interface ThrottleKeys {
+  /** The subject that is blocked: an account, or a client id from one address. */
   account: string;
   address: string;
+  /**
+   * Optional: the subject across all addresses (a client id). Counted, never blocked — a block here would let
+   * anyone who knows the id lock it out — but reaching `spreadMax` raises a "spread" alert for the operator.
+   */
+  spread?: string;
 }
 
 export function normaliseEmail(email: string): string {
@@ -99,7 +112,7 @@ export function nextThrottleState(
 }
 
 export interface AlertDetail {
-  scope: 'account' | 'address';
+  scope: 'account' | 'address' | 'spread';
   failures: number;
   windowMinutes: number;
   blockedUntil: Date | null;
@@ -111,11 +124,11 @@ export function alertDetail(d: AlertDetail): string {
 }
 
 export function parseAlertDetail(detail: string): AlertDetail | null {
-  const m = /^scope=(account|address) failures=(\d+) window=(\d+)m blocked_until=(\S+)$/.exec(detail);
+  const m = /^scope=(account|address|spread) failures=(\d+) window=(\d+)m blocked_until=(\S+)$/.exec(detail);
   if (!m?.[1] || !m[2] || !m[3] || !m[4]) return null;
   const until = m[4] === '-' ? null : new Date(m[4]);
   return {
-    scope: m[1] as 'account' | 'address',
+    scope: m[1] as AlertDetail['scope'],
     failures: Number(m[2]),
     windowMinutes: Number(m[3]),
     blockedUntil: until && !Number.isNaN(until.getTime()) ? until : null,
@@ -146,21 +159,21 @@ export async function registerFailure(
   now = new Date(),
 ): Promise<FailureResult> {
   let blocked = false;
-  for (const [kind, key, max] of [
+  const counters: (readonly ['account' | 'address' | 'spread', string, number])[] = [
     ['account', keys.account, policy.accountMax],
     ['address', keys.address, policy.addressMax],
-  ] as const) {
-    // Insert-then-lock makes concurrent failures on one key count one after the other.
-    await tx
+  ];
+  if (keys.spread !== undefined) counters.push(['spread', keys.spread, policy.spreadMax]);
+  for (const [kind, key, max] of counters) {
+    // One statement inserts the row or locks the existing one, and returns it: concurrent failures on one key count
+    // one after the other, and a concurrent reset (clearAccount after a successful login deleting the row) can never
+    // slip in between an insert and a separate SELECT … FOR UPDATE — PostgreSQL retries the insert if the row it
+    // conflicted with is deleted meanwhile.
+    const row = await tx
       .insertInto('login_throttle')
       .values({ key, failures: 0, window_started_at: now, blocked_until: null })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
-    const row = await tx
-      .selectFrom('login_throttle')
-      .select(['failures', 'window_started_at', 'blocked_until'])
-      .where('key', '=', key)
-      .forUpdate()
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ key: eb.ref('excluded.key') })))
+      .returning(['failures', 'window_started_at', 'blocked_until'])
       .executeTakeFirstOrThrow();
     const next = nextThrottleState(row.failures === 0 ? null : row, now, max, policy);
     await tx
@@ -168,19 +181,20 @@ export async function registerFailure(
       .set({ failures: next.failures, window_started_at: next.window_started_at, blocked_until: next.blocked_until })
       .where('key', '=', key)
       .execute();
-    if (next.blocked_until && next.blocked_until.getTime() > now.getTime()) blocked = true;
+    // A spread row's blocked_until only means "alerted until": blockedUntil() never reads that key.
+    if (kind !== 'spread' && next.blocked_until && next.blocked_until.getTime() > now.getTime()) blocked = true;
     if (next.newlyBlocked) {
       const minutes = Math.round(policy.windowMs / MINUTE);
       await tx
         .insertInto('security_alert')
         .values({
-          kind: 'password-guessing',
+          kind: kind === 'spread' ? 'spread-guessing' : 'password-guessing',
           subject: key,
           detail: alertDetail({
             scope: kind,
             failures: next.failures,
             windowMinutes: minutes,
-            blockedUntil: next.blocked_until,
+            blockedUntil: kind === 'spread' ? null : next.blocked_until,
           }),
         })
         .execute();

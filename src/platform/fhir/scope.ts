@@ -3,7 +3,7 @@
 // write API and the citizens' read API (src/fhir) both run in one; so will every later FHIR endpoint.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BearerError } from '../auth/bearer.js';
-import { HttpError, isDatabaseUnavailable } from '../http/errors.js';
+import { HttpError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../http/errors.js';
 import { FhirError, issue, operationOutcome, type Issue, type IssueCode } from './outcome.js';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -61,7 +61,7 @@ function outcomeOf(err: FastifyError | Error, bodyLimit: number): FhirError {
   }
   if (isDatabaseUnavailable(err)) {
     return new FhirError(503, [issue('transient', 'Temporarily unavailable; try again later.')], {
-      'Retry-After': '30',
+      'Retry-After': String(RETRY_AFTER_SECONDS),
     });
   }
   if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {

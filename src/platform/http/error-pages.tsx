@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { MessagePage } from '../web/layout.js';
 import type { MessageKey } from '../i18n/i18n.js';
 import { pageContext, sendPage, clearSessionCookie } from './request-context.js';
-import { HttpError, isDatabaseUnavailable, type ErrorKind } from './errors.js';
+import { HttpError, isDatabaseUnavailable, RETRY_AFTER_SECONDS, type ErrorKind } from './errors.js';
 
 function classify(err: FastifyError | Error): { status: number; kind: ErrorKind } {
   if (err instanceof HttpError) return { status: err.status, kind: err.kind };
@@ -33,6 +33,8 @@ export async function renderError(
   status: number,
   kind: ErrorKind,
 ): Promise<FastifyReply> {
+  // Every 503 says when to try again: page, problem+json and the bare page alike.
+  if (status === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
   if (req.url.startsWith('/api/')) {
     const t = req.server.koepel.messages.translator(req.lang);
     return reply
@@ -52,7 +54,6 @@ export async function renderError(
         `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Koepel</title></head><body><main><h1>${status}</h1><p>Probeer het later opnieuw.</p></main></body></html>`,
       );
   }
-  if (status === 503) reply.header('Retry-After', '30');
   if (kind === 'loginRequired' && req.sessionExpired) clearSessionCookie(reply);
   const home = ctx.user?.homePath ?? '/';
   return sendPage(

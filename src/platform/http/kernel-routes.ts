@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { isLang } from '../i18n/i18n.js';
+import { RETRY_AFTER_SECONDS } from './errors.js';
 import { ensureSession } from './request-context.js';
 
 export function registerKernelRoutes(app: FastifyInstance): void {
@@ -25,7 +26,7 @@ export function registerKernelRoutes(app: FastifyInstance): void {
       await req.withData(({ tx }) => sql`select 1`.execute(tx));
       return await reply.send({ status: 'ok' });
     } catch {
-      return reply.code(503).header('Retry-After', '30').send({ status: 'unavailable' });
+      return reply.code(503).header('Retry-After', String(RETRY_AFTER_SECONDS)).send({ status: 'unavailable' });
     }
   });
 }

@@ -4,6 +4,7 @@
 import type { PageContext } from '../context.js';
 import { render, type Children } from './children.js';
 import { attr } from './escape.js';
+import { Heading } from './text.js';
 
 export interface FieldError {
   /** The id of the input the message is about; the summary links to it. */
@@ -251,6 +252,8 @@ export function Choices(props: {
   checked: readonly string[];
   hint?: string | undefined;
   error?: string | undefined;
+  /** The question is the page's h1 (one question on the page): the legend holds the heading. */
+  legendIsPageHeading?: boolean;
 }): JSX.Element {
   const { idPrefix, error, type } = props;
   const label = type === 'checkbox' ? 'checkbox' : 'radio';
@@ -263,9 +266,15 @@ export function Choices(props: {
       class={`utrecht-form-fieldset utrecht-form-fieldset--html-fieldset koepel-checkboxes${error ? ' utrecht-form-fieldset--invalid' : ''}`}
       aria-describedby={describedBy(idPrefix, props.hint, error)}
     >
-      <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" safe>
-        {props.legend}
-      </legend>
+      {props.legendIsPageHeading ? (
+        <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend">
+          <Heading level={1} text={props.legend} />
+        </legend>
+      ) : (
+        <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" safe>
+          {props.legend}
+        </legend>
+      )}
       {props.hint ? (
         <p class="utrecht-form-field-description" id={`${idPrefix}-hint`} safe>
           {props.hint}

@@ -23,4 +23,5 @@ export { Pagination } from './pagination.js';
 export { Cards, Section } from './section.js';
 export { DataTable, type Column } from './table.js';
 export { Button, ButtonGroup, ButtonLink, Heading, Link, List, Paragraph, Text, VisuallyHidden } from './text.js';
+export { Fieldset } from './fieldset.js';
 export { Card, CardList } from './card.js';

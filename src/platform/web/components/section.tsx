@@ -9,10 +9,15 @@ export function Section(props: {
   level?: 2 | 3;
   /** A card: a bordered box, e.g. on a dashboard. */
   card?: boolean;
+  /** Extra classes, e.g. 'koepel-notice' for a section that stands out. */
+  class?: string;
+  /** The section's own id, for links within the page (#anchor): it takes the focus when one is followed. */
+  anchor?: string;
   children?: Children;
 }): JSX.Element {
+  const cls = ['koepel-section', props.card ? 'koepel-card' : '', props.class ?? ''].filter(Boolean).join(' ');
   return (
-    <section class={props.card ? 'koepel-section koepel-card' : 'koepel-section'} aria-labelledby={props.id}>
+    <section id={props.anchor} class={cls} aria-labelledby={props.id} tabindex={props.anchor ? '-1' : undefined}>
       <Heading level={props.level ?? 2} id={props.id} text={props.title} />
       {render(props.children)}
     </section>

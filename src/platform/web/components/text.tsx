@@ -11,8 +11,12 @@ export function Heading(props: {
   id?: string;
   /** The heading's text (escaped here). */
   text: string;
+  /** Looks like a heading of this level (e.g. a card's h2 the size of an h3); the outline keeps `level`. */
+  look?: 1 | 2 | 3 | 4;
+  /** Extra classes, e.g. 'koepel-…' for a heading's own spacing. */
+  class?: string;
 }): JSX.Element {
-  const cls = `utrecht-heading-${props.level}`;
+  const cls = `utrecht-heading-${props.look ?? props.level}${props.class ? ` ${props.class}` : ''}`;
   switch (props.level) {
     case 1:
       return (
@@ -80,7 +84,9 @@ export function Paragraph(props: { style?: ParagraphStyle; id?: string; children
 
 export function Link(props: {
   href: string;
-  text: string;
+  /** The link text (escaped here); or markup in `children` (e.g. text with a <wbr> where a line may break). */
+  text?: string;
+  children?: Children;
   current?: boolean | 'page';
   download?: string;
   rel?: string;
@@ -88,18 +94,20 @@ export function Link(props: {
   hreflang?: string;
   label?: string;
 }): JSX.Element {
-  return (
-    <a
-      class="utrecht-link"
-      href={attr(props.href)}
-      aria-current={props.current === true ? 'true' : props.current === 'page' ? 'page' : undefined}
-      aria-label={props.label}
-      download={props.download}
-      rel={props.rel}
-      lang={props.lang}
-      hreflang={props.hreflang}
-      safe
-    >
+  const attributes = {
+    class: 'utrecht-link',
+    href: attr(props.href),
+    'aria-current': props.current === true ? 'true' : props.current === 'page' ? 'page' : undefined,
+    'aria-label': props.label,
+    download: props.download,
+    rel: props.rel,
+    lang: props.lang,
+    hreflang: props.hreflang,
+  };
+  return props.text === undefined ? (
+    <a {...attributes}>{render(props.children)}</a>
+  ) : (
+    <a {...attributes} safe>
       {props.text}
     </a>
   );
