@@ -838,30 +838,28 @@ export function CareTeamCard(props: {
   const { ctx, team } = props;
   const { t } = ctx;
   return (
-    <div class="koepel-careteam">
-      <Section id={`careteam-${team.id}`} title={team.name} card>
-        <Source
-          ctx={ctx}
-          name={providerName(props.providers, team.organisationId)}
-          detail={team.since ? t('dossier.careteam.since', { date: dateText(ctx, team.since) }) : null}
-        />
-        <DataTable
-          ctx={ctx}
-          caption={t('dossier.careteam.members', { team: team.name })}
-          captionHidden
-          columns={[
-            { header: t('dossier.careteam.name'), rowHeader: true, text: (m) => m.name },
-            { header: t('dossier.careteam.role'), text: (m) => m.role },
-            {
-              header: t('dossier.careteam.phone'),
-              html: (m) =>
-                m.phone ? <Link href={`tel:${m.phone.replace(/[^\d+]/g, '')}`} text={m.phone} /> : <span>–</span>,
-            },
-          ]}
-          rows={team.members}
-        />
-      </Section>
-    </div>
+    <Section id={`careteam-${team.id}`} title={team.name} card class="koepel-careteam">
+      <Source
+        ctx={ctx}
+        name={providerName(props.providers, team.organisationId)}
+        detail={team.since ? t('dossier.careteam.since', { date: dateText(ctx, team.since) }) : null}
+      />
+      <DataTable
+        ctx={ctx}
+        caption={t('dossier.careteam.members', { team: team.name })}
+        captionHidden
+        columns={[
+          { header: t('dossier.careteam.name'), rowHeader: true, text: (m) => m.name },
+          { header: t('dossier.careteam.role'), text: (m) => m.role },
+          {
+            header: t('dossier.careteam.phone'),
+            html: (m) =>
+              m.phone ? <Link href={`tel:${m.phone.replace(/[^\d+]/g, '')}`} text={m.phone} /> : <span>–</span>,
+          },
+        ]}
+        rows={team.members}
+      />
+    </Section>
   );
 }
 
