@@ -108,14 +108,12 @@ export function OverviewPage(props: {
           </CardList>
         </>
       )}
-      <div class="koepel-notice koepel-access-log-notice">
-        <Section id="access-log-title" title={t('dossier.overview.accessLogTitle')}>
-          <Text text={t('dossier.overview.accessLogText')} />
-          <Paragraph>
-            <Link href="/access-log" text={t('dossier.overview.accessLogLink')} />
-          </Paragraph>
-        </Section>
-      </div>
+      <Section id="access-log-title" title={t('dossier.overview.accessLogTitle')} class="koepel-notice">
+        <Text text={t('dossier.overview.accessLogText')} />
+        <Paragraph>
+          <Link href="/access-log" text={t('dossier.overview.accessLogLink')} />
+        </Paragraph>
+      </Section>
     </Page>
   );
 }

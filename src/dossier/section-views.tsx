@@ -838,7 +838,7 @@ export function CareTeamCard(props: {
   const { ctx, team } = props;
   const { t } = ctx;
   return (
-    <Section id={`careteam-${team.id}`} title={team.name} card>
+    <Section id={`careteam-${team.id}`} title={team.name} card class="koepel-careteam">
       <Source
         ctx={ctx}
         name={providerName(props.providers, team.organisationId)}
