@@ -23,3 +23,4 @@ export { Pagination } from './pagination.js';
 export { Cards, Section } from './section.js';
 export { DataTable, type Column } from './table.js';
 export { Button, ButtonGroup, ButtonLink, Heading, Link, List, Paragraph, Text, VisuallyHidden } from './text.js';
+export { DigidButton } from './digid-button.js';
