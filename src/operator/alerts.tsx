@@ -75,12 +75,12 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
             {
               header: t('operator.alerts.colSubject'),
               html: (a) => (
-                <>
+                <span>
                   <span safe>{subjectScope(a.subject)}</span>{' '}
                   <code class="koepel-pseudonym" title={a.subject} safe>
                     {`${a.subject.split(':')[1]?.slice(0, 16) ?? a.subject}…`}
                   </code>
-                </>
+                </span>
               ),
             },
             { header: t('operator.alerts.colDetail'), text: (a) => detailText(a.detail) },
