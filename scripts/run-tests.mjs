@@ -23,7 +23,7 @@ const args = argv.filter((a) => a !== '--unit' && a !== '--integration');
 const roots = args.length > 0 ? args : ['src', 'test'];
 const includeE2e = args.some((a) => a.includes('e2e'));
 
-export const INTEGRATION_NAME = /\.integration\.test\.tsx?$/;
+const INTEGRATION_NAME = /\.integration\.test\.tsx?$/;
 
 function collect(path, out) {
   const st = statSync(path);
