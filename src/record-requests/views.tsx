@@ -10,7 +10,6 @@ import {
   Button,
   Choices,
   DataTable,
-  EmptyState,
   ErrorSummary,
   Form,
   Heading,
@@ -182,7 +181,7 @@ export function CitizenRequestsPage(props: {
       <Text text={t('recordRequests.intro')} />
       <Section id="offers-title" title={t('recordRequests.providers')}>
         {offers.length === 0 ? (
-          <EmptyState>{t('recordRequests.providersNone')}</EmptyState>
+          <Text text={t('recordRequests.providersNone')} />
         ) : (
           <ul class="koepel-cards">
             {offers.map((o) => (
@@ -193,7 +192,7 @@ export function CitizenRequestsPage(props: {
       </Section>
       <Section id="mine-title" title={t('recordRequests.mine')}>
         {requests.length === 0 ? (
-          <EmptyState>{t('recordRequests.mineNone')}</EmptyState>
+          <Text text={t('recordRequests.mineNone')} />
         ) : (
           <CitizenRequestTable ctx={ctx} requests={requests} />
         )}
