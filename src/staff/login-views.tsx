@@ -16,6 +16,7 @@ import {
   Text,
   TextField,
   titleWithErrors,
+  render,
   type Children,
   type FieldError,
 } from '../platform/web/components/index.js';
@@ -35,7 +36,7 @@ function StepPage(props: {
     <Page ctx={ctx} title={props.title} errors={errors}>
       <ErrorSummary ctx={ctx} errors={errors} />
       <Text text={props.intro} />
-      {props.children}
+      {render(props.children)}
     </Page>
   );
 }

@@ -10,7 +10,16 @@ import { clearSessionCookie, ensureSession, pageContext, sendPage } from '../../
 import type { MessageKey } from '../../platform/i18n/i18n.js';
 import type { PageContext } from '../../platform/web/context.js';
 import { MessagePage } from '../../platform/web/layout.js';
-import { Heading, Link, List, Page, Paragraph, Text, type Children } from '../../platform/web/components/index.js';
+import {
+  Heading,
+  Link,
+  List,
+  Page,
+  Paragraph,
+  Text,
+  render,
+  type Children,
+} from '../../platform/web/components/index.js';
 import type { IdentitySource } from '../brp/brp-client.js';
 import { auditLoginAttempt, completeCitizenLogin } from '../citizen-login.js';
 import { checkDigidClaims } from './claims.js';
@@ -60,7 +69,7 @@ function EndPage(props: { ctx: PageContext; title: string; children: Children })
   const { ctx } = props;
   return (
     <Page ctx={ctx} title={props.title}>
-      {props.children}
+      {render(props.children)}
       <Paragraph>
         <Link href="/" text={ctx.t('digid.backHome')} />
       </Paragraph>
