@@ -18,7 +18,9 @@ function realDay(v: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
   if (!m) return true;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
@@ -77,9 +79,18 @@ export const quantity = z.looseObject({
   code: code.optional(),
 });
 
+/**
+ * Whether a period's start is not after its end, compared on the calendar date at the precision both have: an end of
+ * `2020` (the whole year) is not before a start of `2020-05-01`.
+ */
+function startNotAfterEnd(start: string, end: string): boolean {
+  const common = Math.min(start.slice(0, 10).length, end.slice(0, 10).length);
+  return start.slice(0, common) <= end.slice(0, common);
+}
+
 export const period = z
   .looseObject({ start: dateTime.optional(), end: dateTime.optional() })
-  .refine((p) => !p.start || !p.end || p.start.slice(0, 10) <= p.end.slice(0, 10), {
+  .refine((p) => !p.start || !p.end || startNotAfterEnd(p.start, p.end), {
     error: 'start must not be after end',
   });
 

@@ -46,3 +46,20 @@ test('spaces and dots are stripped and an 8-digit BSN gets its leading zero', ()
   // 11-test of 0 1 2 3 4 5 6 7 2: 9·0+8·1+7·2+6·3+5·4+4·5+3·6+2·7−2 = 110
   assert.equal(parseBsn('12345672'), '012345672');
 });
+
+test('edge cases of the 11-test: one digit off, swapped digits, zeros and look-alike digits', () => {
+  // Changing any one digit of a valid BSN breaks the 11-test (the weights 9..2 and -1 are all below 11).
+  const valid = '999993653';
+  for (let i = 0; i < 9; i++) {
+    for (let d = 0; d <= 9; d++) {
+      const changed = valid.slice(0, i) + String(d) + valid.slice(i + 1);
+      if (changed !== valid) assert.equal(parseBsn(changed), null, changed);
+    }
+  }
+  assert.equal(parseBsn('999939653'), null, 'two neighbouring digits swapped');
+  assert.equal(parseBsn('00000000'), null, 'eight zeros pad to the all-zero number');
+  assert.equal(parseBsn('９９９９９３６５３'), null, 'full-width digits are not digits');
+  assert.equal(parseBsn('٩٩٩٩٩٣٦٥٣'), null, 'Arabic-Indic digits are not digits');
+  assert.equal(parseBsn('999-993-653'), null, 'only spaces and dots are stripped');
+  assert.equal(parseBsn('+99993653'), null);
+});

@@ -30,3 +30,24 @@ test('a valid BSN at Substantieel or Hoog is accepted', () => {
     assert.equal(check.level.key, key);
   }
 });
+
+test('the BSN claim is normalised, and a level only counts as a string the bridge is known to send', () => {
+  const sufficient = acr('substantieel');
+  const spaced = checkDigidClaims({ bsn: ' 9999.93.653 ', acr: sufficient });
+  assert.ok(spaced.ok);
+  assert.equal(spaced.bsn, '999993653');
+  const eight = checkDigidClaims({ bsn: '12345672', acr: sufficient });
+  assert.ok(eight.ok);
+  assert.equal(eight.bsn, '012345672');
+  // An acr in another shape than a string is no level at all.
+  for (const shape of [[sufficient], { value: sufficient }, sufficient?.toUpperCase()]) {
+    const check = checkDigidClaims({ bsn: '999993653', acr: shape });
+    assert.equal(!check.ok && check.reason, 'level-too-low', JSON.stringify(shape));
+  }
+  // The eIDAS level, as loa_authn or as the acr itself.
+  const eidas = checkDigidClaims({ bsn: '999993653', acr: 'http://eidas.europa.eu/LoA/high' });
+  assert.ok(eidas.ok);
+  assert.equal(eidas.level.key, 'hoog');
+  const low = checkDigidClaims({ bsn: '999993653', loa_authn: 'http://eidas.europa.eu/LoA/low' });
+  assert.deepEqual(low.ok, false, 'eIDAS low is DigiD Basis or Midden: too low');
+});
