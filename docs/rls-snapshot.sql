@@ -34,6 +34,16 @@ create policy api_token_auth on api_token as permissive for all to public
 grant select on audit_chain_head to koepel_app;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table audit_checkpoint: row-level security enabled, forced
+grant select, insert on audit_checkpoint to koepel_app;
+create policy audit_checkpoint_read on audit_checkpoint as permissive for select to public
+  using (koepel_principal_kind() = 'system'::text AND (current_setting('koepel.purpose'::text, true) = ANY (ARRAY['audit-checkpoint'::text, 'audit-verify'::text])));
+create policy audit_checkpoint_write on audit_checkpoint as permissive for insert to public
+  with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'audit-checkpoint'::text);
+CREATE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON audit_checkpoint FOR EACH STATEMENT EXECUTE FUNCTION koepel_audit_refuse_change();
+CREATE TRIGGER audit_checkpoint_no_update BEFORE DELETE OR UPDATE ON audit_checkpoint FOR EACH ROW EXECUTE FUNCTION koepel_audit_refuse_change();
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table audit_log: row-level security enabled, forced
 grant select, insert on audit_log to koepel_app;
 create policy audit_log_citizen on audit_log as permissive for select to public

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
+import { startAuditCheckpoints } from './platform/audit/checkpoint.js';
 import type { Capability } from './platform/capability.js';
 import type { Config } from './platform/config.js';
 import { KeyStore } from './platform/crypto/keys.js';
@@ -73,12 +74,15 @@ export async function boot(
       logger,
       extraCapabilities: extensions.flatMap((e) => e.capabilities ?? []),
     });
+    // Signed checkpoints of the audit chain heads, every KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS.
+    const checkpoints = startAuditCheckpoints(config, database.db, logger || null);
     return {
       app,
       database,
       keys,
       seeded,
       close: async () => {
+        await checkpoints.stop();
         await app.close();
         await database.close();
       },

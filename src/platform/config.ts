@@ -1,5 +1,6 @@
 // Configuration is read once, from the environment, through one validated schema.
 // Production fails fast: no fallback secrets, no simulator, no embedded database key generation.
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { MasterKeyring } from './crypto/envelope.js';
 
@@ -28,6 +29,10 @@ const envSchema = z.object({
   KOEPEL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   KOEPEL_TRUST_PROXY: bool.default(false),
   KOEPEL_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  KOEPEL_AUDIT_CHECKPOINT_KEY: z.string().optional(),
+  KOEPEL_AUDIT_CHECKPOINT_PUBLIC_KEY: z.string().optional(),
+  KOEPEL_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +59,34 @@ export interface Config {
   trustProxy: boolean;
   loginMaxFailures: number;
   logLevel: string;
+  /** Signed checkpoints of the audit chain heads (src/platform/audit/checkpoint.ts). */
+  auditCheckpoint: {
+    /** Ed25519 private key; null outside production without one (the server then makes an ephemeral one). */
+    privateKey: KeyObject | null;
+    /** The key checkpoints are verified with: from the private key, or KOEPEL_AUDIT_CHECKPOINT_PUBLIC_KEY alone. */
+    publicKey: KeyObject | null;
+    /** The append-only JSON-lines file outside the database; null outside production without one. */
+    file: string | null;
+    intervalMs: number;
+  };
+}
+
+/** An Ed25519 key in PEM, or base64 DER (PKCS#8 for a private key, SPKI for a public one). */
+function ed25519Key(value: string, kind: 'private' | 'public', name: string): KeyObject {
+  try {
+    const pem = value.includes('-----BEGIN');
+    const key =
+      kind === 'private'
+        ? createPrivateKey(pem ? value : { key: Buffer.from(value, 'base64'), format: 'der', type: 'pkcs8' })
+        : createPublicKey(pem ? value : { key: Buffer.from(value, 'base64'), format: 'der', type: 'spki' });
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`an ${key.asymmetricKeyType ?? 'unknown'} key`);
+    return key;
+  } catch (err) {
+    // The message names the problem, never the value.
+    throw new ConfigError(
+      `${name} is not usable: an Ed25519 ${kind} key is needed (PEM, or base64 ${kind === 'private' ? 'PKCS#8' : 'SPKI'} DER); ${(err as Error).message.split('\n')[0] ?? ''}.`,
+    );
+  }
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +108,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`KOEPEL_MASTER_KEY is not usable: ${(err as Error).message}.`);
     }
   }
+  const checkpointKey = e.KOEPEL_AUDIT_CHECKPOINT_KEY
+    ? ed25519Key(e.KOEPEL_AUDIT_CHECKPOINT_KEY, 'private', 'KOEPEL_AUDIT_CHECKPOINT_KEY')
+    : null;
+  const checkpointPublicKey = checkpointKey
+    ? createPublicKey(checkpointKey)
+    : e.KOEPEL_AUDIT_CHECKPOINT_PUBLIC_KEY
+      ? ed25519Key(e.KOEPEL_AUDIT_CHECKPOINT_PUBLIC_KEY, 'public', 'KOEPEL_AUDIT_CHECKPOINT_PUBLIC_KEY')
+      : null;
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const simulator = e.KOEPEL_DIGID_SIMULATOR ?? !production;
 
@@ -109,6 +150,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         'Production mode needs KOEPEL_BRP_URL (and KOEPEL_BRP_API_KEY): identity data comes from the BRP, not the fixture.',
       );
     }
+    if (!checkpointKey || !e.KOEPEL_AUDIT_CHECKPOINT_FILE) {
+      // Without them a database superuser could rewrite the audit log unseen (docs/ARCHITECTURE.md, audit log).
+      throw new ConfigError(
+        'Production mode needs KOEPEL_AUDIT_CHECKPOINT_KEY (an Ed25519 private key the database never holds) and KOEPEL_AUDIT_CHECKPOINT_FILE (an append-only file outside the database) for signed audit checkpoints.',
+      );
+    }
   }
 
   return {
@@ -138,5 +185,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.KOEPEL_TRUST_PROXY,
     loginMaxFailures: e.KOEPEL_LOGIN_MAX_FAILURES,
     logLevel: e.LOG_LEVEL,
+    auditCheckpoint: {
+      privateKey: checkpointKey,
+      publicKey: checkpointPublicKey,
+      file: e.KOEPEL_AUDIT_CHECKPOINT_FILE ?? null,
+      intervalMs: e.KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
+    },
   };
 }

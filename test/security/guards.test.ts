@@ -90,3 +90,43 @@ test('pages use the component layer: no utrecht- class names outside src/platfor
     [],
   );
 });
+
+// The row-level-security principal lives in transaction settings that the application role may set (set_config):
+// an injected statement could set another principal. So SQL text is never built from values: Kysely sends every
+// value as a parameter, and these are the ways around that — allowed only in the kernel (the principal's BEGIN from
+// validated ids, the migration runner's files) and, for identifiers, only with a string literal.
+const SQL_FROM_TEXT = [
+  /\bsql\s*\.\s*(raw|lit)\s*\(|\bCompiledQuery\s*\.\s*raw\s*\(|\.unsafe\s*\(/g,
+  // sql.ref/sql.id/sql.table name identifiers: only a string literal, never a variable.
+  /\bsql\s*\.\s*(ref|id|table)\s*\(\s*(?!['"][\w.]+['"]\s*[,)])/g,
+  // A pg client's query() with text built by a template literal or concatenation.
+  /\.query\s*\(\s*(`[^`]*\$\{|['"][^'"]*['"]\s*\+)/g,
+];
+const sqlFromText = (text: string) => SQL_FROM_TEXT.flatMap((re) => [...text.matchAll(re)].map((m) => m[0]));
+
+test('outside the kernel, SQL text is never built from values (no sql.raw, sql.lit, CompiledQuery.raw)', () => {
+  const offenders = files
+    .filter(({ file }) => !file.startsWith(join('src', 'platform')))
+    .flatMap(({ file, text }) => sqlFromText(text).map((m) => `${file}: ${m}`));
+  assert.deepEqual(offenders, []);
+});
+
+test('the SQL-text guard catches what it should, and lets parameters and literal identifiers pass', () => {
+  const bad = [
+    'sql.raw(userInput)',
+    'sql.lit(value)',
+    'sql.ref(column)',
+    'CompiledQuery.raw(text)',
+    'client.query(`select ${x}`)',
+    "client.query('select ' + x)",
+  ];
+  const good = ["sql.ref('l.resource_id')", 'sql`select ${value}`', "sql.id('audit_log')", "client.query('select 1')"];
+  assert.deepEqual(
+    bad.filter((s) => sqlFromText(s).length === 0),
+    [],
+  );
+  assert.deepEqual(
+    good.filter((s) => sqlFromText(s).length > 0),
+    [],
+  );
+});

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import pg from 'pg';
+import { generateKeyPairSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../src/platform/config.js';
 import { createTestDatabase, freePort, testDatabaseUrl } from '../support/harness.js';
@@ -20,6 +23,10 @@ const PROD = {
   PUBLIC_URL: 'https://portaal.example',
   KOEPEL_BRP_URL: 'https://brp.example/haalcentraal/api/brp/personen',
   KOEPEL_BRP_API_KEY: 'key',
+  KOEPEL_AUDIT_CHECKPOINT_KEY: generateKeyPairSync('ed25519')
+    .privateKey.export({ format: 'der', type: 'pkcs8' })
+    .toString('base64'),
+  KOEPEL_AUDIT_CHECKPOINT_FILE: join(tmpdir(), `koepel-startup-checkpoints-${process.pid}.jsonl`),
 };
 
 function without(env: Record<string, string>, name: string): Record<string, string> {
@@ -108,6 +115,25 @@ describe('start-up in production mode', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Production mode needs KOEPEL_BRP_URL/);
     assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+  });
+
+  test('without a signed-checkpoint key or file, or with an unusable key, production refuses clearly', async () => {
+    assert.throws(() => loadConfig(without(PROD, 'KOEPEL_AUDIT_CHECKPOINT_KEY')), /KOEPEL_AUDIT_CHECKPOINT_KEY/);
+    assert.throws(() => loadConfig(without(PROD, 'KOEPEL_AUDIT_CHECKPOINT_FILE')), /KOEPEL_AUDIT_CHECKPOINT_FILE/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ format: 'der', type: 'pkcs8' })
+      .toString('base64');
+    for (const bad of ['not a key', rsa]) {
+      assert.throws(
+        () => loadConfig({ ...PROD, KOEPEL_AUDIT_CHECKPOINT_KEY: bad }),
+        (err: Error) =>
+          err.name === 'Error' && /Ed25519 private key is needed/.test(err.message) && !err.message.includes(bad),
+      );
+    }
+    const r = await start(without(PROD, 'KOEPEL_AUDIT_CHECKPOINT_FILE'));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /KOEPEL_AUDIT_CHECKPOINT_FILE/);
+    assert.doesNotMatch(r.stderr, /\s+at /, 'no stack trace');
   });
 
   test('a complete production configuration is accepted', () => {

@@ -1,13 +1,16 @@
 // Recomputes every audit chain from the stored fields and reports the first record that does not fit:
 // a changed field, a removed or inserted record, or a chain head that does not match its last record.
-// The canonical text is rebuilt here independently of the SQL trigger that wrote it.
+// The canonical text is rebuilt here independently of the SQL trigger that wrote it. With signed checkpoints
+// (checkpoint.ts, read from the file outside the database), every chain must also pass through each signed head:
+// a chain recomputed after a rewrite no longer does, even though it is consistent in itself.
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { withPrincipal } from '../db/principal.js';
 import type { DB } from '../db/schema.js';
+import type { CheckpointBody } from './checkpoint.js';
 
 export type VerifyResult =
-  | { ok: true; records: number; chains: number }
+  | { ok: true; records: number; chains: number; checkpoints: number }
   | { ok: false; records: number; brokenId: number | null; chainId: number; seq: number; problem: string };
 
 interface Row {
@@ -65,7 +68,30 @@ export function canonical(r: Row): string {
 const genesis = (chain: number) => createHash('sha256').update(`koepel-audit-genesis-${chain}`).digest();
 const eq = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
-export async function verifyAuditLog(db: Kysely<DB>, batch = 5000): Promise<VerifyResult> {
+/** What a signed checkpoint says one record's hash must be. */
+interface Signed {
+  hash: string;
+  at: string;
+}
+
+export async function verifyAuditLog(
+  db: Kysely<DB>,
+  batch = 5000,
+  checkpoints: readonly CheckpointBody[] = [],
+): Promise<VerifyResult> {
+  // chain → seq → the hash a checkpoint signed (the earliest checkpoint that names it).
+  const signed = new Map<number, Map<number, Signed>>();
+  const lastSigned = new Map<number, { seq: number; at: string }>();
+  for (const c of checkpoints) {
+    for (const h of c.heads) {
+      if (h.seq === 0) continue; // the genesis hash: nothing to prove
+      const bySeq = signed.get(h.chain) ?? new Map<number, Signed>();
+      if (!bySeq.has(h.seq)) bySeq.set(h.seq, { hash: h.hash, at: c.at });
+      signed.set(h.chain, bySeq);
+      const last = lastSigned.get(h.chain);
+      if (!last || last.seq < h.seq) lastSigned.set(h.chain, { seq: h.seq, at: c.at });
+    }
+  }
   return withPrincipal(db, { kind: 'system', purpose: 'audit-verify' }, async (tx) => {
     const state = new Map<number, { seq: number; hash: Buffer }>();
     let records = 0;
@@ -98,6 +124,12 @@ export async function verifyAuditLog(db: Kysely<DB>, batch = 5000): Promise<Veri
         if (!eq(r.prev_hash, prev.hash)) return fail('previous-hash link does not match the record before it');
         const hash = createHash('sha256').update(Buffer.from(r.prev_hash)).update(canonical(r), 'utf8').digest();
         if (!eq(hash, r.hash)) return fail('content does not match its hash: the record was changed');
+        const expected = signed.get(r.chain_id)?.get(r.seq);
+        if (expected && expected.hash !== hash.toString('hex')) {
+          return fail(
+            `the chain does not match the signed checkpoint of ${expected.at}: this record or one before it was rewritten, and the chain recomputed`,
+          );
+        }
         state.set(r.chain_id, { seq: r.seq, hash });
       }
       const last = rows[rows.length - 1];
@@ -122,6 +154,20 @@ export async function verifyAuditLog(db: Kysely<DB>, batch = 5000): Promise<Veri
         };
       }
     }
-    return { ok: true, records, chains: state.size };
+    // A signed checkpoint names records further than the chain goes: they were removed (and the head reset).
+    for (const [chain, last] of lastSigned) {
+      const s = state.get(chain)?.seq ?? 0;
+      if (s < last.seq) {
+        return {
+          ok: false,
+          records,
+          brokenId: null,
+          chainId: chain,
+          seq: s + 1,
+          problem: `chain ends at ${s} but the signed checkpoint of ${last.at} names record ${last.seq}: records were removed`,
+        };
+      }
+    }
+    return { ok: true, records, chains: state.size, checkpoints: checkpoints.length };
   });
 }

@@ -5,7 +5,14 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, StaffRole } from './schema.js';
 
 export type SystemPurpose =
-  'citizen-login' | 'staff-login' | 'session' | 'audit-verify' | 'maintenance' | 'api-auth' | 'notifications';
+  | 'citizen-login'
+  | 'staff-login'
+  | 'session'
+  | 'audit-verify'
+  | 'audit-checkpoint'
+  | 'maintenance'
+  | 'api-auth'
+  | 'notifications';
 
 export type Principal =
   | { kind: 'anonymous' }

@@ -85,6 +85,14 @@ export interface AuditChainHead {
   last_seq: number;
 }
 
+export interface AuditCheckpoint {
+  body: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  key_id: string;
+  signature: Uint8Array;
+}
+
 export interface AuditLog {
   action: AuditLogAction;
   actor_id: string | null;
@@ -367,6 +375,7 @@ export interface DB {
   api_client: ApiClient;
   api_token: ApiToken;
   audit_chain_head: AuditChainHead;
+  audit_checkpoint: AuditCheckpoint;
   audit_log: AuditLog;
   care_relationship: CareRelationship;
   citizen: Citizen;
