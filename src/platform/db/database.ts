@@ -57,6 +57,9 @@ export async function openDatabase(database: Config['database'], opts: OpenOptio
     const pool = new pg.Pool({
       connectionString: database.url,
       max: database.poolSize,
+      // A request waits at most this long for a connection (pool exhausted, server unreachable): then it gets a
+      // 503 with Retry-After instead of hanging until the client gives up.
+      connectionTimeoutMillis: 10_000,
       Client: PreparingClient,
     });
     // A client that loses its server (idle or checked out) must not crash the process: the query in flight
