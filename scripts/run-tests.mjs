@@ -1,17 +1,29 @@
 #!/usr/bin/env node
 // Runs the test suite with Node's own test runner (through tsx for TypeScript).
-//   node scripts/run-tests.mjs            unit, integration and security tests (not the browser journeys)
-//   node scripts/run-tests.mjs test/e2e   the browser journeys (needs /usr/bin/chromium)
+//   node scripts/run-tests.mjs                 unit and integration tests (not the browser journeys)
+//   node scripts/run-tests.mjs --unit          only the unit tests (*.test.ts that are not *.integration.test.ts)
+//   node scripts/run-tests.mjs --integration   only the integration tests (*.integration.test.ts)
+//   node scripts/run-tests.mjs test/e2e        the browser journeys (needs /usr/bin/chromium)
 //   node scripts/run-tests.mjs <files or folders>
+// An integration test boots Koepel, a database, a browser or a child process; scripts/classify-tests.mjs tells which
+// test files are and how to name them.
+//
 // Tests run on in-memory PGlite unless KOEPEL_TEST_DATABASE_URL points at a PostgreSQL server, where every test
-// file gets a database of its own.
+// file gets a database of its own. Either way the database is prepared once per run (migrations and the demo seed,
+// test/support/build-template.ts) and each Koepel a test starts is a copy of it: a PGlite loaded from a dump, or a
+// PostgreSQL `create database … template`. The template is removed again at the end.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const only = argv.includes('--unit') ? 'unit' : argv.includes('--integration') ? 'integration' : null;
+const args = argv.filter((a) => a !== '--unit' && a !== '--integration');
 const roots = args.length > 0 ? args : ['src', 'test'];
 const includeE2e = args.some((a) => a.includes('e2e'));
+
+const INTEGRATION_NAME = /\.integration\.test\.tsx?$/;
 
 function collect(path, out) {
   const st = statSync(path);
@@ -28,14 +40,67 @@ function collect(path, out) {
   return out;
 }
 
-const files = roots.flatMap((r) => collect(r, [])).sort();
+const files = roots
+  .flatMap((r) => collect(r, []))
+  .filter((f) => only === null || (only === 'integration') === INTEGRATION_NAME.test(f))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } },
-);
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
+
+function run(command, commandArgs, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, commandArgs, options);
+    let stdout = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stdout }));
+  });
+}
+
+/** Builds the prepared database when a selected file starts Koepel through the harness; returns its cleanup. */
+async function prepareTemplate() {
+  const usesHarness = files.some((f) => readFileSync(f, 'utf8').includes('support/harness'));
+  if (!usesHarness) return async () => undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'koepel-test-'));
+  const started = Date.now();
+  const built = await run(process.execPath, ['--import', 'tsx', 'test/support/build-template.ts', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  });
+  if (built.code !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('could not prepare the test database (test/support/build-template.ts)');
+  }
+  const handed = JSON.parse(built.stdout.trim().split('\n').pop());
+  Object.assign(env, handed);
+  console.error(`# prepared the test database in ${Date.now() - started} ms`);
+  return async () => {
+    rmSync(dir, { recursive: true, force: true });
+    const template = handed.KOEPEL_TEST_TEMPLATE_DATABASE;
+    if (template && process.env.KOEPEL_TEST_DATABASE_URL) {
+      const { default: pg } = await import('pg');
+      const admin = new pg.Client({ connectionString: process.env.KOEPEL_TEST_DATABASE_URL });
+      await admin.connect();
+      await admin.query(`drop database if exists ${template} with (force)`);
+      await admin.end();
+    }
+  };
+}
+
+const cleanup = await prepareTemplate();
+let exitCode = 1;
+try {
+  const result = await run(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
+    { stdio: 'inherit', env },
+  );
+  exitCode = result.code;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

@@ -7,7 +7,7 @@ import type { Capability } from './platform/capability.js';
 import type { Config } from './platform/config.js';
 import { KeyStore } from './platform/crypto/keys.js';
 import { loadMasterKeyring } from './platform/crypto/master-key.js';
-import { openDatabase, type Database } from './platform/db/database.js';
+import { openDatabase, type Database, type OpenOptions } from './platform/db/database.js';
 import { migrate } from './platform/db/migrate.js';
 import { loadPortals } from './platform/web/portals.js';
 
@@ -31,6 +31,11 @@ export interface BootExtension {
   capabilities?: readonly Capability[];
 }
 
+export interface BootOptions {
+  /** How the database is opened (tests: an in-memory PGlite that starts from a prepared dump). */
+  database?: OpenOptions;
+}
+
 export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
@@ -46,9 +51,13 @@ export async function boot(
   config: Config,
   logger: Logger | false = createLogger(config),
   extensions: readonly BootExtension[] = [],
+  options: BootOptions = {},
 ): Promise<Koepel> {
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, options.database);
   try {
+    // On a database that is already at the latest migration and seeded (every restart; every test file, which starts
+    // from a prepared template) both steps only look: the migrations compare schema_migration with the files, the demo
+    // sees a non-empty database and loads nothing (a few milliseconds together).
     await migrate(database.db);
     const keys = new KeyStore(loadMasterKeyring(config, (m) => (logger ? logger.warn(m) : undefined)));
     let seeded = false;

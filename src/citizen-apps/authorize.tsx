@@ -12,7 +12,21 @@ import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { allowFormAction } from '../platform/http/security-headers.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
+import {
+  Button,
+  ButtonGroup,
+  ButtonLink,
+  Form,
+  HiddenField,
+  Link,
+  List,
+  Page,
+  Paragraph,
+  render,
+  Section,
+  Text,
+  type Children,
+} from '../platform/web/components/index.js';
 import { checkAuthorizationRequest, type AuthorizationRequest, type CheckedRequest } from './authorization-request.js';
 import { AUTHORIZE_PATH, formActionSource, redirectBack } from './registry.js';
 import { requireCitizen } from '../platform/auth/permissions.js';
@@ -26,32 +40,29 @@ export const issuerOf = (publicUrl: string) => publicUrl;
 function BadRequestPage(props: { ctx: PageContext; problem: 'client' | 'redirect' }): JSX.Element {
   const { t } = props.ctx;
   return (
-    <Layout ctx={props.ctx} title={t('apps.authorize.bad.title')}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('apps.authorize.bad.title')}
-      </h1>
-      <p class="utrecht-paragraph" safe>
-        {t(props.problem === 'client' ? 'apps.authorize.bad.client' : 'apps.authorize.bad.redirect')}
-      </p>
-      <p class="utrecht-paragraph" safe>
-        {t('apps.authorize.bad.nothingShared')}
-      </p>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/" safe>
-          {t('apps.authorize.toPortal')}
-        </a>
-      </p>
-    </Layout>
+    <Page ctx={props.ctx} title={t('apps.authorize.bad.title')}>
+      <Text text={t(props.problem === 'client' ? 'apps.authorize.bad.client' : 'apps.authorize.bad.redirect')} />
+      <Text text={t('apps.authorize.bad.nothingShared')} />
+      <Paragraph>
+        <Link href="/" text={t('apps.authorize.toPortal')} />
+      </Paragraph>
+    </Page>
   );
 }
 
-function AppIntro(props: { ctx: PageContext; request: AuthorizationRequest }): JSX.Element {
-  const { t } = props.ctx;
-  const { app } = props.request;
+/** The page of an app's request: its title, and who asks what of which portal. */
+function AuthorizePage(props: { ctx: PageContext; request: AuthorizationRequest; children: Children }): JSX.Element {
+  const { ctx, request } = props;
+  const { t } = ctx;
+  const { app } = request;
   return (
-    <p class="utrecht-paragraph koepel-intro" safe>
-      {t('apps.authorize.asks', { app: app.name, vendor: app.vendor, portal: props.ctx.portal.name })}
-    </p>
+    <Page
+      ctx={ctx}
+      title={t('apps.authorize.title', { app: app.name })}
+      intro={t('apps.authorize.asks', { app: app.name, vendor: app.vendor, portal: ctx.portal.name })}
+    >
+      {render(props.children)}
+    </Page>
   );
 }
 
@@ -65,27 +76,16 @@ function LoginFirstPage(props: {
   const { t } = ctx;
   const cancel = redirectBack(request.redirectUri, { error: 'access_denied', state: request.state, iss: props.iss });
   return (
-    <Layout ctx={ctx} title={t('apps.authorize.title', { app: request.app.name })}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('apps.authorize.title', { app: request.app.name })}
-      </h1>
-      <AppIntro ctx={ctx} request={request} />
-      <p class="utrecht-paragraph" safe>
-        {t('apps.authorize.loginFirst')}
-      </p>
-      <p class="utrecht-paragraph koepel-actions">
-        <a
-          class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action"
+    <AuthorizePage ctx={ctx} request={request}>
+      <Text text={t('apps.authorize.loginFirst')} />
+      <ButtonGroup>
+        <ButtonLink
           href={`/login/digid?return=${encodeURIComponent(props.returnTo)}`}
-          safe
-        >
-          {t('apps.authorize.loginWithDigid')}
-        </a>{' '}
-        <a class="utrecht-link" href={cancel} safe>
-          {t('apps.authorize.cancel')}
-        </a>
-      </p>
-    </Layout>
+          text={t('apps.authorize.loginWithDigid')}
+        />
+        <Link href={cancel} text={t('apps.authorize.cancel')} />
+      </ButtonGroup>
+    </AuthorizePage>
   );
 }
 
@@ -98,70 +98,48 @@ function ConsentPage(props: {
   const { ctx, request } = props;
   const { t } = ctx;
   const name = request.app.name;
+  const points = (id: string, title: string, items: string[]) => (
+    <Section id={id} title={title}>
+      <List>
+        {items.map((item) => (
+          <li safe>{item}</li>
+        ))}
+      </List>
+    </Section>
+  );
   return (
-    <Layout ctx={ctx} title={t('apps.authorize.title', { app: name })}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('apps.authorize.title', { app: name })}
-      </h1>
-      <AppIntro ctx={ctx} request={request} />
+    <AuthorizePage ctx={ctx} request={request}>
       {props.grantedAt ? (
-        <p class="utrecht-paragraph koepel-notice" safe>
-          {t('apps.authorize.again', { app: name, date: formatDate(ctx.lang, props.grantedAt, 'dateTime') })}
-        </p>
+        <Text
+          style="notice"
+          text={t('apps.authorize.again', { app: name, date: formatDate(ctx.lang, props.grantedAt, 'dateTime') })}
+        />
       ) : (
         ''
       )}
-      <h2 class="utrecht-heading-2" safe>
-        {t('apps.authorize.can.title')}
-      </h2>
-      <ul class="utrecht-unordered-list">
-        <li safe>{t('apps.authorize.can.read')}</li>
-        <li safe>{t('apps.authorize.can.readOnly')}</li>
-        <li safe>{t('apps.authorize.can.until')}</li>
-      </ul>
-      <h2 class="utrecht-heading-2" safe>
-        {t('apps.authorize.know.title')}
-      </h2>
-      <ul class="utrecht-unordered-list">
-        <li safe>{t('apps.authorize.know.log')}</li>
-        <li safe>{t('apps.authorize.know.vendor', { vendor: request.app.vendor })}</li>
-        <li safe>{t('apps.authorize.know.back', { app: name })}</li>
-      </ul>
-      <form method="post" action="/oauth/authorize" class="koepel-form">
-        <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
+      {points('can-title', t('apps.authorize.can.title'), [
+        t('apps.authorize.can.read'),
+        t('apps.authorize.can.readOnly'),
+        t('apps.authorize.can.until'),
+      ])}
+      {points('know-title', t('apps.authorize.know.title'), [
+        t('apps.authorize.know.log'),
+        t('apps.authorize.know.vendor', { vendor: request.app.vendor }),
+        t('apps.authorize.know.back', { app: name }),
+      ])}
+      {/* The hidden fields send the request back exactly as the app sent it (HiddenField keeps `&amp;` as it is). */}
+      <Form ctx={ctx} action="/oauth/authorize">
         {Object.entries(request.params).map(([k, v]) => (
-          <input type="hidden" name={k} value={attributeText(v)} />
+          <HiddenField name={k} value={v} />
         ))}
-        <p class="koepel-actions">
-          <button
-            type="submit"
-            name="decision"
-            value="approve"
-            class="utrecht-button utrecht-button--primary-action"
-            safe
-          >
-            {t('apps.authorize.approve')}
-          </button>{' '}
-          <button
-            type="submit"
-            name="decision"
-            value="decline"
-            class="utrecht-button utrecht-button--secondary-action"
-            safe
-          >
-            {t('apps.authorize.decline')}
-          </button>
-        </p>
-      </form>
-    </Layout>
+        <ButtonGroup>
+          <Button name="decision" value="approve" text={t('apps.authorize.approve')} />
+          <Button style="secondary" name="decision" value="decline" text={t('apps.authorize.decline')} />
+        </ButtonGroup>
+      </Form>
+    </AuthorizePage>
   );
 }
-
-/**
- * An attribute value that comes back exactly as the app sent it. Kita escapes only `"` in attributes, so a `state`
- * holding `&amp;` would reach the POST as `&`: the app would find its own state changed and refuse the answer.
- */
-const attributeText = (v: string) => v.replaceAll('&', '&amp;');
 
 /** Checks the request as system 'api-auth' (the app register is not the visitor's to read). */
 function check(req: FastifyRequest, input: unknown): Promise<CheckedRequest> {

@@ -11,7 +11,17 @@ import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import type { NavigationLink } from '../platform/web/navigation.js';
-import { Layout } from '../platform/web/layout.js';
+import {
+  Button,
+  Form,
+  Heading,
+  HiddenField,
+  Link,
+  Page,
+  Paragraph,
+  Section,
+  Text,
+} from '../platform/web/components/index.js';
 import { requireCitizen } from '../platform/auth/permissions.js';
 
 export const CONNECTED_APPS_PATH = '/apps';
@@ -26,6 +36,34 @@ interface GrantRow {
   revoked_at: Date | null;
 }
 
+function GrantCard(props: { ctx: PageContext; grant: GrantRow }): JSX.Element {
+  const { ctx, grant: g } = props;
+  const { t } = ctx;
+  const when = (d: Date) => (
+    <time datetime={d.toISOString()} safe>
+      {formatDate(ctx.lang, d, 'dateTime')}
+    </time>
+  );
+  return (
+    <li class="koepel-card">
+      <Heading level={2} look={3} text={g.name} />
+      <dl class="koepel-facts">
+        <dt safe>{t('apps.vendor')}</dt>
+        <dd safe>{g.vendor}</dd>
+        <dt safe>{t('apps.grantedAt')}</dt>
+        <dd>{when(g.granted_at)}</dd>
+        <dt safe>{t('apps.lastUsed')}</dt>
+        <dd>{g.last_used_at ? when(g.last_used_at) : <span safe>{t('apps.notUsed')}</span>}</dd>
+      </dl>
+      {g.revoked_at ? <Text style="notice" text={t('apps.revokedByOperator')} /> : ''}
+      <Form ctx={ctx} action="/apps/withdraw" class="koepel-inline-form">
+        <HiddenField name="grant" value={g.id} />
+        <Button style="secondary" label={t('apps.withdrawLabel', { app: g.name })} text={t('apps.withdraw')} />
+      </Form>
+    </li>
+  );
+}
+
 function ConnectedAppsPage(props: {
   ctx: PageContext;
   grants: GrantRow[];
@@ -35,97 +73,31 @@ function ConnectedAppsPage(props: {
 }): JSX.Element {
   const { ctx, grants } = props;
   const { t } = ctx;
-  const date = (d: Date) => formatDate(ctx.lang, d, 'dateTime');
   return (
-    <Layout ctx={ctx} title={t('apps.title')}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('apps.title')}
-      </h1>
-      {props.withdrawn !== null ? (
-        <p class="utrecht-paragraph koepel-notice" role="status" safe>
-          {t('apps.withdrawn', { app: props.withdrawn })}
-        </p>
-      ) : (
-        ''
-      )}
-      <p class="utrecht-paragraph" safe>
-        {t('apps.intro')}
-      </p>
+    <Page ctx={ctx} title={t('apps.title')}>
+      {props.withdrawn !== null ? <Text style="status" text={t('apps.withdrawn', { app: props.withdrawn })} /> : ''}
+      <Text text={t('apps.intro')} />
       {grants.length === 0 ? (
-        <p class="utrecht-paragraph koepel-notice" safe>
-          {t('apps.none')}
-        </p>
+        <Text style="notice" text={t('apps.none')} />
       ) : (
         <ul class="koepel-cards">
           {grants.map((g) => (
-            <li class="koepel-card">
-              <h2 class="utrecht-heading-3" safe>
-                {g.name}
-              </h2>
-              <dl class="koepel-facts">
-                <dt safe>{t('apps.vendor')}</dt>
-                <dd safe>{g.vendor}</dd>
-                <dt safe>{t('apps.grantedAt')}</dt>
-                <dd>
-                  <time datetime={g.granted_at.toISOString()} safe>
-                    {date(g.granted_at)}
-                  </time>
-                </dd>
-                <dt safe>{t('apps.lastUsed')}</dt>
-                <dd>
-                  {g.last_used_at ? (
-                    <time datetime={g.last_used_at.toISOString()} safe>
-                      {date(g.last_used_at)}
-                    </time>
-                  ) : (
-                    <span safe>{t('apps.notUsed')}</span>
-                  )}
-                </dd>
-              </dl>
-              {g.revoked_at ? (
-                <p class="utrecht-paragraph koepel-notice" safe>
-                  {t('apps.revokedByOperator')}
-                </p>
-              ) : (
-                ''
-              )}
-              <form method="post" action="/apps/withdraw" class="koepel-inline-form">
-                <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
-                <input type="hidden" name="grant" value={g.id} />
-                <button
-                  type="submit"
-                  class="utrecht-button utrecht-button--secondary-action"
-                  aria-label={t('apps.withdrawLabel', { app: g.name })}
-                  safe
-                >
-                  {t('apps.withdraw')}
-                </button>
-              </form>
-            </li>
+            <GrantCard ctx={ctx} grant={g} />
           ))}
         </ul>
       )}
-      <h2 class="utrecht-heading-2" safe>
-        {t('apps.how.title')}
-      </h2>
-      <p class="utrecht-paragraph" safe>
-        {t('apps.how.body')}
-      </p>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/access-log" safe>
-          {t('apps.how.log')}
-        </a>
-      </p>
-      <>
+      <Section id="how-title" title={t('apps.how.title')}>
+        <Text text={t('apps.how.body')} />
+        <Paragraph>
+          <Link href="/access-log" text={t('apps.how.log')} />
+        </Paragraph>
         {props.examples.map((l) => (
-          <p class="utrecht-paragraph">
-            <a class="utrecht-link" href={l.href} safe>
-              {t(l.label)}
-            </a>
-          </p>
+          <Paragraph>
+            <Link href={l.href} text={t(l.label)} />
+          </Paragraph>
         ))}
-      </>
-    </Layout>
+      </Section>
+    </Page>
   );
 }
 

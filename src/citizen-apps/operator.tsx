@@ -10,15 +10,24 @@ import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { Translate } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
 import {
-  Csrf,
-  SummaryRow,
   Alert,
+  Button,
+  ButtonLink,
+  Choices,
+  DataTable,
   ErrorSummary,
+  Form,
+  List,
+  Page,
+  Paragraph,
+  Section,
+  SummaryList,
+  Text,
   TextArea,
   TextField,
   type FieldError,
+  type SummaryItem,
 } from '../platform/web/components/index.js';
 import { checkRedirectUri, MAX_REDIRECT_URIS, newAppClientId } from './registry.js';
 import { requireOperator } from '../platform/auth/permissions.js';
@@ -105,237 +114,162 @@ const kindLabel = (t: Translate, confidential: boolean) =>
 
 function UriList(props: { uris: string[] }): JSX.Element {
   return (
-    <ul class="utrecht-unordered-list">
+    <List>
       {props.uris.map((u) => (
         <li>
           <code safe>{u}</code>
         </li>
       ))}
-    </ul>
-  );
-}
-
-function BackLink(props: { ctx: PageContext }): JSX.Element {
-  return (
-    <p class="utrecht-paragraph">
-      <a class="utrecht-link" href="/operator/alerts" safe>
-        {props.ctx.t('operatorApps.back')}
-      </a>
-    </p>
+    </List>
   );
 }
 
 function AppTable(props: { ctx: PageContext; apps: AppRow[] }): JSX.Element {
   const { ctx, apps } = props;
   const { t, lang } = ctx;
-  const when = (d: Date) => (
-    <time datetime={d.toISOString()} safe>
-      {formatDate(lang, d, 'dateTime')}
-    </time>
-  );
-  const columns = ['name', 'vendor', 'clientId', 'kind', 'redirectUris', 'registered', 'status', 'action'] as const;
   return (
-    <div class="utrecht-table-container koepel-table-wrapper">
-      <table class="utrecht-table utrecht-table--html-table koepel-results koepel-citizen-apps">
-        <caption class="utrecht-table__caption" safe>
-          {t('operatorApps.caption')}
-        </caption>
-        <thead class="utrecht-table__header">
-          <tr class="utrecht-table__row">
-            {columns.map((c) => (
-              <th class="utrecht-table__header-cell" scope="col" safe>
-                {t(`operatorApps.col.${c}`)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody class="utrecht-table__body">
-          {apps.map((a) => (
-            <tr class="utrecht-table__row">
-              <th class="utrecht-table__cell koepel-row-header" scope="row" safe>
-                {a.name}
-              </th>
-              <td class="utrecht-table__cell" safe>
-                {a.vendor}
-              </td>
-              <td class="utrecht-table__cell">
-                <code class="koepel-client-id" safe>
-                  {a.clientId}
-                </code>
-              </td>
-              <td class="utrecht-table__cell" safe>
-                {kindLabel(t, a.confidential)}
-              </td>
-              <td class="utrecht-table__cell">
-                <UriList uris={a.redirectUris} />
-              </td>
-              <td class="utrecht-table__cell">{when(a.createdAt)}</td>
-              <td class="utrecht-table__cell" safe>
-                {a.revokedAt
-                  ? t('operatorApps.revokedOn', { date: formatDate(lang, a.revokedAt, 'dateTime') })
-                  : t('operatorApps.active')}
-              </td>
-              <td class="utrecht-table__cell">
-                {a.revokedAt ? (
-                  ''
-                ) : (
-                  <form method="post" action={`${LIST}/${a.id}/revoke`} class="koepel-inline-form">
-                    <Csrf ctx={ctx} />
-                    <button
-                      type="submit"
-                      class="utrecht-button utrecht-button--secondary-action koepel-nowrap"
-                      aria-label={t('operatorApps.revokeLabel', { name: a.name })}
-                      safe
-                    >
-                      {t('operatorApps.revoke')}
-                    </button>
-                  </form>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function RedirectUrisField(props: { ctx: PageContext; value: string; error?: string | undefined }): JSX.Element {
-  const { t } = props.ctx;
-  return (
-    <TextArea
-      id="app-redirect-uris"
-      name="redirect_uris"
-      label={t('operatorApps.register.redirectUris')}
-      hint={t('operatorApps.register.redirectUrisHint')}
-      value={props.value}
-      error={props.error}
-      required
-      spellcheck={false}
+    <DataTable
+      ctx={ctx}
+      class="koepel-results koepel-citizen-apps"
+      caption={t('operatorApps.caption')}
+      rows={apps}
+      columns={[
+        { header: t('operatorApps.col.name'), rowHeader: true, text: (a) => a.name },
+        { header: t('operatorApps.col.vendor'), text: (a) => a.vendor },
+        {
+          header: t('operatorApps.col.clientId'),
+          html: (a) => (
+            <code class="koepel-client-id" safe>
+              {a.clientId}
+            </code>
+          ),
+        },
+        { header: t('operatorApps.col.kind'), text: (a) => kindLabel(t, a.confidential) },
+        { header: t('operatorApps.col.redirectUris'), html: (a) => <UriList uris={a.redirectUris} /> },
+        {
+          header: t('operatorApps.col.registered'),
+          html: (a) => (
+            <time datetime={a.createdAt.toISOString()} safe>
+              {formatDate(lang, a.createdAt, 'dateTime')}
+            </time>
+          ),
+        },
+        {
+          header: t('operatorApps.col.status'),
+          text: (a) =>
+            a.revokedAt
+              ? t('operatorApps.revokedOn', { date: formatDate(lang, a.revokedAt, 'dateTime') })
+              : t('operatorApps.active'),
+        },
+        {
+          header: t('operatorApps.col.action'),
+          class: 'koepel-nowrap',
+          html: (a) =>
+            a.revokedAt ? (
+              ''
+            ) : (
+              <Form ctx={ctx} action={`${LIST}/${a.id}/revoke`} class="koepel-inline-form">
+                <Button
+                  style="secondary"
+                  label={t('operatorApps.revokeLabel', { name: a.name })}
+                  text={t('operatorApps.revoke')}
+                />
+              </Form>
+            ),
+        },
+      ]}
     />
   );
 }
 
 function KindField(props: { ctx: PageContext; value: AppKind | null; error?: string | undefined }): JSX.Element {
   const { t } = props.ctx;
-  const { error } = props;
-  const label = {
-    public: 'operatorApps.register.kind.public',
-    confidential: 'operatorApps.register.kind.confidential',
-  } as const;
-  const hint = {
-    public: 'operatorApps.register.kind.publicHint',
-    confidential: 'operatorApps.register.kind.confidentialHint',
-  } as const;
   return (
-    <fieldset
-      class={`utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${error ? ' utrecht-form-fieldset--invalid' : ''}`}
-      aria-describedby={error ? 'app-kind-hint app-kind-error' : 'app-kind-hint'}
-    >
-      <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" safe>
-        {t('operatorApps.register.kind')}
-      </legend>
-      <p class="utrecht-form-field-description" id="app-kind-hint" safe>
-        {t('operatorApps.register.kindHint')}
-      </p>
-      {error ? (
-        <p class="utrecht-form-field-error-message" id="app-kind-error" safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
-      {KINDS.map((k) => (
-        <div class="utrecht-form-field utrecht-form-field--radio">
-          <div class="utrecht-form-field__input">
-            <input
-              class="utrecht-radio-button utrecht-radio-button--html-input"
-              type="radio"
-              name="kind"
-              id={`app-kind-${k}`}
-              value={k}
-              checked={props.value === k}
-              aria-invalid={error ? 'true' : undefined}
-              aria-describedby={`app-kind-${k}-hint`}
-            />
-          </div>
-          <div class="utrecht-form-field__label">
-            <label class="utrecht-form-label utrecht-form-label--radio" for={`app-kind-${k}`} safe>
-              {t(label[k])}
-            </label>
-          </div>
-          <div class="utrecht-form-field__description utrecht-form-field-description" id={`app-kind-${k}-hint`} safe>
-            {t(hint[k])}
-          </div>
-        </div>
-      ))}
-    </fieldset>
+    <Choices
+      type="radio"
+      idPrefix="app-kind"
+      name="kind"
+      legend={t('operatorApps.register.kind')}
+      hint={t('operatorApps.register.kindHint')}
+      error={props.error}
+      checked={props.value === null ? [] : [props.value]}
+      options={[
+        {
+          value: 'public',
+          label: t('operatorApps.register.kind.public'),
+          hint: t('operatorApps.register.kind.publicHint'),
+        },
+        {
+          value: 'confidential',
+          label: t('operatorApps.register.kind.confidential'),
+          hint: t('operatorApps.register.kind.confidentialHint'),
+        },
+      ]}
+    />
+  );
+}
+
+function RegisterForm(props: { ctx: PageContext; form: FormValues; errors: FieldError[] }): JSX.Element {
+  const { ctx, form, errors } = props;
+  const { t } = ctx;
+  const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
+  const textField = (field: 'name' | 'vendor') => (
+    <TextField
+      id={`app-${field}`}
+      name={field}
+      label={t(`operatorApps.register.${field}`)}
+      hint={t(`operatorApps.register.${field}Hint`)}
+      value={form[field]}
+      autocomplete="off"
+      maxlength={MAX_TEXT}
+      required
+      error={errorFor(`app-${field}`)}
+    />
+  );
+  return (
+    <Section id="register-app-title" title={t('operatorApps.register.title')}>
+      <ErrorSummary ctx={ctx} errors={errors} />
+      <Form ctx={ctx} action={LIST} novalidate>
+        {textField('name')}
+        {textField('vendor')}
+        <TextArea
+          id="app-redirect-uris"
+          name="redirect_uris"
+          label={t('operatorApps.register.redirectUris')}
+          hint={t('operatorApps.register.redirectUrisHint')}
+          value={form.redirectUris}
+          error={errorFor('app-redirect-uris')}
+          required
+          spellcheck={false}
+        />
+        <KindField ctx={ctx} value={form.kind} error={errorFor('app-kind-public')} />
+        <Button text={t('operatorApps.register.submit')} />
+      </Form>
+    </Section>
   );
 }
 
 function AppsPage(props: { ctx: PageContext; apps: AppRow[]; form: FormValues; errors: FieldError[] }): JSX.Element {
-  const { ctx, apps, form, errors } = props;
+  const { ctx, apps, errors } = props;
   const { t } = ctx;
-  const title = errors.length > 0 ? `${t('form.errors.title')}: ${t('operatorApps.title')}` : t('operatorApps.title');
-  const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
   return (
-    <Layout ctx={ctx} title={title}>
-      <BackLink ctx={ctx} />
-      <h1 class="utrecht-heading-1" safe>
-        {t('operatorApps.title')}
-      </h1>
-      <p class="utrecht-paragraph" safe>
-        {t('operatorApps.intro')}
-      </p>
+    <Page
+      ctx={ctx}
+      title={t('operatorApps.title')}
+      back={{ href: '/operator/alerts', label: t('operatorApps.back') }}
+      errors={errors}
+    >
+      <Text text={t('operatorApps.intro')} />
       {apps.length === 0 ? (
-        <p class="utrecht-paragraph koepel-notice" role="status" safe>
-          {t('operatorApps.none')}
-        </p>
+        <Text style="status" text={t('operatorApps.none')} />
       ) : (
         <>
-          <p class="utrecht-paragraph" safe>
-            {t('operatorApps.revokeNote')}
-          </p>
+          <Text text={t('operatorApps.revokeNote')} />
           <AppTable ctx={ctx} apps={apps} />
         </>
       )}
-      <section aria-labelledby="register-app-title" class="koepel-section">
-        <h2 id="register-app-title" class="utrecht-heading-2" safe>
-          {t('operatorApps.register.title')}
-        </h2>
-        <ErrorSummary ctx={ctx} errors={errors} />
-        <form method="post" action={LIST} class="koepel-form" novalidate>
-          <Csrf ctx={ctx} />
-          <TextField
-            id="app-name"
-            name="name"
-            label={t('operatorApps.register.name')}
-            hint={t('operatorApps.register.nameHint')}
-            value={form.name}
-            autocomplete="off"
-            maxlength={MAX_TEXT}
-            required
-            error={errorFor('app-name')}
-          />
-          <TextField
-            id="app-vendor"
-            name="vendor"
-            label={t('operatorApps.register.vendor')}
-            hint={t('operatorApps.register.vendorHint')}
-            value={form.vendor}
-            autocomplete="off"
-            maxlength={MAX_TEXT}
-            required
-            error={errorFor('app-vendor')}
-          />
-          <RedirectUrisField ctx={ctx} value={form.redirectUris} error={errorFor('app-redirect-uris')} />
-          <KindField ctx={ctx} value={form.kind} error={errorFor('app-kind-public')} />
-          <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-            {t('operatorApps.register.submit')}
-          </button>
-        </form>
-      </section>
-    </Layout>
+      <RegisterForm ctx={ctx} form={props.form} errors={errors} />
+    </Page>
   );
 }
 
@@ -350,12 +284,32 @@ function CreatedPage(props: {
 }): JSX.Element {
   const { ctx, secret } = props;
   const { t } = ctx;
-  const row = (label: string, value: JSX.Element) => <SummaryRow label={label}>{value}</SummaryRow>;
+  const items: SummaryItem[] = [
+    { label: t('operatorApps.created.name'), text: props.name },
+    { label: t('operatorApps.created.vendor'), text: props.vendor },
+    { label: t('operatorApps.created.kind'), text: kindLabel(t, secret !== null) },
+    {
+      label: t('operatorApps.created.clientId'),
+      html: (
+        <code class="koepel-secret" id="app-client-id" safe>
+          {props.clientId}
+        </code>
+      ),
+    },
+  ];
+  if (secret !== null) {
+    items.push({
+      label: t('operatorApps.created.secret'),
+      html: (
+        <code class="koepel-secret" id="app-client-secret" safe>
+          {secret}
+        </code>
+      ),
+    });
+  }
+  items.push({ label: t('operatorApps.created.redirectUris'), html: <UriList uris={props.redirectUris} /> });
   return (
-    <Layout ctx={ctx} title={t('operatorApps.created.title')}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('operatorApps.created.title')}
-      </h1>
+    <Page ctx={ctx} title={t('operatorApps.created.title')}>
       {secret !== null ? (
         <Alert
           kind="warning"
@@ -365,36 +319,16 @@ function CreatedPage(props: {
           text={t('operatorApps.created.warning')}
         />
       ) : (
-        <p class="utrecht-paragraph" safe>
-          {t('operatorApps.created.publicNote')}
-        </p>
+        <Text text={t('operatorApps.created.publicNote')} />
       )}
-      <dl class="utrecht-data-list utrecht-data-list--rows koepel-api-client-created">
-        {row(t('operatorApps.created.name'), <span safe>{props.name}</span>)}
-        {row(t('operatorApps.created.vendor'), <span safe>{props.vendor}</span>)}
-        {row(t('operatorApps.created.kind'), <span safe>{kindLabel(t, secret !== null)}</span>)}
-        {row(
-          t('operatorApps.created.clientId'),
-          <code class="koepel-secret" id="app-client-id" safe>
-            {props.clientId}
-          </code>,
-        )}
-        {secret !== null
-          ? row(
-              t('operatorApps.created.secret'),
-              <code class="koepel-secret" id="app-client-secret" safe>
-                {secret}
-              </code>,
-            )
-          : ''}
-        {row(t('operatorApps.created.redirectUris'), <UriList uris={props.redirectUris} />)}
-      </dl>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href={LIST} safe>
-          {secret !== null ? t('operatorApps.created.doneSecret') : t('operatorApps.created.done')}
-        </a>
-      </p>
-    </Layout>
+      <SummaryList class="koepel-api-client-created" items={items} />
+      <Paragraph>
+        <ButtonLink
+          href={LIST}
+          text={secret !== null ? t('operatorApps.created.doneSecret') : t('operatorApps.created.done')}
+        />
+      </Paragraph>
+    </Page>
   );
 }
 

@@ -12,6 +12,7 @@ import type { DB } from '../platform/db/schema.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
+import { ButtonLink, DataTable, Heading, Paragraph, Text } from '../platform/web/components/index.js';
 
 export const DEMO_PGO_PATH = '/demo-pgo';
 export const DEMO_PGO_CLIENT_ID = 'ka_koepel-demo-pgo-app';
@@ -46,74 +47,37 @@ function PgoPage(props: { ctx: PageContext; summary?: Summary; problem?: 'declin
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('demoPgo.title')}>
-      <p class="utrecht-paragraph koepel-notice" safe>
-        {t('demoPgo.notice')}
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {t('demoPgo.title')}
-      </h1>
+      <Text style="notice" text={t('demoPgo.notice')} />
+      <Heading level={1} text={t('demoPgo.title')} />
       {props.problem ? (
-        <p class="utrecht-paragraph koepel-notice" role="status" safe>
-          {t(props.problem === 'declined' ? 'demoPgo.declined' : 'demoPgo.failed')}
-        </p>
+        <Text style="status" text={t(props.problem === 'declined' ? 'demoPgo.declined' : 'demoPgo.failed')} />
       ) : (
         ''
       )}
       {summary ? (
         <>
-          <p class="utrecht-paragraph" role="status" safe>
-            {t('demoPgo.read', { count: summary.counts.reduce((n, [, c]) => n + c, 0) })}
-          </p>
-          <div class="utrecht-table-container koepel-table-wrapper">
-            <table class="utrecht-table utrecht-table--html-table">
-              <caption class="utrecht-table__caption" safe>
-                {t('demoPgo.caption')}
-              </caption>
-              <thead class="utrecht-table__header">
-                <tr class="utrecht-table__row">
-                  <th class="utrecht-table__header-cell" scope="col" safe>
-                    {t('demoPgo.col.type')}
-                  </th>
-                  <th class="utrecht-table__header-cell" scope="col" safe>
-                    {t('demoPgo.col.count')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="utrecht-table__body">
-                {summary.counts.map(([type, n]) => (
-                  <tr class="utrecht-table__row">
-                    <th class="utrecht-table__cell" scope="row" safe>
-                      {type}
-                    </th>
-                    <td class="utrecht-table__cell" safe>
-                      {String(n)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <p class="utrecht-paragraph" safe>
-            {t('demoPgo.organisations', { list: summary.organisations.join(', ') || '–' })}
-          </p>
-          <p class="utrecht-paragraph" safe>
-            {t('demoPgo.after')}
-          </p>
+          <Text style="status" text={t('demoPgo.read', { count: summary.counts.reduce((n, [, c]) => n + c, 0) })} />
+          <DataTable
+            ctx={ctx}
+            caption={t('demoPgo.caption')}
+            rows={summary.counts}
+            columns={[
+              { header: t('demoPgo.col.type'), rowHeader: true, text: ([type]) => type },
+              { header: t('demoPgo.col.count'), numeric: true, text: ([, n]) => String(n) },
+            ]}
+          />
+          <Text text={t('demoPgo.organisations', { list: summary.organisations.join(', ') || '–' })} />
+          <Text text={t('demoPgo.after')} />
         </>
       ) : (
-        <p class="utrecht-paragraph" safe>
-          {t('demoPgo.intro')}
-        </p>
+        <Text text={t('demoPgo.intro')} />
       )}
-      <p class="utrecht-paragraph">
-        <a
-          class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action"
+      <Paragraph>
+        <ButtonLink
           href={`${DEMO_PGO_PATH}/start`}
-          safe
-        >
-          {t(summary ? 'demoPgo.again' : 'demoPgo.connect', { portal: ctx.portal.name })}
-        </a>
-      </p>
+          text={t(summary ? 'demoPgo.again' : 'demoPgo.connect', { portal: ctx.portal.name })}
+        />
+      </Paragraph>
     </Layout>
   );
 }

@@ -13,6 +13,19 @@ import { ensureSession, pageContext, sendPage } from '../platform/http/request-c
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Layout, MessagePage } from '../platform/web/layout.js';
+import {
+  Button,
+  ButtonGroup,
+  Choices,
+  ErrorSummary,
+  Form,
+  Heading,
+  HiddenField,
+  Text,
+  TextField,
+  titleWithErrors,
+  type FieldError,
+} from '../platform/web/components/index.js';
 import { DigidSimulator, SIMULATOR_PATH, type AuthorizationRequest, type TokenAnswer } from './provider.js';
 
 type FormErrors = Partial<Record<'bsn' | 'person' | 'level', MessageKey>>;
@@ -31,175 +44,67 @@ function LoginPage(props: {
 }): JSX.Element {
   const { ctx, request, values, errors } = props;
   const { t } = ctx;
-  const errorList = (['person', 'bsn', 'level'] as const).filter((k) => errors[k]);
   const fieldId = {
     person: `person-${FIXTURE_PERSONS[0]?.burgerservicenummer ?? ''}`,
     bsn: 'bsn',
     level: `level-${MINIMUM_LEVEL.key}`,
   };
+  const errorList: FieldError[] = (['person', 'bsn', 'level'] as const).flatMap((k) => {
+    const key = errors[k];
+    return key ? [{ field: fieldId[k], message: t(key) }] : [];
+  });
+  const message = (k: keyof FormErrors) => (errors[k] ? t(errors[k]) : undefined);
   return (
-    <Layout
-      ctx={ctx}
-      title={errorList.length > 0 ? `${t('simulator.error.title')} · ${t('simulator.title')}` : t('simulator.title')}
-    >
-      <p class="utrecht-paragraph koepel-notice koepel-simulator-notice" safe>
-        {t('simulator.notice')}
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {t('simulator.title')}
-      </h1>
-      {errorList.length > 0 ? (
-        <div
-          class="utrecht-alert utrecht-alert--error koepel-error-summary"
-          role="alert"
-          aria-labelledby="error-summary-title"
-        >
-          <h2 id="error-summary-title" class="utrecht-heading-2" safe>
-            {t('simulator.error.title')}
-          </h2>
-          <ul class="utrecht-unordered-list">
-            {errorList.map((k) => (
-              <li>
-                <a class="utrecht-link" href={`#${fieldId[k]}`} safe>
-                  {t(errors[k] as MessageKey)}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : (
-        ''
-      )}
-      <p class="utrecht-paragraph" safe>
-        {t('simulator.intro')}
-      </p>
-      <form method="post" action={`${SIMULATOR_PATH}/authorize`} class="koepel-form koepel-simulator-form" novalidate>
-        <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
+    <Layout ctx={ctx} title={titleWithErrors(ctx, t('simulator.title'), errorList)}>
+      <div class="koepel-simulator-notice">
+        <Text style="notice" text={t('simulator.notice')} />
+      </div>
+      <Heading level={1} text={t('simulator.title')} />
+      <ErrorSummary ctx={ctx} errors={errorList} />
+      <Text text={t('simulator.intro')} />
+      <Form ctx={ctx} action={`${SIMULATOR_PATH}/authorize`} class="koepel-form koepel-simulator-form" novalidate>
         {Object.entries(request as unknown as Record<string, string>).map(([name, value]) => (
-          <input type="hidden" name={name} value={value} />
+          <HiddenField name={name} value={value} />
         ))}
-        <fieldset
-          class={`utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${errors.person ? ' utrecht-form-fieldset--invalid' : ''}`}
-          aria-describedby={errors.person ? 'person-error' : undefined}
-        >
-          <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" safe>
-            {t('simulator.person.legend')}
-          </legend>
-          {errors.person ? (
-            <p id="person-error" class="utrecht-form-field-error-message" safe>
-              {t(errors.person)}
-            </p>
-          ) : (
-            ''
-          )}
-          {FIXTURE_PERSONS.map((p) => (
-            <div class="utrecht-form-field utrecht-form-field--radio">
-              <p class="utrecht-form-field__input">
-                <input
-                  type="radio"
-                  class="utrecht-radio-button utrecht-radio-button--html-input"
-                  id={`person-${p.burgerservicenummer}`}
-                  name="person"
-                  value={p.burgerservicenummer}
-                  checked={values.person === p.burgerservicenummer}
-                />
-              </p>
-              <p class="utrecht-form-field__label">
-                <label
-                  class="utrecht-form-label utrecht-form-label--radio"
-                  for={`person-${p.burgerservicenummer}`}
-                  safe
-                >
-                  {t('simulator.person.option', { name: p.naam.volledigeNaam, bsn: p.burgerservicenummer })}
-                </label>
-              </p>
-            </div>
-          ))}
-        </fieldset>
-        <div class={`utrecht-form-field utrecht-form-field--text${errors.bsn ? ' utrecht-form-field--invalid' : ''}`}>
-          <p class="utrecht-form-field__label">
-            <label class="utrecht-form-label" for="bsn" safe>
-              {t('simulator.bsn.label')}
-            </label>
-          </p>
-          <p id="bsn-hint" class="utrecht-form-field-description" safe>
-            {t('simulator.bsn.hint')}
-          </p>
-          {errors.bsn ? (
-            <p id="bsn-error" class="utrecht-form-field-error-message" safe>
-              {t(errors.bsn)}
-            </p>
-          ) : (
-            ''
-          )}
-          <p class="utrecht-form-field__input">
-            <input
-              type="text"
-              class={`utrecht-textbox utrecht-textbox--html-input koepel-bsn-input${errors.bsn ? ' utrecht-textbox--invalid' : ''}`}
-              id="bsn"
-              name="bsn"
-              value={values.bsn}
-              inputmode="numeric"
-              autocomplete="off"
-              spellcheck="false"
-              maxlength="20"
-              aria-describedby={errors.bsn ? 'bsn-hint bsn-error' : 'bsn-hint'}
-              aria-invalid={errors.bsn ? 'true' : undefined}
-            />
-          </p>
-        </div>
-        <fieldset
-          class={`utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${errors.level ? ' utrecht-form-fieldset--invalid' : ''}`}
-          aria-describedby={errors.level ? 'level-hint level-error' : 'level-hint'}
-        >
-          <legend class="utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-legend" safe>
-            {t('simulator.level.legend')}
-          </legend>
-          <p id="level-hint" class="utrecht-form-field-description" safe>
-            {t('simulator.level.hint')}
-          </p>
-          {errors.level ? (
-            <p id="level-error" class="utrecht-form-field-error-message" safe>
-              {t(errors.level)}
-            </p>
-          ) : (
-            ''
-          )}
-          {DIGID_LEVELS.map((l) => (
-            <div class="utrecht-form-field utrecht-form-field--radio">
-              <p class="utrecht-form-field__input">
-                <input
-                  type="radio"
-                  class="utrecht-radio-button utrecht-radio-button--html-input"
-                  id={`level-${l.key}`}
-                  name="level"
-                  value={l.key}
-                  checked={values.level === l.key}
-                />
-              </p>
-              <p class="utrecht-form-field__label">
-                <label class="utrecht-form-label utrecht-form-label--radio" for={`level-${l.key}`} safe>
-                  {t(`simulator.level.${l.key}` as MessageKey)}
-                </label>
-              </p>
-            </div>
-          ))}
-        </fieldset>
-        <p class="utrecht-button-group">
-          <button type="submit" name="action" value="login" class="utrecht-button utrecht-button--primary-action" safe>
-            {t('simulator.submit')}
-          </button>
-          <button
-            type="submit"
-            name="action"
-            value="cancel"
-            class="utrecht-button utrecht-button--secondary-action"
-            safe
-          >
-            {t('simulator.cancel')}
-          </button>
-        </p>
-      </form>
+        <Choices
+          type="radio"
+          idPrefix="person"
+          name="person"
+          legend={t('simulator.person.legend')}
+          options={FIXTURE_PERSONS.map((p) => ({
+            value: p.burgerservicenummer,
+            label: t('simulator.person.option', { name: p.naam.volledigeNaam, bsn: p.burgerservicenummer }),
+          }))}
+          checked={[values.person]}
+          error={message('person')}
+        />
+        <TextField
+          id="bsn"
+          label={t('simulator.bsn.label')}
+          hint={t('simulator.bsn.hint')}
+          value={values.bsn}
+          inputmode="numeric"
+          autocomplete="off"
+          spellcheck={false}
+          maxlength={20}
+          size="small"
+          error={message('bsn')}
+        />
+        <Choices
+          type="radio"
+          idPrefix="level"
+          name="level"
+          legend={t('simulator.level.legend')}
+          hint={t('simulator.level.hint')}
+          options={DIGID_LEVELS.map((l) => ({ value: l.key, label: t(`simulator.level.${l.key}` as MessageKey) }))}
+          checked={[values.level]}
+          error={message('level')}
+        />
+        <ButtonGroup>
+          <Button name="action" value="login" text={t('simulator.submit')} />
+          <Button style="secondary" name="action" value="cancel" text={t('simulator.cancel')} />
+        </ButtonGroup>
+      </Form>
     </Layout>
   );
 }

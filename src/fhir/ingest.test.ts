@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
+import { activePdf, cleanPdf } from './pdf-fixtures.testkit.js';
 import { citizenId, DEMO, orgId, staffPrincipal } from '../../test/support/principals.js';
 import { clientContext, ingestBundle, MAX_ENTRIES } from './ingest.js';
 import {
@@ -561,6 +562,36 @@ describe('FHIR ingestion', () => {
       assert.deepEqual(issues(htmlType)[0]?.expression, ['Bundle.entry[0].resource.content[0].attachment.contentType']);
       const notBase64 = await refused(() => post(gp, transaction(entry(doc('text/plain', 'not base64!')))), 422);
       assert.match(issues(notBase64)[0]?.diagnostics ?? '', /base64/);
+    });
+
+    test('a PDF with JavaScript, actions or embedded files is refused, nothing written; a clean PDF is stored', async () => {
+      const doc = (value: string, data: Buffer) => ({
+        resourceType: 'DocumentReference',
+        identifier: [{ system: 'urn:test:doc', value }],
+        status: 'current',
+        subject: suz(),
+        content: [{ attachment: { contentType: 'application/pdf', data: data.toString('base64') } }],
+      });
+      const clean = await cleanPdf();
+      for (const kind of [
+        'document-javascript',
+        'open-action-javascript',
+        'page-aa',
+        'launch',
+        'embedded-file',
+      ] as const) {
+        // With a clean letter beside it in the same transaction: neither is stored.
+        const active = await activePdf(kind);
+        const res = await refused(
+          () => post(gp, transaction(entry(doc(`clean-${kind}`, clean)), entry(doc(`js-${kind}`, active)))),
+          422,
+        );
+        const found = issues(res)[0];
+        assert.deepEqual(found?.expression, ['Bundle.entry[1].resource.content[0].attachment.data'], kind);
+        assert.match(found?.diagnostics ?? '', /is a PDF with active content \(\/\w+\)/, kind);
+      }
+      const ok = await post(gp, transaction(entry(doc('clean-letter', clean))));
+      assert.equal(ok.status, 200, ok.text);
     });
 
     test('malformed JSON, wrong content type, not a Bundle, too deep', async () => {

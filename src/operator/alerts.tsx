@@ -7,7 +7,7 @@ import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
+import { Button, DataTable, Form, Link, Page, Paragraph, Text } from '../platform/web/components/index.js';
 import { parseAlertDetail } from '../platform/auth/throttle.js';
 import { requireOperator } from '../platform/auth/permissions.js';
 import { formatDate } from '../platform/i18n/format.js';
@@ -51,84 +51,60 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
   };
   const open = alerts.filter((a) => a.acknowledged_at === null).length;
   return (
-    <Layout ctx={ctx} title={t('operator.alerts.title')}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('operator.alerts.title')}
-      </h1>
-      <p class="utrecht-paragraph" safe>
-        {t('operator.alerts.intro')}
-      </p>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/operator/apps" safe>
-          {t('operatorApps.link')}
-        </a>
-      </p>
+    <Page ctx={ctx} title={t('operator.alerts.title')}>
+      <Text text={t('operator.alerts.intro')} />
+      <Paragraph>
+        <Link href="/operator/apps" text={t('operatorApps.link')} />
+      </Paragraph>
       {alerts.length === 0 ? (
-        <p class="utrecht-paragraph koepel-notice" role="status" safe>
-          {t('operator.alerts.none')}
-        </p>
+        <Text style="status" text={t('operator.alerts.none')} />
       ) : (
-        <div class="utrecht-table-container koepel-table-wrapper">
-          <table class="utrecht-table utrecht-table--html-table koepel-alerts">
-            <caption class="utrecht-table__caption" safe>
-              {t('operator.alerts.caption', { open })}
-            </caption>
-            <thead class="utrecht-table__header">
-              <tr class="utrecht-table__row">
-                {(['colTime', 'colKind', 'colSubject', 'colDetail', 'colStatus'] as const).map((c) => (
-                  <th class="utrecht-table__header-cell" scope="col" safe>
-                    {t(`operator.alerts.${c}`)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody class="utrecht-table__body">
-              {alerts.map((a) => {
-                const time = fmt.format(a.occurred_at);
-                return (
-                  <tr class="utrecht-table__row">
-                    <td class="utrecht-table__cell">
-                      <time datetime={a.occurred_at.toISOString()} safe>
-                        {time}
-                      </time>
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {kindLabel(a.kind)}
-                    </td>
-                    <td class="utrecht-table__cell">
-                      <span safe>{subjectScope(a.subject)}</span>{' '}
-                      <code class="koepel-pseudonym" title={a.subject} safe>
-                        {`${a.subject.split(':')[1]?.slice(0, 16) ?? a.subject}…`}
-                      </code>
-                    </td>
-                    <td class="utrecht-table__cell" safe>
-                      {detailText(a.detail)}
-                    </td>
-                    <td class="utrecht-table__cell">
-                      {a.acknowledged_at ? (
-                        <span safe>{t('operator.alerts.acknowledgedAt', { time: fmt.format(a.acknowledged_at) })}</span>
-                      ) : (
-                        <form method="post" action={`/operator/alerts/${a.id}/acknowledge`} class="koepel-inline-form">
-                          <input type="hidden" name="_csrf" value={ctx.csrf ?? ''} />
-                          <button
-                            type="submit"
-                            class="utrecht-button utrecht-button--secondary-action"
-                            aria-label={t('operator.alerts.acknowledgeLabel', { time })}
-                            safe
-                          >
-                            {t('operator.alerts.acknowledge')}
-                          </button>
-                        </form>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          ctx={ctx}
+          class="koepel-alerts"
+          caption={t('operator.alerts.caption', { open })}
+          rows={alerts}
+          columns={[
+            {
+              header: t('operator.alerts.colTime'),
+              html: (a) => (
+                <time datetime={a.occurred_at.toISOString()} safe>
+                  {fmt.format(a.occurred_at)}
+                </time>
+              ),
+            },
+            { header: t('operator.alerts.colKind'), text: (a) => kindLabel(a.kind) },
+            {
+              header: t('operator.alerts.colSubject'),
+              html: (a) => (
+                <span>
+                  <span safe>{subjectScope(a.subject)}</span>{' '}
+                  <code class="koepel-pseudonym" title={a.subject} safe>
+                    {`${a.subject.split(':')[1]?.slice(0, 16) ?? a.subject}…`}
+                  </code>
+                </span>
+              ),
+            },
+            { header: t('operator.alerts.colDetail'), text: (a) => detailText(a.detail) },
+            {
+              header: t('operator.alerts.colStatus'),
+              html: (a) =>
+                a.acknowledged_at ? (
+                  <span safe>{t('operator.alerts.acknowledgedAt', { time: fmt.format(a.acknowledged_at) })}</span>
+                ) : (
+                  <Form ctx={ctx} action={`/operator/alerts/${a.id}/acknowledge`} class="koepel-inline-form">
+                    <Button
+                      style="secondary"
+                      label={t('operator.alerts.acknowledgeLabel', { time: fmt.format(a.occurred_at) })}
+                      text={t('operator.alerts.acknowledge')}
+                    />
+                  </Form>
+                ),
+            },
+          ]}
+        />
       )}
-    </Layout>
+    </Page>
   );
 }
 

@@ -9,10 +9,9 @@ import type { RecordCategory } from '../platform/db/schema.js';
 import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout } from '../platform/web/layout.js';
 import { isRecordCategory, RECORD_CATEGORIES } from '../record/index.js';
 import { CategoryCheckboxes } from '../record-requests/index.js';
-import { Csrf, ErrorSummary, type FieldError } from '../platform/web/components/index.js';
+import { Alert, Button, ErrorSummary, Form, Page, Text, type FieldError } from '../platform/web/components/index.js';
 import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 
 const body = z.object({
@@ -35,37 +34,17 @@ function CategoriesPage(props: {
   const title = t('orgAdmin.categories.title');
   const checked = RECORD_CATEGORIES.filter((c) => props.checked.includes(c));
   return (
-    <Layout ctx={ctx} title={errors.length > 0 ? `${t('form.errors.title')}: ${title}` : title}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/staff" safe>
-          {t('orgAdmin.categories.back')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1" safe>
-        {title}
-      </h1>
+    <Page ctx={ctx} title={title} errors={errors} back={{ href: '/staff', label: t('orgAdmin.categories.back') }}>
       {props.saved ? (
-        <div class="utrecht-alert utrecht-alert--ok koepel-notice" role="status">
-          <p class="utrecht-paragraph" safe>
-            {t('orgAdmin.categories.saved')}
-          </p>
-          {checked.length === 0 ? (
-            <p class="utrecht-paragraph" safe>
-              {t('orgAdmin.categories.none')}
-            </p>
-          ) : (
-            ''
-          )}
-        </div>
+        <Alert kind="ok" class="koepel-notice" text={t('orgAdmin.categories.saved')}>
+          {checked.length === 0 ? <Text text={t('orgAdmin.categories.none')} /> : ''}
+        </Alert>
       ) : (
         ''
       )}
       <ErrorSummary ctx={ctx} errors={errors} />
-      <p class="utrecht-paragraph" safe>
-        {t('orgAdmin.categories.intro', { organisation: props.organisation })}
-      </p>
-      <form method="post" action="/staff/organisation/categories" class="koepel-form" novalidate>
-        <Csrf ctx={ctx} />
+      <Text text={t('orgAdmin.categories.intro', { organisation: props.organisation })} />
+      <Form ctx={ctx} action="/staff/organisation/categories" novalidate>
         <CategoryCheckboxes
           ctx={ctx}
           idPrefix="category"
@@ -77,11 +56,9 @@ function CategoriesPage(props: {
           error={errors[0]?.message}
           withHints
         />
-        <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
-          {t('orgAdmin.categories.submit')}
-        </button>
-      </form>
-    </Layout>
+        <Button text={t('orgAdmin.categories.submit')} />
+      </Form>
+    </Page>
   );
 }
 

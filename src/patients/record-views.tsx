@@ -123,35 +123,36 @@ function CategorySection(props: {
 
 const txt = (v: string) => <span safe>{v}</span>;
 
-function rowsFor(
+/** The table of a category: its columns, and the cells of a resource's row. */
+interface CategoryTable {
+  columns: Column[];
+  row: (r: StoredResource, resource: Json) => JSX.Element[];
+}
+
+function tableFor(
   ctx: PageContext,
   category: RecordCategory,
-  resources: StoredResource[],
   attachments: AttachmentInfo[],
   citizenId: string,
-): { columns: Column[]; rows: JSX.Element[][] } {
+): CategoryTable {
   const { t } = ctx;
-  const of = resources.filter((r) => r.category === category);
-  const res = (r: StoredResource) => r.resource as Json;
   switch (category) {
     case 'episodes':
       return {
         columns: ['description', 'code', 'status', 'start'],
-        rows: of.map((r) => {
-          const c = res(r);
+        row: (r, c) => {
           return [
             txt(conceptText(c.code)),
             txt(conceptCode(c.code)),
             txt(coded(ctx, 'patientRecord.status', firstCode(c.clinicalStatus))),
             <When ctx={ctx} value={text(c.onsetDateTime) ?? periodOf(c.onsetPeriod).start ?? text(c.recordedDate)} />,
           ];
-        }),
+        },
       };
     case 'sensitivities':
       return {
         columns: ['description', 'kind', 'criticality', 'since'],
-        rows: of.map((r) => {
-          const c = res(r);
+        row: (r, c) => {
           const allergy = r.resourceType === 'AllergyIntolerance';
           return [
             txt(conceptText(c.code)),
@@ -159,13 +160,12 @@ function rowsFor(
             txt(coded(ctx, 'patientRecord.criticality', text(c.criticality))),
             <When ctx={ctx} value={text(c.onsetDateTime) ?? text(c.recordedDate)} />,
           ];
-        }),
+        },
       };
     case 'lab':
       return {
         columns: ['test', 'result', 'range', 'interpretation', 'date'],
-        rows: of.map((r) => {
-          const o = res(r);
+        row: (r, o) => {
           return [
             txt(conceptText(o.code)),
             txt(observationValue(o)),
@@ -173,13 +173,12 @@ function rowsFor(
             txt(coded(ctx, 'patientRecord.interpretation', interpretationCode(o))),
             <When ctx={ctx} value={text(o.effectiveDateTime) ?? periodOf(o.effectivePeriod).start ?? text(o.issued)} />,
           ];
-        }),
+        },
       };
     case 'medication':
       return {
         columns: ['medicine', 'kind', 'dosage', 'start', 'end', 'status'],
-        rows: of.map((r) => {
-          const m = res(r);
+        row: (r, m) => {
           const period = periodOf(m.effectivePeriod);
           const start =
             period.start ??
@@ -195,13 +194,12 @@ function rowsFor(
             <When ctx={ctx} value={period.end} />,
             txt(coded(ctx, 'patientRecord.status', text(m.status))),
           ];
-        }),
+        },
       };
     case 'documents':
       return {
         columns: ['title', 'kind', 'date', 'file'],
-        rows: of.map((r) => {
-          const d = res(r);
+        row: (r, d) => {
           const files = documentAttachments(d);
           const stored = attachments.filter((a) => a.resourceId === r.id);
           const title = text(d.description) ?? files[0]?.title ?? conceptText(d.type);
@@ -228,25 +226,23 @@ function rowsFor(
               })}
             </List>,
           ];
-        }),
+        },
       };
     case 'appointments':
       return {
         columns: ['when', 'description', 'status'],
-        rows: of.map((r) => {
-          const a = res(r);
+        row: (r, a) => {
           return [
             <When ctx={ctx} value={text(a.start)} />,
             txt(text(a.description) ?? conceptText((a.serviceType as unknown[] | undefined)?.[0])),
             txt(coded(ctx, 'patientRecord.status', text(a.status))),
           ];
-        }),
+        },
       };
     case 'careteam':
       return {
         columns: ['team', 'members', 'start'],
-        rows: of.map((r) => {
-          const c = res(r);
+        row: (r, c) => {
           return [
             txt(text(c.name) ?? ''),
             <List plain>
@@ -256,7 +252,7 @@ function rowsFor(
             </List>,
             <When ctx={ctx} value={periodOf(c.period).start} />,
           ];
-        }),
+        },
       };
   }
 }
@@ -299,7 +295,8 @@ export function PatientRecordPage(props: { ctx: PageContext; record: PatientReco
         </List>
       </nav>
       {SECTIONS.map((category) => {
-        const { columns, rows } = rowsFor(ctx, category, record.resources, record.attachments, record.citizenId);
+        const { columns, row } = tableFor(ctx, category, record.attachments, record.citizenId);
+        const rows = record.resources.filter((r) => r.category === category).map((r) => row(r, r.resource as Json));
         return <CategorySection ctx={ctx} category={category} columns={columns} rows={rows} />;
       })}
     </Page>

@@ -45,10 +45,24 @@ async function isOurPatient(
   return row ? { patientNumber: row.patient_number } : null;
 }
 
-/** An attempt that found no patient of ours: logged for the employee, without naming a citizen. */
-async function refused(scope: DataScope, event: string, resourceType: string): Promise<null> {
-  await scope.audit({ event, action: 'R', outcome: 'denied', resourceType, reason: 'no current care relationship' });
-  return null;
+/**
+ * Reading about a patient of ours: the read is audited, naming the citizen. Anything else is refused and logged for
+ * the employee without naming a citizen, and gives null.
+ */
+async function readAsOurPatient(
+  scope: DataScope,
+  staff: Staff,
+  citizenId: string,
+  read: { event: string; resourceType: string; resourceId: string },
+): Promise<{ patientNumber: string | null } | null> {
+  const relation = await isOurPatient(scope, staff, citizenId);
+  const { event, resourceType, resourceId } = read;
+  if (!relation) {
+    await scope.audit({ event, action: 'R', outcome: 'denied', resourceType, reason: 'no current care relationship' });
+    return null;
+  }
+  await scope.audit({ event, action: 'R', citizenId, resourceType, resourceId });
+  return relation;
 }
 
 /** The whole record the organisation holds about one of its patients, or null when it is not its patient. */
@@ -57,15 +71,12 @@ export async function openPatientRecord(
   staff: Staff,
   citizenId: string,
 ): Promise<PatientRecord | null> {
-  const relation = await isOurPatient(scope, staff, citizenId);
-  if (!relation) return refused(scope, 'patient.record.view', 'citizen');
-  await scope.audit({
+  const relation = await readAsOurPatient(scope, staff, citizenId, {
     event: 'patient.record.view',
-    action: 'R',
-    citizenId,
     resourceType: 'citizen',
     resourceId: citizenId,
   });
+  if (!relation) return null;
   const { tx } = scope;
   const person = await tx
     .selectFrom('citizen')
@@ -102,15 +113,12 @@ export async function readPatientDocument(
   position: number,
 ): Promise<{ contentType: string; data: Buffer } | null> {
   if (!isCitizenId(resourceId)) return null;
-  const relation = await isOurPatient(scope, staff, citizenId);
-  if (!relation) return refused(scope, 'patient.record.document', 'DocumentReference');
-  await scope.audit({
+  const relation = await readAsOurPatient(scope, staff, citizenId, {
     event: 'patient.record.document',
-    action: 'R',
-    citizenId,
     resourceType: 'DocumentReference',
     resourceId,
   });
+  if (!relation) return null;
   // The audit record names this citizen only: a document of another patient stays invisible (row-level security).
   const doc = await readResources(scope, { citizenId, ids: [resourceId], resourceTypes: ['DocumentReference'] });
   if (doc.length === 0) return null;

@@ -10,7 +10,6 @@ import {
   Button,
   Choices,
   DataTable,
-  EmptyState,
   ErrorSummary,
   Form,
   Heading,
@@ -135,18 +134,19 @@ function CitizenRequestTable(props: { ctx: PageContext; requests: CitizenRequest
         { header: t('recordRequests.col.organisation'), rowHeader: true, text: (r) => r.organisationName },
         {
           header: t('recordRequests.col.asked'),
+          // One element per cell: on a phone the cell is a grid of its column name and its value.
           html: (r) => (
-            <>
+            <div>
               <span safe>{categoryList(ctx, r.categories)}</span>
               {r.note ? <Text style="small" text={t('recordRequests.yourNote', { note: r.note })} /> : ''}
-            </>
+            </div>
           ),
         },
         { header: t('recordRequests.col.sentAt'), html: (r) => <When ctx={ctx} at={r.createdAt} /> },
         {
           header: t('recordRequests.col.status'),
           html: (r) => (
-            <>
+            <div>
               <span class={`koepel-status koepel-status--${r.status}`} safe>
                 {t(`recordRequests.status.${r.status}`)}
               </span>
@@ -158,7 +158,7 @@ function CitizenRequestTable(props: { ctx: PageContext; requests: CitizenRequest
               ) : (
                 ''
               )}
-            </>
+            </div>
           ),
         },
         { header: t('recordRequests.col.answer'), text: (r) => r.response },
@@ -181,7 +181,7 @@ export function CitizenRequestsPage(props: {
       <Text text={t('recordRequests.intro')} />
       <Section id="offers-title" title={t('recordRequests.providers')}>
         {offers.length === 0 ? (
-          <EmptyState>{t('recordRequests.providersNone')}</EmptyState>
+          <Text text={t('recordRequests.providersNone')} />
         ) : (
           <ul class="koepel-cards">
             {offers.map((o) => (
@@ -192,7 +192,7 @@ export function CitizenRequestsPage(props: {
       </Section>
       <Section id="mine-title" title={t('recordRequests.mine')}>
         {requests.length === 0 ? (
-          <EmptyState>{t('recordRequests.mineNone')}</EmptyState>
+          <Text text={t('recordRequests.mineNone')} />
         ) : (
           <CitizenRequestTable ctx={ctx} requests={requests} />
         )}

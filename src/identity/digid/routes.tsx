@@ -8,7 +8,9 @@ import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSessionCookie, ensureSession, pageContext, sendPage } from '../../platform/http/request-context.js';
 import type { MessageKey } from '../../platform/i18n/i18n.js';
-import { Layout, MessagePage } from '../../platform/web/layout.js';
+import type { PageContext } from '../../platform/web/context.js';
+import { MessagePage } from '../../platform/web/layout.js';
+import { Heading, Link, List, Page, Paragraph, Text, type Children } from '../../platform/web/components/index.js';
 import type { IdentitySource } from '../brp/brp-client.js';
 import { auditLoginAttempt, completeCitizenLogin } from '../citizen-login.js';
 import { checkDigidClaims } from './claims.js';
@@ -53,29 +55,28 @@ async function refuse(req: FastifyRequest, reply: FastifyReply, reason: string):
   return messagePage(req, reply, 400, 'digid.error.title', 'digid.error.body', 'digid.error.retry');
 }
 
+/** A page that ends the login with an explanation, and the way back to the start. */
+function EndPage(props: { ctx: PageContext; title: string; children: Children }): JSX.Element {
+  const { ctx } = props;
+  return (
+    <Page ctx={ctx} title={props.title}>
+      {props.children}
+      <Paragraph>
+        <Link href="/" text={ctx.t('digid.backHome')} />
+      </Paragraph>
+    </Page>
+  );
+}
+
 function LevelTooLowPage(props: { req: FastifyRequest; levelName: string }): JSX.Element {
   const ctx = pageContext(props.req);
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t('digid.level.title')}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('digid.level.title')}
-      </h1>
-      <p class="utrecht-paragraph" safe>
-        {t('digid.level.body', { level: props.levelName })}
-      </p>
-      <p class="utrecht-paragraph koepel-notice" safe>
-        {t('digid.level.howto')}
-      </p>
-      <p class="utrecht-paragraph" safe>
-        {t('digid.level.howtoApp')}
-      </p>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/" safe>
-          {t('digid.backHome')}
-        </a>
-      </p>
-    </Layout>
+    <EndPage ctx={ctx} title={t('digid.level.title')}>
+      <Text text={t('digid.level.body', { level: props.levelName })} />
+      <Text style="notice" text={t('digid.level.howto')} />
+      <Text text={t('digid.level.howtoApp')} />
+    </EndPage>
   );
 }
 
@@ -83,27 +84,15 @@ function NoCareRelationshipPage(props: { req: FastifyRequest }): JSX.Element {
   const ctx = pageContext(props.req);
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t('digid.noRelationship.title')}>
-      <h1 class="utrecht-heading-1" safe>
-        {t('digid.noRelationship.title')}
-      </h1>
-      <p class="utrecht-paragraph" safe>
-        {t('digid.noRelationship.body', { portal: ctx.portal.name })}
-      </p>
-      <h2 class="utrecht-heading-2" safe>
-        {t('digid.noRelationship.next')}
-      </h2>
-      <ul class="utrecht-unordered-list">
+    <EndPage ctx={ctx} title={t('digid.noRelationship.title')}>
+      <Text text={t('digid.noRelationship.body', { portal: ctx.portal.name })} />
+      <Heading level={2} text={t('digid.noRelationship.next')} />
+      <List>
         <li safe>{t('digid.noRelationship.next1')}</li>
         <li safe>{t('digid.noRelationship.next2')}</li>
         <li safe>{t('digid.noRelationship.next3')}</li>
-      </ul>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href="/" safe>
-          {t('digid.backHome')}
-        </a>
-      </p>
-    </Layout>
+      </List>
+    </EndPage>
   );
 }
 

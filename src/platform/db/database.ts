@@ -35,10 +35,21 @@ class PreparingClient extends pg.Client {
 export interface Database {
   kind: 'pglite' | 'postgres';
   db: Kysely<DB>;
+  /** PGlite only: the whole data directory as an uncompressed tar (what OpenOptions.pgliteDump takes back). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
-export async function openDatabase(database: Config['database']): Promise<Database> {
+export interface OpenOptions {
+  /**
+   * Tests only: an in-memory PGlite that starts from this dump of another one (Database.dump()) instead of an empty
+   * cluster. The test runner dumps one migrated and seeded database per run and every test file starts from it, which
+   * skips initdb, the migrations and the demo seed in each file.
+   */
+  pgliteDump?: Blob;
+}
+
+export async function openDatabase(database: Config['database'], opts: OpenOptions = {}): Promise<Database> {
   if (database.kind === 'postgres') {
     // Dates stay ISO strings (a birth date has no time zone); int8 becomes a number (our counters fit).
     pg.types.setTypeParser(OID_DATE, (v: string) => v);
@@ -55,15 +66,18 @@ export async function openDatabase(database: Config['database']): Promise<Databa
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, close: () => db.destroy() };
   }
+  if (opts.pgliteDump && database.dataDir) throw new Error('a PGlite dump is loaded only into an in-memory database');
   if (database.dataDir) mkdirSync(database.dataDir, { recursive: true });
   const pglite = await PGlite.create({
     ...(database.dataDir ? { dataDir: database.dataDir } : {}),
+    ...(opts.pgliteDump ? { loadDataDir: opts.pgliteDump } : {}),
     parsers: { [OID_DATE]: (v: string) => v, [OID_INT8]: (v: string) => Number(v) },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: 'pglite',
     db,
+    dump: () => pglite.dumpDataDir('none'),
     close: async () => {
       await db.destroy();
       await pglite.close();

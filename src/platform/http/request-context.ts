@@ -17,6 +17,7 @@ import type { Navigation } from '../web/navigation.js';
 import { principalOf, SESSION_COOKIE, type Session, type SessionStore } from '../session/sessions.js';
 import type { PageContext, PortalView } from '../web/context.js';
 import { HttpError } from './errors.js';
+import { withoutBidiControls } from '../web/components/escape.js';
 
 export interface Services {
   config: Config;
@@ -181,9 +182,10 @@ export function pageContext(req: FastifyRequest): PageContext {
   };
 }
 
+/** Every page leaves here: bidirectional controls from anyone's text are dropped (components/escape.ts). */
 export async function sendPage(reply: FastifyReply, html: JSX.Element, status = 200): Promise<FastifyReply> {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
-    .send(`<!doctype html>${await html}`);
+    .send(`<!doctype html>${withoutBidiControls(await html)}`);
 }

@@ -25,3 +25,4 @@ export { DataTable, type Column } from './table.js';
 export { Button, ButtonGroup, ButtonLink, Heading, Link, List, Paragraph, Text, VisuallyHidden } from './text.js';
 export { Fieldset } from './fieldset.js';
 export { Card, CardList } from './card.js';
+export { DigidButton } from './digid-button.js';

@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+let t = performance.now();
+const lap = (s: string) => { const n = performance.now(); console.log(s, (n - t).toFixed(0)); t = n; };
+const a = await PGlite.create(); lap('create1');
+const b = await PGlite.create(); lap('create2');
+await b.exec('create table x(a int); insert into x values (1)'); 
+const dump = await b.dumpDataDir('none'); lap('dump ' + dump.size);
+const c = await PGlite.create({ loadDataDir: dump }); lap('load');
+console.log(await c.query('select * from x'));
+const gz = await b.dumpDataDir('gzip'); lap('dumpgz ' + gz.size);
+const d = await PGlite.create({ loadDataDir: gz }); lap('loadgz');
