@@ -221,9 +221,10 @@ export function sizeText(ctx: PageContext, bytes: number): string {
     sizeFormats.set(ctx.lang, f);
   }
   const nf = (n: number) => f.format(n);
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${nf(bytes / 1024)} kB`;
-  return `${nf(bytes / 1024 / 1024)} MB`;
+  // A no-break space: the unit stays with its number when a narrow column wraps.
+  if (bytes < 1024) return `${bytes}\u00a0B`;
+  if (bytes < 1024 * 1024) return `${nf(bytes / 1024)}\u00a0kB`;
+  return `${nf(bytes / 1024 / 1024)}\u00a0MB`;
 }
 
 export function fileText(ctx: PageContext, f: { contentType: string; byteSize: number }): string {
