@@ -57,8 +57,18 @@ const dosageText = (d: Dosage[] | undefined): string | null => {
   return texts.length > 0 ? texts.join('; ') : null;
 };
 
-const medicineName = (c: CodeableConcept | undefined, fallback: string | undefined): string =>
-  conceptText(c) ?? fallback ?? '—';
+/** Where a line came from, and the medicine it is about: its name and the codes a pharmacist knows it by. */
+function medicine(
+  s: StoredResource,
+  r: { medicationCodeableConcept?: CodeableConcept; medicationReference?: { display?: string } },
+): Pick<MedicationLine, 'id' | 'organisationId' | 'name' | 'codes'> {
+  return {
+    id: s.id,
+    organisationId: s.organisationId,
+    name: conceptText(r.medicationCodeableConcept) ?? r.medicationReference?.display ?? '—',
+    codes: codeLabels(r.medicationCodeableConcept, ['ATC', 'GPK', 'PRK', 'HPK']),
+  };
+}
 
 function usePeriod(r: MedicationRequest): Period | undefined {
   return (
@@ -73,10 +83,7 @@ function fromRequest(s: StoredResource, r: MedicationRequest): { line: Medicatio
   return {
     stopped: STOPPED.has(r.status),
     line: {
-      id: s.id,
-      organisationId: s.organisationId,
-      name: medicineName(r.medicationCodeableConcept, r.medicationReference?.display),
-      codes: codeLabels(r.medicationCodeableConcept, ['ATC', 'GPK', 'PRK', 'HPK']),
+      ...medicine(s, r),
       dosage: dosageText(r.dosageInstruction),
       start: start ?? fhirDate(r.authoredOn),
       end,
@@ -95,10 +102,7 @@ function fromStatement(s: StoredResource, m: MedicationStatement): { line: Medic
   return {
     stopped: STOPPED.has(m.status),
     line: {
-      id: s.id,
-      organisationId: s.organisationId,
-      name: medicineName(m.medicationCodeableConcept, m.medicationReference?.display),
-      codes: codeLabels(m.medicationCodeableConcept, ['ATC', 'GPK', 'PRK', 'HPK']),
+      ...medicine(s, m),
       dosage: dosageText(m.dosage),
       start: start ?? fhirDate(m.effectiveDateTime) ?? fhirDate(m.dateAsserted),
       end,
@@ -122,10 +126,7 @@ export function medicationOverview(resources: StoredResource[], now = new Date()
       const handedOver = fhirDate(d.whenHandedOver) ?? fhirDate(d.whenPrepared) ?? s.effectiveAt;
       if (!handedOver || handedOver.getTime() < since) continue;
       out.dispenses.push({
-        id: s.id,
-        organisationId: s.organisationId,
-        name: medicineName(d.medicationCodeableConcept, d.medicationReference?.display),
-        codes: codeLabels(d.medicationCodeableConcept, ['ATC', 'GPK', 'PRK', 'HPK']),
+        ...medicine(s, d),
         handedOver,
         quantity:
           typeof d.quantity?.value === 'number'

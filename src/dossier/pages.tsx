@@ -10,11 +10,13 @@ import {
   Card,
   CardList,
   Link,
+  render,
   Page,
   Paragraph,
   Section,
   SummaryList,
   Text,
+  type Children,
   type SummaryItem,
 } from '../platform/web/components/index.js';
 import type { PageContext } from '../platform/web/context.js';
@@ -28,6 +30,7 @@ import {
   dateText,
   dossierHref,
   dossierTrail,
+  FilteredPage,
   FilterStatus,
   OrgFilter,
   providerName,
@@ -36,12 +39,32 @@ import {
   Source,
 } from './views.js';
 
-/** "Terug naar Labuitslagen": the link under a detail page, back to its section. */
-function BackTo(props: { ctx: PageContext; href: string; section: string }): JSX.Element {
+/**
+ * A page about one item of a section (a lab test, a document): the trail through its section, the provider it came
+ * from at the top, and the way back to the section at the bottom.
+ */
+function DetailPage(props: {
+  ctx: PageContext;
+  section: 'lab' | 'documents';
+  title: string;
+  org: string;
+  children: Children;
+}): JSX.Element {
+  const { ctx, section, title } = props;
+  const sectionName = sectionTitle(ctx, section);
   return (
-    <Paragraph>
-      <Link href={props.href} text={props.ctx.t('dossier.back', { section: props.section })} />
-    </Paragraph>
+    <Page
+      ctx={ctx}
+      title={title}
+      documentTitle={`${title} · ${sectionName}`}
+      breadcrumb={dossierTrail(ctx, [{ href: `/dossier/${section}`, label: sectionName }, { label: title }])}
+    >
+      <Source ctx={ctx} name={props.org} />
+      {render(props.children)}
+      <Paragraph>
+        <Link href={`/dossier/${section}`} text={ctx.t('dossier.back', { section: sectionName })} />
+      </Paragraph>
+    </Page>
   );
 }
 
@@ -57,13 +80,12 @@ export function OverviewPage(props: {
 }): JSX.Element {
   const { ctx, org } = props;
   const { t } = ctx;
-  const title = t('dossier.title');
-  const chosen = org ? providerName(props.providers, org) : null;
   return (
-    <Page
+    <FilteredPage
       ctx={ctx}
-      title={title}
-      documentTitle={chosen ? `${title} · ${chosen}` : title}
+      title={t('dossier.title')}
+      providers={props.providers}
+      org={org}
       breadcrumb={dossierTrail(ctx, [])}
       intro={t('dossier.intro')}
     >
@@ -72,7 +94,7 @@ export function OverviewPage(props: {
       ) : (
         <>
           <OrgFilter ctx={ctx} action="/dossier" providers={props.providers} selected={org} />
-          <FilterStatus ctx={ctx} chosen={chosen} resetHref="/dossier" />
+          <FilterStatus ctx={ctx} providers={props.providers} org={org} resetHref="/dossier" />
           <CardList class="koepel-dossier-sections">
             {SECTIONS.map((s) => {
               const per = props.inScope.map((p) => ({ p, n: props.counts.get(p.id)?.get(s) ?? 0 }));
@@ -114,7 +136,7 @@ export function OverviewPage(props: {
           <Link href="/access-log" text={t('dossier.overview.accessLogLink')} />
         </Paragraph>
       </Section>
-    </Page>
+    </FilteredPage>
   );
 }
 
@@ -193,15 +215,8 @@ export function LabDetailPage(props: {
     ...(chosen.note ? [{ label: t('dossier.lab.detail.note'), text: chosen.note }] : []),
     { label: t('dossier.column.provider'), text: org },
   ];
-  const labTitle = t('dossier.section.lab.title');
   return (
-    <Page
-      ctx={ctx}
-      title={chosen.test}
-      documentTitle={`${chosen.test} · ${labTitle}`}
-      breadcrumb={dossierTrail(ctx, [{ href: '/dossier/lab', label: labTitle }, { label: chosen.test }])}
-    >
-      <Source ctx={ctx} name={org} />
+    <DetailPage ctx={ctx} section="lab" title={chosen.test} org={org}>
       <Text style="intro" text={t('dossier.lab.detail.intro', { test: chosen.test, org })} />
       <Section id="lab-chart-heading" title={t('dossier.lab.chart.heading')}>
         {numeric.length > 0 ? (
@@ -242,8 +257,7 @@ export function LabDetailPage(props: {
         <SummaryList items={facts} class="koepel-facts" />
       </Section>
       <Text style="small" text={t('dossier.lab.explain')} />
-      <BackTo ctx={ctx} href="/dossier/lab" section={labTitle} />
-    </Page>
+    </DetailPage>
   );
 }
 
@@ -261,7 +275,6 @@ export function DocumentPage(props: {
   const { t } = ctx;
   const org = providerName(props.providers, row.organisationId);
   const d = props.stored.resource as unknown as DocumentReference;
-  const documentsTitle = t('dossier.section.documents.title');
   const facts: SummaryItem[] = [
     ...(row.type ? [{ label: t('dossier.documents.type'), text: row.type }] : []),
     { label: t('dossier.documents.date'), html: <DateCell ctx={ctx} date={row.at} /> },
@@ -269,13 +282,7 @@ export function DocumentPage(props: {
     { label: t('dossier.column.provider'), text: org },
   ];
   return (
-    <Page
-      ctx={ctx}
-      title={row.title}
-      documentTitle={`${row.title} · ${documentsTitle}`}
-      breadcrumb={dossierTrail(ctx, [{ href: '/dossier/documents', label: documentsTitle }, { label: row.title }])}
-    >
-      <Source ctx={ctx} name={org} />
+    <DetailPage ctx={ctx} section="documents" title={row.title} org={org}>
       <Section id="document-details" title={t('dossier.documents.details')}>
         <SummaryList items={facts} class="koepel-facts" />
       </Section>
@@ -307,8 +314,7 @@ export function DocumentPage(props: {
       ) : (
         ''
       )}
-      <BackTo ctx={ctx} href="/dossier/documents" section={documentsTitle} />
-    </Page>
+    </DetailPage>
   );
 }
 

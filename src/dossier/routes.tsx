@@ -43,7 +43,7 @@ import {
   CareTeamCard,
   careTeamView,
   ConditionTable,
-  conditionRow,
+  conditionRows,
   DocumentTable,
   documentRow,
   fileKind,
@@ -51,8 +51,6 @@ import {
   LabTable,
   MedicationTables,
   PastAppointments,
-  sortConditions,
-  type ConditionRow,
   type DirectoryEntry,
 } from './section-views.js';
 import { ProviderNotes, SectionPage } from './views.js';
@@ -204,12 +202,7 @@ async function renderSection(
     }
     case 'episodes': {
       const resources = await read(['episodes']);
-      const rows = sortConditions(
-        resources
-          .filter((r) => r.resourceType === 'Condition')
-          .map(conditionRow)
-          .filter((r): r is ConditionRow => r !== null),
-      );
+      const rows = conditionRows(resources);
       return page(
         rows.length === 0 ? (
           <></>
@@ -231,12 +224,7 @@ async function renderSection(
         .filter((r) => r.resourceType === 'AllergyIntolerance')
         .map(allergyRow)
         .filter((r) => r !== null);
-      const particulars = sortConditions(
-        resources
-          .filter((r) => r.resourceType === 'Condition')
-          .map(conditionRow)
-          .filter((r): r is ConditionRow => r !== null),
-      );
+      const particulars = conditionRows(resources);
       return page(
         resources.length === 0 ? (
           <></>

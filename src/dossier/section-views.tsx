@@ -50,6 +50,13 @@ export function rangeWords(t: T): RangeWords {
   };
 }
 
+/** What every table of record items is given: the rows and the providers they came from. */
+interface TableProps<R> {
+  ctx: PageContext;
+  rows: R[];
+  providers: DossierProvider[];
+}
+
 /** The column every table ends with: the care provider the row came from. */
 function providerColumn<R extends { organisationId: string }>(
   ctx: PageContext,
@@ -134,14 +141,9 @@ export function labRow(ctx: PageContext, s: StoredResource): LabRow {
   };
 }
 
-export function LabTable(props: {
-  ctx: PageContext;
-  rows: LabRow[];
-  providers: DossierProvider[];
-  caption: string;
-  link: boolean;
-  showProvider?: boolean;
-}): JSX.Element {
+export function LabTable(
+  props: TableProps<LabRow> & { caption: string; link: boolean; showProvider?: boolean },
+): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   const columns: Column<LabRow>[] = [
@@ -219,9 +221,10 @@ export function sizeText(ctx: PageContext, bytes: number): string {
     sizeFormats.set(ctx.lang, f);
   }
   const nf = (n: number) => f.format(n);
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${nf(bytes / 1024)} kB`;
-  return `${nf(bytes / 1024 / 1024)} MB`;
+  // A no-break space: the unit stays with its number when a narrow column wraps.
+  if (bytes < 1024) return `${bytes}\u00a0B`;
+  if (bytes < 1024 * 1024) return `${nf(bytes / 1024)}\u00a0kB`;
+  return `${nf(bytes / 1024 / 1024)}\u00a0MB`;
 }
 
 export function fileText(ctx: PageContext, f: { contentType: string; byteSize: number }): string {
@@ -231,12 +234,7 @@ export function fileText(ctx: PageContext, f: { contentType: string; byteSize: n
   });
 }
 
-export function DocumentTable(props: {
-  ctx: PageContext;
-  rows: DocumentRow[];
-  providers: DossierProvider[];
-}): JSX.Element {
-  const { ctx } = props;
+export function DocumentTable({ ctx, rows, providers }: TableProps<DocumentRow>): JSX.Element {
   const { t } = ctx;
   return (
     <DataTable
@@ -251,14 +249,14 @@ export function DocumentTable(props: {
         { header: t('dossier.documents.type'), text: (r) => r.type },
         { header: t('dossier.documents.date'), html: (r) => <DateCell ctx={ctx} date={r.at} /> },
         { header: t('dossier.documents.author'), text: (r) => r.author },
-        providerColumn(ctx, props.providers),
+        providerColumn(ctx, providers),
         {
           header: t('dossier.documents.file'),
           text: (r) =>
             r.files.length > 0 ? r.files.map((f) => fileText(ctx, f)).join(', ') : t('dossier.documents.noFile'),
         },
       ]}
-      rows={props.rows}
+      rows={rows}
     />
   );
 }
@@ -413,12 +411,7 @@ function appointmentStatus(t: T, a: AppointmentView): string {
   return t.has(key) ? t(key) : a.status;
 }
 
-export function PastAppointments(props: {
-  ctx: PageContext;
-  rows: AppointmentView[];
-  providers: DossierProvider[];
-}): JSX.Element {
-  const { ctx } = props;
+export function PastAppointments({ ctx, rows, providers }: TableProps<AppointmentView>): JSX.Element {
   const { t } = ctx;
   return (
     <DataTable
@@ -443,9 +436,9 @@ export function PastAppointments(props: {
         { header: t('dossier.appointments.when'), html: (a) => <DateCell ctx={ctx} date={a.start} withTime /> },
         { header: t('dossier.appointments.with'), text: (a) => a.with.join(', ') || null },
         { header: t('dossier.appointments.status'), text: (a) => appointmentStatus(t, a) },
-        providerColumn(ctx, props.providers),
+        providerColumn(ctx, providers),
       ]}
-      rows={props.rows}
+      rows={rows}
     />
   );
 }
@@ -613,8 +606,13 @@ export function conditionRow(s: StoredResource): ConditionRow | null {
   };
 }
 
-export function sortConditions(rows: ConditionRow[]): ConditionRow[] {
-  return [...rows].sort(
+/** The Conditions among these resources as rows, active ones first, newest first (refuted ones left out). */
+export function conditionRows(resources: StoredResource[]): ConditionRow[] {
+  const rows = resources
+    .filter((r) => r.resourceType === 'Condition')
+    .map(conditionRow)
+    .filter((r): r is ConditionRow => r !== null);
+  return rows.sort(
     (a, b) =>
       Number(ACTIVE_STATUS.has(b.status)) - Number(ACTIVE_STATUS.has(a.status)) ||
       (b.start?.getTime() ?? 0) - (a.start?.getTime() ?? 0),
@@ -628,15 +626,14 @@ function statusText(ctx: PageContext, r: ConditionRow): string {
   return t(`dossier.status.${known.includes(r.status) ? r.status : 'unknown'}` as MessageKey);
 }
 
-export function ConditionTable(props: {
-  ctx: PageContext;
-  rows: ConditionRow[];
-  providers: DossierProvider[];
-  caption: string;
-  nameHeader: MessageKey;
-  /** The heading right above already says what the table is: keep the caption for screen readers only. */
-  captionHidden?: boolean;
-}): JSX.Element {
+export function ConditionTable(
+  props: TableProps<ConditionRow> & {
+    caption: string;
+    nameHeader: MessageKey;
+    /** The heading right above already says what the table is: keep the caption for screen readers only. */
+    captionHidden?: boolean;
+  },
+): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   return (
@@ -694,12 +691,7 @@ export function allergyRow(s: StoredResource): AllergyRow | null {
   };
 }
 
-export function AllergyTable(props: {
-  ctx: PageContext;
-  rows: AllergyRow[];
-  providers: DossierProvider[];
-}): JSX.Element {
-  const { ctx } = props;
+export function AllergyTable({ ctx, rows, providers }: TableProps<AllergyRow>): JSX.Element {
   const { t } = ctx;
   const known = (prefix: string, code: string | null) => {
     const key = `${prefix}.${code ?? ''}`;
@@ -736,9 +728,9 @@ export function AllergyTable(props: {
           html: (r) => <DateCell ctx={ctx} date={r.since} precision={r.sincePrecision} />,
         },
         { header: t('dossier.sensitivities.status'), text: (r) => t(statusKey(r.status)) },
-        providerColumn(ctx, props.providers),
+        providerColumn(ctx, providers),
       ]}
-      rows={props.rows}
+      rows={rows}
     />
   );
 }

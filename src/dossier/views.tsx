@@ -99,13 +99,18 @@ export function OrgFilter(props: {
 }
 
 /** "U ziet alleen gegevens van …" with the way back to all providers, when the filter chose one. */
-export function FilterStatus(props: { ctx: PageContext; chosen: string | null; resetHref: string }): JSX.Element {
-  if (!props.chosen) return <></>;
+export function FilterStatus(props: {
+  ctx: PageContext;
+  providers: DossierProvider[];
+  org: string | undefined;
+  resetHref: string;
+}): JSX.Element {
+  if (!props.org) return <></>;
   const { t } = props.ctx;
   return (
     <div class="koepel-filter-status">
       <Paragraph>
-        <span safe>{t('dossier.filter.showing', { org: props.chosen })}</span>{' '}
+        <span safe>{t('dossier.filter.showing', { org: providerName(props.providers, props.org) })}</span>{' '}
         <Link href={props.resetHref} text={t('dossier.filter.reset')} />
       </Paragraph>
     </div>
@@ -171,6 +176,31 @@ export function dossierTrail(ctx: PageContext, steps: Crumb[], org?: string): Cr
     : [home, { href: dossierHref('/dossier', org), label: ctx.t('dossier.title') }, ...steps];
 }
 
+/** A dossier page the organisation filter applies to: the browser tab also names the provider it chose. */
+export function FilteredPage(props: {
+  ctx: PageContext;
+  title: string;
+  providers: DossierProvider[];
+  org: string | undefined;
+  breadcrumb: Crumb[];
+  intro: string;
+  children?: Children;
+}): JSX.Element {
+  const { title, org } = props;
+  const chosen = org ? providerName(props.providers, org) : null;
+  return (
+    <Page
+      ctx={props.ctx}
+      title={title}
+      documentTitle={chosen ? `${title} · ${chosen}` : title}
+      breadcrumb={props.breadcrumb}
+      intro={props.intro}
+    >
+      {render(props.children)}
+    </Page>
+  );
+}
+
 /** A section page: breadcrumb, title, intro, filter, section menu, content. */
 export function SectionPage(props: {
   ctx: PageContext;
@@ -179,24 +209,24 @@ export function SectionPage(props: {
   org: string | undefined;
   children?: Children;
 }): JSX.Element {
-  const { ctx, section, org } = props;
+  const { ctx, section, org, providers } = props;
   const title = sectionTitle(ctx, section);
-  const chosen = org ? providerName(props.providers, org) : null;
   return (
-    <Page
+    <FilteredPage
       ctx={ctx}
       title={title}
-      documentTitle={chosen ? `${title} · ${chosen}` : title}
+      providers={providers}
+      org={org}
       breadcrumb={dossierTrail(ctx, [{ label: title }], org)}
       intro={ctx.t(`dossier.section.${section}.intro` as MessageKey)}
     >
       <div class="koepel-dossier-tools">
-        <OrgFilter ctx={ctx} action={`/dossier/${section}`} providers={props.providers} selected={org} />
+        <OrgFilter ctx={ctx} action={`/dossier/${section}`} providers={providers} selected={org} />
         <SectionNav ctx={ctx} current={section} org={org} />
       </div>
-      <FilterStatus ctx={ctx} chosen={chosen} resetHref={`/dossier/${section}`} />
+      <FilterStatus ctx={ctx} providers={providers} org={org} resetHref={`/dossier/${section}`} />
       <div class="koepel-dossier-content">{render(props.children)}</div>
-    </Page>
+    </FilteredPage>
   );
 }
 

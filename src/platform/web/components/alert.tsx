@@ -46,15 +46,22 @@ export function Alert(props: {
 }
 
 /** Nothing to show: says so, in words that tell what would be here. */
-export function EmptyState(props: {
-  /** The sentence (escaped here); the XSS scanner sees text given as a prop, not as children. */
-  text?: string;
-  /** The same sentence as children (as before `text`). */
-  children?: string;
-}): JSX.Element {
+export function EmptyState(
+  props:
+    | {
+        /** The sentence (escaped here). */
+        text: string;
+        children?: never;
+      }
+    | {
+        /** The same sentence as children, also escaped here. */
+        children: string;
+        text?: never;
+      },
+): JSX.Element {
   return (
     <p class="utrecht-paragraph koepel-empty" safe>
-      {props.text ?? props.children ?? ''}
+      {props.text ?? props.children}
     </p>
   );
 }
