@@ -42,9 +42,7 @@ const nl = {
   'apiClients.revoked': 'De API-client is ingetrokken. Toegangstokens van deze client werken niet meer.',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Partial<Record<Key, string>> = {
+const en: Partial<Record<keyof typeof nl, string>> = {
   'apiClients.home.link': 'Connections with your own systems (API clients)',
   'apiClients.title': 'Connections (API clients)',
   'apiClients.intro':

@@ -52,9 +52,7 @@ const nl = {
   'apps.how.log': 'Bekijk wanneer apps uw gegevens hebben gelezen',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Partial<Record<Key, string>> = {
+const en: Partial<Record<keyof typeof nl, string>> = {
   'apps.nav': 'Connected apps',
   'apps.authorize.title': 'Give {app} access to your data?',
   'apps.authorize.asks': 'The app {app} (by {vendor}) asks whether it may read your data in {portal}.',

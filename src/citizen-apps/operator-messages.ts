@@ -68,9 +68,7 @@ const nl = {
   'operatorApps.created.doneSecret': 'Ik heb het geheim opgeslagen, terug naar het overzicht',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Record<Key, string> = {
+const en: Record<keyof typeof nl, string> = {
   'operatorApps.title': 'Apps for citizens',
   'operatorApps.link': 'Apps for citizens (register)',
   'operatorApps.back': 'To the security alerts',

@@ -20,9 +20,7 @@ const nl = {
   'demoPgo.failed': 'Het koppelen is niet gelukt. Probeer het opnieuw.',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Record<Key, string> = {
+const en: Record<keyof typeof nl, string> = {
   'demoPgo.title': 'Example health app',
   'demoPgo.link': 'Try it in this demo with the example health app',
   'demoPgo.notice':

@@ -27,9 +27,7 @@ const nl = {
     '{failures} mislukte aanmeldingen van deze koppeling (client id) vanaf verschillende adressen binnen {minutes} minuten. Elk adres wordt apart geblokkeerd; de koppeling zelf niet. Het auditlog noemt de koppeling.',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Partial<Record<Key, string>> = {
+const en: Partial<Record<keyof typeof nl, string>> = {
   'operator.alerts.title': 'Security alerts',
   'operator.alerts.intro':
     'Alerts about possible misuse, such as password guessing. The subject is a pseudonym (a key of the account or the address): no e-mail or IP addresses are shown here.',

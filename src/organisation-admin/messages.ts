@@ -14,9 +14,7 @@ const nl = {
   'orgAdmin.categories.error': 'Kies alleen onderdelen uit de lijst.',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Partial<Record<Key, string>> = {
+const en: Partial<Record<keyof typeof nl, string>> = {
   'orgAdmin.categories.title': 'What patients see',
   'orgAdmin.categories.link': 'What patients see of their record',
   'orgAdmin.categories.intro':

@@ -24,9 +24,7 @@ const nl = {
   'patients.errors.born': 'Vul een geldige geboortedatum in, bijvoorbeeld 12-04-1982.',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Partial<Record<Key, string>> = {
+const en: Partial<Record<keyof typeof nl, string>> = {
   'patients.search.title': 'Find a patient',
   'patients.search.intro':
     "You only find patients with a current care relationship with your organisation. Every patient you see in the results is recorded in that patient's access log.",

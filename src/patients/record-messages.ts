@@ -75,9 +75,7 @@ const nl = {
   'patientRecord.criticality.unable-to-assess': 'Onbekend',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Partial<Record<Key, string>> = {
+const en: Partial<Record<keyof typeof nl, string>> = {
   'patientRecord.title': 'Record of {name}',
   'patientRecord.back': 'Back to the workplace',
   'patientRecord.born': 'Date of birth',

@@ -98,9 +98,7 @@ const nl = {
   'recordRequests.staff.errors.handled': 'Dit verzoek is al behandeld.',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Partial<Record<Key, string>> = {
+const en: Partial<Record<keyof typeof nl, string>> = {
   'recordRequests.category.appointments': 'Appointments',
   'recordRequests.category.episodes': 'Episodes (complaints and conditions)',
   'recordRequests.category.sensitivities': 'Sensitivities and particulars',

@@ -91,9 +91,7 @@ const nl = {
   'staff.account.back': 'Terug naar de werkplek',
 } as const;
 
-type Key = keyof typeof nl;
-
-const en: Partial<Record<Key, string>> = {
+const en: Partial<Record<keyof typeof nl, string>> = {
   'staff.login.title': 'Staff login',
   'staff.login.intro': "Log in with the e-mail address and password of your organisation's account.",
   'staff.login.email': 'E-mail address',
