@@ -69,20 +69,26 @@ create policy care_relationship_org on care_relationship as permissive for all t
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table citizen: row-level security enabled, forced
-grant select, insert, update on citizen to koepel_app;
+grant select, update on citizen to koepel_app;
 create policy citizen_client_read on citizen as permissive for select to public
   using (koepel_principal_kind() = 'client'::text AND koepel_audited(id) AND (EXISTS ( SELECT 1
        FROM care_relationship r
       WHERE r.citizen_id = citizen.id)));
+create policy citizen_login_brp on citizen as permissive for update to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'citizen-login'::text AND koepel_audited(id))
+  with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'citizen-login'::text);
 create policy citizen_login_lookup on citizen as permissive for select to public
   using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'citizen-login'::text);
-create policy citizen_self on citizen as permissive for all to public
+create policy citizen_self on citizen as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND id = koepel_citizen() AND koepel_audited(id));
+create policy citizen_self_update on citizen as permissive for update to public
   using (koepel_principal_kind() = 'citizen'::text AND id = koepel_citizen() AND koepel_audited(id))
   with check (koepel_principal_kind() = 'citizen'::text AND id = koepel_citizen());
 create policy citizen_staff_read on citizen as permissive for select to public
   using (koepel_principal_kind() = 'staff'::text AND koepel_audited(id) AND (EXISTS ( SELECT 1
        FROM care_relationship r
       WHERE r.citizen_id = citizen.id)));
+CREATE TRIGGER citizen_columns BEFORE UPDATE ON citizen FOR EACH ROW EXECUTE FUNCTION koepel_citizen_columns();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table citizen_app: row-level security enabled, forced
@@ -140,7 +146,7 @@ create policy citizen_app_token_auth on citizen_app_token as permissive for all 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table citizen_key: row-level security enabled, forced
 grant select, insert on citizen_key to koepel_app;
-create policy citizen_key_self on citizen_key as permissive for all to public
+create policy citizen_key_self on citizen_key as permissive for select to public
   using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 create policy citizen_key_staff on citizen_key as permissive for select to public
   using (koepel_principal_kind() = 'staff'::text AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
@@ -213,7 +219,11 @@ create policy record_access_request_citizen_insert on record_access_request as p
       WHERE r.citizen_id = koepel_citizen() AND r.organisation_id = record_access_request.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
 create policy record_access_request_citizen_read on record_access_request as permissive for select to public
   using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
-create policy record_access_request_staff on record_access_request as permissive for all to public
+create policy record_access_request_staff on record_access_request as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('record:requests'::text) AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
+       FROM care_relationship r
+      WHERE r.citizen_id = record_access_request.citizen_id AND r.organisation_id = record_access_request.organisation_id)));
+create policy record_access_request_staff_answer on record_access_request as permissive for update to public
   using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('record:requests'::text) AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
        FROM care_relationship r
       WHERE r.citizen_id = record_access_request.citizen_id AND r.organisation_id = record_access_request.organisation_id)))
@@ -226,11 +236,13 @@ create policy record_attachment_citizen on record_attachment as permissive for s
   using (citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
        FROM record_resource rr
       WHERE rr.id = record_attachment.resource_id)));
-create policy record_attachment_org on record_attachment as permissive for all to public
-  using (koepel_org_reads(organisation_id, citizen_id))
+create policy record_attachment_client on record_attachment as permissive for all to public
+  using (koepel_principal_kind() = 'client'::text AND koepel_org_reads(organisation_id, citizen_id))
   with check (koepel_principal_kind() = 'client'::text AND koepel_org_reads(organisation_id, citizen_id) AND (EXISTS ( SELECT 1
        FROM record_resource rr
       WHERE rr.id = record_attachment.resource_id AND rr.organisation_id = record_attachment.organisation_id AND rr.citizen_id = record_attachment.citizen_id)));
+create policy record_attachment_org on record_attachment as permissive for select to public
+  using (koepel_org_reads(organisation_id, citizen_id));
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table record_category_grant: row-level security enabled, forced
@@ -418,6 +430,35 @@ CREATE OR REPLACE FUNCTION public.koepel_citizen()
 AS $function$
   select nullif(current_setting('koepel.citizen_id', true), '')::uuid
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_citizen_columns(): security invoker; execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_citizen_columns()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  brp constant text[] := array['bsn_index', 'bsn_ciphertext', 'family_name', 'name_prefix', 'given_names',
+                               'search_name', 'birth_date', 'brp_ciphertext', 'brp_fetched_at'];
+  own constant text[] := array['email_ciphertext', 'phone_ciphertext', 'last_login_at', 'previous_login_at'];
+  changed text[];
+begin
+  if current_user <> 'koepel_app' then
+    return new;
+  end if;
+  select coalesce(array_agg(n.key), '{}') into changed
+  from jsonb_each(to_jsonb(new)) n
+  where n.value is distinct from to_jsonb(old) -> n.key;
+  if koepel_principal_kind() = 'system' and current_setting('koepel.purpose', true) = 'citizen-login' then
+    if not changed <@ brp then
+      raise exception 'citizen: the login flow writes only BRP data' using errcode = 'insufficient_privilege';
+    end if;
+  elsif not changed <@ own then
+    raise exception 'citizen: BRP data is written only by the login flow (PZ-2)' using errcode = 'insufficient_privilege';
+  end if;
+  return new;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_citizen_sees(uuid,text): security invoker; execute: koepel_app, public

@@ -133,7 +133,8 @@ describe('access log for citizens', () => {
     );
     assert.ok(all.some((r) => r[4] === 'U herkend aan uw BSN om gegevens aan te leveren'));
     assert.ok(all.some((r) => r[1] === 'U zelf' && r[4] === 'Ingelogd met DigiD (Substantieel)'));
-    assert.ok(all.some((r) => r[1] === 'U zelf' && r[4] === 'Persoonsgegevens bijgewerkt uit de BRP'));
+    // The login flow writes the BRP snapshot as Koepel itself, not as the citizen (PZ-2: she cannot write it).
+    assert.ok(all.some((r) => r[1] === 'Koepel (automatisch)' && r[4] === 'Persoonsgegevens bijgewerkt uit de BRP'));
   });
 
   test("[PZ-4] a citizen never sees another citizen's records", async () => {

@@ -2,9 +2,12 @@
 //   1. find the citizen by the BSN's blind index (system principal 'citizen-login', which may see only that);
 //   2. no citizen, or no active care relationship with an organisation of this portal → no citizen session (PZ-4);
 //   3. otherwise ask the BRP for fresh identity data (PZ-2), and in one transaction under the citizen's principal:
-//      audit the login (which is what lets the transaction see the citizen's row), refresh the encrypted BRP
-//      snapshot, record the login time;
-//   4. a new session id for the logged-in citizen (rotation).
+//      audit the login (which is what lets the transaction see the citizen's row), seal the BRP snapshot under her
+//      key, record the login time;
+//   4. write the BRP snapshot as the system principal 'citizen-login' (req.withSystem), after an audit record
+//      naming the citizen: the database lets no one else write the BRP columns, the citizen least of all (PZ-2,
+//      migration 0013);
+//   5. a new session id for the logged-in citizen (rotation).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasActiveCareRelationship } from '../care-providers/index.js';
 import type { AuditEvent } from '../platform/audit/audit.js';
@@ -13,7 +16,7 @@ import { runInScope } from '../platform/db/scope.js';
 import { rotateSession } from '../platform/http/request-context.js';
 import { BrpError, type BrpPerson, type IdentitySource } from './brp/brp-client.js';
 import type { Bsn } from './bsn.js';
-import { bsnIndex, displayName, refreshBrpSnapshot } from './citizens.js';
+import { bsnIndex, displayName, nameColumns, sealBrpSnapshot, writeBrpSnapshot } from './citizens.js';
 import type { DigidLevel } from './digid/levels.js';
 
 /** Audits a login event before anyone is logged in (whatever session the browser brought along). */
@@ -86,7 +89,7 @@ export async function completeCitizenLogin(
   if (!active) return { kind: 'no-care-relationship' };
 
   const person = await freshPerson(req, identity, bsn);
-  const name = await asCitizen(async ({ tx, audit }) => {
+  const login = await asCitizen(async ({ tx, audit }) => {
     // The audit record comes first: until it exists, row-level security hides the citizen's row.
     await audit({
       event: 'citizen.login',
@@ -96,16 +99,8 @@ export async function completeCitizenLogin(
       resourceId: citizenId,
       reason,
     });
-    if (person) {
-      await refreshBrpSnapshot(tx, keys, citizenId, person);
-      await audit({
-        event: 'citizen.brp.refresh',
-        action: 'U',
-        citizenId,
-        resourceType: 'brp-snapshot',
-        resourceId: citizenId,
-      });
-    }
+    // Sealed here, where the citizen's key is readable; written below by the login flow's own principal.
+    const sealed = person ? await sealBrpSnapshot(tx, keys, citizenId, person) : null;
     // "New since your last visit" on the home page compares with the login before this one.
     await tx
       .updateTable('citizen')
@@ -117,8 +112,24 @@ export async function completeCitizenLogin(
       .select(['given_names', 'name_prefix', 'family_name'])
       .where('id', '=', citizenId)
       .executeTakeFirstOrThrow();
-    return displayName(row);
+    return { name: displayName(row), sealed };
   });
+
+  let name = login.name;
+  if (person && login.sealed) {
+    const sealed = login.sealed;
+    await req.withSystem('citizen-login', async ({ tx, audit }) => {
+      await audit({
+        event: 'citizen.brp.refresh',
+        action: 'U',
+        citizenId,
+        resourceType: 'brp-snapshot',
+        resourceId: citizenId,
+      });
+      await writeBrpSnapshot(tx, citizenId, person, sealed);
+    });
+    name = displayName(nameColumns(person));
+  }
 
   await rotateSession(req, reply, { kind: 'citizen', citizenId, portalId, state: { displayName: name } });
   return { kind: 'logged-in' };

@@ -30,7 +30,8 @@ export const aad = {
   phone: (citizenId: string) => `citizen.phone:${citizenId}`,
 };
 
-function nameColumns(person: BrpPerson) {
+/** The BRP columns kept in the clear: names and birth date (staff search their own patients by them). */
+export function nameColumns(person: BrpPerson) {
   const n = person.naam;
   return {
     family_name: n.geslachtsnaam,
@@ -62,22 +63,22 @@ export async function insertCitizen(tx: Tx, keys: KeyStore, person: BrpPerson): 
   return id;
 }
 
-/** Replaces the BRP snapshot after a fresh BRP lookup (at login). Needs an audited citizen principal. */
-export async function refreshBrpSnapshot(tx: Tx, keys: KeyStore, citizenId: string, person: BrpPerson): Promise<void> {
-  await tx
+/** The BRP snapshot sealed under the citizen's own key: needs a principal that reads that key (the citizen). */
+export async function sealBrpSnapshot(tx: Tx, keys: KeyStore, citizenId: string, person: BrpPerson): Promise<Buffer> {
+  return keys.encrypt(tx, { kind: 'citizen', id: citizenId }, JSON.stringify(person), aad.brp(citizenId));
+}
+
+/**
+ * Replaces the BRP columns after a fresh BRP lookup at login (PZ-2). The database lets only the login flow's system
+ * principal ('citizen-login'), after an audit record naming the citizen, write these columns (migration 0013).
+ */
+export async function writeBrpSnapshot(tx: Tx, citizenId: string, person: BrpPerson, sealed: Buffer): Promise<void> {
+  const result = await tx
     .updateTable('citizen')
-    .set({
-      ...nameColumns(person),
-      brp_ciphertext: await keys.encrypt(
-        tx,
-        { kind: 'citizen', id: citizenId },
-        JSON.stringify(person),
-        aad.brp(citizenId),
-      ),
-      brp_fetched_at: new Date(),
-    })
+    .set({ ...nameColumns(person), brp_ciphertext: sealed, brp_fetched_at: new Date() })
     .where('id', '=', citizenId)
-    .execute();
+    .executeTakeFirst();
+  if (result.numUpdatedRows !== 1n) throw new Error('the BRP snapshot was not written');
 }
 
 export async function readBrpSnapshot(

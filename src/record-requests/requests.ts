@@ -175,6 +175,8 @@ export async function citizenRequests(scope: DataScope, citizen: Citizen): Promi
     .execute();
   // The key of an organisation the citizen no longer has a relationship with is out of reach (its policy, migration
   // 0011): no text then. Asked of the database here, not left to whether the key happens to be in memory.
+  // A text whose key is readable but that does not decrypt (tampered, moved, or stored in the clear) is an error —
+  // the page fails (500, logged without the text) — never an empty note that would hide it (ZL-2).
   const readableKeys = new Set(
     (await tx.selectFrom('organisation_key').select('organisation_id').distinct().execute()).map(
       (k) => k.organisation_id,
@@ -184,7 +186,7 @@ export async function citizenRequests(scope: DataScope, citizen: Citizen): Promi
   for (const r of rows) {
     const org = { kind: 'organisation' as const, id: r.organisation_id };
     const open = async (c: Uint8Array | null, aad: string) =>
-      c && readableKeys.has(r.organisation_id) ? await keys.decrypt(tx, org, c, aad).catch(() => null) : null;
+      c && readableKeys.has(r.organisation_id) ? await keys.decrypt(tx, org, c, aad) : null;
     out.push({
       id: r.id,
       organisationName: r.name,

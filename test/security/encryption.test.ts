@@ -1,19 +1,42 @@
-// Encryption at rest: the raw table contents after the demo load hold no BSN and no BRP address in the clear.
+// Encryption at rest: the raw table contents after the demo load hold no BSN and no BRP address in the clear; what the
+// real code paths write (record data from a provider system, a citizen's request note and the organisation's answer
+// through HTTP) holds no plaintext either; and a text that does not decrypt is an error, never shown as empty.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { FIXTURE_PERSONS } from '../../src/identity/brp/fixture-persons.js';
+import type { Bsn } from '../../src/identity/bsn.js';
+import { bsnIndex } from '../../src/identity/citizens.js';
+import { choose, openSimulator } from '../../src/identity/digid/test-driver.js';
+import { loginStaff } from '../../src/staff/login.testkit.js';
 import { withPrincipal } from '../../src/platform/db/principal.js';
 import { writeResources, type ResourceWrite } from '../../src/record/store.js';
 import { startKoepel, type TestKoepel } from '../support/harness.js';
+import { csrfFrom, HttpClient } from '../support/http-client.js';
 import { DEMO, orgId } from '../support/principals.js';
-import { auditRead, newCitizen, newClient, newStaff, relate, scopeOf } from './record-kit.js';
+import { newCitizen, newClient, relate, scopeOf } from './record-kit.js';
+
+const GP_DOCTOR = 'huisarts@delinde.example';
 
 describe('encryption at rest', () => {
   let k: TestKoepel;
+  /** Everything the app logs (trace level, unredacted): what the log would show an operator. */
+  const logged: string[] = [];
   before(async () => {
-    k = await startKoepel();
+    k = await startKoepel(
+      {},
+      {
+        logStream: new Writable({
+          write(chunk: Buffer, _enc, done) {
+            logged.push(chunk.toString('utf8'));
+            if (logged.length > 5_000) logged.splice(0, 1_000);
+            done();
+          },
+        }),
+      },
+    );
   });
   after(async () => {
     await k.close();
@@ -62,7 +85,6 @@ describe('encryption at rest', () => {
     const client = await newClient(k.db, gp);
     const patient = await newCitizen(k.db, k.koepel.keys);
     await relate(k.db, gp, patient.id);
-    const portalId = (await k.db.selectFrom('portal').select('id').executeTakeFirstOrThrow()).id;
     // Distinctive strings in every kind of field a sender fills in, and binary attachment bytes.
     const texts = {
       lab: 'Glucose nuchter ZEBRA-LAB-88412',
@@ -162,26 +184,9 @@ describe('encryption at rest', () => {
       },
     ];
     await withPrincipal(k.db, client, (tx) => writeResources(scopeOf(tx, client, k.koepel.keys), writes));
-    // The citizen asks for more, with a note; the GP answers. Both texts under the organisation key.
-    await withPrincipal(k.db, { kind: 'citizen', citizenId: patient.id, portalId }, async (tx) => {
-      const note = await k.koepel.keys.encrypt(tx, { kind: 'organisation', id: gp }, texts.note, 'note');
-      await tx
-        .insertInto('record_access_request')
-        .values({ organisation_id: gp, citizen_id: patient.id, categories: ['documents'], note_ciphertext: note })
-        .execute();
-    });
-    const staff = await newStaff(k.db, gp, ['record:requests']);
-    await withPrincipal(k.db, staff, async (tx) => {
-      await auditRead(tx, staff, [patient.id]);
-      const answer = await k.koepel.keys.encrypt(tx, { kind: 'organisation', id: gp }, texts.answer, 'answer');
-      const n = await tx
-        .updateTable('record_access_request')
-        .set({ status: 'granted', response_ciphertext: answer, handled_at: new Date(), handled_by: staff.staffId })
-        .where('citizen_id', '=', patient.id)
-        .executeTakeFirst();
-      assert.equal(Number(n.numUpdatedRows), 1);
-    });
-
+    // The citizen asks for more, with a note; the GP answers. Both through the real HTTP paths; after the scan, both
+    // texts are shown again as written (so they were stored, and the scan decides how).
+    const request = await askAndAnswer(patient.bsn, gp, texts.note, texts.answer);
     const dump = await rawDump();
     assert.ok(dump.includes(patient.id), 'the scan covers the new rows');
     for (const [field, text] of Object.entries(texts)) {
@@ -192,6 +197,7 @@ describe('encryption at rest', () => {
     for (const form of [patient.bsn, `${patient.bsn.slice(0, 4)}.${patient.bsn.slice(4, 6)}.${patient.bsn.slice(6)}`]) {
       assert.ok(!dump.includes(form), 'BSN of the record found in the clear');
     }
+    await assertShown(request.citizen, texts.note, texts.answer);
     assert.ok(!dump.includes(binary.toString('latin1')), 'attachment bytes found in the clear');
     assert.ok(!dump.includes(binary.toString('hex')), 'attachment bytes found in the clear (hex)');
     assert.ok(!dump.includes(binary.toString('base64')), 'attachment bytes found in the clear (base64)');
@@ -209,6 +215,123 @@ describe('encryption at rest', () => {
         /^\(\d+,,,(appointments|episodes|sensitivities|lab|documents|medication|careteam),(result|document|record)\.(new|changed),,,?\)$/,
       );
     }
+  });
+
+  /**
+   * The citizen (logged in with DigiD by BSN) asks the organisation for one more category with a note; its doctor
+   * answers with a text. Returns the request's id.
+   */
+  async function askAndAnswer(
+    bsn: string,
+    organisation: string,
+    note: string,
+    answer: string,
+  ): Promise<{ id: string; citizen: HttpClient }> {
+    const citizen = await citizenSession(bsn);
+    const form = await citizen.get(`/record-requests/new/${organisation}`);
+    assert.equal(form.status, 200);
+    const category = /<input[^>]*value="(appointments|episodes|sensitivities|lab|documents|medication|careteam)"/.exec(
+      form.text,
+    )?.[1];
+    assert.ok(category, 'a category to ask for');
+    const asked = await citizen.post('/record-requests', {
+      _csrf: csrfFrom(form.text),
+      organisation,
+      categories: category,
+      note,
+    });
+    assert.equal(asked.status, 303);
+    const citizenId = (
+      await k.db
+        .selectFrom('citizen')
+        .select('id')
+        .where('bsn_index', '=', bsnIndex(k.koepel.keys, bsn as Bsn))
+        .executeTakeFirstOrThrow()
+    ).id;
+    const { id } = await k.db
+      .selectFrom('record_access_request')
+      .select('id')
+      .where('citizen_id', '=', citizenId)
+      .where('organisation_id', '=', organisation)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow();
+    const doctor = await doctorSession();
+    const granted = await doctor.client.post(`/staff/record-requests/${id}/grant`, {
+      _csrf: doctor.csrf,
+      categories: category,
+      response: answer,
+    });
+    assert.equal(granted.status, 303);
+    return { id, citizen };
+  }
+
+  /** The citizen's overview shows her note and the answer as written: they were stored, and read back. */
+  async function assertShown(citizen: HttpClient, ...texts: string[]): Promise<void> {
+    const page = await citizen.get('/record-requests');
+    assert.equal(page.status, 200);
+    for (const text of texts) assert.ok(page.text.includes(text), 'the citizen sees her note and the answer');
+  }
+
+  async function citizenSession(bsn: string): Promise<HttpClient> {
+    const c = new HttpClient(k.url);
+    const { form } = await openSimulator(c);
+    const chosen = await choose(c, form, { bsn });
+    assert.ok(chosen.location, `simulator answered ${chosen.status}`);
+    assert.equal((await c.get(chosen.location)).status, 303);
+    return c;
+  }
+
+  let doctor: { client: HttpClient; csrf: string } | null = null;
+  async function doctorSession(): Promise<{ client: HttpClient; csrf: string }> {
+    if (!doctor) {
+      const { client, page } = await loginStaff(k.url, GP_DOCTOR);
+      doctor = { client, csrf: csrfFrom(page.text) };
+    }
+    return doctor;
+  }
+
+  test('[ZL-2] a request note that does not decrypt is an error (500, logged without the text), never an empty note', async () => {
+    const gp = await orgId(k.db, DEMO.gp);
+    const patient = await newCitizen(k.db, k.koepel.keys);
+    await relate(k.db, gp, patient.id);
+    const note = 'Mijn verzoek ZEBRA-KAPOT-NOTE';
+    const { id, citizen } = await askAndAnswer(patient.bsn, gp, note, 'Akkoord ZEBRA-KAPOT-ANTWOORD');
+    await assertShown(citizen, note);
+    const doctor = await doctorSession();
+    const original = (
+      await k.db
+        .selectFrom('record_access_request')
+        .select('note_ciphertext')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).note_ciphertext;
+    assert.ok(original);
+    // Tampered with (one bit of the ciphertext), and stored in the clear: both must fail loudly.
+    const tampered = Buffer.from(original);
+    tampered[tampered.length - 20] = (tampered[tampered.length - 20] ?? 0) ^ 1;
+    for (const [what, stored] of [
+      ['tampered', tampered],
+      ['in the clear', Buffer.from(note, 'utf8')],
+    ] as const) {
+      await k.db.updateTable('record_access_request').set({ note_ciphertext: stored }).where('id', '=', id).execute();
+      logged.length = 0;
+      for (const [who, client, path] of [
+        ['citizen', citizen, '/record-requests'],
+        ['staff', doctor.client, `/staff/record-requests/${id}`],
+      ] as const) {
+        const page = await client.get(path);
+        assert.equal(page.status, 500, `${what}: ${who} gets an error page`);
+        assert.ok(!page.text.includes('ZEBRA-KAPOT'), `${what}: ${who}'s error page shows no text of the request`);
+      }
+      const log = logged.join('');
+      assert.match(log, /request failed/, `${what}: the failure is logged`);
+      for (const secret of ['ZEBRA-KAPOT', patient.bsn, 'Proef Persoon'])
+        assert.ok(!log.includes(secret), `${what}: the log holds no personal data`);
+    }
+    // Restored, both pages work again.
+    await k.db.updateTable('record_access_request').set({ note_ciphertext: original }).where('id', '=', id).execute();
+    assert.equal((await citizen.get('/record-requests')).status, 200);
+    assert.equal((await doctor.client.get(`/staff/record-requests/${id}`)).status, 200);
   });
 
   test('the scan itself finds plaintext when it is there', async () => {
