@@ -1,7 +1,7 @@
 // Tenant isolation of the record tables (migration 0003) at the SQL level, below the application: organisation
 // A's staff and API client against organisation B's rows, the anonymous principal, and the two functions that
 // deliberately reach past row-level security (koepel_match_patient, koepel_audit_actor_names).
-// The RLS-enabled-and-forced check for every table (the new ones included) is in rls.test.ts.
+// The RLS-enabled-and-forced check for every table (the new ones included) is in rls.integration.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';

@@ -182,7 +182,7 @@ describe('OAuth2 token endpoint', () => {
     const empty = { resourceType: 'Bundle', type: 'transaction', entry: [] };
     assert.equal((await fhir(k.url, token, 'POST', '/fhir', empty)).status, 200);
     // Revoked by another process of the deployment (here: straight in the database), so this server's TokenCache
-    // is not told. (Revoking through this server's admin page forgets at once: src/api-clients/api-clients.test.ts.)
+    // is not told. (Revoking through this server's admin page forgets at once: src/api-clients/api-clients.integration.test.ts.)
     await k.db.updateTable('api_client').set({ revoked_at: new Date() }).where('id', '=', other.id).execute();
     const refused = await tokenRequest(k.url, grant, { authorization: basic(other.clientId, other.secret) });
     assert.equal(refused.status, 401);

@@ -137,7 +137,7 @@ describe('citizen home', () => {
       ['/logout'],
     );
     // That no route changes BRP data, and that the database refuses it, is tested over every registered route and
-    // every BRP column in test/security/brp-data.test.ts.
+    // every BRP column in test/security/brp-data.integration.test.ts.
   });
 
   test('English texts are available', async () => {
