@@ -12,10 +12,25 @@
 // file gets a database of its own. Either way the database is prepared once per run (migrations and the demo seed,
 // test/support/build-template.ts) and each Koepel a test starts is a copy of it: a PGlite loaded from a dump, or a
 // PostgreSQL `create database … template`. The template is removed again at the end.
+//
+// The TypeScript is compiled once per run (esbuild, one output file per source file, inline source maps) into
+// node_modules/.cache/koepel-tests/<pid>/, and the test processes load plain JavaScript: loading ~400 modules through
+// tsx's loader hooks cost each test file about 2.5 s of CPU, most of the suite's time. KOEPEL_TEST_LOADER=tsx runs
+// the sources through tsx instead (as before), e.g. to debug a loader question.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
 
 const argv = process.argv.slice(2);
 const only = argv.includes('--unit') ? 'unit' : argv.includes('--integration') ? 'integration' : null;
@@ -67,7 +82,7 @@ async function prepareTemplate() {
   if (!usesHarness) return async () => undefined;
   const dir = mkdtempSync(join(tmpdir(), 'koepel-test-'));
   const started = Date.now();
-  const built = await run(process.execPath, ['--import', 'tsx', 'test/support/build-template.ts', dir], {
+  const built = await run(process.execPath, [...loader, compiled('test/support/build-template.ts'), dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env,
   });
@@ -91,16 +106,67 @@ async function prepareTemplate() {
   };
 }
 
-const cleanup = await prepareTemplate();
+const useTsx = process.env.KOEPEL_TEST_LOADER === 'tsx';
+const outDir = resolve('node_modules', '.cache', 'koepel-tests', String(process.pid));
+
+/** Every TypeScript file of src/ and test/ (the tests import both). */
+function typescriptSources(dir, out = []) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') typescriptSources(full, out);
+    } else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(full);
+  }
+  return out;
+}
+
+/** Compiles src/ and test/ next to links to what the code reads from beside itself (migrations, static files). */
+async function compileSources() {
+  rmSync(outDir, { recursive: true, force: true });
+  await build({
+    // test/fixtures is linked, not compiled (its script writes the fixtures; no test imports it).
+    entryPoints: [...typescriptSources('src'), ...typescriptSources('test')].filter(
+      (f) => !f.startsWith(join('test', 'fixtures')),
+    ),
+    outdir: outDir,
+    outbase: '.',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'inline',
+    tsconfig: 'tsconfig.json',
+    logLevel: 'warning',
+  });
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  for (const linked of ['migrations', 'src/platform/web/static', 'test/fixtures']) {
+    mkdirSync(dirname(join(outDir, linked)), { recursive: true });
+    symlinkSync(resolve(linked), join(outDir, linked), 'dir');
+  }
+}
+
+// On PGlite, V8's first WebAssembly tier only: recompiling PGlite's large module with the optimising tier costs
+// each test process about 1.4 s of CPU, more than the tests it would speed up win back (docs/performance.md).
+const wasmFlags = process.env.KOEPEL_TEST_DATABASE_URL ? [] : ['--liftoff-only'];
+const loader = [...(useTsx ? ['--import', 'tsx'] : ['--enable-source-maps']), ...wasmFlags];
+const compiled = (file) => (useTsx ? file : join(outDir, file.replace(/\.tsx?$/, '.js')));
+
 let exitCode = 1;
+let cleanup = async () => undefined;
 try {
+  if (!useTsx) {
+    const started = Date.now();
+    await compileSources();
+    console.error(`# compiled the TypeScript in ${Date.now() - started} ms`);
+  }
+  cleanup = await prepareTemplate();
   const result = await run(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
+    [...loader, '--test', '--test-concurrency=2', '--test-timeout=180000', ...files.map(compiled)],
     { stdio: 'inherit', env },
   );
   exitCode = result.code;
 } finally {
   await cleanup();
+  if (!useTsx) rmSync(outDir, { recursive: true, force: true });
 }
 process.exit(exitCode);
