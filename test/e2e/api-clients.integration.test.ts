@@ -1,46 +1,31 @@
 // An organisation's admin in a real browser registers an API client for the pharmacy system, copies the secret
 // from the page that shows it once, and revokes the client again. axe-core checks every page.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Secret } from 'otpauth';
-import type { Browser } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { codeAt } from '../../src/staff/totp.js';
-import { assertAccessible, launchBrowser, newContext } from '../support/browser.js';
-import { startKoepel, type TestKoepel } from '../support/harness.js';
+import { assertAccessible, browserSuite, newContext } from '../support/browser.js';
 
 describe('API client administration in a real browser', () => {
-  let k: TestKoepel;
-  let browser: Browser;
-  before(async () => {
-    k = await startKoepel();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
-    try {
-      await browser.close();
-    } finally {
-      await k.close();
-    }
-  });
+  const suite = browserSuite();
 
   test('the pharmacy admin creates and revokes an API client; every page is accessible', async () => {
-    const ctx = await newContext(browser);
+    const ctx = await newContext(suite.browser);
     const page = await ctx.newPage();
     try {
-      await page.goto(`${k.url}/staff/login`);
+      await page.goto(`${suite.k.url}/staff/login`);
       await page.getByLabel('E-mailadres').fill('beheer@apotheekcentrum.example');
       await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
       await page.getByRole('button', { name: 'Inloggen' }).click();
-      await page.waitForURL(`${k.url}/staff/totp/enrol`);
+      await page.waitForURL(`${suite.k.url}/staff/totp/enrol`);
       const secret = Secret.fromBase32((await page.locator('#totp-secret').innerText()).replace(/\s/g, '')).bytes;
       await page.getByLabel('Verificatiecode').fill(codeAt(secret, Math.floor(Date.now() / 30_000) * 30_000 + 1000));
       await page.getByRole('button', { name: 'Bevestigen' }).click();
-      await page.waitForURL(`${k.url}/staff`);
+      await page.waitForURL(`${suite.k.url}/staff`);
 
       await page.getByRole('link', { name: 'Koppelingen met uw eigen systemen (API-clients)' }).click();
-      await page.waitForURL(`${k.url}/staff/admin/api-clients`);
+      await page.waitForURL(`${suite.k.url}/staff/admin/api-clients`);
       await assertAccessible(page);
 
       // A missing name: the error summary links to the field.
@@ -60,7 +45,7 @@ describe('API client administration in a real browser', () => {
       await page.screenshot({ path: '/tmp/koepel-api-client-created.png', fullPage: true });
 
       await page.getByRole('link', { name: /terug naar het overzicht/ }).click();
-      await page.waitForURL(`${k.url}/staff/admin/api-clients`);
+      await page.waitForURL(`${suite.k.url}/staff/admin/api-clients`);
       const row = page.locator('tr', { hasText: 'Apotheeksysteem productie' });
       assert.match(await row.innerText(), /Actief/);
       assert.ok(!(await page.content()).includes(clientSecret), 'the secret is not shown again');
@@ -70,7 +55,7 @@ describe('API client administration in a real browser', () => {
       await page.waitForLoadState('domcontentloaded');
       await assertAccessible(page);
       await page.getByRole('button', { name: 'Ja, intrekken' }).click();
-      await page.waitForURL(`${k.url}/staff/admin/api-clients?revoked=1`);
+      await page.waitForURL(`${suite.k.url}/staff/admin/api-clients?revoked=1`);
       assert.match(await page.getByRole('status').innerText(), /ingetrokken/);
       assert.match(await page.locator('tr', { hasText: 'Apotheeksysteem productie' }).innerText(), /Ingetrokken op/);
       await assertAccessible(page);

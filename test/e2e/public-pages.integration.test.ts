@@ -1,39 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { assertAccessible, launchBrowser, newContext } from '../support/browser.js';
-import { startKoepel, type TestKoepel } from '../support/harness.js';
+import { describe, test } from 'node:test';
+import { assertAccessible, browserSuite, newContext } from '../support/browser.js';
 
 describe('public pages in a real browser', () => {
-  let k: TestKoepel;
-  let browser: Browser;
-  before(async () => {
-    k = await startKoepel();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
-    try {
-      await browser.close();
-    } finally {
-      await k.close();
-    }
-  });
+  const suite = browserSuite();
 
   for (const path of ['/', '/privacy', '/bestaat-niet']) {
     test(`${path} has no axe-core violations`, async () => {
-      const ctx = await newContext(browser);
+      const ctx = await newContext(suite.browser);
       const page = await ctx.newPage();
-      await page.goto(k.url + path);
+      await page.goto(suite.k.url + path);
       await assertAccessible(page);
       await ctx.close();
     });
   }
 
   test('skip link moves focus to the main content', async () => {
-    const ctx = await newContext(browser);
+    const ctx = await newContext(suite.browser);
     const page = await ctx.newPage();
-    await page.goto(k.url + '/');
+    await page.goto(suite.k.url + '/');
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement?.textContent);
     assert.equal(focused, 'Direct naar de inhoud');

@@ -1,36 +1,22 @@
 // A GP's employee in a real browser: logs in, enrols an authenticator app (reading the manual key from the page,
 // as someone without a camera would), finds a patient, logs in again with a code. axe-core checks every page.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Secret } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { alertDetail } from '../../src/platform/auth/throttle.js';
 import { codeAt } from '../../src/staff/totp.js';
-import { assertAccessible, launchBrowser, newContext } from '../support/browser.js';
-import { startKoepel, type TestKoepel } from '../support/harness.js';
+import { assertAccessible, browserSuite, newContext } from '../support/browser.js';
 
 const PERIOD_MS = 30_000;
 
 describe('staff login and patient search in a real browser', () => {
-  let k: TestKoepel;
-  let browser: Browser;
-  before(async () => {
-    k = await startKoepel();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    // k is closed even when the browser never started (else the file hangs until the runner's timeout).
-    try {
-      await browser.close();
-    } finally {
-      await k.close();
-    }
-  });
+  const suite = browserSuite();
 
   /** Fills in the login form (checking the form page itself) and checks the page it leads to. */
   async function passwordStep(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
-    await page.goto(`${k.url}/staff/login`);
+    await page.goto(`${suite.k.url}/staff/login`);
     await assertAccessible(page);
     await page.getByLabel('E-mailadres').fill(email);
     await page.getByLabel('Wachtwoord').fill(password);
@@ -40,7 +26,7 @@ describe('staff login and patient search in a real browser', () => {
   }
 
   test('a GP employee logs in, enrols TOTP, and finds a patient', async () => {
-    const ctx = await newContext(browser);
+    const ctx = await newContext(suite.browser);
     const page = await ctx.newPage();
     try {
       // A wrong password: the error summary and the field error are accessible too.
@@ -62,7 +48,7 @@ describe('staff login and patient search in a real browser', () => {
       const step = Math.floor(Date.now() / PERIOD_MS);
       await page.getByLabel('Verificatiecode').fill(codeAt(secret, step * PERIOD_MS + 1000));
       await page.getByRole('button', { name: 'Bevestigen' }).click();
-      await page.waitForURL(`${k.url}/staff`);
+      await page.waitForURL(`${suite.k.url}/staff`);
       assert.match(await page.locator('h1').innerText(), /Welkom, Dr\. A\. Huisman/);
       assert.match(await page.locator('main').innerText(), /Huisartsenpraktijk De Linde/);
       await assertAccessible(page);
@@ -72,7 +58,7 @@ describe('staff login and patient search in a real browser', () => {
       await page.getByRole('button', { name: 'Zoeken' }).click();
       await page.waitForLoadState('domcontentloaded');
       // POST: the address shows no search terms.
-      assert.equal(page.url(), `${k.url}/staff/patients/search`);
+      assert.equal(page.url(), `${suite.k.url}/staff/patients/search`);
       const table = page.locator('table.koepel-results');
       assert.match(await table.locator('caption').innerText(), /Gevonden patiënten: 1/);
       assert.match(await table.innerText(), /Suzanne Maria de Vries[\s\S]*12-04-1982[\s\S]*HA-1001/);
@@ -94,11 +80,11 @@ describe('staff login and patient search in a real browser', () => {
       assert.match(await page.locator('.koepel-error-summary').innerText(), /Vul een naam/);
       await assertAccessible(page);
 
-      await page.goto(`${k.url}/staff/account`);
+      await page.goto(`${suite.k.url}/staff/account`);
       await assertAccessible(page);
 
       // Second login in a fresh browser: the TOTP code page.
-      const ctx2 = await newContext(browser);
+      const ctx2 = await newContext(suite.browser);
       const page2 = await ctx2.newPage();
       try {
         await passwordStep(page2, 'huisarts@delinde.example');
@@ -111,7 +97,7 @@ describe('staff login and patient search in a real browser', () => {
         // The next time step (the enrolment used the current one; ±1 step is accepted).
         await page2.getByLabel('Verificatiecode').fill(codeAt(secret, (step + 1) * PERIOD_MS + 1000));
         await page2.getByRole('button', { name: 'Verder' }).click();
-        await page2.waitForURL(`${k.url}/staff`);
+        await page2.waitForURL(`${suite.k.url}/staff`);
         await assertAccessible(page2);
       } finally {
         await ctx2.close();
@@ -122,7 +108,7 @@ describe('staff login and patient search in a real browser', () => {
   });
 
   test('the operator sees security alerts', async () => {
-    await k.db
+    await suite.k.db
       .insertInto('security_alert')
       .values({
         kind: 'password-guessing',
@@ -135,14 +121,14 @@ describe('staff login and patient search in a real browser', () => {
         }),
       })
       .execute();
-    const ctx = await newContext(browser);
+    const ctx = await newContext(suite.browser);
     const page = await ctx.newPage();
     try {
       await passwordStep(page, 'servicedesk@koepel.example');
       const manualKey = (await page.locator('#totp-secret').innerText()).replace(/\s/g, '');
       await page.getByLabel('Verificatiecode').fill(codeAt(Secret.fromBase32(manualKey).bytes, Date.now()));
       await page.getByRole('button', { name: 'Bevestigen' }).click();
-      await page.waitForURL(`${k.url}/operator/alerts`);
+      await page.waitForURL(`${suite.k.url}/operator/alerts`);
       await assertAccessible(page);
       await page
         .getByRole('button', { name: /markeren als afgehandeld/ })

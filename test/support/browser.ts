@@ -2,7 +2,9 @@
 // axe is evaluated through the DevTools protocol, so the page's strict CSP stays on during the test.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startKoepel, type TestKoepel } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -66,4 +68,43 @@ export async function assertAccessible(page: Page): Promise<void> {
     );
     throw new Error(`axe-core found ${violations.length} violation(s) on ${page.url()}:\n  ${lines.join('\n  ')}`);
   }
+}
+
+export interface BrowserSuite {
+  /** The suite's Koepel (started before its first test). */
+  readonly k: TestKoepel;
+  /** The suite's Chromium. */
+  readonly browser: Browser;
+}
+
+/**
+ * Starts a Koepel and Chromium before a describe block's tests and closes both after it — the Koepel even when
+ * Chromium never started, or the file would hang until the runner's timeout. Call it inside `describe`.
+ */
+export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
+  let k: TestKoepel | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    k = await startKoepel(env);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await k?.close();
+    }
+  });
+  const started = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`the suite's ${what} has not started`);
+    return v;
+  };
+  return {
+    get k() {
+      return started(k, 'Koepel');
+    },
+    get browser() {
+      return started(browser, 'browser');
+    },
+  };
 }
