@@ -11,26 +11,10 @@ import { NO_ACCESS_POINT, writeAudit } from '../platform/audit/audit.js';
 import { withPrincipal } from '../platform/db/principal.js';
 import { loginStaff } from '../staff/login.testkit.js';
 import { amsterdamDayStart, parseFilter } from './access-log.js';
-
-const decode = (s: string) =>
-  s
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+import { pageText, tableRows } from '../../test/support/html.js';
 
 /** The log's rows: [when, who, organisation, role, what, outcome]. */
-function rows(html: string): string[][] {
-  const body = /<tbody[^>]*>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
-  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((r) =>
-    [...(r[1] ?? '').matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => decode(c[1] ?? '')),
-  );
-}
+const rows = (html: string): string[][] => tableRows(html, { firstTableOnly: true });
 
 describe('access log for citizens', () => {
   let k: TestKoepel;
@@ -155,7 +139,7 @@ describe('access log for citizens', () => {
     const html = await log(pieter);
     assert.doesNotMatch(html, new RegExp(`<option value="${hospital}"`));
     // Asking for another organisation's lines gives an empty list, not someone else's.
-    assert.match(decode(await log(pieter, `?org=${hospital}`)), /Er zijn geen regels die bij dit filter passen\./);
+    assert.match(pageText(await log(pieter, `?org=${hospital}`)), /Er zijn geen regels die bij dit filter passen\./);
     // And Suzanne's records stay hers.
     const suzanneRecords = await k.db
       .selectFrom('audit_log')
@@ -179,7 +163,7 @@ describe('access log for citizens', () => {
     const first = rows(await log(suzanne));
     assert.equal(first.length, 50);
     const page1 = await log(suzanne);
-    assert.match(decode(page1), /Pagina 1 van \d+ \(\d+ regels\)/);
+    assert.match(pageText(page1), /Pagina 1 van \d+ \(\d+ regels\)/);
     const second = rows(await log(suzanne, '?page=2'));
     assert.ok(second.length > 0);
     const times = [...page1.matchAll(/<time datetime="([^"]+)"/g)].map((m) => Date.parse(m[1] ?? ''));
@@ -188,12 +172,12 @@ describe('access log for citizens', () => {
       [...times].sort((a, b) => b - a),
     );
     // Past the last page: an empty list, not an error.
-    assert.match(decode(await log(suzanne, '?page=9999')), /Er zijn geen regels/);
+    assert.match(pageText(await log(suzanne, '?page=9999')), /Er zijn geen regels/);
 
     const today = new Date().toISOString().slice(0, 10);
     assert.ok(rows(await log(suzanne, `?from=${today}&to=${today}`)).length > 0);
-    assert.match(decode(await log(suzanne, '?from=2999-01-01')), /Er zijn geen regels/);
-    assert.match(decode(await log(suzanne, '?to=2000-01-01')), /Er zijn geen regels/);
+    assert.match(pageText(await log(suzanne, '?from=2999-01-01')), /Er zijn geen regels/);
+    assert.match(pageText(await log(suzanne, '?to=2000-01-01')), /Er zijn geen regels/);
   });
 
   test('bad input: tampered page or organisation is a 400; a wrong date is shown next to the field', async () => {
@@ -201,11 +185,11 @@ describe('access log for citizens', () => {
     for (const q of ['?page=0', '?page=abc', '?page=-1', '?page=1e9', '?org=abc', "?org=' or 1=1--", '?who=everyone'])
       await log(suzanne, q, 400);
     const bad = await log(suzanne, '?from=31-02-2026', 400);
-    assert.match(decode(bad), /Controleer het filter/);
+    assert.match(pageText(bad), /Controleer het filter/);
     assert.match(bad, /id="filter-from"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="filter-from"/);
-    assert.match(decode(bad), /Vul bij "Vanaf datum" een geldige datum in/);
+    assert.match(pageText(bad), /Vul bij "Vanaf datum" een geldige datum in/);
     const order = await log(suzanne, '?from=2026-03-10&to=2026-03-01', 400);
-    assert.match(decode(order), /moet vóór de datum bij "Tot en met" liggen/);
+    assert.match(pageText(order), /moet vóór de datum bij "Tot en met" liggen/);
     // The typed value is echoed back escaped.
     const xss = await log(suzanne, '?from="><script>alert(1)</script>', 400);
     assert.doesNotMatch(xss, /"><script>/);
@@ -248,7 +232,7 @@ describe('access log for citizens', () => {
     const r = rows(html);
     assert.ok(r.some((x) => x[1] === 'Y. Bouzid' && x[3] === 'hulpverlener' && x[4] === 'Gewijzigd: labuitslag'));
     assert.ok(r.some((x) => x[4] === 'Bekeken: uw gegevens' && x[5] === 'Geweigerd'));
-    const t = decode(html);
+    const t = pageText(html);
     assert.match(t, /Vertrouwt u iets niet\?/);
     assert.match(html, /href="mailto:fg@gezondheidsportaal\.example"/);
     assert.match(t, /Autoriteit Persoonsgegevens/);
@@ -379,7 +363,7 @@ describe('access log for citizens', () => {
   test('English texts', async () => {
     const c = await login(DEMO.suzanne);
     await c.get('/language?lang=en&return=/access-log');
-    const t = decode(await log(c));
+    const t = pageText(await log(c));
     assert.match(t, /Who has looked at my data/);
     assert.match(t, /Viewed this overview/);
     assert.match(t, /You/);

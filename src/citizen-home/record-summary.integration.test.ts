@@ -10,15 +10,9 @@ import { loginWithDigid } from '../identity/digid/test-driver.js';
 import { NO_ACCESS_POINT, writeAudit } from '../platform/audit/audit.js';
 import { withPrincipal, type Principal } from '../platform/db/principal.js';
 import { writeResources, type FhirJson } from '../record/store.js';
+import { pageText } from '../../test/support/html.js';
 
-const text = (html: string) =>
-  html
-    .replace(/<head>[\s\S]*?<\/head>/, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+const text = pageText;
 
 const section = (html: string, id: string) => {
   const start = html.indexOf(`id="${id}"`);

@@ -12,30 +12,9 @@ import { loginWithDigid } from '../identity/digid/test-driver.js';
 import { NO_ACCESS_POINT, writeAudit } from '../platform/audit/audit.js';
 import { withPrincipal, type Principal } from '../platform/db/principal.js';
 import { readAttachment, writeResources, type FhirJson } from '../record/store.js';
+import { pageText, tableRows } from '../../test/support/html.js';
 
-const decode = (s: string) =>
-  s
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-
-/** The body rows of every table on the page, each as its cells' text. */
-function tableRows(html: string): string[][] {
-  const bodies = [...html.matchAll(/<tbody[^>]*>([\s\S]*?)<\/tbody>/g)].map((m) => m[1] ?? '');
-  return bodies.flatMap((b) =>
-    [...b.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((r) =>
-      [...(r[1] ?? '').matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => decode(c[1] ?? '')),
-    ),
-  );
-}
-
-const text = (html: string) => decode(html.replace(/<head>[\s\S]*?<\/head>/, ''));
+const text = pageText;
 const labIds = (html: string) => [...html.matchAll(/href="\/dossier\/lab\/([0-9a-f-]{36})"/g)].map((m) => m[1] ?? '');
 const documentIds = (html: string) => [
   ...new Set([...html.matchAll(/href="\/dossier\/documents\/([0-9a-f-]{36})"/g)].map((m) => m[1] ?? '')),
@@ -211,7 +190,7 @@ describe('Mijn dossier', () => {
       );
       const desc = /<desc[^>]*>([^<]+)<\/desc>/.exec(svg)?.[1] ?? '';
       assert.match(
-        decode(desc),
+        pageText(desc),
         /Lijngrafiek van 8 uitslagen van .+ tot en met .+\. Laagste waarde 7,3 mmol\/L, hoogste waarde 8,3 mmol\/L\. Laatste uitslag: 8,1 mmol\/L \(normaal\)\. Referentiewaarden: 7,5 – 10 mmol\/L\./,
       );
       assert.match(svg, /class="koepel-chart-band"/);
