@@ -37,3 +37,9 @@ test('the years 0001 to 0099 are not read as 19xx', () => {
     formatDate('nl', new Date('1901-01-01T12:00:00Z')),
   );
 });
+
+test('a string that is no calendar date is shown as it is, never as another day', () => {
+  assert.equal(formatDate('nl', '2026-02-30'), '2026-02-30');
+  assert.equal(formatDate('nl', '2025-02-29'), '2025-02-29');
+  assert.equal(formatDate('en', 'not a date'), 'not a date');
+});

@@ -20,5 +20,9 @@ export function formatDate(lang: Lang, d: Date | string, style: DateStyle = 'dat
     fmt = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', OPTIONS[style]);
     cache.set(key, fmt);
   }
-  return fmt.format(typeof d === 'string' ? new Date(`${d}T12:00:00Z`) : d);
+  if (typeof d !== 'string') return fmt.format(d);
+  const date = new Date(`${d}T12:00:00Z`);
+  // A string that is no calendar date ('2026-02-30' would roll over to 2 March) is shown as it is, never as another day.
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== d) return d;
+  return fmt.format(date);
 }
