@@ -41,7 +41,21 @@ test('[MG-2] a Substantieel login stated only as loa_authn SAML class (as MAX se
   assert.ok(level && isSufficient(level));
 });
 
-test('when acr and loa_authn both state a known level, the lower one counts', () => {
+test('a SAML class beside its own eIDAS URI counts as the SAML class (Midden with eIDAS low is Midden)', () => {
+  for (const level of DIGID_LEVELS) {
+    assert.equal(levelFromClaims({ acr: level.acr, loa_authn: level.eidas })?.key, level.key, level.key);
+    assert.equal(levelFromClaims({ acr: level.eidas, loa_authn: level.acr })?.key, level.key, level.key);
+  }
+});
+
+test('when acr and loa_authn state different known levels, the lower one counts', () => {
+  assert.equal(
+    levelFromClaims({ acr: `${SAML}MobileTwoFactorContract`, loa_authn: `${SAML}Smartcard` })?.key,
+    'midden',
+  );
+  assert.equal(levelFromClaims({ acr: `${SAML}SmartcardPKI`, loa_authn: `${EIDAS}substantial` })?.key, 'substantieel');
+  assert.equal(levelFromClaims({ acr: `${EIDAS}low`, loa_authn: `${EIDAS}high` })?.key, 'basis');
+  assert.equal(levelFromClaims({ acr: `${SAML}Smartcard`, loa_authn: `${EIDAS}low` })?.key, 'basis');
   assert.equal(levelFromClaims({ acr: `${SAML}PasswordProtectedTransport`, loa_authn: `${EIDAS}high` })?.key, 'basis');
   assert.equal(levelFromClaims({ acr: `${EIDAS}high`, loa_authn: `${SAML}MobileTwoFactorContract` })?.key, 'midden');
   assert.equal(levelFromClaims({ acr: `${SAML}SmartcardPKI`, loa_authn: `${EIDAS}high` })?.key, 'hoog');

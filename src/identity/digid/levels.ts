@@ -14,8 +14,10 @@
 // | Hoog         | urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI                 | http://eidas.europa.eu/LoA/high         | 30   |
 //
 // Rules: values are compared exactly (a string, case as written); anything else in a claim is ignored, as if the claim
-// were absent. When both claims state a known level and they differ, the LOWER one counts (a bridge that contradicts
-// itself does not get the benefit of the doubt). No known level at all is "unknown", and refused like a low one.
+// were absent. An eIDAS URI alone means the lowest DigiD level notified at it (eIDAS "low" is Basis). When both claims
+// state a known level: a SAML class and the eIDAS URI of that same class (e.g. Midden and eIDAS low) agree, and the
+// SAML class counts, being the more precise; otherwise the LOWER level counts (a bridge that contradicts itself does
+// not get the benefit of the doubt). No known level at all is "unknown", and refused like a low one.
 // Health data needs Substantieel or higher (MG-2).
 
 export type DigidLevelKey = 'basis' | 'midden' | 'substantieel' | 'hoog';
@@ -87,15 +89,21 @@ export function levelFromValue(value: unknown): DigidLevel | null {
 
 /**
  * The level stated by an ID token's (with userinfo's) claims, or null when it states none Koepel knows:
- * `acr` and `loa_authn`, each a SAML class or an eIDAS URI; the lower one when both are known.
+ * `acr` and `loa_authn`, each a SAML class or an eIDAS URI. When both are known: the SAML class if the other is its
+ * own eIDAS URI, else the lower of the two.
  */
 export function levelFromClaims(claims: Record<string, unknown>): DigidLevel | null {
-  let level: DigidLevel | null = null;
-  for (const name of LEVEL_CLAIMS) {
-    const stated = levelFromValue(claims[name]);
-    if (stated && (!level || stated.rank < level.rank)) level = stated;
-  }
-  return level;
+  const stated = LEVEL_CLAIMS.flatMap((name) => {
+    const value = claims[name];
+    const level = levelFromValue(value);
+    return level ? [{ level, value: value as string, saml: value === level.acr }] : [];
+  });
+  const [a, b] = stated;
+  if (!a) return null;
+  if (!b) return a.level;
+  if (a.saml && !b.saml && a.level.eidas === b.value) return a.level;
+  if (b.saml && !a.saml && b.level.eidas === a.value) return b.level;
+  return a.level.rank <= b.level.rank ? a.level : b.level;
 }
 
 export function isSufficient(level: DigidLevel): boolean {
