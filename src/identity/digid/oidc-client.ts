@@ -43,8 +43,10 @@ export interface DigidClientOptions {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
-  /** Allows http:// (only for the built-in simulator). */
+  /** Allows http:// (the built-in simulator, or a loopback issuer outside production: config.digid.allowHttp). */
   allowInsecure: boolean;
+  /** At most one JWKS fetch forced by a failed signature per this many milliseconds (default JWKS_FORCED_REFRESH_MS). */
+  forcedJwksRefreshMs?: number;
   fetch?: oidc.CustomFetch;
 }
 
@@ -158,7 +160,9 @@ export class DigidClient {
         throw this.jwksFailure(err);
       }
       const now = Date.now();
-      if (now - this.lastForcedRefresh < JWKS_FORCED_REFRESH_MS) throw new DigidResponseError('id-token-signature');
+      if (now - this.lastForcedRefresh < (this.opts.forcedJwksRefreshMs ?? JWKS_FORCED_REFRESH_MS)) {
+        throw new DigidResponseError('id-token-signature');
+      }
       this.lastForcedRefresh = now;
     }
     try {
