@@ -251,6 +251,8 @@ describe('DigiD simulator in production configuration', () => {
     const k = await startKoepel({
       KOEPEL_DIGID_SIMULATOR: 'false',
       KOEPEL_DIGID_ISSUER: 'https://digid-bridge.example',
+      KOEPEL_DIGID_CLIENT_ID: 'koepel',
+      KOEPEL_DIGID_CLIENT_SECRET: 'secret',
     });
     try {
       const res = await fetch(`${k.url}/digid-simulator/.well-known/openid-configuration`);

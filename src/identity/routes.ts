@@ -16,8 +16,9 @@ export function registerIdentity(app: FastifyInstance): void {
     clientId: config.digid.clientId,
     clientSecret: config.digid.clientSecret,
     redirectUri: `${config.publicUrl}${DIGID_CALLBACK_PATH}`,
-    // The built-in simulator runs in this process: reach it without the network, and over http if need be.
-    allowInsecure: config.digid.simulator,
+    // The built-in simulator runs in this process: reach it without the network, and over http if need be. Plain
+    // http to an external issuer only on loopback outside production (config.ts refuses anything else at start).
+    allowInsecure: config.digid.allowHttp,
     ...(config.digid.simulator ? { fetch: inProcessFetch(app, config.publicUrl) } : {}),
   });
   registerDigidLogin(app, digid, identity);

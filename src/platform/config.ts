@@ -50,6 +50,12 @@ export interface Config {
   digid: {
     simulator: boolean;
     issuer: string;
+    /**
+     * Whether the relying party may speak plain http to the issuer: the built-in simulator (in-process), or an
+     * http:// issuer on this machine's loopback (localhost, 127.0.0.1, ::1) outside production — a bridge or mock
+     * run next to Koepel for development. Any other http:// issuer is refused at start.
+     */
+    allowHttp: boolean;
     clientId: string;
     clientSecret: string;
   };
@@ -91,6 +97,57 @@ function ed25519Key(value: string, kind: 'private' | 'public', name: string): Ke
 
 export class ConfigError extends Error {}
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Whether a URL's host is this machine's loopback interface (by name or address). */
+export function isLoopbackUrl(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname.toLowerCase());
+}
+
+/**
+ * The DigiD bridge settings when the simulator is off: an issuer Koepel can reach the way it is configured, and the
+ * client credentials. Refused at start (ConfigError, one line, naming the variable, never a value) rather than
+ * at the first login with a 503.
+ */
+function externalDigid(
+  e: { KOEPEL_DIGID_ISSUER?: string; KOEPEL_DIGID_CLIENT_ID?: string; KOEPEL_DIGID_CLIENT_SECRET?: string },
+  production: boolean,
+): { issuer: string; clientId: string; clientSecret: string; allowHttp: boolean } {
+  const missing = (['KOEPEL_DIGID_ISSUER', 'KOEPEL_DIGID_CLIENT_ID', 'KOEPEL_DIGID_CLIENT_SECRET'] as const).filter(
+    (name) => !e[name],
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(
+      production
+        ? 'Production mode needs KOEPEL_DIGID_ISSUER, KOEPEL_DIGID_CLIENT_ID and KOEPEL_DIGID_CLIENT_SECRET.'
+        : `With the DigiD simulator off (KOEPEL_DIGID_SIMULATOR=false), Koepel needs a DigiD bridge: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set.`,
+    );
+  }
+  const issuer = new URL(e.KOEPEL_DIGID_ISSUER ?? '');
+  let allowHttp = false;
+  if (issuer.protocol === 'http:') {
+    if (production || !isLoopbackUrl(issuer)) {
+      throw new ConfigError(
+        production
+          ? 'KOEPEL_DIGID_ISSUER must be an https:// URL in production mode.'
+          : 'KOEPEL_DIGID_ISSUER must be an https:// URL; plain http:// is only allowed on loopback (localhost, 127.0.0.1, [::1]) outside production.',
+      );
+    }
+    allowHttp = true;
+  } else if (issuer.protocol !== 'https:') {
+    throw new ConfigError('KOEPEL_DIGID_ISSUER must be an https:// URL.');
+  }
+  if (issuer.search || issuer.hash || issuer.username || issuer.password) {
+    throw new ConfigError('KOEPEL_DIGID_ISSUER must be a plain issuer URL: no query, fragment or credentials.');
+  }
+  return {
+    issuer: e.KOEPEL_DIGID_ISSUER ?? '',
+    clientId: e.KOEPEL_DIGID_CLIENT_ID ?? '',
+    clientSecret: e.KOEPEL_DIGID_CLIENT_SECRET ?? '',
+    allowHttp,
+  };
+}
+
 /** Reads and validates configuration. Throws ConfigError with a message meant for the operator. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -131,11 +188,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.DATABASE_URL) {
       throw new ConfigError('Production mode needs DATABASE_URL: the embedded PGlite database is not for production.');
     }
-    if (!e.KOEPEL_DIGID_ISSUER || !e.KOEPEL_DIGID_CLIENT_ID || !e.KOEPEL_DIGID_CLIENT_SECRET) {
-      throw new ConfigError(
-        'Production mode needs KOEPEL_DIGID_ISSUER, KOEPEL_DIGID_CLIENT_ID and KOEPEL_DIGID_CLIENT_SECRET.',
-      );
-    }
     if (!publicUrl.startsWith('https://')) {
       throw new ConfigError('Production mode needs an https:// PUBLIC_URL.');
     }
@@ -158,6 +210,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
 
+  const digid = simulator ? null : externalDigid(e, production);
+
   return {
     production,
     port: e.PORT,
@@ -169,13 +223,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.KOEPEL_DATA_DIR,
     masterKey: e.KOEPEL_MASTER_KEY,
     demoSeed: !production && (e.KOEPEL_DEMO_SEED ?? true),
-    digid: {
-      simulator,
-      issuer: simulator ? `${publicUrl}/digid-simulator` : (e.KOEPEL_DIGID_ISSUER ?? ''),
-      clientId: simulator ? 'koepel' : (e.KOEPEL_DIGID_CLIENT_ID ?? ''),
-      // The simulator's client secret is not a secret: the simulator only runs outside production.
-      clientSecret: simulator ? 'koepel-simulator-client' : (e.KOEPEL_DIGID_CLIENT_SECRET ?? ''),
-    },
+    digid: digid
+      ? { simulator, ...digid }
+      : {
+          simulator,
+          issuer: `${publicUrl}/digid-simulator`,
+          clientId: 'koepel',
+          // The simulator's client secret is not a secret: the simulator only runs outside production.
+          clientSecret: 'koepel-simulator-client',
+          allowHttp: true,
+        },
     brp: { url: e.KOEPEL_BRP_URL ?? null, apiKey: e.KOEPEL_BRP_API_KEY },
     session: {
       idleMs: e.KOEPEL_SESSION_IDLE_MINUTES * 60_000,

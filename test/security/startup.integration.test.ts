@@ -4,6 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -189,4 +190,106 @@ describe('start-up in production mode', () => {
       }
     },
   );
+});
+
+describe('start-up with the DigiD simulator off: configuration errors at start, not a 503 at login', () => {
+  const DEV_BRIDGE = {
+    NODE_ENV: 'development',
+    KOEPEL_DIGID_SIMULATOR: 'false',
+    KOEPEL_DIGID_ISSUER: 'https://max.example/',
+    KOEPEL_DIGID_CLIENT_ID: 'koepel',
+    KOEPEL_DIGID_CLIENT_SECRET: 'secret',
+  };
+
+  function assertOneLine(r: { code: number; stderr: string }, message: RegExp): void {
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+
+  test('an http:// issuer outside loopback is refused at start, in development and in production', async () => {
+    for (const issuer of ['http://max.example/', 'http://10.0.0.5:8006', 'http://127.0.0.1.nip.io/']) {
+      assert.throws(
+        () => loadConfig({ ...DEV_BRIDGE, KOEPEL_DIGID_ISSUER: issuer }),
+        /KOEPEL_DIGID_ISSUER must be an https:\/\/ URL/,
+      );
+      assert.throws(
+        () => loadConfig({ ...PROD, KOEPEL_DIGID_ISSUER: issuer }),
+        /KOEPEL_DIGID_ISSUER must be an https:\/\/ URL/,
+      );
+    }
+    assertOneLine(
+      await start({ ...DEV_BRIDGE, KOEPEL_DIGID_ISSUER: 'http://max.example/' }),
+      /^Koepel cannot start: KOEPEL_DIGID_ISSUER must be an https:\/\/ URL; plain http:\/\/ is only allowed on loopback/,
+    );
+    assertOneLine(
+      await start({ ...PROD, KOEPEL_DIGID_ISSUER: 'http://max.example/' }),
+      /^Koepel cannot start: KOEPEL_DIGID_ISSUER must be an https:\/\/ URL in production mode/,
+    );
+  });
+
+  test('an http:// loopback issuer is accepted outside production (plain http allowed to it only), refused in production', () => {
+    for (const issuer of ['http://localhost:8006', 'http://127.0.0.1:8006/', 'http://[::1]:8006']) {
+      const c = loadConfig({ ...DEV_BRIDGE, KOEPEL_DIGID_ISSUER: issuer });
+      assert.equal(c.digid.allowHttp, true, issuer);
+      assert.equal(c.digid.issuer, issuer);
+      assert.throws(() => loadConfig({ ...PROD, KOEPEL_DIGID_ISSUER: issuer }), /https:\/\/ URL in production mode/);
+    }
+    assert.equal(loadConfig(DEV_BRIDGE).digid.allowHttp, false, 'https: no plain http at all');
+    assert.equal(loadConfig(PROD).digid.allowHttp, false);
+    assert.throws(() => loadConfig({ ...DEV_BRIDGE, KOEPEL_DIGID_ISSUER: 'ftp://max.example/' }), /https:\/\//);
+  });
+
+  test('missing client credentials with the simulator off are refused at start, naming what is missing', async () => {
+    for (const name of ['KOEPEL_DIGID_ISSUER', 'KOEPEL_DIGID_CLIENT_ID', 'KOEPEL_DIGID_CLIENT_SECRET']) {
+      assert.throws(
+        () => loadConfig(without(DEV_BRIDGE, name)),
+        (err: Error) =>
+          err.message.includes(`${name} is not set`) && err.message.includes('KOEPEL_DIGID_SIMULATOR=false'),
+        name,
+      );
+      assert.throws(() => loadConfig(without(PROD, name)), /Production mode needs KOEPEL_DIGID_ISSUER/);
+    }
+    assertOneLine(
+      await start(without(without(DEV_BRIDGE, 'KOEPEL_DIGID_CLIENT_ID'), 'KOEPEL_DIGID_CLIENT_SECRET')),
+      /^Koepel cannot start: With the DigiD simulator off .*KOEPEL_DIGID_CLIENT_ID, KOEPEL_DIGID_CLIENT_SECRET are not set\.$/m,
+    );
+  });
+
+  test('with the simulator off, the start-up text does not describe the simulator', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'koepel-startup-'));
+    const port = await freePort();
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('KOEPEL_') && k !== 'DATABASE_URL' && k !== 'NODE_ENV'),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...clean,
+        ...DEV_BRIDGE,
+        KOEPEL_DIGID_ISSUER: 'http://127.0.0.1:9/',
+        KOEPEL_DATA_DIR: dataDir,
+        KOEPEL_DEMO_SEED: 'false',
+        PORT: String(port),
+        LOG_LEVEL: 'silent',
+      },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!out.includes('Koepel is running') && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      assert.match(out, /Koepel is running at http:\/\/localhost:/);
+      assert.match(out, /Citizens log in with DigiD through the bridge at http:\/\/127\.0\.0\.1:9\//);
+      assert.doesNotMatch(out, /simulator|test person|testpersoon/i);
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -51,3 +51,24 @@ test('the BSN claim is normalised, and a level only counts as a string the bridg
   const low = checkDigidClaims({ bsn: '999993653', loa_authn: 'http://eidas.europa.eu/LoA/low' });
   assert.deepEqual(low.ok, false, 'eIDAS low is DigiD Basis or Midden: too low');
 });
+
+test('[MG-2] a Substantieel login with only loa_authn as SAML class (MAX) is accepted; lower levels there are refused', () => {
+  const saml = (cls: string) => `urn:oasis:names:tc:SAML:2.0:ac:classes:${cls}`;
+  const smartcard = checkDigidClaims({ bsn: '999993653', loa_authn: saml('Smartcard') });
+  assert.ok(smartcard.ok);
+  assert.equal(smartcard.level.key, 'substantieel');
+  const pki = checkDigidClaims({ bsn: '999993653', loa_authn: saml('SmartcardPKI') });
+  assert.ok(pki.ok);
+  assert.equal(pki.level.key, 'hoog');
+  for (const [cls, key] of [
+    ['PasswordProtectedTransport', 'basis'],
+    ['MobileTwoFactorContract', 'midden'],
+  ] as const) {
+    const check = checkDigidClaims({ bsn: '999993653', loa_authn: saml(cls) });
+    assert.equal(check.ok, false);
+    assert.equal(!check.ok && check.reason, 'level-too-low');
+    assert.equal(!check.ok && check.level?.key, key);
+  }
+  const unknown = checkDigidClaims({ bsn: '999993653', loa_authn: saml('Kerberos') });
+  assert.deepEqual(unknown, { ok: false, reason: 'level-too-low', level: null });
+});

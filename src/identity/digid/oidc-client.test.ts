@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { CustomFetch } from 'openid-client';
 import { DigidSimulator } from '../../digid-simulator/provider.js';
 import { parseBsn, type Bsn } from '../bsn.js';
 import { levelByKey, type DigidLevel } from './levels.js';
-import { DigidClient, DigidResponseError } from './oidc-client.js';
+import { DigidClient, DigidResponseError, DigidUnavailableError, failureDetail } from './oidc-client.js';
 
 // The relying party against a provider over https (no insecure-request allowance), answered by a fake fetch that
 // routes to DigidSimulator instances. `keysFrom` lets the JWKS come from another provider than the one signing.
@@ -53,7 +54,7 @@ async function roundTrip(client: DigidClient, op: DigidSimulator, change?: (call
   return client.completeLogin(callback, pending);
 }
 
-function client(fetch: CustomFetch) {
+function client(fetch: CustomFetch, forcedJwksRefreshMs?: number) {
   return new DigidClient({
     issuer: ISSUER,
     clientId: 'koepel',
@@ -61,6 +62,7 @@ function client(fetch: CustomFetch) {
     redirectUri: REDIRECT,
     allowInsecure: false,
     fetch,
+    ...(forcedJwksRefreshMs !== undefined ? { forcedJwksRefreshMs } : {}),
   });
 }
 
@@ -140,5 +142,62 @@ describe('DigiD relying party (openid-client)', () => {
       fetch: fakeFetch(op),
     });
     await assert.rejects(insecure.startLogin(), { name: 'DigidUnavailableError' });
+  });
+
+  test('a key changed under the same kid: one forced JWKS refetch per interval, then the signature verifies', async () => {
+    const op = provider();
+    const real = (await op.jwks()).keys[0] as JWK;
+    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const impostor: JWK = { ...(await exportJWK(publicKey)), kid: real.kid, alg: 'RS256', use: 'sig' };
+    let published = impostor;
+    let fetches = 0;
+    const base = fakeFetch(op);
+    const fetch: CustomFetch = async (url, options) => {
+      if (new URL(url).pathname !== '/jwks') return base(url, options);
+      fetches++;
+      return new Response(JSON.stringify({ keys: [published] }), { headers: { 'content-type': 'application/json' } });
+    };
+    // The published key is not the signing one: one forced refetch, still not verified, refused.
+    const rateLimited = client(fetch);
+    await assert.rejects(roundTrip(rateLimited, op), { name: 'DigidResponseError', reason: 'id-token-signature' });
+    assert.equal(fetches, 2, 'the first fetch, and one forced refetch');
+    // The provider now publishes the right key, but the last forced refetch was just now: no refetch, refused.
+    published = real;
+    await assert.rejects(roundTrip(rateLimited, op), { name: 'DigidResponseError', reason: 'id-token-signature' });
+    assert.equal(fetches, 2, 'rate-limited');
+    // Once the interval has passed (here: no interval), the refetch finds the new key and the login goes through.
+    published = impostor;
+    fetches = 0;
+    const eager = client(fetch, 0);
+    await assert.rejects(roundTrip(eager, op), DigidResponseError);
+    published = real;
+    const claims = await roundTrip(eager, op);
+    assert.equal(claims.bsn, '999993653');
+    assert.equal(fetches, 3);
+  });
+
+  test('a JWKS endpoint that is down is reported as unavailable (jwks step), not as a bad response', async () => {
+    const op = provider();
+    const base = fakeFetch(op);
+    const fetch: CustomFetch = async (url, options) =>
+      new URL(url).pathname === '/jwks' ? new Response('no', { status: 502 }) : base(url, options);
+    await assert.rejects(
+      roundTrip(client(fetch), op),
+      (err: unknown) => err instanceof DigidUnavailableError && err.step === 'jwks',
+    );
+  });
+
+  test('failureDetail gives codes and statuses, never messages or bodies', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:443 for BSN 999993653'), { code: 'ECONNREFUSED' }),
+    });
+    assert.equal(failureDetail(refused), 'ECONNREFUSED');
+    const status = Object.assign(new Error('unexpected HTTP status code'), {
+      code: 'OAUTH_RESPONSE_IS_NOT_CONFORM',
+      cause: new Response('<html>secret body</html>', { status: 404 }),
+    });
+    assert.equal(failureDetail(status), 'OAUTH_RESPONSE_IS_NOT_CONFORM HTTP 404');
+    assert.equal(failureDetail(new DOMException('aborted', 'TimeoutError')), 'timeout');
+    assert.equal(failureDetail('a string'), 'error');
   });
 });

@@ -64,6 +64,28 @@ async function refuse(req: FastifyRequest, reply: FastifyReply, reason: string):
   return messagePage(req, reply, 400, 'digid.error.title', 'digid.error.body', 'digid.error.retry');
 }
 
+/**
+ * Why the DigiD provider could not be used, for the operator: the step (discovery, token, jwks, userinfo), an error
+ * code or HTTP status, and the issuer's origin. Nothing about the citizen, no token, no response body.
+ */
+function logUnavailable(req: FastifyRequest, err: unknown, phase: 'start' | 'callback'): void {
+  const issuer = req.server.koepel.config.digid.issuer;
+  let origin = '';
+  try {
+    origin = new URL(issuer).origin;
+  } catch {
+    origin = 'invalid';
+  }
+  const digid =
+    err instanceof DigidUnavailableError
+      ? { phase, step: err.step, detail: err.detail, issuer: origin }
+      : { phase, step: 'unknown', detail: err instanceof Error ? err.name : 'error', issuer: origin };
+  req.log.warn(
+    { digid },
+    `DigiD provider unavailable at login ${phase}: ${digid.step} failed (${digid.detail}) for issuer ${origin}`,
+  );
+}
+
 /** A page that ends the login with an explanation, and the way back to the start. */
 function EndPage(props: { ctx: PageContext; title: string; children: Children }): JSX.Element {
   const { ctx } = props;
@@ -128,10 +150,7 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     try {
       start = await digid.startLogin();
     } catch (err) {
-      req.log.warn(
-        { err: { type: err instanceof Error ? err.name : 'error' } },
-        'DigiD provider unavailable at login start',
-      );
+      logUnavailable(req, err, 'start');
       return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
     }
     const session = await ensureSession(req, reply);
@@ -165,8 +184,10 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     try {
       claims = await digid.completeLogin(new URL(`${config.publicUrl}${DIGID_CALLBACK_PATH}${search}`), pending);
     } catch (err) {
-      if (err instanceof DigidUnavailableError)
+      if (err instanceof DigidUnavailableError) {
+        logUnavailable(req, err, 'callback');
         return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
+      }
       return refuse(
         req,
         reply,
