@@ -271,7 +271,7 @@ export const VARIANT_PERSONS = {
   /** Only a surname: no first names, no initials; a birth date that is wholly unknown (DatumOnbekend). */
   onlySurname: {
     burgerservicenummer: '999991036',
-    naam: { voorvoegsel: 'de', geslachtsnaam: 'Vries', volledigeNaam: 'de Vries' },
+    naam: { voorvoegsel: 'van', geslachtsnaam: 'Leeuwen', volledigeNaam: 'van Leeuwen' },
     geslacht: { code: 'O', omschrijving: 'onbekend' },
     geboorte: { datum: { type: 'DatumOnbekend', onbekend: true, langFormaat: 'onbekend' } },
     verblijfplaats: {
@@ -285,9 +285,9 @@ export const VARIANT_PERSONS = {
       },
     },
     adressering: {
-      aanhef: 'Geachte De Vries',
-      aanschrijfwijze: { naam: 'de Vries' },
-      gebruikInLopendeTekst: 'De Vries',
+      aanhef: 'Geachte Van Leeuwen',
+      aanschrijfwijze: { naam: 'van Leeuwen' },
+      gebruikInLopendeTekst: 'Van Leeuwen',
       adresregel1: 'Nachtegaalstraat 3',
       adresregel2: '3581 AA  UTRECHT',
       land: NL,
