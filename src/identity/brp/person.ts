@@ -68,8 +68,12 @@ export function residence(p: BrpPerson): Residence {
       );
       return { kind: 'location', lines };
     }
-    default:
-      return { kind: 'unknown' };
+    default: {
+      // No (usable) residence, but the BRP's own address lines: show those rather than nothing.
+      const a = p.adressering;
+      const lines = [a.adresregel1, a.adresregel2, a.adresregel3].filter((l): l is string => Boolean(l));
+      return lines.length > 0 ? { kind: 'address', lines } : { kind: 'unknown' };
+    }
   }
 }
 
