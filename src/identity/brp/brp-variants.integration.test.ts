@@ -186,5 +186,12 @@ describe('the BRP for every person it holds', () => {
     }
     assert.doesNotMatch(viaApp.text, new RegExp(`${secret.burgerservicenummer}|Bos|Voorstraat|1988`));
     assert.match(viaApp.text, /"code":"R"/);
+    // The same for every other way an app reaches the Patient: search and $everything.
+    for (const path of [`/fhir/Patient?_id=${id}`, `/fhir/Patient/${id}/$everything`]) {
+      const r = await new HttpClient(k.url).get(path, { authorization: `Bearer ${accessToken}` });
+      assert.equal(r.status, 200, path);
+      assert.match(r.text, new RegExp(`"resourceType":"Patient","id":"${id}"`), path);
+      assert.doesNotMatch(r.text, new RegExp(`${secret.burgerservicenummer}|Voorstraat|1988-07-19`), path);
+    }
   });
 });
