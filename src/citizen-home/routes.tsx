@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { activeCareProviders } from '../care-providers/index.js';
 import { CareProviderList } from '../care-providers/index.js';
 import type { BrpPerson } from '../identity/index.js';
-import { displayName, readBrpSnapshot } from '../identity/index.js';
+import { greetingName, mayDiscloseBrpData, readBrpSnapshot, residence } from '../identity/index.js';
 import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
@@ -23,17 +23,81 @@ function formatDate(ctx: PageContext, d: Date | string, withTime = false): strin
   return formatLangDate(ctx.lang, d, withTime ? 'dateTime' : 'date');
 }
 
-function addressLines(p: BrpPerson): string[] {
-  const a = p.verblijfplaats.verblijfadres;
-  const addition = [a.huisletter, a.huisnummertoevoeging].filter(Boolean).join(' ');
-  const postcode = /^\d{4}[A-Z]{2}$/.test(a.postcode) ? `${a.postcode.slice(0, 4)} ${a.postcode.slice(4)}` : a.postcode;
-  return [`${a.korteStraatnaam} ${a.huisnummer}${addition ? ` ${addition}` : ''}`, `${postcode} ${a.woonplaats}`];
+function BirthDate(props: { ctx: PageContext; person: BrpPerson }): JSX.Element {
+  const { ctx } = props;
+  const d = props.person.geboorte.datum;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  switch (d.type) {
+    case 'Datum':
+      return (
+        <time datetime={d.datum} safe>
+          {formatDate(ctx, d.datum)}
+        </time>
+      );
+    case 'JaarMaandDatum': {
+      // Only year and month are known: shown as such ("mei 1968"), never as a made-up day.
+      const text = new Intl.DateTimeFormat(ctx.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+        year: 'numeric',
+        month: 'long',
+        timeZone: 'UTC',
+      }).format(new Date(Date.UTC(d.jaar, d.maand - 1, 15)));
+      return (
+        <time datetime={`${String(d.jaar).padStart(4, '0')}-${pad(d.maand)}`} safe>
+          {ctx.t('home.personal.birthDatePartial', { date: text })}
+        </time>
+      );
+    }
+    case 'JaarDatum':
+      return (
+        <time datetime={String(d.jaar).padStart(4, '0')} safe>
+          {ctx.t('home.personal.birthDateYear', { date: String(d.jaar) })}
+        </time>
+      );
+    case 'DatumOnbekend':
+      return <span safe>{ctx.t('home.personal.birthDateUnknown')}</span>;
+  }
+}
+
+function Lines(props: { lines: string[] }): JSX.Element {
+  return (
+    <>
+      {props.lines.map((line, i) => (
+        <>
+          {i > 0 ? <br /> : ''}
+          <span safe>{line}</span>
+        </>
+      ))}
+    </>
+  );
+}
+
+function Residence(props: { ctx: PageContext; person: BrpPerson }): JSX.Element {
+  const { t } = props.ctx;
+  const r = residence(props.person);
+  switch (r.kind) {
+    case 'address':
+      return <Lines lines={r.lines} />;
+    case 'abroad':
+      return (
+        <Lines
+          lines={[
+            r.country ? t('home.personal.abroadIn', { country: r.country }) : t('home.personal.abroad'),
+            ...r.lines,
+          ]}
+        />
+      );
+    case 'location':
+      return <Lines lines={[t('home.personal.location'), ...r.lines]} />;
+    case 'unknown':
+      return <span safe>{t('home.personal.addressUnknown')}</span>;
+  }
 }
 
 function PersonalData(props: { ctx: PageContext; person: BrpPerson; fetchedAt: Date }): JSX.Element {
   const { ctx, person } = props;
   const { t } = ctx;
-  const birth = person.geboorte.datum;
+  const aanschrijfwijze = person.adressering.aanschrijfwijze;
+  const secret = !mayDiscloseBrpData(person);
   return (
     <Section id="personal-title" title={t('home.personal.title')}>
       <Text style="notice" text={t('home.personal.brpNote')} />
@@ -41,29 +105,22 @@ function PersonalData(props: { ctx: PageContext; person: BrpPerson; fetchedAt: D
         class="koepel-personal-data"
         items={[
           { label: t('home.personal.name'), text: person.naam.volledigeNaam },
-          { label: t('home.personal.initials'), text: person.naam.voorletters },
+          ...(person.naam.voorletters ? [{ label: t('home.personal.initials'), text: person.naam.voorletters }] : []),
+          ...(aanschrijfwijze
+            ? [
+                {
+                  label: t('home.personal.addressedAs'),
+                  html: <Lines lines={[aanschrijfwijze.aanspreekvorm ?? '', aanschrijfwijze.naam].filter(Boolean)} />,
+                },
+              ]
+            : []),
           { label: t('home.personal.bsn'), text: person.burgerservicenummer },
-          {
-            label: t('home.personal.birthDate'),
-            html: (
-              <time datetime={birth.datum} safe>
-                {formatDate(ctx, birth.datum)}
-              </time>
-            ),
-          },
+          { label: t('home.personal.birthDate'), html: <BirthDate ctx={ctx} person={person} /> },
           { label: t('home.personal.gender'), text: t(`home.gender.${person.geslacht.code}` as MessageKey) },
+          { label: t('home.personal.address'), html: <Residence ctx={ctx} person={person} /> },
           {
-            label: t('home.personal.address'),
-            html: (
-              <>
-                {addressLines(person).map((line, i) => (
-                  <>
-                    {i > 0 ? <br /> : ''}
-                    <span safe>{line}</span>
-                  </>
-                ))}
-              </>
-            ),
+            label: t('home.personal.secrecy'),
+            text: secret ? t('home.personal.secrecyYes') : t('home.personal.secrecyNo'),
           },
         ]}
       />
@@ -227,7 +284,7 @@ export function registerCitizenHome(app: FastifyInstance): void {
       });
       const row = await tx
         .selectFrom('citizen')
-        .select(['given_names', 'name_prefix', 'family_name', 'brp_ciphertext', 'brp_fetched_at', 'previous_login_at'])
+        .select(['brp_ciphertext', 'brp_fetched_at', 'previous_login_at'])
         .where('id', '=', citizen.citizenId)
         .executeTakeFirst();
       if (!row) throw new HttpError(401, 'loginRequired');
@@ -236,7 +293,8 @@ export function registerCitizenHome(app: FastifyInstance): void {
       const appointments = await upcomingAppointments(scope, citizen.citizenId);
       const fresh = await newSince(scope, citizen.citizenId, row.previous_login_at);
       return {
-        name: displayName(row),
+        // Greeted as the BRP itself says to refer to the person (adressering.gebruikInLopendeTekst).
+        name: greetingName(person),
         person,
         fetchedAt: row.brp_fetched_at,
         providers,

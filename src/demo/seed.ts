@@ -115,6 +115,13 @@ export const DEMO_RELATIONSHIPS: { bsn: string; org: string; patientNumber: stri
   { bsn: '999990032', org: 'pharmacy', patientNumber: 'AP-2003' },
   { bsn: '999990032', org: 'physio', patientNumber: 'FY-4002' },
   { bsn: '999990032', org: 'gp', patientNumber: 'HA-1004', ended: true },
+  // The fixture BRP's persons per response variant (issue 16), so that the simulator can log each of them in.
+  { bsn: '999991000', org: 'gp', patientNumber: 'HA-1101' },
+  { bsn: '999991012', org: 'gp', patientNumber: 'HA-1102' },
+  { bsn: '999991024', org: 'gp', patientNumber: 'HA-1103' },
+  { bsn: '999991036', org: 'gp', patientNumber: 'HA-1104' },
+  { bsn: '999991048', org: 'gp', patientNumber: 'HA-1105' },
+  { bsn: '999991061', org: 'gp', patientNumber: 'HA-1106' },
 ];
 
 export const DEMO_STAFF: {

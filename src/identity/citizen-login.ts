@@ -16,7 +16,8 @@ import { runInScope } from '../platform/db/scope.js';
 import { rotateSession } from '../platform/http/request-context.js';
 import { BrpError, type BrpPerson, type IdentitySource } from './brp/brp-client.js';
 import type { Bsn } from './bsn.js';
-import { bsnIndex, displayName, nameColumns, sealBrpSnapshot, writeBrpSnapshot } from './citizens.js';
+import { greetingName } from './brp/person.js';
+import { bsnIndex, readBrpSnapshot, sealBrpSnapshot, writeBrpSnapshot } from './citizens.js';
 import type { DigidLevel } from './digid/levels.js';
 
 /** Audits a login event before anyone is logged in (whatever session the browser brought along). */
@@ -107,15 +108,19 @@ export async function completeCitizenLogin(
       .set((eb) => ({ previous_login_at: eb.ref('last_login_at'), last_login_at: new Date() }))
       .where('id', '=', citizenId)
       .execute();
-    const row = await tx
-      .selectFrom('citizen')
-      .select(['given_names', 'name_prefix', 'family_name'])
-      .where('id', '=', citizenId)
-      .executeTakeFirstOrThrow();
-    return { name: displayName(row), sealed };
+    // Without a fresh answer from the BRP, the name to greet by comes from the snapshot already kept.
+    const name = person
+      ? greetingName(person)
+      : await tx
+          .selectFrom('citizen')
+          .select(['brp_ciphertext'])
+          .where('id', '=', citizenId)
+          .executeTakeFirstOrThrow()
+          .then(async (row) => greetingName(await readBrpSnapshot(tx, keys, citizenId, row.brp_ciphertext)));
+    return { name, sealed };
   });
 
-  let name = login.name;
+  const name = login.name;
   if (person && login.sealed) {
     const sealed = login.sealed;
     await req.withSystem('citizen-login', async ({ tx, audit }) => {
@@ -128,7 +133,6 @@ export async function completeCitizenLogin(
       });
       await writeBrpSnapshot(tx, citizenId, person, sealed);
     });
-    name = displayName(nameColumns(person));
   }
 
   await rotateSession(req, reply, { kind: 'citizen', citizenId, portalId, state: { displayName: name } });

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import type { Tx } from '../platform/db/principal.js';
 import type { BrpPerson } from './brp/fixture-persons.js';
+import { birthDateColumn } from './brp/person.js';
 import { parseBsn, type Bsn } from './bsn.js';
 
 export const BSN_INDEX_DOMAIN = 'bsn';
@@ -36,9 +37,11 @@ export function nameColumns(person: BrpPerson) {
   return {
     family_name: n.geslachtsnaam,
     name_prefix: n.voorvoegsel ?? null,
-    given_names: n.voornamen,
+    // A person without first names has none ('' in the column, never a guess).
+    given_names: n.voornamen ?? '',
     search_name: normaliseName([n.voornamen, n.voorvoegsel, n.geslachtsnaam].filter(Boolean).join(' ')),
-    birth_date: person.geboorte.datum.datum,
+    // A partial or unknown birth date: its first possible day (staff search, sorting); the snapshot keeps the truth.
+    birth_date: birthDateColumn(person.geboorte.datum),
   };
 }
 

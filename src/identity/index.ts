@@ -7,6 +7,14 @@ import { registerIdentity } from './routes.js';
 export { parseBsn, isValidBsn, type Bsn } from './bsn.js';
 export { bsnIndex, displayName, insertCitizen, normaliseName, readBrpSnapshot } from './citizens.js';
 export { FIXTURE_PERSONS, type BrpPerson } from './brp/fixture-persons.js';
+export {
+  birthDateColumn,
+  fullIsoDate,
+  greetingName,
+  mayDiscloseBrpData,
+  residence,
+  type Residence,
+} from './brp/person.js';
 export { DIGID_LEVELS, levelByKey, MINIMUM_LEVEL, type DigidLevel } from './digid/levels.js';
 export { DIGID_CALLBACK_PATH } from './digid/oidc-client.js';
 

@@ -54,7 +54,7 @@ describe('citizen login in a real browser', () => {
     await loginThroughSimulator(page, k.url, /Suzanne Maria de Vries/, /^Substantieel/);
     assert.equal(new URL(page.url()).pathname, '/home');
     await assertAccessible(page);
-    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welkom, Suzanne Maria de Vries');
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welkom, mevrouw De Vries');
     const providers = await page.locator('.koepel-provider h3').allTextContents();
     assert.deepEqual(providers, ['Huisartsenpraktijk De Linde', 'Apotheek Centrum', 'Rivierenland Ziekenhuis']);
     await page.getByRole('heading', { name: 'Mijn gegevens' }).waitFor();
@@ -128,6 +128,6 @@ describe('citizen login in a real browser', () => {
     await page.getByLabel(/ander test-BSN/).focus();
     await Promise.all([page.waitForURL(/\/home$/), page.keyboard.press('Enter')]);
     await assertAccessible(page);
-    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welkom, Suzanne Maria de Vries');
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welkom, mevrouw De Vries');
   });
 });

@@ -74,9 +74,19 @@ describe('encryption at rest', () => {
       ]) {
         assert.ok(!dump.includes(form), `BSN found in the clear (${form.length} chars)`);
       }
-      const street = p.verblijfplaats.verblijfadres.officieleStraatnaam;
-      assert.ok(!dump.includes(street), 'a BRP street name was found in the clear');
-      assert.ok(!dump.includes(p.verblijfplaats.verblijfadres.postcode), 'a postal code was found in the clear');
+      // Whatever the variant: an address in the Netherlands, abroad, or a `Locatie` description.
+      const v = p.verblijfplaats;
+      const parts =
+        v?.type === 'Adres'
+          ? [v.verblijfadres.officieleStraatnaam, v.verblijfadres.postcode]
+          : v?.type === 'VerblijfplaatsBuitenland'
+            ? [v.verblijfadres.regel1 ?? '']
+            : v?.type === 'Locatie'
+              ? [v.verblijfadres.locatiebeschrijving ?? '']
+              : [];
+      for (const part of parts.filter(Boolean)) {
+        assert.ok(!dump.includes(part), 'a BRP address part was found in the clear');
+      }
     }
   });
 

@@ -5,7 +5,7 @@
 // practitioners known in the organisation's directory become Practitioner/{Koepel id}, and any other reference
 // keeps only its display text and identifier.
 import { isCitizenRecordType, type AttachmentInfo, type FhirJson, type StoredResource } from '../../record/index.js';
-import type { BrpPerson } from '../../identity/index.js';
+import { mayDiscloseBrpData, type BrpPerson } from '../../identity/index.js';
 
 export type Json = Record<string, unknown>;
 
@@ -295,19 +295,92 @@ export function organisationResource(o: OrganisationInfo): Json {
 
 const GENDER: Record<BrpPerson['geslacht']['code'], string> = { M: 'male', V: 'female', O: 'unknown' };
 
+/** A BRP date as a FHIR date: FHIR allows YYYY and YYYY-MM, so a partial date stays partial; unknown is left out. */
+function fhirBirthDate(d: BrpPerson['geboorte']['datum']): string | undefined {
+  switch (d.type) {
+    case 'Datum':
+      return d.datum;
+    case 'JaarMaandDatum':
+      return `${String(d.jaar).padStart(4, '0')}-${String(d.maand).padStart(2, '0')}`;
+    case 'JaarDatum':
+      return String(d.jaar).padStart(4, '0');
+    case 'DatumOnbekend':
+      return undefined;
+  }
+}
+
+function fhirAddress(person: BrpPerson): Json[] {
+  const v = person.verblijfplaats;
+  switch (v?.type) {
+    case 'Adres': {
+      const a = v.verblijfadres;
+      const houseNumber = [String(a.huisnummer), a.huisletter, a.huisnummertoevoeging].filter(Boolean).join(' ');
+      return [
+        {
+          use: 'home',
+          line: [`${a.korteStraatnaam} ${houseNumber}`],
+          city: a.woonplaats,
+          postalCode: a.postcode,
+          country: 'NL',
+        },
+      ];
+    }
+    case 'VerblijfplaatsBuitenland': {
+      const a = v.verblijfadres;
+      const line = [a.regel1, a.regel2, a.regel3].filter((l): l is string => Boolean(l));
+      return line.length > 0 || a.land
+        ? [{ use: 'home', ...(line.length > 0 ? { line } : {}), ...(a.land ? { country: a.land.omschrijving } : {}) }]
+        : [];
+    }
+    case 'Locatie':
+      return v.verblijfadres.locatiebeschrijving
+        ? [{ use: 'home', text: v.verblijfadres.locatiebeschrijving, country: 'NL' }]
+        : [];
+    default:
+      return [];
+  }
+}
+
 /**
  * The citizen as a FHIR Patient, from Koepel's own data (the BRP snapshot): BSN, name (zib NameInformation style:
- * the prefix as own-prefix extension on family), gender, birth date and address. Its id is the citizen's Koepel id.
+ * the prefix as own-prefix extension on family), gender, birth date (partial when the BRP's is) and address
+ * (in the Netherlands, abroad, or a location description; none when unknown). Its id is the citizen's Koepel id.
+ *
+ * `forThirdParty`: the reader is a third-party service (a citizen app with an access token). When the BRP says
+ * geheimhoudingPersoonsgegevens, no BRP field goes to it: the Patient carries only its id and a restricted label.
  */
-export function patientResource(citizenId: string, person: BrpPerson, fetchedAt: Date): Json {
+export function patientResource(
+  citizenId: string,
+  person: BrpPerson,
+  fetchedAt: Date,
+  opts: { forThirdParty?: boolean } = {},
+): Json {
+  const meta = { lastUpdated: fetchedAt.toISOString(), source: 'urn:koepel:brp' };
+  if (opts.forThirdParty && !mayDiscloseBrpData(person)) {
+    return {
+      resourceType: 'Patient',
+      id: citizenId,
+      meta: {
+        ...meta,
+        security: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality',
+            code: 'R',
+            display: 'restricted',
+          },
+        ],
+      },
+    };
+  }
   const n = person.naam;
   const family = [n.voorvoegsel, n.geslachtsnaam].filter(Boolean).join(' ');
-  const a = person.verblijfplaats.verblijfadres;
-  const houseNumber = [String(a.huisnummer), a.huisletter, a.huisnummertoevoeging].filter(Boolean).join(' ');
+  const given = (n.voornamen ?? '').split(' ').filter(Boolean);
+  const birthDate = fhirBirthDate(person.geboorte.datum);
+  const address = fhirAddress(person);
   return {
     resourceType: 'Patient',
     id: citizenId,
-    meta: { lastUpdated: fetchedAt.toISOString(), source: 'urn:koepel:brp' },
+    meta,
     identifier: [{ use: 'official', system: BSN_SYSTEM, value: person.burgerservicenummer }],
     name: [
       {
@@ -322,25 +395,18 @@ export function patientResource(citizenId: string, person: BrpPerson, fetchedAt:
             { url: 'http://hl7.org/fhir/StructureDefinition/humanname-own-name', valueString: n.geslachtsnaam },
           ],
         },
-        given: n.voornamen.split(' ').filter(Boolean),
-        _given: n.voornamen
-          .split(' ')
-          .filter(Boolean)
-          .map(() => ({
-            extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier', valueCode: 'BR' }],
-          })),
+        ...(given.length > 0
+          ? {
+              given,
+              _given: given.map(() => ({
+                extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier', valueCode: 'BR' }],
+              })),
+            }
+          : {}),
       },
     ],
     gender: GENDER[person.geslacht.code],
-    birthDate: person.geboorte.datum.datum,
-    address: [
-      {
-        use: 'home',
-        line: [`${a.korteStraatnaam} ${houseNumber}`],
-        city: a.woonplaats,
-        postalCode: a.postcode,
-        country: 'NL',
-      },
-    ],
+    ...(birthDate ? { birthDate } : {}),
+    ...(address.length > 0 ? { address } : {}),
   };
 }

@@ -53,9 +53,10 @@ function sendJson(reply: FastifyReply, body: Json, status = 200): FastifyReply {
  */
 async function citizenReader(req: FastifyRequest): Promise<CitizenReader> {
   const { bearer } = req.server.koepel;
-  if (bearerToken(req) !== null) await bearer.authenticate(req, 'citizen-app');
+  const viaApp = bearerToken(req) !== null;
+  if (viaApp) await bearer.authenticate(req, 'citizen-app');
   const p = req.principal;
-  if (p.kind === 'citizen') return { citizenId: p.citizenId, portalId: p.portalId };
+  if (p.kind === 'citizen') return { citizenId: p.citizenId, portalId: p.portalId, viaApp };
   // Staff see their organisation's records on the staff pages (src/patients/record-*), never through this API.
   if (p.kind === 'staff' || p.kind === 'operator' || p.kind === 'client') {
     throw fhirError(403, 'forbidden', 'This API serves citizens reading their own record.');

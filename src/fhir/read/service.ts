@@ -34,6 +34,8 @@ import {
 export interface CitizenReader {
   citizenId: string;
   portalId: string;
+  /** Reading through a citizen app's access token: a third-party service (BRP secrecy applies, mayDiscloseBrpData). */
+  viaApp?: boolean;
 }
 
 export type DirectoryType = 'Practitioner' | 'PractitionerRole';
@@ -257,7 +259,7 @@ async function ownPatient(scope: DataScope, reader: CitizenReader): Promise<Json
     .executeTakeFirst();
   if (!row) return null;
   const person = await readBrpSnapshot(scope.tx, scope.keys, reader.citizenId, row.brp_ciphertext);
-  return patientResource(reader.citizenId, person, row.brp_fetched_at);
+  return patientResource(reader.citizenId, person, row.brp_fetched_at, { forThirdParty: reader.viaApp === true });
 }
 
 /** One record resource by its Koepel id, or null when it does not exist or is not the citizen's to see. */

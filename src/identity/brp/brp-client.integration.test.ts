@@ -201,25 +201,25 @@ describe('BRP client response handling', () => {
     );
   });
 
-  test('a person Koepel cannot represent (no Dutch address) is "unsupported-person"', () => {
+  test('a person without any name is "unsupported-person" (a person abroad is not)', () => {
+    const answer = (persoon: Record<string, unknown>) => ({
+      type: 'RaadpleegMetBurgerservicenummer',
+      personen: [{ burgerservicenummer: SUZANNE, ...persoon }],
+    });
     assert.throws(
       () =>
         personFromResponse(
-          {
-            type: 'RaadpleegMetBurgerservicenummer',
-            personen: [
-              {
-                burgerservicenummer: SUZANNE,
-                naam: { voornamen: 'Suzanne', geslachtsnaam: 'Vries' },
-                geboorte: { datum: { type: 'Datum', datum: '1982-04-12', langFormaat: '12 april 1982' } },
-                verblijfplaats: { type: 'VerblijfplaatsBuitenland' },
-              },
-            ],
-          },
+          answer({ geboorte: { datum: { type: 'JaarDatum', jaar: 1982, langFormaat: '1982' } } }),
           SUZANNE,
         ),
       (err: unknown) => err instanceof BrpError && err.kind === 'unsupported-person',
     );
+    const abroad = personFromResponse(
+      answer({ naam: { geslachtsnaam: 'Vries' }, verblijfplaats: { type: 'VerblijfplaatsBuitenland' } }),
+      SUZANNE,
+    );
+    assert.equal(abroad?.verblijfplaats?.type, 'VerblijfplaatsBuitenland');
+    assert.equal(abroad?.geboorte.datum.type, 'DatumOnbekend');
   });
 
   test('fields the BRP sends but Koepel did not ask for are dropped before storage', () => {

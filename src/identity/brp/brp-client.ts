@@ -7,7 +7,7 @@
 // embedded test persons, in-process). A deployment that verifies BSNs through SBV-Z instead plugs in another.
 import { z } from 'zod';
 import type { Bsn } from '../bsn.js';
-import type { BrpPerson } from './fixture-persons.js';
+import type { BrpDatum, BrpPerson, BrpVerblijfplaats } from './fixture-persons.js';
 
 export type { BrpPerson };
 
@@ -32,12 +32,17 @@ export class BrpError extends Error {
   }
 }
 
-/** Exactly the fields PZ-2 names: BSN, names, gender, birth date, address (and the BRP's own address lines). */
+/**
+ * Exactly the fields PZ-2 names: BSN, names, gender, birth date, residence (whichever variant: an address in the
+ * Netherlands, abroad, a `Locatie`), and the BRP's own adressering (address lines and how to address the person).
+ * geheimhoudingPersoonsgegevens is delivered unasked and may not be put in `fields` (the API answers 400).
+ */
 export const BRP_FIELDS: readonly string[] = [
   'burgerservicenummer',
   'naam.voornamen',
   'naam.voorletters',
   'naam.voorvoegsel',
+  'naam.adellijkeTitelPredicaat',
   'naam.geslachtsnaam',
   'naam.volledigeNaam',
   'geslacht',
@@ -49,8 +54,17 @@ export const BRP_FIELDS: readonly string[] = [
   'verblijfplaats.verblijfadres.huisnummertoevoeging',
   'verblijfplaats.verblijfadres.postcode',
   'verblijfplaats.verblijfadres.woonplaats',
+  'verblijfplaats.verblijfadres.regel1',
+  'verblijfplaats.verblijfadres.regel2',
+  'verblijfplaats.verblijfadres.regel3',
+  'verblijfplaats.verblijfadres.land',
+  'verblijfplaats.verblijfadres.locatiebeschrijving',
+  'adressering.aanhef',
+  'adressering.aanschrijfwijze',
+  'adressering.gebruikInLopendeTekst',
   'adressering.adresregel1',
   'adressering.adresregel2',
+  'adressering.adresregel3',
   'adressering.land',
 ];
 
@@ -59,13 +73,21 @@ export function personenQuery(bsn: Bsn) {
 }
 
 // ---- Response schema: the parts of the OpenAPI "Persoon" that Koepel asks for ---------------------------------
+// Every variant the spec allows is accepted (verblijfplaats Adres/VerblijfplaatsBuitenland/VerblijfplaatsOnbekend/
+// Locatie, dates Datum/JaarMaandDatum/JaarDatum/DatumOnbekend, any name part missing); the contract test
+// (brp-contract.test.ts) checks the fixture's answers against the official OpenAPI itself.
 
 const waardetabel = z.object({ code: z.string().max(10).optional(), omschrijving: z.string().max(200).optional() });
 const langFormaat = z.string().max(40);
 const datum = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Datum'), datum: z.iso.date(), langFormaat }),
-  z.object({ type: z.literal('JaarMaandDatum'), jaar: z.number().int(), maand: z.number().int(), langFormaat }),
-  z.object({ type: z.literal('JaarDatum'), jaar: z.number().int(), langFormaat }),
+  z.object({
+    type: z.literal('JaarMaandDatum'),
+    jaar: z.number().int().min(1).max(9999),
+    maand: z.number().int().min(1).max(12),
+    langFormaat,
+  }),
+  z.object({ type: z.literal('JaarDatum'), jaar: z.number().int().min(1).max(9999), langFormaat }),
   z.object({ type: z.literal('DatumOnbekend'), onbekend: z.boolean().optional(), langFormaat }),
 ]);
 const text = (max: number) => z.string().min(1).max(max);
@@ -84,9 +106,24 @@ const verblijfadresBinnenland = z.object({
     .optional(),
   woonplaats: text(80).optional(),
 });
-const verblijfplaats = z.union([
+const verblijfplaats = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Adres'), verblijfadres: verblijfadresBinnenland.optional() }),
-  z.object({ type: z.enum(['VerblijfplaatsBuitenland', 'VerblijfplaatsOnbekend', 'Locatie']) }),
+  z.object({
+    type: z.literal('VerblijfplaatsBuitenland'),
+    verblijfadres: z
+      .object({
+        regel1: text(40).optional(),
+        regel2: text(50).optional(),
+        regel3: text(35).optional(),
+        land: waardetabel.optional(),
+      })
+      .optional(),
+  }),
+  z.object({ type: z.literal('VerblijfplaatsOnbekend') }),
+  z.object({
+    type: z.literal('Locatie'),
+    verblijfadres: z.object({ locatiebeschrijving: text(35).optional() }).optional(),
+  }),
 ]);
 export const persoonSchema = z.object({
   burgerservicenummer: z.string().regex(/^[0-9]{9}$/),
@@ -95,6 +132,7 @@ export const persoonSchema = z.object({
       voornamen: text(200).optional(),
       voorletters: text(40).optional(),
       voorvoegsel: text(10).optional(),
+      adellijkeTitelPredicaat: waardetabel.extend({ soort: z.string().max(20).optional() }).optional(),
       geslachtsnaam: text(200).optional(),
       volledigeNaam: text(400).optional(),
     })
@@ -104,11 +142,16 @@ export const persoonSchema = z.object({
   verblijfplaats: verblijfplaats.optional(),
   adressering: z
     .object({
+      aanhef: text(650).optional(),
+      aanschrijfwijze: z.object({ naam: text(650).optional(), aanspreekvorm: text(25).optional() }).optional(),
+      gebruikInLopendeTekst: text(650).optional(),
       adresregel1: text(80).optional(),
       adresregel2: text(80).optional(),
+      adresregel3: text(80).optional(),
       land: waardetabel.optional(),
     })
     .optional(),
+  geheimhoudingPersoonsgegevens: z.boolean().optional(),
 });
 export type Persoon = z.infer<typeof persoonSchema>;
 
@@ -130,38 +173,91 @@ export const foutberichtSchema = z.object({
     .optional(),
 });
 
+const UNKNOWN_DATE: BrpDatum = { type: 'DatumOnbekend', onbekend: true, langFormaat: 'onbekend' };
+
+function toDatum(d: z.infer<typeof datum> | undefined): BrpDatum {
+  if (!d) return UNKNOWN_DATE;
+  switch (d.type) {
+    case 'Datum':
+      return { type: 'Datum', datum: d.datum, langFormaat: d.langFormaat };
+    case 'JaarMaandDatum':
+      return { type: 'JaarMaandDatum', jaar: d.jaar, maand: d.maand, langFormaat: d.langFormaat };
+    case 'JaarDatum':
+      return { type: 'JaarDatum', jaar: d.jaar, langFormaat: d.langFormaat };
+    case 'DatumOnbekend':
+      return { type: 'DatumOnbekend', onbekend: d.onbekend ?? true, langFormaat: d.langFormaat };
+  }
+}
+
+function toVerblijfplaats(v: Persoon['verblijfplaats']): BrpVerblijfplaats {
+  switch (v?.type) {
+    case 'Adres': {
+      const a = v.verblijfadres;
+      const street = a?.officieleStraatnaam ?? a?.korteStraatnaam;
+      // An address in the Netherlands that lacks what makes it an address is shown as unknown, not guessed at.
+      if (!a || !street || !a.huisnummer || !a.postcode || !a.woonplaats) return { type: 'VerblijfplaatsOnbekend' };
+      return {
+        type: 'Adres',
+        verblijfadres: {
+          officieleStraatnaam: a.officieleStraatnaam ?? street,
+          korteStraatnaam: a.korteStraatnaam ?? street,
+          huisnummer: a.huisnummer,
+          ...(a.huisletter ? { huisletter: a.huisletter } : {}),
+          ...(a.huisnummertoevoeging ? { huisnummertoevoeging: a.huisnummertoevoeging } : {}),
+          postcode: a.postcode.replace(' ', '').toUpperCase(),
+          woonplaats: a.woonplaats,
+        },
+      };
+    }
+    case 'VerblijfplaatsBuitenland': {
+      const a = v.verblijfadres ?? {};
+      const land =
+        a.land?.code && a.land.omschrijving ? { code: a.land.code, omschrijving: a.land.omschrijving } : null;
+      return {
+        type: 'VerblijfplaatsBuitenland',
+        verblijfadres: {
+          ...(a.regel1 ? { regel1: a.regel1 } : {}),
+          ...(a.regel2 ? { regel2: a.regel2 } : {}),
+          ...(a.regel3 ? { regel3: a.regel3 } : {}),
+          ...(land ? { land } : {}),
+        },
+      };
+    }
+    case 'Locatie':
+      return {
+        type: 'Locatie',
+        verblijfadres: v.verblijfadres?.locatiebeschrijving
+          ? { locatiebeschrijving: v.verblijfadres.locatiebeschrijving }
+          : {},
+      };
+    default:
+      return { type: 'VerblijfplaatsOnbekend' };
+  }
+}
+
 /**
- * Turns a validated BRP answer into the snapshot Koepel keeps (fixture-persons.ts BrpPerson). A person whose data
- * does not fit (no surname, no full birth date, no Dutch address) is refused as 'unsupported-person': the login
- * then keeps the snapshot it already has.
+ * Turns a validated BRP answer into the snapshot Koepel keeps (fixture-persons.ts BrpPerson). Every variant of the
+ * spec is kept as it is (an address abroad, a `Locatie`, no address, a partial or unknown birth date, missing name
+ * parts). Only a person without any name at all is refused as 'unsupported-person': the login then keeps the
+ * snapshot it already has.
  */
 export function toBrpPerson(p: Persoon): BrpPerson {
-  const naam = p.naam;
-  const birth = p.geboorte?.datum;
-  const place = p.verblijfplaats;
-  const address = place && place.type === 'Adres' ? place.verblijfadres : undefined;
-  if (
-    !naam?.geslachtsnaam ||
-    birth?.type !== 'Datum' ||
-    !address?.huisnummer ||
-    !address.postcode ||
-    !address.woonplaats
-  ) {
-    throw new BrpError('unsupported-person');
-  }
-  const street = address.officieleStraatnaam ?? address.korteStraatnaam;
-  if (!street) throw new BrpError('unsupported-person');
-  const voornamen = naam.voornamen ?? '';
+  const naam = p.naam ?? {};
+  const voornamen = naam.voornamen;
   const voorletters =
     naam.voorletters ??
-    voornamen
-      .split(' ')
-      .filter(Boolean)
-      .map((v) => `${v[0] ?? ''}.`)
-      .join('');
+    (voornamen
+      ? voornamen
+          .split(' ')
+          .filter(Boolean)
+          .map((v) => `${v[0] ?? ''}.`)
+          .join('')
+      : undefined);
   const achternaam = [naam.voorvoegsel, naam.geslachtsnaam].filter(Boolean).join(' ');
-  const postcode = address.postcode.replace(' ', '').toUpperCase();
-  const addition = [address.huisletter, address.huisnummertoevoeging].filter(Boolean).join('');
+  const volledigeNaam = naam.volledigeNaam ?? [voornamen, achternaam].filter(Boolean).join(' ');
+  // The BRP writes "." for a surname it does not know; a person with no name at all cannot be shown or greeted.
+  const geslachtsnaam = naam.geslachtsnaam ?? (volledigeNaam ? '.' : undefined);
+  if (!geslachtsnaam || !volledigeNaam) throw new BrpError('unsupported-person');
   const code = p.geslacht?.code;
   const geslacht: BrpPerson['geslacht'] =
     code === 'M'
@@ -169,39 +265,62 @@ export function toBrpPerson(p: Persoon): BrpPerson {
       : code === 'V'
         ? { code: 'V', omschrijving: 'vrouw' }
         : { code: 'O', omschrijving: 'onbekend' };
+  const titel = naam.adellijkeTitelPredicaat;
+  const a = p.adressering ?? {};
+  const verblijfplaats = toVerblijfplaats(p.verblijfplaats);
+  const nlAddress = verblijfplaats.type === 'Adres' ? verblijfplaats.verblijfadres : null;
+  const addition = nlAddress ? [nlAddress.huisletter, nlAddress.huisnummertoevoeging].filter(Boolean).join('') : '';
+  const adresregel1 =
+    a.adresregel1 ??
+    (nlAddress ? `${nlAddress.korteStraatnaam} ${nlAddress.huisnummer}${addition ? ` ${addition}` : ''}` : undefined);
+  const adresregel2 =
+    a.adresregel2 ??
+    (nlAddress
+      ? `${nlAddress.postcode.slice(0, 4)} ${nlAddress.postcode.slice(4)}  ${nlAddress.woonplaats.toUpperCase()}`
+      : undefined);
+  const land =
+    a.land?.code && a.land.omschrijving
+      ? { code: a.land.code, omschrijving: a.land.omschrijving }
+      : nlAddress
+        ? { code: '6030', omschrijving: 'Nederland' }
+        : undefined;
+  const aanschrijfwijze = a.aanschrijfwijze?.naam
+    ? {
+        naam: a.aanschrijfwijze.naam,
+        ...(a.aanschrijfwijze.aanspreekvorm ? { aanspreekvorm: a.aanschrijfwijze.aanspreekvorm } : {}),
+      }
+    : undefined;
   return {
     burgerservicenummer: p.burgerservicenummer,
     naam: {
-      voornamen,
-      voorletters,
+      ...(voornamen ? { voornamen } : {}),
+      ...(voorletters ? { voorletters } : {}),
       ...(naam.voorvoegsel ? { voorvoegsel: naam.voorvoegsel } : {}),
-      geslachtsnaam: naam.geslachtsnaam,
-      volledigeNaam: naam.volledigeNaam ?? [voornamen, achternaam].filter(Boolean).join(' '),
+      ...(titel?.code && titel.omschrijving
+        ? {
+            adellijkeTitelPredicaat: {
+              code: titel.code,
+              omschrijving: titel.omschrijving,
+              ...(titel.soort ? { soort: titel.soort } : {}),
+            },
+          }
+        : {}),
+      geslachtsnaam,
+      volledigeNaam,
     },
     geslacht,
-    geboorte: { datum: { type: 'Datum', datum: birth.datum, langFormaat: birth.langFormaat } },
-    verblijfplaats: {
-      type: 'Adres',
-      verblijfadres: {
-        officieleStraatnaam: address.officieleStraatnaam ?? street,
-        korteStraatnaam: address.korteStraatnaam ?? street,
-        huisnummer: address.huisnummer,
-        ...(address.huisletter ? { huisletter: address.huisletter } : {}),
-        ...(address.huisnummertoevoeging ? { huisnummertoevoeging: address.huisnummertoevoeging } : {}),
-        postcode,
-        woonplaats: address.woonplaats,
-      },
-    },
+    geboorte: { datum: toDatum(p.geboorte?.datum) },
+    verblijfplaats,
     adressering: {
-      adresregel1: p.adressering?.adresregel1 ?? `${street} ${address.huisnummer}${addition ? ` ${addition}` : ''}`,
-      adresregel2:
-        p.adressering?.adresregel2 ??
-        `${postcode.slice(0, 4)} ${postcode.slice(4)}  ${address.woonplaats.toUpperCase()}`,
-      land: {
-        code: p.adressering?.land?.code ?? '6030',
-        omschrijving: p.adressering?.land?.omschrijving ?? 'Nederland',
-      },
+      ...(a.aanhef ? { aanhef: a.aanhef } : {}),
+      ...(aanschrijfwijze ? { aanschrijfwijze } : {}),
+      ...(a.gebruikInLopendeTekst ? { gebruikInLopendeTekst: a.gebruikInLopendeTekst } : {}),
+      ...(adresregel1 ? { adresregel1 } : {}),
+      ...(adresregel2 ? { adresregel2 } : {}),
+      ...(a.adresregel3 ? { adresregel3: a.adresregel3 } : {}),
+      ...(land ? { land } : {}),
     },
+    ...(p.geheimhoudingPersoonsgegevens === true ? { geheimhoudingPersoonsgegevens: true } : {}),
   };
 }
 

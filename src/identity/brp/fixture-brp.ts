@@ -13,6 +13,7 @@ export const FIXTURE_BRP_PATH = '/brp-fixture';
 export const FIXTURE_BRP_API_KEY = 'koepel-fixture-brp';
 
 const ADDRESS_PARTS = [
+  // Adres (VerblijfadresBinnenland)
   'officieleStraatnaam',
   'korteStraatnaam',
   'huisnummer',
@@ -20,12 +21,21 @@ const ADDRESS_PARTS = [
   'huisnummertoevoeging',
   'postcode',
   'woonplaats',
+  // VerblijfplaatsBuitenland (VerblijfadresBuitenland)
+  'regel1',
+  'regel2',
+  'regel3',
+  'land',
+  // Locatie (VerblijfadresLocatie)
+  'locatiebeschrijving',
 ];
 /** The field paths the fixture knows (a group path such as "naam" selects the whole group). */
 export const FIXTURE_FIELDS: ReadonlySet<string> = new Set([
   'burgerservicenummer',
   'naam',
-  ...['voornamen', 'voorletters', 'voorvoegsel', 'geslachtsnaam', 'volledigeNaam'].map((f) => `naam.${f}`),
+  ...['voornamen', 'voorletters', 'voorvoegsel', 'adellijkeTitelPredicaat', 'geslachtsnaam', 'volledigeNaam'].map(
+    (f) => `naam.${f}`,
+  ),
   'geslacht',
   'geslacht.code',
   'geslacht.omschrijving',
@@ -35,9 +45,17 @@ export const FIXTURE_FIELDS: ReadonlySet<string> = new Set([
   'verblijfplaats.verblijfadres',
   ...ADDRESS_PARTS.map((f) => `verblijfplaats.verblijfadres.${f}`),
   'adressering',
-  'adressering.adresregel1',
-  'adressering.adresregel2',
-  'adressering.land',
+  ...['aanhef', 'aanschrijfwijze', 'gebruikInLopendeTekst', 'adresregel1', 'adresregel2', 'adresregel3', 'land'].map(
+    (f) => `adressering.${f}`,
+  ),
+]);
+/** Delivered without being asked, and refused in `fields` (as the real API does): see the spec's `fields`. */
+const AUTOMATIC_FIELDS: ReadonlySet<string> = new Set([
+  'geheimhoudingPersoonsgegevens',
+  'inOnderzoek',
+  'opschortingBijhouding',
+  'rni',
+  'verificatie',
 ]);
 
 const querySchema = z.object({
@@ -91,10 +109,18 @@ function copyPath(src: Json, out: Json, path: string[]): void {
   copyPath(value as Json, next, rest);
 }
 
-/** Only the asked fields of a person. */
+/**
+ * Only the asked fields of a person, plus what the API delivers unasked (geheimhoudingPersoonsgegevens, only when
+ * true). A verblijfplaats always says its type, even when none of the asked fields apply to that variant.
+ */
 export function selectFields(person: BrpPerson, fields: readonly string[]): Json {
   const out: Json = {};
-  for (const f of fields) copyPath(person as unknown as Json, out, f.split('.'));
+  const src = person as unknown as Json;
+  for (const f of fields) copyPath(src, out, f.split('.'));
+  if (person.verblijfplaats && fields.some((f) => f === 'verblijfplaats' || f.startsWith('verblijfplaats.'))) {
+    out.verblijfplaats = { type: person.verblijfplaats.type, ...(out.verblijfplaats ?? {}) };
+  }
+  if (person.geheimhoudingPersoonsgegevens === true) out.geheimhoudingPersoonsgegevens = true;
   return out;
 }
 
@@ -115,7 +141,9 @@ export function queryFixtureBrp(body: unknown): FixtureAnswer {
       { name: 'type', code: 'value', reason: 'Deze fixture kent alleen RaadpleegMetBurgerservicenummer.' },
     ]);
   }
-  const unknown = q.fields.map((f, i) => ({ f, i })).filter(({ f }) => !FIXTURE_FIELDS.has(f));
+  const unknown = q.fields
+    .map((f, i) => ({ f, i }))
+    .filter(({ f }) => !FIXTURE_FIELDS.has(f) || AUTOMATIC_FIELDS.has(f.split('.')[0] ?? ''));
   if (unknown.length > 0) {
     return problem(
       400,
