@@ -65,7 +65,7 @@ describe('citizen login with DigiD', () => {
       assert.equal(res.location, '/home');
       const home = await c.get('/home');
       assert.equal(home.status, 200);
-      assert.match(home.text, /Welkom, Suzanne Maria de Vries/);
+      assert.match(home.text, /Welkom, mevrouw De Vries/);
     }
   });
 
