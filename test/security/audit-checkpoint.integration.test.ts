@@ -18,6 +18,7 @@ import { withPrincipal } from '../../src/platform/db/principal.js';
 import type { DB } from '../../src/platform/db/schema.js';
 import { createTestDatabase, startKoepel, testDatabaseUrl, type TestKoepel } from '../support/harness.js';
 import { staffPrincipal } from '../support/principals.js';
+import { entryArgs } from '../support/entry.js';
 
 const run = promisify(execFile);
 
@@ -190,9 +191,9 @@ describe('npm run audit:checkpoint and audit:verify', () => {
       const config = loadConfig(env);
       const koepel = await boot(config, false, [demo]);
       await koepel.close();
-      const sign = await run(process.execPath, ['--import', 'tsx', 'src/platform/audit/checkpoint-cli.ts'], { env });
+      const sign = await run(process.execPath, entryArgs('src/platform/audit/checkpoint-cli.ts'), { env });
       assert.match(sign.stdout, /audit checkpoint signed \(key [0-9a-f]{16}\): 16 chain head\(s\)/);
-      const verifyCli = ['--import', 'tsx', 'src/platform/audit/verify-cli.ts'];
+      const verifyCli = entryArgs('src/platform/audit/verify-cli.ts');
       const ok = await run(process.execPath, verifyCli, { env });
       assert.match(ok.stdout, /audit log OK: \d+ records in \d+ chain\(s\) verified, against 1 signed checkpoint\(s\)/);
 

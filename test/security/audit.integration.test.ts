@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { withPrincipal } from '../../src/platform/db/principal.js';
 import { createTestDatabase, startKoepel, testDatabaseUrl, type TestKoepel } from '../support/harness.js';
 import { citizenId, DEMO, staffPrincipal } from '../support/principals.js';
+import { entryArgs } from '../support/entry.js';
 
 const run = promisify(execFile);
 
@@ -182,7 +183,7 @@ describe('npm run audit:verify', () => {
       assert.ok(total >= 3);
       await koepel.close();
 
-      const cli = ['--import', 'tsx', 'src/platform/audit/verify-cli.ts'];
+      const cli = entryArgs('src/platform/audit/verify-cli.ts');
       const ok = await run(process.execPath, cli, { env });
       assert.match(ok.stdout, new RegExp(`audit log OK: ${total} records`));
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../src/platform/config.js';
 import { createTestDatabase, freePort, testDatabaseUrl } from '../support/harness.js';
+import { entryArgs } from '../support/entry.js';
 
 const run = promisify(execFile);
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -42,7 +43,7 @@ async function start(
     Object.entries(process.env).filter(([k]) => !k.startsWith('KOEPEL_') && k !== 'DATABASE_URL' && k !== 'NODE_ENV'),
   );
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', entry], {
+    const r = await run(process.execPath, entryArgs(entry), {
       env: { ...clean, LOG_LEVEL: 'silent', ...env },
       timeout: 30_000,
     });
@@ -157,7 +158,7 @@ describe('start-up in production mode', () => {
           ([k]) => !k.startsWith('KOEPEL_') && k !== 'DATABASE_URL' && k !== 'NODE_ENV',
         ),
       );
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      const child = spawn(process.execPath, entryArgs('src/main.ts'), {
         env: { ...clean, ...PROD, DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'silent' },
       });
       let out = '';
@@ -263,7 +264,7 @@ describe('start-up with the DigiD simulator off: configuration errors at start, 
     const clean = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith('KOEPEL_') && k !== 'DATABASE_URL' && k !== 'NODE_ENV'),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, entryArgs('src/main.ts'), {
       env: {
         ...clean,
         ...DEV_BRIDGE,
