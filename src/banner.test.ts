@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startupBanner } from './banner.js';
+import { testRpKeySet } from '../test/support/digid-keys.js';
 import { loadConfig } from './platform/config.js';
 
 const BRIDGE = {
@@ -8,6 +9,7 @@ const BRIDGE = {
   KOEPEL_DIGID_ISSUER: 'https://max.example/',
   KOEPEL_DIGID_CLIENT_ID: 'koepel',
   KOEPEL_DIGID_CLIENT_SECRET: 'very-secret-value',
+  KOEPEL_DIGID_KEYS: testRpKeySet().json,
 };
 
 test('with the simulator off, the start-up text does not describe the simulator; it names the bridge', () => {

@@ -1,5 +1,8 @@
 // The DigiD simulator's OpenID Provider logic, shaped like the government's MAX bridge (minvws/nl-rdo-max):
 // discovery, authorize, token, jwks, userinfo; authorization code flow with PKCE S256 only; one client (Koepel).
+// As MAX: the client authenticates with private_key_jwt (its public keys are Koepel's JWKS), with client_id in the
+// body; the ID token carries no BSN and no level; userinfo is a JWE (RSA-OAEP, A128CBC-HS256, cty JWT) encrypted to
+// the client's encryption key, wrapping an RS256 JWT with bsn, session_id and loa_authn (DigiD's SAML class).
 // Written on `jose` rather than with oidc-provider because oidc-provider needs cookies of its own (interaction and
 // session cookies on the portal's host), and Koepel promises exactly one cookie (PZ-11, LU-8). The simulator's
 // login form is protected by Koepel's own session-bound CSRF token instead.
@@ -7,7 +10,18 @@
 // second use of a code revokes the access token the first use produced (RFC 6749 §4.1.2). State lives in memory:
 // the simulator is for the demo and tests (one process), never for production (config.ts refuses it there).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  CompactEncrypt,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import type { Bsn } from '../identity/index.js';
 import { DIGID_LEVELS, type DigidLevel } from '../identity/index.js';
 
@@ -20,11 +34,14 @@ const MAX_ENTRIES = 10_000;
 export interface SimulatorOptions {
   issuer: string;
   clientId: string;
-  clientSecret: string;
+  /** The client's public keys (Koepel's JWKS): a "sig" key for its client assertions, an "enc" key for userinfo. */
+  clientJwks: { keys: JWK[] };
   redirectUri: string;
-  /** false: the BSN only in userinfo, as the MAX bridge does (default true: in the ID token too). */
+  /** true: the BSN and level in the ID token too (other bridges do that); default false, as MAX. */
   bsnInIdToken?: boolean;
 }
+
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** A validated authorization request (the parameters the login form carries along). */
 export interface AuthorizationRequest {
@@ -63,6 +80,8 @@ interface AccessGrant {
   expiresAt: number;
 }
 
+type ClientAuthResult = { ok: true; clientId: string } | { ok: false; description: string };
+
 export interface TokenAnswer {
   status: number;
   body: Record<string, unknown>;
@@ -86,6 +105,8 @@ export class DigidSimulator {
   private readonly codes = new Map<string, CodeGrant>();
   private readonly accessTokens = new Map<string, AccessGrant>();
   private readonly subjectKey = randomBytes(32);
+  /** Client assertion ids seen (until they expire): each assertion is accepted once. */
+  private readonly assertionIds = new Map<string, number>();
   private signing: Promise<{ privateKey: CryptoKey; jwk: JWK; kid: string }> | null = null;
 
   constructor(readonly opts: SimulatorOptions) {}
@@ -113,11 +134,14 @@ export class DigidSimulator {
       grant_types_supported: ['authorization_code'],
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
-      userinfo_signing_alg_values_supported: ['none'],
       code_challenge_methods_supported: ['S256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
+      userinfo_signing_alg_values_supported: ['RS256'],
+      userinfo_encryption_alg_values_supported: ['RSA-OAEP'],
+      userinfo_encryption_enc_values_supported: ['A128CBC-HS256'],
       scopes_supported: ['openid'],
-      claims_supported: ['sub', 'bsn', 'acr', 'loa_authn', 'auth_time', 'nonce'],
+      claims_supported: ['sub', 'bsn', 'session_id', 'loa_authn', 'auth_time', 'nonce'],
       acr_values_supported: DIGID_LEVELS.map((l) => l.acr),
       authorization_response_iss_parameter_supported: true,
       claims_parameter_supported: false,
@@ -198,51 +222,60 @@ export class DigidSimulator {
     return this.redirect(request.redirect_uri, { code, state: request.state });
   }
 
+  /**
+   * Checks a private_key_jwt client assertion: client_id in the body, an assertion signed by one of the client's
+   * "sig" keys, iss = sub = client_id, aud naming the issuer or the token endpoint, not expired, used once.
+   */
+  private async authenticateClient(body: Record<string, unknown>): Promise<ClientAuthResult> {
+    const clientId = str(body.client_id);
+    if (!clientId || !safeEqual(clientId, this.opts.clientId)) return { ok: false, description: 'unknown client_id' };
+    const assertion = str(body.client_assertion);
+    if (str(body.client_assertion_type) !== CLIENT_ASSERTION_TYPE || !assertion) {
+      return { ok: false, description: 'a private_key_jwt client assertion is required' };
+    }
+    const sigKeys = { keys: this.opts.clientJwks.keys.filter((k) => k.use !== 'enc') };
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(assertion, createLocalJWKSet(sigKeys), {
+        issuer: clientId,
+        subject: clientId,
+        audience: [this.opts.issuer, `${this.opts.issuer}/token`],
+        requiredClaims: ['exp', 'jti'],
+        maxTokenAge: '5m',
+        clockTolerance: 30,
+      }));
+    } catch {
+      return { ok: false, description: 'the client assertion did not verify' };
+    }
+    const jti = String(payload.jti);
+    const now = Date.now();
+    for (const [k, until] of this.assertionIds) if (until < now) this.assertionIds.delete(k);
+    if (this.assertionIds.has(jti)) return { ok: false, description: 'the client assertion was used before' };
+    this.assertionIds.set(jti, (payload.exp ?? 0) * 1000 + 30_000);
+    return { ok: true, clientId };
+  }
+
+  /** The client's public encryption key, to encrypt userinfo to (as MAX does with the key registered for a client). */
+  private async clientEncryptionKey(): Promise<{ key: CryptoKey; alg: string; kid: string | undefined }> {
+    const jwk = this.opts.clientJwks.keys.find((k) => k.use === 'enc');
+    if (!jwk) throw new Error('the client has no encryption key');
+    const alg = jwk.alg ?? 'RSA-OAEP';
+    const key = await importJWK(jwk, alg);
+    if (!(key instanceof CryptoKey)) throw new Error('the client encryption key is not asymmetric');
+    return { key, alg, kid: jwk.kid };
+  }
+
   /** POST /token. `authorization` is the request's Authorization header, `body` its form parameters. */
   async token(authorization: string | undefined, body: Record<string, unknown>): Promise<TokenAnswer> {
-    const error = (
-      status: number,
-      code: string,
-      description: string,
-      headers?: Record<string, string>,
-    ): TokenAnswer => ({
+    const error = (status: number, code: string, description: string): TokenAnswer => ({
       status,
       body: { error: code, error_description: description },
-      ...(headers ? { headers } : {}),
     });
-    // Client authentication: client_secret_basic or client_secret_post (RFC 6749 §2.3.1).
-    let clientId: string | undefined;
-    let secret: string | undefined;
-    let basic = false;
-    if (authorization?.startsWith('Basic ')) {
-      basic = true;
-      const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon > 0) {
-        try {
-          clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-          secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
-        } catch {
-          clientId = undefined;
-        }
-      }
-    } else {
-      clientId = str(body.client_id);
-      secret = str(body.client_secret);
-    }
-    if (
-      !clientId ||
-      !secret ||
-      !safeEqual(clientId, this.opts.clientId) ||
-      !safeEqual(secret, this.opts.clientSecret)
-    ) {
-      return error(
-        401,
-        'invalid_client',
-        'client authentication failed',
-        basic ? { 'WWW-Authenticate': 'Basic realm="digid-simulator"' } : undefined,
-      );
-    }
+    // Client authentication: private_key_jwt with client_id in the body, as MAX (RFC 7523 §2.2, OIDC Core §9).
+    if (authorization) return error(400, 'invalid_request', 'client authentication is private_key_jwt only');
+    const auth = await this.authenticateClient(body);
+    if (!auth.ok) return error(401, 'invalid_client', auth.description);
+    const clientId = auth.clientId;
     if (str(body.grant_type) !== 'authorization_code')
       return error(400, 'unsupported_grant_type', 'only authorization_code');
     const code = str(body.code) ?? '';
@@ -269,16 +302,15 @@ export class DigidSimulator {
     }
 
     const sub = b64url(createHmac('sha256', this.subjectKey).update(grant.bsn).digest());
-    const claims = { sub, bsn: grant.bsn, acr: grant.level.acr, loa_authn: grant.level.eidas };
+    // loa_authn as MAX passes it on from DigiD: the SAML AuthnContextClassRef of the level.
+    const claims = { sub, bsn: grant.bsn, session_id: random(16), loa_authn: grant.level.acr };
     const accessToken = random();
     grant.accessToken = accessToken;
     this.accessTokens.set(accessToken, { claims, expiresAt: Date.now() + ACCESS_TOKEN_TTL_S * 1000 });
 
     const { privateKey, kid } = await this.keys();
     const idToken = await new SignJWT({
-      ...(this.opts.bsnInIdToken === false ? {} : { bsn: grant.bsn }),
-      acr: grant.level.acr,
-      loa_authn: grant.level.eidas,
+      ...(this.opts.bsnInIdToken === true ? { bsn: grant.bsn, acr: grant.level.acr } : {}),
       auth_time: grant.authTime,
       ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
     })
@@ -303,8 +335,11 @@ export class DigidSimulator {
     };
   }
 
-  /** GET/POST /userinfo with a bearer access token. */
-  userinfo(authorization: string | undefined): TokenAnswer {
+  /**
+   * GET/POST /userinfo with a bearer access token: as MAX, application/jwt with a JWE (RSA-OAEP, A128CBC-HS256,
+   * cty JWT) encrypted to the client's key, wrapping an RS256 JWT signed by the simulator.
+   */
+  async userinfo(authorization: string | undefined): Promise<TokenAnswer | { status: 200; jwt: string }> {
     const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
     const grant = this.accessTokens.get(token);
     if (!grant || grant.expiresAt < Date.now()) {
@@ -314,7 +349,20 @@ export class DigidSimulator {
         headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
       };
     }
-    return { status: 200, body: { ...grant.claims } };
+    const { privateKey, kid } = await this.keys();
+    const signed = await new SignJWT({ ...grant.claims })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setIssuer(this.opts.issuer)
+      .setAudience(this.opts.clientId)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${ID_TOKEN_TTL_S}s`)
+      .sign(privateKey);
+    const enc = await this.clientEncryptionKey();
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(signed))
+      .setProtectedHeader({ alg: enc.alg, enc: 'A128CBC-HS256', typ: 'JWT', cty: 'JWT' })
+      .encrypt(enc.key);
+    return { status: 200, jwt: jwe };
   }
 
   private redirect(uri: string, params: Record<string, string | undefined>): string {

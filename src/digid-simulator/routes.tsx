@@ -9,6 +9,7 @@ import { FIXTURE_PERSONS } from '../identity/index.js';
 import { parseBsn } from '../identity/index.js';
 import { DIGID_LEVELS, levelByKey, MINIMUM_LEVEL } from '../identity/index.js';
 import { DIGID_CALLBACK_PATH } from '../identity/index.js';
+import { publicJwks } from '../platform/crypto/private-jwks.js';
 import { ensureSession, pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
@@ -134,7 +135,7 @@ export function registerDigidSimulator(app: FastifyInstance): void {
   const simulator = new DigidSimulator({
     issuer: config.digid.issuer,
     clientId: config.digid.clientId,
-    clientSecret: config.digid.clientSecret,
+    clientJwks: publicJwks(config.digid.keys),
     redirectUri: `${config.publicUrl}${DIGID_CALLBACK_PATH}`,
   });
   const machine = { config: { csrf: false } };
@@ -196,12 +197,13 @@ export function registerDigidSimulator(app: FastifyInstance): void {
   app.post(`${SIMULATOR_PATH}/token`, machine, async (req, reply) =>
     sendJson(reply, await simulator.token(req.headers.authorization, (req.body ?? {}) as Record<string, unknown>)),
   );
-  app.get(`${SIMULATOR_PATH}/userinfo`, machine, async (req, reply) =>
-    sendJson(reply, simulator.userinfo(req.headers.authorization)),
-  );
-  app.post(`${SIMULATOR_PATH}/userinfo`, machine, async (req, reply) =>
-    sendJson(reply, simulator.userinfo(req.headers.authorization)),
-  );
+  const userinfo = async (req: FastifyRequest, reply: FastifyReply) => {
+    const answer = await simulator.userinfo(req.headers.authorization);
+    if ('jwt' in answer) return reply.header('cache-control', 'no-store').type('application/jwt').send(answer.jwt);
+    return sendJson(reply, answer);
+  };
+  app.get(`${SIMULATOR_PATH}/userinfo`, machine, userinfo);
+  app.post(`${SIMULATOR_PATH}/userinfo`, machine, userinfo);
 }
 
 export { Html };

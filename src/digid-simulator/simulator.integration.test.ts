@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { compactDecrypt, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { clientAssertion, testRpKeySet } from '../../test/support/digid-keys.js';
+import { encryptionKeys } from '../platform/crypto/private-jwks.js';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { HttpClient } from '../../test/support/http-client.js';
 import { parseBsn, type Bsn } from '../identity/bsn.js';
@@ -11,14 +13,45 @@ import { DigidSimulator, type AuthorizationRequest } from './provider.js';
 
 const ISSUER = 'https://portal.example/digid-simulator';
 const REDIRECT = 'https://portal.example/login/digid/callback';
-const SECRET = 'simulator-secret';
+const KOEPEL = testRpKeySet();
 const VERIFIER = 'a'.repeat(43) + 'verifier-for-tests';
 const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
 const BSN = parseBsn('999993653') as Bsn;
 const SUBSTANTIEEL = levelByKey('substantieel') as DigidLevel;
 
 function simulator() {
-  return new DigidSimulator({ issuer: ISSUER, clientId: 'koepel', clientSecret: SECRET, redirectUri: REDIRECT });
+  return new DigidSimulator({
+    issuer: ISSUER,
+    clientId: 'koepel',
+    clientJwks: KOEPEL.jwks,
+    redirectUri: REDIRECT,
+  });
+}
+
+/** The client authentication parameters of a token request: private_key_jwt with client_id, as MAX. */
+async function auth(opts: { keys?: typeof KOEPEL.keys; clientId?: string; jti?: string; audience?: string } = {}) {
+  return {
+    client_id: opts.clientId ?? 'koepel',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: await clientAssertion(opts.keys ?? KOEPEL.keys, {
+      clientId: opts.clientId ?? 'koepel',
+      audience: opts.audience ?? ISSUER,
+      ...(opts.jti ? { jti: opts.jti } : {}),
+    }),
+  };
+}
+
+/** Decrypts the simulator's userinfo JWE with Koepel's key and verifies the JWT inside. */
+async function openUserinfo(sim: DigidSimulator, jwe: string) {
+  const header = decodeProtectedHeader(jwe);
+  const key = encryptionKeys(KOEPEL.keys)[0];
+  assert.ok(key);
+  const { plaintext } = await compactDecrypt(jwe, key.privateKey);
+  const { payload } = await jwtVerify(new TextDecoder().decode(plaintext), createLocalJWKSet(await sim.jwks()), {
+    issuer: ISSUER,
+    audience: 'koepel',
+  });
+  return { header, payload };
 }
 
 const goodRequest: AuthorizationRequest = {
@@ -31,8 +64,6 @@ const goodRequest: AuthorizationRequest = {
   code_challenge: CHALLENGE,
   code_challenge_method: 'S256',
 };
-
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 function codeOf(redirect: string): string {
   return new URL(redirect).searchParams.get('code') ?? '';
@@ -72,7 +103,7 @@ describe('DigiD simulator (provider logic)', () => {
     }
   });
 
-  test('a code gives a signed ID token with bsn, level and nonce; used twice it is refused and its access token revoked', async () => {
+  test('[MG-2] as MAX: a code gives an ID token without BSN, and userinfo as a JWE with bsn and loa_authn; a code used twice is refused and its access token revoked', async () => {
     const sim = simulator();
     const redirect = sim.authorize(goodRequest, BSN, SUBSTANTIEEL);
     const back = new URL(redirect);
@@ -80,7 +111,7 @@ describe('DigiD simulator (provider logic)', () => {
     assert.equal(back.searchParams.get('iss'), ISSUER);
     const code = codeOf(redirect);
 
-    const first = await sim.token(basic('koepel', SECRET), tokenRequest(code));
+    const first = await sim.token(undefined, { ...tokenRequest(code), ...(await auth()) });
     assert.equal(first.status, 200, JSON.stringify(first.body));
     const { payload, protectedHeader } = await jwtVerify(
       String(first.body.id_token),
@@ -91,49 +122,62 @@ describe('DigiD simulator (provider logic)', () => {
       },
     );
     assert.equal(protectedHeader.alg, 'RS256');
-    assert.equal(payload.bsn, '999993653');
-    assert.equal(payload.acr, 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard');
-    assert.equal(payload.loa_authn, 'http://eidas.europa.eu/LoA/substantial');
+    assert.equal(payload.bsn, undefined, 'no BSN in the ID token, as MAX');
+    assert.equal(payload.acr, undefined);
     assert.equal(payload.nonce, 'nonce-1');
     assert.notEqual(payload.sub, '999993653', 'the subject is a pseudonym, not the BSN');
 
     const token = String(first.body.access_token);
-    const info = sim.userinfo(`Bearer ${token}`);
-    assert.equal(info.status, 200);
-    assert.equal(info.body.bsn, '999993653');
+    const info = await sim.userinfo(`Bearer ${token}`);
+    assert.ok('jwt' in info);
+    const opened = await openUserinfo(sim, info.jwt);
+    assert.equal(opened.header.alg, 'RSA-OAEP');
+    assert.equal(opened.header.enc, 'A128CBC-HS256');
+    assert.equal(opened.header.cty, 'JWT');
+    assert.equal(opened.payload.bsn, '999993653');
+    assert.equal(opened.payload.loa_authn, 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard');
+    assert.equal(opened.payload.sub, payload.sub);
+    assert.equal(typeof opened.payload.session_id, 'string');
 
-    const second = await sim.token(basic('koepel', SECRET), tokenRequest(code));
+    const second = await sim.token(undefined, { ...tokenRequest(code), ...(await auth()) });
     assert.equal(second.status, 400);
     assert.equal(second.body.error, 'invalid_grant');
-    assert.equal(sim.userinfo(`Bearer ${token}`).status, 401, 'the replay revoked the access token');
+    assert.equal((await sim.userinfo(`Bearer ${token}`)).status, 401, 'the replay revoked the access token');
   });
 
-  test('the token endpoint refuses a wrong client secret, a wrong PKCE verifier and a wrong redirect URI', async () => {
+  test('the token endpoint refuses a bad client assertion, a wrong PKCE verifier and a wrong redirect URI', async () => {
     const sim = simulator();
-    const wrongSecret = await sim.token(
-      basic('koepel', 'guess'),
-      tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL))),
-    );
-    assert.equal(wrongSecret.status, 401);
-    assert.equal(wrongSecret.body.error, 'invalid_client');
-    const post = await sim.token(undefined, {
-      ...tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL))),
-      client_id: 'koepel',
-      client_secret: SECRET,
-    });
-    assert.equal(post.status, 200, 'client_secret_post works too');
+    const newCode = () => tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL)));
+    const other = testRpKeySet('not-koepel');
+    for (const [what, params] of [
+      ['an unknown key', await auth({ keys: other.keys })],
+      ['another client_id', await auth({ clientId: 'evil' })],
+      ['another audience', await auth({ audience: 'https://elsewhere.example' })],
+      ['no assertion', { client_id: 'koepel' }],
+      ['a client secret', { client_id: 'koepel', client_secret: 'guess' }],
+    ] as const) {
+      const answer = await sim.token(undefined, { ...newCode(), ...params });
+      assert.equal(answer.status, 401, what);
+      assert.equal(answer.body.error, 'invalid_client', what);
+    }
+    const basic = await sim.token(`Basic ${Buffer.from('koepel:guess').toString('base64')}`, newCode());
+    assert.equal(basic.status, 400, 'client_secret_basic is not offered');
+    const once = await auth({ jti: 'same-jti' });
+    assert.equal((await sim.token(undefined, { ...newCode(), ...once })).status, 200);
+    const replayed = await sim.token(undefined, { ...newCode(), ...once });
+    assert.equal(replayed.status, 401, 'a client assertion is accepted once');
 
-    const wrongVerifier = await sim.token(
-      basic('koepel', SECRET),
-      tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL)), { code_verifier: 'b'.repeat(43) }),
-    );
+    const wrongVerifier = await sim.token(undefined, {
+      ...tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL)), { code_verifier: 'b'.repeat(43) }),
+      ...(await auth()),
+    });
     assert.equal(wrongVerifier.body.error, 'invalid_grant');
-    const wrongRedirect = await sim.token(
-      basic('koepel', SECRET),
-      tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL)), {
+    const wrongRedirect = await sim.token(undefined, {
+      ...tokenRequest(codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL)), {
         redirect_uri: 'https://portal.example/other',
       }),
-    );
+      ...(await auth()),
+    });
     assert.equal(wrongRedirect.body.error, 'invalid_grant');
   });
 
@@ -142,21 +186,22 @@ describe('DigiD simulator (provider logic)', () => {
     const code = codeOf(sim.authorize(goodRequest, BSN, SUBSTANTIEEL));
     const now = Date.now();
     t.mock.method(Date, 'now', () => now + 61_000);
-    const late = await sim.token(basic('koepel', SECRET), tokenRequest(code));
+    const late = await sim.token(undefined, { ...tokenRequest(code), ...(await auth()) });
     assert.equal(late.status, 400);
     assert.equal(late.body.error, 'invalid_grant');
   });
 
-  test('each level carries its own SAML AuthnContextClassRef', async () => {
+  test('each level carries its own SAML AuthnContextClassRef in loa_authn', async () => {
     const sim = simulator();
-    const jwks = createLocalJWKSet(await sim.jwks());
     for (const level of DIGID_LEVELS) {
-      const answer = await sim.token(
-        basic('koepel', SECRET),
-        tokenRequest(codeOf(sim.authorize(goodRequest, BSN, level))),
-      );
-      const { payload } = await jwtVerify(String(answer.body.id_token), jwks, { issuer: ISSUER, audience: 'koepel' });
-      assert.equal(payload.acr, level.acr);
+      const answer = await sim.token(undefined, {
+        ...tokenRequest(codeOf(sim.authorize(goodRequest, BSN, level))),
+        ...(await auth()),
+      });
+      const info = await sim.userinfo(`Bearer ${String(answer.body.access_token)}`);
+      assert.ok('jwt' in info);
+      assert.equal((await openUserinfo(sim, info.jwt)).payload.loa_authn, level.acr);
+      assert.equal(decodeJwt(String(answer.body.id_token)).sub !== undefined, true);
     }
   });
 });
@@ -228,15 +273,18 @@ describe('DigiD simulator (HTTP)', () => {
   test('the token endpoint answers JSON errors with the OAuth error codes', async () => {
     const res = await fetch(`${k.url}/digid-simulator/token`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: basic('koepel', k.config.digid.clientSecret),
-      },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         grant_type: 'authorization_code',
         code: 'nonsense',
         redirect_uri: `${k.url}/login/digid/callback`,
         code_verifier: VERIFIER,
+        client_id: 'koepel',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await clientAssertion(k.config.digid.keys, {
+          clientId: 'koepel',
+          audience: k.config.digid.issuer,
+        }),
       }),
     });
     assert.equal(res.status, 400);
@@ -252,7 +300,7 @@ describe('DigiD simulator in production configuration', () => {
       KOEPEL_DIGID_SIMULATOR: 'false',
       KOEPEL_DIGID_ISSUER: 'https://digid-bridge.example',
       KOEPEL_DIGID_CLIENT_ID: 'koepel',
-      KOEPEL_DIGID_CLIENT_SECRET: 'secret',
+      KOEPEL_DIGID_KEYS: KOEPEL.json,
     });
     try {
       const res = await fetch(`${k.url}/digid-simulator/.well-known/openid-configuration`);

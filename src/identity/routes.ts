@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { FIXTURE_BRP_API_KEY, registerFixtureBrpEndpoint } from './brp/fixture-brp.js';
 import { createIdentitySource } from './brp/identity-source.js';
 import { DIGID_CALLBACK_PATH, DigidClient, inProcessFetch } from './digid/oidc-client.js';
-import { registerDigidLogin } from './digid/routes.js';
+import { registerDigidJwks, registerDigidLogin } from './digid/routes.js';
 import { registerLogout } from './logout.js';
 
 export function registerIdentity(app: FastifyInstance): void {
@@ -15,6 +15,8 @@ export function registerIdentity(app: FastifyInstance): void {
     issuer: config.digid.issuer,
     clientId: config.digid.clientId,
     clientSecret: config.digid.clientSecret,
+    clientAuth: config.digid.clientAuth,
+    keys: config.digid.keys,
     redirectUri: `${config.publicUrl}${DIGID_CALLBACK_PATH}`,
     // The built-in simulator runs in this process: reach it without the network, and over http if need be. Plain
     // http to an external issuer only on loopback outside production (config.ts refuses anything else at start).
@@ -22,5 +24,6 @@ export function registerIdentity(app: FastifyInstance): void {
     ...(config.digid.simulator ? { fetch: inProcessFetch(app, config.publicUrl) } : {}),
   });
   registerDigidLogin(app, digid, identity);
+  registerDigidJwks(app);
   registerLogout(app);
 }

@@ -2,11 +2,29 @@
 // Production fails fast: no fallback secrets, no simulator, no embedded database key generation.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { readFileSync } from 'node:fs';
 import { MasterKeyring } from './crypto/envelope.js';
+import {
+  encryptionKeys,
+  generateRpKeySet,
+  parseRpKeys,
+  RpKeyError,
+  signingKey,
+  type RpKey,
+} from './crypto/private-jwks.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
   .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
+
+/** How Koepel authenticates at the DigiD bridge's token endpoint. */
+export const DIGID_CLIENT_AUTH_METHODS = [
+  'private_key_jwt',
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+] as const;
+export type DigidClientAuth = (typeof DIGID_CLIENT_AUTH_METHODS)[number];
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -22,6 +40,9 @@ const envSchema = z.object({
   KOEPEL_DIGID_ISSUER: z.url().optional(),
   KOEPEL_DIGID_CLIENT_ID: z.string().optional(),
   KOEPEL_DIGID_CLIENT_SECRET: z.string().optional(),
+  KOEPEL_DIGID_CLIENT_AUTH: z.enum(DIGID_CLIENT_AUTH_METHODS).optional(),
+  KOEPEL_DIGID_KEYS: z.string().optional(),
+  KOEPEL_DIGID_KEYS_FILE: z.string().min(1).optional(),
   KOEPEL_BRP_URL: z.url().optional(),
   KOEPEL_BRP_API_KEY: z.string().optional(),
   KOEPEL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(15).default(15),
@@ -57,7 +78,19 @@ export interface Config {
      */
     allowHttp: boolean;
     clientId: string;
+    /** Empty unless clientAuth is client_secret_basic or client_secret_post. */
     clientSecret: string;
+    /**
+     * Token endpoint client authentication. private_key_jwt (MAX) signs with the first "sig" key of `keys`; none sends
+     * only client_id (with PKCE, as every login does).
+     */
+    clientAuth: DigidClientAuth;
+    /**
+     * Koepel's own key pairs towards the bridge (platform/crypto/private-jwks.ts): "sig" for private_key_jwt, "enc"
+     * for userinfo encrypted to Koepel (JWE). With the simulator and none configured: made at start, for this
+     * process only.
+     */
+    keys: RpKey[];
   };
   brp: { url: string | null; apiKey: string | undefined };
   session: { idleMs: number; absoluteMs: number };
@@ -104,22 +137,74 @@ export function isLoopbackUrl(url: URL): boolean {
   return LOOPBACK_HOSTS.has(url.hostname.toLowerCase());
 }
 
+/** Koepel's DigiD key pairs from KOEPEL_DIGID_KEYS or KOEPEL_DIGID_KEYS_FILE, checked; [] when neither is set. */
+function configuredDigidKeys(e: { KOEPEL_DIGID_KEYS?: string; KOEPEL_DIGID_KEYS_FILE?: string }): RpKey[] {
+  if (e.KOEPEL_DIGID_KEYS && e.KOEPEL_DIGID_KEYS_FILE) {
+    throw new ConfigError('Set KOEPEL_DIGID_KEYS or KOEPEL_DIGID_KEYS_FILE, not both.');
+  }
+  const name = e.KOEPEL_DIGID_KEYS_FILE ? 'KOEPEL_DIGID_KEYS_FILE' : 'KOEPEL_DIGID_KEYS';
+  let json = e.KOEPEL_DIGID_KEYS;
+  if (e.KOEPEL_DIGID_KEYS_FILE) {
+    try {
+      json = readFileSync(e.KOEPEL_DIGID_KEYS_FILE, 'utf8');
+    } catch (err) {
+      throw new ConfigError(
+        `KOEPEL_DIGID_KEYS_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
+    }
+  }
+  if (json === undefined) return [];
+  try {
+    return parseRpKeys(json);
+  } catch (err) {
+    // The message names the key and the problem, never a key's value.
+    if (err instanceof RpKeyError) throw new ConfigError(`${name} is not usable: ${err.message}.`);
+    throw err;
+  }
+}
+
+let simulatorKeys: RpKey[] | null = null;
+/** Keys for talking to the built-in simulator when none are configured: made once per process, never stored. */
+function ephemeralDigidKeys(): RpKey[] {
+  simulatorKeys ??= parseRpKeys(JSON.stringify(generateRpKeySet({ modulusLength: 2048 })));
+  return simulatorKeys;
+}
+
+/** The simulator's client keys: the configured set (which must hold both kinds), else ephemeral ones. */
+function simulatorDigidKeys(e: { KOEPEL_DIGID_KEYS?: string; KOEPEL_DIGID_KEYS_FILE?: string }): RpKey[] {
+  const keys = configuredDigidKeys(e);
+  if (keys.length === 0) return ephemeralDigidKeys();
+  if (!signingKey(keys) || encryptionKeys(keys).length === 0) {
+    throw new ConfigError(
+      'The DigiD keys (KOEPEL_DIGID_KEYS or KOEPEL_DIGID_KEYS_FILE) need a signing key ("use": "sig") and an encryption key ("use": "enc").',
+    );
+  }
+  return keys;
+}
+
+const KEYS_HINT = 'make a key set with `npm run digid:keys` (docs/operations.md, "DigiD through MAX")';
+
 /**
- * The DigiD bridge settings when the simulator is off: an issuer Koepel can reach the way it is configured, and the
- * client credentials. Refused at start (ConfigError, one line, naming the variable, never a value) rather than
- * at the first login with a 503.
+ * The DigiD bridge settings when the simulator is off: an issuer Koepel can reach the way it is configured, the
+ * client authentication and what it needs, and Koepel's own keys. Refused at start (ConfigError, one line, naming the
+ * variable, never a value) rather than at the first login with a 503.
  */
 function externalDigid(
-  e: { KOEPEL_DIGID_ISSUER?: string; KOEPEL_DIGID_CLIENT_ID?: string; KOEPEL_DIGID_CLIENT_SECRET?: string },
+  e: {
+    KOEPEL_DIGID_ISSUER?: string;
+    KOEPEL_DIGID_CLIENT_ID?: string;
+    KOEPEL_DIGID_CLIENT_SECRET?: string;
+    KOEPEL_DIGID_CLIENT_AUTH?: DigidClientAuth;
+    KOEPEL_DIGID_KEYS?: string;
+    KOEPEL_DIGID_KEYS_FILE?: string;
+  },
   production: boolean,
-): { issuer: string; clientId: string; clientSecret: string; allowHttp: boolean } {
-  const missing = (['KOEPEL_DIGID_ISSUER', 'KOEPEL_DIGID_CLIENT_ID', 'KOEPEL_DIGID_CLIENT_SECRET'] as const).filter(
-    (name) => !e[name],
-  );
+): Omit<Config['digid'], 'simulator'> {
+  const missing = (['KOEPEL_DIGID_ISSUER', 'KOEPEL_DIGID_CLIENT_ID'] as const).filter((name) => !e[name]);
   if (missing.length > 0) {
     throw new ConfigError(
       production
-        ? 'Production mode needs KOEPEL_DIGID_ISSUER, KOEPEL_DIGID_CLIENT_ID and KOEPEL_DIGID_CLIENT_SECRET.'
+        ? "Production mode needs KOEPEL_DIGID_ISSUER and KOEPEL_DIGID_CLIENT_ID (the DigiD bridge), and Koepel's keys (KOEPEL_DIGID_KEYS_FILE)."
         : `With the DigiD simulator off (KOEPEL_DIGID_SIMULATOR=false), Koepel needs a DigiD bridge: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set.`,
     );
   }
@@ -140,10 +225,35 @@ function externalDigid(
   if (issuer.search || issuer.hash || issuer.username || issuer.password) {
     throw new ConfigError('KOEPEL_DIGID_ISSUER must be a plain issuer URL: no query, fragment or credentials.');
   }
+
+  const clientAuth: DigidClientAuth =
+    e.KOEPEL_DIGID_CLIENT_AUTH ?? (e.KOEPEL_DIGID_CLIENT_SECRET ? 'client_secret_basic' : 'private_key_jwt');
+  const usesSecret = clientAuth === 'client_secret_basic' || clientAuth === 'client_secret_post';
+  if (usesSecret && !e.KOEPEL_DIGID_CLIENT_SECRET) {
+    throw new ConfigError(`KOEPEL_DIGID_CLIENT_AUTH=${clientAuth} needs KOEPEL_DIGID_CLIENT_SECRET.`);
+  }
+  if (!usesSecret && e.KOEPEL_DIGID_CLIENT_SECRET) {
+    throw new ConfigError(
+      `KOEPEL_DIGID_CLIENT_SECRET is set but KOEPEL_DIGID_CLIENT_AUTH is ${clientAuth}: remove the secret, or choose client_secret_basic or client_secret_post.`,
+    );
+  }
+  const keys = configuredDigidKeys(e);
+  if (clientAuth === 'private_key_jwt' && !signingKey(keys)) {
+    throw new ConfigError(
+      `KOEPEL_DIGID_CLIENT_AUTH=private_key_jwt needs a signing key ("use": "sig") in KOEPEL_DIGID_KEYS_FILE or KOEPEL_DIGID_KEYS: ${KEYS_HINT}.`,
+    );
+  }
+  if (encryptionKeys(keys).length === 0) {
+    throw new ConfigError(
+      `Koepel needs an encryption key ("use": "enc") in KOEPEL_DIGID_KEYS_FILE or KOEPEL_DIGID_KEYS: DigiD bridges such as MAX encrypt userinfo to it. ${KEYS_HINT.charAt(0).toUpperCase()}${KEYS_HINT.slice(1)}.`,
+    );
+  }
   return {
     issuer: e.KOEPEL_DIGID_ISSUER ?? '',
     clientId: e.KOEPEL_DIGID_CLIENT_ID ?? '',
-    clientSecret: e.KOEPEL_DIGID_CLIENT_SECRET ?? '',
+    clientSecret: usesSecret ? (e.KOEPEL_DIGID_CLIENT_SECRET ?? '') : '',
+    clientAuth,
+    keys,
     allowHttp,
   };
 }
@@ -229,8 +339,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           simulator,
           issuer: `${publicUrl}/digid-simulator`,
           clientId: 'koepel',
-          // The simulator's client secret is not a secret: the simulator only runs outside production.
-          clientSecret: 'koepel-simulator-client',
+          // As with MAX: private_key_jwt, and userinfo encrypted to Koepel's key (the simulator reads the public
+          // halves from Koepel's JWKS).
+          clientSecret: '',
+          clientAuth: 'private_key_jwt',
+          keys: simulatorDigidKeys(e),
           allowHttp: true,
         },
     brp: { url: e.KOEPEL_BRP_URL ?? null, apiKey: e.KOEPEL_BRP_API_KEY },

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../src/platform/config.js';
+import { testRpKeySet } from '../support/digid-keys.js';
 import { createTestDatabase, freePort, testDatabaseUrl } from '../support/harness.js';
 import { entryArgs } from '../support/entry.js';
 
@@ -21,7 +22,7 @@ const PROD = {
   KOEPEL_DIGID_SIMULATOR: 'false',
   KOEPEL_DIGID_ISSUER: 'https://digid-bridge.example/',
   KOEPEL_DIGID_CLIENT_ID: 'koepel',
-  KOEPEL_DIGID_CLIENT_SECRET: 'secret',
+  KOEPEL_DIGID_KEYS: testRpKeySet().json,
   PUBLIC_URL: 'https://portaal.example',
   KOEPEL_BRP_URL: 'https://brp.example/haalcentraal/api/brp/personen',
   KOEPEL_BRP_API_KEY: 'key',
@@ -199,7 +200,7 @@ describe('start-up with the DigiD simulator off: configuration errors at start, 
     KOEPEL_DIGID_SIMULATOR: 'false',
     KOEPEL_DIGID_ISSUER: 'https://max.example/',
     KOEPEL_DIGID_CLIENT_ID: 'koepel',
-    KOEPEL_DIGID_CLIENT_SECRET: 'secret',
+    KOEPEL_DIGID_KEYS: testRpKeySet().json,
   };
 
   function assertOneLine(r: { code: number; stderr: string }, message: RegExp): void {
@@ -242,8 +243,8 @@ describe('start-up with the DigiD simulator off: configuration errors at start, 
     assert.throws(() => loadConfig({ ...DEV_BRIDGE, KOEPEL_DIGID_ISSUER: 'ftp://max.example/' }), /https:\/\//);
   });
 
-  test('missing client credentials with the simulator off are refused at start, naming what is missing', async () => {
-    for (const name of ['KOEPEL_DIGID_ISSUER', 'KOEPEL_DIGID_CLIENT_ID', 'KOEPEL_DIGID_CLIENT_SECRET']) {
+  test('missing bridge settings with the simulator off are refused at start, naming what is missing', async () => {
+    for (const name of ['KOEPEL_DIGID_ISSUER', 'KOEPEL_DIGID_CLIENT_ID']) {
       assert.throws(
         () => loadConfig(without(DEV_BRIDGE, name)),
         (err: Error) =>
@@ -253,8 +254,83 @@ describe('start-up with the DigiD simulator off: configuration errors at start, 
       assert.throws(() => loadConfig(without(PROD, name)), /Production mode needs KOEPEL_DIGID_ISSUER/);
     }
     assertOneLine(
-      await start(without(without(DEV_BRIDGE, 'KOEPEL_DIGID_CLIENT_ID'), 'KOEPEL_DIGID_CLIENT_SECRET')),
-      /^Koepel cannot start: With the DigiD simulator off .*KOEPEL_DIGID_CLIENT_ID, KOEPEL_DIGID_CLIENT_SECRET are not set\.$/m,
+      await start(without(without(DEV_BRIDGE, 'KOEPEL_DIGID_CLIENT_ID'), 'KOEPEL_DIGID_ISSUER')),
+      /^Koepel cannot start: With the DigiD simulator off .*KOEPEL_DIGID_ISSUER, KOEPEL_DIGID_CLIENT_ID are not set\.$/m,
+    );
+  });
+
+  test("Koepel's own keys: private_key_jwt by default, a missing or unusable key refused at start, never showing a key", async () => {
+    const keys = testRpKeySet();
+    const set = JSON.parse(keys.json) as { keys: Record<string, unknown>[] };
+    const sig = set.keys.find((k) => k.use === 'sig') as Record<string, unknown>;
+    const enc = set.keys.find((k) => k.use === 'enc') as Record<string, unknown>;
+    const withKeys = (...k: Record<string, unknown>[]) => ({
+      ...DEV_BRIDGE,
+      KOEPEL_DIGID_KEYS: JSON.stringify({ keys: k }),
+    });
+
+    const ok = loadConfig(DEV_BRIDGE).digid;
+    assert.equal(ok.clientAuth, 'private_key_jwt', 'the default without a client secret, as MAX');
+    assert.equal(ok.clientSecret, '');
+    assert.deepEqual(
+      ok.keys.map((k) => [k.use, k.alg]),
+      [
+        ['sig', 'RS256'],
+        ['enc', 'RSA-OAEP'],
+      ],
+    );
+    assert.equal(loadConfig({ ...DEV_BRIDGE, KOEPEL_DIGID_CLIENT_AUTH: 'none' }).digid.clientAuth, 'none');
+    assert.equal(
+      loadConfig({
+        ...without(DEV_BRIDGE, 'KOEPEL_DIGID_KEYS'),
+        KOEPEL_DIGID_KEYS: JSON.stringify({ keys: [enc] }),
+        KOEPEL_DIGID_CLIENT_AUTH: 'none',
+      }).digid.keys.length,
+      1,
+      'none needs no signing key',
+    );
+    const secret = loadConfig({ ...DEV_BRIDGE, KOEPEL_DIGID_CLIENT_SECRET: 's3cret' }).digid;
+    assert.equal(secret.clientAuth, 'client_secret_basic', 'a secret alone means client_secret_basic');
+
+    const refusals: [Record<string, string | undefined>, RegExp][] = [
+      [without(DEV_BRIDGE, 'KOEPEL_DIGID_KEYS'), /private_key_jwt needs a signing key .*npm run digid:keys/],
+      [withKeys(enc), /private_key_jwt needs a signing key/],
+      [withKeys(sig), /needs an encryption key \("use": "enc"\)/],
+      [
+        { ...DEV_BRIDGE, KOEPEL_DIGID_CLIENT_AUTH: 'client_secret_post' },
+        /client_secret_post needs KOEPEL_DIGID_CLIENT_SECRET/,
+      ],
+      [
+        { ...DEV_BRIDGE, KOEPEL_DIGID_CLIENT_SECRET: 'x', KOEPEL_DIGID_CLIENT_AUTH: 'private_key_jwt' },
+        /remove the secret/,
+      ],
+      [{ ...DEV_BRIDGE, KOEPEL_DIGID_KEYS: 'not json' }, /KOEPEL_DIGID_KEYS is not usable: it is not JSON/],
+      [withKeys({ ...sig, d: undefined }, enc), /must be a private key/],
+      [withKeys({ ...sig, kid: undefined }, enc), /key 1 needs a "kid"/],
+      [withKeys(sig, { ...enc, kid: sig.kid }), /is used twice/],
+      [withKeys(sig, { ...enc, use: undefined }), /needs "use": "sig" or "enc"/],
+      [withKeys({ ...sig, alg: 'HS256' }, enc), /has "alg" "HS256"/],
+      [withKeys({ ...sig, n: 'AQAB' }, enc), /not a usable RSA private key|shorter than 2048/],
+      [{ ...DEV_BRIDGE, KOEPEL_DIGID_KEYS_FILE: '/nonexistent/keys.json' }, /both|KOEPEL_DIGID_KEYS_FILE/],
+      [
+        { ...without(DEV_BRIDGE, 'KOEPEL_DIGID_KEYS'), KOEPEL_DIGID_KEYS_FILE: '/nonexistent/keys.json' },
+        /KOEPEL_DIGID_KEYS_FILE cannot be read \(ENOENT\)/,
+      ],
+    ];
+    for (const [env, message] of refusals) {
+      assert.throws(
+        () => loadConfig(env),
+        (err: Error) => {
+          assert.match(err.message, message);
+          assert.ok(!err.message.includes(String(sig.d).slice(0, 16)), 'never a private key in the message');
+          return true;
+        },
+        JSON.stringify(message.source),
+      );
+    }
+    assertOneLine(
+      await start(without(DEV_BRIDGE, 'KOEPEL_DIGID_KEYS')),
+      /^Koepel cannot start: KOEPEL_DIGID_CLIENT_AUTH=private_key_jwt needs a signing key/,
     );
   });
 

@@ -30,6 +30,22 @@ describe('citizen login with DigiD', () => {
     await k.close();
   });
 
+  test("Koepel's public DigiD keys are published as a JWK Set for the bridge operator: public halves only", async () => {
+    const res = await fetch(`${k.url}/login/digid/jwks`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/jwk-set\+json/);
+    assert.equal(res.headers.get('set-cookie'), null, 'no session for a machine fetch');
+    const jwks = (await res.json()) as { keys: Record<string, unknown>[] };
+    assert.deepEqual(
+      jwks.keys.map((key) => [key.kid, key.use, key.alg]),
+      k.config.digid.keys.map((key) => [key.kid, key.use, key.alg]),
+    );
+    for (const key of jwks.keys) {
+      assert.equal(key.kty, 'RSA');
+      for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(key[secret], undefined, secret);
+    }
+  });
+
   test('[MG-2] a level below Substantieel is refused', async () => {
     for (const [level, name] of [
       ['basis', 'Basis'],

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { testRpKeySet } from '../../../test/support/digid-keys.js';
 import { freePort, startKoepel, type TestKoepel } from '../../../test/support/harness.js';
 import { HttpClient } from '../../../test/support/http-client.js';
 import {
@@ -61,6 +62,8 @@ describe('DigiD through an external (MAX-shaped) provider on http:// loopback', 
         KOEPEL_DIGID_ISSUER: op.issuer,
         KOEPEL_DIGID_CLIENT_ID: TEST_CLIENT_ID,
         KOEPEL_DIGID_CLIENT_SECRET: TEST_CLIENT_SECRET,
+        // This provider takes a client secret (client_secret_basic); Koepel still needs its encryption key.
+        KOEPEL_DIGID_KEYS: testRpKeySet().json,
       },
       { logStream: log.stream },
     );
@@ -159,6 +162,8 @@ describe('DigiD provider unreachable: a 503, and the log says why', () => {
         KOEPEL_DIGID_ISSUER: `http://127.0.0.1:${closed}`,
         KOEPEL_DIGID_CLIENT_ID: TEST_CLIENT_ID,
         KOEPEL_DIGID_CLIENT_SECRET: TEST_CLIENT_SECRET,
+        // This provider takes a client secret (client_secret_basic); Koepel still needs its encryption key.
+        KOEPEL_DIGID_KEYS: testRpKeySet().json,
       },
       { logStream: log.stream },
     );

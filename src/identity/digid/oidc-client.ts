@@ -1,6 +1,11 @@
 // Koepel as OpenID Connect relying party of a DigiD bridge (the built-in simulator, or e.g. MAX), with openid-client:
 // authorization code flow with PKCE S256, state and nonce; openid-client checks the ID token's issuer, audience,
 // expiry and nonce, and Koepel checks its signature against the provider's JWKS (jose).
+// Client authentication at the token endpoint as configured (config.digid.clientAuth): private_key_jwt with Koepel's
+// own signing key (what MAX asks), none (client_id and PKCE only), or a client secret. client_id is in the token
+// request body with private_key_jwt and none, as MAX requires.
+// Userinfo may come as JSON, as a signed JWT, or — as MAX always sends it — as a JWE encrypted to Koepel's encryption
+// key wrapping a JWT signed by the provider: decrypted and verified here with jose (readUserinfo).
 // The signature is checked here rather than with openid-client's non-repudiation checks because a provider may rotate
 // its key under the same `kid`: openid-client then keeps the cached JWKS (up to five minutes) and every login fails.
 // Here a signature that does not verify against the cached keys makes one fresh JWKS fetch (at most one per
@@ -8,11 +13,23 @@
 // With the built-in simulator the HTTP calls (discovery, token, jwks, userinfo) go in-process through app.inject;
 // plain http is allowed only then, or to a loopback issuer outside production (config.ts).
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { compactVerify, createRemoteJWKSet, customFetch as joseCustomFetch, errors as joseErrors } from 'jose';
+import {
+  compactDecrypt,
+  compactVerify,
+  createRemoteJWKSet,
+  customFetch as joseCustomFetch,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  importJWK,
+} from 'jose';
 import * as oidc from 'openid-client';
+import type { DigidClientAuth } from '../../platform/config.js';
+import { encryptionKeys, signingKey, type RpKey } from '../../platform/crypto/private-jwks.js';
 
 export const DIGID_LOGIN_PATH = '/login/digid';
 export const DIGID_CALLBACK_PATH = '/login/digid/callback';
+/** Where Koepel publishes the public halves of its DigiD keys (a JWK Set: no personal data, no secret). */
+export const DIGID_JWKS_PATH = '/login/digid/jwks';
 /** How long a started login may take before its callback is refused. */
 export const PENDING_LOGIN_MS = 10 * 60_000;
 
@@ -41,7 +58,11 @@ export function parsePendingLogin(v: unknown): PendingLogin | null {
 export interface DigidClientOptions {
   issuer: string;
   clientId: string;
+  /** Used only with client_secret_basic and client_secret_post. */
   clientSecret: string;
+  clientAuth: DigidClientAuth;
+  /** Koepel's own keys: the first "sig" key signs client assertions, every "enc" key may decrypt userinfo. */
+  keys: readonly RpKey[];
   redirectUri: string;
   /** Allows http:// (the built-in simulator, or a loopback issuer outside production: config.digid.allowHttp). */
   allowInsecure: boolean;
@@ -147,40 +168,47 @@ export class DigidClient {
    * Checks the ID token's signature against the provider's JWKS. When it does not verify with the cached keys, the
    * JWKS is fetched once more (rate-limited) and the signature checked again: a key rotated under the same kid.
    */
-  private async verifyIdTokenSignature(config: oidc.Configuration, idToken: string): Promise<void> {
-    const supported = config.serverMetadata().id_token_signing_alg_values_supported;
+  private async verifyProviderSignature(
+    config: oidc.Configuration,
+    jws: string,
+    what: 'id-token' | 'userinfo',
+  ): Promise<Uint8Array> {
+    const metadata = config.serverMetadata();
+    const supported =
+      what === 'id-token'
+        ? metadata.id_token_signing_alg_values_supported
+        : metadata.userinfo_signing_alg_values_supported;
     const algorithms = (supported ?? ['RS256']).filter((a) => a !== 'none' && !a.startsWith('HS'));
+    if (algorithms.length === 0) algorithms.push('RS256');
     const keys = this.keySet(config);
-    const verify = () => compactVerify(idToken, keys, { algorithms });
+    const verify = async () => (await compactVerify(jws, keys, { algorithms })).payload;
+    const refused = () => new DigidResponseError(`${what}-signature`);
     try {
-      await verify();
-      return;
+      return await verify();
     } catch (err) {
       if (!(err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey)) {
-        throw this.jwksFailure(err);
+        throw this.jwksFailure(err, what);
       }
       const now = Date.now();
-      if (now - this.lastForcedRefresh < (this.opts.forcedJwksRefreshMs ?? JWKS_FORCED_REFRESH_MS)) {
-        throw new DigidResponseError('id-token-signature');
-      }
+      if (now - this.lastForcedRefresh < (this.opts.forcedJwksRefreshMs ?? JWKS_FORCED_REFRESH_MS)) throw refused();
       this.lastForcedRefresh = now;
     }
     try {
       await keys.reload();
     } catch (err) {
-      throw this.jwksFailure(err);
+      throw this.jwksFailure(err, what);
     }
     try {
-      await verify();
+      return await verify();
     } catch (err) {
       if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) {
-        throw new DigidResponseError('id-token-signature');
+        throw refused();
       }
-      throw this.jwksFailure(err);
+      throw this.jwksFailure(err, what);
     }
   }
 
-  private jwksFailure(err: unknown): Error {
+  private jwksFailure(err: unknown, what: 'id-token' | 'userinfo'): Error {
     if (err instanceof DigidUnavailableError || err instanceof DigidResponseError) return err;
     if (err instanceof joseErrors.JWKSInvalid || err instanceof joseErrors.JWKSTimeout || isNetworkError(err)) {
       return new DigidUnavailableError('jwks', failureDetail(err));
@@ -190,7 +218,7 @@ export class DigidClient {
       return new DigidUnavailableError('jwks', 'unexpected HTTP status');
     }
     // Anything else is about the token itself (malformed, an algorithm not allowed).
-    if (err instanceof joseErrors.JOSEError) return new DigidResponseError(err.code);
+    if (err instanceof joseErrors.JOSEError) return new DigidResponseError(`${what}-${err.code}`);
     return new DigidUnavailableError('jwks', failureDetail(err));
   }
 
@@ -209,16 +237,42 @@ export class DigidClient {
     if (this.opts.allowInsecure) execute.push(oidc.allowInsecureRequests);
     const options: oidc.DiscoveryRequestOptions = { execute, timeout: 10 };
     if (this.opts.fetch) options[oidc.customFetch] = this.opts.fetch;
+    const auth = await this.clientAuthentication();
     try {
       return await oidc.discovery(
         new URL(this.opts.issuer),
         this.opts.clientId,
-        { client_secret: this.opts.clientSecret, redirect_uris: [this.opts.redirectUri], response_types: ['code'] },
-        oidc.ClientSecretBasic(this.opts.clientSecret),
+        {
+          redirect_uris: [this.opts.redirectUri],
+          response_types: ['code'],
+          token_endpoint_auth_method: this.opts.clientAuth,
+          ...(auth.secret ? { client_secret: auth.secret } : {}),
+        },
+        auth.method,
         options,
       );
     } catch (err) {
       throw new DigidUnavailableError('discovery', failureDetail(err));
+    }
+  }
+
+  /** openid-client's client authentication for the configured method (config.ts made sure its key or secret exists). */
+  private async clientAuthentication(): Promise<{ method: oidc.ClientAuth; secret?: string }> {
+    switch (this.opts.clientAuth) {
+      case 'private_key_jwt': {
+        const key = signingKey(this.opts.keys);
+        if (!key) throw new Error('private_key_jwt without a signing key'); // config.ts refuses this at start
+        const privateKey = await importJWK(key.privateKey.export({ format: 'jwk' }), key.alg);
+        if (!(privateKey instanceof CryptoKey)) throw new Error('the signing key is not an asymmetric key');
+        // openid-client puts client_id in the body next to client_assertion, as MAX requires.
+        return { method: oidc.PrivateKeyJwt({ key: privateKey, kid: key.kid }) };
+      }
+      case 'none':
+        return { method: oidc.None() };
+      case 'client_secret_post':
+        return { method: oidc.ClientSecretPost(this.opts.clientSecret), secret: this.opts.clientSecret };
+      case 'client_secret_basic':
+        return { method: oidc.ClientSecretBasic(this.opts.clientSecret), secret: this.opts.clientSecret };
     }
   }
 
@@ -266,17 +320,134 @@ export class DigidClient {
     }
     const claims = tokens.claims();
     if (!claims || !tokens.id_token) throw new DigidResponseError('no-id-token');
-    await this.verifyIdTokenSignature(config, tokens.id_token);
+    await this.verifyProviderSignature(config, tokens.id_token, 'id-token');
     if (typeof claims.bsn === 'string') return { ...claims };
+    const info = await this.fetchUserinfo(config, tokens.access_token, claims.sub);
+    // The ID token's own claims win where both carry one (iss, aud, sub, nonce were checked on the ID token).
+    return { ...info, ...claims };
+  }
+
+  /** GETs userinfo with the access token and reads it (readUserinfo). */
+  private async fetchUserinfo(
+    config: oidc.Configuration,
+    accessToken: string,
+    expectedSub: string,
+  ): Promise<Record<string, unknown>> {
+    const endpoint = config.serverMetadata().userinfo_endpoint;
+    if (!endpoint) throw new DigidResponseError('no-userinfo-endpoint');
+    let res: Response;
     try {
-      const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-      return { ...info, ...claims };
+      res = await oidc.fetchProtectedResource(
+        config,
+        accessToken,
+        new URL(endpoint),
+        'GET',
+        undefined,
+        new Headers({
+          accept: 'application/jwt, application/json',
+        }),
+      );
     } catch (err) {
       if (isNetworkError(err)) throw new DigidUnavailableError('userinfo', failureDetail(err));
       throw new DigidResponseError('userinfo');
     }
+    if (res.status >= 500) throw new DigidUnavailableError('userinfo', `HTTP ${res.status}`);
+    if (res.status !== 200) throw new DigidResponseError(`userinfo-http-${res.status}`);
+    const body = (await res.text()).trim();
+    return this.readUserinfo(config, body, res.headers.get('content-type') ?? '', expectedSub);
+  }
+
+  /**
+   * A userinfo answer as claims: JSON; a JWT signed by the provider; or a JWE encrypted to one of Koepel's "enc" keys,
+   * wrapping such a JWT (MAX) or JSON. A signed JWT must verify against the provider's JWKS, and its `iss` and `aud`,
+   * when present, must name the provider and Koepel; `sub` must be the ID token's (OIDC Core §5.3.2).
+   */
+  async readUserinfo(
+    config: oidc.Configuration,
+    body: string,
+    contentType: string,
+    expectedSub: string,
+  ): Promise<Record<string, unknown>> {
+    let text = body;
+    let signed = false;
+    const parts = body.split('.').length;
+    const jwt = /^application\/(jwt|jose)\b/i.test(contentType) || /^[\w-]+(\.[\w-]*){2,4}$/.test(body);
+    if (jwt && parts === 5) text = await this.decryptUserinfo(body);
+    if (jwt && text.split('.').length === 3 && !text.startsWith('{')) {
+      const payload = await this.verifyProviderSignature(config, text, 'userinfo');
+      text = new TextDecoder().decode(payload);
+      signed = true;
+    } else if (jwt && parts !== 5) {
+      throw new DigidResponseError('userinfo-format');
+    }
+    let info: unknown;
+    try {
+      info = JSON.parse(text);
+    } catch {
+      throw new DigidResponseError('userinfo-format');
+    }
+    if (!info || typeof info !== 'object' || Array.isArray(info)) throw new DigidResponseError('userinfo-format');
+    const claims = info as Record<string, unknown>;
+    if (claims.sub !== expectedSub) throw new DigidResponseError('userinfo-sub-mismatch');
+    if (signed) {
+      if (claims.iss !== undefined && claims.iss !== config.serverMetadata().issuer) {
+        throw new DigidResponseError('userinfo-issuer');
+      }
+      const aud = claims.aud;
+      if (
+        aud !== undefined &&
+        !(aud === this.opts.clientId || (Array.isArray(aud) && aud.includes(this.opts.clientId)))
+      ) {
+        throw new DigidResponseError('userinfo-audience');
+      }
+      if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now() - CLOCK_TOLERANCE_MS) {
+        throw new DigidResponseError('userinfo-expired');
+      }
+    }
+    return claims;
+  }
+
+  /**
+   * Decrypts a userinfo JWE with Koepel's encryption keys: the one its `kid` names, else each in turn (MAX names the
+   * key by x5t, not kid). Only asymmetric key management and the standard content encryptions are allowed.
+   */
+  private async decryptUserinfo(jwe: string): Promise<string> {
+    const keys = encryptionKeys(this.opts.keys);
+    let kid: unknown;
+    try {
+      kid = decodeProtectedHeader(jwe).kid;
+    } catch {
+      throw new DigidResponseError('userinfo-format');
+    }
+    const named = keys.filter((k) => k.kid === kid);
+    const candidates = named.length > 0 ? named : keys;
+    for (const key of candidates) {
+      try {
+        const { plaintext } = await compactDecrypt(jwe, key.privateKey, {
+          keyManagementAlgorithms: [key.alg],
+          contentEncryptionAlgorithms: CONTENT_ENCRYPTION_ALGORITHMS,
+        });
+        return new TextDecoder().decode(plaintext).trim();
+      } catch (err) {
+        if (!(err instanceof joseErrors.JOSEError)) throw err;
+      }
+    }
+    // Encrypted to a key Koepel does not hold (or not to Koepel at all): the bridge has an old or wrong public key.
+    throw new DigidResponseError('userinfo-decrypt');
   }
 }
+
+/** Content encryption Koepel accepts in a userinfo JWE (MAX uses A128CBC-HS256). */
+const CONTENT_ENCRYPTION_ALGORITHMS = [
+  'A128CBC-HS256',
+  'A192CBC-HS384',
+  'A256CBC-HS512',
+  'A128GCM',
+  'A192GCM',
+  'A256GCM',
+];
+/** Clock difference tolerated when checking a signed userinfo's expiry. */
+const CLOCK_TOLERANCE_MS = 60_000;
 
 /**
  * A fetch for openid-client that answers from the app itself (app.inject) — for the built-in simulator, which lives

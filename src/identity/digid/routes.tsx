@@ -20,11 +20,13 @@ import {
   render,
   type Children,
 } from '../../platform/web/components/index.js';
+import { publicJwks } from '../../platform/crypto/private-jwks.js';
 import type { IdentitySource } from '../brp/brp-client.js';
 import { auditLoginAttempt, completeCitizenLogin } from '../citizen-login.js';
 import { checkDigidClaims } from './claims.js';
 import {
   DIGID_CALLBACK_PATH,
+  DIGID_JWKS_PATH,
   DIGID_LOGIN_PATH,
   DigidResponseError,
   DigidUnavailableError,
@@ -213,6 +215,17 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     if (result.kind === 'no-care-relationship') return sendPage(reply, <NoCareRelationshipPage req={req} />, 200);
     return reply.redirect(returnTo ?? '/home', 303);
   });
+}
+
+/**
+ * Koepel's public keys towards the DigiD bridge, as a JWK Set: the bridge's operator registers them (or this URL) for
+ * Koepel's client, to check its client assertions (private_key_jwt) and to encrypt userinfo to it. Public halves only.
+ */
+export function registerDigidJwks(app: FastifyInstance): void {
+  const jwks = JSON.stringify(publicJwks(app.koepel.config.digid.keys));
+  app.get(DIGID_JWKS_PATH, async (_req, reply) =>
+    reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300').send(jwks),
+  );
 }
 
 export { Html };
