@@ -156,8 +156,15 @@ describe('MaxOidcProvider: private_key_jwt client', () => {
     assert.deepEqual(m.code_challenge_methods_supported, ['S256']);
     assert.deepEqual([...(m.token_endpoint_auth_methods_supported ?? [])].sort(), ['none', 'private_key_jwt']);
     assert.deepEqual(m.id_token_signing_alg_values_supported, ['RS256']);
-    assert.ok(m.userinfo_encryption_alg_values_supported?.includes('RSA-OAEP'));
-    assert.ok(m.userinfo_encryption_enc_values_supported?.includes('A128CBC-HS256'));
+    assert.deepEqual(m.token_endpoint_auth_signing_alg_values_supported, ['RS256']);
+    assert.deepEqual(m.userinfo_signing_alg_values_supported, ['RS256']);
+    assert.deepEqual(m.userinfo_encryption_alg_values_supported, ['RSA-OAEP']);
+    assert.deepEqual(m.userinfo_encryption_enc_values_supported, ['A128CBC-HS256']);
+    assert.deepEqual(m.id_token_encryption_alg_values_supported ?? [], [], 'no encrypted ID tokens');
+    assert.equal(m.pushed_authorization_request_endpoint, undefined);
+    assert.deepEqual(m.scopes_supported, ['openid']);
+    assert.deepEqual(m.subject_types_supported, ['pairwise']);
+    assert.deepEqual(m.grant_types_supported, ['authorization_code']);
     assert.equal(m.authorization_response_iss_parameter_supported, true);
     const jwks = await providerJwks(op);
     assert.deepEqual(

@@ -492,9 +492,22 @@ export class MaxOidcProvider {
         userinfo: { enabled: true },
         jwtUserinfo: { enabled: true },
         encryption: { enabled: true },
-        // MAX has no logout, introspection or revocation endpoints.
+        // MAX has no logout, introspection, revocation, pushed authorization requests or DPoP.
         rpInitiatedLogout: { enabled: false },
+        pushedAuthorizationRequests: { enabled: false },
+        dPoP: { enabled: false },
         externalSigningSupport: { enabled: true, ack: 'experimental-01' },
+      },
+      // Only MAX's algorithms, so that discovery offers a client no other choice: RS256 signatures, the userinfo
+      // encrypted with RSA-OAEP and A128CBC-HS256, no encrypted ID tokens.
+      enabledJWA: {
+        clientAuthSigningAlgValues: ['RS256'],
+        idTokenSigningAlgValues: ['RS256'],
+        userinfoSigningAlgValues: ['RS256'],
+        userinfoEncryptionAlgValues: ['RSA-OAEP'],
+        userinfoEncryptionEncValues: ['A128CBC-HS256'],
+        idTokenEncryptionAlgValues: [],
+        idTokenEncryptionEncValues: [],
       },
       ttl: {
         AuthorizationCode: 60,
