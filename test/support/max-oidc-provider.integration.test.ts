@@ -13,11 +13,13 @@ import {
   exportJWK,
   generateKeyPair,
   jwtVerify,
+  SignJWT,
   type CryptoKey,
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
 import * as oidc from 'openid-client';
+import { HttpClient } from './http-client.js';
 import { MAX_SIGNING_KID, MaxOidcProvider, type MaxClientRegistration } from './max-oidc-provider.js';
 
 const SMARTCARD = 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard';
@@ -230,6 +232,34 @@ describe('MaxOidcProvider: private_key_jwt client', () => {
     assert.notEqual(info2.session_id, info.session_id);
   });
 
+  test("the tests' browser stand-in (HttpClient: cookies, manual redirects) completes the login", async () => {
+    op.nextLogin = { bsn: '999993653', loa_authn: SMARTCARD };
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: 'st',
+    });
+    const c = new HttpClient(op.issuer);
+    let res = await c.get(url.href);
+    const hops: string[] = [];
+    while (res.location && !res.location.startsWith(REDIRECT_URI) && hops.length < 10) {
+      hops.push(new URL(res.location, op.issuer).pathname.replace(/[^/]{20,}/g, ':uid'));
+      res = await c.get(new URL(res.location, op.issuer).href);
+    }
+    assert.equal(res.status, 303);
+    assert.deepEqual(hops, ['/interaction/:uid', '/authorize/:uid'], 'authorize → interaction → resume → client');
+    assert.ok(
+      [...c.cookies.keys()].some((name) => name.startsWith('_interaction')),
+      "the provider's own cookies",
+    );
+    const back = new URL(res.location ?? '');
+    assert.ok(back.searchParams.get('code'));
+    assert.equal(back.searchParams.get('state'), 'st');
+    assert.equal(back.searchParams.get('iss'), op.issuer);
+  });
+
   test('a token request without a valid client assertion is refused', async () => {
     op.nextLogin = { bsn: '999993653', loa_authn: SMARTCARD };
     const stranger = await generateKeyPair('RS256', { extractable: true });
@@ -245,6 +275,48 @@ describe('MaxOidcProvider: private_key_jwt client', () => {
       assert.equal(err.error, 'invalid_client');
       return true;
     });
+  });
+
+  test('as MAX, the token request needs client_id in the body also with a valid client_assertion', async () => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const code = async () => {
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      return (await op.authorize(url)).searchParams.get('code') ?? '';
+    };
+    const assertion = () =>
+      new SignJWT({ jti: oidc.randomState() })
+        .setProtectedHeader({ alg: 'RS256', kid: 'koepel-sig' })
+        .setIssuer('koepel-test')
+        .setSubject('koepel-test')
+        .setAudience(op.issuer)
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(keys.sig);
+    const tokenRequest = async (withClientId: boolean) => {
+      const form = new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: await code(),
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await assertion(),
+      });
+      if (withClientId) form.set('client_id', 'koepel-test');
+      return fetch(`${op.issuer}/token`, { method: 'POST', body: form });
+    };
+    const without = await tokenRequest(false);
+    assert.equal(without.status, 400);
+    const refusal = (await without.json()) as { error?: string; error_description?: string };
+    assert.equal(refusal.error, 'invalid_request');
+    assert.match(refusal.error_description ?? '', /client_id/);
+    const withId = await tokenRequest(true);
+    assert.equal(withId.status, 200);
+    assert.ok(((await withId.json()) as { id_token?: string }).id_token);
   });
 
   test('a wrong PKCE verifier is refused, and an authorization request without PKCE too', async () => {

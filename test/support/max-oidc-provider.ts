@@ -29,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
 import Provider, {
+  errors,
   ExternalSigningKey,
   interactionPolicy,
   type Adapter,
@@ -465,6 +466,14 @@ export class MaxOidcProvider {
       pairwiseIdentifier: (_ctx, accountId, client) =>
         createHash('sha256').update(`${accountId}|${client.clientId}|${this.pairwiseSalt}`).digest('hex'),
       clientAuthMethods: ['private_key_jwt', 'none'],
+      // As MAX (app/models/token_request.py): client_id in the token request's form body, also with a client_assertion
+      // (oidc-provider itself would take it from the assertion). With `none` it has to be there anyway.
+      assertJwtClientAuthClaimsAndHeader: (ctx) => {
+        const body = ctx.oidc.body;
+        if (typeof body?.client_id !== 'string') {
+          throw new errors.InvalidRequest('Expects client_id to be contained in the urlencoded body of the request');
+        }
+      },
       // As MAX: PKCE with S256 for every client (oidc-provider 9 knows only S256).
       pkce: { required: () => true },
       // As MAX: the redirect_uri must be sent and registered.
