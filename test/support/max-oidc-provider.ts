@@ -23,6 +23,13 @@
 //
 // Failure switches for refusal tests: `down()`/`up()`, `signWithUnknownKey`, `idTokenTtlSeconds`. What MAX does that
 // oidc-provider does not mimic is listed at the end of this file.
+//
+// Use (the client's PUBLIC keys: a sig key for private_key_jwt, an enc key for the userinfo JWE):
+//   const op = await new MaxOidcProvider({ clientId, redirectUri, authMethod: 'private_key_jwt', jwks }).start();
+//   op.nextLogin = { bsn: '999993653', loa_authn: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard' };
+//   const callbackUrl = await op.authorize(authorizationUrlFromTheClient); // or follow the redirects yourself
+//   … the client's callback, token request and userinfo …;  await op.stop();
+// oidc-provider 9 prints "Unsupported runtime" once on Node 20 (it wants an LTS from 22 on); it works on 20.19+.
 import { createHash, generateKeyPair, randomBytes, sign as rsaSign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -204,6 +211,7 @@ export class MaxOidcProvider {
 
   private readonly extraClaims: readonly string[];
   private provider: Provider | null = null;
+  private callback: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
   private server: Server | null = null;
   private port = 0;
   private downMode: MaxDownMode | null = null;
@@ -239,6 +247,7 @@ export class MaxOidcProvider {
     this.port = (server.address() as AddressInfo).port;
     this.issuer = `http://127.0.0.1:${this.port}`;
     this.provider = this.createProvider();
+    this.callback = this.provider.callback();
     return this;
   }
 
@@ -328,7 +337,8 @@ export class MaxOidcProvider {
       return;
     }
     const provider = this.provider;
-    if (!provider) {
+    const callback = this.callback;
+    if (!provider || !callback) {
       res.writeHead(503);
       res.end();
       return;
@@ -350,7 +360,7 @@ export class MaxOidcProvider {
       });
       return;
     }
-    void provider.callback()(req, res);
+    void callback(req, res);
   }
 
   private releaseHanging(): void {
