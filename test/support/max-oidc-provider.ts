@@ -584,4 +584,8 @@ export class MaxOidcProvider {
 //   here both are signed with the one key of the JWKS.
 // - MAX registers a client's PEM public key (client_public_key_path) and encrypts to it; here the client gives a JWKS.
 // - MAX may answer the token endpoint's errors in its own shape (FastAPI `detail`); oidc-provider answers RFC 6749 errors.
+// - pyop puts at_hash in MAX's ID token; oidc-provider 9 issues none at the token endpoint.
+// - oidc-provider always offers response modes query, fragment and form_post (MAX: query); its discovery lists what
+//   is configured here, while MAX's (pyop_services.py) is a fixed document — in the version read it says
+//   token_endpoint_auth_methods_supported ["none"] and names no userinfo_endpoint, though MAX serves /userinfo.
 // - The DigiD (SAML) round trip, login-method choice and rate limiting of MAX are not here: the login is immediate.
