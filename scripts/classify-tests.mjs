@@ -23,6 +23,10 @@ const INTEGRATION_IMPORTS = [
   [/(^|\/)platform\/db\/database(\.js)?$/, 'openDatabase()'],
   [/^(node:)?child_process$/, 'a child process'],
   [/^playwright/, 'a browser'],
+  [
+    /(^|\/)support\/max-oidc-provider(\.js)?$|^\.\/max-oidc-provider(\.js)?$/,
+    'the MAX-shaped OpenID provider (oidc-provider over HTTP)',
+  ],
 ];
 
 function testFiles(path, out = []) {
