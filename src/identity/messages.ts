@@ -5,6 +5,14 @@ const nl = {
   'digid.error.body':
     'Het antwoord van DigiD kon niet worden gecontroleerd. Misschien duurde het inloggen te lang, gebruikte u de terugknop van uw browser, of was de link niet (meer) geldig. U bent niet ingelogd.',
   'digid.error.retry': 'Probeer opnieuw in te loggen via de startpagina.',
+  'digid.noBsn.title': 'Geen geldig burgerservicenummer ontvangen',
+  'digid.noBsn.body':
+    'DigiD gaf ons geen geldig burgerservicenummer (BSN) door. Zonder BSN kunnen wij u niet veilig herkennen, dus u bent niet ingelogd.',
+  'digid.noBsn.next':
+    'Probeer het later opnieuw. Lukt het dan nog niet, neem dan contact op met de technische ondersteuning (onderaan deze pagina) en noem het tijdstip; uw BSN hoeft u niet te noemen.',
+  'digid.expired.title': 'Het inloggen duurde te lang',
+  'digid.expired.body':
+    'Tussen het begin van het inloggen en het antwoord van DigiD zat meer dan tien minuten. Om veiligheidsredenen bent u niet ingelogd.',
   'digid.cancelled.title': 'Inloggen afgebroken',
   'digid.cancelled.body': 'U heeft het inloggen bij DigiD afgebroken. U bent niet ingelogd.',
   'digid.unavailable.title': 'DigiD is niet bereikbaar',
@@ -37,6 +45,14 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'digid.error.body':
     "DigiD's answer could not be verified. Perhaps logging in took too long, you used your browser's back button, or the link was not (or no longer) valid. You are not logged in.",
   'digid.error.retry': 'Try to log in again from the home page.',
+  'digid.noBsn.title': 'No valid citizen service number received',
+  'digid.noBsn.body':
+    'DigiD did not pass on a valid citizen service number (BSN). Without it we cannot recognise you safely, so you are not logged in.',
+  'digid.noBsn.next':
+    'Please try again later. If it still fails, contact technical support (at the bottom of this page) and mention the time; you do not need to give your BSN.',
+  'digid.expired.title': 'Logging in took too long',
+  'digid.expired.body':
+    'More than ten minutes passed between the start of the login and the answer from DigiD. For your safety you are not logged in.',
   'digid.cancelled.title': 'Login cancelled',
   'digid.cancelled.body': 'You cancelled logging in with DigiD. You are not logged in.',
   'digid.unavailable.title': 'DigiD cannot be reached',

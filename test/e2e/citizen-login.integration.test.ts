@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertAccessible, launchBrowser, newContext } from '../support/browser.js';
-import { startKoepel, type TestKoepel } from '../support/harness.js';
+import { testRpKeySet } from '../support/digid-keys.js';
+import { freePort, startKoepel, type TestKoepel } from '../support/harness.js';
+import { MaxOidcProvider } from '../support/max-oidc-provider.js';
 
 const SCREENSHOT = '/tmp/koepel-citizen-home.png';
 
@@ -129,5 +131,59 @@ describe('citizen login in a real browser', () => {
     await Promise.all([page.waitForURL(/\/home$/), page.keyboard.press('Enter')]);
     await assertAccessible(page);
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welkom, mevrouw De Vries');
+  });
+});
+
+describe('citizen login in a real browser through a MAX-shaped DigiD bridge (oidc-provider)', () => {
+  let k: TestKoepel;
+  let op: MaxOidcProvider;
+  let browser: Browser;
+  before(async () => {
+    const port = await freePort();
+    k = await startKoepel({
+      KOEPEL_DIGID_SIMULATOR: 'false',
+      KOEPEL_DIGID_ISSUER: `http://127.0.0.1:${port}`,
+      KOEPEL_DIGID_CLIENT_ID: 'koepel-e2e',
+      KOEPEL_DIGID_KEYS: testRpKeySet('e2e').json,
+    });
+    op = await new MaxOidcProvider({
+      clientId: 'koepel-e2e',
+      redirectUri: `${k.config.publicUrl}/login/digid/callback`,
+      authMethod: 'private_key_jwt',
+      jwksUri: `${k.config.publicUrl}/login/digid/jwks`,
+    }).start(port);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    try {
+      await browser.close();
+    } finally {
+      await op.stop();
+      await k.close();
+    }
+  });
+
+  test('[MG-2] landing → DigiD (MAX: private_key_jwt, JWE userinfo) → home', async () => {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      op.nextLogin = { bsn: '999993653', loa_authn: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard' };
+      await page.goto(k.url);
+      await assertAccessible(page);
+      await Promise.all([
+        page.waitForURL(`${k.url}/home`),
+        page.getByRole('button', { name: 'Inloggen met DigiD' }).click(),
+      ]);
+      await assertAccessible(page);
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welkom, mevrouw De Vries');
+      // Cookies are not scoped by port: the provider's own cookies on 127.0.0.1 (_session, _interaction…) show too.
+      const names = (await context.cookies(k.url)).map((c) => c.name);
+      assert.deepEqual(
+        names.filter((n) => n.includes('koepel')),
+        ['__Host-koepel-session'],
+      );
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -238,12 +238,13 @@ export class MaxOidcProvider {
     return this.provider;
   }
 
-  async start(): Promise<this> {
+  /** Listens on 127.0.0.1:`port` (0: a free port of the system's choosing). */
+  async start(port = 0): Promise<this> {
     this.signing = await rsaKeyPair();
     this.unknownKey = (await rsaKeyPair()).privateKey;
     const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     this.port = (server.address() as AddressInfo).port;
     this.issuer = `http://127.0.0.1:${this.port}`;
     this.provider = this.createProvider();

@@ -16,9 +16,13 @@ test('[MG-2] claims below Substantieel are refused before the BSN is looked at',
 });
 
 test('a BSN that fails the 11-test is refused even at a sufficient level', () => {
-  for (const bsn of ['123456789', '999999322', '', undefined, 999993653]) {
+  for (const bsn of ['123456789', '999999322', '12345678', 999993653, ' 999993653x']) {
     const check = checkDigidClaims({ bsn, acr: acr('substantieel') });
     assert.equal(!check.ok && check.reason, 'invalid-bsn', String(bsn));
+  }
+  for (const bsn of ['', undefined, null]) {
+    const check = checkDigidClaims({ bsn, acr: acr('substantieel') });
+    assert.equal(!check.ok && check.reason, 'no-bsn', String(bsn));
   }
 });
 

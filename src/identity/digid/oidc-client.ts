@@ -107,6 +107,18 @@ function isNetworkError(err: unknown): boolean {
   return isNetworkError((err as { cause?: unknown }).cause);
 }
 
+/** Whether the provider answered with a server error (5xx): its trouble, not a forged or bad response. */
+function isServerError(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const e = current as Error & { status?: unknown; cause?: unknown };
+    if (typeof e.status === 'number' && e.status >= 500) return true;
+    if (e.cause instanceof Response) return e.cause.status >= 500;
+    current = e.cause;
+  }
+  return false;
+}
+
 /** A short, safe description of why a call to the provider failed: codes and statuses only, never a message body. */
 export function failureDetail(err: unknown): string {
   const parts: string[] = [];
@@ -313,7 +325,7 @@ export class DigidClient {
         idTokenExpected: true,
       });
     } catch (err) {
-      if (isNetworkError(err)) throw new DigidUnavailableError('token', failureDetail(err));
+      if (isNetworkError(err) || isServerError(err)) throw new DigidUnavailableError('token', failureDetail(err));
       throw new DigidResponseError(
         err instanceof oidc.ClientError ? (err.code ?? 'client-error') : err instanceof Error ? err.name : 'error',
       );
@@ -333,8 +345,9 @@ export class DigidClient {
     accessToken: string,
     expectedSub: string,
   ): Promise<Record<string, unknown>> {
-    const endpoint = config.serverMetadata().userinfo_endpoint;
-    if (!endpoint) throw new DigidResponseError('no-userinfo-endpoint');
+    // MAX serves /userinfo under its issuer, but some of its versions leave userinfo_endpoint out of discovery.
+    const metadata = config.serverMetadata();
+    const endpoint = metadata.userinfo_endpoint ?? `${metadata.issuer.replace(/\/$/, '')}/userinfo`;
     let res: Response;
     try {
       res = await oidc.fetchProtectedResource(

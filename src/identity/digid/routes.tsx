@@ -57,13 +57,29 @@ async function messagePage(
   );
 }
 
-/** A callback that does not check out: no session survives it. */
-async function refuse(req: FastifyRequest, reply: FastifyReply, reason: string): Promise<FastifyReply> {
+/** Which page explains a refusal: its title, body and next step. */
+const REFUSAL_PAGES = {
+  response: ['digid.error.title', 'digid.error.body', 'digid.error.retry'],
+  bsn: ['digid.noBsn.title', 'digid.noBsn.body', 'digid.noBsn.next'],
+  expired: ['digid.expired.title', 'digid.expired.body', 'digid.error.retry'],
+} as const satisfies Record<string, readonly [MessageKey, MessageKey, MessageKey]>;
+
+/**
+ * A callback that does not check out: audited with its reason, no session survives it, and the page says what
+ * went wrong in the citizen's terms (`page`).
+ */
+async function refuse(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  reason: string,
+  page: keyof typeof REFUSAL_PAGES = 'response',
+): Promise<FastifyReply> {
   await auditLoginAttempt(req, { event: 'citizen.login', action: 'E', outcome: 'failure', reason });
   if (req.session) await req.server.koepel.sessions.end(req.session);
   req.session = null;
   clearSessionCookie(reply);
-  return messagePage(req, reply, 400, 'digid.error.title', 'digid.error.body', 'digid.error.retry');
+  const [title, body, next] = REFUSAL_PAGES[page];
+  return messagePage(req, reply, 400, title, body, next);
 }
 
 /**
@@ -173,7 +189,7 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     delete rest.digid;
     delete rest.returnTo;
     await sessions.updateState(session, rest);
-    if (Date.now() - pending.startedAt > PENDING_LOGIN_MS) return refuse(req, reply, 'login-expired');
+    if (Date.now() - pending.startedAt > PENDING_LOGIN_MS) return refuse(req, reply, 'login-expired', 'expired');
 
     const query = req.query as Record<string, unknown>;
     if (query.error === 'access_denied' && query.state === pending.state) {
@@ -188,6 +204,12 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
     } catch (err) {
       if (err instanceof DigidUnavailableError) {
         logUnavailable(req, err, 'callback');
+        await auditLoginAttempt(req, {
+          event: 'citizen.login',
+          action: 'E',
+          outcome: 'failure',
+          reason: `provider-unavailable:${err.step}`,
+        });
         return messagePage(req, reply, 503, 'digid.unavailable.title', 'digid.unavailable.body');
       }
       return refuse(
@@ -209,7 +231,7 @@ export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, ide
       const levelName = pageContext(req).t(`digid.level.name.${key}` as MessageKey);
       return sendPage(reply, <LevelTooLowPage req={req} levelName={levelName} />, 403);
     }
-    if (!check.ok) return refuse(req, reply, 'invalid-bsn');
+    if (!check.ok) return refuse(req, reply, check.reason, 'bsn');
 
     const result = await completeCitizenLogin(req, reply, identity, check.bsn, check.level);
     if (result.kind === 'no-care-relationship') return sendPage(reply, <NoCareRelationshipPage req={req} />, 200);
