@@ -200,3 +200,35 @@ for (const authMethod of ['private_key_jwt', 'none'] as const) {
     });
   });
 }
+
+describe("a bridge that does not know Koepel's signing key refuses the token request; the audit record says why", () => {
+  test('invalid_client from the token endpoint is audited as invalid-response:invalid_client', async () => {
+    const port = await freePort();
+    const k = await startKoepel({
+      KOEPEL_DIGID_SIMULATOR: 'false',
+      KOEPEL_DIGID_ISSUER: `http://127.0.0.1:${port}`,
+      KOEPEL_DIGID_CLIENT_ID: CLIENT_ID,
+      KOEPEL_DIGID_KEYS: testRpKeySet('max-conformance').json,
+    });
+    // The operator registered someone else's keys for Koepel's client.
+    const op = await new MaxOidcProvider({
+      clientId: CLIENT_ID,
+      redirectUri: `${k.config.publicUrl}/login/digid/callback`,
+      authMethod: 'private_key_jwt',
+      jwks: testRpKeySet('not-koepel').jwks,
+    }).start(port);
+    try {
+      op.nextLogin = { bsn: DEMO.suzanne, loa_authn: `${SAML}Smartcard` };
+      const c = new HttpClient(k.url);
+      const start = await c.get('/login/digid');
+      const callback = await op.authorize(start.location ?? '');
+      const res = await c.get(callback.pathname + callback.search);
+      assert.equal(res.status, 400);
+      assert.match(res.text, /Inloggen is niet gelukt/);
+      assert.deepEqual(await lastLoginAudit(k), { outcome: 'failure', reason: 'invalid-response:invalid_client' });
+    } finally {
+      await op.stop();
+      await k.close();
+    }
+  });
+});

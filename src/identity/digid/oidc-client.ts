@@ -107,6 +107,27 @@ function isNetworkError(err: unknown): boolean {
   return isNetworkError((err as { cause?: unknown }).cause);
 }
 
+/**
+ * Why the provider's answer was refused, for the audit record: the OAuth error code the provider sent (e.g.
+ * invalid_client, invalid_grant), else openid-client's check that failed (e.g. OAUTH_JWT_CLAIM_COMPARISON_FAILED).
+ */
+function refusalReason(err: unknown): string {
+  const e = err as { error?: unknown; code?: unknown; name?: unknown } | null;
+  const raw =
+    err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError
+      ? e?.error
+      : err instanceof oidc.ClientError
+        ? (e?.code ?? 'client-error')
+        : err instanceof Error
+          ? err.name
+          : 'error';
+  return (
+    String(raw)
+      .replace(/[^A-Za-z0-9_.-]/g, '')
+      .slice(0, 60) || 'error'
+  );
+}
+
 /** Whether the provider answered with a server error (5xx): its trouble, not a forged or bad response. */
 function isServerError(err: unknown): boolean {
   let current: unknown = err;
@@ -326,9 +347,7 @@ export class DigidClient {
       });
     } catch (err) {
       if (isNetworkError(err) || isServerError(err)) throw new DigidUnavailableError('token', failureDetail(err));
-      throw new DigidResponseError(
-        err instanceof oidc.ClientError ? (err.code ?? 'client-error') : err instanceof Error ? err.name : 'error',
-      );
+      throw new DigidResponseError(refusalReason(err));
     }
     const claims = tokens.claims();
     if (!claims || !tokens.id_token) throw new DigidResponseError('no-id-token');
