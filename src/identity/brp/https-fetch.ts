@@ -28,13 +28,15 @@ export class HttpsFetchError extends Error {
 }
 
 /**
- * A FetchLike that speaks HTTPS with these TLS settings, through one keep-alive agent. It supports what
+ * A FetchLike that speaks HTTPS with these TLS settings, through one agent. It supports what
  * HttpBrpClient uses: method, headers, a string body, an AbortSignal; redirects are never followed (a 3xx is
  * returned as it is). The answer is a standard Response.
  */
 export function httpsFetch(tls: BrpTls): (url: string, init: RequestInit) => Promise<Response> {
   const agent = new Agent({
-    keepAlive: true,
+    // One request per login: a new connection each time costs a handshake, and never meets a socket the BRP's side
+    // has closed while it sat idle (a spurious failed lookup).
+    keepAlive: false,
     ...(tls.clientCert ? { cert: tls.clientCert.cert, key: tls.clientCert.key } : {}),
     // An extra CA adds to the public roots Node ships; it does not replace them.
     ...(tls.ca ? { ca: [...rootCertificates, tls.ca] } : {}),
