@@ -440,7 +440,8 @@ CREATE OR REPLACE FUNCTION public.koepel_citizen_columns()
 AS $function$
 declare
   brp constant text[] := array['bsn_index', 'bsn_ciphertext', 'family_name', 'name_prefix', 'given_names',
-                               'search_name', 'birth_date', 'brp_ciphertext', 'brp_fetched_at'];
+                               'search_name', 'birth_date', 'birth_date_precision', 'brp_ciphertext',
+                               'brp_fetched_at'];
   own constant text[] := array['email_ciphertext', 'phone_ciphertext', 'last_login_at', 'previous_login_at'];
   changed text[];
 begin
@@ -677,12 +678,17 @@ AS $function$
   where koepel_principal_kind() = 'staff'
     and koepel_has_permission('patients:search')
     and (nullif(btrim(coalesce(q, '')), '') is not null or born is not null)
-    and (born is null or c.birth_date = born)
+    and (born is null
+         or c.birth_date = case c.birth_date_precision
+                             when 'day' then born
+                             when 'month' then make_date(extract(year from born)::int, extract(month from born)::int, 1)
+                             when 'year' then make_date(extract(year from born)::int, 1, 1)
+                           end)
     and not exists (
       select 1 from unnest(string_to_array(lower(btrim(coalesce(q, ''))), ' ')) as w(word)
       where w.word <> '' and strpos(c.search_name, w.word) = 0
     )
-  order by c.family_name, c.given_names, c.birth_date, c.id
+  order by c.family_name, c.given_names, c.birth_date nulls last, c.id
   limit greatest(0, least(coalesce(max_rows, 0), 500))
 $function$;
 

@@ -14,7 +14,7 @@ import type { AuditEvent } from '../platform/audit/audit.js';
 import type { Principal } from '../platform/db/principal.js';
 import { runInScope } from '../platform/db/scope.js';
 import { rotateSession } from '../platform/http/request-context.js';
-import { BrpError, type BrpPerson, type IdentitySource } from './brp/brp-client.js';
+import { BrpError, brpFailureHint, type BrpPerson, type IdentitySource } from './brp/brp-client.js';
 import type { Bsn } from './bsn.js';
 import { greetingName } from './brp/person.js';
 import { bsnIndex, readBrpSnapshot, sealBrpSnapshot, writeBrpSnapshot } from './citizens.js';
@@ -41,8 +41,11 @@ async function freshPerson(req: FastifyRequest, identity: IdentitySource, bsn: B
     if (!person) req.log.warn('BRP does not know the person who logged in; keeping the stored snapshot');
     return person;
   } catch (err) {
-    // Never the BSN or the BRP's own words: only what kind of failure it was.
-    const e = err instanceof BrpError ? { kind: err.kind, status: err.status, code: err.code } : { kind: 'error' };
+    // Never the BSN or the BRP's own words: only what kind of failure it was (and, for the operator, what to check).
+    const e =
+      err instanceof BrpError
+        ? { kind: err.kind, status: err.status, code: err.code, reason: err.reason, hint: brpFailureHint(err) }
+        : { kind: 'error' };
     req.log.warn({ brp: e }, 'BRP lookup failed at login; keeping the stored snapshot');
     return null;
   }

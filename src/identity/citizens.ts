@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import type { Tx } from '../platform/db/principal.js';
 import type { BrpPerson } from './brp/fixture-persons.js';
-import { birthDateColumn } from './brp/person.js';
+import { birthDateColumns } from './brp/person.js';
 import { parseBsn, type Bsn } from './bsn.js';
 
 export const BSN_INDEX_DOMAIN = 'bsn';
@@ -31,7 +31,7 @@ export const aad = {
   phone: (citizenId: string) => `citizen.phone:${citizenId}`,
 };
 
-/** The BRP columns kept in the clear: names and birth date (staff search their own patients by them). */
+/** The BRP columns kept in the clear: names and birth date with its precision (staff search their own patients by them). */
 export function nameColumns(person: BrpPerson) {
   const n = person.naam;
   return {
@@ -40,8 +40,8 @@ export function nameColumns(person: BrpPerson) {
     // A person without first names has none ('' in the column, never a guess).
     given_names: n.voornamen ?? '',
     search_name: normaliseName([n.voornamen, n.voorvoegsel, n.geslachtsnaam].filter(Boolean).join(' ')),
-    // A partial or unknown birth date: its first possible day (staff search, sorting); the snapshot keeps the truth.
-    birth_date: birthDateColumn(person.geboorte.datum),
+    // A partial birth date keeps its first possible day with its precision (month, year); an unknown one is null.
+    ...birthDateColumns(person.geboorte.datum),
   };
 }
 

@@ -8,11 +8,15 @@ export { parseBsn, isValidBsn, type Bsn } from './bsn.js';
 export { bsnIndex, displayName, insertCitizen, normaliseName, readBrpSnapshot } from './citizens.js';
 export { FIXTURE_PERSONS, type BrpPerson } from './brp/fixture-persons.js';
 export {
-  birthDateColumn,
+  birthDateColumns,
+  birthDateIso,
+  birthDateOf,
   fullIsoDate,
   greetingName,
   mayDiscloseBrpData,
   residence,
+  type BirthDate,
+  type BirthDatePrecision,
   type Residence,
 } from './brp/person.js';
 export { DIGID_LEVELS, levelByKey, MINIMUM_LEVEL, type DigidLevel } from './digid/levels.js';

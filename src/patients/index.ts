@@ -4,7 +4,7 @@ import { patientMessages } from './messages.js';
 import { patientRecordMessages } from './record-messages.js';
 import { registerPatientRoutes } from './routes.js';
 
-export { formatBirthDate, PatientSearchForm } from './views.js';
+export { birthDateText, StaffBirthDate, PatientSearchForm } from './views.js';
 
 export const patients = defineCapability({
   name: 'patients',

@@ -22,6 +22,8 @@ const nl = {
   'patients.errors.criteria': 'Vul een naam (minstens 2 tekens) of een geboortedatum in.',
   'patients.errors.name': 'Vul bij naam 2 tot 100 letters in.',
   'patients.errors.born': 'Vul een geldige geboortedatum in, bijvoorbeeld 12-04-1982.',
+  // A birth date the BRP does not know (DatumOnbekend), wherever staff see a birth date.
+  'patients.birthDate.unknown': 'onbekend',
 } as const;
 
 const en: Partial<Record<keyof typeof nl, string>> = {
@@ -46,6 +48,7 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'patients.errors.criteria': 'Enter a name (at least 2 characters) or a date of birth.',
   'patients.errors.name': 'Enter 2 to 100 letters for the name.',
   'patients.errors.born': 'Enter a valid date of birth, for example 12-04-1982.',
+  'patients.birthDate.unknown': 'unknown',
 };
 
 export const patientMessages = defineMessages({ nl, en });

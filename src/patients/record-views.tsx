@@ -21,7 +21,7 @@ import {
   referenceRangeText,
   text,
 } from './record-summary.js';
-import { formatBirthDate } from './views.js';
+import { StaffBirthDate } from './views.js';
 
 type Json = Record<string, unknown>;
 
@@ -271,11 +271,7 @@ export function PatientRecordPage(props: { ctx: PageContext; record: PatientReco
         items={[
           {
             label: t('patientRecord.born'),
-            html: (
-              <time datetime={record.birthDate} safe>
-                {formatBirthDate(record.birthDate)}
-              </time>
-            ),
+            html: <StaffBirthDate ctx={ctx} date={record.birthDate} />,
           },
           { label: t('patientRecord.number'), text: record.patientNumber ?? '—' },
         ]}

@@ -3,7 +3,7 @@
 // record about the patient. The first question — is this a patient of ours? — is answered by the care relationship
 // alone (the staff policy on care_relationship shows only the organisation's relationships that have not ended,
 // PZ-4), before any audit record names the citizen.
-import { displayName } from '../identity/index.js';
+import { birthDateOf, displayName, type BirthDate } from '../identity/index.js';
 import type { Principal } from '../platform/db/principal.js';
 import type { DataScope } from '../platform/http/request-context.js';
 import {
@@ -19,7 +19,7 @@ type Staff = Extract<Principal, { kind: 'staff' }>;
 export interface PatientRecord {
   citizenId: string;
   name: string;
-  birthDate: string;
+  birthDate: BirthDate;
   patientNumber: string | null;
   organisationName: string;
   resources: StoredResource[];
@@ -80,7 +80,7 @@ export async function openPatientRecord(
   const { tx } = scope;
   const person = await tx
     .selectFrom('citizen')
-    .select(['given_names', 'name_prefix', 'family_name', 'birth_date'])
+    .select(['given_names', 'name_prefix', 'family_name', 'birth_date', 'birth_date_precision'])
     .where('id', '=', citizenId)
     .executeTakeFirst();
   if (!person) return null;
@@ -96,7 +96,7 @@ export async function openPatientRecord(
   return {
     citizenId,
     name: displayName(person),
-    birthDate: person.birth_date,
+    birthDate: birthDateOf(person),
     patientNumber: relation.patientNumber,
     organisationName: org.name,
     resources,

@@ -5,7 +5,7 @@
 //   3. only then the names and birth dates are read.
 // There is no path to a name that skips step 2: without the audit record the citizen row is invisible.
 import { sql } from 'kysely';
-import { displayName, normaliseName } from '../identity/index.js';
+import { birthDateOf, displayName, normaliseName, type BirthDate } from '../identity/index.js';
 import type { DataScope } from '../platform/http/request-context.js';
 
 export const SEARCH_LIMIT = 50;
@@ -13,14 +13,19 @@ export const SEARCH_LIMIT = 50;
 export interface SearchCriteria {
   /** Normalised (lower case, no accents); null when not searched by name. */
   name: string | null;
-  /** yyyy-mm-dd; null when not searched by birth date. */
+  /**
+   * yyyy-mm-dd; null when not searched by birth date. Also finds people whose BRP birth date is partial and agrees
+   * with it as far as it is known ("maart 1980" for 15-03-1980), never those whose birth date is unknown: see
+   * koepel_search_patients in migrations/0015_birth_date_precision.sql for why.
+   */
   born: string | null;
 }
 
 export interface PatientHit {
   citizenId: string;
   name: string;
-  birthDate: string;
+  /** Partial or unknown as the BRP gives it: show it with StaffBirthDate (views.tsx), never as a full date. */
+  birthDate: BirthDate;
   patientNumber: string | null;
 }
 
@@ -104,7 +109,15 @@ export async function searchPatients(
   const rows = await tx
     .selectFrom('citizen as c')
     .innerJoin('care_relationship as r', 'r.citizen_id', 'c.id')
-    .select(['c.id', 'c.given_names', 'c.name_prefix', 'c.family_name', 'c.birth_date', 'r.patient_number'])
+    .select([
+      'c.id',
+      'c.given_names',
+      'c.name_prefix',
+      'c.family_name',
+      'c.birth_date',
+      'c.birth_date_precision',
+      'r.patient_number',
+    ])
     .where('c.id', 'in', shown)
     .execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -112,7 +125,12 @@ export async function searchPatients(
   for (const id of shown) {
     const r = byId.get(id);
     if (!r) continue;
-    hits.push({ citizenId: r.id, name: displayName(r), birthDate: r.birth_date, patientNumber: r.patient_number });
+    hits.push({
+      citizenId: r.id,
+      name: displayName(r),
+      birthDate: birthDateOf(r),
+      patientNumber: r.patient_number,
+    });
   }
   return { hits, more };
 }

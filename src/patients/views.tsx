@@ -1,4 +1,6 @@
 // The patient search form (on the staff home and above the results) and the results page.
+import { birthDateIso, type BirthDate } from '../identity/index.js';
+import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import {
   Button,
@@ -19,10 +21,38 @@ export interface SearchValues {
   born: string;
 }
 
-/** dd-mm-yyyy, as birth dates are written in Dutch care. */
-export function formatBirthDate(iso: string): string {
-  const [y, m, d] = iso.split('-');
-  return y && m && d ? `${d}-${m}-${y}` : iso;
+/**
+ * A birth date as staff read it: dd-mm-yyyy when the whole date is known (as birth dates are written in Dutch care);
+ * otherwise only the part the BRP knows — "maart 1980", "1980" — or "onbekend". Never a made-up day: a partial
+ * date's first possible day (what the column keeps for sorting) is not shown.
+ */
+export function birthDateText(ctx: PageContext, b: BirthDate): string {
+  if (b.date === null) return ctx.t('patients.birthDate.unknown');
+  switch (b.precision) {
+    case 'day': {
+      const [y, m, d] = b.date.split('-');
+      return y && m && d ? `${d}-${m}-${y}` : b.date;
+    }
+    case 'month':
+      return formatDate(ctx.lang, b.date, 'monthYear');
+    case 'year':
+      return b.date.slice(0, 4);
+    case 'unknown':
+      return ctx.t('patients.birthDate.unknown');
+  }
+}
+
+/** A birth date in a <time> element (datetime yyyy-mm-dd, yyyy-mm or yyyy); an unknown one as plain text. */
+export function StaffBirthDate(props: { ctx: PageContext; date: BirthDate }): JSX.Element {
+  const text = birthDateText(props.ctx, props.date);
+  const iso = birthDateIso(props.date);
+  return iso ? (
+    <time datetime={iso} safe>
+      {text}
+    </time>
+  ) : (
+    <span safe>{text}</span>
+  );
 }
 
 export function PatientSearchForm(props: {
@@ -143,11 +173,7 @@ function SearchResults(props: { ctx: PageContext; result: SearchResult; recordLi
           },
           {
             header: t('patients.search.colBorn'),
-            html: (h) => (
-              <time datetime={h.birthDate} safe>
-                {formatBirthDate(h.birthDate)}
-              </time>
-            ),
+            html: (h) => <StaffBirthDate ctx={ctx} date={h.birthDate} />,
           },
           { header: t('patients.search.colNumber'), text: (h) => h.patientNumber ?? '—' },
         ]}

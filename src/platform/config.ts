@@ -1,8 +1,8 @@
 // Configuration is read once, from the environment, through one validated schema.
 // Production fails fast: no fallback secrets, no simulator, no embedded database key generation.
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { MasterKeyring } from './crypto/envelope.js';
 import {
   encryptionKeys,
@@ -45,6 +45,9 @@ const envSchema = z.object({
   KOEPEL_DIGID_KEYS_FILE: z.string().min(1).optional(),
   KOEPEL_BRP_URL: z.url().optional(),
   KOEPEL_BRP_API_KEY: z.string().optional(),
+  KOEPEL_BRP_CLIENT_CERT_FILE: z.string().min(1).optional(),
+  KOEPEL_BRP_CLIENT_KEY_FILE: z.string().min(1).optional(),
+  KOEPEL_BRP_CA_FILE: z.string().min(1).optional(),
   KOEPEL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(15).default(15),
   KOEPEL_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24).default(8),
   KOEPEL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
@@ -92,7 +95,7 @@ export interface Config {
      */
     keys: RpKey[];
   };
-  brp: { url: string | null; apiKey: string | undefined };
+  brp: BrpConfig;
   session: { idleMs: number; absoluteMs: number };
   bodyLimit: number;
   trustProxy: boolean;
@@ -129,6 +132,108 @@ function ed25519Key(value: string, kind: 'private' | 'public', name: string): Ke
 }
 
 export class ConfigError extends Error {}
+
+/** How Koepel reaches the BRP (Haal Centraal BRP Personen bevragen); docs/operations.md, "The BRP". */
+export interface BrpConfig {
+  /** The API's base URL (Koepel posts to {url}/personen); null: the embedded fixture BRP (never in production). */
+  url: string | null;
+  apiKey: string | undefined;
+  /**
+   * Mutual TLS, for suppliers that require it besides the API key: Koepel's client certificate (PEM, may carry the
+   * intermediate certificates after it) and its private key (PEM, unencrypted). Null when not configured.
+   */
+  clientCert: { cert: string; key: string } | null;
+  /** Extra CA certificate(s) (PEM) to trust for the BRP's server certificate, besides the usual public roots. */
+  ca: string | null;
+}
+
+/** A PEM file named by a BRP variable, read at start; an unreadable file is a ConfigError naming the variable. */
+function readPemFile(name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${name} cannot be read (${code ?? 'error'}): ${path}.`);
+  }
+}
+
+/** Parses the certificate(s) of a PEM file: every certificate must parse; at least one is needed. */
+function pemCertificates(name: string, pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  try {
+    if (blocks.length === 0) throw new Error('no PEM certificate in it');
+    return blocks.map((b) => new X509Certificate(b));
+  } catch (err) {
+    throw new ConfigError(`${name} is not usable: ${(err as Error).message.split('\n')[0] ?? ''}.`);
+  }
+}
+
+/**
+ * The BRP settings: URL, API key and, when the supplier requires it, mutual TLS. Read and checked at start, so that a
+ * missing file, a certificate without its key or a key that does not belong to the certificate is a clear refusal to
+ * start (ConfigError naming the variable, never a key) rather than a failing login.
+ */
+function brpConfig(
+  e: {
+    KOEPEL_BRP_URL?: string;
+    KOEPEL_BRP_API_KEY?: string;
+    KOEPEL_BRP_CLIENT_CERT_FILE?: string;
+    KOEPEL_BRP_CLIENT_KEY_FILE?: string;
+    KOEPEL_BRP_CA_FILE?: string;
+  },
+  production: boolean,
+): BrpConfig {
+  const url = e.KOEPEL_BRP_URL ? new URL(e.KOEPEL_BRP_URL) : null;
+  if (production) {
+    if (!url) {
+      throw new ConfigError(
+        'Production mode needs KOEPEL_BRP_URL (and KOEPEL_BRP_API_KEY): identity data comes from the BRP, not the fixture.',
+      );
+    }
+    if (url.protocol !== 'https:') throw new ConfigError('KOEPEL_BRP_URL must be an https:// URL in production mode.');
+  }
+  if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError('KOEPEL_BRP_URL must be an https:// URL.');
+  }
+  const certFile = e.KOEPEL_BRP_CLIENT_CERT_FILE;
+  const keyFile = e.KOEPEL_BRP_CLIENT_KEY_FILE;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError(
+      `Mutual TLS with the BRP needs both KOEPEL_BRP_CLIENT_CERT_FILE and KOEPEL_BRP_CLIENT_KEY_FILE; only ${certFile ? 'KOEPEL_BRP_CLIENT_CERT_FILE' : 'KOEPEL_BRP_CLIENT_KEY_FILE'} is set.`,
+    );
+  }
+  if ((certFile || e.KOEPEL_BRP_CA_FILE) && url?.protocol !== 'https:') {
+    throw new ConfigError(
+      'KOEPEL_BRP_CLIENT_CERT_FILE, KOEPEL_BRP_CLIENT_KEY_FILE and KOEPEL_BRP_CA_FILE need an https:// KOEPEL_BRP_URL.',
+    );
+  }
+  let clientCert: BrpConfig['clientCert'] = null;
+  if (certFile && keyFile) {
+    const cert = readPemFile('KOEPEL_BRP_CLIENT_CERT_FILE', certFile);
+    const key = readPemFile('KOEPEL_BRP_CLIENT_KEY_FILE', keyFile);
+    const [leaf] = pemCertificates('KOEPEL_BRP_CLIENT_CERT_FILE', cert);
+    let privateKey: KeyObject;
+    try {
+      privateKey = createPrivateKey(key);
+    } catch (err) {
+      throw new ConfigError(
+        `KOEPEL_BRP_CLIENT_KEY_FILE is not usable: a PEM private key without a passphrase is needed; ${(err as Error).message.split('\n')[0] ?? ''}.`,
+      );
+    }
+    if (!leaf?.checkPrivateKey(privateKey)) {
+      throw new ConfigError(
+        'KOEPEL_BRP_CLIENT_KEY_FILE is not the private key of the (first) certificate in KOEPEL_BRP_CLIENT_CERT_FILE.',
+      );
+    }
+    clientCert = { cert, key };
+  }
+  let ca: string | null = null;
+  if (e.KOEPEL_BRP_CA_FILE) {
+    ca = readPemFile('KOEPEL_BRP_CA_FILE', e.KOEPEL_BRP_CA_FILE);
+    pemCertificates('KOEPEL_BRP_CA_FILE', ca);
+  }
+  return { url: e.KOEPEL_BRP_URL ?? null, apiKey: e.KOEPEL_BRP_API_KEY, clientCert, ca };
+}
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -307,11 +412,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         'Production mode refuses to start with the demo seed on (KOEPEL_DEMO_SEED): its accounts have a published password.',
       );
     }
-    if (!e.KOEPEL_BRP_URL) {
-      throw new ConfigError(
-        'Production mode needs KOEPEL_BRP_URL (and KOEPEL_BRP_API_KEY): identity data comes from the BRP, not the fixture.',
-      );
-    }
     if (!checkpointKey || !e.KOEPEL_AUDIT_CHECKPOINT_FILE) {
       // Without them a database superuser could rewrite the audit log unseen (docs/ARCHITECTURE.md, audit log).
       throw new ConfigError(
@@ -346,7 +446,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           keys: simulatorDigidKeys(e),
           allowHttp: true,
         },
-    brp: { url: e.KOEPEL_BRP_URL ?? null, apiKey: e.KOEPEL_BRP_API_KEY },
+    brp: brpConfig(e, production),
     session: {
       idleMs: e.KOEPEL_SESSION_IDLE_MINUTES * 60_000,
       absoluteMs: e.KOEPEL_SESSION_ABSOLUTE_HOURS * 3_600_000,

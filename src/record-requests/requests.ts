@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { activeCareProviders } from '../care-providers/index.js';
-import { displayName } from '../identity/index.js';
+import { birthDateOf, displayName, type BirthDate } from '../identity/index.js';
 import type { Principal } from '../platform/db/principal.js';
 import type { OrganisationKind, RecordCategory } from '../platform/db/schema.js';
 import type { DataScope } from '../platform/http/request-context.js';
@@ -227,7 +227,7 @@ export interface StaffRequestRow {
   id: string;
   citizenId: string;
   name: string;
-  birthDate: string;
+  birthDate: BirthDate;
   patientNumber: string | null;
   categories: RecordCategory[];
   createdAt: Date;
@@ -289,15 +289,23 @@ async function requestCitizen(scope: DataScope, id: string): Promise<string | nu
 async function patientsById(
   scope: DataScope,
   ids: string[],
-): Promise<Map<string, { name: string; birthDate: string; patientNumber: string | null }>> {
+): Promise<Map<string, { name: string; birthDate: BirthDate; patientNumber: string | null }>> {
   const rows = await scope.tx
     .selectFrom('citizen as c')
     .innerJoin('care_relationship as r', 'r.citizen_id', 'c.id')
-    .select(['c.id', 'c.given_names', 'c.name_prefix', 'c.family_name', 'c.birth_date', 'r.patient_number'])
+    .select([
+      'c.id',
+      'c.given_names',
+      'c.name_prefix',
+      'c.family_name',
+      'c.birth_date',
+      'c.birth_date_precision',
+      'r.patient_number',
+    ])
     .where('c.id', 'in', ids)
     .execute();
   return new Map(
-    rows.map((r) => [r.id, { name: displayName(r), birthDate: r.birth_date, patientNumber: r.patient_number }]),
+    rows.map((r) => [r.id, { name: displayName(r), birthDate: birthDateOf(r), patientNumber: r.patient_number }]),
   );
 }
 

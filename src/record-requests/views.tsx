@@ -4,7 +4,7 @@ import { formatDate } from '../platform/i18n/format.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { RecordCategory } from '../platform/db/schema.js';
 import type { PageContext } from '../platform/web/context.js';
-import { formatBirthDate } from '../patients/index.js';
+import { StaffBirthDate } from '../patients/index.js';
 import {
   Alert,
   Button,
@@ -73,14 +73,6 @@ function When(props: { ctx: PageContext; at: Date; withTime?: boolean }): JSX.El
   return (
     <time datetime={props.at.toISOString()} safe>
       {formatDate(props.ctx.lang, props.at, props.withTime ? 'dateTime' : 'date')}
-    </time>
-  );
-}
-
-function BirthDate(props: { date: string }): JSX.Element {
-  return (
-    <time datetime={props.date} safe>
-      {formatBirthDate(props.date)}
     </time>
   );
 }
@@ -291,7 +283,10 @@ export function StaffRequestsPage(props: {
               rowHeader: true,
               html: (r) => <Link href={`/staff/record-requests/${r.id}`} text={r.name} />,
             },
-            { header: t('recordRequests.staff.col.born'), html: (r) => <BirthDate date={r.birthDate} /> },
+            {
+              header: t('recordRequests.staff.col.born'),
+              html: (r) => <StaffBirthDate ctx={ctx} date={r.birthDate} />,
+            },
             { header: t('recordRequests.staff.col.number'), text: (r) => r.patientNumber },
             { header: t('recordRequests.staff.col.asked'), text: (r) => categoryList(ctx, r.categories) },
             {
@@ -315,7 +310,7 @@ export interface DecisionValues {
 function requestDetails(ctx: PageContext, r: StaffRequestDetail): SummaryItem[] {
   const { t } = ctx;
   const items: SummaryItem[] = [
-    { label: t('recordRequests.staff.born'), html: <BirthDate date={r.birthDate} /> },
+    { label: t('recordRequests.staff.born'), html: <StaffBirthDate ctx={ctx} date={r.birthDate} /> },
     { label: t('recordRequests.staff.number'), text: r.patientNumber },
     { label: t('recordRequests.staff.received'), html: <When ctx={ctx} at={r.createdAt} withTime /> },
     { label: t('recordRequests.staff.asked'), text: categoryList(ctx, r.categories) },

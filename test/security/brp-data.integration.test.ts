@@ -27,6 +27,8 @@ const BRP_UPDATES: { [C in keyof CitizenRow]?: unknown } = {
   given_names: 'Iemand',
   search_name: 'iemand van anders',
   birth_date: '1999-09-09',
+  // How much of the birth date is known (migration 0015) is BRP data too.
+  birth_date_precision: 'year',
   brp_ciphertext: randomBytes(48),
   brp_fetched_at: new Date('2000-01-01T00:00:00Z'),
 };
@@ -291,6 +293,7 @@ async function brpOfEveryone(k: TestKoepel): Promise<Record<string, unknown>> {
       'given_names',
       'search_name',
       'birth_date',
+      'birth_date_precision',
       'brp_ciphertext',
     ])
     .orderBy('id')
@@ -299,7 +302,7 @@ async function brpOfEveryone(k: TestKoepel): Promise<Record<string, unknown>> {
   for (const r of rows) {
     out[r.id] = {
       bsn_index: Buffer.from(r.bsn_index).toString('hex'),
-      names: [r.family_name, r.name_prefix, r.given_names, r.search_name, r.birth_date],
+      names: [r.family_name, r.name_prefix, r.given_names, r.search_name, r.birth_date, r.birth_date_precision],
       snapshot: await readBrpSnapshot(k.db, k.koepel.keys, r.id, r.brp_ciphertext),
     };
   }

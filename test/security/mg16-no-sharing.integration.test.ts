@@ -332,6 +332,10 @@ describe('[MG-16] medical data is never shared with other parties or used for ot
         join('src', 'identity', 'brp', 'brp-client.ts'),
         'BRP Personen bevragen: sends a BSN, receives name and address',
       ],
+      [
+        join('src', 'identity', 'brp', 'https-fetch.ts'),
+        "the BRP client's HTTPS transport when the supplier requires mutual TLS (used only by brp-client.ts)",
+      ],
       [join('src', 'identity', 'digid', 'oidc-client.ts'), 'DigiD bridge (OpenID Connect relying party)'],
     ]);
     const files = sources('src');

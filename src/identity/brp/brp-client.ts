@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Bsn } from '../bsn.js';
 import type { BrpDatum, BrpPerson, BrpVerblijfplaats } from './fixture-persons.js';
+import { httpsFetch, type BrpTls } from './https-fetch.js';
 
 export type { BrpPerson };
 
@@ -20,16 +21,58 @@ export type BrpClient = IdentitySource;
 
 export type BrpErrorKind = 'unreachable' | 'refused' | 'invalid-response' | 'unsupported-person';
 
-/** A BRP failure. The message never carries personal data: only the kind, the HTTP status and the API's error code. */
+/**
+ * A BRP failure. The message never carries personal data: only the kind, the HTTP status, the API's error code and,
+ * when no answer came, the network or TLS error code (`reason`: ECONNREFUSED, TIMEOUT, CERT_HAS_EXPIRED, …).
+ */
 export class BrpError extends Error {
   constructor(
     readonly kind: BrpErrorKind,
     readonly status: number | null = null,
     readonly code: string | null = null,
+    readonly reason: string | null = null,
   ) {
-    super(`BRP ${kind}${status !== null ? ` (HTTP ${status}${code ? `, ${code}` : ''})` : ''}`);
+    super(
+      `BRP ${kind}${status !== null ? ` (HTTP ${status}${code ? `, ${code}` : ''})` : reason ? ` (${reason})` : ''}`,
+    );
     this.name = 'BrpError';
   }
+}
+
+/**
+ * TLS alerts with which the BRP's server turns down Koepel's client certificate (or its absence): the BRP refused
+ * the connection, it is not unreachable.
+ */
+const CLIENT_CERT_REFUSED =
+  /^ERR_SSL_(?:TLSV13|TLSV1|SSLV3)_ALERT_(?:CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|ACCESS_DENIED|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|HANDSHAKE_FAILURE)$/;
+/** Koepel could not verify the BRP's server certificate. */
+const SERVER_CERT_UNTRUSTED =
+  /^(?:UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED)$/;
+
+/** The network or TLS error code of a failed request (never its message), as far as it is one. */
+function networkReason(err: unknown): string {
+  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown } };
+  if (e.name === 'TimeoutError') return 'TIMEOUT';
+  if (e.name === 'AbortError') return 'ABORTED';
+  // Node's fetch: TypeError('fetch failed') with the socket's error as cause; httpsFetch: the code itself.
+  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : null;
+  return code && /^[A-Z0-9_]{1,80}$/.test(code) ? code : 'ERR_NETWORK';
+}
+
+/** A line for the operator on what to check, for the failures that are a matter of configuration. */
+export function brpFailureHint(e: BrpError): string | undefined {
+  if (e.status === 401 || e.status === 403)
+    return 'the BRP refused Koepel: check KOEPEL_BRP_API_KEY, and the client certificate if the supplier requires one';
+  if (e.reason && CLIENT_CERT_REFUSED.test(e.reason))
+    return 'the BRP refused the TLS connection: it requires a client certificate it trusts (KOEPEL_BRP_CLIENT_CERT_FILE, KOEPEL_BRP_CLIENT_KEY_FILE)';
+  if (e.reason && SERVER_CERT_UNTRUSTED.test(e.reason))
+    return "Koepel does not trust the BRP's server certificate: check KOEPEL_BRP_URL, or add the supplier's CA with KOEPEL_BRP_CA_FILE";
+  if (e.reason === 'ECONNRESET' || e.reason === 'ECONNABORTED' || e.reason === 'EPIPE')
+    return "the BRP closed the connection: if the supplier requires mutual TLS, check that it accepts Koepel's client certificate (KOEPEL_BRP_CLIENT_CERT_FILE)";
+  if (e.status === 400 && e.code === null)
+    return 'HTTP 400 without a BRP error code: often a proxy in front of the BRP that did not accept the client certificate';
+  if (e.reason === 'TIMEOUT') return 'the BRP did not answer in time';
+  return undefined;
 }
 
 /**
@@ -342,14 +385,29 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 export class HttpBrpClient implements IdentitySource {
   private readonly endpoint: string;
 
+  private readonly fetch: FetchLike;
+
+  /**
+   * `tls`: a client certificate (mutual TLS) and/or an extra CA for the BRP's server certificate (config.brp). With
+   * either, requests go through node:https with those settings (https-fetch.ts); without, through Node's fetch.
+   */
   constructor(
-    private readonly opts: { url: string; apiKey: string | undefined; fetch?: FetchLike; timeoutMs?: number },
+    private readonly opts: {
+      url: string;
+      apiKey: string | undefined;
+      tls?: BrpTls;
+      fetch?: FetchLike;
+      timeoutMs?: number;
+    },
   ) {
     this.endpoint = `${opts.url.replace(/\/$/, '')}/personen`;
+    this.fetch =
+      opts.fetch ??
+      (opts.tls && (opts.tls.clientCert || opts.tls.ca) ? httpsFetch(opts.tls) : (url, init) => fetch(url, init));
   }
 
   async fetchPerson(bsn: Bsn): Promise<BrpPerson | null> {
-    const doFetch: FetchLike = this.opts.fetch ?? ((url, init) => fetch(url, init));
+    const doFetch = this.fetch;
     let res: Response;
     try {
       res = await doFetch(this.endpoint, {
@@ -363,8 +421,9 @@ export class HttpBrpClient implements IdentitySource {
         redirect: 'error',
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
       });
-    } catch {
-      throw new BrpError('unreachable');
+    } catch (err) {
+      const reason = networkReason(err);
+      throw new BrpError(CLIENT_CERT_REFUSED.test(reason) ? 'refused' : 'unreachable', null, null, reason);
     }
     let json: unknown;
     try {

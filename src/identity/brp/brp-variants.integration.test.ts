@@ -67,14 +67,20 @@ describe('the BRP for every person it holds', () => {
     }
   });
 
-  test('[PZ-2] the partial birth dates keep their first possible day in the clear column, never a guessed day on screen', async () => {
+  test('[PZ-2] the partial birth dates keep their first possible day and their precision in the clear columns, never a guessed day on screen', async () => {
+    // Staff views, search and FHIR for these persons: birth-dates.integration.test.ts.
     const day = async (bsn: string) => {
       const id = await citizenId(k.db, k.koepel.keys, bsn);
-      const row = await k.db.selectFrom('citizen').select('birth_date').where('id', '=', id).executeTakeFirstOrThrow();
-      return row.birth_date;
+      const row = await k.db
+        .selectFrom('citizen')
+        .select(['birth_date', 'birth_date_precision'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return `${row.birth_date ?? '-'} ${row.birth_date_precision}`;
     };
-    assert.equal(await day(V.unknownAddress.burgerservicenummer), '1968-05-01');
-    assert.equal(await day(V.locatie.burgerservicenummer), '1950-01-01');
+    assert.equal(await day(V.unknownAddress.burgerservicenummer), '1968-05-01 month');
+    assert.equal(await day(V.locatie.burgerservicenummer), '1950-01-01 year');
+    assert.equal(await day(V.onlySurname.burgerservicenummer), '- unknown');
     const { html } = await logIn(V.unknownAddress.burgerservicenummer);
     const section = personalSection(html);
     assert.match(section, /<time datetime="1968-05">mei 1968 \(dag onbekend\)<\/time>/);

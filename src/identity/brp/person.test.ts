@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FIXTURE_PERSONS, VARIANT_PERSONS, type BrpPerson } from './fixture-persons.js';
-import { birthDateColumn, fullIsoDate, greetingName, mayDiscloseBrpData, residence } from './person.js';
+import {
+  birthDateColumns,
+  birthDateIso,
+  birthDateOf,
+  fullIsoDate,
+  greetingName,
+  mayDiscloseBrpData,
+  residence,
+} from './person.js';
 
 const V = VARIANT_PERSONS;
 
@@ -26,13 +34,22 @@ describe('reading a BRP snapshot of any variant', () => {
     }
   });
 
-  test('[PZ-2] dates: only a full date is an ISO date; the clear column gets the first possible day', () => {
+  test('[PZ-2] dates: only a full date is an ISO date; the clear columns never hold a made-up day', () => {
     assert.equal(fullIsoDate({ type: 'Datum', datum: '1982-04-12', langFormaat: '12 april 1982' }), '1982-04-12');
     assert.equal(fullIsoDate(V.unknownAddress.geboorte.datum), null);
-    assert.equal(birthDateColumn(V.unknownAddress.geboorte.datum), '1968-05-01');
-    assert.equal(birthDateColumn(V.locatie.geboorte.datum), '1950-01-01');
-    assert.equal(birthDateColumn(V.onlySurname.geboorte.datum), '1900-01-01');
-    assert.equal(birthDateColumn({ type: 'Datum', datum: '2001-06-15', langFormaat: '15 juni 2001' }), '2001-06-15');
+    const full = birthDateColumns({ type: 'Datum', datum: '2001-06-15', langFormaat: '15 juni 2001' });
+    assert.deepEqual(full, { birth_date: '2001-06-15', birth_date_precision: 'day' });
+    const month = birthDateColumns(V.unknownAddress.geboorte.datum);
+    assert.deepEqual(month, { birth_date: '1968-05-01', birth_date_precision: 'month' });
+    const year = birthDateColumns(V.locatie.geboorte.datum);
+    assert.deepEqual(year, { birth_date: '1950-01-01', birth_date_precision: 'year' });
+    const unknown = birthDateColumns(V.onlySurname.geboorte.datum);
+    assert.deepEqual(unknown, { birth_date: null, birth_date_precision: 'unknown' });
+    // What views and FHIR write: only the known part.
+    assert.equal(birthDateIso(birthDateOf(full)), '2001-06-15');
+    assert.equal(birthDateIso(birthDateOf(month)), '1968-05');
+    assert.equal(birthDateIso(birthDateOf(year)), '1950');
+    assert.equal(birthDateIso(birthDateOf(unknown)), null);
   });
 
   test('[PZ-2] residence: in the Netherlands, abroad, a Locatie, or unknown', () => {

@@ -17,22 +17,56 @@ export function fullIsoDate(d: BrpDatum): string | null {
   return d.type === 'Datum' ? d.datum : null;
 }
 
+/** How much of a birth date is known (the column citizen.birth_date_precision, migration 0015). */
+export type BirthDatePrecision = 'day' | 'month' | 'year' | 'unknown';
+
 /**
- * The date for the clear `birth_date` column (a `date not null`, used by staff search and sorting): the full date,
- * else the first day the partial date can mean; 1900-01-01 when it is wholly unknown. Views show the BRP's own
- * langFormaat from the snapshot instead where the date is not complete.
+ * A birth date as the clear columns keep it: `date` is the whole date ('day'), the first day of the known month
+ * ('month') or year ('year'), and null when the date is unknown. Whoever shows it shows only the known part.
  */
-export function birthDateColumn(d: BrpDatum): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
+export interface BirthDate {
+  date: string | null;
+  precision: BirthDatePrecision;
+}
+
+/**
+ * The clear birth date columns (staff search, sorting) for a BRP date: never a made-up day. A partial date keeps its
+ * first possible day (so that lists sort it in a sensible place) with the precision saying what is known.
+ */
+export function birthDateColumns(d: BrpDatum): { birth_date: string | null; birth_date_precision: BirthDatePrecision } {
+  const year = (y: number) => String(y).padStart(4, '0');
   switch (d.type) {
     case 'Datum':
-      return d.datum;
+      return { birth_date: d.datum, birth_date_precision: 'day' };
     case 'JaarMaandDatum':
-      return `${String(d.jaar).padStart(4, '0')}-${pad(d.maand)}-01`;
+      return { birth_date: `${year(d.jaar)}-${String(d.maand).padStart(2, '0')}-01`, birth_date_precision: 'month' };
     case 'JaarDatum':
-      return `${String(d.jaar).padStart(4, '0')}-01-01`;
+      return { birth_date: `${year(d.jaar)}-01-01`, birth_date_precision: 'year' };
     case 'DatumOnbekend':
-      return '1900-01-01';
+      return { birth_date: null, birth_date_precision: 'unknown' };
+  }
+}
+
+/** The birth date of a citizen row (its two clear columns) as one value. */
+export function birthDateOf(row: { birth_date: string | null; birth_date_precision: BirthDatePrecision }): BirthDate {
+  return { date: row.birth_date, precision: row.birth_date_precision };
+}
+
+/**
+ * The machine-readable form of what is known: yyyy-mm-dd, yyyy-mm or yyyy (as HTML's <time datetime> and FHIR's
+ * `date` both write a partial date); null when unknown.
+ */
+export function birthDateIso(b: BirthDate): string | null {
+  if (b.date === null) return null;
+  switch (b.precision) {
+    case 'day':
+      return b.date;
+    case 'month':
+      return b.date.slice(0, 7);
+    case 'year':
+      return b.date.slice(0, 4);
+    case 'unknown':
+      return null;
   }
 }
 

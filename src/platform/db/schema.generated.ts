@@ -11,6 +11,8 @@ export type AuditLogActorType = 'anonymous' | 'citizen' | 'client' | 'operator' 
 
 export type AuditLogOutcome = 'denied' | 'failure' | 'success';
 
+export type CitizenBirthDatePrecision = 'day' | 'month' | 'unknown' | 'year';
+
 export type DirectoryResourceResourceType = 'Practitioner' | 'PractitionerRole';
 
 export type Generated<T> =
@@ -128,7 +130,8 @@ export interface CareRelationship {
 }
 
 export interface Citizen {
-  birth_date: string;
+  birth_date: string | null;
+  birth_date_precision: Generated<CitizenBirthDatePrecision>;
   brp_ciphertext: Uint8Array;
   brp_fetched_at: Timestamp;
   bsn_ciphertext: Uint8Array;

@@ -2,12 +2,14 @@
 // page's CPU when made per call), so each language-and-style pair is built once.
 import type { Lang } from './i18n.js';
 
-export type DateStyle = 'date' | 'dateTime' | 'shortDateTime';
+export type DateStyle = 'date' | 'dateTime' | 'shortDateTime' | 'monthYear';
 
 const OPTIONS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   date: { dateStyle: 'long', timeZone: 'Europe/Amsterdam' },
   dateTime: { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Amsterdam' },
   shortDateTime: { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Amsterdam' },
+  /** "maart 1980", "March 1980": a date of which only year and month are known. */
+  monthYear: { year: 'numeric', month: 'long', timeZone: 'Europe/Amsterdam' },
 };
 
 const cache = new Map<string, Intl.DateTimeFormat>();
