@@ -208,7 +208,11 @@ describe('every page on a 390 px phone screen', () => {
     const staff = await loginStaff(base, 'huisarts@delinde.example');
     const context = await phoneContext(suite);
     try {
-      await context.addCookies([...staff.client.cookies].map(([name, value]) => ({ name, value, url: base })));
+      // The staff session from the HTTP login (a __Host- cookie: host only, path /, secure; localhost counts as secure).
+      const host = new URL(base).hostname;
+      await context.addCookies(
+        [...staff.client.cookies].map(([name, value]) => ({ name, value, domain: host, path: '/', secure: true })),
+      );
       const page = await context.newPage();
       const visited = await sweep(page, base, ['/staff'], /^\/(staff|organisation|patients)/, 25);
       assert.ok(visited.length > 1, visited.join(' '));
