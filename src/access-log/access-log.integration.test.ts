@@ -85,7 +85,7 @@ describe('access log for citizens', () => {
         },
       ]),
     );
-    const again = rows(await log(suzanne));
+    const again = rows(await log(suzanne, '?who=all'));
     assert.deepEqual(again[1]?.slice(1), [
       'Dr. S. Kaya',
       DEMO.hospital,
@@ -99,7 +99,7 @@ describe('access log for citizens', () => {
 
   test("the providers' computer systems and her own actions are named as such", async () => {
     const suzanne = await login(DEMO.suzanne);
-    const all = await allRows(suzanne);
+    const all = await allRows(suzanne, '&who=all');
     assert.ok(
       all.some(
         (r) =>
@@ -125,7 +125,7 @@ describe('access log for citizens', () => {
     const suzanneId = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     const pieterId = await citizenId(k.db, k.koepel.keys, DEMO.pieter);
     const pieter = await login(DEMO.pieter);
-    const all = await allRows(pieter);
+    const all = await allRows(pieter, '&who=all');
     const inDb = await k.db
       .selectFrom('audit_log')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -156,11 +156,25 @@ describe('access log for citizens', () => {
     assert.ok(hospitalRows.every((r) => r[2] === DEMO.hospital));
     const others = await allRows(suzanne, '&who=others');
     assert.ok(others.length > 0 && others.every((r) => r[1] !== 'U zelf'));
+    // The log opens on what others did; her own actions are one link (or one choice in the filter) away.
+    const opened = await log(suzanne);
+    assert.deepEqual(rows(opened), rows(await log(suzanne, '?who=others')));
+    assert.ok(rows(opened).every((r) => r[1] !== 'U zelf'));
+    assert.match(opened, /<option value="others" selected>/);
+    assert.match(pageText(opened), /U ziet wat anderen met uw gegevens deden/);
+    assert.match(opened, /<a [^>]*href="\/access-log\?who=all"[^>]*>Toon ook wat uzelf deed<\/a>/);
+    const withSelf = await allRows(suzanne, '&who=all');
+    assert.ok(withSelf.some((r) => r[1] === 'U zelf') && withSelf.length > others.length);
+    assert.match(
+      await log(suzanne, `?org=${gp}&who=all`),
+      new RegExp(`href="/access-log\\?org=${gp}&amp;who=others"[^>]*>Toon alleen wat anderen deden`),
+      'the way back keeps the other filters',
+    );
     const html = await log(suzanne, `?org=${gp}&who=others`);
     assert.match(html, new RegExp(`<option value="${gp}" selected>`));
     assert.match(html, /<option value="others" selected>/);
 
-    const first = rows(await log(suzanne));
+    const first = rows(await log(suzanne, '?who=all'));
     assert.equal(first.length, 50);
     const page1 = await log(suzanne);
     assert.match(pageText(page1), /Pagina 1 van \d+ \(\d+ regels\)/);
@@ -284,7 +298,7 @@ describe('access log for citizens', () => {
     await k.db.updateTable('staff_account').set({ display_name: evil }).where('id', '=', doctor.id).execute();
     try {
       const page = await log(suzanne);
-      assert.match(page, /href="\/access-log\/export\.csv" download=""/);
+      assert.match(page, /href="\/access-log\/export\.csv\?who=others" download=""/);
       const exports = async () =>
         (
           await k.db
@@ -345,7 +359,7 @@ describe('access log for citizens', () => {
   test("[PZ-4] the spreadsheet holds only the citizen's own lines", async () => {
     const pieterId = await citizenId(k.db, k.koepel.keys, DEMO.pieter);
     const pieter = await login(DEMO.pieter);
-    const res = await pieter.get('/access-log/export.csv');
+    const res = await pieter.get('/access-log/export.csv?who=all');
     assert.equal(res.status, 200);
     const inDb = await k.db
       .selectFrom('audit_log')
@@ -363,7 +377,7 @@ describe('access log for citizens', () => {
   test('English texts', async () => {
     const c = await login(DEMO.suzanne);
     await c.get('/language?lang=en&return=/access-log');
-    const t = pageText(await log(c));
+    const t = pageText(await log(c, '?who=all'));
     assert.match(t, /Who has looked at my data/);
     assert.match(t, /Viewed this overview/);
     assert.match(t, /You/);
@@ -374,7 +388,8 @@ describe('access log filter parsing', () => {
   test('dates are Dutch calendar days; the page and organisation are strict', () => {
     assert.equal(amsterdamDayStart('2026-01-15').toISOString(), '2026-01-14T23:00:00.000Z');
     assert.equal(amsterdamDayStart('2026-07-15').toISOString(), '2026-07-14T22:00:00.000Z');
-    assert.deepEqual(parseFilter({}).filter, { page: 1, othersOnly: false });
+    assert.deepEqual(parseFilter({}).filter, { page: 1, othersOnly: true });
+    assert.deepEqual(parseFilter({ who: 'all' }).filter, { page: 1, othersOnly: false });
     assert.deepEqual(parseFilter({ page: '3', who: 'others', from: '2026-01-01', to: '2026-02-01' }).filter, {
       page: 3,
       othersOnly: true,

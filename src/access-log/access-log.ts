@@ -93,7 +93,8 @@ export function parseFilter(query: unknown): { filter: AccessLogFilter; problems
     filter: {
       page,
       ...(base.data.org ? { org: base.data.org.toLowerCase() } : {}),
-      othersOnly: base.data.who === 'others',
+      // What others did is what people look for: their own views are one choice ("all") away.
+      othersOnly: base.data.who !== 'all',
       ...(from && !problems.includes('order') ? { from } : {}),
       ...(to && !problems.includes('order') ? { to } : {}),
     },

@@ -121,7 +121,7 @@ function roleText(ctx: PageContext, e: AccessLogEntry): string {
 function filterParams(filter: AccessLogFilter): URLSearchParams {
   const q = new URLSearchParams();
   if (filter.org) q.set('org', filter.org);
-  if (filter.othersOnly) q.set('who', 'others');
+  q.set('who', filter.othersOnly ? 'others' : 'all');
   if (filter.from) q.set('from', filter.from);
   if (filter.to) q.set('to', filter.to);
   return q;
@@ -193,8 +193,8 @@ function FilterForm(props: {
             name="who"
             label={t('accessLog.filter.who')}
             options={[
-              { value: 'all', label: t('accessLog.filter.whoAll') },
               { value: 'others', label: t('accessLog.filter.whoOthers') },
+              { value: 'all', label: t('accessLog.filter.whoAll') },
             ]}
             selected={filter.othersOnly ? 'others' : 'all'}
           />
@@ -298,6 +298,22 @@ function Complaint(props: { ctx: PageContext }): JSX.Element {
   );
 }
 
+/** Whose actions the list shows, and the one click to the other choice (the other filters kept). */
+function WhoShown(props: { ctx: PageContext; filter: AccessLogFilter }): JSX.Element {
+  const { ctx, filter } = props;
+  const { t } = ctx;
+  const other = { ...filter, page: 1, othersOnly: !filter.othersOnly };
+  return (
+    <Paragraph>
+      <span safe>{t(filter.othersOnly ? 'accessLog.shown.others' : 'accessLog.shown.all')}</span>{' '}
+      <Link
+        href={withQuery('/access-log', filterParams(other))}
+        text={t(filter.othersOnly ? 'accessLog.shown.toAll' : 'accessLog.shown.toOthers')}
+      />
+    </Paragraph>
+  );
+}
+
 function AccessLogView(props: {
   ctx: PageContext;
   citizenId: string;
@@ -320,6 +336,7 @@ function AccessLogView(props: {
         <Link href="#complaint" text={t('accessLog.complaint.title')} />
       </Paragraph>
       <FilterProblems ctx={ctx} problems={props.problems} />
+      <WhoShown ctx={ctx} filter={filter} />
       <FilterForm
         ctx={ctx}
         filter={filter}

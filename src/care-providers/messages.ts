@@ -19,7 +19,8 @@ const nl = {
   'careProviders.phone': 'Telefoon',
   'careProviders.email': 'E-mail',
   'careProviders.website': 'Website',
-  'careProviders.functions': 'Wat u hier online kunt regelen',
+  'careProviders.functions': 'Wat u online kunt regelen',
+  'careProviders.atProvider': '{function}: bij deze zorgverlener zelf',
   'careProviders.noFunctions': 'Deze zorgverlener biedt hier (nog) geen online diensten aan.',
 } as const;
 
@@ -42,7 +43,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'careProviders.phone': 'Phone',
   'careProviders.email': 'E-mail',
   'careProviders.website': 'Website',
-  'careProviders.functions': 'What you can arrange online here',
+  'careProviders.functions': 'What you can arrange online',
+  'careProviders.atProvider': '{function}: with this care provider itself',
   'careProviders.noFunctions': 'This care provider offers no online services here (yet).',
 };
 

@@ -3,7 +3,7 @@ import Html from '@kitajs/html';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { Heading, Link, Text, VisuallyHidden } from '../platform/web/components/index.js';
-import type { CareProvider } from './care-providers.js';
+import type { CareProvider, OrganisationFunction } from './care-providers.js';
 
 /** Only http(s) addresses become links: organisation data must never smuggle in a javascript: URL. */
 function webLink(url: string | null): { href: string; label: string } | null {
@@ -16,6 +16,18 @@ function webLink(url: string | null): { href: string; label: string } | null {
     return null;
   }
 }
+
+/**
+ * The functions Koepel itself offers, and where: a link to that page for this care provider. The others (repeat
+ * medication, messages, video consultation) the care provider offers in its own systems; they are plain text, never
+ * a control that does nothing.
+ */
+const KOEPEL_PAGE: Partial<Record<OrganisationFunction, string>> = {
+  appointments: '/dossier/appointments',
+  'medication-overview': '/dossier/medication',
+  record: '/dossier',
+  letters: '/dossier/documents',
+};
 
 const telHref = (phone: string) => `tel:${phone.replace(/[^\d+]/g, '')}`;
 const isEmail = (email: string) => /^[^\s@<>"]+@[^\s@<>"]+$/.test(email);
@@ -87,10 +99,18 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
       </dl>
       <Heading level={4} class="koepel-provider-functions-heading" text={t('careProviders.functions')} />
       {p.functions.length > 0 ? (
-        <ul class="koepel-tags">
-          {p.functions.map((f) => (
-            <li safe>{t(`careProviders.function.${f}` as MessageKey)}</li>
-          ))}
+        <ul class="utrecht-unordered-list koepel-provider-functions">
+          {p.functions.map((f) => {
+            const name = t(`careProviders.function.${f}` as MessageKey);
+            const page = KOEPEL_PAGE[f];
+            return page ? (
+              <li>
+                <Link href={`${page}?org=${encodeURIComponent(p.id)}`} text={name} />
+              </li>
+            ) : (
+              <li safe>{t('careProviders.atProvider', { function: name })}</li>
+            );
+          })}
         </ul>
       ) : (
         <Text text={t('careProviders.noFunctions')} />

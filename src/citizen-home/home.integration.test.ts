@@ -103,17 +103,25 @@ describe('citizen home', () => {
     assert.match(gp, /href="tel:0301234567"/);
     assert.match(gp, /href="mailto:praktijk@delinde\.example"/);
     assert.match(gp, /href="https:\/\/delinde\.example\/"/);
-    for (const f of ['Afspraken', 'Herhaalmedicatie', 'Berichten', 'Dossier inzien', 'Videoconsult'])
-      assert.match(gp, new RegExp(`<li>${f}</li>`));
+    // What Koepel itself offers is a link to that page for this provider; the rest is plain text: the provider does it.
+    const link = (href: string, name: string) =>
+      new RegExp(`<a [^>]*href="${href.replace(/\?/g, '\\?')}"[^>]*>${name}</a>`);
+    const elsewhere = (name: string) => new RegExp(`<li>${name}: bij deze zorgverlener zelf</li>`);
+    const gpId = await orgId(k.db, DEMO.gp);
+    assert.match(gp, link(`/dossier/appointments?org=${gpId}`, 'Afspraken'));
+    assert.match(gp, link(`/dossier?org=${gpId}`, 'Dossier inzien'));
+    for (const f of ['Herhaalmedicatie', 'Berichten', 'Videoconsult']) assert.match(gp, elsewhere(f));
     assert.doesNotMatch(gp, /Medicatieoverzicht/);
     const pharmacy = card(DEMO.pharmacy);
     assert.match(pharmacy, /Apotheek<\/span>/);
-    for (const f of ['Herhaalmedicatie', 'Medicatieoverzicht', 'Berichten'])
-      assert.match(pharmacy, new RegExp(`<li>${f}</li>`));
-    assert.doesNotMatch(pharmacy, /<li>Afspraken<\/li>/);
+    assert.match(pharmacy, link(`/dossier/medication?org=${await orgId(k.db, DEMO.pharmacy)}`, 'Medicatieoverzicht'));
+    for (const f of ['Herhaalmedicatie', 'Berichten']) assert.match(pharmacy, elsewhere(f));
+    assert.doesNotMatch(pharmacy, />Afspraken</);
     const hospital = card(DEMO.hospital);
     assert.match(hospital, /Ziekenhuis<\/span>/);
-    assert.match(hospital, /<li>Brieven<\/li>/);
+    assert.match(hospital, link(`/dossier/documents?org=${await orgId(k.db, DEMO.hospital)}`, 'Brieven'));
+    // Never a control that does nothing: no buttons, no pill-shaped tags in a card.
+    for (const c of cards) assert.doesNotMatch(c, /<button|koepel-tags/);
   });
 
   test('[PZ-2] BRP data is shown and cannot be edited', async () => {

@@ -51,6 +51,7 @@ const nl = {
     'Bekijk uw afspraken, labuitslagen, brieven, medicatie en meer van al uw zorgverleners op één plek.',
   'home.dossier.link': 'Naar Mijn dossier',
   'home.accessLog.link': 'Bekijk wie uw gegevens heeft bekeken',
+  'home.recordRequests.link': 'Vraag een zorgverlener meer van uw dossier te laten zien',
 } as const;
 
 const en: Partial<Record<keyof typeof nl, string>> = {
@@ -104,6 +105,7 @@ const en: Partial<Record<keyof typeof nl, string>> = {
     'See your appointments, lab results, letters, medication and more from all your care providers in one place.',
   'home.dossier.link': 'Go to My record',
   'home.accessLog.link': 'See who has looked at your data',
+  'home.recordRequests.link': 'Ask a care provider to show more of your record',
 };
 
 export const homeMessages = defineMessages({ nl, en });

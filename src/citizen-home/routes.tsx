@@ -253,6 +253,9 @@ function HomePage(props: {
             <Link href="/dossier" text={t('home.dossier.link')} />
           </li>
           <li>
+            <Link href="/record-requests" text={t('home.recordRequests.link')} />
+          </li>
+          <li>
             <Link href="/access-log" text={t('home.accessLog.link')} />
           </li>
         </ul>

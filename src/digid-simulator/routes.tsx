@@ -7,7 +7,7 @@ import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FIXTURE_PERSONS } from '../identity/index.js';
 import { parseBsn } from '../identity/index.js';
-import { DIGID_LEVELS, levelByKey, MINIMUM_LEVEL } from '../identity/index.js';
+import { DIGID_LEVELS, levelByKey } from '../identity/index.js';
 import { DIGID_CALLBACK_PATH } from '../identity/index.js';
 import { publicJwks } from '../platform/crypto/private-jwks.js';
 import { ensureSession, pageContext, sendPage } from '../platform/http/request-context.js';
@@ -48,7 +48,7 @@ function LoginPage(props: {
   const fieldId = {
     person: `person-${FIXTURE_PERSONS[0]?.burgerservicenummer ?? ''}`,
     bsn: 'bsn',
-    level: `level-${MINIMUM_LEVEL.key}`,
+    level: `level-${DIGID_LEVELS[0]?.key ?? ''}`,
   };
   const errorList: FieldError[] = (['person', 'bsn', 'level'] as const).flatMap((k) => {
     const key = errors[k];
@@ -156,7 +156,7 @@ export function registerDigidSimulator(app: FastifyInstance): void {
       <LoginPage
         ctx={pageContext(req)}
         request={check.request}
-        values={{ person: '', bsn: '', level: MINIMUM_LEVEL.key }}
+        values={{ person: '', bsn: '', level: '' }}
         errors={{}}
       />,
     );

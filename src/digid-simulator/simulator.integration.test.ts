@@ -258,6 +258,10 @@ describe('DigiD simulator (HTTP)', () => {
     const { page, form } = await openSimulator(c);
     assert.match(page.text, /Suzanne Maria de Vries \(BSN 999993653\)/);
     for (const name of ['Basis', 'Midden', 'Substantieel', 'Hoog']) assert.match(page.text, new RegExp(name));
+    assert.doesNotMatch(page.text, /name="level"[^>]*checked/, 'no level is chosen for the citizen');
+    const noLevel = await choose(c, form, { person: '999993653', level: '' as never });
+    assert.equal(noLevel.status, 400, 'a person without a level does not log in');
+    assert.match(noLevel.text, /Kies een betrouwbaarheidsniveau/);
     const missing = await c.post('/digid-simulator/authorize', {
       ...form,
       person: '',

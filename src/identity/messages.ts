@@ -30,7 +30,9 @@ const nl = {
   'digid.level.name.unknown': 'onbekend',
   'digid.noRelationship.title': 'U heeft (nog) geen zorgrelatie met een zorgverlener in dit portaal',
   'digid.noRelationship.body':
-    'U bent met DigiD ingelogd, maar geen van de zorgverleners in {portal} heeft u (nog) ingeschreven als patiënt of cliënt. Daarom kunt u hier nog niets inzien of regelen.',
+    'DigiD heeft bevestigd wie u bent, maar geen van de zorgverleners in {portal} heeft u (nog) ingeschreven als patiënt of cliënt. Daarom kunt u hier nog niets inzien of regelen.',
+  'digid.noRelationship.notLoggedIn':
+    'U bent niet ingelogd in {portal}, dus u hoeft niet uit te loggen. Gebruikt u een computer van iemand anders? Sluit dan de browser.',
   'digid.noRelationship.next': 'Wat kunt u doen?',
   'digid.noRelationship.next1':
     'Vraag uw huisarts, apotheek of andere zorgverlener of zij dit portaal gebruiken en of u bij hen staat ingeschreven.',
@@ -70,7 +72,9 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'digid.level.name.unknown': 'unknown',
   'digid.noRelationship.title': 'You have no care relationship with a care provider in this portal (yet)',
   'digid.noRelationship.body':
-    'You are logged in with DigiD, but none of the care providers in {portal} has registered you as a patient or client (yet). That is why there is nothing for you to see or arrange here yet.',
+    'DigiD has confirmed who you are, but none of the care providers in {portal} has registered you as a patient or client (yet). That is why there is nothing for you to see or arrange here yet.',
+  'digid.noRelationship.notLoggedIn':
+    "You are not logged in to {portal}, so there is nothing to log out of. Using someone else's computer? Then close the browser.",
   'digid.noRelationship.next': 'What can you do?',
   'digid.noRelationship.next1':
     'Ask your GP, pharmacy or other care provider whether they use this portal and whether you are registered with them.',

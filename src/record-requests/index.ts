@@ -8,5 +8,6 @@ export { CategoryCheckboxes } from './views.js';
 export const recordRequests = defineCapability({
   name: 'record-requests',
   messages: [recordRequestMessages],
+  navigation: [{ area: 'citizen', href: '/record-requests', label: 'recordRequests.nav', order: 25 }],
   register: registerRecordRequestRoutes,
 });

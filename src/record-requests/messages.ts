@@ -18,6 +18,7 @@ const nl = {
   'recordRequests.categoryHint.medication': 'De medicijnen die u gebruikt en gebruikte.',
   'recordRequests.categoryHint.careteam': 'Wie u behandelen en begeleiden.',
 
+  'recordRequests.nav': 'Inzage vragen',
   'recordRequests.title': 'Meer van uw dossier inzien',
   'recordRequests.intro':
     'Elke zorgverlener bepaalt welke onderdelen van uw dossier u in dit portaal ziet. U kunt een zorgverlener vragen meer beschikbaar te maken. De zorgverlener beslist; het antwoord ziet u op deze pagina. Wat u extra te zien krijgt, ziet alleen u.',
@@ -50,13 +51,13 @@ const nl = {
   'recordRequests.form.legendHint': 'Kies een of meer onderdelen die u nu nog niet ziet.',
   'recordRequests.form.note': 'Toelichting (niet verplicht)',
   'recordRequests.form.noteHint':
-    'Bijvoorbeeld waarom u dit wilt inzien. Alleen {organisation} leest dit. Hooguit 1000 tekens.',
+    'Bijvoorbeeld waarom u dit wilt inzien. Alleen {organisation} leest dit. Maximaal 1000 tekens.',
   'recordRequests.form.submit': 'Verzoek versturen',
   'recordRequests.form.cancel': 'Annuleren',
   'recordRequests.form.nothing':
     'U ziet al alles wat u bij deze zorgverlener kunt vragen, of er is nog een verzoek open.',
   'recordRequests.errors.categories': 'Kies een of meer onderdelen die u nu nog niet ziet.',
-  'recordRequests.errors.note': 'Uw toelichting is te lang: gebruik hooguit 1000 tekens.',
+  'recordRequests.errors.note': 'Uw toelichting is te lang: gebruik maximaal 1000 tekens.',
   'recordRequests.errors.openExists': 'U heeft bij deze zorgverlener al een open verzoek. Wacht op het antwoord.',
 
   'recordRequests.staff.title': 'Verzoeken om inzage',
@@ -87,14 +88,15 @@ const nl = {
   'recordRequests.staff.grantLegend': 'Welke onderdelen maakt u beschikbaar?',
   'recordRequests.staff.grantHint': 'Alleen deze patiënt krijgt ze te zien, alleen de gegevens van uw organisatie.',
   'recordRequests.staff.response': 'Bericht aan de patiënt (niet verplicht)',
+  'recordRequests.staff.responseHint': 'De patiënt ziet dit bericht. Maximaal 1000 tekens.',
   'recordRequests.staff.grant': 'Inzage geven',
   'recordRequests.staff.declineTitle': 'Afwijzen',
   'recordRequests.staff.reason': 'Reden van afwijzing',
-  'recordRequests.staff.reasonHint': 'De patiënt ziet deze reden. Hooguit 1000 tekens.',
+  'recordRequests.staff.reasonHint': 'De patiënt ziet deze reden. Maximaal 1000 tekens.',
   'recordRequests.staff.decline': 'Verzoek afwijzen',
   'recordRequests.staff.errors.categories': 'Kies een of meer van de gevraagde onderdelen, of wijs het verzoek af.',
-  'recordRequests.staff.errors.reason': 'Vul een reden in (hooguit 1000 tekens).',
-  'recordRequests.staff.errors.response': 'Uw bericht is te lang: gebruik hooguit 1000 tekens.',
+  'recordRequests.staff.errors.reason': 'Vul een reden in (maximaal 1000 tekens).',
+  'recordRequests.staff.errors.response': 'Uw bericht is te lang: gebruik maximaal 1000 tekens.',
   'recordRequests.staff.errors.handled': 'Dit verzoek is al behandeld.',
 } as const;
 
@@ -114,6 +116,7 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'recordRequests.categoryHint.medication': 'The medicines you use and used.',
   'recordRequests.categoryHint.careteam': 'Who treat and support you.',
 
+  'recordRequests.nav': 'Request access',
   'recordRequests.title': 'See more of your record',
   'recordRequests.intro':
     'Each care provider decides which parts of your record you see in this portal. You can ask a care provider to make more available. The care provider decides; you see the answer on this page. What you are given to see, only you see.',
@@ -184,6 +187,7 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'recordRequests.staff.grantLegend': 'Which parts do you make available?',
   'recordRequests.staff.grantHint': 'Only this patient will see them, and only your organisation’s data.',
   'recordRequests.staff.response': 'Message to the patient (optional)',
+  'recordRequests.staff.responseHint': 'The patient sees this message. At most 1000 characters.',
   'recordRequests.staff.grant': 'Grant access',
   'recordRequests.staff.declineTitle': 'Decline',
   'recordRequests.staff.reason': 'Reason for declining',

@@ -286,6 +286,7 @@ describe('record requests (MG-7)', () => {
       [{ organisation: hospital, categories: 'xray' }, 400],
       [{ organisation: hospital, categories: ['documents', 'documents', 'careteam'] }, 400],
       [{ organisation: hospital, categories: 'documents', note: 'x'.repeat(1001) }, 400],
+      [{ organisation: hospital, categories: 'documents', note: 'x'.repeat(7000) }, 400], // past maxlength: same message
       [{ organisation: physio, categories: 'documents' }, 404], // no care relationship
       [{ organisation: '00000000-0000-4000-8000-000000000000', categories: 'documents' }, 404],
       [{ organisation: 'gp', categories: 'documents' }, 404],
@@ -298,6 +299,13 @@ describe('record requests (MG-7)', () => {
         assert.match(r.text, /<form method="post" action="\/record-requests"/);
       }
     }
+    // The limit is visible and in the field, and a note over it gets the field's own message, not a generic error.
+    assert.match(page.text, /<textarea[^>]*maxlength="1000"/);
+    assert.match(page.text, /Maximaal 1000 tekens/);
+    for (const long of ['x'.repeat(1001), 'x'.repeat(7000)]) {
+      const tooLong = await postAsCitizen({ _csrf: csrf, organisation: hospital, categories: 'documents', note: long });
+      assert.match(tooLong.text, /href="#note"[^>]*>Uw toelichting is te lang: gebruik maximaal 1000 tekens/);
+    }
     const errorPage = await postAsCitizen({ _csrf: csrf, organisation: hospital, categories: 'episodes' });
     assert.match(errorPage.text, /href="#category-lab"[^>]*>Kies een of meer onderdelen/);
     // Without the CSRF token: refused before anything happens.
@@ -307,7 +315,12 @@ describe('record requests (MG-7)', () => {
     assert.equal(await auditRows('record.request.create'), auditBefore, 'no audit record of a refused request either');
 
     // One open request per organisation: a second one (a double submit) is refused.
-    assert.equal((await postAsCitizen({ _csrf: csrf, organisation: hospital, categories: 'documents' })).status, 303);
+    // 1000 characters as the browser counts them (a line break is one), sent with CRLF (1001 bytes): accepted.
+    const full = `${'a'.repeat(500)}\r\n${'b'.repeat(499)}`;
+    assert.equal(
+      (await postAsCitizen({ _csrf: csrf, organisation: hospital, categories: 'documents', note: full })).status,
+      303,
+    );
     const twice = await postAsCitizen({ _csrf: csrf, organisation: hospital, categories: 'lab' });
     assert.equal(twice.status, 409);
     assert.match(twice.text, /al een open verzoek/);

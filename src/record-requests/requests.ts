@@ -21,6 +21,14 @@ export type RequestStatus = 'open' | 'granted' | 'declined';
 
 export const NOTE_MAX = 1000;
 
+/**
+ * A form sends a textarea's line breaks as CRLF, while its maxlength counts each as one character: counted and
+ * stored as LF, a note the browser let through is never refused as too long.
+ */
+export function oneLineEnding(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
 const noteAad = (id: string, organisationId: string, citizenId: string) =>
   `record_access_request.note:${id}:${organisationId}:${citizenId}`;
 const responseAad = (id: string, organisationId: string, citizenId: string) =>
@@ -113,7 +121,7 @@ export async function createRequest(
   if (categories.length === 0 || !categories.every((c) => isRecordCategory(c) && offer.askable.includes(c))) {
     return { ok: false, error: 'categories' };
   }
-  const note = input.note.trim();
+  const note = oneLineEnding(input.note).trim();
   if (note.length > NOTE_MAX) return { ok: false, error: 'note' };
   const organisation = { kind: 'organisation' as const, id: offer.organisationId };
   const inserted = await scope.tx
@@ -418,10 +426,10 @@ export async function decide(scope: DataScope, staff: Staff, id: string, decisio
       throw new DecisionRefused('categories');
     }
     if (!categories.every((c) => r.categories.includes(c))) throw new DecisionRefused('categories');
-    text = decision.response.trim();
+    text = oneLineEnding(decision.response).trim();
     if (text.length > NOTE_MAX) throw new DecisionRefused('response');
   } else {
-    text = decision.reason.trim();
+    text = oneLineEnding(decision.reason).trim();
     if (text === '' || text.length > NOTE_MAX) throw new DecisionRefused('reason');
   }
   if (categories.length > 0) {

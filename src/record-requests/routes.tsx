@@ -33,7 +33,8 @@ const many = z
   .union([z.string().max(40), z.array(z.string().max(40)).max(20)])
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
-const text = z.string().max(5000).optional().default('');
+// Longer than a note may be, so that a too long note gets its own clear message (requests.ts checks NOTE_MAX).
+const text = z.string().max(20_000).optional().default('');
 
 const requestBody = z.object({ organisation: z.string().max(64), categories: many, note: text });
 const grantBody = z.object({ categories: many, response: text });
@@ -107,7 +108,7 @@ export function registerRecordRequestRoutes(app: FastifyInstance): void {
       <RequestFormPage
         ctx={ctx}
         offer={offer}
-        values={{ categories: input.categories, note: input.note.slice(0, 5000) }}
+        values={{ categories: input.categories, note: input.note.slice(0, 20_000) }}
         errors={[messages[refused]]}
       />,
       refused === 'open-exists' ? 409 : 400,

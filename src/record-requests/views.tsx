@@ -130,7 +130,13 @@ function CitizenRequestTable(props: { ctx: PageContext; requests: CitizenRequest
           html: (r) => (
             <div>
               <span safe>{categoryList(ctx, r.categories)}</span>
-              {r.note ? <Text style="small" text={t('recordRequests.yourNote', { note: r.note })} /> : ''}
+              {r.note ? (
+                <div class="koepel-user-text">
+                  <Text style="small" text={t('recordRequests.yourNote', { note: r.note })} />
+                </div>
+              ) : (
+                ''
+              )}
             </div>
           ),
         },
@@ -153,7 +159,7 @@ function CitizenRequestTable(props: { ctx: PageContext; requests: CitizenRequest
             </div>
           ),
         },
-        { header: t('recordRequests.col.answer'), text: (r) => r.response },
+        { header: t('recordRequests.col.answer'), class: 'koepel-user-text', text: (r) => r.response },
       ]}
     />
   );
@@ -359,6 +365,7 @@ function DecisionForms(props: {
             id="response"
             name="response"
             label={t('recordRequests.staff.response')}
+            hint={t('recordRequests.staff.responseHint')}
             value={values.response}
             error={error('response')}
           />

@@ -124,8 +124,11 @@ describe('citizen login in a real browser', () => {
       page.getByRole('button', { name: 'Inloggen met DigiD' }).click(),
     ]);
     await assertAccessible(page);
-    // Tab to the first test person, choose it with Space, then submit with Enter from the BSN field's form.
+    // Tab to the first test person, choose it with Space, the same for the level (none is chosen beforehand), then
+    // submit with Enter from the BSN field's form.
     await page.getByLabel(/Suzanne Maria de Vries/).focus();
+    await page.keyboard.press('Space');
+    await page.getByLabel(/^Substantieel/).focus();
     await page.keyboard.press('Space');
     await page.getByLabel(/ander test-BSN/).focus();
     await Promise.all([page.waitForURL(/\/home$/), page.keyboard.press('Enter')]);

@@ -122,6 +122,10 @@ describe('Mijn dossier in a real browser', () => {
 
     // Who has looked at my data.
     await clickTo(page, menu.getByRole('link', { name: 'Wie heeft mijn gegevens bekeken' }), /\/access-log$/);
+    // It opens on what others did; her own download is one link away.
+    const opened = await page.locator('table tbody th').allTextContents();
+    assert.ok(opened.length > 0 && opened.every((w) => w !== 'U zelf'), opened.join(' | '));
+    await clickTo(page, page.getByRole('link', { name: 'Toon ook wat uzelf deed' }), /\/access-log\?who=all$/);
     await page.getByRole('table').getByText('Document gedownload: brieven en documenten').first().waitFor();
     await page.screenshot({ path: `${SHOTS}/access-log.png`, fullPage: true });
     await page.getByLabel('Wie', { exact: true }).selectOption('others');

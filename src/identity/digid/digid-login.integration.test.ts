@@ -209,6 +209,8 @@ describe('citizen login with DigiD', () => {
     assert.match(res.text, /U heeft \(nog\) geen zorgrelatie met een zorgverlener in dit portaal/);
     assert.match(res.text, /Wat kunt u doen\?/);
     assert.doesNotMatch(res.text, /Uitloggen/, 'not shown as logged in');
+    assert.match(res.text, /U bent niet ingelogd in .*, dus u hoeft niet uit te loggen/, 'says there is no logout');
+    assert.doesNotMatch(res.text, /U bent met DigiD ingelogd/);
     await assertNoCitizenSession(k, c);
     const noor = await citizenId(k.db, k.koepel.keys, DEMO.noor);
     const rows = await k.db

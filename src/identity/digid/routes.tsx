@@ -135,6 +135,7 @@ function NoCareRelationshipPage(props: { req: FastifyRequest }): JSX.Element {
   return (
     <EndPage ctx={ctx} title={t('digid.noRelationship.title')}>
       <Text text={t('digid.noRelationship.body', { portal: ctx.portal.name })} />
+      <Text style="notice" text={t('digid.noRelationship.notLoggedIn', { portal: ctx.portal.name })} />
       <Heading level={2} text={t('digid.noRelationship.next')} />
       <List>
         <li safe>{t('digid.noRelationship.next1')}</li>
