@@ -2,7 +2,7 @@
 import Html from '@kitajs/html';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Heading, Link, Text, VisuallyHidden } from '../platform/web/components/index.js';
+import { Heading, Link, List, Text, VisuallyHidden } from '../platform/web/components/index.js';
 import type { CareProvider, OrganisationFunction } from './care-providers.js';
 
 /** Only http(s) addresses become links: organisation data must never smuggle in a javascript: URL. */
@@ -99,7 +99,7 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
       </dl>
       <Heading level={4} class="koepel-provider-functions-heading" text={t('careProviders.functions')} />
       {p.functions.length > 0 ? (
-        <ul class="utrecht-unordered-list koepel-provider-functions">
+        <List class="koepel-provider-functions">
           {p.functions.map((f) => {
             const name = t(`careProviders.function.${f}` as MessageKey);
             const page = KOEPEL_PAGE[f];
@@ -111,7 +111,7 @@ export function CareProviderCard(props: { ctx: PageContext; provider: CareProvid
               <li safe>{t('careProviders.atProvider', { function: name })}</li>
             );
           })}
-        </ul>
+        </List>
       ) : (
         <Text text={t('careProviders.noFunctions')} />
       )}

@@ -162,12 +162,17 @@ export function ButtonGroup(props: { children: Children }): JSX.Element {
 }
 
 /** A bulleted list; items are markup escaped where they were built (use <li safe> inside for text). */
-export function List(props: { plain?: boolean; ordered?: boolean; children: Children }): JSX.Element {
-  if (props.ordered) return <ol class="utrecht-ordered-list">{render(props.children)}</ol>;
+export function List(props: {
+  plain?: boolean;
+  ordered?: boolean;
+  /** Extra class names of the page's own (koepel-…), for its layout. */
+  class?: string;
+  children: Children;
+}): JSX.Element {
+  const extra = props.class ? ` ${props.class}` : '';
+  if (props.ordered) return <ol class={`utrecht-ordered-list${extra}`}>{render(props.children)}</ol>;
   return (
-    <ul class={props.plain ? 'utrecht-unordered-list koepel-plain-list' : 'utrecht-unordered-list'}>
-      {render(props.children)}
-    </ul>
+    <ul class={`utrecht-unordered-list${props.plain ? ' koepel-plain-list' : ''}${extra}`}>{render(props.children)}</ul>
   );
 }
 
