@@ -24,6 +24,8 @@ import type { Config } from './platform/config.js';
 import type { KeyStore } from './platform/crypto/keys.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandling } from './platform/http/error-pages.js';
+import { registerHealthRoutes } from './platform/http/health.js';
+import { registerLifecycle } from './platform/http/lifecycle.js';
 import { registerKernelRoutes } from './platform/http/kernel-routes.js';
 import { registerRequestContext, type PortalRegistry } from './platform/http/request-context.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
@@ -78,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  // First of the request hooks: while the process shuts down, new requests are refused before any other work.
+  const lifecycle = registerLifecycle(app);
   registerSecurityHeaders(app, { formActionOrigins: [new URL(config.digid.issuer).origin] });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimit });
@@ -111,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerAssets(app, () => deps.portals.all());
   registerKernelRoutes(app);
+  registerHealthRoutes(app, lifecycle);
   await registerCapabilities(app, [...CAPABILITIES, ...(deps.extraCapabilities ?? [])]);
   return app;
 }
