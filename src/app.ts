@@ -23,6 +23,7 @@ import { registerCapabilities, type Capability } from './platform/capability.js'
 import type { Config } from './platform/config.js';
 import type { KeyStore } from './platform/crypto/keys.js';
 import type { Database } from './platform/db/database.js';
+import { registerCanonicalHost } from './platform/http/canonical-host.js';
 import { registerErrorHandling } from './platform/http/error-pages.js';
 import { registerHealthRoutes } from './platform/http/health.js';
 import { registerLifecycle } from './platform/http/lifecycle.js';
@@ -82,6 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // First of the request hooks: while the process shuts down, new requests are refused before any other work.
   const lifecycle = registerLifecycle(app);
+  // Then a browser on another host name of this server is sent to PUBLIC_URL, before a session or a login starts.
+  registerCanonicalHost(app, config.publicUrl);
   registerSecurityHeaders(app, { formActionOrigins: [new URL(config.digid.issuer).origin] });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimit });

@@ -30,7 +30,13 @@ export async function start(
     );
   }
   const koepel = await boot(config, logger, extensions);
-  await koepel.app.listen({ port: config.port, host: config.host });
+  // Fastify's "listening" line names the socket; the address that works is PUBLIC_URL, and the line says so.
+  await koepel.app.listen({
+    port: config.port,
+    host: config.host,
+    listenTextResolver: (address) =>
+      `Koepel listens on ${address}; open it at ${config.publicUrl} (PUBLIC_URL), the one address where logging in works`,
+  });
   console.log(banner(config, koepel));
 
   let stopping = false;

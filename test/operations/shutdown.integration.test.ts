@@ -201,6 +201,9 @@ describe('graceful shutdown (SIGTERM)', () => {
     );
     assert.ok(statuses.filter((s) => s === 303).length > 0, 'requests accepted before SIGTERM were served');
     assert.match(child.output(), /every request in flight finished; stopped/);
+    // The "listening" line and the banner name PUBLIC_URL as the address to open, not just the socket.
+    assert.match(child.output(), new RegExp(`open it at http://127\\.0\\.0\\.1:${port} \\(PUBLIC_URL\\)`));
+    assert.match(child.output(), new RegExp(`is sent to http://127\\.0\\.0\\.1:${port}`));
   });
 
   test('a request that does not finish within the grace time is cut, and the process still exits 0 in time', async () => {
