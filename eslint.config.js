@@ -42,7 +42,7 @@ const boundaryZones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'eslint.config.js'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

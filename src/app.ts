@@ -23,7 +23,10 @@ import { registerCapabilities, type Capability } from './platform/capability.js'
 import type { Config } from './platform/config.js';
 import type { KeyStore } from './platform/crypto/keys.js';
 import type { Database } from './platform/db/database.js';
+import { registerCanonicalHost } from './platform/http/canonical-host.js';
 import { registerErrorHandling } from './platform/http/error-pages.js';
+import { registerHealthRoutes } from './platform/http/health.js';
+import { registerLifecycle } from './platform/http/lifecycle.js';
 import { registerKernelRoutes } from './platform/http/kernel-routes.js';
 import { registerRequestContext, type PortalRegistry } from './platform/http/request-context.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
@@ -78,6 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  // First of the request hooks: while the process shuts down, new requests are refused before any other work.
+  const lifecycle = registerLifecycle(app);
+  // Then a browser on another host name of this server is sent to PUBLIC_URL, before a session or a login starts.
+  registerCanonicalHost(app, config.publicUrl);
   registerSecurityHeaders(app, { formActionOrigins: [new URL(config.digid.issuer).origin] });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimit });
@@ -111,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerAssets(app, () => deps.portals.all());
   registerKernelRoutes(app);
+  registerHealthRoutes(app, lifecycle);
   await registerCapabilities(app, [...CAPABILITIES, ...(deps.extraCapabilities ?? [])]);
   return app;
 }

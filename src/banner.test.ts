@@ -27,3 +27,9 @@ test('with the simulator on, the start-up text says so', () => {
   assert.match(text, /The DigiD simulator is on: for trying Koepel out only\./);
   assert.doesNotMatch(text, /bridge/);
 });
+
+test('the start-up text names PUBLIC_URL as the one address to use', () => {
+  const text = startupBanner(loadConfig({ PUBLIC_URL: 'https://portaal.example' }), 'development');
+  assert.match(text, /^Koepel is running at https:\/\/portaal\.example\n/);
+  assert.match(text, /another host name of this server is sent to https:\/\/portaal\.example\./);
+});

@@ -19,6 +19,12 @@ export interface Koepel {
   /** Whether an extension loaded data into the database at this start (the demo, into an empty database). */
   seeded: boolean;
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): readiness turns 503 and new requests are refused with 503 (platform/http/lifecycle.ts);
+   * the requests in flight get up to `graceMs` to finish, whatever is left then is cut; then close(). Resolves with
+   * whether everything in flight finished.
+   */
+  shutdown(graceMs: number): Promise<{ drained: boolean; cut: number }>;
 }
 
 /**
@@ -76,15 +82,25 @@ export async function boot(
     });
     // Signed checkpoints of the audit chain heads, every KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS.
     const checkpoints = startAuditCheckpoints(config, database.db, logger || null);
+    const close = async () => {
+      await checkpoints.stop();
+      await app.close();
+      await database.close();
+    };
     return {
       app,
       database,
       keys,
       seeded,
-      close: async () => {
-        await checkpoints.stop();
-        await app.close();
-        await database.close();
+      close,
+      shutdown: async (graceMs) => {
+        app.lifecycle.draining = true;
+        const drained = await app.lifecycle.idle(graceMs);
+        const cut = app.lifecycle.requestsInFlight;
+        // Past the grace time: the connections still busy are cut, so that close() does not wait for them.
+        if (!drained) app.server.closeAllConnections();
+        await close();
+        return { drained, cut: drained ? 0 : cut };
       },
     };
   } catch (err) {

@@ -1,5 +1,6 @@
 // The demo entry point (`npm start`): Koepel with the demo portal, its test citizens and staff, and the example
 // health app. Refuses to run in production mode: the demo accounts' password is published right below.
+import { addressNote } from '../banner.js';
 import { FIXTURE_PERSONS } from '../identity/index.js';
 import { ConfigError } from '../platform/config.js';
 import { start } from '../start.js';
@@ -12,6 +13,7 @@ await start(
     const url = config.publicUrl;
     return `
 Koepel (demo) is running at ${url}
+${addressNote(config)}
 ${koepel.seeded ? 'The demo was loaded into the empty database.' : ''}
 Citizens: open ${url}, choose "Inloggen met DigiD"; the DigiD simulator lets you pick a test person:
 ${FIXTURE_PERSONS.map((p) => `  - ${p.naam.volledigeNaam} (BSN ${p.burgerservicenummer})`).join('\n')}

@@ -57,6 +57,7 @@ const envSchema = z.object({
   KOEPEL_AUDIT_CHECKPOINT_PUBLIC_KEY: z.string().optional(),
   KOEPEL_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  KOEPEL_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -101,6 +102,8 @@ export interface Config {
   trustProxy: boolean;
   loginMaxFailures: number;
   logLevel: string;
+  /** On SIGTERM/SIGINT: how long requests in flight may take to finish before the process closes anyway. */
+  shutdownGraceMs: number;
   /** Signed checkpoints of the audit chain heads (src/platform/audit/checkpoint.ts). */
   auditCheckpoint: {
     /** Ed25519 private key; null outside production without one (the server then makes an ephemeral one). */
@@ -455,6 +458,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.KOEPEL_TRUST_PROXY,
     loginMaxFailures: e.KOEPEL_LOGIN_MAX_FAILURES,
     logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.KOEPEL_SHUTDOWN_GRACE_SECONDS * 1000,
     auditCheckpoint: {
       privateKey: checkpointKey,
       publicKey: checkpointPublicKey,

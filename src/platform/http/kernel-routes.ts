@@ -1,10 +1,8 @@
-// The kernel's own routes: the language switch every page links to, /hello (the benchmark baseline: no database, no
-// session) and /health for load balancers (one round trip to the database).
+// The kernel's own routes: the language switch every page links to and /hello (the benchmark baseline: no database, no
+// session). The health endpoints are in health.ts.
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { isLang } from '../i18n/i18n.js';
-import { RETRY_AFTER_SECONDS } from './errors.js';
 import { ensureSession } from './request-context.js';
 
 export function registerKernelRoutes(app: FastifyInstance): void {
@@ -20,13 +18,4 @@ export function registerKernelRoutes(app: FastifyInstance): void {
   });
 
   app.get('/hello', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('hello'));
-
-  app.get('/health', async (req, reply) => {
-    try {
-      await req.withData(({ tx }) => sql`select 1`.execute(tx));
-      return await reply.send({ status: 'ok' });
-    } catch {
-      return reply.code(503).header('Retry-After', String(RETRY_AFTER_SECONDS)).send({ status: 'unavailable' });
-    }
-  });
 }

@@ -40,6 +40,9 @@ const nl = {
   'error.method.body': 'Deze handeling is hier niet toegestaan.',
   'error.loginRequired.title': 'Log eerst in',
   'error.loginRequired.body': 'U moet ingelogd zijn om deze pagina te zien. Uw sessie is misschien verlopen.',
+  'error.misdirected.title': 'Ander adres',
+  'error.misdirected.body':
+    'Dit portaal werkt alleen op zijn eigen adres: {url}. Ga naar dat adres en begin daar opnieuw. Er is niets verstuurd.',
   'error.reference': 'Kenmerk: {id}',
   'error.backHome': 'Naar de startpagina',
   'language.switched': 'Taal gewijzigd',
@@ -83,6 +86,9 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'error.method.body': 'This action is not allowed here.',
   'error.loginRequired.title': 'Please log in first',
   'error.loginRequired.body': 'You need to be logged in to see this page. Your session may have expired.',
+  'error.misdirected.title': 'Another address',
+  'error.misdirected.body':
+    'This portal only works at its own address: {url}. Go to that address and start again there. Nothing was sent.',
   'error.reference': 'Reference: {id}',
   'error.backHome': 'Go to the home page',
   'language.switched': 'Language changed',
