@@ -70,6 +70,10 @@ create policy care_relationship_org on care_relationship as permissive for all t
 -- ------------------------------------------------------------------------------------------------------------------
 -- table citizen: row-level security enabled, forced
 grant select, update on citizen to koepel_app;
+create policy citizen_audit_lookup on citizen as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND current_setting('koepel.audit_lookup'::text, true) = 'on'::text AND koepel_has_permission('audit:read'::text) AND (EXISTS ( SELECT 1
+       FROM audit_log a
+      WHERE a.citizen_id = citizen.id AND a.actor_organisation_id = koepel_org())));
 create policy citizen_client_read on citizen as permissive for select to public
   using (koepel_principal_kind() = 'client'::text AND koepel_audited(id) AND (EXISTS ( SELECT 1
        FROM care_relationship r
@@ -389,6 +393,19 @@ begin
   end if;
   return new;
 end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_audit_citizen(bytea): security invoker; execute: koepel_app; set koepel.audit_lookup=on
+CREATE OR REPLACE FUNCTION public.koepel_audit_citizen(idx bytea)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.audit_lookup" TO 'on'
+AS $function$
+  select c.id from citizen c
+  where koepel_principal_kind() = 'staff' and koepel_has_permission('audit:read') and c.bsn_index = idx
+  limit 1
+$function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_audit_field(text): security invoker; execute: public
