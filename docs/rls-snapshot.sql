@@ -46,14 +46,17 @@ CREATE TRIGGER audit_checkpoint_no_update BEFORE DELETE OR UPDATE ON audit_check
 -- ------------------------------------------------------------------------------------------------------------------
 -- table audit_log: row-level security enabled, forced
 grant select, insert on audit_log to koepel_app;
-create policy audit_log_citizen on audit_log as permissive for select to public
-  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 create policy audit_log_insert on audit_log as permissive for insert to public
   with check (NOT actor_id IS DISTINCT FROM koepel_actor() AND ((koepel_principal_kind() <> ALL (ARRAY['staff'::text, 'client'::text])) OR NOT actor_organisation_id IS DISTINCT FROM koepel_org()));
-create policy audit_log_org on audit_log as permissive for select to public
-  using (koepel_principal_kind() = 'staff'::text AND actor_organisation_id = koepel_org() AND koepel_has_permission('audit:read'::text));
-create policy audit_log_system on audit_log as permissive for select to public
-  using ((koepel_principal_kind() = ANY (ARRAY['system'::text, 'operator'::text])) AND current_setting('koepel.purpose'::text, true) = 'audit-verify'::text);
+create policy audit_log_read on audit_log as permissive for select to public
+  using (
+    CASE koepel_principal_kind()
+        WHEN 'citizen'::text THEN citizen_id = koepel_citizen()
+        WHEN 'staff'::text THEN actor_organisation_id = koepel_org() AND koepel_has_permission('audit:read'::text)
+        WHEN 'system'::text THEN current_setting('koepel.purpose'::text, true) = 'audit-verify'::text
+        WHEN 'operator'::text THEN current_setting('koepel.purpose'::text, true) = 'audit-verify'::text
+        ELSE false
+    END);
 CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION koepel_audit_chain();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION koepel_audit_refuse_change();
 CREATE TRIGGER audit_log_no_update BEFORE DELETE OR UPDATE ON audit_log FOR EACH ROW EXECUTE FUNCTION koepel_audit_refuse_change();

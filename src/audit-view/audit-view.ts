@@ -1,6 +1,6 @@
 // The privacy officer's view of their organisation's NEN 7513 audit log: filter, page, export.
 //
-// Only the organisation's own records: row-level security (audit_log_org, migrations/0001) shows staff with
+// Only the organisation's own records: row-level security (audit_log_read, migrations/0015) shows staff with
 // audit:read the records whose actor belongs to their organisation, and every query here also names the
 // organisation, which lets PostgreSQL use audit_log_org_time (migrations/0015) for "newest first".
 // Names of citizens are citizen data: the citizen row is readable only after an audit record about that citizen in
@@ -15,7 +15,12 @@ import type { ActorType, AuditAction, AuditOutcome } from '../platform/db/schema
 import type { DataScope } from '../platform/http/request-context.js';
 
 export const PAGE_SIZE = 50;
-/** Counting stops here: "more than 10,000" is all the pages need to say, and a count of millions costs seconds. */
+/**
+ * Counting stops here: "more than 10,000" is all the pages need to say, and a count of millions costs seconds.
+ * Measured on PostgreSQL with 1,000,000 records (40 organisations, the largest with 250,000; migrations/0015): a
+ * page 0.5 ms (page 40: 45 ms), the capped count 33 ms; by event 8 ms, by period 0.3 ms, by citizen 0.2 ms; by
+ * employee 0.1 s for the page and 0.7 s for the count (no index on the actor: every audit write would pay for it).
+ */
 export const COUNT_CAP = 10_000;
 /** The most lines one export holds; a narrower filter (a period, a citizen) exports the rest. */
 export const EXPORT_MAX = 10_000;
