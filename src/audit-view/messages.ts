@@ -8,9 +8,9 @@ const nl = {
     'Alle vastleggingen (NEN 7513) van wat medewerkers en systemen van uw organisatie in Koepel deden: wie, wanneer, bij welke burger, vanaf welk toegangspunt en met welke reden. De nieuwste staan bovenaan. Uw eigen raadplegingen van dit overzicht worden ook vastgelegd.',
   'auditView.chain.title': 'Controle van de keten',
   'auditView.chain.status': 'Status',
-  'auditView.chain.ok': 'In orde: alle {chains, plural, one {# keten} other {# ketens}} sluiten',
+  'auditView.chain.ok': 'In orde: {chains, plural, one {de keten sluit} other {alle # ketens sluiten}}',
   'auditView.chain.okCheckpoints':
-    'In orde: alle {chains, plural, one {# keten} other {# ketens}} sluiten, ook op {checkpoints, plural, one {# ondertekend controlepunt} other {# ondertekende controlepunten}}',
+    'In orde: {chains, plural, one {de keten sluit} other {alle # ketens sluiten}}, ook op {checkpoints, plural, one {# ondertekend controlepunt} other {# ondertekende controlepunten}}',
   'auditView.chain.broken': 'Verbroken: keten {chain}, volgnummer {seq}. Meld dit direct aan de beheerder van Koepel.',
   'auditView.chain.brokenFile':
     'Verbroken: regel {line} van het bestand met controlepunten klopt niet. Meld dit direct aan de beheerder van Koepel.',
@@ -131,9 +131,9 @@ const en: typeof nl = {
     "Every record (NEN 7513) of what your organisation's staff and systems did in Koepel: who, when, about which citizen, from which access point and for which reason. Newest first. Your own views of this overview are recorded too.",
   'auditView.chain.title': 'Chain verification',
   'auditView.chain.status': 'Status',
-  'auditView.chain.ok': 'Intact: all {chains, plural, one {# chain} other {# chains}} verify',
+  'auditView.chain.ok': 'Intact: {chains, plural, one {the chain verifies} other {all # chains verify}}',
   'auditView.chain.okCheckpoints':
-    'Intact: all {chains, plural, one {# chain} other {# chains}} verify, also against {checkpoints, plural, one {# signed checkpoint} other {# signed checkpoints}}',
+    'Intact: {chains, plural, one {the chain verifies} other {all # chains verify}}, also against {checkpoints, plural, one {# signed checkpoint} other {# signed checkpoints}}',
   'auditView.chain.broken': "Broken: chain {chain}, sequence {seq}. Report this to Koepel's operator at once.",
   'auditView.chain.brokenFile':
     "Broken: line {line} of the checkpoint file does not verify. Report this to Koepel's operator at once.",

@@ -317,7 +317,9 @@ function AuditTable(props: { ctx: PageContext; filter: AuditFilter; page: AuditP
           rowHeader: true,
           html: (e) => (
             <>
-              <span safe>{eventLabel(ctx, e.event)}</span> <code safe>{e.event}</code>
+              <span safe>{eventLabel(ctx, e.event)}</span>
+              <br />
+              <code safe>{e.event}</code>
             </>
           ),
         },
