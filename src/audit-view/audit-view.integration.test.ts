@@ -315,6 +315,19 @@ describe('audit log screen for the privacy officer', () => {
     // And the officer sees their own view in the log on the next page load.
     const next = rows((await get(officer, '/staff/audit?event=audit.log.view.citizen')).text);
     assert.ok(next.some((r) => r[4] === 'M. Smit (privacyfunctionaris)' && /^Suzanne/.test(r[5] ?? '')));
+
+    // The citizen sees the officer's look at her lines in her own access log, in words.
+    const citizen = new HttpClient(k.url);
+    assert.equal((await loginWithDigid(citizen, DEMO.suzanne)).status, 303);
+    const accessLog = tableRows((await citizen.get('/access-log')).text, { firstTableOnly: true });
+    assert.ok(
+      accessLog.some(
+        (r) =>
+          r[1] === 'M. Smit' &&
+          r[3] === 'privacyfunctionaris' &&
+          r[4] === 'Uw regels in het auditlog van de organisatie bekeken (privacycontrole)',
+      ),
+    );
   });
 
   test('[PZ-12] no BSN in any URL, audit record or log line', async () => {
