@@ -153,9 +153,9 @@ export type CitizenLookup = { ok: true; citizenId: string } | { ok: false; probl
 export async function findCitizen(scope: DataScope, input: string): Promise<CitizenLookup> {
   const value = input.trim();
   if (value === '' || value.length > 40) return { ok: false, problem: 'citizenFormat' };
-  if (/^[\d\s.]{8,12}$/.test(value)) {
-    const bsn = parseBsn(value);
-    if (!bsn) return { ok: false, problem: 'citizenFormat' };
+  // Nine digits that pass the 11-test are a BSN; anything else (numeric patient numbers too) a patient number.
+  const bsn = parseBsn(value);
+  if (bsn) {
     const found = await sql<{ id: string | null }>`
       select koepel_audit_citizen(${bsnIndex(scope.keys, bsn)}) as id`.execute(scope.tx);
     const id = found.rows[0]?.id;

@@ -74,6 +74,11 @@ export class ChainMonitor {
       : { ok: false, checkedAt: new Date(), chainId: result.chainId, seq: result.seq, checkpointLine: null };
   }
 
+  /** Resolves when no run is going (for shutdown). */
+  async idle(): Promise<void> {
+    await this.run;
+  }
+
   /** The status for a page: starts a run when the last is stale (or `now`) and waits for it a little. */
   async status(opts: { now?: boolean } = {}): Promise<ChainStatus> {
     const stale = !this.last || Date.now() - this.last.checkedAt.getTime() > STALE_MS;

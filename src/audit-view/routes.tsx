@@ -453,6 +453,9 @@ export function registerAuditView(app: FastifyInstance): void {
   const monitor = new ChainMonitor(app.koepel.db, app.koepel.config, (err) =>
     app.log.error({ err: { type: (err as Error).name } }, 'audit chain check failed'),
   );
+  app.addHook('onClose', async () => {
+    await monitor.idle();
+  });
 
   /** The page, for a filter already parsed (problems shown, no records read when there are any). */
   async function render(
