@@ -46,14 +46,17 @@ CREATE TRIGGER audit_checkpoint_no_update BEFORE DELETE OR UPDATE ON audit_check
 -- ------------------------------------------------------------------------------------------------------------------
 -- table audit_log: row-level security enabled, forced
 grant select, insert on audit_log to koepel_app;
-create policy audit_log_citizen on audit_log as permissive for select to public
-  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 create policy audit_log_insert on audit_log as permissive for insert to public
   with check (NOT actor_id IS DISTINCT FROM koepel_actor() AND ((koepel_principal_kind() <> ALL (ARRAY['staff'::text, 'client'::text])) OR NOT actor_organisation_id IS DISTINCT FROM koepel_org()));
-create policy audit_log_org on audit_log as permissive for select to public
-  using (koepel_principal_kind() = 'staff'::text AND actor_organisation_id = koepel_org() AND koepel_has_permission('audit:read'::text));
-create policy audit_log_system on audit_log as permissive for select to public
-  using ((koepel_principal_kind() = ANY (ARRAY['system'::text, 'operator'::text])) AND current_setting('koepel.purpose'::text, true) = 'audit-verify'::text);
+create policy audit_log_read on audit_log as permissive for select to public
+  using (
+    CASE koepel_principal_kind()
+        WHEN 'citizen'::text THEN citizen_id = koepel_citizen()
+        WHEN 'staff'::text THEN actor_organisation_id = koepel_org() AND koepel_has_permission('audit:read'::text)
+        WHEN 'system'::text THEN current_setting('koepel.purpose'::text, true) = 'audit-verify'::text
+        WHEN 'operator'::text THEN current_setting('koepel.purpose'::text, true) = 'audit-verify'::text
+        ELSE false
+    END);
 CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION koepel_audit_chain();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION koepel_audit_refuse_change();
 CREATE TRIGGER audit_log_no_update BEFORE DELETE OR UPDATE ON audit_log FOR EACH ROW EXECUTE FUNCTION koepel_audit_refuse_change();
@@ -70,6 +73,10 @@ create policy care_relationship_org on care_relationship as permissive for all t
 -- ------------------------------------------------------------------------------------------------------------------
 -- table citizen: row-level security enabled, forced
 grant select, update on citizen to koepel_app;
+create policy citizen_audit_lookup on citizen as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND current_setting('koepel.audit_lookup'::text, true) = 'on'::text AND koepel_has_permission('audit:read'::text) AND (EXISTS ( SELECT 1
+       FROM audit_log a
+      WHERE a.citizen_id = citizen.id AND a.actor_organisation_id = koepel_org())));
 create policy citizen_client_read on citizen as permissive for select to public
   using (koepel_principal_kind() = 'client'::text AND koepel_audited(id) AND (EXISTS ( SELECT 1
        FROM care_relationship r
@@ -389,6 +396,19 @@ begin
   end if;
   return new;
 end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_audit_citizen(bytea): security invoker; execute: koepel_app; set koepel.audit_lookup=on
+CREATE OR REPLACE FUNCTION public.koepel_audit_citizen(idx bytea)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.audit_lookup" TO 'on'
+AS $function$
+  select c.id from citizen c
+  where koepel_principal_kind() = 'staff' and koepel_has_permission('audit:read') and c.bsn_index = idx
+  limit 1
+$function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_audit_field(text): security invoker; execute: public

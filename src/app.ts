@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { accessLog } from './access-log/index.js';
 import { apiClients } from './api-clients/index.js';
+import { auditView } from './audit-view/index.js';
 import { careProviders } from './care-providers/index.js';
 import { citizenApps } from './citizen-apps/index.js';
 import { citizenHome } from './citizen-home/index.js';
@@ -57,6 +58,7 @@ export const CAPABILITIES: readonly Capability[] = [
   apiClients,
   fhir,
   citizenApps,
+  auditView,
 ];
 
 export interface AppDeps {

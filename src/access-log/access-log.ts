@@ -1,6 +1,6 @@
 // "Wie heeft mijn gegevens bekeken": the citizen's own view of the NEN 7513 audit log (Wabvpz art. 15e: a
 // chronological overview of who — organisation and role — accessed which data, filterable by period).
-// Row-level security (audit_log_citizen) shows a citizen only the records that name them; staff display names come
+// Row-level security (audit_log_read) shows a citizen only the records that name them; staff display names come
 // from koepel_audit_actor_names(), which reveals the name of a staff member only when that member appears in the
 // calling citizen's own log. Nothing here can reach another citizen's records.
 import { sql } from 'kysely';

@@ -9,3 +9,5 @@ export const accessLog = defineCapability({
   navigation: [{ area: 'citizen', href: '/access-log', label: 'accessLog.nav', order: 30 }],
   register: registerAccessLog,
 });
+
+export { amsterdamDayStart } from './access-log.js';

@@ -75,6 +75,9 @@ const nl = {
   'accessLog.event.citizen.record.view': 'Dossier bekeken: {what}',
   'accessLog.event.citizen.record.download': 'Document gedownload: {what}',
   'accessLog.event.citizen.access-log.view': 'Dit overzicht bekeken',
+  'accessLog.event.audit.log.view.citizen': 'Uw regels in het auditlog van de organisatie bekeken (privacycontrole)',
+  'accessLog.event.audit.log.export.citizen':
+    'Uw regels in het auditlog van de organisatie gedownload (privacycontrole)',
   'accessLog.event.patient.search.result': 'U gevonden bij het zoeken naar een patiënt',
   'accessLog.event.patient.record.view': 'Uw dossier bij deze organisatie geopend',
   'accessLog.event.patient.record.document': 'Een document uit uw dossier geopend',
@@ -206,6 +209,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'accessLog.event.citizen.record.view': 'Viewed the record: {what}',
   'accessLog.event.citizen.record.download': 'Downloaded a document: {what}',
   'accessLog.event.citizen.access-log.view': 'Viewed this overview',
+  'accessLog.event.audit.log.view.citizen': "Viewed your lines in the organisation's audit log (privacy check)",
+  'accessLog.event.audit.log.export.citizen': "Downloaded your lines in the organisation's audit log (privacy check)",
   'accessLog.event.patient.search.result': 'Found you while searching for a patient',
   'accessLog.event.patient.record.view': 'Opened your record at this organisation',
   'accessLog.event.patient.record.document': 'Opened a document from your record',

@@ -194,3 +194,43 @@ export function startAuditCheckpoints(
       ),
   });
 }
+
+export interface StoredCheckpoint {
+  /** When it was signed (from the signed body). */
+  at: string;
+  keyId: string;
+  /** Whether its signature verifies with the trusted public key; null when no public key is configured. */
+  signatureValid: boolean | null;
+}
+
+/**
+ * The newest checkpoint in the table (the convenience copy; the file is what `npm run audit:verify` trusts), with its
+ * signature checked when a public key is configured. For the privacy officer's screen: when the chain heads were
+ * last signed.
+ */
+export async function latestStoredCheckpoint(
+  db: Kysely<DB>,
+  publicKey: KeyObject | null,
+): Promise<StoredCheckpoint | null> {
+  const row = await withPrincipal(db, { kind: 'system', purpose: 'audit-verify' }, (tx) =>
+    tx
+      .selectFrom('audit_checkpoint')
+      .select(['key_id', 'body', 'signature'])
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+  );
+  if (!row) return null;
+  let at = '';
+  try {
+    const parsed = JSON.parse(row.body) as { at?: unknown };
+    if (typeof parsed.at === 'string') at = parsed.at;
+  } catch {
+    // an unreadable body shows without a time
+  }
+  const signatureValid = publicKey
+    ? row.key_id === keyIdOf(publicKey) &&
+      verify(null, Buffer.from(row.body, 'utf8'), publicKey, Buffer.from(row.signature))
+    : null;
+  return { at, keyId: row.key_id, signatureValid };
+}

@@ -14,6 +14,8 @@ export interface NavigationLink {
   label: MessageKey;
   /** Position in the menu, lowest first (10, 20, … leaves room in between). */
   order: number;
+  /** Shown only to whoever holds this permission (a staff right such as 'audit:read'). */
+  permission?: string;
 }
 
 export class Navigation {
@@ -27,7 +29,8 @@ export class Navigation {
     this.areas.set(link.area, list);
   }
 
-  links(area: NavigationArea): readonly NavigationLink[] {
-    return this.areas.get(area) ?? [];
+  /** The area's links that need no permission or one of `permissions` (a link that needs one is hidden by default). */
+  links(area: NavigationArea, permissions: readonly string[] = []): readonly NavigationLink[] {
+    return (this.areas.get(area) ?? []).filter((l) => l.permission === undefined || permissions.includes(l.permission));
   }
 }
