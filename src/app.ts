@@ -93,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     messages,
     navigation: new Navigation(),
     bearer: new BearerTokens(),
+    notifications: deps.database,
   });
   registerErrorHandling(app);
 
