@@ -163,6 +163,7 @@ function openPostgres(database: PostgresConfig): Database {
   const statementTimeoutMs = database.statementTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.statementTimeoutMs;
   const startTimeoutMs = database.startTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.startTimeoutMs;
   const connection = { connectionString: database.url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true };
+  // Named in pg_stat_activity, so an operator sees which connection is which (unless DATABASE_URL names one).
 
   /** Raised when a connection proved read-only or its server went down: connections of an older generation go. */
   let generation = 0;
@@ -213,6 +214,7 @@ function openPostgres(database: PostgresConfig): Database {
 
   const pool = new pg.Pool({
     ...connection,
+    application_name: 'koepel',
     max: database.poolSize,
     // A request waits at most connectTimeoutMs for a connection (pool exhausted, server unreachable): then it gets
     // a 503 with Retry-After instead of hanging until the client gives up.
@@ -276,7 +278,12 @@ function openPostgres(database: PostgresConfig): Database {
       }
     },
     async withStartLock(fn, log = () => undefined) {
-      const client = await connectAtStart(() => new pg.Client(connection), database.url, startTimeoutMs, log);
+      const client = await connectAtStart(
+        () => new pg.Client({ ...connection, application_name: 'koepel-start' }),
+        database.url,
+        startTimeoutMs,
+        log,
+      );
       const single = new Kysely<DB>({ dialect: new PostgresDialect({ pool: singleConnectionPool(client) }) });
       try {
         await sql`select pg_advisory_lock(${sql.lit(START_LOCK)})`.execute(single);
@@ -391,7 +398,7 @@ class Listener {
 
   private async open(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ ...this.connection, query_timeout: 5_000 });
+    const client = new pg.Client({ ...this.connection, application_name: 'koepel-listener', query_timeout: 5_000 });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (n) => {
