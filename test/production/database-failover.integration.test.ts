@@ -128,7 +128,8 @@ describe('a database host that stops answering', { skip }, () => {
       const took = Date.now() - started;
       assert.equal(res.status, 503, `${path} answered ${res.status}`);
       assert.equal(res.headers.get('retry-after'), '30');
-      assert.ok(took < 4_500, `${path} took ${took} ms`);
+      // At most one timeout (3 s) each, plus slack for a busy machine: the point is that nothing hangs.
+      assert.ok(took < 6_000, `${path} took ${took} ms`);
     }
     assert.equal(await k.koepel.database.isWritable(), false);
     await proxy.set('pass');

@@ -150,6 +150,14 @@ export async function openDatabase(database: Config['database'], opts: OpenOptio
   };
 }
 
+/**
+ * Closes a client's socket at once (pg's own way out of a query that timed out in pipeline mode): end() would first
+ * wait for a server that does not answer.
+ */
+function destroySocket(client: pg.Client): void {
+  (client as unknown as { connection?: { stream?: { destroy?(): void } } }).connection?.stream?.destroy?.();
+}
+
 function channelName(channel: string): string {
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`not a notification channel name: ${channel}`);
   return channel;
@@ -207,7 +215,7 @@ function openPostgres(database: PostgresConfig): Database {
         // The server did not answer in time (a host that stopped answering): the connection is out of step and the
         // next statement (the ROLLBACK) would wait as long again. Close the socket now; the pool drops the client.
         this.discard = true;
-        (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+        destroySocket(this);
       }
     }
   }
@@ -431,7 +439,7 @@ class Listener {
     this.client = null;
     if (this.ping) clearInterval(this.ping);
     client.removeAllListeners('end');
-    (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    destroySocket(client);
     for (const list of this.handlers.values()) for (const h of list) h.reset();
     this.schedule();
   }
