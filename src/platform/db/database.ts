@@ -9,7 +9,7 @@
 //   (idle_in_transaction_session_timeout); a request that hits one gets a 503 (src/platform/http/errors.ts);
 // - a connection that proves useless is closed instead of handed out again: one that answered "read-only" (25006: a
 //   standby, or the old primary after a failover), one whose server is shutting down or restarting (57P01–57P03),
-//   one that timed out on an answer. After "read-only" or a shutdown, every connection opened before it is closed at
+//   one that timed out on an answer. After any of these, every connection opened before it is closed at
 //   its next checkout too, so the pool reconnects — through the proxy or VIP in front, to the new primary;
 // - start-up (withStartLock) waits for the database with back-off and serialises the nodes that start at once.
 import { createHash } from 'node:crypto';
@@ -170,8 +170,9 @@ function openPostgres(database: PostgresConfig): Database {
   const connectTimeoutMs = database.connectTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.connectTimeoutMs;
   const statementTimeoutMs = database.statementTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.statementTimeoutMs;
   const startTimeoutMs = database.startTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.startTimeoutMs;
+  // connectionTimeoutMillis: connecting, and (the pool) waiting for a free connection: a request waits at most this
+  // long (pool exhausted, server unreachable), then it gets a 503 with Retry-After instead of hanging.
   const connection = { connectionString: database.url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true };
-  // Named in pg_stat_activity, so an operator sees which connection is which (unless DATABASE_URL names one).
 
   /** Raised when a connection proved read-only or its server went down: connections of an older generation go. */
   let generation = 0;
@@ -214,18 +215,20 @@ function openPostgres(database: PostgresConfig): Database {
       } else if (e.message === 'Query read timeout') {
         // The server did not answer in time (a host that stopped answering): the connection is out of step and the
         // next statement (the ROLLBACK) would wait as long again. Close the socket now; the pool drops the client.
+        // The other connections to that host are as likely dead: the next requests connect anew (and fail within
+        // the connect timeout, or reach the new primary) rather than each wait out the answer timeout.
         this.discard = true;
         destroySocket(this);
+        if (this.generation === generation) generation++;
       }
     }
   }
 
   const pool = new pg.Pool({
     ...connection,
+    // Named in pg_stat_activity (like koepel-start and koepel-listener below), unless DATABASE_URL names one.
     application_name: 'koepel',
     max: database.poolSize,
-    // A request waits at most connectTimeoutMs for a connection (pool exhausted, server unreachable): then it gets
-    // a 503 with Retry-After instead of hanging until the client gives up.
     Client: KoepelClient,
     statement_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + ANSWER_MARGIN_MS,
