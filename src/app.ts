@@ -102,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     messages,
     navigation: new Navigation(),
     bearer: new BearerTokens(),
+    notifications: deps.database,
   });
   registerErrorHandling(app);
 

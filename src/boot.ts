@@ -64,13 +64,22 @@ export async function boot(
   try {
     // On a database that is already at the latest migration and seeded (every restart; every test file, which starts
     // from a prepared template) both steps only look: the migrations compare schema_migration with the files, the demo
-    // sees a non-empty database and loads nothing (a few milliseconds together).
-    await migrate(database.db);
+    // sees a non-empty database and loads nothing (a few milliseconds together). Both run under the start lock: it
+    // waits for a database that is not up yet, and a node that starts at the same moment as another waits until that
+    // one has migrated and seeded, then finds it done.
     const keys = new KeyStore(loadMasterKeyring(config, (m) => (logger ? logger.warn(m) : undefined)));
-    let seeded = false;
-    for (const extension of extensions) {
-      if (extension.prepare && (await extension.prepare({ config, database, keys }))) seeded = true;
-    }
+    const seeded = await database.withStartLock(
+      async (db) => {
+        await migrate(db);
+        let loaded = false;
+        for (const extension of extensions) {
+          if (extension.prepare && (await extension.prepare({ config, database: { ...database, db }, keys })))
+            loaded = true;
+        }
+        return loaded;
+      },
+      (message) => (logger ? logger.warn(message) : undefined),
+    );
     const portals = await loadPortals(database.db);
     const app = await buildApp({
       config,

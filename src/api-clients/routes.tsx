@@ -7,8 +7,9 @@ import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { DataScope } from '../platform/http/request-context.js';
 import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
+import { notify } from '../platform/db/database.js';
 import { newSecret, sha256 } from '../platform/crypto/secrets.js';
-import { newClientId, type TokenCache } from './tokens.js';
+import { CLIENT_REVOKED_CHANNEL, newClientId, type TokenCache } from './tokens.js';
 import { ApiClientsPage, CreatedPage, RevokePage, type ApiClientRow } from './views.js';
 
 const LIST = '/staff/admin/api-clients';
@@ -124,6 +125,8 @@ export function registerApiClientRoutes(app: FastifyInstance, tokens: TokenCache
         .executeTakeFirst();
       if (!row) return false;
       await scope.audit({ event: 'api-client.revoke', action: 'U', resourceType: 'api_client', resourceId: id });
+      // Every node forgets the client's tokens when this commits (this one too; and forgetClient below at once).
+      await notify(scope.tx, CLIENT_REVOKED_CHANNEL, id);
       return true;
     });
     if (!revoked) throw new HttpError(404, 'notFound');

@@ -63,14 +63,19 @@ export async function tokenOwner(
   return { clientId: row.id, organisationId: row.organisation_id, expiresAt: row.expires_at };
 }
 
+/** The notification channel on which a revoked client's id goes to every node (src/platform/db/database.ts). */
+export const CLIENT_REVOKED_CHANNEL = 'koepel_api_client_revoked';
+
 /** How long a checked token is taken on trust before the database is asked again. */
 export const TOKEN_RECHECK_MS = 15_000;
 
 /**
  * Tokens checked a moment ago, so that a provider system's stream of requests costs one database lookup per
  * TOKEN_RECHECK_MS rather than one per request (a transaction of three statements: a tenth of a small bundle's work).
- * Keyed by the token's hash; never kept past the token's own expiry. Revoking a client through this process forgets
- * its tokens at once (forgetClient); another process of the same deployment notices within TOKEN_RECHECK_MS.
+ * Keyed by the token's hash; never kept past the token's own expiry. Revoking a client forgets its tokens at once on
+ * every node: the revoking transaction sends the client's id on CLIENT_REVOKED_CHANNEL (PostgreSQL NOTIFY), which
+ * every node listens on (forgetClient). Should that connection drop, the cache is cleared (clear); a revocation
+ * straight in the database, without the notification, is noticed within TOKEN_RECHECK_MS.
  */
 export class TokenCache {
   private readonly entries = new Map<string, { owner: TokenOwner; until: number }>();
@@ -99,7 +104,7 @@ export class TokenCache {
    */
   remember(token: string, owner: TokenOwner, expiresAt: Date, checkedAt: number, now = Date.now()): void {
     const revokedAt = this.revoked.get(owner.clientId);
-    if (revokedAt !== undefined && revokedAt >= checkedAt) return;
+    if ((revokedAt !== undefined && revokedAt >= checkedAt) || this.clearedAt >= checkedAt) return;
     if (this.entries.size >= this.max) this.entries.clear();
     const until = Math.min(now + this.recheckMs, expiresAt.getTime());
     this.entries.set(sha256(token).toString('base64'), {
@@ -107,6 +112,14 @@ export class TokenCache {
       until,
     });
   }
+
+  /** Forgets everything (a revocation may have gone unnoticed); a check begun before is not remembered either. */
+  clear(now = performance.now()): void {
+    this.entries.clear();
+    this.clearedAt = now;
+  }
+
+  private clearedAt = -Infinity;
 
   forgetClient(clientId: string, now = performance.now()): void {
     if (this.revoked.size >= this.max) this.revoked.clear();

@@ -33,6 +33,9 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().startsWith('postgres').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   KOEPEL_DATA_DIR: z.string().default('./data'),
   KOEPEL_MASTER_KEY: z.string().optional(),
   KOEPEL_DEMO_SEED: bool.optional(),
@@ -68,7 +71,17 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
-  database: { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string; poolSize: number };
+  database:
+    | { kind: 'pglite'; dataDir: string | null }
+    | {
+        kind: 'postgres';
+        url: string;
+        poolSize: number;
+        /** Defaults: src/platform/db/database.ts, DATABASE_TIMEOUT_DEFAULTS. */
+        startTimeoutMs?: number;
+        connectTimeoutMs?: number;
+        statementTimeoutMs?: number;
+      };
   dataDir: string;
   masterKey: string | undefined;
   demoSeed: boolean;
@@ -366,6 +379,25 @@ function externalDigid(
   };
 }
 
+/**
+ * The driver (pg) connects to one host. A multi-host URL (host1,host2/db?target_session_attrs=read-write, libpq's way
+ * to find the primary) is refused with a clear message rather than failing later with a raw TypeError: put a proxy or
+ * VIP that always points at the primary in front (docs/operations.md, "PostgreSQL: high availability").
+ */
+function singleHostDatabaseUrl(url: string): string {
+  const hint = 'point DATABASE_URL at one address that always reaches the primary (a proxy or VIP: docs/operations.md)';
+  const authority = /^[a-z]+:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(url)?.[1] ?? '';
+  const params = new URLSearchParams(/\?([^#]*)/.exec(url)?.[1] ?? '');
+  if (authority.includes(',') || (params.get('host') ?? '').includes(',')) {
+    throw new ConfigError(`DATABASE_URL names several hosts, which Koepel's driver does not support: ${hint}.`);
+  }
+  const attrs = params.get('target_session_attrs');
+  if (attrs !== null && attrs !== 'any') {
+    throw new ConfigError(`DATABASE_URL: target_session_attrs is not supported by Koepel's driver: ${hint}.`);
+  }
+  return url;
+}
+
 /** Reads and validates configuration. Throws ConfigError with a message meant for the operator. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -431,7 +463,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     publicUrl,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: singleHostDatabaseUrl(e.DATABASE_URL),
+          poolSize: e.DATABASE_POOL_SIZE,
+          startTimeoutMs: e.DATABASE_START_TIMEOUT_SECONDS * 1000,
+          connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000,
+        }
       : { kind: 'pglite', dataDir: e.KOEPEL_DATA_DIR },
     dataDir: e.KOEPEL_DATA_DIR,
     masterKey: e.KOEPEL_MASTER_KEY,

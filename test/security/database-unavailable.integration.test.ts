@@ -36,6 +36,10 @@ describe('the classifier', () => {
     // Node's happy-eyeballs connect reports each refused address inside one AggregateError.
     assert.equal(isDatabaseUnavailable(new AggregateError([withCode('ECONNREFUSED')], 'connect failed')), true);
     assert.equal(isDatabaseUnavailable(new Error('wrapped', { cause: withCode('57P01') })), true, 'cause');
+    // A standby or the old primary after a failover (read-only), and a server that stopped answering.
+    assert.equal(isDatabaseUnavailable(withCode('25006', 'cannot execute INSERT in a read-only transaction')), true);
+    assert.equal(isDatabaseUnavailable(new Error('Query read timeout')), true, 'query_timeout');
+    assert.equal(isDatabaseUnavailable(new Error('Client was closed and is not queryable')), true);
   });
 
   test('a protocol violation, a constraint, a permission or a plain error is not', () => {

@@ -14,7 +14,10 @@ if (!config.auditCheckpoint.privateKey) {
 const signer = checkpointSigner(config);
 const database = await openDatabase(config.database);
 try {
-  await migrate(database.db);
+  await database.withStartLock(
+    (db) => migrate(db),
+    (message) => console.error(message),
+  );
   const signed = await writeCheckpoint(database.db, signer, config.auditCheckpoint.file);
   const heads = (JSON.parse(signed.body) as { heads: unknown[] }).heads.length;
   console.log(

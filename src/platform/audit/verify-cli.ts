@@ -21,7 +21,10 @@ if (publicKey && file) {
 }
 const database = await openDatabase(config.database);
 try {
-  await migrate(database.db);
+  await database.withStartLock(
+    (db) => migrate(db),
+    (message) => console.error(message),
+  );
   const result = await verifyAuditLog(database.db, 5000, checkpoints);
   if (result.ok) {
     console.log(

@@ -14,11 +14,12 @@ export class HttpError extends Error {
 
 /**
  * SQLSTATEs that mean "the database cannot serve us right now; the same request may succeed later": the whole 08
- * class (connection exceptions) except 08P01, 53300 too many connections, 55000 "not accepting connections" (a
- * database with ALLOW_CONNECTIONS false, a standby in recovery), and 57P01–57P03 (administrator shutdown, crash
- * shutdown, cannot connect now: starting up or shutting down) and 57P05 (idle session timeout).
+ * class (connection exceptions) except 08P01, 25006 read-only transaction (a standby, or the old primary after a
+ * failover: Koepel itself never opens a read-only transaction), 53300 too many connections, 55000 "not accepting
+ * connections" (a database with ALLOW_CONNECTIONS false, a standby in recovery), and 57P01–57P03 (administrator
+ * shutdown, crash shutdown, cannot connect now: starting up or shutting down) and 57P05 (idle session timeout).
  */
-const UNAVAILABLE_SQLSTATES = new Set(['53300', '55000', '57P01', '57P02', '57P03', '57P05']);
+const UNAVAILABLE_SQLSTATES = new Set(['25006', '53300', '55000', '57P01', '57P02', '57P03', '57P05']);
 /** Socket errors on the way to the database. */
 const UNAVAILABLE_SOCKET_CODES = new Set([
   'ECONNREFUSED',
@@ -31,9 +32,12 @@ const UNAVAILABLE_SOCKET_CODES = new Set([
   'ENETUNREACH',
   'ECONNABORTED',
 ]);
-/** What pg and its pool say (without a code) when a connection fails, ends, or is not free in time. */
+/**
+ * What pg and its pool say (without a code) when a connection fails, ends, is not free in time, or its server does
+ * not answer within query_timeout (src/platform/db/database.ts: statement_timeout would have answered first).
+ */
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end|Connection refused/i;
+  /Connection terminated|connection timeout|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end|Connection refused|Query read timeout/i;
 
 function unavailableCode(code: string): boolean {
   if (UNAVAILABLE_SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;

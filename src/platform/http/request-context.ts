@@ -10,6 +10,7 @@ import type { BearerTokens } from '../auth/bearer.js';
 import type { Config } from '../config.js';
 import type { KeyStore } from '../crypto/keys.js';
 import type { Principal, SystemPurpose } from '../db/principal.js';
+import type { Notifications } from '../db/database.js';
 import { runInScope, type DataScope } from '../db/scope.js';
 import type { DB } from '../db/schema.js';
 import { isLang, type Lang, type Messages } from '../i18n/i18n.js';
@@ -32,6 +33,8 @@ export interface Services {
   navigation: Navigation;
   /** The bearer-token check, with the verifiers capabilities registered. */
   bearer: BearerTokens;
+  /** Notifications between the nodes of a deployment (PostgreSQL LISTEN/NOTIFY; send with notify()). */
+  notifications: Notifications;
 }
 
 export interface PortalRegistry {
