@@ -206,7 +206,7 @@ describe('apps the citizen authorises', () => {
     assert.equal(log.status, 200);
     assert.match(log.text, new RegExp(`U zelf, via de app ${publicApp.name}`));
     assert.match(log.text, new RegExp(`De app ${publicApp.name} heeft een toegangssleutel opgehaald`));
-    const all = await c.get('/access-log');
+    const all = await c.get('/access-log?who=all');
     assert.match(all.text, new RegExp(`Toegang gegeven aan de app ${publicApp.name}`));
     assert.match(all.text, new RegExp(`De toestemmingsvraag van de app ${publicApp.name} bekeken`));
   });

@@ -70,12 +70,15 @@ describe('a read-only database (a standby, or the old primary after a failover)'
     await terminateBackends(name);
     await sleep(300);
 
-    // Reads still work on a standby: these open several (read-only) connections that stay in the pool.
-    const reads = await Promise.all([1, 2, 3, 4, 5].map(() => new HttpClient(k.url).get('/health')));
+    // Reads still work on a standby: these open several (read-only) connections that stay in the pool. The node
+    // is not ready (readiness wants a writable database) but still answers reads.
+    const reads = await Promise.all([1, 2, 3, 4, 5].map(() => new HttpClient(k.url).get('/')));
     assert.deepEqual(
       reads.map((r) => r.status),
       [200, 200, 200, 200, 200],
     );
+    assert.equal((await new HttpClient(k.url).get('/health/ready')).status, 503, 'not ready: read-only');
+    assert.equal((await new HttpClient(k.url).get('/health/live')).status, 200, 'but alive');
     const session = await new HttpClient(k.url).get('/language?lang=en'); // a write: it creates a session
     assert.equal(session.status, 503, 'a page write');
     assert.equal(session.headers.get('retry-after'), '30');
