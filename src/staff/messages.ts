@@ -9,6 +9,8 @@ const nl = {
   'staff.login.totpNote':
     'Daarna vragen wij een code uit uw authenticator-app, als uw organisatie dat vereist of als u die heeft ingesteld.',
   'staff.login.citizenHint': 'Bent u patiënt of cliënt? Log dan in met DigiD op de startpagina.',
+  'staff.login.expired':
+    'U was een tijd niet actief of uw sessie is verlopen. Log opnieuw in; daarna komt u terug op de pagina waar u was.',
   'staff.errors.emailMissing': 'Vul uw e-mailadres in.',
   'staff.errors.emailInvalid': 'Vul een geldig e-mailadres in, zoals naam@organisatie.nl.',
   'staff.errors.passwordMissing': 'Vul uw wachtwoord in.',
@@ -53,7 +55,10 @@ const nl = {
   'staff.choose.legend': 'Organisatie',
   'staff.choose.operator': 'Koepel-beheer (servicedesk)',
   'staff.choose.submit': 'Verder',
+  'staff.nav.audit': 'Auditlog',
+  'staff.nav.account': 'Mijn account',
   'staff.home.title': 'Werkplek',
+  'staff.home.waiting': 'Wat op u wacht',
   'staff.home.welcome': 'Welkom, {name}',
   'staff.home.role': 'U werkt als {role} bij {organisation}.',
   'staff.home.organisation': 'Uw organisatie',
@@ -100,6 +105,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'staff.login.totpNote':
     'Next we ask for a code from your authenticator app, if your organisation requires it or you have set it up.',
   'staff.login.citizenHint': 'Are you a patient or client? Log in with DigiD on the home page.',
+  'staff.login.expired':
+    'You were inactive for a while or your session ended. Log in again; you will then return to the page you were on.',
   'staff.errors.emailMissing': 'Enter your e-mail address.',
   'staff.errors.emailInvalid': 'Enter a valid e-mail address, like name@organisation.nl.',
   'staff.errors.passwordMissing': 'Enter your password.',
@@ -142,7 +149,10 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'staff.choose.legend': 'Organisation',
   'staff.choose.operator': 'Koepel operations (service desk)',
   'staff.choose.submit': 'Continue',
+  'staff.nav.audit': 'Audit log',
+  'staff.nav.account': 'My account',
   'staff.home.title': 'Workplace',
+  'staff.home.waiting': 'Waiting for you',
   'staff.home.welcome': 'Welcome, {name}',
   'staff.home.role': 'You work as {role} at {organisation}.',
   'staff.home.organisation': 'Your organisation',
