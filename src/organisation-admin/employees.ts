@@ -176,11 +176,7 @@ export async function setActive(scope: DataScope, staffId: string, active: boole
   );
 }
 
-async function updateMembership(
-  scope: DataScope,
-  staffId: string,
-  set: UpdateObject<DB, 'membership'>,
-): Promise<void> {
+async function updateMembership(scope: DataScope, staffId: string, set: UpdateObject<DB, 'membership'>): Promise<void> {
   const result = await scope.tx
     .updateTable('membership')
     .set(set)
@@ -210,6 +206,11 @@ export async function resetTotp(scope: DataScope, staffId: string): Promise<Totp
     .where('id', '=', staffId)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return 'shared';
-  await scope.audit({ event: 'staff.admin.totp-reset', action: 'U', resourceType: 'staff_account', resourceId: staffId });
+  await scope.audit({
+    event: 'staff.admin.totp-reset',
+    action: 'U',
+    resourceType: 'staff_account',
+    resourceId: staffId,
+  });
   return 'ok';
 }

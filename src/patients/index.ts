@@ -11,7 +11,13 @@ export const patients = defineCapability({
   name: 'patients',
   messages: [patientMessages, patientRecordMessages],
   navigation: [
-    { area: 'staff', href: '/staff/patients', label: 'patients.nav', order: 10, permissions: [PERMISSIONS.patientsSearch] },
+    {
+      area: 'staff',
+      href: '/staff/patients',
+      label: 'patients.nav',
+      order: 10,
+      permissions: [PERMISSIONS.patientsSearch],
+    },
   ],
   register: registerPatientRoutes,
 });

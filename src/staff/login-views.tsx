@@ -57,6 +57,8 @@ export function LoginPage(props: {
   errors?: FieldError[];
   /** The session ended on a staff page: say so above the form. */
   expired?: boolean;
+  /** Just chose a password from an invitation link. */
+  passwordSet?: boolean;
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
@@ -64,6 +66,7 @@ export function LoginPage(props: {
   return (
     <StepPage ctx={ctx} title={t('staff.login.title')} intro={t('staff.login.intro')} errors={errors}>
       {props.expired ? <Alert kind="info" class="koepel-notice" text={t('staff.login.expired')} /> : ''}
+      {props.passwordSet ? <Alert kind="ok" class="koepel-notice" text={t('staff.login.passwordSet')} /> : ''}
       <Form ctx={ctx} action="/staff/login" novalidate>
         <TextField
           id="email"

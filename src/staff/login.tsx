@@ -145,7 +145,8 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
     const returnTo = safeReturnPath((req.query as { return?: unknown }).return);
     if (returnTo && session.state[RETURN_STATE] !== returnTo)
       await req.server.koepel.sessions.updateState(session, { ...session.state, [RETURN_STATE]: returnTo });
-    return sendPage(reply, <LoginPage ctx={pageContext(req)} expired={returnTo !== null} />);
+    const passwordSet = (req.query as { password?: unknown }).password === 'set';
+    return sendPage(reply, <LoginPage ctx={pageContext(req)} expired={returnTo !== null} passwordSet={passwordSet} />);
   });
 
   app.post('/staff/login', async (req, reply) => {

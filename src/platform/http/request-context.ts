@@ -202,7 +202,7 @@ const badgeCache = new WeakMap<FastifyRequest, Map<string, Promise<number | null
 function badgeOf(req: FastifyRequest, link: NavigationLink): Promise<number | null> {
   if (!link.badge) return Promise.resolve(null);
   let counts = badgeCache.get(req);
-  if (!counts) badgeCache.set(req, (counts = new Map()));
+  if (!counts) badgeCache.set(req, (counts = new Map<string, Promise<number | null>>()));
   let count = counts.get(link.href);
   if (!count) {
     count = link.badge(req).catch(() => null);

@@ -183,14 +183,17 @@ function StaffFooter(props: { ctx: PageContext }): JSX.Element {
 // The staff workplace's menu: the links the employee's rights allow, each with its count where it has one.
 function StaffNav(props: { ctx: PageContext }): JSX.Element {
   const { ctx } = props;
-  const current = (href: string) =>
-    ctx.path === href || (href !== '/staff' && ctx.path.startsWith(`${href}/`));
+  const current = (href: string) => ctx.path === href || (href !== '/staff' && ctx.path.startsWith(`${href}/`));
   return (
     <nav class="koepel-citizen-nav koepel-staff-nav" aria-label={ctx.t('layout.staffNav')}>
       <ul class="koepel-citizen-nav-list">
         {ctx.navigation.map((l) => (
           <li>
-            <StaffNavLink ctx={ctx} link={l} current={current(l.href) ? (ctx.path === l.href ? 'page' : 'true') : undefined} />
+            <StaffNavLink
+              ctx={ctx}
+              link={l}
+              current={current(l.href) ? (ctx.path === l.href ? 'page' : 'true') : undefined}
+            />
           </li>
         ))}
       </ul>
