@@ -36,6 +36,7 @@ import {
   getEmployee,
   INVITATION_DAYS,
   inviteEmployee,
+  isEmailTaken,
   isPermission,
   isRole,
   listEmployees,
@@ -363,8 +364,13 @@ export function registerEmployeeRoutes(app: FastifyInstance): void {
     const role = values.role;
     if (errors.length > 0 || !isRole(role))
       return sendPage(reply, <InvitePage ctx={ctx} values={values} errors={errors} />, 400);
-    const result = await req.withData((scope) => inviteEmployee(scope, admin, { email, name: values.name, role }));
-    if (!result.ok)
+    const result = await req
+      .withData((scope) => inviteEmployee(scope, admin, { email, name: values.name, role }))
+      .catch((e: unknown) => {
+        if (isEmailTaken(e)) return null;
+        throw e;
+      });
+    if (!result)
       return sendPage(
         reply,
         <InvitePage

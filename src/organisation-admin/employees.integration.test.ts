@@ -7,6 +7,8 @@ import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { csrfFrom, HttpClient, type Response } from '../../test/support/http-client.js';
 import { DEMO_PASSWORD } from '../demo/seed.js';
 import { loginStaff, type StaffLogin } from '../staff/login.testkit.js';
+import { runInScope } from '../platform/db/scope.js';
+import { staffPrincipal } from '../../test/support/principals.js';
 
 const PHARMACY_ADMIN = 'beheer@apotheekcentrum.example';
 const PHARMACIST = 'apotheker@apotheekcentrum.example';
@@ -275,6 +277,26 @@ describe('organisation admin: employees', () => {
     assert.equal((await audits('staff.admin.permissions', adminId)).length, 0);
     // The admin can still work.
     assert.equal((await admin.client.get(LIST)).status, 200);
+    // The database refuses it too, whatever code asks (migration 0015's trigger), and an admin's write to another
+    // employee's password.
+    const principal = await staffPrincipal(k.db, PHARMACY_ADMIN);
+    const services = { db: k.koepel.database.db, keys: k.koepel.keys };
+    await assert.rejects(
+      runInScope(services, principal, ({ tx }) =>
+        tx
+          .updateTable('membership')
+          .set({ permissions: ['admin:organisation'] })
+          .where('staff_id', '=', adminId)
+          .execute(),
+      ),
+      /lock themselves out/,
+    );
+    await assert.rejects(
+      runInScope(services, principal, ({ tx }) =>
+        tx.updateTable('staff_account').set({ password_hash: 'x' }).where('id', '=', pharmacistId).execute(),
+      ),
+      /only reset two-step verification/,
+    );
   });
 
   test('refusals: without admin:staff 403; another organisation’s employee 404; unknown rights 400 and nothing written', async () => {

@@ -94,7 +94,13 @@ const INVITED_PREFIX = 'invited:';
 
 export const tokenHash = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
-export type InviteResult = { ok: true; staffId: string; token: string } | { ok: false; error: 'email-taken' };
+export interface Invited {
+  staffId: string;
+  token: string;
+}
+
+/** The error of an invitation for an address that already has an account (the unique key on the e-mail). */
+export const isEmailTaken = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === '23505';
 
 /**
  * Creates an account (no password yet) with a membership of the admin's organisation and a one-time link to set the
@@ -105,10 +111,12 @@ export async function inviteEmployee(
   scope: DataScope,
   admin: { staffId: string; organisationId: string },
   input: { email: string; name: string; role: StaffRole },
-): Promise<InviteResult> {
+): Promise<Invited> {
   const staffId = randomUUID();
   const token = randomBytes(32).toString('base64url');
-  const inserted = await scope.tx
+  // An address that has an account violates the unique key (23505): the caller's transaction rolls back whole.
+  // (ON CONFLICT cannot be used: it needs to see the other row, which row-level security hides from the admin.)
+  await scope.tx
     .insertInto('staff_account')
     .values({
       id: staffId,
@@ -118,9 +126,7 @@ export async function inviteEmployee(
       // The new employee sets up two-step verification at the first login.
       must_enrol_totp: true,
     })
-    .onConflict((oc) => oc.column('email').doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return { ok: false, error: 'email-taken' };
+    .execute();
   await scope.tx
     .insertInto('membership')
     .values({
@@ -147,7 +153,7 @@ export async function inviteEmployee(
     resourceId: staffId,
     reason: `role=${input.role}`,
   });
-  return { ok: true, staffId, token };
+  return { staffId, token };
 }
 
 export async function setPermissions(scope: DataScope, staffId: string, permissions: Permission[]): Promise<void> {
