@@ -24,6 +24,7 @@ import {
   Link,
   List,
   Page,
+  Paragraph,
   Section,
   Select,
   SummaryList,
@@ -85,9 +86,9 @@ function EmployeesPage(props: { ctx: PageContext; rows: EmployeeRow[] }): JSX.El
         : t('orgAdmin.employees.active');
   return (
     <Page ctx={ctx} title={t('orgAdmin.employees.title')} back={{ href: '/staff/admin', label: t('orgAdmin.back') }}>
-      <p class="utrecht-paragraph">
+      <Paragraph>
         <Link href={`${LIST}/new`} text={t('orgAdmin.invite.link')} />
-      </p>
+      </Paragraph>
       <DataTable
         ctx={ctx}
         caption={t('orgAdmin.employees.caption', { count: props.rows.length })}
@@ -179,14 +180,16 @@ function InvitedPage(props: { ctx: PageContext; name: string; link: string; staf
         text={t('orgAdmin.invited.once', { days: INVITATION_DAYS })}
       />
       <Section id="invited-link-title" title={t('orgAdmin.invited.link')}>
-        <p class="utrecht-paragraph koepel-break" id="invitation-link" safe>
-          {props.link}
-        </p>
+        <Paragraph id="invitation-link">
+          <span class="koepel-break" safe>
+            {props.link}
+          </span>
+        </Paragraph>
         <Text text={t('orgAdmin.invited.noMail')} />
       </Section>
-      <p class="utrecht-paragraph">
+      <Paragraph>
         <Link href={`${LIST}/${props.staffId}`} text={t('orgAdmin.invited.toEmployee')} />
-      </p>
+      </Paragraph>
     </Page>
   );
 }
