@@ -178,11 +178,17 @@ create policy login_throttle_system on login_throttle as permissive for all to p
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table membership: row-level security enabled, forced
-grant select on membership to koepel_app;
+grant select, insert, update on membership to koepel_app;
+create policy membership_admin_insert on membership as permissive for insert to public
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:staff'::text));
+create policy membership_admin_update on membership as permissive for update to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:staff'::text))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:staff'::text));
 create policy membership_org on membership as permissive for select to public
   using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org());
 create policy membership_system on membership as permissive for select to public
   using (koepel_principal_kind() = 'system'::text);
+CREATE TRIGGER membership_admin_guard BEFORE INSERT OR UPDATE ON membership FOR EACH ROW EXECUTE FUNCTION koepel_membership_admin_guard();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table organisation: row-level security enabled, forced
@@ -310,6 +316,15 @@ create policy session_system on session as permissive for all to public
 -- ------------------------------------------------------------------------------------------------------------------
 -- table staff_account: row-level security enabled, forced
 grant select, insert, update on staff_account to koepel_app;
+create policy staff_account_admin_insert on staff_account as permissive for insert to public
+  with check (koepel_principal_kind() = 'staff'::text AND koepel_has_permission('admin:staff'::text) AND NOT is_operator AND disabled_at IS NULL AND totp_ciphertext IS NULL AND totp_confirmed_at IS NULL);
+create policy staff_account_admin_update on staff_account as permissive for update to public
+  using (koepel_principal_kind() = 'staff'::text AND koepel_has_permission('admin:staff'::text) AND NOT is_operator AND (EXISTS ( SELECT 1
+       FROM membership m
+      WHERE m.staff_id = staff_account.id AND m.organisation_id = koepel_org())) AND NOT (EXISTS ( SELECT 1
+       FROM membership m
+      WHERE m.staff_id = staff_account.id AND m.organisation_id <> koepel_org())))
+  with check (koepel_principal_kind() = 'staff'::text AND koepel_has_permission('admin:staff'::text) AND NOT is_operator);
 create policy staff_account_colleagues on staff_account as permissive for select to public
   using (koepel_principal_kind() = 'staff'::text AND (EXISTS ( SELECT 1
        FROM membership m
@@ -320,6 +335,16 @@ create policy staff_account_self on staff_account as permissive for all to publi
 create policy staff_account_system on staff_account as permissive for all to public
   using (koepel_principal_kind() = 'system'::text)
   with check (koepel_principal_kind() = 'system'::text);
+CREATE TRIGGER staff_account_admin_guard BEFORE UPDATE ON staff_account FOR EACH ROW EXECUTE FUNCTION koepel_staff_account_admin_guard();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table staff_invitation: row-level security enabled, forced
+grant select, insert, update on staff_invitation to koepel_app;
+create policy staff_invitation_admin on staff_invitation as permissive for insert to public
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:staff'::text) AND created_by = koepel_actor());
+create policy staff_invitation_redeem on staff_invitation as permissive for all to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'staff-login'::text)
+  with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'staff-login'::text);
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- sequences
@@ -579,6 +604,44 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_membership_admin_guard(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_membership_admin_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if koepel_principal_kind() <> 'staff' then
+    return new;
+  end if;
+  if not (new.permissions <@ array['patients:search', 'patients:read', 'record:read', 'record:requests',
+                                   'audit:read', 'admin:staff', 'admin:organisation', 'admin:api-clients']) then
+    raise exception 'unknown permission' using errcode = '22023';
+  end if;
+  if tg_op = 'UPDATE' then
+    if new.staff_id <> old.staff_id or new.organisation_id <> old.organisation_id
+       or new.created_at <> old.created_at then
+      raise exception 'membership keys cannot change' using errcode = '42501';
+    end if;
+    if new.staff_id = koepel_actor()
+       and (not ('admin:staff' = any(new.permissions)) or new.disabled_at is not null) then
+      raise exception 'an admin cannot lock themselves out' using errcode = '42501';
+    end if;
+  end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_open_access_request_count(): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_open_access_request_count()
+ RETURNS bigint
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select count(*) from record_access_request r where koepel_principal_kind() = 'staff' and r.status = 'open'
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_open_access_requests(integer): security invoker; execute: koepel_app; set koepel.patient_search=on
 CREATE OR REPLACE FUNCTION public.koepel_open_access_requests(max_rows integer)
  RETURNS TABLE(id uuid, citizen_id uuid)
@@ -727,3 +790,25 @@ AS $function$
                 where r.organisation_id = koepel_org() and r.resource_type = w.resource_type
                   and r.source_key = w.source_key and r.citizen_id <> w.citizen_id)
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_staff_account_admin_guard(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_staff_account_admin_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if koepel_principal_kind() <> 'staff' or new.id = koepel_actor() then
+    return new;
+  end if;
+  -- Someone else's account: only the two-step verification reset (and ending their sessions).
+  if new.email <> old.email or new.display_name <> old.display_name or new.password_hash <> old.password_hash
+     or new.is_operator <> old.is_operator or new.disabled_at is distinct from old.disabled_at
+     or new.created_at <> old.created_at
+     or (new.totp_ciphertext is not null and new.totp_ciphertext is distinct from old.totp_ciphertext)
+     or (new.totp_confirmed_at is not null and new.totp_confirmed_at is distinct from old.totp_confirmed_at)
+     or (old.must_enrol_totp and not new.must_enrol_totp) then
+    raise exception 'an admin may only reset two-step verification' using errcode = '42501';
+  end if;
+  return new;
+end $function$;

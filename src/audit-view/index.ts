@@ -9,7 +9,7 @@ export const auditView = defineCapability({
   name: 'audit-view',
   messages: [auditViewMessages],
   navigation: [
-    { area: 'staff', href: '/staff/audit', label: 'auditView.nav', order: 80, permission: PERMISSIONS.auditRead },
+    { area: 'staff', href: '/staff/audit', label: 'auditView.nav', order: 40, permissions: [PERMISSIONS.auditRead] },
   ],
   register: registerAuditView,
 });

@@ -1,5 +1,6 @@
 // Staff find their organisation's patients and open the record as their organisation holds it.
 import { defineCapability } from '../platform/capability.js';
+import { PERMISSIONS } from '../platform/auth/permissions.js';
 import { patientMessages } from './messages.js';
 import { patientRecordMessages } from './record-messages.js';
 import { registerPatientRoutes } from './routes.js';
@@ -9,5 +10,14 @@ export { birthDateText, StaffBirthDate, PatientSearchForm } from './views.js';
 export const patients = defineCapability({
   name: 'patients',
   messages: [patientMessages, patientRecordMessages],
+  navigation: [
+    {
+      area: 'staff',
+      href: '/staff/patients',
+      label: 'patients.nav',
+      order: 10,
+      permissions: [PERMISSIONS.patientsSearch],
+    },
+  ],
   register: registerPatientRoutes,
 });

@@ -1,6 +1,7 @@
 // Texts of the staff patient search.
 import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
+  'patients.nav': 'Patiënten',
   'patients.search.title': 'Patiënt zoeken',
   'patients.search.intro':
     'U vindt alleen patiënten met een lopende zorgrelatie met uw organisatie. Elke patiënt die u in de resultaten ziet, wordt vastgelegd in het inzageoverzicht van die patiënt.',
@@ -27,6 +28,7 @@ const nl = {
 } as const;
 
 const en: Partial<Record<keyof typeof nl, string>> = {
+  'patients.nav': 'Patients',
   'patients.search.title': 'Find a patient',
   'patients.search.intro':
     "You only find patients with a current care relationship with your organisation. Every patient you see in the results is recorded in that patient's access log.",

@@ -14,6 +14,11 @@ const searchBody = z.object({
 });
 
 export function registerPatientRoutes(app: FastifyInstance): void {
+  // The staff menu's "Patiënten": the search form on a page of its own.
+  app.get('/staff/patients', async (req, reply) => {
+    requireStaff(req, PERMISSIONS.patientsSearch);
+    return sendPage(reply, <SearchResultsPage ctx={pageContext(req)} values={{ name: '', born: '' }} />);
+  });
   app.post('/staff/patients/search', async (req, reply) => {
     requireStaff(req, PERMISSIONS.patientsSearch);
     const ctx = pageContext(req);

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Catalogue } from './i18n/i18n.js';
-import type { NavigationLink } from './web/navigation.js';
+import type { LoginPage, NavigationLink } from './web/navigation.js';
 
 export interface Capability {
   /** The folder name, e.g. 'record-requests'. */
@@ -14,6 +14,8 @@ export interface Capability {
   readonly messages?: readonly Catalogue[];
   /** Links the capability adds to a menu (the citizen's menu, the staff workplace). */
   readonly navigation?: readonly NavigationLink[];
+  /** Areas whose pages send a visitor with an ended session to a login page, with a return to where they were. */
+  readonly loginPages?: readonly LoginPage[];
   /** Whether this deployment includes the capability (e.g. the DigiD simulator only where it is switched on). */
   readonly enabled?: (config: Config) => boolean;
   /** Registers routes and hooks, inside the capability's own plugin scope. */
@@ -34,6 +36,7 @@ export async function registerCapabilities(app: FastifyInstance, capabilities: r
     if (capability.enabled && !capability.enabled(app.koepel.config)) continue;
     for (const catalogue of capability.messages ?? []) app.koepel.messages.add(catalogue);
     for (const link of capability.navigation ?? []) app.koepel.navigation.add(link);
+    for (const page of capability.loginPages ?? []) app.koepel.navigation.addLoginPage(page);
     // Not wrapped in fastify-plugin: decorators, hooks and error handlers the capability adds stay in its scope.
     await app.register(async (scope) => {
       await capability.register(scope);

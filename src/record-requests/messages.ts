@@ -60,6 +60,8 @@ const nl = {
   'recordRequests.errors.note': 'Uw toelichting is te lang: gebruik maximaal 1000 tekens.',
   'recordRequests.errors.openExists': 'U heeft bij deze zorgverlener al een open verzoek. Wacht op het antwoord.',
 
+  'recordRequests.staff.nav': 'Verzoeken',
+  'recordRequests.staff.navCount': 'Verzoeken, {count, plural, =0 {geen open} other {# open}}',
   'recordRequests.staff.title': 'Verzoeken om inzage',
   'recordRequests.staff.intro':
     'Patiënten vragen hier om meer van hun dossier te mogen inzien dan uw organisatie standaard toont. Alleen die patiënt krijgt de toegekende onderdelen te zien. Elke patiënt in deze lijst wordt vastgelegd in het inzageoverzicht van die patiënt.',
@@ -159,6 +161,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'recordRequests.errors.openExists':
     'You already have an open request with this care provider. Please wait for the answer.',
 
+  'recordRequests.staff.nav': 'Requests',
+  'recordRequests.staff.navCount': 'Requests, {count, plural, =0 {none open} other {# open}}',
   'recordRequests.staff.title': 'Requests to see more of the record',
   'recordRequests.staff.intro':
     'Patients ask here to see more of their record than your organisation shows by default. Only that patient gets to see the parts granted. Every patient in this list is recorded in that patient’s access log.',

@@ -28,12 +28,23 @@ export interface StaffAccount {
   totpCiphertext: Uint8Array | null;
   totpConfirmedAt: Date | null;
   disabled: boolean;
+  /** An admin reset two-step verification: it is set up again at the next login. */
+  mustEnrolTotp: boolean;
 }
 
 export async function getAccount(tx: Tx, staffId: string): Promise<StaffAccount | undefined> {
   const row = await tx
     .selectFrom('staff_account')
-    .select(['id', 'email', 'display_name', 'is_operator', 'totp_ciphertext', 'totp_confirmed_at', 'disabled_at'])
+    .select([
+      'id',
+      'email',
+      'display_name',
+      'is_operator',
+      'totp_ciphertext',
+      'totp_confirmed_at',
+      'disabled_at',
+      'must_enrol_totp',
+    ])
     .where('id', '=', staffId)
     .executeTakeFirst();
   return (
@@ -45,6 +56,7 @@ export async function getAccount(tx: Tx, staffId: string): Promise<StaffAccount 
       totpCiphertext: row.totp_confirmed_at ? row.totp_ciphertext : null,
       totpConfirmedAt: row.totp_confirmed_at,
       disabled: row.disabled_at !== null,
+      mustEnrolTotp: row.must_enrol_totp,
     }
   );
 }
@@ -63,6 +75,7 @@ export async function membershipsOf(tx: Tx, staffId: string): Promise<Membership
     .innerJoin('organisation as o', 'o.id', 'm.organisation_id')
     .select(['m.organisation_id', 'o.name', 'o.kind', 'm.role', 'o.requires_totp'])
     .where('m.staff_id', '=', staffId)
+    .where('m.disabled_at', 'is', null)
     .orderBy('o.name')
     .execute();
   return rows.map((r) => ({
@@ -76,6 +89,9 @@ export async function membershipsOf(tx: Tx, staffId: string): Promise<Membership
 
 /** ZL-3: two-step verification is required when any of the employee's organisations requires it, and always
  * for operator accounts (they see security data across all organisations). */
-export function totpRequired(account: Pick<StaffAccount, 'isOperator'>, memberships: MembershipChoice[]): boolean {
-  return account.isOperator || memberships.some((m) => m.requiresTotp);
+export function totpRequired(
+  account: Pick<StaffAccount, 'isOperator' | 'mustEnrolTotp'>,
+  memberships: MembershipChoice[],
+): boolean {
+  return account.isOperator || account.mustEnrolTotp || memberships.some((m) => m.requiresTotp);
 }

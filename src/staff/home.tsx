@@ -14,6 +14,8 @@ import { EnrolPage, LinkLine, type EnrolView } from './login-views.js';
 import {
   Alert,
   ButtonLink,
+  Card,
+  CardList,
   Link,
   Page,
   Section,
@@ -83,6 +85,7 @@ function StaffHomePage(props: {
   return (
     <Page ctx={ctx} title={t('staff.home.welcome', { name: props.name })} documentTitle={t('staff.home.title')}>
       <Text text={t('staff.home.role', { role: t(`staff.role.${props.role}` as MessageKey), organisation: o.name })} />
+      <WaitingForYou ctx={ctx} />
       {props.totpOn ? (
         ''
       ) : (
@@ -108,6 +111,37 @@ function StaffHomePage(props: {
           <LinkLine href={l.href} text={l.text} />
         ))}
     </Page>
+  );
+}
+
+/**
+ * The dashboard's "Wat op u wacht": every menu link of the workplace that counts something (open record requests,
+ * …), with its count. The counts are the menu's own (one count per page view), so nothing is counted twice.
+ */
+async function WaitingForYou(props: { ctx: PageContext }): Promise<string> {
+  const { ctx } = props;
+  const { t } = ctx;
+  const counted = ctx.navigation.filter((l) => l.badge && l.badgeLabel);
+  if (counted.length === 0) return '';
+  const counts = await Promise.all(counted.map((l) => ctx.badge(l)));
+  return (
+    <Section id="waiting-title" title={t('staff.home.waiting')}>
+      <CardList>
+        {counted.map((l, i) => {
+          const count = counts[i];
+          const label = l.badgeLabel;
+          if (count === null || count === undefined || !label) return '';
+          return (
+            <Card id={`waiting-${i}`} level={3} title={t(l.label)} href={l.href}>
+              <p class="koepel-dashboard-count" aria-hidden="true" safe>
+                {String(count)}
+              </p>
+              <Text text={t(label, { count })} />
+            </Card>
+          );
+        })}
+      </CardList>
+    </Section>
   );
 }
 

@@ -5,4 +5,11 @@ import { registerStaffRoutes } from './routes.js';
 
 export { hashPassword } from './passwords.js';
 
-export const staff = defineCapability({ name: 'staff', messages: [staffMessages], register: registerStaffRoutes });
+export const staff = defineCapability({
+  name: 'staff',
+  messages: [staffMessages],
+  navigation: [{ area: 'staff', href: '/staff/account', label: 'staff.nav.account', order: 90 }],
+  // A session that ended on a staff page goes back to the staff login, and from there back to that page.
+  loginPages: [{ prefix: '/staff', loginPath: '/staff/login' }],
+  register: registerStaffRoutes,
+});

@@ -4,6 +4,7 @@
 import type { PageContext } from '../platform/web/context.js';
 import { Layout } from '../platform/web/layout.js';
 import {
+  Alert,
   Button,
   Choices,
   ErrorSummary,
@@ -50,12 +51,22 @@ export function LinkLine(props: { href: string; text: string }): JSX.Element {
   );
 }
 
-export function LoginPage(props: { ctx: PageContext; email?: string; errors?: FieldError[] }): JSX.Element {
+export function LoginPage(props: {
+  ctx: PageContext;
+  email?: string;
+  errors?: FieldError[];
+  /** The session ended on a staff page: say so above the form. */
+  expired?: boolean;
+  /** Just chose a password from an invitation link. */
+  passwordSet?: boolean;
+}): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   const errors = props.errors ?? [];
   return (
     <StepPage ctx={ctx} title={t('staff.login.title')} intro={t('staff.login.intro')} errors={errors}>
+      {props.expired ? <Alert kind="info" class="koepel-notice" text={t('staff.login.expired')} /> : ''}
+      {props.passwordSet ? <Alert kind="ok" class="koepel-notice" text={t('staff.login.passwordSet')} /> : ''}
       <Form ctx={ctx} action="/staff/login" novalidate>
         <TextField
           id="email"

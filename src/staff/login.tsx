@@ -19,6 +19,7 @@ import { findAccountByEmail, getAccount, membershipsOf, totpRequired } from './a
 import type { FieldError } from '../platform/web/components/index.js';
 import { ChooseOrganisationPage, EnrolPage, LoginPage, TotpPage } from './login-views.js';
 import { dummyHash, verifyPassword } from './passwords.js';
+import { safeReturnPath } from './return-path.js';
 import { dropPending, newPending, pendingState, readPending, savePending, type PendingLogin } from './pending-login.js';
 import {
   accountKey,
@@ -44,6 +45,8 @@ import {
 } from './totp.js';
 
 const OPERATOR_CHOICE = 'operator';
+/** Session state of the login form: the staff page to return to (src/staff/return-path.ts). */
+const RETURN_STATE = 'staffReturn';
 
 const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
 const codeBody = z.object({ code: z.string().max(20) });
@@ -137,8 +140,13 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
   app.get('/staff/login', async (req, reply) => {
     if (req.principal.kind === 'staff') return reply.redirect('/staff', 303);
     if (req.principal.kind === 'operator') return reply.redirect('/operator/alerts', 303);
-    await ensureSession(req, reply);
-    return sendPage(reply, <LoginPage ctx={pageContext(req)} />);
+    const session = await ensureSession(req, reply);
+    // After a session ended on a staff page: remember where to return to, and say why they are here.
+    const returnTo = safeReturnPath((req.query as { return?: unknown }).return);
+    if (returnTo && session.state[RETURN_STATE] !== returnTo)
+      await req.server.koepel.sessions.updateState(session, { ...session.state, [RETURN_STATE]: returnTo });
+    const passwordSet = (req.query as { password?: unknown }).password === 'set';
+    return sendPage(reply, <LoginPage ctx={pageContext(req)} expired={returnTo !== null} passwordSet={passwordSet} />);
   });
 
   app.post('/staff/login', async (req, reply) => {
@@ -185,7 +193,8 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
     if (!full) return redirectToLogin(reply);
     const stage = full.totpConfirmedAt ? 'totp' : totpRequired(full, memberships) ? 'enrol' : null;
     // A new session id as soon as the password is right; it holds the pending login and nothing else.
-    const pending = newPending(full.id, tkeys.account, stage ?? 'choose');
+    const returnTo = safeReturnPath(req.session?.state[RETURN_STATE]);
+    const pending = { ...newPending(full.id, tkeys.account, stage ?? 'choose'), ...(returnTo ? { returnTo } : {}) };
     await rotateSession(req, reply, { kind: 'anonymous', state: pendingState(pending) });
     if (stage === 'totp') return reply.redirect('/staff/login/totp', 303);
     if (stage === 'enrol') return reply.redirect('/staff/totp/enrol', 303);
@@ -381,6 +390,7 @@ async function completeLogin(req: FastifyRequest, reply: FastifyReply, pending: 
       accountKey: pending.accountKey,
       stage: 'choose',
       startedAt: pending.startedAt,
+      ...(pending.returnTo ? { returnTo: pending.returnTo } : {}),
     });
     return reply.redirect('/staff/login/organisation', 303);
   }
@@ -401,5 +411,6 @@ async function finishLogin(
   await req.withData((s) =>
     s.audit({ event: 'staff.login', action: 'E', resourceType: 'staff_account', resourceId: pending.staffId }),
   );
-  return reply.redirect(principal.kind === 'operator' ? '/operator/alerts' : '/staff', 303);
+  const back = safeReturnPath(pending.returnTo);
+  return reply.redirect(principal.kind === 'operator' ? '/operator/alerts' : (back ?? '/staff'), 303);
 }

@@ -9,6 +9,8 @@ const nl = {
   'staff.login.totpNote':
     'Daarna vragen wij een code uit uw authenticator-app, als uw organisatie dat vereist of als u die heeft ingesteld.',
   'staff.login.citizenHint': 'Bent u patiënt of cliënt? Log dan in met DigiD op de startpagina.',
+  'staff.login.expired':
+    'U was een tijd niet actief of uw sessie is verlopen. Log opnieuw in; daarna komt u terug op de pagina waar u was.',
   'staff.errors.emailMissing': 'Vul uw e-mailadres in.',
   'staff.errors.emailInvalid': 'Vul een geldig e-mailadres in, zoals naam@organisatie.nl.',
   'staff.errors.passwordMissing': 'Vul uw wachtwoord in.',
@@ -53,7 +55,22 @@ const nl = {
   'staff.choose.legend': 'Organisatie',
   'staff.choose.operator': 'Koepel-beheer (servicedesk)',
   'staff.choose.submit': 'Verder',
+  'staff.setPassword.title': 'Kies uw wachtwoord',
+  'staff.setPassword.intro':
+    'Uw organisatie heeft een account voor u aangemaakt. Kies een wachtwoord van minstens {min} tekens; daarna logt u in en stelt u verificatie in twee stappen in.',
+  'staff.setPassword.password': 'Nieuw wachtwoord',
+  'staff.setPassword.hint': 'Minstens {min} tekens. Een zin van een paar woorden is sterk en goed te onthouden.',
+  'staff.setPassword.confirm': 'Herhaal het wachtwoord',
+  'staff.setPassword.submit': 'Wachtwoord opslaan',
+  'staff.setPassword.errors.short': 'Kies een wachtwoord van minstens {min} tekens.',
+  'staff.setPassword.errors.mismatch': 'De twee wachtwoorden zijn niet gelijk. Typ het wachtwoord twee keer hetzelfde.',
+  'staff.setPassword.invalidTitle': 'Deze link werkt niet (meer)',
+  'staff.setPassword.invalid':
+    'De link is al gebruikt, verlopen of niet compleet. Vraag de beheerder van uw organisatie om een nieuwe link.',
+  'staff.login.passwordSet': 'Uw wachtwoord is opgeslagen. Log nu in.',
+  'staff.nav.account': 'Mijn account',
   'staff.home.title': 'Werkplek',
+  'staff.home.waiting': 'Wat op u wacht',
   'staff.home.welcome': 'Welkom, {name}',
   'staff.home.role': 'U werkt als {role} bij {organisation}.',
   'staff.home.organisation': 'Uw organisatie',
@@ -100,6 +117,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'staff.login.totpNote':
     'Next we ask for a code from your authenticator app, if your organisation requires it or you have set it up.',
   'staff.login.citizenHint': 'Are you a patient or client? Log in with DigiD on the home page.',
+  'staff.login.expired':
+    'You were inactive for a while or your session ended. Log in again; you will then return to the page you were on.',
   'staff.errors.emailMissing': 'Enter your e-mail address.',
   'staff.errors.emailInvalid': 'Enter a valid e-mail address, like name@organisation.nl.',
   'staff.errors.passwordMissing': 'Enter your password.',
@@ -142,7 +161,22 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'staff.choose.legend': 'Organisation',
   'staff.choose.operator': 'Koepel operations (service desk)',
   'staff.choose.submit': 'Continue',
+  'staff.setPassword.title': 'Choose your password',
+  'staff.setPassword.intro':
+    'Your organisation created an account for you. Choose a password of at least {min} characters; then log in and set up two-step verification.',
+  'staff.setPassword.password': 'New password',
+  'staff.setPassword.hint': 'At least {min} characters. A sentence of a few words is strong and easy to remember.',
+  'staff.setPassword.confirm': 'Repeat the password',
+  'staff.setPassword.submit': 'Save password',
+  'staff.setPassword.errors.short': 'Choose a password of at least {min} characters.',
+  'staff.setPassword.errors.mismatch': 'The two passwords are not the same. Type the same password twice.',
+  'staff.setPassword.invalidTitle': 'This link does not work (any more)',
+  'staff.setPassword.invalid':
+    "The link was used already, has expired or is incomplete. Ask your organisation's administrator for a new link.",
+  'staff.login.passwordSet': 'Your password has been saved. Log in now.',
+  'staff.nav.account': 'My account',
   'staff.home.title': 'Workplace',
+  'staff.home.waiting': 'Waiting for you',
   'staff.home.welcome': 'Welcome, {name}',
   'staff.home.role': 'You work as {role} at {organisation}.',
   'staff.home.organisation': 'Your organisation',

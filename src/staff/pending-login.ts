@@ -14,6 +14,8 @@ const pendingSchema = z.object({
   startedAt: z.number().int(),
   /** During enrolment: the secret on show, sealed (base64), until the employee confirms it with a code. */
   enrolSecret: z.string().optional(),
+  /** The staff page to return to after login (checked by safeReturnPath when it was stored). */
+  returnTo: z.string().max(200).optional(),
 });
 
 export type PendingLogin = z.infer<typeof pendingSchema>;

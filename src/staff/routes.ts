@@ -2,8 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { registerStaffHomeRoutes } from './home.js';
 import { registerStaffLoginRoutes } from './login.js';
+import { registerSetPasswordRoutes } from './set-password.js';
 
 export function registerStaffRoutes(app: FastifyInstance): void {
   registerStaffLoginRoutes(app);
   registerStaffHomeRoutes(app);
+  registerSetPasswordRoutes(app);
 }

@@ -96,6 +96,7 @@ export async function enrolTotp(
       totp_ciphertext: sealTotpSecret(keys, staffId, secret),
       totp_confirmed_at: sql<Date>`now()`,
       totp_last_step: step,
+      must_enrol_totp: false,
     })
     .where('id', '=', staffId)
     .execute();

@@ -48,6 +48,8 @@ function context(): PageContext {
     csrf: 'csrf-token',
     user: null,
     navigation: [],
+    area: null,
+    badge: () => Promise.resolve(null),
     path: '/__components',
   };
 }

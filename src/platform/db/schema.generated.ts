@@ -221,9 +221,11 @@ export interface LoginThrottle {
 
 export interface Membership {
   created_at: Generated<Timestamp>;
+  disabled_at: Timestamp | null;
   organisation_id: string;
   permissions: Generated<string[]>;
   role: MembershipRole;
+  sessions_valid_after: Timestamp | null;
   staff_id: string;
 }
 
@@ -367,11 +369,22 @@ export interface StaffAccount {
   email: string;
   id: Generated<string>;
   is_operator: Generated<boolean>;
+  must_enrol_totp: Generated<boolean>;
   password_hash: string;
   sessions_valid_after: Generated<Timestamp>;
   totp_ciphertext: Uint8Array | null;
   totp_confirmed_at: Timestamp | null;
   totp_last_step: number | null;
+}
+
+export interface StaffInvitation {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  expires_at: Timestamp;
+  organisation_id: string;
+  staff_id: string;
+  token_hash: Uint8Array;
+  used_at: Timestamp | null;
 }
 
 export interface DB {
@@ -404,4 +417,5 @@ export interface DB {
   security_alert: SecurityAlert;
   session: Session;
   staff_account: StaffAccount;
+  staff_invitation: StaffInvitation;
 }

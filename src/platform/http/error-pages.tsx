@@ -55,6 +55,16 @@ export async function renderError(
       );
   }
   if (kind === 'loginRequired' && req.sessionExpired) clearSessionCookie(reply);
+  // A page of an area with its own login (the staff workplace): straight to that login, and back here afterwards.
+  // (Someone logged in as another kind of user — a citizen — gets the page below instead.)
+  if (kind === 'loginRequired' && req.principal.kind === 'anonymous') {
+    const path = req.url.split('?')[0] ?? '/';
+    const login = req.server.koepel.navigation.loginPageFor(path);
+    if (login) {
+      const back = req.method === 'GET' ? `?return=${encodeURIComponent(path)}` : '';
+      return reply.redirect(`${login.loginPath}${back}`, 303);
+    }
+  }
   const home = ctx.user?.homePath ?? '/';
   return sendPage(
     reply,

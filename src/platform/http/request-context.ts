@@ -14,7 +14,7 @@ import type { Notifications } from '../db/database.js';
 import { runInScope, type DataScope } from '../db/scope.js';
 import type { DB } from '../db/schema.js';
 import { isLang, type Lang, type Messages } from '../i18n/i18n.js';
-import type { Navigation } from '../web/navigation.js';
+import type { Navigation, NavigationLink } from '../web/navigation.js';
 import { principalOf, SESSION_COOKIE, type Session, type SessionStore } from '../session/sessions.js';
 import type { PageContext, PortalView } from '../web/context.js';
 import { HttpError } from './errors.js';
@@ -114,6 +114,8 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
     const sent = typeof body?._csrf === 'string' ? body._csrf : req.headers['x-csrf-token'];
     const expected = req.session?.csrfToken;
     if (typeof sent !== 'string' || !expected || !safeEqual(sent, expected)) {
+      // A form sent after the session ended: the visitor has to log in again, not a forgery.
+      if (req.sessionExpired) throw new HttpError(401, 'loginRequired');
       throw new HttpError(403, 'csrf');
     }
   });
@@ -174,15 +176,42 @@ export function pageContext(req: FastifyRequest): PageContext {
     user = { name, homePath: '/home' };
   }
   const { messages, navigation, portals } = req.server.koepel;
+  const p = req.principal;
+  const area = user?.homePath === '/home' ? 'citizen' : s?.kind === 'staff' ? 'staff' : null;
+  const links =
+    area === 'citizen'
+      ? navigation.links('citizen')
+      : p.kind === 'staff'
+        ? navigation
+            .links('staff')
+            .filter((l) => !l.permissions || l.permissions.some((x) => p.permissions.includes(x)))
+        : [];
   return {
     lang: req.lang,
     t: messages.translator(req.lang),
     portal: portals.current(),
     csrf: s?.csrfToken ?? null,
     user,
-    navigation: user?.homePath === '/home' ? navigation.links('citizen') : [],
+    navigation: links,
+    area,
+    badge: (link) => badgeOf(req, link),
     path: req.url.split('?')[0] ?? '/',
   };
+}
+
+const badgeCache = new WeakMap<FastifyRequest, Map<string, Promise<number | null>>>();
+
+/** A menu link's count, once per request; a failure to count shows no number rather than breaking the page. */
+function badgeOf(req: FastifyRequest, link: NavigationLink): Promise<number | null> {
+  if (!link.badge) return Promise.resolve(null);
+  let counts = badgeCache.get(req);
+  if (!counts) badgeCache.set(req, (counts = new Map<string, Promise<number | null>>()));
+  let count = counts.get(link.href);
+  if (!count) {
+    count = link.badge(req).catch(() => null);
+    counts.set(link.href, count);
+  }
+  return count;
 }
 
 /** Every page leaves here: bidirectional controls from anyone's text are dropped (components/escape.ts). */

@@ -99,6 +99,8 @@ export class SessionStore {
           'a.display_name',
           'm.role',
           'm.permissions',
+          'm.disabled_at as membership_disabled_at',
+          'm.sessions_valid_after as membership_sessions_valid_after',
         ])
         .where('s.token_hash', '=', tokenHash)
         .executeTakeFirst();
@@ -109,6 +111,9 @@ export class SessionStore {
       const staffRevoked =
         row.kind === 'staff' &&
         (row.disabled_at !== null ||
+          row.membership_disabled_at !== null ||
+          (row.membership_sessions_valid_after !== null &&
+            row.membership_sessions_valid_after.getTime() > row.created_at.getTime()) ||
           (row.sessions_valid_after !== null && row.sessions_valid_after.getTime() > row.created_at.getTime()));
       if (idle || expired || staffRevoked) {
         await tx.updateTable('session').set({ ended_at: new Date() }).where('token_hash', '=', tokenHash).execute();

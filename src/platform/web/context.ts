@@ -23,5 +23,9 @@ export interface PageContext {
   user: { name: string; homePath: string } | null;
   /** The links of the logged-in user's menu (empty for visitors). */
   navigation: readonly NavigationLink[];
+  /** Whose shell the page wears: the citizen's portal or the staff workplace (its menu and footer). */
+  area: 'citizen' | 'staff' | null;
+  /** The number beside a menu link (counted once per page view), or null. */
+  badge: (link: NavigationLink) => Promise<number | null>;
   path: string;
 }

@@ -66,68 +66,167 @@ export function Layout(props: {
               </ul>
             </nav>
           </header>
-          {ctx.navigation.length > 0 ? <CitizenNav ctx={ctx} /> : ''}
+          {ctx.navigation.length > 0 ? ctx.area === 'staff' ? <StaffNav ctx={ctx} /> : <CitizenNav ctx={ctx} /> : ''}
           <main id="main" class="utrecht-page-content koepel-main" tabindex="-1">
             {/* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- children are rendered elements, escaped where they were built */}
             {props.children as 'safe'}
           </main>
-          <footer class="utrecht-page-footer koepel-footer">
-            <div class="koepel-footer-grid">
-              <section aria-labelledby="footer-support">
-                <h2 id="footer-support" class="utrecht-heading-2" safe>
-                  {t('footer.support')}
-                </h2>
-                <p class="utrecht-paragraph">
-                  <a class="utrecht-link" href={`mailto:${portal.supportEmail}`} safe>
-                    {portal.supportEmail}
-                  </a>
-                  {portal.supportPhone ? (
-                    <>
-                      <br />
-                      <a class="utrecht-link" href={`tel:${portal.supportPhone.replace(/\s/g, '')}`} safe>
-                        {portal.supportPhone}
-                      </a>
-                    </>
-                  ) : (
-                    ''
-                  )}
-                </p>
-              </section>
-              <section aria-labelledby="footer-dpo">
-                <h2 id="footer-dpo" class="utrecht-heading-2" safe>
-                  {t('footer.dpo')}
-                </h2>
-                <p class="utrecht-paragraph">
-                  <span safe>{portal.dpoName}</span>
-                  <br />
-                  <a class="utrecht-link" href={`mailto:${portal.dpoEmail}`} safe>
-                    {portal.dpoEmail}
-                  </a>
-                </p>
-              </section>
-              <section aria-labelledby="footer-more">
-                <h2 id="footer-more" class="utrecht-heading-2">
-                  Koepel
-                </h2>
-                <ul class="utrecht-unordered-list koepel-plain-list">
-                  <li>
-                    <a class="utrecht-link" href="/privacy" safe>
-                      {t('footer.privacy')}
-                    </a>
-                  </li>
-                  <li>
-                    <a class="utrecht-link" href="/staff/login" safe>
-                      {t('footer.staffLogin')}
-                    </a>
-                  </li>
-                  <li safe>{t('footer.openSource')}</li>
-                </ul>
-              </section>
-            </div>
-          </footer>
+          {ctx.area === 'staff' ? <StaffFooter ctx={ctx} /> : <CitizenFooter ctx={ctx} />}
         </div>
       </body>
     </html>
+  );
+}
+
+// The citizen's footer: the portal's helpdesk and data-protection contacts.
+function CitizenFooter(props: { ctx: PageContext }): JSX.Element {
+  const { ctx } = props;
+  const { t, portal } = ctx;
+  return (
+    <footer class="utrecht-page-footer koepel-footer">
+      <div class="koepel-footer-grid">
+        <section aria-labelledby="footer-support">
+          <h2 id="footer-support" class="utrecht-heading-2" safe>
+            {t('footer.support')}
+          </h2>
+          <p class="utrecht-paragraph">
+            <a class="utrecht-link" href={`mailto:${portal.supportEmail}`} safe>
+              {portal.supportEmail}
+            </a>
+            {portal.supportPhone ? (
+              <>
+                <br />
+                <a class="utrecht-link" href={`tel:${portal.supportPhone.replace(/\s/g, '')}`} safe>
+                  {portal.supportPhone}
+                </a>
+              </>
+            ) : (
+              ''
+            )}
+          </p>
+        </section>
+        <section aria-labelledby="footer-dpo">
+          <h2 id="footer-dpo" class="utrecht-heading-2" safe>
+            {t('footer.dpo')}
+          </h2>
+          <p class="utrecht-paragraph">
+            <span safe>{portal.dpoName}</span>
+            <br />
+            <a class="utrecht-link" href={`mailto:${portal.dpoEmail}`} safe>
+              {portal.dpoEmail}
+            </a>
+          </p>
+        </section>
+        <section aria-labelledby="footer-more">
+          <h2 id="footer-more" class="utrecht-heading-2">
+            Koepel
+          </h2>
+          <ul class="utrecht-unordered-list koepel-plain-list">
+            <li>
+              <a class="utrecht-link" href="/privacy" safe>
+                {t('footer.privacy')}
+              </a>
+            </li>
+            <li>
+              <a class="utrecht-link" href="/staff/login" safe>
+                {t('footer.staffLogin')}
+              </a>
+            </li>
+            <li safe>{t('footer.openSource')}</li>
+          </ul>
+        </section>
+      </div>
+    </footer>
+  );
+}
+
+// The staff workplace's footer: help comes from the organisation's own administrator, not the citizens' helpdesk.
+function StaffFooter(props: { ctx: PageContext }): JSX.Element {
+  const { t } = props.ctx;
+  return (
+    <footer class="utrecht-page-footer koepel-footer">
+      <div class="koepel-footer-grid">
+        <section aria-labelledby="footer-staff-help">
+          <h2 id="footer-staff-help" class="utrecht-heading-2" safe>
+            {t('footer.staff.help')}
+          </h2>
+          <p class="utrecht-paragraph" safe>
+            {t('footer.staff.helpBody')}
+          </p>
+        </section>
+        <section aria-labelledby="footer-staff-care">
+          <h2 id="footer-staff-care" class="utrecht-heading-2" safe>
+            {t('footer.staff.care')}
+          </h2>
+          <p class="utrecht-paragraph" safe>
+            {t('footer.staff.careBody')}
+          </p>
+        </section>
+        <section aria-labelledby="footer-more">
+          <h2 id="footer-more" class="utrecht-heading-2">
+            Koepel
+          </h2>
+          <ul class="utrecht-unordered-list koepel-plain-list">
+            <li>
+              <a class="utrecht-link" href="/privacy" safe>
+                {t('footer.privacy')}
+              </a>
+            </li>
+            <li safe>{t('footer.openSource')}</li>
+          </ul>
+        </section>
+      </div>
+    </footer>
+  );
+}
+
+// The staff workplace's menu: the links the employee's rights allow, each with its count where it has one.
+function StaffNav(props: { ctx: PageContext }): JSX.Element {
+  const { ctx } = props;
+  const current = (href: string) => ctx.path === href || (href !== '/staff' && ctx.path.startsWith(`${href}/`));
+  return (
+    <nav class="koepel-citizen-nav koepel-staff-nav" aria-label={ctx.t('layout.staffNav')}>
+      <ul class="koepel-citizen-nav-list">
+        {ctx.navigation.map((l) => (
+          <li>
+            <StaffNavLink
+              ctx={ctx}
+              link={l}
+              current={current(l.href) ? (ctx.path === l.href ? 'page' : 'true') : undefined}
+            />
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+async function StaffNavLink(props: {
+  ctx: PageContext;
+  link: PageContext['navigation'][number];
+  current: 'page' | 'true' | undefined;
+}): Promise<string> {
+  const { ctx, link } = props;
+  const count = await ctx.badge(link);
+  const label = ctx.t(link.label);
+  if (count === null || !link.badgeLabel)
+    return (
+      <a class="koepel-citizen-nav-link" href={link.href} aria-current={props.current} safe>
+        {label}
+      </a>
+    );
+  return (
+    <a class="koepel-citizen-nav-link" href={link.href} aria-current={props.current}>
+      <span aria-hidden="true" safe>
+        {label}
+      </span>{' '}
+      <span class="koepel-badge" aria-hidden="true" safe>
+        {String(count)}
+      </span>
+      <span class="koepel-visually-hidden" safe>
+        {ctx.t(link.badgeLabel, { count })}
+      </span>
+    </a>
   );
 }
 

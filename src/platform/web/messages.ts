@@ -10,6 +10,7 @@ const nl = {
   'layout.loggedInAs': 'Ingelogd als {name}',
   'layout.home': 'Home',
   'layout.citizenNav': 'Mijn portaal',
+  'layout.staffNav': 'Werkplek',
   'layout.breadcrumb': 'Kruimelpad',
   'table.region': 'Tabel: {caption}',
   'pagination.previous': 'Vorige pagina',
@@ -21,6 +22,12 @@ const nl = {
   'footer.privacy': 'Privacyverklaring',
   'footer.staffLogin': 'Inloggen voor medewerkers',
   'footer.openSource': 'Koepel is open source (EUPL-1.2).',
+  'footer.staff.help': 'Hulp bij de werkplek',
+  'footer.staff.helpBody':
+    'Vragen over uw account, uw rechten of inloggen? Neem contact op met de beheerder van uw organisatie.',
+  'footer.staff.care': 'Zorgvuldig werken',
+  'footer.staff.careBody':
+    'Elke keer dat u gegevens van een patiënt bekijkt, wordt dat vastgelegd. Patiënten kunnen zien wie hun gegevens bekeek.',
   'error.notFound.title': 'Pagina niet gevonden',
   'error.notFound.body': 'De pagina die u zoekt bestaat niet (meer). Controleer het adres of ga naar de startpagina.',
   'error.badRequest.title': 'Verzoek niet begrepen',
@@ -55,6 +62,7 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'layout.logout': 'Log out',
   'layout.loggedInAs': 'Logged in as {name}',
   'layout.citizenNav': 'My portal',
+  'layout.staffNav': 'Workplace',
   'layout.breadcrumb': 'Breadcrumb',
   'table.region': 'Table: {caption}',
   'pagination.previous': 'Previous page',
@@ -66,6 +74,12 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'footer.privacy': 'Privacy statement',
   'footer.staffLogin': 'Staff login',
   'footer.openSource': 'Koepel is open source (EUPL-1.2).',
+  'footer.staff.help': 'Help with the workplace',
+  'footer.staff.helpBody':
+    "Questions about your account, your rights or logging in? Contact your organisation's administrator.",
+  'footer.staff.care': 'Working with care',
+  'footer.staff.careBody':
+    "Every time you view a patient's data, it is recorded. Patients can see who viewed their data.",
   'error.notFound.title': 'Page not found',
   'error.notFound.body':
     'The page you are looking for does not exist (any more). Check the address or go to the home page.',

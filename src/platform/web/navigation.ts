@@ -1,5 +1,6 @@
 // The menus: capabilities add their links when they are registered (src/platform/capability.ts); the layout shows
 // the links of the menu that belongs to whoever is logged in. The kernel itself names no page of a capability.
+import type { FastifyRequest } from 'fastify';
 import type { MessageKey } from '../i18n/i18n.js';
 
 /**
@@ -14,12 +15,25 @@ export interface NavigationLink {
   label: MessageKey;
   /** Position in the menu, lowest first (10, 20, … leaves room in between). */
   order: number;
-  /** Shown only to whoever holds this permission (a staff right such as 'audit:read'). */
-  permission?: string;
+  /** Staff menu: shown only to employees with at least one of these rights (none given: everyone). */
+  permissions?: readonly string[];
+  /**
+   * A number shown beside the link (e.g. open requests), counted once per page view, only when the page is
+   * rendered; null shows nothing. `badgeLabel` is the link's accessible text with the count ({count}).
+   */
+  badge?: (req: FastifyRequest) => Promise<number | null>;
+  badgeLabel?: MessageKey;
+}
+
+/** Where a visitor whose session ended is sent to log in again: pages under `prefix` go to `loginPath`. */
+export interface LoginPage {
+  prefix: string;
+  loginPath: string;
 }
 
 export class Navigation {
   private readonly areas = new Map<NavigationArea, NavigationLink[]>();
+  private readonly logins: LoginPage[] = [];
 
   add(link: NavigationLink): void {
     const list = this.areas.get(link.area) ?? [];
@@ -29,8 +43,22 @@ export class Navigation {
     this.areas.set(link.area, list);
   }
 
-  /** The area's links that need no permission or one of `permissions` (a link that needs one is hidden by default). */
-  links(area: NavigationArea, permissions: readonly string[] = []): readonly NavigationLink[] {
-    return (this.areas.get(area) ?? []).filter((l) => l.permission === undefined || permissions.includes(l.permission));
+  links(area: NavigationArea): readonly NavigationLink[] {
+    return this.areas.get(area) ?? [];
+  }
+
+  addLoginPage(page: LoginPage): void {
+    if (!/^\/[a-z-]+$/.test(page.prefix)) throw new Error(`login prefix ${page.prefix} is not a top-level path`);
+    this.logins.push(page);
+  }
+
+  /** The login page for a path in an area that has one (the login pages themselves excluded). */
+  loginPageFor(path: string): LoginPage | undefined {
+    return this.logins.find(
+      (l) =>
+        (path === l.prefix || path.startsWith(`${l.prefix}/`)) &&
+        path !== l.loginPath &&
+        !path.startsWith(`${l.loginPath}/`),
+    );
   }
 }
