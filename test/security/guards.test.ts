@@ -20,7 +20,9 @@ test('only the principal module sets transaction settings (the principal, the au
   const offenders = files.filter(
     ({ file, text }) =>
       file !== join('src', 'platform', 'db', 'principal.ts') &&
-      /set_config|SET\s+(LOCAL\s+)?ROLE|koepel\.audited_citizens|koepel\.patient_search|koepel\.audit_lookup/i.test(text),
+      /set_config|SET\s+(LOCAL\s+)?ROLE|koepel\.audited_citizens|koepel\.patient_search|koepel\.audit_lookup/i.test(
+        text,
+      ),
   );
   assert.deepEqual(
     offenders.map((o) => o.file),
