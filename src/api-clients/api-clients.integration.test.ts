@@ -158,9 +158,10 @@ describe('API client administration', () => {
     assert.equal(row.revoked_at, null);
     const count = await k.db.selectFrom('api_client').select('id').where('name', '=', 'Mag niet').execute();
     assert.equal(count.length, 0);
-    // Not logged in at all: the login page's answer, not the list.
+    // Not logged in at all: sent to the staff login (and back here afterwards), not the list.
     const anonymous = await fetch(`${k.url}${LIST}`, { redirect: 'manual' });
-    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.status, 303);
+    assert.equal(anonymous.headers.get('location'), `/staff/login?return=${encodeURIComponent(LIST)}`);
   });
 
   test("another organisation's clients are invisible to an admin and cannot be revoked by them", async () => {

@@ -53,12 +53,14 @@ describe('logout', () => {
     assert.equal((await c.get('/home')).status, 200, 'still logged in');
   });
 
-  test('without a live session there is nothing to log out: refused like any form without a valid token', async () => {
+  test('without a live session there is nothing to log out: a form after the session ended asks to log in again', async () => {
     const c = new HttpClient(k.url);
     c.cookies.set(SESSION_COOKIE, 'x'.repeat(43));
     const res = await c.post('/logout', { _csrf: 'x'.repeat(32) });
-    assert.equal(res.status, 403);
-    assert.match(res.text, /Formulier verlopen/);
+    assert.equal(res.status, 401);
+    assert.match(res.text, /Log eerst in/);
+    const forged = await new HttpClient(k.url).post('/logout', { _csrf: 'x'.repeat(32) });
+    assert.equal(forged.status, 403, 'without any session cookie: a form without a valid token');
   });
 
   test('an anonymous session can be ended too (no audit record: nobody was logged in)', async () => {
