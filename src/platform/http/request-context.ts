@@ -176,12 +176,13 @@ export function pageContext(req: FastifyRequest): PageContext {
     user = { name, homePath: '/home' };
   }
   const { messages, navigation, portals } = req.server.koepel;
-  const p = req.principal;
+  // Undefined before the principal is loaded (a page sent from an onRequest hook, e.g. the canonical-host check).
+  const p = req.principal as Principal | undefined;
   const area = user?.homePath === '/home' ? 'citizen' : s?.kind === 'staff' ? 'staff' : null;
   const links =
     area === 'citizen'
       ? navigation.links('citizen')
-      : p.kind === 'staff'
+      : p?.kind === 'staff'
         ? navigation
             .links('staff')
             .filter((l) => !l.permissions || l.permissions.some((x) => p.permissions.includes(x)))
