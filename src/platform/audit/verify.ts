@@ -93,6 +93,15 @@ export async function verifyAuditLog(
     }
   }
   return withPrincipal(db, { kind: 'system', purpose: 'audit-verify' }, async (tx) => {
+    // The heads are read FIRST: records written while the check runs come after them, so a live log (the privacy
+    // officer's screen checks while Koepel works) never looks broken. Each statement here sees its own snapshot.
+    const heads = (
+      await sql<{ chain_id: number; last_seq: number; last_hash: Uint8Array }>`
+        select chain_id, last_seq, last_hash from audit_chain_head`.execute(tx)
+    ).rows;
+    const headSeq = new Map(heads.map((h) => [h.chain_id, h.last_seq]));
+    /** The hash each chain had at the seq its head named when the check started. */
+    const atHead = new Map<number, Buffer>();
     const state = new Map<number, { seq: number; hash: Buffer }>();
     let records = 0;
     let after = { chain: -1, seq: 0 };
@@ -131,19 +140,17 @@ export async function verifyAuditLog(
           );
         }
         state.set(r.chain_id, { seq: r.seq, hash });
+        if (headSeq.get(r.chain_id) === r.seq) atHead.set(r.chain_id, hash);
       }
       const last = rows[rows.length - 1];
       if (!last) break;
       after = { chain: last.chain_id, seq: last.seq };
     }
-    // The heads say how long each chain should be: a removed tail shows up here.
-    const heads = (
-      await sql<{ chain_id: number; last_seq: number; last_hash: Uint8Array }>`
-        select chain_id, last_seq, last_hash from audit_chain_head`.execute(tx)
-    ).rows;
+    // The heads say how long each chain was when the check started: a removed tail shows up here.
     for (const h of heads) {
       const s = state.get(h.chain_id) ?? { seq: 0, hash: genesis(h.chain_id) };
-      if (s.seq !== h.last_seq || !eq(s.hash, h.last_hash)) {
+      const hashAtHead = h.last_seq === 0 ? genesis(h.chain_id) : atHead.get(h.chain_id);
+      if (s.seq < h.last_seq || !hashAtHead || !eq(hashAtHead, h.last_hash)) {
         return {
           ok: false,
           records,
