@@ -64,6 +64,25 @@ describe('audit log', () => {
     assert.ok(result.records >= 45);
   });
 
+  test('a log that is written to while it is verified still verifies (the check of a live log)', async () => {
+    await writeSome(10);
+    let writing = true;
+    const writer = (async () => {
+      while (writing) await writeSome(3);
+    })();
+    try {
+      // Small batches: many statements, each in its own snapshot, with writes landing between them.
+      for (let round = 0; round < 5; round++) {
+        const result = await verifyAuditLog(k.db, 3);
+        assert.ok(result.ok, JSON.stringify(result));
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+    assert.ok((await verifyAuditLog(k.db)).ok);
+  });
+
   test('UPDATE, DELETE and TRUNCATE are refused, for the app role and for the owner', async () => {
     await writeSome(1);
     const p = await staffPrincipal(k.db, 'huisarts@delinde.example');
