@@ -150,6 +150,13 @@ export async function openDatabase(database: Config['database'], opts: OpenOptio
   };
 }
 
+/** Of a batch's results (an array), the last one with columns; a single result as it is. */
+function lastResultWithRows(result: unknown): unknown {
+  if (!Array.isArray(result)) return result;
+  const withRows = (result as { fields?: unknown[] }[]).filter((r) => (r.fields?.length ?? 0) > 0);
+  return withRows[withRows.length - 1] ?? result[result.length - 1];
+}
+
 /**
  * Closes a client's socket at once (pg's own way out of a query that timed out in pipeline mode): end() would first
  * wait for a server that does not answer.
@@ -257,7 +264,12 @@ function openPostgres(database: PostgresConfig): Database {
       let wrapper = wrappers.get(client);
       if (!wrapper) {
         wrapper = {
-          query: ((...args: unknown[]) => (client.query as (...a: unknown[]) => unknown)(...args)) as never,
+          query: ((...args: unknown[]) => {
+            const result = (client.query as (...a: unknown[]) => unknown)(...args);
+            // A batch of statements (simple protocol) answers with a result per statement: Kysely gets the rows of
+            // the last one that returns rows (a transaction's prologue: BEGIN, settings, a SELECT; see principal.ts).
+            return result instanceof Promise ? result.then(lastResultWithRows) : result;
+          }) as never,
           release: () => release(client),
         };
         wrappers.set(client, wrapper);

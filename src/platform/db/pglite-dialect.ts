@@ -22,7 +22,8 @@ class PGliteConnection implements DatabaseConnection {
     // Without parameters, use the simple protocol so that a migration file with many statements runs as one.
     if (compiled.parameters.length === 0) {
       const results = await this.pg.exec(compiled.sql);
-      const last = results[results.length - 1];
+      // A batch answers with the rows of its last statement that returns rows (as the pg pool does, database.ts).
+      const last = results.filter((r) => r.fields.length > 0).pop() ?? results[results.length - 1];
       return {
         rows: (last?.rows ?? []) as R[],
         ...(last?.affectedRows !== undefined ? { numAffectedRows: BigInt(last.affectedRows) } : {}),

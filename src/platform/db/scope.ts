@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import { NO_ACCESS_POINT, writeAudit, type AccessPoint, type AuditEvent } from '../audit/audit.js';
 import type { KeyStore } from '../crypto/keys.js';
-import { withPrincipal, type Principal, type SystemPurpose, type Tx } from './principal.js';
+import { withPrincipal, type PinnedTransaction, type Principal, type SystemPurpose, type Tx } from './principal.js';
 import type { DB } from './schema.js';
 
 export interface DataScope {
@@ -29,6 +29,26 @@ export function runInScope<T>(
   return withPrincipal(services.db, principal, (tx) =>
     fn({ tx, principal, keys: services.keys, audit: (...events) => writeAudit(tx, principal, at, events) }),
   );
+}
+
+/** A scope on a transaction that is already open as this principal (a request's own): commits it at the end. */
+export async function runOnPinned<T>(
+  services: ScopeServices,
+  pinned: PinnedTransaction,
+  principal: Principal,
+  fn: (scope: DataScope) => Promise<T>,
+  at: AccessPoint = NO_ACCESS_POINT,
+): Promise<T> {
+  const tx = pinned.tx;
+  let result: T;
+  try {
+    result = await fn({ tx, principal, keys: services.keys, audit: (...events) => writeAudit(tx, principal, at, events) });
+  } catch (err) {
+    await pinned.finish('rollback').catch(() => undefined);
+    throw err;
+  }
+  await pinned.finish('commit');
+  return result;
 }
 
 /** System work outside a request (start-up, maintenance), for one named purpose. */

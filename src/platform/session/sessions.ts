@@ -3,11 +3,47 @@
 // staff account changes (sessions_valid_after). A new session id is issued at every login (rotation).
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { withPrincipal, type Principal } from '../db/principal.js';
+import {
+  beginStatement,
+  openPinnedTransaction,
+  runBatch,
+  principalKey,
+  settingsStatement,
+  withPrincipal,
+  type PinnedTransaction,
+  type Principal,
+} from '../db/principal.js';
 import type { DB, StaffRole } from '../db/schema.js';
 
 export const SESSION_COOKIE = '__Host-koepel-session';
 const TOUCH_AFTER_MS = 30_000;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,100}$/;
+
+/** A row of koepel_open_session() (migrations/0018_request_session.sql). */
+interface OpenedRow {
+  token_hash: Uint8Array;
+  kind: Session['kind'];
+  citizen_id: string | null;
+  staff_id: string | null;
+  organisation_id: string | null;
+  portal_id: string | null;
+  csrf_token: string;
+  state: Record<string, unknown>;
+  created_at: Date;
+  last_seen_at: Date;
+  absolute_expires_at: Date;
+  ended_at: Date | null;
+  sessions_valid_after: Date | null;
+  disabled_at: Date | null;
+  is_operator: boolean | null;
+  display_name: string | null;
+  role: StaffRole | null;
+  permissions: string[] | null;
+  membership_disabled_at: Date | null;
+  membership_sessions_valid_after: Date | null;
+  /** The principal the function switched the transaction to, as principalKey() writes it. */
+  settings: string;
+}
 
 export interface Session {
   tokenHash: Buffer;
@@ -71,78 +107,93 @@ export class SessionStore {
 
   /** The live session for a cookie token, or null (unknown, ended, idle too long, past its absolute limit). */
   async load(token: string): Promise<Session | null> {
-    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+    return (await this.open(token, false)).session;
+  }
+
+  /**
+   * Reads the session for a cookie token in one round trip (BEGIN, the session purpose and koepel_open_session() as
+   * one batch). With keep, the transaction stays open as the session's principal and is handed back, for the
+   * request's data work to continue (withPrincipal, RequestTransaction); without, it commits in the same round trip.
+   */
+  async open(token: string, keep: boolean): Promise<{ session: Session | null; pinned: PinnedTransaction | null }> {
+    if (!TOKEN_PATTERN.test(token)) return { session: null, pinned: null };
     const tokenHash = hashToken(token);
-    return withPrincipal(this.db, SYSTEM, async (tx) => {
-      const row = await tx
-        .selectFrom('session as s')
-        .leftJoin('staff_account as a', 'a.id', 's.staff_id')
-        .leftJoin('membership as m', (j) =>
-          j.onRef('m.staff_id', '=', 's.staff_id').onRef('m.organisation_id', '=', 's.organisation_id'),
-        )
-        .select([
-          's.token_hash',
-          's.kind',
-          's.citizen_id',
-          's.staff_id',
-          's.organisation_id',
-          's.portal_id',
-          's.csrf_token',
-          's.state',
-          's.created_at',
-          's.last_seen_at',
-          's.absolute_expires_at',
-          's.ended_at',
-          'a.sessions_valid_after',
-          'a.disabled_at',
-          'a.is_operator',
-          'a.display_name',
-          'm.role',
-          'm.permissions',
-          'm.disabled_at as membership_disabled_at',
-          'm.sessions_valid_after as membership_sessions_valid_after',
-        ])
-        .where('s.token_hash', '=', tokenHash)
-        .executeTakeFirst();
-      if (!row || row.ended_at) return null;
-      const now = Date.now();
-      const idle = now - row.last_seen_at.getTime() > this.limits.idleMs;
-      const expired = now > row.absolute_expires_at.getTime();
-      const staffRevoked =
-        row.kind === 'staff' &&
-        (row.disabled_at !== null ||
-          row.membership_disabled_at !== null ||
-          (row.membership_sessions_valid_after !== null &&
-            row.membership_sessions_valid_after.getTime() > row.created_at.getTime()) ||
-          (row.sessions_valid_after !== null && row.sessions_valid_after.getTime() > row.created_at.getTime()));
-      if (idle || expired || staffRevoked) {
-        await tx.updateTable('session').set({ ended_at: new Date() }).where('token_hash', '=', tokenHash).execute();
-        return null;
+    // Every value is generated here (a hex digest, two integers): nothing from the request is quoted into the SQL.
+    const prologue =
+      `${beginStatement(SYSTEM)}; select * from koepel_open_session('\\x${tokenHash.toString('hex')}'::bytea, ` +
+      `${Math.trunc(this.limits.idleMs)}, ${TOUCH_AFTER_MS})`;
+    if (!keep) {
+      const row = (await runBatch(this.db, `${prologue}; commit`))[0] as OpenedRow | undefined;
+      const session = row ? this.judge(row) : null;
+      if (row && !session && !row.ended_at) await this.endByHash(tokenHash);
+      return { session, pinned: null };
+    }
+    const { rows, pinned } = await openPinnedTransaction(this.db, prologue, principalKey({ kind: 'anonymous' }));
+    const row = rows[0] as OpenedRow | undefined;
+    const session = row ? this.judge(row) : null;
+    if (row && !session && !row.ended_at) {
+      // Idle, past its limit or revoked: ended for good (not only refused), once this transaction let go.
+      await pinned.finish('commit');
+      await this.endByHash(tokenHash);
+      return { session: null, pinned: null };
+    }
+    // The application is the judge of the principal: the database's derivation must agree with it, else the
+    // application's settings win (a session at the edge of its idle limit, between two clocks).
+    const principal = principalOf(session);
+    const expected = principalKey(principal);
+    if (row) pinned.key = row.settings;
+    if (pinned.key !== expected) {
+      try {
+        await sql.raw(settingsStatement(principal)).execute(pinned.tx);
+      } catch (err) {
+        await pinned.finish('rollback').catch(() => undefined);
+        throw err;
       }
-      if (now - row.last_seen_at.getTime() > TOUCH_AFTER_MS) {
-        await tx.updateTable('session').set({ last_seen_at: new Date() }).where('token_hash', '=', tokenHash).execute();
-      }
-      return {
-        tokenHash: Buffer.from(row.token_hash),
-        kind: row.kind,
-        citizenId: row.citizen_id,
-        staffId: row.staff_id,
-        organisationId: row.organisation_id,
-        portalId: row.portal_id,
-        csrfToken: row.csrf_token,
-        state: row.state,
-        createdAt: row.created_at,
-        staff:
-          row.kind === 'staff' && row.display_name !== null
-            ? {
-                role: row.role ?? 'assistant',
-                permissions: row.permissions ?? [],
-                isOperator: row.is_operator ?? false,
-                displayName: row.display_name,
-              }
-            : null,
-      };
-    });
+      pinned.key = expected;
+    }
+    return { session, pinned };
+  }
+
+  /** The session a row describes if it is live by this process's clock, else null. */
+  private judge(row: OpenedRow): Session | null {
+    if (row.ended_at) return null;
+    const now = Date.now();
+    const idle = now - row.last_seen_at.getTime() > this.limits.idleMs;
+    const expired = now > row.absolute_expires_at.getTime();
+    const staffRevoked =
+      row.kind === 'staff' &&
+      (row.disabled_at !== null ||
+        row.membership_disabled_at !== null ||
+        (row.membership_sessions_valid_after !== null &&
+          row.membership_sessions_valid_after.getTime() > row.created_at.getTime()) ||
+        (row.sessions_valid_after !== null && row.sessions_valid_after.getTime() > row.created_at.getTime()));
+    if (idle || expired || staffRevoked) return null;
+    return {
+      tokenHash: Buffer.from(row.token_hash),
+      kind: row.kind,
+      citizenId: row.citizen_id,
+      staffId: row.staff_id,
+      organisationId: row.organisation_id,
+      portalId: row.portal_id,
+      csrfToken: row.csrf_token,
+      state: row.state,
+      createdAt: row.created_at,
+      staff:
+        row.kind === 'staff' && row.display_name !== null
+          ? {
+              role: row.role ?? 'assistant',
+              permissions: row.permissions ?? [],
+              isOperator: row.is_operator ?? false,
+              displayName: row.display_name,
+            }
+          : null,
+    };
+  }
+
+  private async endByHash(tokenHash: Buffer): Promise<void> {
+    await withPrincipal(this.db, SYSTEM, (tx) =>
+      tx.updateTable('session').set({ ended_at: new Date() }).where('token_hash', '=', tokenHash).execute(),
+    );
   }
 
   async updateState(session: Session, state: Record<string, unknown>): Promise<void> {
