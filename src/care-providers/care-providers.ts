@@ -1,9 +1,10 @@
 // A citizen's care providers: the organisations of their portal with which they have an active care relationship.
 // Used by the login (no active relationship, no citizen session) and by the home page ("Mijn zorgverleners", MG-3).
 // Runs under the citizen's own principal: row-level security shows a citizen only their own relationships.
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { compiledOnce } from '../platform/db/compiled.js';
 import type { Tx } from '../platform/db/principal.js';
-import type { OrganisationKind } from '../platform/db/schema.js';
+import type { DB, OrganisationKind } from '../platform/db/schema.js';
 
 /** The online functions an organisation can offer (organisation.functions), in display order. */
 export const ORGANISATION_FUNCTIONS = [
@@ -40,7 +41,7 @@ export interface CareProvider {
 }
 
 /** Relationships that have started and not ended (an end date is the last day of the relationship's past). */
-function activeRelationships(tx: Tx, citizenId: string, portalId: string) {
+function activeRelationships(tx: Kysely<DB>, citizenId: string, portalId: string) {
   return tx
     .selectFrom('care_relationship as r')
     .innerJoin('portal_organisation as po', (j) =>
@@ -56,8 +57,9 @@ export async function hasActiveCareRelationship(tx: Tx, citizenId: string, porta
   return row !== undefined;
 }
 
-export async function activeCareProviders(tx: Tx, citizenId: string, portalId: string): Promise<CareProvider[]> {
-  const rows = await activeRelationships(tx, citizenId, portalId)
+// Built and compiled once (src/platform/db/compiled.ts): it runs on every home page.
+const activeCareProviderRows = compiledOnce((db, citizenId: string, portalId: string) =>
+  activeRelationships(db, citizenId, portalId)
     .innerJoin('organisation as o', 'o.id', 'r.organisation_id')
     .select([
       'o.id',
@@ -70,8 +72,11 @@ export async function activeCareProviders(tx: Tx, citizenId: string, portalId: s
       'o.email',
       'o.website',
       'o.functions',
-    ])
-    .execute();
+    ]),
+);
+
+export async function activeCareProviders(tx: Tx, citizenId: string, portalId: string): Promise<CareProvider[]> {
+  const rows = await activeCareProviderRows(tx, citizenId, portalId);
   return rows
     .map((r) => ({
       id: r.id,

@@ -18,6 +18,15 @@ import { formatDate as formatLangDate } from '../platform/i18n/format.js';
 import type { CareProvider } from '../care-providers/index.js';
 import { newSince, upcomingAppointments, type NewSince, type UpcomingAppointment } from './record-summary.js';
 import { requireCitizen } from '../platform/auth/permissions.js';
+import { compiledOnce } from '../platform/db/compiled.js';
+
+/** Compiled once (src/platform/db/compiled.ts): it runs on every home page. */
+const citizenRow = compiledOnce((db, citizenId: string) =>
+  db
+    .selectFrom('citizen')
+    .select(['brp_ciphertext', 'brp_fetched_at', 'previous_login_at'])
+    .where('id', '=', citizenId),
+);
 
 function formatDate(ctx: PageContext, d: Date | string, withTime = false): string {
   return formatLangDate(ctx.lang, d, withTime ? 'dateTime' : 'date');
@@ -285,11 +294,7 @@ export function registerCitizenHome(app: FastifyInstance): void {
         resourceType: 'citizen',
         resourceId: citizen.citizenId,
       });
-      const row = await tx
-        .selectFrom('citizen')
-        .select(['brp_ciphertext', 'brp_fetched_at', 'previous_login_at'])
-        .where('id', '=', citizen.citizenId)
-        .executeTakeFirst();
+      const [row] = await citizenRow(tx, citizen.citizenId);
       if (!row) throw new HttpError(401, 'loginRequired');
       const person = await readBrpSnapshot(tx, keys, citizen.citizenId, row.brp_ciphertext);
       const providers = await activeCareProviders(tx, citizen.citizenId, citizen.portalId);

@@ -6,6 +6,7 @@
 // one for their attachments, one for organisations and one for referenced practitioners.
 import { sql } from 'kysely';
 import { readBrpSnapshot } from '../../identity/index.js';
+import { compiledOnce } from '../../platform/db/compiled.js';
 import type { DataScope } from '../../platform/http/request-context.js';
 import {
   listAttachments,
@@ -251,12 +252,13 @@ export async function readPatient(scope: DataScope, reader: CitizenReader, id: s
   return ownPatient(scope, reader);
 }
 
+/** Compiled once (src/platform/db/compiled.ts): the Patient read is the API's most frequent request. */
+const patientRow = compiledOnce((db, citizenId: string) =>
+  db.selectFrom('citizen').select(['brp_ciphertext', 'brp_fetched_at']).where('id', '=', citizenId),
+);
+
 async function ownPatient(scope: DataScope, reader: CitizenReader): Promise<Json | null> {
-  const row = await scope.tx
-    .selectFrom('citizen')
-    .select(['brp_ciphertext', 'brp_fetched_at'])
-    .where('id', '=', reader.citizenId)
-    .executeTakeFirst();
+  const [row] = await patientRow(scope.tx, reader.citizenId);
   if (!row) return null;
   const person = await readBrpSnapshot(scope.tx, scope.keys, reader.citizenId, row.brp_ciphertext);
   return patientResource(reader.citizenId, person, row.brp_fetched_at, { forThirdParty: reader.viaApp === true });

@@ -213,7 +213,7 @@ export function openPinnedTransaction(
       })
       .then(
         () => closed.resolve(),
-        (err: unknown) => (opened ? closed.reject(err) : reject(err)),
+        (err: unknown) => (opened ? closed.reject(err) : reject(err instanceof Error ? err : new Error(String(err)))),
       );
   });
 }

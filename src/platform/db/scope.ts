@@ -42,7 +42,12 @@ export async function runOnPinned<T>(
   const tx = pinned.tx;
   let result: T;
   try {
-    result = await fn({ tx, principal, keys: services.keys, audit: (...events) => writeAudit(tx, principal, at, events) });
+    result = await fn({
+      tx,
+      principal,
+      keys: services.keys,
+      audit: (...events) => writeAudit(tx, principal, at, events),
+    });
   } catch (err) {
     await pinned.finish('rollback').catch(() => undefined);
     throw err;

@@ -9,12 +9,7 @@ import type { AccessPoint } from '../audit/audit.js';
 import type { BearerTokens } from '../auth/bearer.js';
 import type { Config } from '../config.js';
 import type { KeyStore } from '../crypto/keys.js';
-import {
-  RequestTransaction,
-  withRequestTransaction,
-  type Principal,
-  type SystemPurpose,
-} from '../db/principal.js';
+import { RequestTransaction, withRequestTransaction, type Principal, type SystemPurpose } from '../db/principal.js';
 import type { Notifications } from '../db/database.js';
 import { runInScope, runOnPinned, type DataScope } from '../db/scope.js';
 import type { DB } from '../db/schema.js';
@@ -62,7 +57,7 @@ declare module 'fastify' {
     lang: Lang;
     accessPoint: AccessPoint;
     /** The transaction the session was read in, held for the request's first data scope (principal.ts). */
-    requestTransaction: RequestTransaction;
+    requestTransaction: RequestTransaction | null;
     withData<T>(fn: (scope: DataScope) => Promise<T>): Promise<T>;
     /**
      * System work for this request, for one named purpose: the row-level-security policies grant each purpose only
@@ -86,11 +81,12 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
   app.decorateRequest('accessPoint', null as never);
   const run = <T>(principal: Principal, at: AccessPoint, fn: (scope: DataScope) => Promise<T>): Promise<T> =>
     runInScope(services, principal, fn, at);
-  app.decorateRequest('requestTransaction', null as never);
+  app.decorateRequest('requestTransaction', null);
   app.decorateRequest('withData', function <T>(this: FastifyRequest, fn: (scope: DataScope) => Promise<T>): Promise<T> {
     // The request's first data scope continues the transaction its session was read in, when it is for the same
     // principal: one transaction per request, two round trips fewer.
-    const pinned = this.requestTransaction.take(this.principal);
+    // (No request transaction when an earlier onRequest hook answered the request itself.)
+    const pinned = this.requestTransaction?.take(this.principal);
     if (pinned) return runOnPinned(services, pinned, this.principal, fn, this.accessPoint);
     return run(this.principal, this.accessPoint, fn);
   });
@@ -110,10 +106,10 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
   // It ends before the response leaves at the latest (commit: its only write is the session's "last seen"), and on
   // every other way out of a request.
   app.addHook('onSend', async (req) => {
-    await req.requestTransaction.release().catch((err: unknown) => req.log.warn({ err }, 'request transaction'));
+    await req.requestTransaction?.release().catch((err: unknown) => req.log.warn({ err }, 'request transaction'));
   });
   const releaseQuietly = async (req: FastifyRequest) => {
-    await req.requestTransaction.release().catch(() => undefined);
+    await req.requestTransaction?.release().catch(() => undefined);
   };
   app.addHook('onResponse', releaseQuietly);
   app.addHook('onRequestAbort', releaseQuietly);
@@ -137,7 +133,7 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
       req.sessionExpired = session === null;
       req.principal = principalOf(session);
       // An anonymous visitor (a login under way, which calls DigiD or the BRP) holds no connection meanwhile.
-      if (pinned && req.principal.kind !== 'anonymous') req.requestTransaction.hold(pinned);
+      if (pinned && req.principal.kind !== 'anonymous' && req.requestTransaction) req.requestTransaction.hold(pinned);
       else await pinned?.finish('commit');
       const lang = req.session?.state.lang;
       if (isLang(lang)) req.lang = lang;
@@ -177,7 +173,7 @@ export function clearSessionCookie(reply: FastifyReply): void {
 /** Ensures the visitor has a session (an anonymous one if needed) so that a form can carry a CSRF token. */
 export async function ensureSession(req: FastifyRequest, reply: FastifyReply): Promise<Session> {
   if (req.session) return req.session;
-  await req.requestTransaction.release();
+  await req.requestTransaction?.release();
   const { token, session } = await req.server.koepel.sessions.create({
     kind: 'anonymous',
     state: req.lang !== 'nl' ? { lang: req.lang } : {},
@@ -195,7 +191,7 @@ export async function rotateSession(
 ): Promise<Session> {
   const { sessions } = req.server.koepel;
   const lang = req.session?.state.lang;
-  await req.requestTransaction.release();
+  await req.requestTransaction?.release();
   if (req.session) await sessions.end(req.session);
   const { token, session } = await sessions.create({
     ...next,
