@@ -41,6 +41,7 @@ test('a query compiled once binds each run its own arguments, in place, next to 
 
 test('an argument that would become no parameter or several is refused when it compiles', async () => {
   const { tx } = recordingTx();
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the point: an argument the query does not use
   const unused = compiledOnce((db, _id: string) => db.selectFrom('citizen').select('id'));
   await assert.rejects(unused(tx, 'a'), /argument 0 becomes 0 parameters, not 1/);
   const twice = compiledOnce((db, id: string) =>
