@@ -45,7 +45,11 @@ test('an argument that would become no parameter or several is refused when it c
   const unused = compiledOnce((db, _id: string) => db.selectFrom('citizen').select('id'));
   await assert.rejects(unused(tx, 'a'), /argument 0 becomes 0 parameters, not 1/);
   const twice = compiledOnce((db, id: string) =>
-    db.selectFrom('citizen').select('id').where('id', '=', id).where('bsn_index', '=', id as never),
+    db
+      .selectFrom('citizen')
+      .select('id')
+      .where('id', '=', id)
+      .where('bsn_index', '=', id as never),
   );
   await assert.rejects(twice(tx, 'a'), /argument 0 becomes 2 parameters, not 1/);
 });
