@@ -657,6 +657,41 @@ AS $function$
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_open_app_token(bytea,timestamp with time zone,bigint): security invoker; execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_open_app_token(p_token_hash bytea, p_now timestamp with time zone, p_last_used_every_ms bigint)
+ RETURNS TABLE(citizen_id uuid, portal_id uuid, app_id uuid, settings text)
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+#variable_conflict use_column
+declare
+  r record;
+begin
+  if koepel_principal_kind() <> 'system' or current_setting('koepel.purpose', true) <> 'api-auth' then
+    raise exception 'koepel_open_app_token runs only for the api-auth purpose';
+  end if;
+  select g.id as grant_id, g.citizen_id, g.portal_id, g.last_used_at, a.id as app_id
+    into r
+    from citizen_app_token t
+    join citizen_app_grant g on g.id = t.grant_id
+    join citizen_app a on a.id = g.app_id
+   where t.token_hash = p_token_hash and t.expires_at > p_now and a.revoked_at is null;
+  if not found then
+    return;
+  end if;
+  if r.last_used_at is null or p_now - r.last_used_at > p_last_used_every_ms * interval '1 millisecond' then
+    update citizen_app_grant set last_used_at = p_now where citizen_app_grant.id = r.grant_id;
+  end if;
+  perform set_config('koepel.principal_kind', 'citizen', true), set_config('koepel.organisation_id', '', true),
+          set_config('koepel.citizen_id', r.citizen_id::text, true),
+          set_config('koepel.portal_id', r.portal_id::text, true),
+          set_config('koepel.actor_id', r.citizen_id::text, true), set_config('koepel.permissions', '', true),
+          set_config('koepel.purpose', '', true);
+  return query select r.citizen_id, r.portal_id, r.app_id,
+    concat_ws('|', 'citizen', '', r.citizen_id::text, r.portal_id::text, r.citizen_id::text, '');
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_open_session(bytea,bigint,bigint): security invoker; execute: koepel_app; set search_path=public, pg_temp
 CREATE OR REPLACE FUNCTION public.koepel_open_session(p_token_hash bytea, p_idle_ms bigint, p_touch_after_ms bigint)
  RETURNS TABLE(token_hash bytea, kind text, citizen_id uuid, staff_id uuid, organisation_id uuid, portal_id uuid, csrf_token text, state jsonb, created_at timestamp with time zone, last_seen_at timestamp with time zone, absolute_expires_at timestamp with time zone, ended_at timestamp with time zone, sessions_valid_after timestamp with time zone, disabled_at timestamp with time zone, is_operator boolean, display_name text, role text, permissions text[], membership_disabled_at timestamp with time zone, membership_sessions_valid_after timestamp with time zone, settings text)

@@ -73,3 +73,39 @@ begin
 end $$;
 revoke all on function koepel_open_session(bytea, bigint, bigint) from public;
 grant execute on function koepel_open_session(bytea, bigint, bigint) to koepel_app;
+
+-- The same for an app's bearer token on the citizen read API (src/citizen-apps/bearer.ts): the token is checked
+-- against its grant and the app register on every request, as before (no cache: a withdrawal or revocation ends
+-- access with the very next request), now in the request's own transaction, which it switches to the citizen.
+create function koepel_open_app_token(p_token_hash bytea, p_now timestamptz, p_last_used_every_ms bigint)
+returns table (citizen_id uuid, portal_id uuid, app_id uuid, settings text)
+language plpgsql volatile set search_path = public, pg_temp as $$
+#variable_conflict use_column
+declare
+  r record;
+begin
+  if koepel_principal_kind() <> 'system' or current_setting('koepel.purpose', true) <> 'api-auth' then
+    raise exception 'koepel_open_app_token runs only for the api-auth purpose';
+  end if;
+  select g.id as grant_id, g.citizen_id, g.portal_id, g.last_used_at, a.id as app_id
+    into r
+    from citizen_app_token t
+    join citizen_app_grant g on g.id = t.grant_id
+    join citizen_app a on a.id = g.app_id
+   where t.token_hash = p_token_hash and t.expires_at > p_now and a.revoked_at is null;
+  if not found then
+    return;
+  end if;
+  if r.last_used_at is null or p_now - r.last_used_at > p_last_used_every_ms * interval '1 millisecond' then
+    update citizen_app_grant set last_used_at = p_now where citizen_app_grant.id = r.grant_id;
+  end if;
+  perform set_config('koepel.principal_kind', 'citizen', true), set_config('koepel.organisation_id', '', true),
+          set_config('koepel.citizen_id', r.citizen_id::text, true),
+          set_config('koepel.portal_id', r.portal_id::text, true),
+          set_config('koepel.actor_id', r.citizen_id::text, true), set_config('koepel.permissions', '', true),
+          set_config('koepel.purpose', '', true);
+  return query select r.citizen_id, r.portal_id, r.app_id,
+    concat_ws('|', 'citizen', '', r.citizen_id::text, r.portal_id::text, r.citizen_id::text, '');
+end $$;
+revoke all on function koepel_open_app_token(bytea, timestamptz, bigint) from public;
+grant execute on function koepel_open_app_token(bytea, timestamptz, bigint) to koepel_app;

@@ -1,10 +1,12 @@
 // An app's bearer token on the citizen read API becomes the citizen's own principal, with the app named in it.
 // Checked against the grant and the app register on every request — no cache, unlike provider systems' tokens — so
-// a citizen's withdrawal or the operator's revocation ends the app's access with the very next request.
+// a citizen's withdrawal or the operator's revocation ends the app's access with the very next request. The check
+// runs in the request's own transaction, which the read continues (one transaction per request).
 // Registered as the 'citizen-app' verifier of the platform's bearer check (src/platform/auth/bearer.ts).
 import type { FastifyRequest } from 'fastify';
 import { sha256 } from '../platform/crypto/secrets.js';
 import type { Principal } from '../platform/db/principal.js';
+import { openRequestAs } from '../platform/http/request-context.js';
 
 /** How often a grant's "last used" moment is written (not at every request). */
 const LAST_USED_EVERY_MS = 5 * 60_000;
@@ -17,20 +19,23 @@ export async function appTokenPrincipal(
   token: string,
   now = new Date(),
 ): Promise<AppPrincipal | null> {
-  return req.withSystem('api-auth', async ({ tx }) => {
-    const row = await tx
-      .selectFrom('citizen_app_token as t')
-      .innerJoin('citizen_app_grant as g', 'g.id', 't.grant_id')
-      .innerJoin('citizen_app as a', 'a.id', 'g.app_id')
-      .select(['g.id as grant_id', 'g.citizen_id', 'g.portal_id', 'g.last_used_at', 'a.id as app_id'])
-      .where('t.token_hash', '=', sha256(token))
-      .where('t.expires_at', '>', now)
-      .where('a.revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (!row) return null;
-    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_EVERY_MS) {
-      await tx.updateTable('citizen_app_grant').set({ last_used_at: now }).where('id', '=', row.grant_id).execute();
-    }
-    return { kind: 'citizen', citizenId: row.citizen_id, portalId: row.portal_id, app: row.app_id };
-  });
+  // The check opens the request's own transaction, which the read then continues (migrations/0018_request_session.sql).
+  // Every value in the call is generated here: the token's hash in hex, a timestamp, a number.
+  const call =
+    `select * from koepel_open_app_token('\\x${sha256(token).toString('hex')}'::bytea, ` +
+    `'${now.toISOString()}'::timestamptz, ${LAST_USED_EVERY_MS})`;
+  const opened = await openRequestAs<TokenRow>(req, 'api-auth', call, (row) => ({
+    kind: 'citizen',
+    citizenId: row.citizen_id,
+    portalId: row.portal_id,
+    app: row.app_id,
+  }));
+  return opened ? (opened.principal as AppPrincipal) : null;
+}
+
+interface TokenRow {
+  citizen_id: string;
+  portal_id: string;
+  app_id: string;
+  settings: string;
 }

@@ -112,55 +112,64 @@ export function registerDemoPgo(app: FastifyInstance): void {
     return reply.redirect(`${AUTHORIZE_PATH}?${q.toString()}`, 303);
   });
 
-  app.get(`${DEMO_PGO_PATH}/callback`, async (req: FastifyRequest, reply) => {
-    const ctx = pageContext(req);
-    const q = req.query as Record<string, unknown>;
-    const state = typeof q.state === 'string' ? q.state : '';
-    const started = pending.get(state);
-    pending.delete(state);
-    if (!started) return sendPage(reply, <PgoPage ctx={ctx} problem="failed" />, 400);
-    if (q.error === 'access_denied') return sendPage(reply, <PgoPage ctx={ctx} problem="declined" />);
-    if (typeof q.code !== 'string') return sendPage(reply, <PgoPage ctx={ctx} problem="failed" />, 400);
+  // It asks Koepel itself for a token and the record (app.inject): it holds no transaction of its own meanwhile.
+  app.get(
+    `${DEMO_PGO_PATH}/callback`,
+    { config: { requestTransaction: false } },
+    async (req: FastifyRequest, reply) => {
+      const ctx = pageContext(req);
+      const q = req.query as Record<string, unknown>;
+      const state = typeof q.state === 'string' ? q.state : '';
+      const started = pending.get(state);
+      pending.delete(state);
+      if (!started) return sendPage(reply, <PgoPage ctx={ctx} problem="failed" />, 400);
+      if (q.error === 'access_denied') return sendPage(reply, <PgoPage ctx={ctx} problem="declined" />);
+      if (typeof q.code !== 'string') return sendPage(reply, <PgoPage ctx={ctx} problem="failed" />, 400);
 
-    const tokenAnswer = await app.inject({
-      method: 'POST',
-      url: APP_TOKEN_PATH,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: q.code,
-        redirect_uri: redirectUri,
-        code_verifier: started.verifier,
-        client_id: DEMO_PGO_CLIENT_ID,
-      }).toString(),
-    });
-    if (tokenAnswer.statusCode !== 200) return sendPage(reply, <PgoPage ctx={ctx} problem="failed" />, 502);
-    const token = tokenAnswer.json<{ access_token: string; patient: string }>();
-    const record = await app.inject({
-      method: 'GET',
-      url: `/fhir/Patient/${encodeURIComponent(token.patient)}/$everything`,
-      headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/fhir+json' },
-    });
-    if (record.statusCode !== 200) return sendPage(reply, <PgoPage ctx={ctx} problem="failed" />, 502);
-    const bundle = record.json<{ entry?: { resource: { resourceType: string; name?: string } }[] }>();
-    const counts = new Map<string, number>();
-    const organisations: string[] = [];
-    for (const e of bundle.entry ?? []) {
-      const type = e.resource.resourceType;
-      if (type === 'Organization' && e.resource.name) organisations.push(e.resource.name);
-      if (type === 'Patient' || type === 'Organization' || type === 'Practitioner' || type === 'PractitionerRole') {
-        continue;
+      const tokenAnswer = await app.inject({
+        method: 'POST',
+        url: APP_TOKEN_PATH,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: q.code,
+          redirect_uri: redirectUri,
+          code_verifier: started.verifier,
+          client_id: DEMO_PGO_CLIENT_ID,
+        }).toString(),
+      });
+      if (tokenAnswer.statusCode !== 200) return sendPage(reply, <PgoPage ctx={ctx} problem="failed" />, 502);
+      const token = tokenAnswer.json<{ access_token: string; patient: string }>();
+      const record = await app.inject({
+        method: 'GET',
+        url: `/fhir/Patient/${encodeURIComponent(token.patient)}/$everything`,
+        headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/fhir+json' },
+      });
+      if (record.statusCode !== 200) return sendPage(reply, <PgoPage ctx={ctx} problem="failed" />, 502);
+      const bundle = record.json<{ entry?: { resource: { resourceType: string; name?: string } }[] }>();
+      const counts = new Map<string, number>();
+      const organisations: string[] = [];
+      for (const e of bundle.entry ?? []) {
+        const type = e.resource.resourceType;
+        if (type === 'Organization' && e.resource.name) organisations.push(e.resource.name);
+        if (type === 'Patient' || type === 'Organization' || type === 'Practitioner' || type === 'PractitionerRole') {
+          continue;
+        }
+        counts.set(type, (counts.get(type) ?? 0) + 1);
       }
-      counts.set(type, (counts.get(type) ?? 0) + 1);
-    }
-    return sendPage(
-      reply,
-      <PgoPage
-        ctx={ctx}
-        summary={{ patient: token.patient, counts: [...counts].sort(([a], [b]) => a.localeCompare(b)), organisations }}
-      />,
-    );
-  });
+      return sendPage(
+        reply,
+        <PgoPage
+          ctx={ctx}
+          summary={{
+            patient: token.patient,
+            counts: [...counts].sort(([a], [b]) => a.localeCompare(b)),
+            organisations,
+          }}
+        />,
+      );
+    },
+  );
 }
 
 export { Html };

@@ -9,7 +9,16 @@ import type { AccessPoint } from '../audit/audit.js';
 import type { BearerTokens } from '../auth/bearer.js';
 import type { Config } from '../config.js';
 import type { KeyStore } from '../crypto/keys.js';
-import { RequestTransaction, withRequestTransaction, type Principal, type SystemPurpose } from '../db/principal.js';
+import {
+  beginStatement,
+  openPinnedTransaction,
+  principalKey,
+  RequestTransaction,
+  runBatch,
+  withRequestTransaction,
+  type Principal,
+  type SystemPurpose,
+} from '../db/principal.js';
 import type { Notifications } from '../db/database.js';
 import { runInScope, runOnPinned, type DataScope } from '../db/scope.js';
 import type { DB } from '../db/schema.js';
@@ -69,6 +78,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false on routes that authenticate otherwise (OIDC endpoints of the simulator, FHIR clients). */
     csrf?: boolean;
+    /**
+     * false on GET routes that call out (another service, or Koepel itself) before their data work: they must not
+     * hold the transaction their session was read in (a pooled connection; PGlite's only one) while they wait.
+     */
+    requestTransaction?: boolean;
   }
 }
 
@@ -127,7 +141,8 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
     if (token) {
       // Reads (GET, HEAD) keep the session's transaction for their data work. Forms (POST) do not: they log in and
       // out, rotate sessions and call other services, so theirs commits in the same round trip.
-      const keep = req.method === 'GET' || req.method === 'HEAD';
+      const keep =
+        (req.method === 'GET' || req.method === 'HEAD') && req.routeOptions.config.requestTransaction !== false;
       const { session, pinned } = await services.sessions.open(token, keep);
       req.session = session;
       req.sessionExpired = session === null;
@@ -159,6 +174,46 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Authentication that opens the request's transaction (a bearer token): one round trip runs BEGIN, the system
+ * `purpose` and `call` — a `select * from koepel_open_…(…)` that checks the credential and switches the transaction
+ * to the principal it stands for, returning that principal's settings as principalKey() writes them. The
+ * transaction is then held for the request's data work, as a session's is (GET and HEAD; other methods commit at
+ * once). `call` is sent as text: every value in it must be generated (a hash in hex, a timestamp), never the
+ * request's own. Answers the row and the principal, or null when the function found nothing.
+ */
+export async function openRequestAs<R extends { settings: string }>(
+  req: FastifyRequest,
+  purpose: SystemPurpose,
+  call: string,
+  principalOfRow: (row: R) => Principal,
+): Promise<{ row: R; principal: Principal } | null> {
+  const { db } = req.server.koepel;
+  const held = req.requestTransaction;
+  // A request never holds two transactions (PGlite has one connection): a session's, if any, ends first.
+  await held?.release();
+  const prologue = `${beginStatement({ kind: 'system', purpose })}; ${call}`;
+  if (!held || !['GET', 'HEAD'].includes(req.method)) {
+    const row = (await runBatch(db, `${prologue}; commit`))[0] as R | undefined;
+    return row ? { row, principal: principalOfRow(row) } : null;
+  }
+  const { rows, pinned } = await openPinnedTransaction(db, prologue, principalKey({ kind: 'system', purpose }));
+  const row = rows[0] as R | undefined;
+  if (!row) {
+    await pinned.finish('commit');
+    return null;
+  }
+  const principal = principalOfRow(row);
+  if (row.settings !== principalKey(principal)) {
+    // The function and the application disagree about who this is: a bug, and nothing is read with it.
+    await pinned.finish('rollback');
+    throw new Error(`${purpose}: the database switched to another principal than the application derived`);
+  }
+  pinned.key = row.settings;
+  held.hold(pinned);
+  return { row, principal };
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string): void {
