@@ -315,7 +315,8 @@ create policy session_system on session as permissive for all to public
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table staff_account: row-level security enabled, forced
-grant select, insert, update on staff_account to koepel_app;
+grant select, insert on staff_account to koepel_app;
+grant update (must_enrol_totp, password_hash, sessions_valid_after, totp_ciphertext, totp_confirmed_at, totp_last_step) on staff_account to koepel_app;
 create policy staff_account_admin_insert on staff_account as permissive for insert to public
   with check (koepel_principal_kind() = 'staff'::text AND koepel_has_permission('admin:staff'::text) AND NOT is_operator AND disabled_at IS NULL AND totp_ciphertext IS NULL AND totp_confirmed_at IS NULL);
 create policy staff_account_admin_update on staff_account as permissive for update to public
@@ -336,6 +337,7 @@ create policy staff_account_system on staff_account as permissive for all to pub
   using (koepel_principal_kind() = 'system'::text)
   with check (koepel_principal_kind() = 'system'::text);
 CREATE TRIGGER staff_account_admin_guard BEFORE UPDATE ON staff_account FOR EACH ROW EXECUTE FUNCTION koepel_staff_account_admin_guard();
+CREATE TRIGGER staff_account_columns_guard BEFORE UPDATE ON staff_account FOR EACH ROW EXECUTE FUNCTION koepel_staff_account_columns_guard();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table staff_invitation: row-level security enabled, forced
@@ -908,6 +910,70 @@ begin
      or (new.totp_confirmed_at is not null and new.totp_confirmed_at is distinct from old.totp_confirmed_at)
      or (old.must_enrol_totp and not new.must_enrol_totp) then
     raise exception 'an admin may only reset two-step verification' using errcode = '42501';
+  end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_staff_account_columns_guard(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_staff_account_columns_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  kind text := koepel_principal_kind();
+  purpose text := coalesce(current_setting('koepel.purpose', true), '');
+  new_secret boolean := new.totp_ciphertext is distinct from old.totp_ciphertext;
+begin
+  -- The owner (migrations, the seed, maintenance by hand) is not the app; the app always runs as koepel_app.
+  if current_user <> 'koepel_app' then
+    return new;
+  end if;
+  -- Belt and braces: the column privileges already refuse these to koepel_app.
+  if new.id <> old.id or new.email <> old.email or new.display_name <> old.display_name
+     or new.is_operator <> old.is_operator or new.disabled_at is distinct from old.disabled_at
+     or new.created_at <> old.created_at then
+    raise exception 'this column of a staff account is not the app''s to change' using errcode = '42501';
+  end if;
+  if kind = 'system' then
+    if purpose = 'staff-login' then
+      return new;
+    end if;
+    if purpose = 'session' and new.password_hash = old.password_hash and not new_secret
+       and new.totp_confirmed_at is not distinct from old.totp_confirmed_at
+       and new.totp_last_step is not distinct from old.totp_last_step
+       and new.must_enrol_totp = old.must_enrol_totp and new.sessions_valid_after >= old.sessions_valid_after then
+      return new;
+    end if;
+    raise exception 'a staff account is not changed for purpose %', purpose using errcode = '42501';
+  end if;
+  if kind = 'staff' and old.id is distinct from koepel_actor() then
+    -- Another employee's account: the admin's two-step verification reset, held by the guard of 0017 (and by the
+    -- policy staff_account_admin_update, which only an admin:staff of the account's one organisation passes).
+    return new;
+  end if;
+  if kind not in ('staff', 'operator') or old.id is distinct from koepel_actor() then
+    raise exception 'not your staff account' using errcode = '42501';
+  end if;
+  -- The own account: only setting up (or replacing) the authenticator app. A password is set through an
+  -- invitation link; sessions may be ended, never revived; two-step verification is never switched off.
+  if new.password_hash <> old.password_hash then
+    raise exception 'a password is not changed this way' using errcode = '42501';
+  end if;
+  if new.sessions_valid_after < old.sessions_valid_after then
+    raise exception 'ended sessions cannot be revived' using errcode = '42501';
+  end if;
+  if (old.totp_ciphertext is not null and new.totp_ciphertext is null)
+     or (old.totp_confirmed_at is not null and new.totp_confirmed_at is null)
+     or (new_secret and new.totp_confirmed_at is null) then
+    raise exception 'two-step verification cannot be switched off' using errcode = '42501';
+  end if;
+  if not new_secret and (new.totp_confirmed_at is distinct from old.totp_confirmed_at
+                         or new.totp_last_step is distinct from old.totp_last_step
+                         or (old.must_enrol_totp and not new.must_enrol_totp)) then
+    -- A used code's step only moves on with a new secret (replays stay refused), and the set-up an admin asked for
+    -- is only done by setting up an app.
+    raise exception 'two-step verification changes only with a new authenticator app' using errcode = '42501';
   end if;
   return new;
 end $function$;

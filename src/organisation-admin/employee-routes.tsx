@@ -211,6 +211,7 @@ function EmployeePage(props: {
       {props.notice ? <Alert kind="ok" class="koepel-notice" text={props.notice} /> : ''}
       <ErrorSummary ctx={ctx} errors={errors} />
       <SummaryList
+        class="koepel-employee-details"
         items={[
           { label: t('orgAdmin.employee.email'), text: e.email },
           { label: t('orgAdmin.employees.col.role'), text: roleLabel(ctx, e.role) },

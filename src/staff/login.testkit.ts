@@ -23,6 +23,16 @@ interface Enrolled {
 /** TOTP secrets per server and e-mail address, learnt at enrolment. */
 const enrolled = new Map<string, Enrolled>();
 
+/**
+ * The code that confirms an enrolment of this secret (over HTTP or in a browser): the current step's, which is then
+ * remembered as used, with the secret, for the account's next logins.
+ */
+export function enrolmentCode(base: string, email: string, secret: Uint8Array): string {
+  const step = Math.floor(Date.now() / PERIOD_MS);
+  enrolled.set(`${base} ${email}`, { secret, lastStep: step });
+  return codeAt(secret, step * PERIOD_MS + 1000);
+}
+
 export function enrolledSecret(base: string, email: string): Uint8Array | null {
   return enrolled.get(`${base} ${email}`)?.secret ?? null;
 }
@@ -60,9 +70,7 @@ export async function enrolOn(
   headers: Record<string, string> = {},
 ): Promise<Response> {
   const secret = Secret.fromBase32(manualKeyFrom(page.text)).bytes;
-  const step = Math.floor(Date.now() / PERIOD_MS);
-  enrolled.set(`${base} ${email}`, { secret, lastStep: step });
-  return client.post(action, { _csrf: csrfFrom(page.text), code: codeAt(secret, step * PERIOD_MS + 1000) }, headers);
+  return client.post(action, { _csrf: csrfFrom(page.text), code: enrolmentCode(base, email, secret) }, headers);
 }
 
 export async function loginStaff(

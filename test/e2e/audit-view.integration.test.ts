@@ -90,6 +90,15 @@ describe('the audit log screen in a real browser', () => {
       await page.screenshot({ path: '/tmp/koepel-audit-view-390-top.png' });
       await page.locator('table.koepel-audit-log').scrollIntoViewIfNeeded();
       await page.screenshot({ path: '/tmp/koepel-audit-view-390-table.png' });
+      // The officer's search on the phone: one citizen's trail, still within the screen.
+      await page.getByLabel('Burger').fill(DEMO.suzanne);
+      await Promise.all([
+        page.waitForURL(/\/staff\/audit\?citizen=/),
+        page.getByRole('button', { name: 'Zoeken' }).click(),
+      ]);
+      assert.match(await page.locator('main').innerText(), /Gekozen burger: Suzanne Maria de Vries \(HA-1001\)/);
+      await noSidewaysScroll(page);
+      await assertAccessible(page);
       await page.goto(`${suite.k.url}/staff/audit?event=patient.nonsense`);
       await noSidewaysScroll(page);
       await assertAccessible(page);
