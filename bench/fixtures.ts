@@ -44,17 +44,17 @@ export interface BenchFixtures {
   /** The demo portal's organisations, by name. */
   organisations: BenchOrganisation[];
   /** Citizens created so far. */
-  created(): number;
+  created: () => number;
   /** An API client of the organisation with a secret the load generator knows. */
-  apiClient(organisation: BenchOrganisation): Promise<{ organisation: string; clientId: string; secret: string }>;
+  apiClient: (organisation: BenchOrganisation) => Promise<{ organisation: string; clientId: string; secret: string }>;
   /**
    * Citizens in bulk, their rows and keys as insertCitizen makes them, 1,000 to an insert. With `relationships`, each
    * gets a care relationship with every organisation (or with those given); without, one with one organisation.
    */
-  addCitizens(bsns: string[], relationships: boolean | BenchOrganisation[]): Promise<string[]>;
-  session(citizenId: string): Promise<string>;
+  addCitizens: (bsns: string[], relationships: boolean | BenchOrganisation[]) => Promise<string[]>;
+  session: (citizenId: string) => Promise<string>;
   /** The bearer token of an app the citizen authorised (as the app token endpoint would issue it). */
-  appToken(citizenId: string): Promise<string>;
+  appToken: (citizenId: string) => Promise<string>;
 }
 
 export async function benchFixtures(koepel: Koepel): Promise<BenchFixtures> {

@@ -382,7 +382,11 @@ function summarise(
     ? samples.reduce((n, x) => n + (x.databaseCpuMicros ?? 0), 0)
     : null;
   const totalCpuMicros =
-    database === 'pglite' ? total('cpuMicros') : databaseCpuMicros === null ? null : total('cpuMicros') + databaseCpuMicros;
+    database === 'pglite'
+      ? total('cpuMicros')
+      : databaseCpuMicros === null
+        ? null
+        : total('cpuMicros') + databaseCpuMicros;
   return {
     key: sc.key,
     name: sc.name,
