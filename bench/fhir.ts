@@ -175,11 +175,12 @@ async function koepelTarget(server: KoepelServer, database: string | null): Prom
     queries: async () => (await server.ask('stats')).queries,
     settle: async () => {
       // autocannon returns when its time is up, while the server may still be working through queued requests.
+      // Done when no statement was sent for 300 ms (a request can stall that long on a busy machine).
       let last = (await server.ask('stats')).queries;
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0, quiet = 0; i < 100 && quiet < 3; i++) {
         await new Promise((r) => setTimeout(r, 100));
         const now = (await server.ask('stats')).queries;
-        if (now === last) return;
+        quiet = now === last ? quiet + 1 : 0;
         last = now;
       }
     },
@@ -431,12 +432,12 @@ const sumOrNull = (xs: (number | null)[]) =>
 
 function summarise(sc: Scenario, t: Target, samples: Sample[]): Row {
   const requests = samples.reduce((n, x) => n + x.result.requests.total, 0);
-  const done = Math.max(1, requests);
+  const done = requests > 0 ? requests : NaN; // no answer at all: per-request figures are meaningless
   const server = sumOrNull(samples.map((x) => x.serverMicros));
   const postgres = t.databaseInProcess ? 0 : sumOrNull(samples.map((x) => x.postgresMicros));
   const total = server === null && postgres === null ? null : (server ?? 0) + (postgres ?? 0);
   const queries = sumOrNull(samples.map((x) => x.queries));
-  const perRequest = (micros: number | null) => (micros === null ? null : micros / 1000 / done);
+  const perRequest = (micros: number | null) => (micros === null || !(requests > 0) ? null : micros / 1000 / done);
   const requestsPerSecond = median(samples.map((x) => rps(x.result)));
   const statements = samples.find((x) => x.statements)?.statements;
   return {
@@ -450,10 +451,11 @@ function summarise(sc: Scenario, t: Target, samples: Sample[]): Row {
     totalCpuMsPerRequest: perRequest(total),
     serverCpuMsPerRequest: perRequest(server),
     databaseCpuMsPerRequest: t.databaseInProcess ? null : perRequest(postgres),
-    sqlStatementsPerRequest: queries === null ? null : queries / done,
+    sqlStatementsPerRequest: queries === null || requests === 0 ? null : queries / done,
     requests,
     non2xx: samples.reduce((n, x) => n + x.result.non2xx, 0),
-    errors: samples.reduce((n, x) => n + x.result.errors, 0),
+    // A run without a single answer (all requests outlasted it) counts as one error.
+    errors: samples.reduce((n, x) => n + x.result.errors + x.result.timeouts, 0) + (requests === 0 ? 1 : 0),
     ...(statements ? { statementsOfOneRequest: statements } : {}),
   };
 }
