@@ -427,12 +427,17 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 const rps = (r: autocannon.Result) => r.requests.total / r.duration;
+/**
+ * Requests the server handled: those answered within the run plus those still in flight when it ended (autocannon
+ * stops counting, the server finishes them and its CPU and statements are counted): the denominator per request.
+ */
+const served = (r: autocannon.Result) => (r.requests as { sent?: number }).sent ?? r.requests.total;
 const sumOrNull = (xs: (number | null)[]) =>
   xs.some((x) => x === null) ? null : xs.reduce<number>((n, x) => n + (x ?? 0), 0);
 
 function summarise(sc: Scenario, t: Target, samples: Sample[]): Row {
   const requests = samples.reduce((n, x) => n + x.result.requests.total, 0);
-  const done = requests > 0 ? requests : NaN; // no answer at all: per-request figures are meaningless
+  const done = samples.reduce((n, x) => n + served(x.result), 0);
   const server = sumOrNull(samples.map((x) => x.serverMicros));
   const postgres = t.databaseInProcess ? 0 : sumOrNull(samples.map((x) => x.postgresMicros));
   const total = server === null && postgres === null ? null : (server ?? 0) + (postgres ?? 0);

@@ -352,6 +352,11 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 const rps = (r: autocannon.Result) => r.requests.total / r.duration;
+/**
+ * Requests the server handled: those answered within the run plus those still in flight when it ended (autocannon
+ * stops counting, the server finishes them and its CPU and statements are counted): the denominator per request.
+ */
+const served = (r: autocannon.Result) => (r.requests as { sent?: number }).sent ?? r.requests.total;
 
 /** Folds the rounds of one scenario: medians for rates and latencies, sums for counts. */
 function summarise(
@@ -362,7 +367,10 @@ function summarise(
 ): ScenarioResult {
   const total = (k: keyof Stats) => samples.reduce((n, x) => n + x.delta[k], 0);
   const requests = samples.reduce((n, x) => n + x.result.requests.total, 0);
-  const done = Math.max(1, requests);
+  const done = Math.max(
+    1,
+    samples.reduce((n, x) => n + served(x.result), 0),
+  );
   const statusCodes: Record<string, number> = {};
   for (const x of samples) {
     for (const [code, v] of Object.entries(x.result.statusCodeStats ?? {})) {
