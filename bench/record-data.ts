@@ -211,3 +211,57 @@ function uuidFrom(rnd: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(rnd() * 16).toString(16)).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** The patient whose record the FHIR bench reads (bench/fhir.ts), in Koepel and in a Koepel that serves as its peer. */
+export const FHIR_BENCH_READ_BSN = benchBsns(1, 60_000_000)[0] ?? '';
+/** How many patients the FHIR bench's ingest scenario cycles through (each bundle for the next one). */
+export const FHIR_BENCH_INGEST_PATIENTS = 200;
+/** The patients the FHIR bench's ingest scenario writes for, one after another. */
+export const fhirBenchIngestBsns = (count: number): string[] => benchBsns(count, 61_000_000);
+
+/**
+ * A plain FHIR R4 transaction Bundle: a Patient (identified by BSN) and `count` laboratory Observations about it, with
+ * LOINC codes and values in UCUM units. Nothing in it is particular to Koepel, so any FHIR server can load it.
+ */
+export function observationBundle(options: { bsn: string; count: number; seed: number }): Resource {
+  const rnd = prng(options.seed);
+  const now = Date.UTC(2026, 10, 1);
+  const patientUrl = `urn:uuid:${uuidFrom(rnd)}`;
+  const entries: { fullUrl: string; resource: Resource }[] = [
+    {
+      fullUrl: patientUrl,
+      resource: { resourceType: 'Patient', identifier: [{ system: BSN_SYSTEM, value: options.bsn }] },
+    },
+  ];
+  for (let i = 0; i < options.count; i++) {
+    const t = LAB[i % LAB.length] ?? LAB[0];
+    if (!t) throw new Error('no lab tests');
+    const value = Math.round((t.mean + (rnd() - 0.5) * 2 * t.spread) * 10) / 10;
+    entries.push({
+      fullUrl: `urn:uuid:${uuidFrom(rnd)}`,
+      resource: {
+        resourceType: 'Observation',
+        identifier: [{ system: 'urn:koepel-bench:fhir:obs', value: `${options.seed}-${i}` }],
+        status: 'final',
+        category: [
+          {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }],
+          },
+        ],
+        code: { coding: [{ system: 'http://loinc.org', code: t.code, display: t.display }], text: t.display },
+        subject: { reference: patientUrl },
+        effectiveDateTime: day(now, -i * 7),
+        valueQuantity: { value, unit: t.unit, system: 'http://unitsofmeasure.org', code: t.unit },
+      },
+    });
+  }
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: entries.map((e) => ({
+      fullUrl: e.fullUrl,
+      resource: e.resource,
+      request: { method: 'POST', url: e.resource.resourceType },
+    })),
+  };
+}

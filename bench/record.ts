@@ -25,7 +25,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { SESSION_COOKIE } from '../src/platform/session/sessions.js';
+import { cpuDelta, localDatabaseName, postgresCpuByPid } from './cpu.js';
 import { createBenchDatabase } from './database.js';
+import { clientCredentialsToken } from './oauth.js';
 import { recordBundle } from './record-data.js';
 import type { RecordBenchFromServer, RecordBenchReady, RecordBenchToServer } from './record-server.js';
 
@@ -110,19 +112,6 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   };
 }
 
-async function token(base: string, clientId: string, secret: string): Promise<string> {
-  const res = await fetch(base + TOKEN_PATH, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
-    },
-    body: 'grant_type=client_credentials',
-  });
-  if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
 interface Job {
   token: string;
   body: string;
@@ -185,7 +174,22 @@ async function main(): Promise<void> {
     });
     const { ready } = server;
     const base = `http://127.0.0.1:${ready.port}`;
-    const tokens = await Promise.all(ready.clients.map((c) => token(base, c.clientId, c.secret)));
+    const tokens = await Promise.all(
+      ready.clients.map((c) => clientCredentialsToken(base + TOKEN_PATH, c.clientId, c.secret)),
+    );
+    // Total CPU of a part: the server process plus the PostgreSQL backends of the bench database (on PGlite the
+    // database runs inside the server process; null where the backends cannot be read).
+    const pgDatabase = localDatabaseName(database?.url);
+    const running = server;
+    const cpuNow = async () => ({
+      server: (await running.ask({ type: 'cpu' })).micros ?? 0,
+      postgres: postgresCpuByPid(pgDatabase),
+    });
+    const totalCpuMicros = (before: Awaited<ReturnType<typeof cpuNow>>, after: Awaited<ReturnType<typeof cpuNow>>) => {
+      const pgMicros = cpuDelta(before.postgres, after.postgres);
+      if (database && pgMicros === null) return null;
+      return after.server - before.server + (pgMicros ?? 0);
+    };
     console.log(
       `server ready on ${ready.database}; ${ready.clients.length} API clients, ${ready.bsns.length} citizens`,
     );
@@ -216,20 +220,24 @@ async function main(): Promise<void> {
       };
       if (TRACE) printTrace('one ingest bundle', await server.trace(() => ingest(base, [warm], 1)));
       else await ingest(base, [warm], 1);
-      const cpuBefore = (await server.ask({ type: 'cpu' })).micros ?? 0;
+      const cpuBefore = await cpuNow();
       const ing = await ingest(base, jobs, CONCURRENCY);
-      const cpuAfter = (await server.ask({ type: 'cpu' })).micros ?? 0;
+      const cpuAfter = await cpuNow();
       const rate = ing.resources / ing.seconds;
+      const total = totalCpuMicros(cpuBefore, cpuAfter);
       results.ingest = {
         bundles: jobs.length,
         resources: ing.resources,
         seconds: ing.seconds,
         resourcesPerSecond: rate,
-        serverCpuMsPerResource: (cpuAfter - cpuBefore) / 1000 / ing.resources,
+        serverCpuMsPerResource: (cpuAfter.server - cpuBefore.server) / 1000 / ing.resources,
+        totalCpuMsPerResource: total === null ? null : total / 1000 / ing.resources,
+        totalCpuMsPerRequest: total === null ? null : total / 1000 / jobs.length,
         concurrency: CONCURRENCY,
       };
       console.log(
-        `ingest: ${fmt(ing.resources)} resources in ${fmt(jobs.length)} bundles, ${fmt(ing.seconds, 1)} s = ${fmt(rate)} resources/s (target ≥ 2,000)`,
+        `ingest: ${fmt(ing.resources)} resources in ${fmt(jobs.length)} bundles, ${fmt(ing.seconds, 1)} s = ${fmt(rate)} resources/s (target ≥ 2,000); ` +
+          `total CPU ${total === null ? '-' : fmt(total / 1000 / jobs.length, 2)} ms/bundle (server + PostgreSQL)`,
       );
     }
 
@@ -265,14 +273,29 @@ async function main(): Promise<void> {
     if (PARTS.has('everything')) await own(ready.everything.bsn, 1000, 'all');
 
     // --- 2. home and dossier ----------------------------------------------------------------------------------------
-    const hello = PARTS.has('pages') ? await load(`${base}/hello`, null) : null;
-    const row = (name: string, r: autocannon.Result) => {
-      const ratio = hello ? r.requests.average / hello.requests.average : NaN;
+    // A load run with the total CPU per request around it.
+    const measured = async (url: string, cookie: string | null) => {
+      const before = await cpuNow();
+      const result = await load(url, cookie);
+      const micros = totalCpuMicros(before, await cpuNow());
+      return { result, totalCpuMs: micros === null ? null : micros / 1000 / Math.max(1, result.requests.total) };
+    };
+    type Measured = Awaited<ReturnType<typeof measured>>;
+    const hello = PARTS.has('pages') ? await measured(`${base}/hello`, null) : null;
+    const row = (name: string, { result: r, totalCpuMs }: Measured) => {
+      const ratio = hello ? r.requests.average / hello.result.requests.average : NaN;
       const bad = r.non2xx + r.errors;
       console.log(
-        `${name.padEnd(10)} ${fmt(r.requests.average).padStart(8)} req/s  p50 ${fmt(r.latency.p50, 1)} ms  p99 ${fmt(r.latency.p99, 1)} ms  ${fmt(ratio * 100, 1)} % of /hello${bad ? `  INVALID: ${bad} non-2xx/errors` : ''}`,
+        `${name.padEnd(10)} ${fmt(r.requests.average).padStart(8)} req/s  p50 ${fmt(r.latency.p50, 1)} ms  p99 ${fmt(r.latency.p99, 1)} ms  total CPU ${totalCpuMs === null ? '-' : fmt(totalCpuMs, 2)} ms/req  ${fmt(ratio * 100, 1)} % of /hello${bad ? `  INVALID: ${bad} non-2xx/errors` : ''}`,
       );
-      return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ratio, non2xxOrErrors: bad };
+      return {
+        reqPerSec: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        totalCpuMsPerRequest: totalCpuMs,
+        ratio,
+        non2xxOrErrors: bad,
+      };
     };
     if (TRACE && (PARTS.has('pages') || PARTS.has('scale'))) {
       const probe = (path: string) => () =>
@@ -280,11 +303,11 @@ async function main(): Promise<void> {
       printTrace('GET /home', await server.trace(probe('/home')));
       printTrace('GET /dossier', await server.trace(probe('/dossier')));
     }
-    const home = PARTS.has('pages') || PARTS.has('scale') ? await load(`${base}/home`, ready.big.session) : null;
+    const home = PARTS.has('pages') || PARTS.has('scale') ? await measured(`${base}/home`, ready.big.session) : null;
     if (hello && home) {
       results.hello = row('/hello', hello);
       results.home = row('/home', home);
-      results.dossier = row('/dossier', await load(`${base}/dossier`, ready.big.session));
+      results.dossier = row('/dossier', await measured(`${base}/dossier`, ready.big.session));
     }
 
     // --- 3. $everything ---------------------------------------------------------------------------------------------
@@ -332,19 +355,19 @@ async function main(): Promise<void> {
       const before = await server.ask({ type: 'cpu' });
       const add = Math.max(0, SCALE_TO - before.citizens - 5); // the demo has 5 citizens of its own
       const added = await server.ask({ type: 'addCitizens', count: add });
-      const homeScaled = await load(`${base}/home`, ready.big.session);
+      const homeScaled = await measured(`${base}/home`, ready.big.session);
       const scaled = row('/home@scale', homeScaled);
-      const p50Ratio = homeScaled.latency.p50 / home.latency.p50;
+      const p50Ratio = homeScaled.result.latency.p50 / home.result.latency.p50;
       results.scale = {
         citizensBefore: before.citizens + 5,
         citizensAfter: added.citizens + 5,
-        p50Before: home.latency.p50,
-        p50After: homeScaled.latency.p50,
+        p50Before: home.result.latency.p50,
+        p50After: homeScaled.result.latency.p50,
         p50Ratio,
         after: scaled,
       };
       console.log(
-        `scale: home p50 ${fmt(home.latency.p50, 1)} ms with ${fmt(before.citizens + 5)} citizens → ${fmt(homeScaled.latency.p50, 1)} ms with ${fmt(added.citizens + 5)}: ratio ${fmt(p50Ratio, 2)} (target ≤ 1.5)`,
+        `scale: home p50 ${fmt(home.result.latency.p50, 1)} ms with ${fmt(before.citizens + 5)} citizens → ${fmt(homeScaled.result.latency.p50, 1)} ms with ${fmt(added.citizens + 5)}: ratio ${fmt(p50Ratio, 2)} (target ≤ 1.5)`,
       );
     }
   } finally {

@@ -15,7 +15,7 @@
 // The server runs in a child process (bench/server.ts); autocannon runs here, so the two never share an event loop.
 // Results are printed as a table and written to bench/results/latest.json (and <database>.json).
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import autocannon from 'autocannon';
 import { format, resolveConfig } from 'prettier';
 import { SESSION_COOKIE } from '../src/platform/session/sessions.js';
 import type { BenchSession, FromServer, ToServer } from './protocol.js';
+import { cpuDelta, localDatabaseName, postgresCpuByPid } from './cpu.js';
 import { createBenchDatabase } from './database.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,47 +44,6 @@ const SESSIONS = intEnv('BENCH_SESSIONS', 1, 1);
 const ROUNDS = intEnv('BENCH_ROUNDS', 1, 1);
 const TARGET_RATIO = 0.25;
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-
-/**
- * CPU time used so far by each local PostgreSQL backend serving the bench database (Linux /proc, microseconds by pid),
- * or null where that cannot be read (another OS, or a server on another host). Backends of other databases (a test
- * suite running meanwhile) are left out: they are recognised by the process title "postgres: …: user database …".
- */
-function postgresCpuByPid(url: string | undefined): Map<string, number> | null {
-  if (!url || process.platform !== 'linux') return null;
-  const u = new URL(url);
-  const host = u.searchParams.get('host') ?? u.hostname;
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]', ''].includes(host) && !host.startsWith('/')) return null;
-  const database = decodeURIComponent(u.pathname.slice(1));
-  const byPid = new Map<string, number>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat: string;
-    let title: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue; // the process ended meanwhile, or is not ours to read
-    }
-    const close = stat.lastIndexOf(')');
-    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
-    if (!title.startsWith('postgres: ') || !title.includes(` ${database} `)) continue;
-    const fields = stat.slice(close + 2).split(' ');
-    // After "pid (comm) ": state is field 0, utime field 11, stime field 12 (proc(5) fields 14 and 15), in clock
-    // ticks of 1/100 s on Linux (sysconf(_SC_CLK_TCK)).
-    byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000);
-  }
-  return byPid;
-}
-
-/** CPU the backends used between two readings. A backend that the pool closed meanwhile (idle) is not counted. */
-function postgresCpuDelta(before: Map<string, number> | null, after: Map<string, number> | null): number | null {
-  if (!before || !after) return null;
-  let micros = 0;
-  for (const [pid, used] of after) micros += used - (before.get(pid) ?? 0);
-  return micros;
-}
 
 // --- the server process ----------------------------------------------------------------------------------------
 
@@ -224,6 +184,11 @@ interface ScenarioResult {
   queriesPerRequest?: number;
   transactionsPerRequest?: number;
   auditRowsPerRequest?: number;
+  /**
+   * CPU per request of everything that serves it (ms): the server process plus the PostgreSQL backends of the bench
+   * database (on PGlite the database runs inside the server process). Null where the backends cannot be read.
+   */
+  totalCpuMsPerRequest?: number | null;
   /** CPU time of the server process per request (ms): near 1000 / (req/s) means the server's one thread is the limit. */
   serverCpuMsPerRequest?: number;
   /** Share of one core the server process used during the run. */
@@ -254,13 +219,14 @@ function scenarios(ready: Server['ready']): Scenario[] {
       request: () => ({ headers: {} }),
     },
     // Diagnostic steps between the baseline and the citizen home, to show where a request's time goes: one
-    // database transaction without a page (/health), a page without the database (/privacy, anonymous), and that
-    // page with a session loaded from the database (/privacy as a citizen).
+    // database statement without a page (the readiness check, src/platform/http/health.ts: one statement on the
+    // owner pool, no transaction, no principal), a page without the database (/privacy, anonymous), and that page
+    // with a session loaded from the database (/privacy as a citizen).
     {
       key: 'health',
-      name: 'diagnostic: one transaction, no page GET /health',
+      name: 'diagnostic: one owner-pool statement, no page GET /health/ready',
       method: 'GET',
-      path: '/health',
+      path: '/health/ready',
       available: true,
       request: () => ({ headers: {} }),
     },
@@ -356,12 +322,13 @@ async function sample(server: Server, sc: Scenario, traceIt: boolean): Promise<S
   await server.settle();
   const statements = traceIt ? await server.trace(() => probe(base, sc)) : undefined;
   const before = await server.stats();
-  const pgBefore = postgresCpuByPid(server.databaseUrl);
+  const database = localDatabaseName(server.databaseUrl);
+  const pgBefore = postgresCpuByPid(database);
   const loadBefore = process.cpuUsage();
   const result = await load(base, sc, DURATION_S);
   const loadCpu = process.cpuUsage(loadBefore);
   await server.settle();
-  const pgAfter = postgresCpuByPid(server.databaseUrl);
+  const pgAfter = postgresCpuByPid(database);
   const after = await server.stats();
   const delta: Stats = {
     queries: after.queries - before.queries,
@@ -374,7 +341,7 @@ async function sample(server: Server, sc: Scenario, traceIt: boolean): Promise<S
     delta,
     ...(statements ? { statements } : {}),
     loadCpuMicros: loadCpu.user + loadCpu.system,
-    databaseCpuMicros: postgresCpuDelta(pgBefore, pgAfter),
+    databaseCpuMicros: cpuDelta(pgBefore, pgAfter),
   };
 }
 
@@ -385,12 +352,25 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 const rps = (r: autocannon.Result) => r.requests.total / r.duration;
+/**
+ * Requests the server handled: those answered within the run plus those still in flight when it ended (autocannon
+ * stops counting, the server finishes them and its CPU and statements are counted): the denominator per request.
+ */
+const served = (r: autocannon.Result) => (r.requests as { sent?: number }).sent ?? r.requests.total;
 
 /** Folds the rounds of one scenario: medians for rates and latencies, sums for counts. */
-function summarise(sc: Scenario, samples: Sample[], baselines: Sample[]): ScenarioResult {
+function summarise(
+  sc: Scenario,
+  samples: Sample[],
+  baselines: Sample[],
+  database: Server['ready']['database'],
+): ScenarioResult {
   const total = (k: keyof Stats) => samples.reduce((n, x) => n + x.delta[k], 0);
   const requests = samples.reduce((n, x) => n + x.result.requests.total, 0);
-  const done = Math.max(1, requests);
+  const done = Math.max(
+    1,
+    samples.reduce((n, x) => n + served(x.result), 0),
+  );
   const statusCodes: Record<string, number> = {};
   for (const x of samples) {
     for (const [code, v] of Object.entries(x.result.statusCodeStats ?? {})) {
@@ -406,6 +386,15 @@ function summarise(sc: Scenario, samples: Sample[], baselines: Sample[]): Scenar
     return b && rps(b.result) > 0 ? [rps(x.result) / rps(b.result)] : [];
   });
   const statements = samples.find((x) => x.statements)?.statements;
+  const databaseCpuMicros = samples.every((x) => x.databaseCpuMicros !== null)
+    ? samples.reduce((n, x) => n + (x.databaseCpuMicros ?? 0), 0)
+    : null;
+  const totalCpuMicros =
+    database === 'pglite'
+      ? total('cpuMicros')
+      : databaseCpuMicros === null
+        ? null
+        : total('cpuMicros') + databaseCpuMicros;
   return {
     key: sc.key,
     name: sc.name,
@@ -427,11 +416,10 @@ function summarise(sc: Scenario, samples: Sample[], baselines: Sample[]): Scenar
     queriesPerRequest: round(total('queries') / done, 2),
     transactionsPerRequest: round(total('transactions') / done, 2),
     auditRowsPerRequest: round(total('auditRows') / done, 3),
+    totalCpuMsPerRequest: totalCpuMicros === null ? null : round(totalCpuMicros / 1000 / done, 3),
     serverCpuMsPerRequest: round(total('cpuMicros') / 1000 / done, 3),
     serverCpuShare: round(total('cpuMicros') / 1e6 / Math.max(1, seconds), 2),
-    databaseCpuMsPerRequest: samples.every((x) => x.databaseCpuMicros !== null)
-      ? round(samples.reduce((n, x) => n + (x.databaseCpuMicros ?? 0), 0) / 1000 / done, 3)
-      : null,
+    databaseCpuMsPerRequest: databaseCpuMicros === null ? null : round(databaseCpuMicros / 1000 / done, 3),
     loadGeneratorCpuMsPerRequest: round(samples.reduce((n, x) => n + x.loadCpuMicros, 0) / 1000 / done, 3),
     ...(statements ? { statementsOfOneRequest: statements } : {}),
   };
@@ -447,6 +435,7 @@ function table(rows: ScenarioResult[]): string {
     'req/s',
     'p50 ms',
     'p99 ms',
+    'total CPU ms/req',
     'non-2xx',
     'vs baseline',
     'queries/req',
@@ -458,12 +447,13 @@ function table(rows: ScenarioResult[]): string {
   ];
   const body = rows.map((r) =>
     r.status === 'not available'
-      ? [r.name, 'not available', '', '', '', '', '', '', '', '', '', '']
+      ? [r.name, 'not available', '', '', '', '', '', '', '', '', '', '', '']
       : [
           r.status === 'invalid' ? `${r.name} [INVALID]` : r.name,
           fmt(r.requestsPerSecond),
           fmt(r.p50Ms, 1),
           fmt(r.p99Ms, 1),
+          r.totalCpuMsPerRequest == null ? '-' : r.totalCpuMsPerRequest.toFixed(2),
           fmt(r.non2xx),
           r.ratioToBaseline == null ? '-' : `${(r.ratioToBaseline * 100).toFixed(1)}%`,
           fmt(r.queriesPerRequest, 1),
@@ -550,7 +540,7 @@ async function main(): Promise<void> {
       if (c?.status !== 'measured') {
         return { key: sc.key, name: sc.name, request: `${sc.method} ${sc.path}`, status: c?.status ?? 'invalid', ...c };
       }
-      return summarise(sc, samples.get(sc.key) ?? [], baselines);
+      return summarise(sc, samples.get(sc.key) ?? [], baselines, ready.database);
     });
     for (const r of results.filter((x) => x.status !== 'measured')) {
       console.log(`${r.name}: ${r.status}${r.note ? ` (${r.note})` : ''}`);
