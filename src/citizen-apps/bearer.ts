@@ -20,11 +20,8 @@ export async function appTokenPrincipal(
   now = new Date(),
 ): Promise<AppPrincipal | null> {
   // The check opens the request's own transaction, which the read then continues (migrations/0018_request_session.sql).
-  // Every value in the call is generated here: the token's hash in hex, a timestamp, a number.
-  const call =
-    `select * from koepel_open_app_token('\\x${sha256(token).toString('hex')}'::bytea, ` +
-    `'${now.toISOString()}'::timestamptz, ${LAST_USED_EVERY_MS})`;
-  const opened = await openRequestAs<TokenRow>(req, 'api-auth', call, (row) => ({
+  const args = [sha256(token), now, LAST_USED_EVERY_MS];
+  const opened = await openRequestAs<TokenRow>(req, 'api-auth', 'koepel_open_app_token', args, (row) => ({
     kind: 'citizen',
     citizenId: row.citizen_id,
     portalId: row.portal_id,

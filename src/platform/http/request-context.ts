@@ -176,20 +176,36 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A value for a koepel_open_…() call: a hash (bytea), a moment (timestamptz) or a whole number (bigint). */
+export type OpenArgument = Buffer | Date | number;
+
+/** The SQL literal of a generated value: never free text, so nothing from a request is quoted into SQL here. */
+function literal(v: OpenArgument): string {
+  if (Buffer.isBuffer(v)) return `'\\x${v.toString('hex')}'::bytea`;
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) throw new Error('not a moment');
+    return `'${v.toISOString()}'::timestamptz`;
+  }
+  if (!Number.isSafeInteger(v)) throw new Error('not a whole number');
+  return String(v);
+}
+
 /**
  * Authentication that opens the request's transaction (a bearer token): one round trip runs BEGIN, the system
- * `purpose` and `call` — a `select * from koepel_open_…(…)` that checks the credential and switches the transaction
- * to the principal it stands for, returning that principal's settings as principalKey() writes them. The
- * transaction is then held for the request's data work, as a session's is (GET and HEAD; other methods commit at
- * once). `call` is sent as text: every value in it must be generated (a hash in hex, a timestamp), never the
- * request's own. Answers the row and the principal, or null when the function found nothing.
+ * `purpose` and `select * from <fn>(args)` — a database function (koepel_open_…) that checks the credential and
+ * switches the transaction to the principal it stands for, returning that principal's settings as principalKey()
+ * writes them. The transaction is then held for the request's data work, as a session's is (GET and HEAD; other
+ * methods commit at once). Answers the row and the principal, or null when the function found nothing.
  */
 export async function openRequestAs<R extends { settings: string }>(
   req: FastifyRequest,
   purpose: SystemPurpose,
-  call: string,
+  fn: `koepel_open_${string}`,
+  args: OpenArgument[],
   principalOfRow: (row: R) => Principal,
 ): Promise<{ row: R; principal: Principal } | null> {
+  if (!/^koepel_open_[a-z_]+$/.test(fn)) throw new Error('not a koepel_open_… function');
+  const call = `select * from ${fn}(${args.map(literal).join(', ')})`;
   const { db } = req.server.koepel;
   const held = req.requestTransaction;
   // A request never holds two transactions (PGlite has one connection): a session's, if any, ends first.
