@@ -18,6 +18,7 @@ export {
   listAttachments,
   readAttachment,
   readResources,
+  readResourcePage,
   RecordWriteError,
   writeResources,
   type AttachmentInfo,

@@ -281,6 +281,8 @@ export interface ResourceFilter {
   /** Only resources that happen from now on (effective date ≥ now), soonest first instead of newest first. */
   upcoming?: boolean;
   limit?: number;
+  /** Skip this many (a page of a search). */
+  offset?: number;
 }
 
 /**
@@ -292,7 +294,11 @@ export async function readResources(
   scope: { tx: Tx; keys: KeyStore },
   filter: ResourceFilter,
 ): Promise<StoredResource[]> {
-  const { tx, keys } = scope;
+  return decryptRows(scope.keys, scope.tx, await selectResources(scope.tx, filter).execute());
+}
+
+/** The statement of readResources(), without running it. */
+function selectResources(tx: Tx, filter: ResourceFilter) {
   let q = tx
     .selectFrom('record_resource')
     .select([
@@ -323,7 +329,27 @@ export async function readResources(
         .orderBy('updated_at', 'desc')
         .orderBy('id');
   if (filter.limit !== undefined) q = q.limit(filter.limit);
-  const rows = await q.execute();
+  if (filter.offset !== undefined) q = q.offset(filter.offset);
+  return q;
+}
+
+/**
+ * A page of readResources() and the number of matches in all, in one statement (a search's page and its total,
+ * `count(*) over ()`). The total is 0 when the page is empty, as the window has no row to ride on.
+ */
+export async function readResourcePage(
+  scope: { tx: Tx; keys: KeyStore },
+  filter: ResourceFilter & { limit: number; offset: number },
+): Promise<{ resources: StoredResource[]; total: number }> {
+  const rows = await selectResources(scope.tx, filter)
+    .select(sql<number>`(count(*) over ())::int`.as('total'))
+    .execute();
+  return { resources: await decryptRows(scope.keys, scope.tx, rows), total: rows[0]?.total ?? 0 };
+}
+
+type ResourceRow = Awaited<ReturnType<ReturnType<typeof selectResources>['execute']>>[number];
+
+async function decryptRows(keys: KeyStore, tx: Tx, rows: ResourceRow[]): Promise<StoredResource[]> {
   const out: StoredResource[] = [];
   for (const r of rows) {
     const json = await keys.decrypt(

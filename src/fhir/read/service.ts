@@ -11,6 +11,7 @@ import type { DataScope } from '../../platform/http/request-context.js';
 import {
   listAttachments,
   readAttachment,
+  readResourcePage,
   readResources,
   type AttachmentInfo,
   type CitizenRecordType,
@@ -383,35 +384,33 @@ export async function searchRecord(
   if ((q.patient !== null && q.patient !== reader.citizenId) || (q.ids !== null && !q.ids.every(isUuid))) {
     return { total: 0, items: [] };
   }
-  let base_ = scope.tx
-    .selectFrom('record_resource')
-    .where('citizen_id', '=', reader.citizenId)
-    .where('resource_type', '=', type);
-  if (q.ids) base_ = base_.where('id', 'in', q.ids.length > 0 ? q.ids : ['00000000-0000-0000-0000-000000000000']);
-  if (q.count === 0) {
-    const row = await base_.select(sql<number>`count(*)::int`.as('n')).executeTakeFirst();
-    return { total: row?.n ?? 0, items: [] };
-  }
-  // One query for the page's ids and the total; the resources themselves are read and decrypted by the store.
-  const page = await base_
-    .select(['id', sql<number>`(count(*) over ())::int`.as('total')])
-    .orderBy('effective_at', (ob) => ob.desc().nullsLast())
-    .orderBy('updated_at', 'desc')
-    .orderBy('id')
-    .limit(q.count)
-    .offset(q.offset)
-    .execute();
-  let total = page[0]?.total ?? 0;
-  if (page.length === 0 && q.offset > 0) {
-    total = (await base_.select(sql<number>`count(*)::int`.as('n')).executeTakeFirst())?.n ?? 0;
-  }
-  if (page.length === 0) return { total, items: [] };
-  const ids = page.map((p) => p.id);
-  const stored = await readResources(scope, { citizenId: reader.citizenId, ids });
-  const order = new Map(ids.map((id, i) => [id, i]));
-  stored.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const filter = {
+    citizenId: reader.citizenId,
+    resourceTypes: [type],
+    ...(q.ids ? { ids: q.ids.length > 0 ? q.ids : ['00000000-0000-0000-0000-000000000000'] } : {}),
+  };
+  if (q.count === 0) return { total: await countResources(scope.tx, filter), items: [] };
+  // One statement for the page and the total (`count(*) over ()`), in the store's order (newest first).
+  const page = await readResourcePage(scope, { ...filter, limit: q.count, offset: q.offset });
+  const stored = page.resources;
+  // Past the last page there is no row to carry the total: count on its own.
+  const total = stored.length === 0 && q.offset > 0 ? await countResources(scope.tx, filter) : page.total;
+  if (stored.length === 0) return { total, items: [] };
   const { resources } = await present(scope, base, reader, stored);
   return { total, items: resources.map((resource) => ({ resource, mode: 'match' as const })) };
+}
+
+/** How many of the citizen's resources match (a search with _count=0, or past its last page). */
+async function countResources(
+  tx: DataScope['tx'],
+  f: { citizenId: string; resourceTypes: CitizenRecordType[]; ids?: readonly string[] },
+): Promise<number> {
+  let q = tx
+    .selectFrom('record_resource')
+    .where('citizen_id', '=', f.citizenId)
+    .where('resource_type', 'in', f.resourceTypes);
+  if (f.ids) q = q.where('id', 'in', f.ids);
+  return (await q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirst())?.n ?? 0;
 }
 
 /** The reader's own Patient as a search result (GET /fhir/Patient?...). */
