@@ -24,7 +24,6 @@ import {
   Text,
   TextField,
 } from '../platform/web/components/index.js';
-import { stringify } from 'csv-stringify/sync';
 import { HttpError } from '../platform/http/errors.js';
 import {
   EXPORT_MAX,
@@ -36,13 +35,13 @@ import {
   type FilterProblem,
 } from './access-log.js';
 import { requireCitizen } from '../platform/auth/permissions.js';
+import { outcomeColumn, staffRoleLabel, timeColumn, withQuery } from '../platform/web/audit-log.js';
+import { sendCsv } from '../platform/web/csv.js';
 
 export const ACCESS_LOG_EVENT = 'citizen.access-log.view';
 export const ACCESS_LOG_EXPORT_EVENT = 'citizen.access-log.export';
 const EXPORT_PATH = '/access-log/export.csv';
 const AP_COMPLAINT_URL = 'https://autoriteitpersoonsgegevens.nl/een-tip-of-klacht-indienen-bij-de-ap';
-
-const STAFF_ROLES = ['doctor', 'assistant', 'pharmacist', 'therapist', 'social_worker', 'admin', 'privacy_officer'];
 const DIGID_LEVELS: Record<string, string> = {
   basis: 'Basis',
   midden: 'Midden',
@@ -108,8 +107,8 @@ function organisationText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPa
 
 function roleText(ctx: PageContext, e: AccessLogEntry): string {
   const { t } = ctx;
-  if (e.actorType === 'staff' && e.actorRole && STAFF_ROLES.includes(e.actorRole))
-    return t(`staff.role.${e.actorRole}` as MessageKey);
+  const staffRole = e.actorType === 'staff' ? staffRoleLabel(ctx, e.actorRole) : undefined;
+  if (staffRole) return staffRole;
   if (e.actorType === 'citizen') return t('accessLog.role.citizen');
   if (e.actorType === 'client') return t('accessLog.role.api-client');
   if (e.actorType === 'operator') return t('accessLog.role.operator');
@@ -125,11 +124,6 @@ function filterParams(filter: AccessLogFilter): URLSearchParams {
   if (filter.from) q.set('from', filter.from);
   if (filter.to) q.set('to', filter.to);
   return q;
-}
-
-function withQuery(path: string, q: URLSearchParams): string {
-  const s = q.toString();
-  return s ? `${path}?${s}` : path;
 }
 
 function hrefFor(filter: AccessLogFilter, page: number): string {
@@ -251,27 +245,12 @@ function AccessLogTable(props: {
       rows={page.entries}
       rowClass={(e) => (e.actorType === 'citizen' && e.actorId === citizenId ? 'koepel-row--self' : undefined)}
       columns={[
-        {
-          header: when,
-          class: 'koepel-nowrap',
-          html: (e) => (
-            <time datetime={e.at.toISOString()} safe>
-              {formatDate(ctx.lang, e.at, 'shortDateTime')}
-            </time>
-          ),
-        },
+        timeColumn(ctx, when),
         { header: who, rowHeader: true, text: (e) => whoText(ctx, e, page, citizenId) },
         { header: organisation, text: (e) => organisationText(ctx, e, page) },
         { header: role, text: (e) => roleText(ctx, e) },
         { header: what, text: (e) => whatText(ctx, e, page) },
-        {
-          header: outcome,
-          html: (e) => (
-            <span class={e.outcome === 'success' ? undefined : 'koepel-outcome--refused'} safe>
-              {t(`accessLog.outcome.${e.outcome}`)}
-            </span>
-          ),
-        },
+        outcomeColumn(outcome, (o) => t(`accessLog.outcome.${o}`)),
       ]}
     />
   );
@@ -375,25 +354,22 @@ function AccessLogView(props: {
 }
 
 /**
- * The same lines as the page, all of them, as a spreadsheet file (semicolon-separated, UTF-8 with BOM: what Dutch
- * Excel opens as columns). Cells that a spreadsheet would run as a formula (a name starting with "=") are escaped.
+ * The same lines as the page, all of them, as the rows of a spreadsheet file (platform/web/csv.ts: what Dutch Excel
+ * opens as columns; a name starting with "=" is escaped, never run as a formula).
  */
-function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string): string {
+function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string): string[][] {
   const { t } = ctx;
-  return stringify(
-    [
-      COLUMNS.map((k) => t(k)),
-      ...page.entries.map((e) => [
-        formatDate(ctx.lang, e.at, 'shortDateTime'),
-        whoText(ctx, e, page, citizenId),
-        organisationText(ctx, e, page),
-        roleText(ctx, e),
-        whatText(ctx, e, page),
-        t(`accessLog.outcome.${e.outcome}`),
-      ]),
-    ],
-    { delimiter: ';', bom: true, escape_formulas: true, record_delimiter: 'windows' },
-  );
+  return [
+    COLUMNS.map((k) => t(k)),
+    ...page.entries.map((e) => [
+      formatDate(ctx.lang, e.at, 'shortDateTime'),
+      whoText(ctx, e, page, citizenId),
+      organisationText(ctx, e, page),
+      roleText(ctx, e),
+      whatText(ctx, e, page),
+      t(`accessLog.outcome.${e.outcome}`),
+    ]),
+  ];
 }
 
 export function registerAccessLog(app: FastifyInstance): void {
@@ -414,12 +390,7 @@ export function registerAccessLog(app: FastifyInstance): void {
       return readAccessLog(scope, citizen.citizenId, filter, { all: true });
     });
     const ctx = pageContext(req);
-    return reply
-      .header('Content-Type', 'text/csv; charset=utf-8')
-      .header('Content-Disposition', 'attachment; filename="wie-heeft-mijn-gegevens-bekeken.csv"')
-      .header('Cache-Control', 'no-store')
-      .header('X-Content-Type-Options', 'nosniff')
-      .send(accessLogCsv(ctx, page, citizen.citizenId));
+    return sendCsv(reply, 'wie-heeft-mijn-gegevens-bekeken.csv', accessLogCsv(ctx, page, citizen.citizenId));
   });
 
   app.get('/access-log', async (req, reply) => {

@@ -5,12 +5,10 @@
 // Every view and every export is itself audited, with one record per citizen shown (the audit of the audit).
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
-import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import {
   Button,
@@ -45,11 +43,12 @@ import {
   type FilterProblem,
 } from './audit-view.js';
 import { ChainMonitor, type ChainStatus } from './chain-status.js';
+import { outcomeColumn, staffRoleLabel, timeColumn, withQuery } from '../platform/web/audit-log.js';
+import { sendCsv } from '../platform/web/csv.js';
 
 const PATH = '/staff/audit';
 const EXPORT_PATH = '/staff/audit/export.csv';
 const VERIFY_PATH = '/staff/audit/verify';
-const STAFF_ROLES = ['doctor', 'assistant', 'pharmacist', 'therapist', 'social_worker', 'admin', 'privacy_officer'];
 
 type Problem = FilterProblem | 'citizenFormat' | 'citizenNone';
 const FIELD_OF: Record<Problem, string> = {
@@ -70,18 +69,13 @@ function withoutCitizen(filter: AuditFilter): AuditFilter {
   return rest;
 }
 
-function withQuery(path: string, q: URLSearchParams): string {
-  const s = q.toString();
-  return s ? `${path}?${s}` : path;
-}
-
 function eventLabel(ctx: PageContext, code: string): string {
   const key = `auditView.event.${code}`;
   return ctx.t.has(key) ? ctx.t(key) : code;
 }
 
 function roleLabel(ctx: PageContext, role: string | null): string {
-  return role && STAFF_ROLES.includes(role) ? ctx.t(`staff.role.${role}` as MessageKey) : (role ?? '–');
+  return staffRoleLabel(ctx, role) ?? role ?? '–';
 }
 
 function whoText(ctx: PageContext, e: AuditEntry, page: AuditPage): string {
@@ -303,15 +297,7 @@ function AuditTable(props: { ctx: PageContext; filter: AuditFilter; page: AuditP
       })}
       rows={page.entries}
       columns={[
-        {
-          header: t('auditView.col.time'),
-          class: 'koepel-nowrap',
-          html: (e) => (
-            <time datetime={e.at.toISOString()} safe>
-              {formatDate(ctx.lang, e.at, 'shortDateTime')}
-            </time>
-          ),
-        },
+        timeColumn(ctx, t('auditView.col.time')),
         {
           header: t('auditView.col.event'),
           rowHeader: true,
@@ -324,14 +310,7 @@ function AuditTable(props: { ctx: PageContext; filter: AuditFilter; page: AuditP
           ),
         },
         { header: t('auditView.col.action'), text: (e) => t(`auditView.action.${e.action}`) },
-        {
-          header: t('auditView.col.outcome'),
-          html: (e) => (
-            <span class={e.outcome === 'success' ? undefined : 'koepel-outcome--refused'} safe>
-              {t(`auditView.outcome.${e.outcome}`)}
-            </span>
-          ),
-        },
+        outcomeColumn(t('auditView.col.outcome'), (o) => t(`auditView.outcome.${o}`)),
         { header: t('auditView.col.who'), text: (e) => whoText(ctx, e, page) },
         { header: t('auditView.col.citizen'), text: (e) => citizenText(ctx, e.citizenId, page) },
         { header: t('auditView.col.accessPoint'), text: (e) => e.clientAddress },
@@ -403,41 +382,37 @@ function AuditViewPage(props: {
 }
 
 /**
- * The export: every line of the filter (up to EXPORT_MAX), semicolon-separated UTF-8 with BOM (what Dutch Excel opens
- * as columns). A cell that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
- * gets a leading apostrophe (csv-stringify's escape_formulas).
+ * The export: every line of the filter (up to EXPORT_MAX), as the rows of a spreadsheet file (platform/web/csv.ts
+ * escapes what a spreadsheet would run as a formula).
  */
-export function auditCsv(ctx: PageContext, page: AuditPage): string {
+export function auditCsv(ctx: PageContext, page: AuditPage): string[][] {
   const { t } = ctx;
-  return stringify(
+  return [
     [
-      [
-        t('auditView.col.time'),
-        t('auditView.col.event'),
-        t('auditView.col.action'),
-        t('auditView.col.outcome'),
-        t('auditView.col.who'),
-        t('auditView.col.citizen'),
-        t('auditView.col.accessPoint'),
-        'User agent',
-        t('auditView.col.reason'),
-        'Event code',
-      ],
-      ...page.entries.map((e) => [
-        e.at.toISOString(),
-        eventLabel(ctx, e.event),
-        e.action,
-        t(`auditView.outcome.${e.outcome}`),
-        whoText(ctx, e, page),
-        citizenText(ctx, e.citizenId, page) ?? '',
-        e.clientAddress ?? '',
-        e.userAgent ?? '',
-        e.reason ?? '',
-        e.event,
-      ]),
+      t('auditView.col.time'),
+      t('auditView.col.event'),
+      t('auditView.col.action'),
+      t('auditView.col.outcome'),
+      t('auditView.col.who'),
+      t('auditView.col.citizen'),
+      t('auditView.col.accessPoint'),
+      'User agent',
+      t('auditView.col.reason'),
+      'Event code',
     ],
-    { delimiter: ';', bom: true, escape_formulas: true, record_delimiter: 'windows' },
-  );
+    ...page.entries.map((e) => [
+      e.at.toISOString(),
+      eventLabel(ctx, e.event),
+      e.action,
+      t(`auditView.outcome.${e.outcome}`),
+      whoText(ctx, e, page),
+      citizenText(ctx, e.citizenId, page) ?? '',
+      e.clientAddress ?? '',
+      e.userAgent ?? '',
+      e.reason ?? '',
+      e.event,
+    ]),
+  ];
 }
 
 const searchBody = z.object({
@@ -534,12 +509,7 @@ export function registerAuditView(app: FastifyInstance): void {
     const page = await req.withData((scope) => readAuditPage(scope, staff.organisationId, filter, { all: true }));
     const ctx = pageContext(req);
     const day = new Date().toISOString().slice(0, 10);
-    return reply
-      .header('Content-Type', 'text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="${ctx.t('auditView.csv.filename')}-${day}.csv"`)
-      .header('Cache-Control', 'no-store')
-      .header('X-Content-Type-Options', 'nosniff')
-      .send(auditCsv(ctx, page));
+    return sendCsv(reply, `${ctx.t('auditView.csv.filename')}-${day}.csv`, auditCsv(ctx, page));
   });
 
   // "Check now": a full run (one at a time per node), recorded, then the page.
