@@ -3,17 +3,14 @@
 // says when, who (the staff member's name, "u zelf", an organisation's computer system, or Koepel itself), for
 // which organisation, in which role, what happened in plain words, and the outcome. Viewing it is itself audited.
 import Html from '@kitajs/html';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import {
   Alert,
-  Button,
   DataTable,
-  Fieldset,
-  Form,
   Link,
   List,
   Page,
@@ -22,7 +19,6 @@ import {
   Section,
   Select,
   Text,
-  TextField,
 } from '../platform/web/components/index.js';
 import { HttpError } from '../platform/http/errors.js';
 import {
@@ -35,7 +31,8 @@ import {
   type FilterProblem,
 } from './access-log.js';
 import { requireCitizen } from '../platform/auth/permissions.js';
-import { outcomeColumn, staffRoleLabel, timeColumn, withQuery } from '../platform/web/audit-log.js';
+import { outcomeColumn, staffRoleLabel, timeColumn } from '../platform/web/audit-log.js';
+import { FilterSelect, LogFilter, PeriodFields, withQuery } from '../platform/web/log-filter.js';
 import { sendCsv } from '../platform/web/csv.js';
 
 export const ACCESS_LOG_EVENT = 'citizen.access-log.view';
@@ -68,30 +65,28 @@ export function whatText(ctx: PageContext, e: AccessLogEntry, page?: AccessLogPa
   return t(`accessLog.event.fallback.${e.action}` as MessageKey, { what });
 }
 
-function whoText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPage, citizenId: string): string {
+/** Who acted: the citizen, an employee by name, an organisation's system, Koepel, or nobody logged in. */
+function actorText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPage, citizenId: string): string {
   const { t } = ctx;
-  const org = e.organisationId ? page.organisations.get(e.organisationId) : undefined;
-  let who: string;
   switch (e.actorType) {
     case 'citizen':
-      who = e.actorId === citizenId ? t('accessLog.who.self') : t('accessLog.who.citizen');
-      break;
+      return e.actorId === citizenId ? t('accessLog.who.self') : t('accessLog.who.citizen');
     case 'staff':
-      who = (e.actorId ? page.names.get(e.actorId) : undefined) ?? t('accessLog.who.staff');
-      break;
     case 'operator':
-      who = (e.actorId ? page.names.get(e.actorId) : undefined) ?? t('accessLog.who.operator');
-      break;
-    case 'client':
-      who = org ? t('accessLog.who.client', { org }) : t('accessLog.who.clientUnknown');
-      break;
-    case 'system':
-      who = t('accessLog.who.system');
-      break;
-    case 'anonymous':
-      who = t('accessLog.who.anonymous');
-      break;
+      return (e.actorId ? page.names.get(e.actorId) : undefined) ?? t(`accessLog.who.${e.actorType}`);
+    case 'client': {
+      const org = e.organisationId ? page.organisations.get(e.organisationId) : undefined;
+      return org ? t('accessLog.who.client', { org }) : t('accessLog.who.clientUnknown');
+    }
+    default:
+      return t(`accessLog.who.${e.actorType}`);
   }
+}
+
+/** Who acted, and for whom: through an app the citizen authorised, or on behalf of a colleague. */
+function whoText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPage, citizenId: string): string {
+  const { t } = ctx;
+  const who = actorText(ctx, e, page, citizenId);
   if (e.onBehalfOf?.startsWith('app:')) {
     const app = page.apps.get(e.onBehalfOf.slice(4)) ?? t('accessLog.who.unknownApp');
     return t('accessLog.who.viaApp', { who, app });
@@ -142,65 +137,57 @@ const COLUMNS = [
   'accessLog.col.outcome',
 ] as const;
 
-function FilterForm(props: {
+/** What the page shows: the filter as read, what the visitor typed in the date fields, and the log's page. */
+interface ViewProps {
   ctx: PageContext;
+  citizenId: string;
   filter: AccessLogFilter;
   raw: { from: string; to: string };
   problems: FilterProblem[];
-  organisations: Map<string, string>;
-}): JSX.Element {
-  const { ctx, filter, problems } = props;
+  page: AccessLogPage;
+}
+
+function FilterForm({ ctx, filter, raw, problems, page }: ViewProps): JSX.Element {
   const { t } = ctx;
-  const dateField = (name: 'from' | 'to') => {
-    const invalid = problems.includes(name) || (name === 'from' && problems.includes('order'));
-    return (
-      <TextField
-        id={`filter-${name}`}
-        name={name}
-        type="date"
-        label={t(name === 'from' ? 'accessLog.filter.from' : 'accessLog.filter.to')}
-        value={props.raw[name]}
-        error={
-          invalid
-            ? t(problems.includes(name) ? `accessLog.filter.error.${name}` : 'accessLog.filter.error.order')
-            : undefined
-        }
-      />
-    );
-  };
   return (
-    <Form ctx={ctx} method="get" action="/access-log" class="koepel-filter koepel-access-filter">
-      <Fieldset legend={t('accessLog.filter.title')}>
-        <div class="koepel-filter-fields">
-          <Select
-            id="filter-org"
-            name="org"
-            label={t('accessLog.filter.org')}
-            options={[
-              { value: '', label: t('accessLog.filter.allOrgs') },
-              ...[...props.organisations].map(([value, label]) => ({ value, label })),
-            ]}
-            selected={filter.org ?? ''}
-          />
-          <Select
-            id="filter-who"
-            name="who"
-            label={t('accessLog.filter.who')}
-            options={[
-              { value: 'others', label: t('accessLog.filter.whoOthers') },
-              { value: 'all', label: t('accessLog.filter.whoAll') },
-            ]}
-            selected={filter.othersOnly ? 'others' : 'all'}
-          />
-          {dateField('from')}
-          {dateField('to')}
-        </div>
-        <div class="koepel-filter-actions">
-          <Button style="secondary" text={t('accessLog.filter.submit')} />
-          <Link href="/access-log" text={t('accessLog.filter.reset')} />
-        </div>
-      </Fieldset>
-    </Form>
+    <LogFilter
+      ctx={ctx}
+      method="get"
+      action="/access-log"
+      legend={t('accessLog.filter.title')}
+      submit={t('accessLog.filter.submit')}
+      reset={t('accessLog.filter.reset')}
+    >
+      <FilterSelect
+        name="org"
+        label={t('accessLog.filter.org')}
+        all={t('accessLog.filter.allOrgs')}
+        options={[...page.organisations].map(([value, label]) => ({ value, label }))}
+        selected={filter.org ?? ''}
+      />
+      <Select
+        id="filter-who"
+        name="who"
+        label={t('accessLog.filter.who')}
+        options={[
+          { value: 'others', label: t('accessLog.filter.whoOthers') },
+          { value: 'all', label: t('accessLog.filter.whoAll') },
+        ]}
+        selected={filter.othersOnly ? 'others' : 'all'}
+      />
+      <PeriodFields
+        labels={{ from: t('accessLog.filter.from'), to: t('accessLog.filter.to') }}
+        values={raw}
+        errors={{
+          from: problems.includes('from')
+            ? t('accessLog.filter.error.from')
+            : problems.includes('order')
+              ? t('accessLog.filter.error.order')
+              : undefined,
+          to: problems.includes('to') ? t('accessLog.filter.error.to') : undefined,
+        }}
+      />
+    </LogFilter>
   );
 }
 
@@ -293,14 +280,7 @@ function WhoShown(props: { ctx: PageContext; filter: AccessLogFilter }): JSX.Ele
   );
 }
 
-function AccessLogView(props: {
-  ctx: PageContext;
-  citizenId: string;
-  filter: AccessLogFilter;
-  raw: { from: string; to: string };
-  problems: FilterProblem[];
-  page: AccessLogPage;
-}): JSX.Element {
+function AccessLogView(props: ViewProps): JSX.Element {
   const { ctx, page, filter } = props;
   const { t } = ctx;
   return (
@@ -316,13 +296,7 @@ function AccessLogView(props: {
       </Paragraph>
       <FilterProblems ctx={ctx} problems={props.problems} />
       <WhoShown ctx={ctx} filter={filter} />
-      <FilterForm
-        ctx={ctx}
-        filter={filter}
-        raw={props.raw}
-        problems={props.problems}
-        organisations={page.organisations}
-      />
+      <FilterForm {...props} />
       {page.entries.length === 0 ? (
         <Text style="notice" text={t('accessLog.none')} />
       ) : (
@@ -372,58 +346,52 @@ function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string):
   ];
 }
 
+/** The log (a page, or with `all` the export), after the audit record of this very view. */
+function readAudited(
+  req: FastifyRequest,
+  citizenId: string,
+  filter: AccessLogFilter,
+  all: boolean,
+): Promise<AccessLogPage> {
+  return req.withData(async (scope) => {
+    await scope.audit({
+      event: all ? ACCESS_LOG_EXPORT_EVENT : ACCESS_LOG_EVENT,
+      action: 'R',
+      citizenId,
+      resourceType: 'audit_log',
+      // An export records which filter was handed out (ids, fixed words and dates only: parseFilter).
+      reason: all
+        ? ['export', ...[...filterParams(filter)].map(([k, v]) => `${k}=${v}`)].join(';')
+        : `page:${filter.page}`,
+    });
+    return readAccessLog(scope, citizenId, filter, { all });
+  });
+}
+
 export function registerAccessLog(app: FastifyInstance): void {
   // No automatic HEAD route: it would run this handler, audit record included, for nothing.
   app.get(EXPORT_PATH, { exposeHeadRoute: false }, async (req, reply) => {
     const citizen = requireCitizen(req);
     const { filter, problems } = parseFilter(req.query);
     if (problems.length > 0) throw new HttpError(400, 'badRequest');
-    const page = await req.withData(async (scope) => {
-      await scope.audit({
-        event: ACCESS_LOG_EXPORT_EVENT,
-        action: 'R',
-        citizenId: citizen.citizenId,
-        resourceType: 'audit_log',
-        // Which filter was handed out (ids, fixed words and dates only: parseFilter).
-        reason: ['export', ...[...filterParams(filter)].map(([k, v]) => `${k}=${v}`)].join(';'),
-      });
-      return readAccessLog(scope, citizen.citizenId, filter, { all: true });
-    });
+    const page = await readAudited(req, citizen.citizenId, filter, true);
     const ctx = pageContext(req);
     return sendCsv(reply, 'wie-heeft-mijn-gegevens-bekeken.csv', accessLogCsv(ctx, page, citizen.citizenId));
   });
 
   app.get('/access-log', async (req, reply) => {
     const citizen = requireCitizen(req);
-    const { filter, problems } = parseFilter(req.query);
+    const parsed = parseFilter(req.query);
     const query = req.query as Record<string, unknown>;
     const raw = {
       from: typeof query.from === 'string' ? query.from.slice(0, 20) : '',
       to: typeof query.to === 'string' ? query.to.slice(0, 20) : '',
     };
-    const page = await req.withData(async (scope) => {
-      await scope.audit({
-        event: ACCESS_LOG_EVENT,
-        action: 'R',
-        citizenId: citizen.citizenId,
-        resourceType: 'audit_log',
-        reason: `page:${filter.page}`,
-      });
-      return readAccessLog(scope, citizen.citizenId, filter);
-    });
-    const ctx = pageContext(req);
-    return sendPage(
-      reply,
-      <AccessLogView
-        ctx={ctx}
-        citizenId={citizen.citizenId}
-        filter={filter}
-        raw={raw}
-        problems={problems}
-        page={page}
-      />,
-      problems.length > 0 ? 400 : 200,
+    const page = await readAudited(req, citizen.citizenId, parsed.filter, false);
+    const view = (
+      <AccessLogView ctx={pageContext(req)} citizenId={citizen.citizenId} raw={raw} page={page} {...parsed} />
     );
+    return sendPage(reply, view, parsed.problems.length > 0 ? 400 : 200);
   });
 }
 

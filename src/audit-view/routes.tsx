@@ -14,7 +14,6 @@ import {
   Button,
   DataTable,
   ErrorSummary,
-  Fieldset,
   Form,
   HiddenField,
   Link,
@@ -22,7 +21,6 @@ import {
   Pagination,
   Paragraph,
   Section,
-  Select,
   SummaryList,
   Text,
   TextField,
@@ -43,7 +41,8 @@ import {
   type FilterProblem,
 } from './audit-view.js';
 import { ChainMonitor, type ChainStatus } from './chain-status.js';
-import { outcomeColumn, staffRoleLabel, timeColumn, withQuery } from '../platform/web/audit-log.js';
+import { outcomeColumn, staffRoleLabel, timeColumn } from '../platform/web/audit-log.js';
+import { FilterSelect, LogFilter, PeriodFields, withQuery } from '../platform/web/log-filter.js';
 import { sendCsv } from '../platform/web/csv.js';
 
 const PATH = '/staff/audit';
@@ -78,31 +77,16 @@ function roleLabel(ctx: PageContext, role: string | null): string {
   return staffRoleLabel(ctx, role) ?? role ?? '–';
 }
 
+/** Who acted: an employee by name and role (a former one by role only), or the kind of actor; and for whom. */
 function whoText(ctx: PageContext, e: AuditEntry, page: AuditPage): string {
   const { t } = ctx;
   let who: string;
-  switch (e.actorType) {
-    case 'staff': {
-      const name = e.actorId ? page.staffNames.get(e.actorId) : undefined;
-      const role = roleLabel(ctx, e.actorRole);
-      who = name ? t('auditView.who.staff', { name, role }) : t('auditView.who.formerStaff', { role });
-      break;
-    }
-    case 'operator':
-      who = t('auditView.who.operator');
-      break;
-    case 'client':
-      who = t('auditView.who.client');
-      break;
-    case 'system':
-      who = t('auditView.who.system');
-      break;
-    case 'citizen':
-      who = t('auditView.who.citizen');
-      break;
-    case 'anonymous':
-      who = t('auditView.who.anonymous');
-      break;
+  if (e.actorType === 'staff') {
+    const name = e.actorId ? page.staffNames.get(e.actorId) : undefined;
+    const role = roleLabel(ctx, e.actorRole);
+    who = name ? t('auditView.who.staff', { name, role }) : t('auditView.who.formerStaff', { role });
+  } else {
+    who = t(`auditView.who.${e.actorType}`);
   }
   return e.onBehalfOf ? t('auditView.who.onBehalf', { who, other: e.onBehalfOf }) : who;
 }
@@ -205,81 +189,65 @@ function FilterForm(props: {
   const { ctx, filter, values } = props;
   const { t } = ctx;
   const error = (id: string) => props.errors.find((e) => e.field === id)?.message;
+  const chosen = filter.citizen ? (
+    <>
+      <HiddenField name="citizenId" value={filter.citizen} />
+      <Paragraph>
+        <span
+          safe
+        >{`${t('auditView.filter.citizenChosen')}: ${props.chosenCitizen ?? t('auditView.filter.citizenUnknown')}`}</span>{' '}
+        <Link
+          href={withQuery(PATH, filterParams(withoutCitizen(filter), 1))}
+          text={t('auditView.filter.citizenRemove')}
+        />
+      </Paragraph>
+    </>
+  ) : (
+    ''
+  );
   return (
-    <Form ctx={ctx} method="post" action={PATH} class="koepel-filter koepel-access-filter" novalidate>
-      <Fieldset legend={t('auditView.filter.title')}>
-        {filter.citizen ? (
-          <>
-            <HiddenField name="citizenId" value={filter.citizen} />
-            <Paragraph>
-              <span
-                safe
-              >{`${t('auditView.filter.citizenChosen')}: ${props.chosenCitizen ?? t('auditView.filter.citizenUnknown')}`}</span>{' '}
-              <Link
-                href={withQuery(PATH, filterParams(withoutCitizen(filter), 1))}
-                text={t('auditView.filter.citizenRemove')}
-              />
-            </Paragraph>
-          </>
-        ) : (
-          ''
-        )}
-        <div class="koepel-filter-fields">
-          <TextField
-            id="filter-citizen"
-            name="citizen"
-            label={t('auditView.filter.citizen')}
-            hint={t('auditView.filter.citizenHint')}
-            autocomplete="off"
-            spellcheck={false}
-            maxlength={40}
-            error={error('filter-citizen')}
-          />
-          <Select
-            id="filter-staff"
-            name="staff"
-            label={t('auditView.filter.staff')}
-            options={[
-              { value: '', label: t('auditView.filter.allStaff') },
-              ...props.staff.map((s) => ({ value: s.id, label: s.name })),
-            ]}
-            selected={values.staff}
-            error={error('filter-staff')}
-          />
-          <TextField
-            id="filter-from"
-            name="from"
-            type="date"
-            label={t('auditView.filter.from')}
-            value={values.from}
-            error={error('filter-from')}
-          />
-          <TextField
-            id="filter-to"
-            name="to"
-            type="date"
-            label={t('auditView.filter.to')}
-            value={values.to}
-            error={error('filter-to')}
-          />
-          <Select
-            id="filter-event"
-            name="event"
-            label={t('auditView.filter.event')}
-            options={[
-              { value: '', label: t('auditView.filter.allEvents') },
-              ...KNOWN_EVENTS.map((code) => ({ value: code, label: `${eventLabel(ctx, code)} (${code})` })),
-            ]}
-            selected={values.event}
-            error={error('filter-event')}
-          />
-        </div>
-        <div class="koepel-filter-actions">
-          <Button style="secondary" text={t('auditView.filter.submit')} />
-          <Link href={PATH} text={t('auditView.filter.reset')} />
-        </div>
-      </Fieldset>
-    </Form>
+    <LogFilter
+      ctx={ctx}
+      method="post"
+      action={PATH}
+      novalidate
+      legend={t('auditView.filter.title')}
+      submit={t('auditView.filter.submit')}
+      reset={t('auditView.filter.reset')}
+      intro={chosen}
+    >
+      <TextField
+        id="filter-citizen"
+        name="citizen"
+        label={t('auditView.filter.citizen')}
+        hint={t('auditView.filter.citizenHint')}
+        autocomplete="off"
+        spellcheck={false}
+        maxlength={40}
+        error={error('filter-citizen')}
+      />
+      <FilterSelect
+        name="staff"
+        label={t('auditView.filter.staff')}
+        all={t('auditView.filter.allStaff')}
+        options={props.staff.map((s) => ({ value: s.id, label: s.name }))}
+        selected={values.staff}
+        error={error('filter-staff')}
+      />
+      <PeriodFields
+        labels={{ from: t('auditView.filter.from'), to: t('auditView.filter.to') }}
+        values={values}
+        errors={{ from: error('filter-from'), to: error('filter-to') }}
+      />
+      <FilterSelect
+        name="event"
+        label={t('auditView.filter.event')}
+        all={t('auditView.filter.allEvents')}
+        options={KNOWN_EVENTS.map((code) => ({ value: code, label: `${eventLabel(ctx, code)} (${code})` }))}
+        selected={values.event}
+        error={error('filter-event')}
+      />
+    </LogFilter>
   );
 }
 

@@ -1,5 +1,5 @@
 // What the pages that list audit records share (the citizen's "Wie heeft mijn gegevens bekeken" and the privacy
-// officer's log): the time and outcome columns, the role of an employee in words, links that carry the filter.
+// officer's log): the time and outcome columns, and the role of an employee in words. Their filter form: log-filter.tsx.
 import type { AuditOutcome } from '../db/schema.js';
 import { formatDate } from '../i18n/format.js';
 import type { MessageKey } from '../i18n/i18n.js';
@@ -11,12 +11,6 @@ const STAFF_ROLES = ['doctor', 'assistant', 'pharmacist', 'therapist', 'social_w
 /** An employee's role in words; undefined for a role Koepel does not know (an audit record keeps what was written). */
 export function staffRoleLabel(ctx: PageContext, role: string | null): string | undefined {
   return role && STAFF_ROLES.includes(role) ? ctx.t(`staff.role.${role}` as MessageKey) : undefined;
-}
-
-/** The path with the query, without a lone "?" when the query is empty. */
-export function withQuery(path: string, q: URLSearchParams): string {
-  const s = q.toString();
-  return s ? `${path}?${s}` : path;
 }
 
 /** When it happened: a <time> with the instant, shown as a short date and time. */
