@@ -14,7 +14,7 @@ import type { AuditEvent } from '../platform/audit/audit.js';
 import type { Tx } from '../platform/db/principal.js';
 import { HttpError } from '../platform/http/errors.js';
 import { ensureSession, pageContext, rotateSession, sendPage } from '../platform/http/request-context.js';
-import { MessagePage } from '../platform/web/layout.js';
+import { sendMessage } from '../platform/http/message-page.js';
 import { findAccountByEmail, getAccount, membershipsOf, totpRequired } from './accounts.js';
 import type { FieldError } from '../platform/web/components/index.js';
 import { ChooseOrganisationPage, EnrolPage, LoginPage, TotpPage } from './login-views.js';
@@ -68,18 +68,12 @@ function throttleKeys(req: FastifyRequest, account: string): ThrottleKeys {
 async function throttledPage(req: FastifyRequest, reply: FastifyReply, until: Date | null): Promise<FastifyReply> {
   const seconds = until ? Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000)) : 900;
   reply.header('Retry-After', String(seconds));
-  const ctx = pageContext(req);
-  return sendPage(
-    reply,
-    MessagePage({
-      ctx,
-      title: ctx.t('staff.throttled.title'),
-      body: ctx.t('staff.throttled.body'),
-      extra: ctx.t('staff.throttled.help'),
-      link: { href: '/', label: ctx.t('error.backHome') },
-    }),
-    429,
-  );
+  return sendMessage(req, reply, 429, (t) => ({
+    title: t('staff.throttled.title'),
+    body: t('staff.throttled.body'),
+    extra: t('staff.throttled.help'),
+    link: { href: '/', label: t('error.backHome') },
+  }));
 }
 
 /**
@@ -341,17 +335,11 @@ async function completeLogin(req: FastifyRequest, reply: FastifyReply, pending: 
   if (!only) {
     await system(req, (_tx, audit) => auditFailure(audit, 'no-membership', pending.staffId));
     await dropPending(req);
-    const ctx = pageContext(req);
-    return sendPage(
-      reply,
-      MessagePage({
-        ctx,
-        title: ctx.t('staff.noAccess.title'),
-        body: ctx.t('staff.noAccess.body'),
-        link: { href: '/', label: ctx.t('error.backHome') },
-      }),
-      403,
-    );
+    return sendMessage(req, reply, 403, (t) => ({
+      title: t('staff.noAccess.title'),
+      body: t('staff.noAccess.body'),
+      link: { href: '/', label: t('error.backHome') },
+    }));
   }
   if (options.length > 1) {
     await savePending(req, {
