@@ -10,7 +10,8 @@ import { loginWithDigid } from '../identity/digid/test-driver.js';
 import { NO_ACCESS_POINT, writeAudit } from '../platform/audit/audit.js';
 import { withPrincipal } from '../platform/db/principal.js';
 import { loginStaff } from '../staff/login.testkit.js';
-import { amsterdamDayStart, parseFilter } from './access-log.js';
+import { amsterdamDayStart } from '../platform/audit/log-query.js';
+import { parseFilter } from './access-log.js';
 import { pageText, tableRows } from '../../test/support/html.js';
 
 /** The log's rows: [when, who, organisation, role, what, outcome]. */

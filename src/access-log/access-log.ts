@@ -5,7 +5,8 @@
 // calling citizen's own log. Nothing here can reach another citizen's records.
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { ActorType, AuditAction, AuditOutcome } from '../platform/db/schema.js';
+import { auditLine, inPeriod, newestLines, parsePeriod, staffActorIds } from '../platform/audit/log-query.js';
+import type { AuditLine, Period, PeriodProblem } from '../platform/audit/log-query.js';
 import { HttpError } from '../platform/http/errors.js';
 import type { DataScope } from '../platform/http/request-context.js';
 
@@ -15,32 +16,17 @@ const MAX_PAGE = 10_000;
 /** The most lines one export holds (a filter by period narrows a larger log). */
 export const EXPORT_MAX = 50_000;
 
-export interface AccessLogFilter {
+export interface AccessLogFilter extends Period {
   page: number;
   /** Only records of this organisation's people and systems. */
   org?: string;
   /** Leave out what the citizen did themselves (but not what an app did for them). */
   othersOnly: boolean;
-  /** yyyy-mm-dd, inclusive, Dutch calendar days. */
-  from?: string;
-  to?: string;
 }
 
-export interface AccessLogEntry {
-  id: number;
-  at: Date;
-  event: string;
-  action: AuditAction;
-  outcome: AuditOutcome;
-  actorType: ActorType;
-  actorId: string | null;
-  actorRole: string | null;
+/** An audit record; its `onBehalfOf` is `app:{id}` for an app the citizen authorised, another value for a colleague. */
+export interface AccessLogEntry extends AuditLine {
   organisationId: string | null;
-  /** `app:{id}` for an app the citizen authorised; another value for a colleague; null when nobody else. */
-  onBehalfOf: string | null;
-  resourceType: string | null;
-  resourceId: string | null;
-  reason: string | null;
 }
 
 export interface AccessLogPage {
@@ -55,16 +41,13 @@ export interface AccessLogPage {
   apps: Map<string, string>;
 }
 
-const isoDate = z.iso.date();
 const filterQuery = z.object({
   page: z.union([z.literal(''), z.coerce.number().int().min(1).max(MAX_PAGE)]).optional(),
   org: z.union([z.literal(''), z.uuid()]).optional(),
   who: z.enum(['all', 'others', '']).optional(),
-  from: z.union([z.literal(''), isoDate]).optional(),
-  to: z.union([z.literal(''), isoDate]).optional(),
 });
 
-export type FilterProblem = 'from' | 'to' | 'order';
+export type FilterProblem = PeriodProblem;
 
 /**
  * Reads the filter from the query string. A tampered page or organisation is a 400; a date the visitor typed
@@ -72,22 +55,9 @@ export type FilterProblem = 'from' | 'to' | 'order';
  */
 export function parseFilter(query: unknown): { filter: AccessLogFilter; problems: FilterProblem[] } {
   const raw = (query ?? {}) as Record<string, unknown>;
-  const base = filterQuery.pick({ page: true, org: true, who: true }).safeParse(raw);
+  const base = filterQuery.safeParse(raw);
   if (!base.success) throw new HttpError(400, 'badRequest');
-  const problems: FilterProblem[] = [];
-  const date = (key: 'from' | 'to'): string | undefined => {
-    const v = raw[key];
-    if (v === undefined || v === '') return undefined;
-    const parsed = isoDate.safeParse(typeof v === 'string' ? v.trim() : v);
-    if (!parsed.success || parsed.data < '1900-01-01' || parsed.data > '2999-12-31') {
-      problems.push(key);
-      return undefined;
-    }
-    return parsed.data;
-  };
-  const from = date('from');
-  const to = date('to');
-  if (from && to && from > to) problems.push('order');
+  const { period, problems } = parsePeriod(raw);
   const page = base.data.page === '' || base.data.page === undefined ? 1 : base.data.page;
   return {
     filter: {
@@ -95,40 +65,26 @@ export function parseFilter(query: unknown): { filter: AccessLogFilter; problems
       ...(base.data.org ? { org: base.data.org.toLowerCase() } : {}),
       // What others did is what people look for: their own views are one choice ("all") away.
       othersOnly: base.data.who !== 'all',
-      ...(from && !problems.includes('order') ? { from } : {}),
-      ...(to && !problems.includes('order') ? { to } : {}),
+      ...period,
     },
     problems,
   };
 }
 
-/** Midnight at the start of a Dutch calendar day, as an instant. */
-export function amsterdamDayStart(ymd: string): Date {
-  const noon = new Date(`${ymd}T12:00:00Z`);
-  const name =
-    new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Amsterdam', timeZoneName: 'longOffset' })
-      .formatToParts(noon)
-      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT+01:00';
-  const offset = /GMT([+-]\d{2}:\d{2})/.exec(name)?.[1] ?? '+01:00';
-  return new Date(`${ymd}T00:00:00${offset}`);
-}
-
-function nextDay(ymd: string): string {
-  const d = new Date(`${ymd}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+/** The records about the citizen: what the log lists, and where the organisation filter finds its choices. */
+function citizenLog(tx: DataScope['tx'], citizenId: string) {
+  return tx.selectFrom('audit_log').where('citizen_id', '=', citizenId);
 }
 
 /** One page of the citizen's log (or all of it), newest first. The caller has written the audit record of this view. */
 export async function readAccessLog(
-  scope: DataScope,
+  { tx }: DataScope,
   citizenId: string,
   filter: AccessLogFilter,
   /** Every line (up to EXPORT_MAX) instead of the page of `filter.page`: the export. */
   opts: { all?: boolean } = {},
 ): Promise<AccessLogPage> {
-  const { tx } = scope;
-  let q = tx.selectFrom('audit_log').where('citizen_id', '=', citizenId);
+  let q = citizenLog(tx, citizenId);
   if (filter.org) q = q.where('actor_organisation_id', '=', filter.org);
   if (filter.othersOnly) {
     q = q.where((eb) =>
@@ -140,32 +96,16 @@ export async function readAccessLog(
       ]),
     );
   }
-  if (filter.from) q = q.where('occurred_at', '>=', amsterdamDayStart(filter.from));
-  if (filter.to) q = q.where('occurred_at', '<', amsterdamDayStart(nextDay(filter.to)));
+  q = inPeriod(q, filter);
 
   const countRow = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
   const total = countRow?.n ?? 0;
-  const rows = await q
-    .select([
-      'id',
-      'occurred_at',
-      'event_code',
-      'action',
-      'outcome',
-      'actor_type',
-      'actor_id',
-      'actor_role',
-      'actor_organisation_id',
-      'on_behalf_of',
-      'resource_type',
-      'resource_id',
-      'reason',
-    ])
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(opts.all ? EXPORT_MAX : PAGE_SIZE)
-    .offset(opts.all ? 0 : (filter.page - 1) * PAGE_SIZE)
-    .execute();
+  const rows = await newestLines(q, ['actor_organisation_id'], {
+    page: filter.page,
+    pageSize: PAGE_SIZE,
+    all: opts.all,
+    max: EXPORT_MAX,
+  }).execute();
 
   const organisationRows = await tx
     .selectFrom('organisation')
@@ -173,22 +113,14 @@ export async function readAccessLog(
     .where(
       'id',
       'in',
-      tx
-        .selectFrom('audit_log')
+      citizenLog(tx, citizenId)
         .select(sql<string>`actor_organisation_id`.as('id'))
-        .where('citizen_id', '=', citizenId)
         .where('actor_organisation_id', 'is not', null),
     )
     .orderBy('name')
     .execute();
 
-  const staffIds = [
-    ...new Set(
-      rows
-        .filter((r) => (r.actor_type === 'staff' || r.actor_type === 'operator') && r.actor_id)
-        .map((r) => r.actor_id as string),
-    ),
-  ];
+  const staffIds = staffActorIds(rows);
   const names = new Map<string, string>();
   if (staffIds.length > 0) {
     const found = await sql<{ id: string; display_name: string }>`
@@ -212,21 +144,7 @@ export async function readAccessLog(
   }
 
   return {
-    entries: rows.map((r) => ({
-      id: r.id,
-      at: r.occurred_at,
-      event: r.event_code,
-      action: r.action,
-      outcome: r.outcome,
-      actorType: r.actor_type,
-      actorId: r.actor_id,
-      actorRole: r.actor_role,
-      organisationId: r.actor_organisation_id,
-      onBehalfOf: r.on_behalf_of,
-      resourceType: r.resource_type,
-      resourceId: r.resource_id,
-      reason: r.reason,
-    })),
+    entries: rows.map((r) => ({ ...auditLine(r), organisationId: r.actor_organisation_id })),
     total,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     organisations: new Map(organisationRows.map((o) => [o.id, o.name])),

@@ -9,5 +9,3 @@ export const accessLog = defineCapability({
   navigation: [{ area: 'citizen', href: '/access-log', label: 'accessLog.nav', order: 30 }],
   register: registerAccessLog,
 });
-
-export { amsterdamDayStart } from './access-log.js';

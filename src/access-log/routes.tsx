@@ -3,17 +3,14 @@
 // says when, who (the staff member's name, "u zelf", an organisation's computer system, or Koepel itself), for
 // which organisation, in which role, what happened in plain words, and the outcome. Viewing it is itself audited.
 import Html from '@kitajs/html';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import {
   Alert,
-  Button,
   DataTable,
-  Fieldset,
-  Form,
   Link,
   List,
   Page,
@@ -22,9 +19,7 @@ import {
   Section,
   Select,
   Text,
-  TextField,
 } from '../platform/web/components/index.js';
-import { stringify } from 'csv-stringify/sync';
 import { HttpError } from '../platform/http/errors.js';
 import {
   EXPORT_MAX,
@@ -36,13 +31,14 @@ import {
   type FilterProblem,
 } from './access-log.js';
 import { requireCitizen } from '../platform/auth/permissions.js';
+import { outcomeColumn, staffRoleLabel, timeColumn } from '../platform/web/audit-log.js';
+import { FilterSelect, LogFilter, PeriodFields, withQuery } from '../platform/web/log-filter.js';
+import { sendCsv } from '../platform/web/csv.js';
 
 export const ACCESS_LOG_EVENT = 'citizen.access-log.view';
 export const ACCESS_LOG_EXPORT_EVENT = 'citizen.access-log.export';
 const EXPORT_PATH = '/access-log/export.csv';
 const AP_COMPLAINT_URL = 'https://autoriteitpersoonsgegevens.nl/een-tip-of-klacht-indienen-bij-de-ap';
-
-const STAFF_ROLES = ['doctor', 'assistant', 'pharmacist', 'therapist', 'social_worker', 'admin', 'privacy_officer'];
 const DIGID_LEVELS: Record<string, string> = {
   basis: 'Basis',
   midden: 'Midden',
@@ -69,30 +65,28 @@ export function whatText(ctx: PageContext, e: AccessLogEntry, page?: AccessLogPa
   return t(`accessLog.event.fallback.${e.action}` as MessageKey, { what });
 }
 
-function whoText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPage, citizenId: string): string {
+/** Who acted: the citizen, an employee by name, an organisation's system, Koepel, or nobody logged in. */
+function actorText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPage, citizenId: string): string {
   const { t } = ctx;
-  const org = e.organisationId ? page.organisations.get(e.organisationId) : undefined;
-  let who: string;
   switch (e.actorType) {
     case 'citizen':
-      who = e.actorId === citizenId ? t('accessLog.who.self') : t('accessLog.who.citizen');
-      break;
+      return e.actorId === citizenId ? t('accessLog.who.self') : t('accessLog.who.citizen');
     case 'staff':
-      who = (e.actorId ? page.names.get(e.actorId) : undefined) ?? t('accessLog.who.staff');
-      break;
     case 'operator':
-      who = (e.actorId ? page.names.get(e.actorId) : undefined) ?? t('accessLog.who.operator');
-      break;
-    case 'client':
-      who = org ? t('accessLog.who.client', { org }) : t('accessLog.who.clientUnknown');
-      break;
-    case 'system':
-      who = t('accessLog.who.system');
-      break;
-    case 'anonymous':
-      who = t('accessLog.who.anonymous');
-      break;
+      return (e.actorId ? page.names.get(e.actorId) : undefined) ?? t(`accessLog.who.${e.actorType}`);
+    case 'client': {
+      const org = e.organisationId ? page.organisations.get(e.organisationId) : undefined;
+      return org ? t('accessLog.who.client', { org }) : t('accessLog.who.clientUnknown');
+    }
+    default:
+      return t(`accessLog.who.${e.actorType}`);
   }
+}
+
+/** Who acted, and for whom: through an app the citizen authorised, or on behalf of a colleague. */
+function whoText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPage, citizenId: string): string {
+  const { t } = ctx;
+  const who = actorText(ctx, e, page, citizenId);
   if (e.onBehalfOf?.startsWith('app:')) {
     const app = page.apps.get(e.onBehalfOf.slice(4)) ?? t('accessLog.who.unknownApp');
     return t('accessLog.who.viaApp', { who, app });
@@ -108,8 +102,8 @@ function organisationText(ctx: PageContext, e: AccessLogEntry, page: AccessLogPa
 
 function roleText(ctx: PageContext, e: AccessLogEntry): string {
   const { t } = ctx;
-  if (e.actorType === 'staff' && e.actorRole && STAFF_ROLES.includes(e.actorRole))
-    return t(`staff.role.${e.actorRole}` as MessageKey);
+  const staffRole = e.actorType === 'staff' ? staffRoleLabel(ctx, e.actorRole) : undefined;
+  if (staffRole) return staffRole;
   if (e.actorType === 'citizen') return t('accessLog.role.citizen');
   if (e.actorType === 'client') return t('accessLog.role.api-client');
   if (e.actorType === 'operator') return t('accessLog.role.operator');
@@ -125,11 +119,6 @@ function filterParams(filter: AccessLogFilter): URLSearchParams {
   if (filter.from) q.set('from', filter.from);
   if (filter.to) q.set('to', filter.to);
   return q;
-}
-
-function withQuery(path: string, q: URLSearchParams): string {
-  const s = q.toString();
-  return s ? `${path}?${s}` : path;
 }
 
 function hrefFor(filter: AccessLogFilter, page: number): string {
@@ -148,65 +137,57 @@ const COLUMNS = [
   'accessLog.col.outcome',
 ] as const;
 
-function FilterForm(props: {
+/** What the page shows: the filter as read, what the visitor typed in the date fields, and the log's page. */
+interface ViewProps {
   ctx: PageContext;
+  citizenId: string;
   filter: AccessLogFilter;
   raw: { from: string; to: string };
   problems: FilterProblem[];
-  organisations: Map<string, string>;
-}): JSX.Element {
-  const { ctx, filter, problems } = props;
+  page: AccessLogPage;
+}
+
+function FilterForm({ ctx, filter, raw, problems, page }: ViewProps): JSX.Element {
   const { t } = ctx;
-  const dateField = (name: 'from' | 'to') => {
-    const invalid = problems.includes(name) || (name === 'from' && problems.includes('order'));
-    return (
-      <TextField
-        id={`filter-${name}`}
-        name={name}
-        type="date"
-        label={t(name === 'from' ? 'accessLog.filter.from' : 'accessLog.filter.to')}
-        value={props.raw[name]}
-        error={
-          invalid
-            ? t(problems.includes(name) ? `accessLog.filter.error.${name}` : 'accessLog.filter.error.order')
-            : undefined
-        }
-      />
-    );
-  };
   return (
-    <Form ctx={ctx} method="get" action="/access-log" class="koepel-filter koepel-access-filter">
-      <Fieldset legend={t('accessLog.filter.title')}>
-        <div class="koepel-filter-fields">
-          <Select
-            id="filter-org"
-            name="org"
-            label={t('accessLog.filter.org')}
-            options={[
-              { value: '', label: t('accessLog.filter.allOrgs') },
-              ...[...props.organisations].map(([value, label]) => ({ value, label })),
-            ]}
-            selected={filter.org ?? ''}
-          />
-          <Select
-            id="filter-who"
-            name="who"
-            label={t('accessLog.filter.who')}
-            options={[
-              { value: 'others', label: t('accessLog.filter.whoOthers') },
-              { value: 'all', label: t('accessLog.filter.whoAll') },
-            ]}
-            selected={filter.othersOnly ? 'others' : 'all'}
-          />
-          {dateField('from')}
-          {dateField('to')}
-        </div>
-        <div class="koepel-filter-actions">
-          <Button style="secondary" text={t('accessLog.filter.submit')} />
-          <Link href="/access-log" text={t('accessLog.filter.reset')} />
-        </div>
-      </Fieldset>
-    </Form>
+    <LogFilter
+      ctx={ctx}
+      method="get"
+      action="/access-log"
+      legend={t('accessLog.filter.title')}
+      submit={t('accessLog.filter.submit')}
+      reset={t('accessLog.filter.reset')}
+    >
+      <FilterSelect
+        name="org"
+        label={t('accessLog.filter.org')}
+        all={t('accessLog.filter.allOrgs')}
+        options={[...page.organisations].map(([value, label]) => ({ value, label }))}
+        selected={filter.org ?? ''}
+      />
+      <Select
+        id="filter-who"
+        name="who"
+        label={t('accessLog.filter.who')}
+        options={[
+          { value: 'others', label: t('accessLog.filter.whoOthers') },
+          { value: 'all', label: t('accessLog.filter.whoAll') },
+        ]}
+        selected={filter.othersOnly ? 'others' : 'all'}
+      />
+      <PeriodFields
+        labels={{ from: t('accessLog.filter.from'), to: t('accessLog.filter.to') }}
+        values={raw}
+        errors={{
+          from: problems.includes('from')
+            ? t('accessLog.filter.error.from')
+            : problems.includes('order')
+              ? t('accessLog.filter.error.order')
+              : undefined,
+          to: problems.includes('to') ? t('accessLog.filter.error.to') : undefined,
+        }}
+      />
+    </LogFilter>
   );
 }
 
@@ -251,27 +232,12 @@ function AccessLogTable(props: {
       rows={page.entries}
       rowClass={(e) => (e.actorType === 'citizen' && e.actorId === citizenId ? 'koepel-row--self' : undefined)}
       columns={[
-        {
-          header: when,
-          class: 'koepel-nowrap',
-          html: (e) => (
-            <time datetime={e.at.toISOString()} safe>
-              {formatDate(ctx.lang, e.at, 'shortDateTime')}
-            </time>
-          ),
-        },
+        timeColumn(ctx, when),
         { header: who, rowHeader: true, text: (e) => whoText(ctx, e, page, citizenId) },
         { header: organisation, text: (e) => organisationText(ctx, e, page) },
         { header: role, text: (e) => roleText(ctx, e) },
         { header: what, text: (e) => whatText(ctx, e, page) },
-        {
-          header: outcome,
-          html: (e) => (
-            <span class={e.outcome === 'success' ? undefined : 'koepel-outcome--refused'} safe>
-              {t(`accessLog.outcome.${e.outcome}`)}
-            </span>
-          ),
-        },
+        outcomeColumn(outcome, (o) => t(`accessLog.outcome.${o}`)),
       ]}
     />
   );
@@ -314,14 +280,7 @@ function WhoShown(props: { ctx: PageContext; filter: AccessLogFilter }): JSX.Ele
   );
 }
 
-function AccessLogView(props: {
-  ctx: PageContext;
-  citizenId: string;
-  filter: AccessLogFilter;
-  raw: { from: string; to: string };
-  problems: FilterProblem[];
-  page: AccessLogPage;
-}): JSX.Element {
+function AccessLogView(props: ViewProps): JSX.Element {
   const { ctx, page, filter } = props;
   const { t } = ctx;
   return (
@@ -337,13 +296,7 @@ function AccessLogView(props: {
       </Paragraph>
       <FilterProblems ctx={ctx} problems={props.problems} />
       <WhoShown ctx={ctx} filter={filter} />
-      <FilterForm
-        ctx={ctx}
-        filter={filter}
-        raw={props.raw}
-        problems={props.problems}
-        organisations={page.organisations}
-      />
+      <FilterForm {...props} />
       {page.entries.length === 0 ? (
         <Text style="notice" text={t('accessLog.none')} />
       ) : (
@@ -375,25 +328,44 @@ function AccessLogView(props: {
 }
 
 /**
- * The same lines as the page, all of them, as a spreadsheet file (semicolon-separated, UTF-8 with BOM: what Dutch
- * Excel opens as columns). Cells that a spreadsheet would run as a formula (a name starting with "=") are escaped.
+ * The same lines as the page, all of them, as the rows of a spreadsheet file (platform/web/csv.ts: what Dutch Excel
+ * opens as columns; a name starting with "=" is escaped, never run as a formula).
  */
-function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string): string {
+function accessLogCsv(ctx: PageContext, page: AccessLogPage, citizenId: string): string[][] {
   const { t } = ctx;
-  return stringify(
-    [
-      COLUMNS.map((k) => t(k)),
-      ...page.entries.map((e) => [
-        formatDate(ctx.lang, e.at, 'shortDateTime'),
-        whoText(ctx, e, page, citizenId),
-        organisationText(ctx, e, page),
-        roleText(ctx, e),
-        whatText(ctx, e, page),
-        t(`accessLog.outcome.${e.outcome}`),
-      ]),
-    ],
-    { delimiter: ';', bom: true, escape_formulas: true, record_delimiter: 'windows' },
-  );
+  return [
+    COLUMNS.map((k) => t(k)),
+    ...page.entries.map((e) => [
+      formatDate(ctx.lang, e.at, 'shortDateTime'),
+      whoText(ctx, e, page, citizenId),
+      organisationText(ctx, e, page),
+      roleText(ctx, e),
+      whatText(ctx, e, page),
+      t(`accessLog.outcome.${e.outcome}`),
+    ]),
+  ];
+}
+
+/** The log (a page, or with `all` the export), after the audit record of this very view. */
+function readAudited(
+  req: FastifyRequest,
+  citizenId: string,
+  filter: AccessLogFilter,
+  all: boolean,
+): Promise<AccessLogPage> {
+  return req.withData(async (scope) => {
+    await scope.audit({
+      event: all ? ACCESS_LOG_EXPORT_EVENT : ACCESS_LOG_EVENT,
+      action: 'R',
+      citizenId,
+      resourceType: 'audit_log',
+      // An export records which filter was handed out (ids, fixed words and dates only: parseFilter).
+      reason: all
+        ? ['export', ...[...filterParams(filter)].map(([k, v]) => `${k}=${v}`)].join(';')
+        : `page:${filter.page}`,
+    });
+    return readAccessLog(scope, citizenId, filter, { all });
+  });
 }
 
 export function registerAccessLog(app: FastifyInstance): void {
@@ -402,57 +374,24 @@ export function registerAccessLog(app: FastifyInstance): void {
     const citizen = requireCitizen(req);
     const { filter, problems } = parseFilter(req.query);
     if (problems.length > 0) throw new HttpError(400, 'badRequest');
-    const page = await req.withData(async (scope) => {
-      await scope.audit({
-        event: ACCESS_LOG_EXPORT_EVENT,
-        action: 'R',
-        citizenId: citizen.citizenId,
-        resourceType: 'audit_log',
-        // Which filter was handed out (ids, fixed words and dates only: parseFilter).
-        reason: ['export', ...[...filterParams(filter)].map(([k, v]) => `${k}=${v}`)].join(';'),
-      });
-      return readAccessLog(scope, citizen.citizenId, filter, { all: true });
-    });
+    const page = await readAudited(req, citizen.citizenId, filter, true);
     const ctx = pageContext(req);
-    return reply
-      .header('Content-Type', 'text/csv; charset=utf-8')
-      .header('Content-Disposition', 'attachment; filename="wie-heeft-mijn-gegevens-bekeken.csv"')
-      .header('Cache-Control', 'no-store')
-      .header('X-Content-Type-Options', 'nosniff')
-      .send(accessLogCsv(ctx, page, citizen.citizenId));
+    return sendCsv(reply, 'wie-heeft-mijn-gegevens-bekeken.csv', accessLogCsv(ctx, page, citizen.citizenId));
   });
 
   app.get('/access-log', async (req, reply) => {
     const citizen = requireCitizen(req);
-    const { filter, problems } = parseFilter(req.query);
+    const parsed = parseFilter(req.query);
     const query = req.query as Record<string, unknown>;
     const raw = {
       from: typeof query.from === 'string' ? query.from.slice(0, 20) : '',
       to: typeof query.to === 'string' ? query.to.slice(0, 20) : '',
     };
-    const page = await req.withData(async (scope) => {
-      await scope.audit({
-        event: ACCESS_LOG_EVENT,
-        action: 'R',
-        citizenId: citizen.citizenId,
-        resourceType: 'audit_log',
-        reason: `page:${filter.page}`,
-      });
-      return readAccessLog(scope, citizen.citizenId, filter);
-    });
-    const ctx = pageContext(req);
-    return sendPage(
-      reply,
-      <AccessLogView
-        ctx={ctx}
-        citizenId={citizen.citizenId}
-        filter={filter}
-        raw={raw}
-        problems={problems}
-        page={page}
-      />,
-      problems.length > 0 ? 400 : 200,
+    const page = await readAudited(req, citizen.citizenId, parsed.filter, false);
+    const view = (
+      <AccessLogView ctx={pageContext(req)} citizenId={citizen.citizenId} raw={raw} page={page} {...parsed} />
     );
+    return sendPage(reply, view, parsed.problems.length > 0 ? 400 : 200);
   });
 }
 

@@ -5,16 +5,9 @@
 // address). A client id is no secret: counted across all addresses, five wrong secrets from anywhere would lock the
 // provider system out. Across addresses the failures are only counted, and many of them raise a "spread" alert.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { credentialsOf, registerOAuthScope, sendError, tokenForm } from '../platform/auth/oauth.js';
-import {
-  blockedUntil,
-  clearAccount,
-  pruneThrottle,
-  registerFailure,
-  throttleAddress,
-  throttlePolicy,
-  type ThrottleKeys,
-} from '../platform/auth/throttle.js';
+import { credentialsOf, registerTokenRoute, sendError } from '../platform/auth/oauth.js';
+import { blockedUntil, clearAccount, clientKeys, pruneThrottle, registerFailure } from '../platform/auth/throttle.js';
+import { throttlePolicy, type ThrottleKeys } from '../platform/auth/throttle.js';
 import { secretMatches, sha256 } from '../platform/crypto/secrets.js';
 import { issueToken, TOKEN_TTL_SECONDS } from './tokens.js';
 
@@ -26,76 +19,66 @@ const DUMMY_HASH = sha256('koepel: no such client');
 
 function throttleKeys(req: FastifyRequest, clientId: string): ThrottleKeys {
   const { keys } = req.server.koepel;
-  const address = throttleAddress(req.ip);
   return {
-    account: `api-client:${keys.blindIndex('throttle-api-client', `${clientId}|${address}`).toString('hex')}`,
-    address: `api-address:${keys.blindIndex('throttle-api-address', address).toString('hex')}`,
+    ...clientKeys(keys, 'api', clientId, req.ip),
     spread: `api-client-spread:${keys.blindIndex('throttle-api-client', clientId).toString('hex')}`,
   };
 }
 
 export function registerTokenEndpoint(app: FastifyInstance): void {
-  registerOAuthScope(app, (scope) => {
-    scope.post(TOKEN_PATH, { config: { csrf: false }, bodyLimit: 8192 }, async (req, reply) => {
-      const body = tokenForm(req, reply);
-      if (!body) return reply;
-      if (body.grant_type === undefined) return sendError(reply, 'invalid_request', 'grant_type is required.');
-      if (body.grant_type !== 'client_credentials') {
-        return sendError(reply, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
+  registerTokenRoute(app, TOKEN_PATH, 'client_credentials', async (req, reply, body) => {
+    const creds = credentialsOf(req, body);
+    if ('error' in creds) return sendError(reply, creds.error, creds.description);
+
+    const policy = throttlePolicy(req.server.koepel.config);
+    const keys = throttleKeys(req, creds.clientId.slice(0, 100));
+
+    const token = await req.withSystem('api-auth', async ({ tx, audit }) => {
+      if (await blockedUntil(tx, keys)) {
+        await audit({ event: 'api-client.token', action: 'E', outcome: 'denied', reason: 'throttled' });
+        return null;
       }
-      const creds = credentialsOf(req, body);
-      if ('error' in creds) return sendError(reply, creds.error, creds.description);
-
-      const policy = throttlePolicy(req.server.koepel.config);
-      const keys = throttleKeys(req, creds.clientId.slice(0, 100));
-
-      const token = await req.withSystem('api-auth', async ({ tx, audit }) => {
-        if (await blockedUntil(tx, keys)) {
-          await audit({ event: 'api-client.token', action: 'E', outcome: 'denied', reason: 'throttled' });
-          return null;
-        }
-        const client = CLIENT_ID.test(creds.clientId)
-          ? await tx
-              .selectFrom('api_client')
-              .select(['id', 'organisation_id', 'secret_hash'])
-              .where('client_id', '=', creds.clientId)
-              .where('revoked_at', 'is', null)
-              .executeTakeFirst()
-          : undefined;
-        const matches = secretMatches(creds.secret, client?.secret_hash ?? DUMMY_HASH);
-        if (!client || !matches) {
-          await registerFailure(tx, keys, policy);
-          await audit({
-            event: 'api-client.token',
-            action: 'E',
-            outcome: 'failure',
-            organisationId: client?.organisation_id,
-            resourceType: client ? 'api_client' : undefined,
-            resourceId: client?.id,
-            reason: client ? 'wrong secret' : 'unknown or revoked client',
-          });
-          return null;
-        }
-        await clearAccount(tx, keys);
-        const issued = await issueToken(tx, { clientId: client.id, organisationId: client.organisation_id });
+      const client = CLIENT_ID.test(creds.clientId)
+        ? await tx
+            .selectFrom('api_client')
+            .select(['id', 'organisation_id', 'secret_hash'])
+            .where('client_id', '=', creds.clientId)
+            .where('revoked_at', 'is', null)
+            .executeTakeFirst()
+        : undefined;
+      const matches = secretMatches(creds.secret, client?.secret_hash ?? DUMMY_HASH);
+      if (!client || !matches) {
+        await registerFailure(tx, keys, policy);
         await audit({
           event: 'api-client.token',
           action: 'E',
-          organisationId: client.organisation_id,
-          resourceType: 'api_client',
-          resourceId: client.id,
+          outcome: 'failure',
+          organisationId: client?.organisation_id,
+          resourceType: client ? 'api_client' : undefined,
+          resourceId: client?.id,
+          reason: client ? 'wrong secret' : 'unknown or revoked client',
         });
-        return issued;
-      });
-      if (token === null) {
-        await req.withSystem('api-auth', ({ tx }) => pruneThrottle(tx, policy));
-        return sendError(reply, 'invalid_client', 'Client authentication failed.');
+        return null;
       }
-      return reply
-        .code(200)
-        .header('Pragma', 'no-cache')
-        .type('application/json; charset=utf-8')
-        .send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS });
+      await clearAccount(tx, keys);
+      const issued = await issueToken(tx, { clientId: client.id, organisationId: client.organisation_id });
+      await audit({
+        event: 'api-client.token',
+        action: 'E',
+        organisationId: client.organisation_id,
+        resourceType: 'api_client',
+        resourceId: client.id,
+      });
+      return issued;
     });
+    if (token === null) {
+      await req.withSystem('api-auth', ({ tx }) => pruneThrottle(tx, policy));
+      return sendError(reply, 'invalid_client', 'Client authentication failed.');
+    }
+    return reply
+      .code(200)
+      .header('Pragma', 'no-cache')
+      .type('application/json; charset=utf-8')
+      .send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS });
   });
 }

@@ -8,10 +8,10 @@
 // and then reads the names, and only of citizens who are (still) patients of the organisation.
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { amsterdamDayStart } from '../access-log/index.js';
 import { bsnIndex, displayName, parseBsn } from '../identity/index.js';
 import type { AuditEvent } from '../platform/audit/audit.js';
-import type { ActorType, AuditAction, AuditOutcome } from '../platform/db/schema.js';
+import { auditLine, inPeriod, newestLines, parsePeriod, staffActorIds } from '../platform/audit/log-query.js';
+import type { AuditLine, Period } from '../platform/audit/log-query.js';
 import type { DataScope } from '../platform/http/request-context.js';
 
 export const PAGE_SIZE = 50;
@@ -73,19 +73,15 @@ export const KNOWN_EVENTS = [
 ] as const;
 const KNOWN = new Set<string>(KNOWN_EVENTS);
 
-export interface AuditFilter {
+export interface AuditFilter extends Period {
   page: number;
   citizen?: string;
   staff?: string;
-  /** yyyy-mm-dd, inclusive, Dutch calendar days. */
-  from?: string;
-  to?: string;
   event?: string;
 }
 
 export type FilterProblem = 'page' | 'citizen' | 'staff' | 'from' | 'to' | 'order' | 'event';
 
-const isoDate = z.iso.date();
 const uuid = z.uuid();
 
 /**
@@ -112,17 +108,9 @@ export function parseFilter(query: unknown): { filter: AuditFilter; problems: Fi
     if (uuid.safeParse(v).success) filter[key] = v.toLowerCase();
     else problems.push(key);
   }
-  for (const key of ['from', 'to'] as const) {
-    const v = text(key);
-    if (v === undefined) continue;
-    if (isoDate.safeParse(v).success && v >= '1900-01-01' && v <= '2999-12-31') filter[key] = v;
-    else problems.push(key);
-  }
-  if (filter.from && filter.to && filter.from > filter.to) {
-    problems.push('order');
-    delete filter.from;
-    delete filter.to;
-  }
+  const period = parsePeriod(raw);
+  Object.assign(filter, period.period);
+  problems.push(...period.problems);
   const event = text('event');
   if (event !== undefined) {
     if (KNOWN.has(event)) filter.event = event;
@@ -169,22 +157,10 @@ export async function findCitizen(scope: DataScope, input: string): Promise<Citi
   return row ? { ok: true, citizenId: row.citizen_id } : { ok: false, problem: 'citizenNone' };
 }
 
-export interface AuditEntry {
-  id: number;
-  at: Date;
-  event: string;
-  action: AuditAction;
-  outcome: AuditOutcome;
-  actorType: ActorType;
-  actorId: string | null;
-  actorRole: string | null;
-  onBehalfOf: string | null;
+export interface AuditEntry extends AuditLine {
   citizenId: string | null;
-  resourceType: string | null;
-  resourceId: string | null;
   clientAddress: string | null;
   userAgent: string | null;
-  reason: string | null;
 }
 
 export interface AuditPage {
@@ -197,12 +173,6 @@ export interface AuditPage {
   staffNames: Map<string, string>;
   /** Citizens' names by id, for those who are patients of the organisation now. */
   citizens: Map<string, { name: string; patientNumber: string | null }>;
-}
-
-function nextDay(ymd: string): string {
-  const d = new Date(`${ymd}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
 }
 
 /** The reason of the view's own audit record: the filter, without a citizen (that is the record's citizen). */
@@ -229,8 +199,7 @@ export async function readAuditPage(
   if (filter.citizen) q = q.where('citizen_id', '=', filter.citizen);
   if (filter.staff) q = q.where('actor_id', '=', filter.staff).where('actor_type', 'in', ['staff', 'operator']);
   if (filter.event) q = q.where('event_code', '=', filter.event);
-  if (filter.from) q = q.where('occurred_at', '>=', amsterdamDayStart(filter.from));
-  if (filter.to) q = q.where('occurred_at', '<', amsterdamDayStart(nextDay(filter.to)));
+  q = inPeriod(q, filter);
 
   const counted = await tx
     .selectFrom(
@@ -243,29 +212,12 @@ export async function readAuditPage(
     .executeTakeFirstOrThrow();
   const more = counted.n > COUNT_CAP;
   const total = Math.min(counted.n, COUNT_CAP);
-  const rows = await q
-    .select([
-      'id',
-      'occurred_at',
-      'event_code',
-      'action',
-      'outcome',
-      'actor_type',
-      'actor_id',
-      'actor_role',
-      'on_behalf_of',
-      'citizen_id',
-      'resource_type',
-      'resource_id',
-      'client_address',
-      'user_agent',
-      'reason',
-    ])
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(opts.all ? EXPORT_MAX : PAGE_SIZE)
-    .offset(opts.all ? 0 : (filter.page - 1) * PAGE_SIZE)
-    .execute();
+  const rows = await newestLines(q, ['citizen_id', 'client_address', 'user_agent'], {
+    page: filter.page,
+    pageSize: PAGE_SIZE,
+    all: opts.all,
+    max: EXPORT_MAX,
+  }).execute();
 
   // The audit of the audit: this view, and each citizen whose records it shows (or whose trail was asked for).
   const citizenIds = [
@@ -302,13 +254,7 @@ export async function readAuditPage(
     for (const c of found) citizens.set(c.id, { name: displayName(c), patientNumber: c.patient_number });
   }
 
-  const staffIds = [
-    ...new Set(
-      rows.flatMap((r) =>
-        r.actor_id && (r.actor_type === 'staff' || r.actor_type === 'operator') ? [r.actor_id] : [],
-      ),
-    ),
-  ];
+  const staffIds = staffActorIds(rows);
   const staffNames = new Map<string, string>();
   if (staffIds.length > 0) {
     const found = await tx
@@ -321,21 +267,10 @@ export async function readAuditPage(
 
   return {
     entries: rows.map((r) => ({
-      id: r.id,
-      at: r.occurred_at,
-      event: r.event_code,
-      action: r.action,
-      outcome: r.outcome,
-      actorType: r.actor_type,
-      actorId: r.actor_id,
-      actorRole: r.actor_role,
-      onBehalfOf: r.on_behalf_of,
+      ...auditLine(r),
       citizenId: r.citizen_id,
-      resourceType: r.resource_type,
-      resourceId: r.resource_id,
       clientAddress: r.client_address,
       userAgent: r.user_agent,
-      reason: r.reason,
     })),
     total,
     more,

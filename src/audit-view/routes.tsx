@@ -5,18 +5,15 @@
 // Every view and every export is itself audited, with one record per citizen shown (the audit of the audit).
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
-import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import {
   Button,
   DataTable,
   ErrorSummary,
-  Fieldset,
   Form,
   HiddenField,
   Link,
@@ -24,7 +21,6 @@ import {
   Pagination,
   Paragraph,
   Section,
-  Select,
   SummaryList,
   Text,
   TextField,
@@ -45,11 +41,13 @@ import {
   type FilterProblem,
 } from './audit-view.js';
 import { ChainMonitor, type ChainStatus } from './chain-status.js';
+import { outcomeColumn, staffRoleLabel, timeColumn } from '../platform/web/audit-log.js';
+import { FilterSelect, LogFilter, PeriodFields, withQuery } from '../platform/web/log-filter.js';
+import { sendCsv } from '../platform/web/csv.js';
 
 const PATH = '/staff/audit';
 const EXPORT_PATH = '/staff/audit/export.csv';
 const VERIFY_PATH = '/staff/audit/verify';
-const STAFF_ROLES = ['doctor', 'assistant', 'pharmacist', 'therapist', 'social_worker', 'admin', 'privacy_officer'];
 
 type Problem = FilterProblem | 'citizenFormat' | 'citizenNone';
 const FIELD_OF: Record<Problem, string> = {
@@ -70,45 +68,25 @@ function withoutCitizen(filter: AuditFilter): AuditFilter {
   return rest;
 }
 
-function withQuery(path: string, q: URLSearchParams): string {
-  const s = q.toString();
-  return s ? `${path}?${s}` : path;
-}
-
 function eventLabel(ctx: PageContext, code: string): string {
   const key = `auditView.event.${code}`;
   return ctx.t.has(key) ? ctx.t(key) : code;
 }
 
 function roleLabel(ctx: PageContext, role: string | null): string {
-  return role && STAFF_ROLES.includes(role) ? ctx.t(`staff.role.${role}` as MessageKey) : (role ?? '–');
+  return staffRoleLabel(ctx, role) ?? role ?? '–';
 }
 
+/** Who acted: an employee by name and role (a former one by role only), or the kind of actor; and for whom. */
 function whoText(ctx: PageContext, e: AuditEntry, page: AuditPage): string {
   const { t } = ctx;
   let who: string;
-  switch (e.actorType) {
-    case 'staff': {
-      const name = e.actorId ? page.staffNames.get(e.actorId) : undefined;
-      const role = roleLabel(ctx, e.actorRole);
-      who = name ? t('auditView.who.staff', { name, role }) : t('auditView.who.formerStaff', { role });
-      break;
-    }
-    case 'operator':
-      who = t('auditView.who.operator');
-      break;
-    case 'client':
-      who = t('auditView.who.client');
-      break;
-    case 'system':
-      who = t('auditView.who.system');
-      break;
-    case 'citizen':
-      who = t('auditView.who.citizen');
-      break;
-    case 'anonymous':
-      who = t('auditView.who.anonymous');
-      break;
+  if (e.actorType === 'staff') {
+    const name = e.actorId ? page.staffNames.get(e.actorId) : undefined;
+    const role = roleLabel(ctx, e.actorRole);
+    who = name ? t('auditView.who.staff', { name, role }) : t('auditView.who.formerStaff', { role });
+  } else {
+    who = t(`auditView.who.${e.actorType}`);
   }
   return e.onBehalfOf ? t('auditView.who.onBehalf', { who, other: e.onBehalfOf }) : who;
 }
@@ -211,81 +189,65 @@ function FilterForm(props: {
   const { ctx, filter, values } = props;
   const { t } = ctx;
   const error = (id: string) => props.errors.find((e) => e.field === id)?.message;
+  const chosen = filter.citizen ? (
+    <>
+      <HiddenField name="citizenId" value={filter.citizen} />
+      <Paragraph>
+        <span
+          safe
+        >{`${t('auditView.filter.citizenChosen')}: ${props.chosenCitizen ?? t('auditView.filter.citizenUnknown')}`}</span>{' '}
+        <Link
+          href={withQuery(PATH, filterParams(withoutCitizen(filter), 1))}
+          text={t('auditView.filter.citizenRemove')}
+        />
+      </Paragraph>
+    </>
+  ) : (
+    ''
+  );
   return (
-    <Form ctx={ctx} method="post" action={PATH} class="koepel-filter koepel-access-filter" novalidate>
-      <Fieldset legend={t('auditView.filter.title')}>
-        {filter.citizen ? (
-          <>
-            <HiddenField name="citizenId" value={filter.citizen} />
-            <Paragraph>
-              <span
-                safe
-              >{`${t('auditView.filter.citizenChosen')}: ${props.chosenCitizen ?? t('auditView.filter.citizenUnknown')}`}</span>{' '}
-              <Link
-                href={withQuery(PATH, filterParams(withoutCitizen(filter), 1))}
-                text={t('auditView.filter.citizenRemove')}
-              />
-            </Paragraph>
-          </>
-        ) : (
-          ''
-        )}
-        <div class="koepel-filter-fields">
-          <TextField
-            id="filter-citizen"
-            name="citizen"
-            label={t('auditView.filter.citizen')}
-            hint={t('auditView.filter.citizenHint')}
-            autocomplete="off"
-            spellcheck={false}
-            maxlength={40}
-            error={error('filter-citizen')}
-          />
-          <Select
-            id="filter-staff"
-            name="staff"
-            label={t('auditView.filter.staff')}
-            options={[
-              { value: '', label: t('auditView.filter.allStaff') },
-              ...props.staff.map((s) => ({ value: s.id, label: s.name })),
-            ]}
-            selected={values.staff}
-            error={error('filter-staff')}
-          />
-          <TextField
-            id="filter-from"
-            name="from"
-            type="date"
-            label={t('auditView.filter.from')}
-            value={values.from}
-            error={error('filter-from')}
-          />
-          <TextField
-            id="filter-to"
-            name="to"
-            type="date"
-            label={t('auditView.filter.to')}
-            value={values.to}
-            error={error('filter-to')}
-          />
-          <Select
-            id="filter-event"
-            name="event"
-            label={t('auditView.filter.event')}
-            options={[
-              { value: '', label: t('auditView.filter.allEvents') },
-              ...KNOWN_EVENTS.map((code) => ({ value: code, label: `${eventLabel(ctx, code)} (${code})` })),
-            ]}
-            selected={values.event}
-            error={error('filter-event')}
-          />
-        </div>
-        <div class="koepel-filter-actions">
-          <Button style="secondary" text={t('auditView.filter.submit')} />
-          <Link href={PATH} text={t('auditView.filter.reset')} />
-        </div>
-      </Fieldset>
-    </Form>
+    <LogFilter
+      ctx={ctx}
+      method="post"
+      action={PATH}
+      novalidate
+      legend={t('auditView.filter.title')}
+      submit={t('auditView.filter.submit')}
+      reset={t('auditView.filter.reset')}
+      intro={chosen}
+    >
+      <TextField
+        id="filter-citizen"
+        name="citizen"
+        label={t('auditView.filter.citizen')}
+        hint={t('auditView.filter.citizenHint')}
+        autocomplete="off"
+        spellcheck={false}
+        maxlength={40}
+        error={error('filter-citizen')}
+      />
+      <FilterSelect
+        name="staff"
+        label={t('auditView.filter.staff')}
+        all={t('auditView.filter.allStaff')}
+        options={props.staff.map((s) => ({ value: s.id, label: s.name }))}
+        selected={values.staff}
+        error={error('filter-staff')}
+      />
+      <PeriodFields
+        labels={{ from: t('auditView.filter.from'), to: t('auditView.filter.to') }}
+        values={values}
+        errors={{ from: error('filter-from'), to: error('filter-to') }}
+      />
+      <FilterSelect
+        name="event"
+        label={t('auditView.filter.event')}
+        all={t('auditView.filter.allEvents')}
+        options={KNOWN_EVENTS.map((code) => ({ value: code, label: `${eventLabel(ctx, code)} (${code})` }))}
+        selected={values.event}
+        error={error('filter-event')}
+      />
+    </LogFilter>
   );
 }
 
@@ -303,15 +265,7 @@ function AuditTable(props: { ctx: PageContext; filter: AuditFilter; page: AuditP
       })}
       rows={page.entries}
       columns={[
-        {
-          header: t('auditView.col.time'),
-          class: 'koepel-nowrap',
-          html: (e) => (
-            <time datetime={e.at.toISOString()} safe>
-              {formatDate(ctx.lang, e.at, 'shortDateTime')}
-            </time>
-          ),
-        },
+        timeColumn(ctx, t('auditView.col.time')),
         {
           header: t('auditView.col.event'),
           rowHeader: true,
@@ -324,14 +278,7 @@ function AuditTable(props: { ctx: PageContext; filter: AuditFilter; page: AuditP
           ),
         },
         { header: t('auditView.col.action'), text: (e) => t(`auditView.action.${e.action}`) },
-        {
-          header: t('auditView.col.outcome'),
-          html: (e) => (
-            <span class={e.outcome === 'success' ? undefined : 'koepel-outcome--refused'} safe>
-              {t(`auditView.outcome.${e.outcome}`)}
-            </span>
-          ),
-        },
+        outcomeColumn(t('auditView.col.outcome'), (o) => t(`auditView.outcome.${o}`)),
         { header: t('auditView.col.who'), text: (e) => whoText(ctx, e, page) },
         { header: t('auditView.col.citizen'), text: (e) => citizenText(ctx, e.citizenId, page) },
         { header: t('auditView.col.accessPoint'), text: (e) => e.clientAddress },
@@ -403,41 +350,37 @@ function AuditViewPage(props: {
 }
 
 /**
- * The export: every line of the filter (up to EXPORT_MAX), semicolon-separated UTF-8 with BOM (what Dutch Excel opens
- * as columns). A cell that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
- * gets a leading apostrophe (csv-stringify's escape_formulas).
+ * The export: every line of the filter (up to EXPORT_MAX), as the rows of a spreadsheet file (platform/web/csv.ts
+ * escapes what a spreadsheet would run as a formula).
  */
-export function auditCsv(ctx: PageContext, page: AuditPage): string {
+export function auditCsv(ctx: PageContext, page: AuditPage): string[][] {
   const { t } = ctx;
-  return stringify(
+  return [
     [
-      [
-        t('auditView.col.time'),
-        t('auditView.col.event'),
-        t('auditView.col.action'),
-        t('auditView.col.outcome'),
-        t('auditView.col.who'),
-        t('auditView.col.citizen'),
-        t('auditView.col.accessPoint'),
-        'User agent',
-        t('auditView.col.reason'),
-        'Event code',
-      ],
-      ...page.entries.map((e) => [
-        e.at.toISOString(),
-        eventLabel(ctx, e.event),
-        e.action,
-        t(`auditView.outcome.${e.outcome}`),
-        whoText(ctx, e, page),
-        citizenText(ctx, e.citizenId, page) ?? '',
-        e.clientAddress ?? '',
-        e.userAgent ?? '',
-        e.reason ?? '',
-        e.event,
-      ]),
+      t('auditView.col.time'),
+      t('auditView.col.event'),
+      t('auditView.col.action'),
+      t('auditView.col.outcome'),
+      t('auditView.col.who'),
+      t('auditView.col.citizen'),
+      t('auditView.col.accessPoint'),
+      'User agent',
+      t('auditView.col.reason'),
+      'Event code',
     ],
-    { delimiter: ';', bom: true, escape_formulas: true, record_delimiter: 'windows' },
-  );
+    ...page.entries.map((e) => [
+      e.at.toISOString(),
+      eventLabel(ctx, e.event),
+      e.action,
+      t(`auditView.outcome.${e.outcome}`),
+      whoText(ctx, e, page),
+      citizenText(ctx, e.citizenId, page) ?? '',
+      e.clientAddress ?? '',
+      e.userAgent ?? '',
+      e.reason ?? '',
+      e.event,
+    ]),
+  ];
 }
 
 const searchBody = z.object({
@@ -534,12 +477,7 @@ export function registerAuditView(app: FastifyInstance): void {
     const page = await req.withData((scope) => readAuditPage(scope, staff.organisationId, filter, { all: true }));
     const ctx = pageContext(req);
     const day = new Date().toISOString().slice(0, 10);
-    return reply
-      .header('Content-Type', 'text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="${ctx.t('auditView.csv.filename')}-${day}.csv"`)
-      .header('Cache-Control', 'no-store')
-      .header('X-Content-Type-Options', 'nosniff')
-      .send(auditCsv(ctx, page));
+    return sendCsv(reply, `${ctx.t('auditView.csv.filename')}-${day}.csv`, auditCsv(ctx, page));
   });
 
   // "Check now": a full run (one at a time per node), recorded, then the page.

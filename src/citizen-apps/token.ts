@@ -6,20 +6,13 @@
 // succeeds. A second presentation is a replay (someone else may hold the code): it is refused and ends every token
 // the code gave (RFC 6749 §4.1.2).
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { secretMatches, sha256 } from '../platform/crypto/secrets.js';
-import { credentialsOf, registerOAuthScope, sendError, tokenForm } from '../platform/auth/oauth.js';
+import { credentialsOf, registerTokenRoute, sendError } from '../platform/auth/oauth.js';
 import type { AuditEvent } from '../platform/audit/audit.js';
 import type { Tx } from '../platform/db/principal.js';
-import {
-  blockedUntil,
-  clearAccount,
-  pruneThrottle,
-  registerFailure,
-  throttleAddress,
-  throttlePolicy,
-  type ThrottleKeys,
-} from '../platform/auth/throttle.js';
+import { blockedUntil, clearAccount, clientKeys, pruneThrottle, registerFailure } from '../platform/auth/throttle.js';
+import { throttlePolicy } from '../platform/auth/throttle.js';
 import { PKCE_VERIFIER, pkceMatches } from './authorization-request.js';
 import { activeApp, APP_TOKEN_PATH, MAX_URI_LENGTH, type RegisteredApp } from './registry.js';
 
@@ -35,20 +28,6 @@ const KEEP_SPENT_CODES_MS = (APP_TOKEN_TTL_SECONDS + 60) * 1000;
 type Outcome =
   | { ok: true; token: string; scope: string; citizenId: string }
   | { ok: false; error: 'invalid_client' | 'invalid_grant'; description: string };
-
-/**
- * Failed client authentication is counted per address, and per client id *from that address*: an app's client id is
- * public (it is in every authorization URL), so a per-client count alone would let anyone lock every citizen out of
- * that app. A secret is 256 bits; guessing it is not the threat, hammering is.
- */
-function throttleKeys(req: FastifyRequest, clientId: string): ThrottleKeys {
-  const { keys } = req.server.koepel;
-  const address = throttleAddress(req.ip);
-  return {
-    account: `app-client:${keys.blindIndex('throttle-app-client', `${clientId}|${address}`).toString('hex')}`,
-    address: `app-address:${keys.blindIndex('throttle-app-address', address).toString('hex')}`,
-  };
-}
 
 /** The app making the request, if it authenticates: by its secret when it has one, by client id alone when public. */
 function authenticateApp(app: RegisteredApp | null, secret: string | null): RegisteredApp | null {
@@ -143,79 +122,74 @@ async function redeem(
 }
 
 export function registerAppTokenEndpoint(app: FastifyInstance): void {
-  registerOAuthScope(app, (scope) => {
-    scope.post(APP_TOKEN_PATH, { config: { csrf: false }, bodyLimit: 8192 }, async (req, reply) => {
-      const body = tokenForm(req, reply);
-      if (!body) return reply;
-      if (body.grant_type === undefined) return sendError(reply, 'invalid_request', 'grant_type is required.');
-      if (body.grant_type !== 'authorization_code') {
-        return sendError(reply, 'unsupported_grant_type', 'Only grant_type=authorization_code is supported.');
-      }
-      // Who is asking: Basic or client_secret in the body (confidential), or client_id alone (public).
-      let clientId: string;
-      let secret: string | null = null;
-      if (req.headers.authorization !== undefined || body.client_secret !== undefined) {
-        const creds = credentialsOf(req, body);
-        if ('error' in creds) return sendError(reply, creds.error, creds.description);
-        clientId = creds.clientId;
-        secret = creds.secret;
-      } else if (body.client_id !== undefined) {
-        clientId = body.client_id;
-      } else {
-        return sendError(reply, 'invalid_request', 'client_id is required.');
-      }
-      const { code, redirect_uri: redirectUri, code_verifier: verifier } = body;
-      if (!code || !redirectUri) return sendError(reply, 'invalid_request', 'code and redirect_uri are required.');
-      if (verifier === undefined || !PKCE_VERIFIER.test(verifier)) {
-        return sendError(reply, 'invalid_request', 'code_verifier is required (RFC 7636: 43 to 128 characters).');
-      }
-      if (code.length > MAX_CODE_LENGTH || redirectUri.length > MAX_URI_LENGTH) {
-        return sendError(reply, 'invalid_grant', 'The code is unknown, expired or withdrawn.');
-      }
+  registerTokenRoute(app, APP_TOKEN_PATH, 'authorization_code', async (req, reply, body) => {
+    // Who is asking: Basic or client_secret in the body (confidential), or client_id alone (public).
+    let clientId: string;
+    let secret: string | null = null;
+    if (req.headers.authorization !== undefined || body.client_secret !== undefined) {
+      const creds = credentialsOf(req, body);
+      if ('error' in creds) return sendError(reply, creds.error, creds.description);
+      clientId = creds.clientId;
+      secret = creds.secret;
+    } else if (body.client_id !== undefined) {
+      clientId = body.client_id;
+    } else {
+      return sendError(reply, 'invalid_request', 'client_id is required.');
+    }
+    const { code, redirect_uri: redirectUri, code_verifier: verifier } = body;
+    if (!code || !redirectUri) return sendError(reply, 'invalid_request', 'code and redirect_uri are required.');
+    if (verifier === undefined || !PKCE_VERIFIER.test(verifier)) {
+      return sendError(reply, 'invalid_request', 'code_verifier is required (RFC 7636: 43 to 128 characters).');
+    }
+    if (code.length > MAX_CODE_LENGTH || redirectUri.length > MAX_URI_LENGTH) {
+      return sendError(reply, 'invalid_grant', 'The code is unknown, expired or withdrawn.');
+    }
 
-      const policy = throttlePolicy(req.server.koepel.config);
-      const keys = throttleKeys(req, clientId.slice(0, 100));
+    const policy = throttlePolicy(req.server.koepel.config);
+    // Failed client authentication is counted per address, and per client id *from that address*: an app's client
+    // id is public (it is in every authorization URL), so a per-client count alone would let anyone lock every
+    // citizen out of that app. A secret is 256 bits; guessing it is not the threat, hammering is.
+    const keys = clientKeys(req.server.koepel.keys, 'app', clientId.slice(0, 100), req.ip);
 
-      const outcome = await req.withSystem('api-auth', async (scope): Promise<Outcome | 'blocked'> => {
-        const { tx } = scope;
-        const audit = (events: AuditEvent[]) => scope.audit(...events);
-        if (await blockedUntil(tx, keys)) {
-          await audit([{ event: 'citizen-app.token', action: 'E', outcome: 'denied', reason: 'throttled' }]);
-          return 'blocked';
-        }
-        const found = await activeApp(tx, clientId);
-        const app = authenticateApp(found, secret);
-        if (!app) {
-          await registerFailure(tx, keys, policy);
-          await audit([
-            {
-              event: 'citizen-app.token',
-              action: 'E',
-              outcome: 'failure',
-              resourceType: found ? 'citizen_app' : undefined,
-              resourceId: found?.id,
-              reason: found ? 'client authentication failed' : 'unknown or revoked app',
-            },
-          ]);
-          return { ok: false, error: 'invalid_client', description: 'Client authentication failed.' };
-        }
-        if (app.confidential) await clearAccount(tx, keys);
-        return redeem(tx, app, { code, redirectUri, verifier }, audit);
-      });
-
-      if (outcome === 'blocked' || (!outcome.ok && outcome.error === 'invalid_client')) {
-        await req.withSystem('api-auth', ({ tx }) => pruneThrottle(tx, policy));
-        return sendError(reply, 'invalid_client', 'Client authentication failed.');
+    const outcome = await req.withSystem('api-auth', async (scope): Promise<Outcome | 'blocked'> => {
+      const { tx } = scope;
+      const audit = (events: AuditEvent[]) => scope.audit(...events);
+      if (await blockedUntil(tx, keys)) {
+        await audit([{ event: 'citizen-app.token', action: 'E', outcome: 'denied', reason: 'throttled' }]);
+        return 'blocked';
       }
-      if (!outcome.ok) return sendError(reply, outcome.error, outcome.description);
-      // SMART App Launch: `patient` tells the app whose record the token reads.
-      return reply.code(200).header('Pragma', 'no-cache').type('application/json; charset=utf-8').send({
-        access_token: outcome.token,
-        token_type: 'Bearer',
-        expires_in: APP_TOKEN_TTL_SECONDS,
-        scope: outcome.scope,
-        patient: outcome.citizenId,
-      });
+      const found = await activeApp(tx, clientId);
+      const app = authenticateApp(found, secret);
+      if (!app) {
+        await registerFailure(tx, keys, policy);
+        await audit([
+          {
+            event: 'citizen-app.token',
+            action: 'E',
+            outcome: 'failure',
+            resourceType: found ? 'citizen_app' : undefined,
+            resourceId: found?.id,
+            reason: found ? 'client authentication failed' : 'unknown or revoked app',
+          },
+        ]);
+        return { ok: false, error: 'invalid_client', description: 'Client authentication failed.' };
+      }
+      if (app.confidential) await clearAccount(tx, keys);
+      return redeem(tx, app, { code, redirectUri, verifier }, audit);
+    });
+
+    if (outcome === 'blocked' || (!outcome.ok && outcome.error === 'invalid_client')) {
+      await req.withSystem('api-auth', ({ tx }) => pruneThrottle(tx, policy));
+      return sendError(reply, 'invalid_client', 'Client authentication failed.');
+    }
+    if (!outcome.ok) return sendError(reply, outcome.error, outcome.description);
+    // SMART App Launch: `patient` tells the app whose record the token reads.
+    return reply.code(200).header('Pragma', 'no-cache').type('application/json; charset=utf-8').send({
+      access_token: outcome.token,
+      token_type: 'Bearer',
+      expires_in: APP_TOKEN_TTL_SECONDS,
+      scope: outcome.scope,
+      patient: outcome.citizenId,
     });
   });
 }

@@ -13,7 +13,8 @@ import { publicJwks } from '../platform/crypto/private-jwks.js';
 import { ensureSession, pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Layout, MessagePage } from '../platform/web/layout.js';
+import { Layout } from '../platform/web/layout.js';
+import { sendMessage } from '../platform/http/message-page.js';
 import {
   Button,
   ButtonGroup,
@@ -116,17 +117,11 @@ function sendJson(reply: FastifyReply, answer: TokenAnswer): FastifyReply {
 }
 
 async function badRequestPage(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const ctx = pageContext(req);
-  return sendPage(
-    reply,
-    <MessagePage
-      ctx={ctx}
-      title={ctx.t('simulator.badRequest.title')}
-      body={ctx.t('simulator.badRequest.body')}
-      link={{ href: '/', label: ctx.t('error.backHome') }}
-    />,
-    400,
-  );
+  return sendMessage(req, reply, 400, (t) => ({
+    title: t('simulator.badRequest.title'),
+    body: t('simulator.badRequest.body'),
+    link: { href: '/', label: t('error.backHome') },
+  }));
 }
 
 export function registerDigidSimulator(app: FastifyInstance): void {

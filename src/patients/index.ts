@@ -6,6 +6,7 @@ import { patientRecordMessages } from './record-messages.js';
 import { registerPatientRoutes } from './routes.js';
 
 export { birthDateText, StaffBirthDate, PatientSearchForm } from './views.js';
+export { patientsById } from './search.js';
 
 export const patients = defineCapability({
   name: 'patients',

@@ -106,7 +106,23 @@ export async function searchPatients(
   );
   if (shown.length === 0) return { hits: [], more: false };
 
-  const rows = await tx
+  const people = await patientsById(scope, shown);
+  const hits = shown.flatMap((id) => {
+    const person = people.get(id);
+    return person ? [{ citizenId: id, ...person }] : [];
+  });
+  return { hits, more };
+}
+
+/**
+ * The name, birth date and patient number of these patients of the organisation, by citizen id. The caller has
+ * written the audit record of each (without it the citizen row is not readable, and the patient is left out).
+ */
+export async function patientsById(
+  scope: DataScope,
+  ids: readonly string[],
+): Promise<Map<string, Omit<PatientHit, 'citizenId'>>> {
+  const rows = await scope.tx
     .selectFrom('citizen as c')
     .innerJoin('care_relationship as r', 'r.citizen_id', 'c.id')
     .select([
@@ -118,19 +134,9 @@ export async function searchPatients(
       'c.birth_date_precision',
       'r.patient_number',
     ])
-    .where('c.id', 'in', shown)
+    .where('c.id', 'in', ids)
     .execute();
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const hits: PatientHit[] = [];
-  for (const id of shown) {
-    const r = byId.get(id);
-    if (!r) continue;
-    hits.push({
-      citizenId: r.id,
-      name: displayName(r),
-      birthDate: birthDateOf(r),
-      patientNumber: r.patient_number,
-    });
-  }
-  return { hits, more };
+  return new Map(
+    rows.map((r) => [r.id, { name: displayName(r), birthDate: birthDateOf(r), patientNumber: r.patient_number }]),
+  );
 }

@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { activeCareProviders } from '../care-providers/index.js';
-import { birthDateOf, displayName, type BirthDate } from '../identity/index.js';
+import { patientsById } from '../patients/index.js';
+import type { BirthDate } from '../identity/index.js';
 import type { Principal } from '../platform/db/principal.js';
 import type { OrganisationKind, RecordCategory } from '../platform/db/schema.js';
 import type { DataScope } from '../platform/http/request-context.js';
@@ -292,29 +293,6 @@ async function requestCitizen(scope: DataScope, id: string): Promise<string | nu
     scope.tx,
   );
   return rows[0]?.c ?? null;
-}
-
-async function patientsById(
-  scope: DataScope,
-  ids: string[],
-): Promise<Map<string, { name: string; birthDate: BirthDate; patientNumber: string | null }>> {
-  const rows = await scope.tx
-    .selectFrom('citizen as c')
-    .innerJoin('care_relationship as r', 'r.citizen_id', 'c.id')
-    .select([
-      'c.id',
-      'c.given_names',
-      'c.name_prefix',
-      'c.family_name',
-      'c.birth_date',
-      'c.birth_date_precision',
-      'r.patient_number',
-    ])
-    .where('c.id', 'in', ids)
-    .execute();
-  return new Map(
-    rows.map((r) => [r.id, { name: displayName(r), birthDate: birthDateOf(r), patientNumber: r.patient_number }]),
-  );
 }
 
 export interface StaffRequestDetail extends StaffRequestRow {

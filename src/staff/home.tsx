@@ -2,7 +2,6 @@
 // with the right), and an offer to set up two-step verification when it is not on yet. /staff/account lets an
 // employee set up or replace their authenticator app.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { HttpError } from '../platform/http/errors.js';
@@ -26,17 +25,7 @@ import {
 } from '../platform/web/components/index.js';
 import { PERMISSIONS, requireStaff } from '../platform/auth/permissions.js';
 import { formatDate } from '../platform/i18n/format.js';
-import {
-  enrolTotp,
-  manualKey,
-  newTotpSecret,
-  openTotpSecret,
-  otpauthUri,
-  parseCode,
-  qrDataUrl,
-  sealTotpSecret,
-  stepOf,
-} from './totp.js';
+import { codeOfForm, enrolmentCodes, enrolmentSecret, enrolTotp, stepOf } from './totp.js';
 
 interface OrganisationView {
   name: string;
@@ -174,7 +163,6 @@ function accountHolder(req: FastifyRequest): { staffId: string; home: string } {
 }
 
 const ENROL_STATE = 'totpEnrol';
-const codeBody = z.object({ code: z.string().max(20) });
 
 /** The secret on show for (re-)enrolment from the account page: kept sealed in the session until confirmed. */
 async function accountEnrolView(
@@ -189,21 +177,13 @@ async function accountEnrolView(
   const account = await req.withData(({ tx }) => getAccount(tx, staffId));
   if (!account) return null;
   const stored = session.state[ENROL_STATE];
-  let secret: Uint8Array;
-  if (typeof stored === 'string') {
-    secret = openTotpSecret(keys, staffId, Buffer.from(stored, 'base64'), 'pending');
-  } else {
-    secret = newTotpSecret();
-    await sessions.updateState(session, {
-      ...session.state,
-      [ENROL_STATE]: sealTotpSecret(keys, staffId, secret, 'pending').toString('base64'),
-    });
-  }
+  const secret = await enrolmentSecret(keys, staffId, typeof stored === 'string' ? stored : undefined, (sealed) =>
+    sessions.updateState(session, { ...session.state, [ENROL_STATE]: sealed }),
+  );
   return {
     secret,
     view: {
-      qrDataUrl: await qrDataUrl(otpauthUri(secret, ctx.portal.name, account.email)),
-      manualKey: manualKey(secret),
+      ...(await enrolmentCodes(secret, ctx.portal.name, account.email)),
       required: false,
       action: '/staff/account/totp',
       cancel: { href: home, label: ctx.t('staff.account.back') },
@@ -273,8 +253,7 @@ async function enrolFromAccount(req: FastifyRequest, reply: FastifyReply): Promi
   const enrol = await accountEnrolView(req, staffId, home);
   if (!enrol) throw new HttpError(401, 'loginRequired');
   const ctx = pageContext(req);
-  const parsed = codeBody.safeParse(req.body);
-  const code = parsed.success ? parseCode(parsed.data.code) : null;
+  const code = codeOfForm(req.body);
   const codeError = (key: 'staff.errors.codeFormat' | 'staff.errors.codeWrong'): FieldError[] => [
     { field: 'code', message: ctx.t(key) },
   ];

@@ -14,7 +14,7 @@ import type { AuditEvent } from '../platform/audit/audit.js';
 import type { Tx } from '../platform/db/principal.js';
 import { HttpError } from '../platform/http/errors.js';
 import { ensureSession, pageContext, rotateSession, sendPage } from '../platform/http/request-context.js';
-import { MessagePage } from '../platform/web/layout.js';
+import { sendMessage } from '../platform/http/message-page.js';
 import { findAccountByEmail, getAccount, membershipsOf, totpRequired } from './accounts.js';
 import type { FieldError } from '../platform/web/components/index.js';
 import { ChooseOrganisationPage, EnrolPage, LoginPage, TotpPage } from './login-views.js';
@@ -31,25 +31,13 @@ import {
   throttlePolicy,
   type ThrottleKeys,
 } from '../platform/auth/throttle.js';
-import {
-  consumeStep,
-  enrolTotp,
-  manualKey,
-  newTotpSecret,
-  openTotpSecret,
-  otpauthUri,
-  parseCode,
-  qrDataUrl,
-  sealTotpSecret,
-  stepOf,
-} from './totp.js';
+import { codeOfForm, consumeStep, enrolmentCodes, enrolmentSecret, enrolTotp, openTotpSecret, stepOf } from './totp.js';
 
 const OPERATOR_CHOICE = 'operator';
 /** Session state of the login form: the staff page to return to (src/staff/return-path.ts). */
 const RETURN_STATE = 'staffReturn';
 
 const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024) });
-const codeBody = z.object({ code: z.string().max(20) });
 const organisationBody = z.object({ organisation: z.string().max(64).optional() });
 
 type FailureReason = 'credentials' | 'throttled' | 'totp' | 'totp-enrol' | 'no-membership' | 'pending-expired';
@@ -80,18 +68,49 @@ function throttleKeys(req: FastifyRequest, account: string): ThrottleKeys {
 async function throttledPage(req: FastifyRequest, reply: FastifyReply, until: Date | null): Promise<FastifyReply> {
   const seconds = until ? Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000)) : 900;
   reply.header('Retry-After', String(seconds));
-  const ctx = pageContext(req);
-  return sendPage(
-    reply,
-    MessagePage({
-      ctx,
-      title: ctx.t('staff.throttled.title'),
-      body: ctx.t('staff.throttled.body'),
-      extra: ctx.t('staff.throttled.help'),
-      link: { href: '/', label: ctx.t('error.backHome') },
-    }),
-    429,
-  );
+  return sendMessage(req, reply, 429, (t) => ({
+    title: t('staff.throttled.title'),
+    body: t('staff.throttled.body'),
+    extra: t('staff.throttled.help'),
+    link: { href: '/', label: t('error.backHome') },
+  }));
+}
+
+/**
+ * A code step of the login (the authenticator's code, or the first code of a new one): the code as typed, once the
+ * throttle allows a try. When there is none to check, the answer has been sent: the form again (400) or the throttle
+ * page (the pending login ends).
+ */
+async function codeToCheck(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  pending: PendingLogin,
+  form: (errors: FieldError[]) => JSX.Element,
+): Promise<string | FastifyReply> {
+  const code = codeOfForm(req.body);
+  if (!code) return sendPage(reply, form(codeError(req, 'staff.errors.codeFormat')), 400);
+  const blocked = await checkThrottle(req, throttleKeys(req, pending.accountKey), pending.staffId);
+  if (!blocked) return code;
+  await dropPending(req);
+  return throttledPage(req, reply, blocked);
+}
+
+/** A wrong code: counted; the throttle page (the pending login ends) when that blocks, else the form again (401). */
+async function wrongCode(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  pending: PendingLogin,
+  reason: 'totp' | 'totp-enrol',
+  form: (errors: FieldError[]) => JSX.Element,
+): Promise<FastifyReply> {
+  const until = await failure(req, throttleKeys(req, pending.accountKey), reason, pending.staffId);
+  if (!until) return sendPage(reply, form(codeError(req, 'staff.errors.codeWrong')), 401);
+  await dropPending(req);
+  return throttledPage(req, reply, until);
+}
+
+function codeError(req: FastifyRequest, key: 'staff.errors.codeFormat' | 'staff.errors.codeWrong'): FieldError[] {
+  return [{ field: 'code', message: pageContext(req).t(key) }];
 }
 
 /** Checks the throttle before anything expensive. Returns the time the block ends, or null. */
@@ -210,22 +229,9 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
   app.post('/staff/login/totp', async (req, reply) => {
     const pending = readPending(req, 'totp');
     if (!pending) return redirectToLogin(reply);
-    const parsed = codeBody.safeParse(req.body);
-    const code = parsed.success ? parseCode(parsed.data.code) : null;
-    const ctx = pageContext(req);
-    if (!code)
-      return sendPage(
-        reply,
-        <TotpPage ctx={ctx} errors={[{ field: 'code', message: ctx.t('staff.errors.codeFormat') }]} />,
-        400,
-      );
-
-    const tkeys = throttleKeys(req, pending.accountKey);
-    const blocked = await checkThrottle(req, tkeys, pending.staffId);
-    if (blocked) {
-      await dropPending(req);
-      return throttledPage(req, reply, blocked);
-    }
+    const form = (errors: FieldError[]) => <TotpPage ctx={pageContext(req)} errors={errors} />;
+    const code = await codeToCheck(req, reply, pending, form);
+    if (typeof code !== 'string') return code;
     const account = await system(req, (tx) => getAccount(tx, pending.staffId));
     if (!account?.totpCiphertext || account.disabled) {
       await dropPending(req);
@@ -235,18 +241,7 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
     const step = stepOf(secret, code);
     // A replayed code (its step already used) is refused like a wrong one.
     const ok = step !== null && (await system(req, (tx) => consumeStep(tx, account.id, step)));
-    if (!ok) {
-      const until = await failure(req, tkeys, 'totp', account.id);
-      if (until) {
-        await dropPending(req);
-        return throttledPage(req, reply, until);
-      }
-      return sendPage(
-        reply,
-        <TotpPage ctx={ctx} errors={[{ field: 'code', message: ctx.t('staff.errors.codeWrong') }]} />,
-        401,
-      );
-    }
+    if (!ok) return wrongCode(req, reply, pending, 'totp', form);
     return completeLogin(req, reply, pending);
   });
 
@@ -264,36 +259,12 @@ export function registerStaffLoginRoutes(app: FastifyInstance): void {
     const { keys } = req.server.koepel;
     const view = await enrolView(req, pending);
     if (!view) return redirectToLogin(reply);
-    const parsed = codeBody.safeParse(req.body);
-    const code = parsed.success ? parseCode(parsed.data.code) : null;
-    const ctx = pageContext(req);
-    if (!code) {
-      return sendPage(
-        reply,
-        <EnrolPage ctx={ctx} view={view} errors={[{ field: 'code', message: ctx.t('staff.errors.codeFormat') }]} />,
-        400,
-      );
-    }
-    const tkeys = throttleKeys(req, pending.accountKey);
-    const blocked = await checkThrottle(req, tkeys, pending.staffId);
-    if (blocked) {
-      await dropPending(req);
-      return throttledPage(req, reply, blocked);
-    }
+    const form = (errors: FieldError[]) => <EnrolPage ctx={pageContext(req)} view={view} errors={errors} />;
+    const code = await codeToCheck(req, reply, pending, form);
+    if (typeof code !== 'string') return code;
     const secret = openTotpSecret(keys, pending.staffId, Buffer.from(pending.enrolSecret, 'base64'), 'pending');
     const step = stepOf(secret, code);
-    if (step === null) {
-      const until = await failure(req, tkeys, 'totp-enrol', pending.staffId);
-      if (until) {
-        await dropPending(req);
-        return throttledPage(req, reply, until);
-      }
-      return sendPage(
-        reply,
-        <EnrolPage ctx={ctx} view={view} errors={[{ field: 'code', message: ctx.t('staff.errors.codeWrong') }]} />,
-        401,
-      );
-    }
+    if (step === null) return wrongCode(req, reply, pending, 'totp-enrol', form);
     await system(req, (tx) => enrolTotp(tx, keys, pending.staffId, secret, step));
     return completeLogin(req, reply, pending);
   });
@@ -345,20 +316,12 @@ async function enrolView(req: FastifyRequest, pending: PendingLogin) {
   const { keys } = req.server.koepel;
   const account = await system(req, (tx) => getAccount(tx, pending.staffId));
   if (!account || account.disabled) return null;
-  let secret: Uint8Array;
-  if (pending.enrolSecret) {
-    secret = openTotpSecret(keys, account.id, Buffer.from(pending.enrolSecret, 'base64'), 'pending');
-  } else {
-    secret = newTotpSecret();
-    await savePending(req, {
-      ...pending,
-      enrolSecret: sealTotpSecret(keys, account.id, secret, 'pending').toString('base64'),
-    });
-  }
+  const secret = await enrolmentSecret(keys, account.id, pending.enrolSecret, (enrolSecret) =>
+    savePending(req, { ...pending, enrolSecret }),
+  );
   const ctx = pageContext(req);
   return {
-    qrDataUrl: await qrDataUrl(otpauthUri(secret, ctx.portal.name, account.email)),
-    manualKey: manualKey(secret),
+    ...(await enrolmentCodes(secret, ctx.portal.name, account.email)),
     required: true,
     action: '/staff/totp/enrol',
     cancel: { href: '/staff/login', label: ctx.t('staff.restart') },
@@ -372,17 +335,11 @@ async function completeLogin(req: FastifyRequest, reply: FastifyReply, pending: 
   if (!only) {
     await system(req, (_tx, audit) => auditFailure(audit, 'no-membership', pending.staffId));
     await dropPending(req);
-    const ctx = pageContext(req);
-    return sendPage(
-      reply,
-      MessagePage({
-        ctx,
-        title: ctx.t('staff.noAccess.title'),
-        body: ctx.t('staff.noAccess.body'),
-        link: { href: '/', label: ctx.t('error.backHome') },
-      }),
-      403,
-    );
+    return sendMessage(req, reply, 403, (t) => ({
+      title: t('staff.noAccess.title'),
+      body: t('staff.noAccess.body'),
+      link: { href: '/', label: t('error.backHome') },
+    }));
   }
   if (options.length > 1) {
     await savePending(req, {

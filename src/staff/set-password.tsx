@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { ensureSession, pageContext, sendPage } from '../platform/http/request-context.js';
 import type { PageContext } from '../platform/web/context.js';
-import { MessagePage } from '../platform/web/layout.js';
+import { sendMessage } from '../platform/http/message-page.js';
 import {
   Button,
   ErrorSummary,
@@ -78,17 +78,11 @@ async function openInvitation(req: FastifyRequest, token: string): Promise<strin
 }
 
 function linkInvalid(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const ctx = pageContext(req);
-  return sendPage(
-    reply,
-    MessagePage({
-      ctx,
-      title: ctx.t('staff.setPassword.invalidTitle'),
-      body: ctx.t('staff.setPassword.invalid'),
-      link: { href: '/staff/login', label: ctx.t('staff.login.title') },
-    }),
-    404,
-  );
+  return sendMessage(req, reply, 404, (t) => ({
+    title: t('staff.setPassword.invalidTitle'),
+    body: t('staff.setPassword.invalid'),
+    link: { href: '/staff/login', label: t('staff.login.title') },
+  }));
 }
 
 export function registerSetPasswordRoutes(app: FastifyInstance): void {

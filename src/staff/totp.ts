@@ -6,6 +6,7 @@
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import type { Tx } from '../platform/db/principal.js';
 
@@ -63,6 +64,14 @@ export function parseCode(input: string): string | null {
   return /^\d{6}$/.test(code) ? code : null;
 }
 
+const codeForm = z.object({ code: z.string().max(20) });
+
+/** The code of a posted form (its field `code`), as parseCode reads it; null when there is none or it is no code. */
+export function codeOfForm(body: unknown): string | null {
+  const parsed = codeForm.safeParse(body);
+  return parsed.success ? parseCode(parsed.data.code) : null;
+}
+
 /** The time step a code belongs to (within ±1 step of now), or null when it matches none. */
 export function stepOf(secret: Uint8Array, code: string, now = Date.now()): number | null {
   const delta = totp(secret).validate({ token: code, timestamp: now, window: WINDOW });
@@ -110,6 +119,31 @@ export function otpauthUri(secret: Uint8Array, issuer: string, label: string): s
 /** The QR code as a PNG data: URL (the CSP allows data: images; no request leaves the page). */
 export function qrDataUrl(uri: string): Promise<string> {
   return QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 220 });
+}
+
+/**
+ * The secret of an enrolment in progress: the one `sealed` holds (a reload shows the same QR code), or a new one,
+ * which `keep` stores sealed until the employee confirms it with a code.
+ */
+export async function enrolmentSecret(
+  keys: KeyStore,
+  staffId: string,
+  sealed: string | undefined,
+  keep: (sealed: string) => Promise<void>,
+): Promise<Uint8Array> {
+  if (sealed) return openTotpSecret(keys, staffId, Buffer.from(sealed, 'base64'), 'pending');
+  const secret = newTotpSecret();
+  await keep(sealTotpSecret(keys, staffId, secret, 'pending').toString('base64'));
+  return secret;
+}
+
+/** What the enrolment page shows of a secret: the QR code for the authenticator app, and the key to type instead. */
+export async function enrolmentCodes(
+  secret: Uint8Array,
+  issuer: string,
+  label: string,
+): Promise<{ qrDataUrl: string; manualKey: string }> {
+  return { qrDataUrl: await qrDataUrl(otpauthUri(secret, issuer, label)), manualKey: manualKey(secret) };
 }
 
 /** For tests: the code for a secret at a moment. */

@@ -6,6 +6,7 @@
 // keeps only its display text and identifier.
 import { isCitizenRecordType, type AttachmentInfo, type FhirJson, type StoredResource } from '../../record/index.js';
 import { mayDiscloseBrpData, type BrpPerson } from '../../identity/index.js';
+import { PATIENT_FIELD } from '../resources.js';
 
 export type Json = Record<string, unknown>;
 
@@ -205,17 +206,8 @@ function sourceMeta(
       : [extension, ...extensions.filter((e) => !(isObject(e) && e.url === SOURCE_ORGANISATION_EXTENSION))];
 }
 
-/** The patient field of each record resource type, set explicitly so that every resource names its citizen. */
-const PATIENT_FIELD: Partial<Record<FhirJson['resourceType'], 'subject' | 'patient'>> = {
-  Condition: 'subject',
-  AllergyIntolerance: 'patient',
-  Observation: 'subject',
-  DocumentReference: 'subject',
-  MedicationStatement: 'subject',
-  MedicationRequest: 'subject',
-  MedicationDispense: 'subject',
-  CareTeam: 'subject',
-};
+/** The patient field of each record resource type (the one ingest checks): every resource names its citizen. */
+const PATIENT_FIELD_OF: Partial<Record<FhirJson['resourceType'], 'subject' | 'patient'>> = PATIENT_FIELD;
 
 /** A stored record resource as the citizen's FHIR API returns it. Mutates and returns stored.resource. */
 export function presentResource(stored: StoredResource, ctx: PresentContext): Json {
@@ -226,7 +218,7 @@ export function presentResource(stored: StoredResource, ctx: PresentContext): Js
     versionId: String(stored.version),
     lastUpdated: stored.updatedAt,
   });
-  const field = PATIENT_FIELD[stored.resourceType];
+  const field = PATIENT_FIELD_OF[stored.resourceType];
   if (field) {
     const current = isObject(resource[field]) ? resource[field] : {};
     resource[field] = { ...current, reference: `Patient/${ctx.citizenId}` };

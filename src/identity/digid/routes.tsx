@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSessionCookie, ensureSession, pageContext, sendPage } from '../../platform/http/request-context.js';
 import type { MessageKey } from '../../platform/i18n/i18n.js';
 import type { PageContext } from '../../platform/web/context.js';
-import { MessagePage } from '../../platform/web/layout.js';
+import { sendMessage } from '../../platform/http/message-page.js';
 import {
   Heading,
   Link,
@@ -43,18 +43,12 @@ async function messagePage(
   body: MessageKey,
   extra?: MessageKey,
 ): Promise<FastifyReply> {
-  const ctx = pageContext(req);
-  return sendPage(
-    reply,
-    <MessagePage
-      ctx={ctx}
-      title={ctx.t(title)}
-      body={ctx.t(body)}
-      extra={extra ? ctx.t(extra) : undefined}
-      link={{ href: '/', label: ctx.t('digid.backHome') }}
-    />,
-    status,
-  );
+  return sendMessage(req, reply, status, (t) => ({
+    title: t(title),
+    body: t(body),
+    extra: extra ? t(extra) : undefined,
+    link: { href: '/', label: t('digid.backHome') },
+  }));
 }
 
 /** Which page explains a refusal: its title, body and next step. */

@@ -89,6 +89,29 @@ export function tokenForm(req: FastifyRequest, reply: FastifyReply): Record<stri
   return body;
 }
 
+/**
+ * A token endpoint at `path`, in a scope of its own (registerOAuthScope). `handle` gets the request's form once it is
+ * one and asks for `grant`; anything else has been answered.
+ */
+export function registerTokenRoute(
+  app: FastifyInstance,
+  path: string,
+  grant: 'client_credentials' | 'authorization_code',
+  handle: (req: FastifyRequest, reply: FastifyReply, body: Record<string, string>) => Promise<FastifyReply>,
+): void {
+  registerOAuthScope(app, (scope) => {
+    scope.post(path, { config: { csrf: false }, bodyLimit: 8192 }, async (req, reply) => {
+      const body = tokenForm(req, reply);
+      if (!body) return reply;
+      if (body.grant_type === undefined) return sendError(reply, 'invalid_request', 'grant_type is required.');
+      if (body.grant_type !== grant) {
+        return sendError(reply, 'unsupported_grant_type', `Only grant_type=${grant} is supported.`);
+      }
+      return handle(req, reply, body);
+    });
+  });
+}
+
 /** A plugin scope for a token endpoint: its errors are JSON per RFC 6749, not OperationOutcome, not an HTML page. */
 export function registerOAuthScope(app: FastifyInstance, routes: (scope: FastifyInstance) => void): void {
   void app.register(async (scope) => {

@@ -57,6 +57,19 @@ export function addressKey(keys: KeyStore, ip: string): string {
   return `address:${keys.blindIndex('throttle-address', throttleAddress(ip)).toString('hex')}`;
 }
 
+/**
+ * The counters of a token endpoint's client authentication: per client id *from this address*, and per address.
+ * `kind` keeps each endpoint's counters apart (and both apart from staff logins: a system's mistakes must not lock
+ * staff out of logging in from the same address).
+ */
+export function clientKeys(keys: KeyStore, kind: 'api' | 'app', clientId: string, ip: string): ThrottleKeys {
+  const address = throttleAddress(ip);
+  return {
+    account: `${kind}-client:${keys.blindIndex(`throttle-${kind}-client`, `${clientId}|${address}`).toString('hex')}`,
+    address: `${kind}-address:${keys.blindIndex(`throttle-${kind}-address`, address).toString('hex')}`,
+  };
+}
+
 /** What counts as one address: an IPv4 address, or an IPv6 /64 (one subscriber's network; anyone holding one
  * has billions of addresses in it). IPv4-mapped IPv6 addresses count as their IPv4 address. */
 export function throttleAddress(ip: string): string {

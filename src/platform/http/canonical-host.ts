@@ -11,8 +11,7 @@
 // demo app (app.inject, Host: localhost:80) — ask for JSON or anything, and are served on whatever host they use.
 // Behind a proxy (KOEPEL_TRUST_PROXY) the host is X-Forwarded-Host, as Fastify reads it.
 import type { FastifyInstance } from 'fastify';
-import { MessagePage } from '../web/layout.js';
-import { pageContext, sendPage } from './request-context.js';
+import { sendMessage } from './message-page.js';
 
 /** Paths that are never redirected, whatever they accept: machine endpoints. */
 const MACHINE_PATHS = /^\/(?:fhir(?:\/|$)|health(?:\/|$)|api\/|\.well-known\/|assets\/|hello$)/;
@@ -41,16 +40,10 @@ export function registerCanonicalHost(app: FastifyInstance, publicUrl: string): 
     if (req.method === 'GET' || req.method === 'HEAD') {
       return reply.redirect(origin + (req.url.startsWith('/') ? req.url : `/${req.url}`), 308);
     }
-    const ctx = pageContext(req);
-    return sendPage(
-      reply,
-      MessagePage({
-        ctx,
-        title: ctx.t('error.misdirected.title'),
-        body: ctx.t('error.misdirected.body', { url: origin }),
-        link: { href: `${origin}/`, label: origin },
-      }),
-      421,
-    );
+    return sendMessage(req, reply, 421, (t) => ({
+      title: t('error.misdirected.title'),
+      body: t('error.misdirected.body', { url: origin }),
+      link: { href: `${origin}/`, label: origin },
+    }));
   });
 }

@@ -1,6 +1,7 @@
 // The page shell: skip link, header with the portal's name, language switch and logout, main landmark, footer
 // with support and data-protection contacts. Styled with NL Design System (Utrecht) components and tokens.
 import Html from '@kitajs/html';
+import { render, type Children } from './components/children.js';
 import type { PageContext } from './context.js';
 
 export function Layout(props: {
@@ -83,40 +84,64 @@ function CitizenFooter(props: { ctx: PageContext }): JSX.Element {
   const { ctx } = props;
   const { t, portal } = ctx;
   return (
+    <Footer ctx={ctx} staffLogin>
+      <FooterSection id="footer-support" title={t('footer.support')}>
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={`mailto:${portal.supportEmail}`} safe>
+            {portal.supportEmail}
+          </a>
+          {portal.supportPhone ? (
+            <>
+              <br />
+              <a class="utrecht-link" href={`tel:${portal.supportPhone.replace(/\s/g, '')}`} safe>
+                {portal.supportPhone}
+              </a>
+            </>
+          ) : (
+            ''
+          )}
+        </p>
+      </FooterSection>
+      <FooterSection id="footer-dpo" title={t('footer.dpo')}>
+        <p class="utrecht-paragraph">
+          <span safe>{portal.dpoName}</span>
+          <br />
+          <a class="utrecht-link" href={`mailto:${portal.dpoEmail}`} safe>
+            {portal.dpoEmail}
+          </a>
+        </p>
+      </FooterSection>
+    </Footer>
+  );
+}
+
+// The staff workplace's footer: help comes from the organisation's own administrator, not the citizens' helpdesk.
+function StaffFooter(props: { ctx: PageContext }): JSX.Element {
+  const { t } = props.ctx;
+  return (
+    <Footer ctx={props.ctx} staffLogin={false}>
+      <FooterSection id="footer-staff-help" title={t('footer.staff.help')}>
+        <p class="utrecht-paragraph" safe>
+          {t('footer.staff.helpBody')}
+        </p>
+      </FooterSection>
+      <FooterSection id="footer-staff-care" title={t('footer.staff.care')}>
+        <p class="utrecht-paragraph" safe>
+          {t('footer.staff.careBody')}
+        </p>
+      </FooterSection>
+    </Footer>
+  );
+}
+
+// Either footer: the area's own sections, then Koepel's (the privacy statement; for citizens also the way to the
+// staff login; that Koepel is open source).
+function Footer(props: { ctx: PageContext; staffLogin: boolean; children: Children }): JSX.Element {
+  const { t } = props.ctx;
+  return (
     <footer class="utrecht-page-footer koepel-footer">
       <div class="koepel-footer-grid">
-        <section aria-labelledby="footer-support">
-          <h2 id="footer-support" class="utrecht-heading-2" safe>
-            {t('footer.support')}
-          </h2>
-          <p class="utrecht-paragraph">
-            <a class="utrecht-link" href={`mailto:${portal.supportEmail}`} safe>
-              {portal.supportEmail}
-            </a>
-            {portal.supportPhone ? (
-              <>
-                <br />
-                <a class="utrecht-link" href={`tel:${portal.supportPhone.replace(/\s/g, '')}`} safe>
-                  {portal.supportPhone}
-                </a>
-              </>
-            ) : (
-              ''
-            )}
-          </p>
-        </section>
-        <section aria-labelledby="footer-dpo">
-          <h2 id="footer-dpo" class="utrecht-heading-2" safe>
-            {t('footer.dpo')}
-          </h2>
-          <p class="utrecht-paragraph">
-            <span safe>{portal.dpoName}</span>
-            <br />
-            <a class="utrecht-link" href={`mailto:${portal.dpoEmail}`} safe>
-              {portal.dpoEmail}
-            </a>
-          </p>
-        </section>
+        {render(props.children)}
         <section aria-labelledby="footer-more">
           <h2 id="footer-more" class="utrecht-heading-2">
             Koepel
@@ -127,11 +152,15 @@ function CitizenFooter(props: { ctx: PageContext }): JSX.Element {
                 {t('footer.privacy')}
               </a>
             </li>
-            <li>
-              <a class="utrecht-link" href="/staff/login" safe>
-                {t('footer.staffLogin')}
-              </a>
-            </li>
+            {props.staffLogin ? (
+              <li>
+                <a class="utrecht-link" href="/staff/login" safe>
+                  {t('footer.staffLogin')}
+                </a>
+              </li>
+            ) : (
+              ''
+            )}
             <li safe>{t('footer.openSource')}</li>
           </ul>
         </section>
@@ -140,43 +169,14 @@ function CitizenFooter(props: { ctx: PageContext }): JSX.Element {
   );
 }
 
-// The staff workplace's footer: help comes from the organisation's own administrator, not the citizens' helpdesk.
-function StaffFooter(props: { ctx: PageContext }): JSX.Element {
-  const { t } = props.ctx;
+function FooterSection(props: { id: string; title: string; children: Children }): JSX.Element {
   return (
-    <footer class="utrecht-page-footer koepel-footer">
-      <div class="koepel-footer-grid">
-        <section aria-labelledby="footer-staff-help">
-          <h2 id="footer-staff-help" class="utrecht-heading-2" safe>
-            {t('footer.staff.help')}
-          </h2>
-          <p class="utrecht-paragraph" safe>
-            {t('footer.staff.helpBody')}
-          </p>
-        </section>
-        <section aria-labelledby="footer-staff-care">
-          <h2 id="footer-staff-care" class="utrecht-heading-2" safe>
-            {t('footer.staff.care')}
-          </h2>
-          <p class="utrecht-paragraph" safe>
-            {t('footer.staff.careBody')}
-          </p>
-        </section>
-        <section aria-labelledby="footer-more">
-          <h2 id="footer-more" class="utrecht-heading-2">
-            Koepel
-          </h2>
-          <ul class="utrecht-unordered-list koepel-plain-list">
-            <li>
-              <a class="utrecht-link" href="/privacy" safe>
-                {t('footer.privacy')}
-              </a>
-            </li>
-            <li safe>{t('footer.openSource')}</li>
-          </ul>
-        </section>
-      </div>
-    </footer>
+    <section aria-labelledby={props.id}>
+      <h2 id={props.id} class="utrecht-heading-2" safe>
+        {props.title}
+      </h2>
+      {render(props.children)}
+    </section>
   );
 }
 
