@@ -24,7 +24,8 @@
 // bench/fhir-server.ts --peer starts a second Koepel to serve as the peer (docs/performance.md).
 //
 // Tuning: BENCH_ROUNDS (default 3), BENCH_DURATION (s per scenario and server, default 10), BENCH_WARMUP (s, 2),
-// BENCH_TRACE=1 (print the SQL of one request of each scenario in Koepel), BENCH_POOL_SIZE, BENCH_KEEP_DATABASE=1.
+// BENCH_TRACE=1 (print the SQL of one request of each scenario in Koepel), BENCH_PROFILE=1 (a V8 CPU profile of the
+// Koepel server), BENCH_POOL_SIZE, BENCH_KEEP_DATABASE=1.
 // Results: printed as one table, and written to bench/results/fhir-<database>.json.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -111,7 +112,14 @@ interface KoepelServer {
 
 async function startKoepel(env: Record<string, string>): Promise<KoepelServer> {
   const child = fork(join(here, 'fhir-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_PROFILE=1: a V8 CPU profile of the server (bench/results/profiles/; Chrome DevTools, speedscope).
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE === '1'
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles')}`]
+        : []),
+    ],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
