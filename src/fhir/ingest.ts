@@ -443,6 +443,13 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
   // Patients are named by their citizen: `Patient/{citizen id}`, the id under which the citizen's own FHIR API
   // serves them. A BSN in a reference is replaced by it (the BSN stays only in the Patient resource).
   const citizenOf = (entry: number) => citizens.get(entry) ?? stored.get(entry)?.citizenId ?? null;
+  const note = (
+    e: PreparedEntry | undefined,
+    r: { resourceType: string; id: string; version: number; outcome: Stored['outcome'] },
+    citizenId: string | null,
+  ) => {
+    if (e) stored.set(e.index, { type: r.resourceType, id: r.id, version: r.version, outcome: r.outcome, citizenId });
+  };
   for (const e of entries) {
     const citizenId = citizens.get(e.index);
     if (e.patient && citizenId) namePatient(e.patient.object, citizenId);
@@ -473,17 +480,7 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
           resource: e.resource,
         })),
       );
-      results.forEach((r, k) => {
-        const e = directory[k];
-        if (e)
-          stored.set(e.index, {
-            type: r.resourceType,
-            id: r.id,
-            version: r.version,
-            outcome: r.outcome,
-            citizenId: null,
-          });
-      });
+      results.forEach((r, k) => note(directory[k], r, null));
     }
     const record = group.filter((e) => !isDirectoryType(e.type));
     if (record.length === 0) continue;
@@ -521,17 +518,7 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
       }
       throw err;
     }
-    results.forEach((r, k) => {
-      const e = record[k];
-      if (e)
-        stored.set(e.index, {
-          type: r.resourceType,
-          id: r.id,
-          version: r.version,
-          outcome: r.outcome,
-          citizenId: r.citizenId,
-        });
-    });
+    results.forEach((r, k) => note(record[k], r, r.citizenId));
   }
 }
 

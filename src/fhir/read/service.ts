@@ -99,6 +99,28 @@ function chunked<T>(list: T[], size = 1000): T[][] {
  * The directory entries (practitioners, roles) that the given resources refer to and the citizen may see (row-level
  * security: organisations whose care team the citizen is shown), by the sender's source key and by Koepel id.
  */
+
+/** A row of directory_resource, as the reads select it. */
+interface DirectoryRow {
+  id: string;
+  organisation_id: string;
+  resource_type: 'Practitioner' | 'PractitionerRole';
+  source_key: string;
+  updated_at: Date;
+  resource: Json;
+}
+
+function directoryEntry(r: DirectoryRow): DirectoryEntry {
+  return {
+    id: r.id,
+    organisationId: r.organisation_id,
+    resourceType: r.resource_type,
+    sourceKey: r.source_key,
+    updatedAt: r.updated_at,
+    resource: r.resource,
+  };
+}
+
 async function referencedDirectory(
   scope: DataScope,
   items: { organisationId: string; resource: Json }[],
@@ -120,22 +142,8 @@ async function referencedDirectory(
     }
   }
   const out = new Map<string, DirectoryEntry>();
-  const add = (r: {
-    id: string;
-    organisation_id: string;
-    resource_type: 'Practitioner' | 'PractitionerRole';
-    source_key: string;
-    updated_at: Date;
-    resource: Json;
-  }) => {
-    const entry: DirectoryEntry = {
-      id: r.id,
-      organisationId: r.organisation_id,
-      resourceType: r.resource_type,
-      sourceKey: r.source_key,
-      updatedAt: r.updated_at,
-      resource: r.resource,
-    };
+  const add = (r: DirectoryRow) => {
+    const entry = directoryEntry(r);
     const bySource = directoryKey(r.organisation_id, r.resource_type, r.source_key);
     if (wanted.has(bySource)) out.set(bySource, entry);
     if (ids.has(r.id)) out.set(koepelKey(r.resource_type, r.id), entry);
@@ -303,15 +311,7 @@ export async function readDirectoryResource(
     .where('resource_type', '=', type)
     .executeTakeFirst();
   if (!r) return notFound(scope, type, id);
-  const entry: DirectoryEntry = {
-    id: r.id,
-    organisationId: r.organisation_id,
-    resourceType: r.resource_type,
-    sourceKey: r.source_key,
-    updatedAt: r.updated_at,
-    resource: r.resource,
-  };
-  return (await present(scope, base, reader, [], [entry])).resources[0] ?? null;
+  return (await present(scope, base, reader, [], [directoryEntry(r)])).resources[0] ?? null;
 }
 
 /** An organisation of the citizen's portal (directory data). */

@@ -98,6 +98,14 @@ export function principalKey(p: Principal): string {
   ].join('|');
 }
 
+/** Ends a failed transaction; a failure to roll back (a lost connection) is not the error worth reporting. */
+async function rollbackQuietly(conn: Tx): Promise<void> {
+  await sql
+    .raw('rollback')
+    .execute(conn)
+    .catch(() => undefined);
+}
+
 /**
  * Runs fn in one transaction as the given principal. BEGIN and the settings travel in one round trip (simple
  * query protocol); the values are validated above, never interpolated from free text.
@@ -114,10 +122,7 @@ export async function withPrincipal<T>(db: Kysely<DB>, principal: Principal, fn:
       await sql.raw('commit').execute(conn);
       return result;
     } catch (err) {
-      await sql
-        .raw('rollback')
-        .execute(conn)
-        .catch(() => undefined);
+      await rollbackQuietly(conn);
       throw err;
     }
   });
@@ -148,10 +153,7 @@ export function runBatch(db: Kysely<DB>, batch: string): Promise<unknown[]> {
     try {
       return (await sql.raw(batch).execute(conn)).rows;
     } catch (err) {
-      await sql
-        .raw('rollback')
-        .execute(conn)
-        .catch(() => undefined);
+      await rollbackQuietly(conn);
       throw err;
     }
   });
@@ -178,10 +180,7 @@ export function openPinnedTransaction(
         try {
           rows = (await sql.raw(prologue).execute(conn)).rows;
         } catch (err) {
-          await sql
-            .raw('rollback')
-            .execute(conn)
-            .catch(() => undefined);
+          await rollbackQuietly(conn);
           throw err;
         }
         let end!: (how: 'commit' | 'rollback') => void;
@@ -204,10 +203,7 @@ export function openPinnedTransaction(
         try {
           await sql.raw(how).execute(conn);
         } catch (err) {
-          await sql
-            .raw('rollback')
-            .execute(conn)
-            .catch(() => undefined);
+          await rollbackQuietly(conn);
           throw err;
         }
       })
