@@ -42,7 +42,7 @@ export function LogFilter(props: {
       novalidate={props.novalidate}
     >
       <Fieldset legend={props.legend}>
-        {props.intro ?? ''}
+        {render(props.intro)}
         <div class="koepel-filter-fields">{render(props.children)}</div>
         <div class="koepel-filter-actions">
           <Button style="secondary" text={props.submit} />
