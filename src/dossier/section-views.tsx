@@ -740,7 +740,7 @@ export function AllergyTable({ ctx, rows, providers }: TableProps<AllergyRow>): 
 // ------------------------------------------------------------------------------------------------------------
 export interface DirectoryEntry {
   organisationId: string;
-  resourceType: 'Practitioner' | 'PractitionerRole';
+  resourceType: string;
   resource: Record<string, unknown>;
 }
 

@@ -420,18 +420,15 @@ describe('FHIR ingestion', () => {
     test('unknown resource type', async () => {
       const res = await refused(
         () =>
-          post(
-            gp,
-            transaction(entry(observation('ok-1', suz())), entry({ resourceType: 'Encounter', status: 'finished' })),
-          ),
+          post(gp, transaction(entry(observation('ok-1', suz())), entry({ resourceType: 'Claim', status: 'active' }))),
         400,
       );
       const [i] = issues(res);
       assert.equal(i?.code, 'not-supported');
       assert.deepEqual(i?.expression, ['Bundle.entry[1].resource.resourceType']);
-      assert.match(i?.diagnostics ?? '', /Bundle\.entry\[1\] \(Encounter\).*not a resource type Koepel accepts/);
+      assert.match(i?.diagnostics ?? '', /Bundle\.entry\[1\] \(Claim\).*not a resource type Koepel accepts/);
       const single = await refused(
-        () => fhir(k.url, tokens.get(gp) ?? null, 'POST', '/fhir/Encounter', { resourceType: 'Encounter' }),
+        () => fhir(k.url, tokens.get(gp) ?? null, 'POST', '/fhir/Claim', { resourceType: 'Claim' }),
         400,
       );
       assert.equal(issues(single)[0]?.code, 'not-supported');
@@ -508,17 +505,26 @@ describe('FHIR ingestion', () => {
       );
       const found = issues(res).map((i) => i.expression?.[0]);
       assert.ok(found.includes('Bundle.entry[1].resource.code'), JSON.stringify(found));
-      assert.ok(found.includes('Bundle.entry[1].resource.effective[x]'), JSON.stringify(found));
+      assert.ok(!found.includes('Bundle.entry[1].resource.effective[x]'), 'effective[x] is 0..1 in FHIR R4');
       assert.ok(found.includes('Bundle.entry[2].resource.status'), JSON.stringify(found));
-      assert.ok(found.includes('Bundle.entry[2].resource.start'), JSON.stringify(found));
+      // start is 0..1, but a booked appointment must have one (FHIR invariant app-3), reported on the resource.
+      const app3 = issues(res).find((i) => i.expression?.[0] === 'Bundle.entry[2].resource');
+      assert.match(app3?.diagnostics ?? '', /breaks a FHIR rule: constraint app-3/i);
       const code = issues(res).find((i) => i.expression?.[0] === 'Bundle.entry[1].resource.code');
       assert.equal(code?.code, 'required');
       assert.match(code?.diagnostics ?? '', /^Bundle\.entry\[1\] \(Observation\): code/);
 
-      const notLab = observation('m-2', suz());
-      notLab.code = { coding: [{ system: 'http://snomed.info/sct', code: '271026005' }] };
-      const lab = await refused(() => post(gp, transaction(entry(notLab))), 422);
-      assert.match(issues(lab)[0]?.diagnostics ?? '', /LOINC/);
+      // Any coding system is accepted (a SNOMED CT zib observation); a code the required value set does not have is not.
+      const snomed = observation('m-2', suz());
+      snomed.code = { coding: [{ system: 'http://snomed.info/sct', code: '271026005' }] };
+      snomed.status = 'done';
+      const status = await refused(() => post(gp, transaction(entry(snomed))), 422);
+      assert.deepEqual(
+        issues(status).map((i) => i.expression?.[0]),
+        ['Bundle.entry[0].resource.status'],
+        'only the status is wrong',
+      );
+      assert.match(issues(status)[0]?.diagnostics ?? '', /not one of the codes its required value set allows/);
       const noSource = observation('m-3', suz());
       delete noSource.identifier;
       const key = await refused(() => post(gp, transaction(entry(noSource))), 422);
@@ -531,12 +537,11 @@ describe('FHIR ingestion', () => {
         resourceType: 'MedicationStatement',
         identifier: [{ system: 'urn:test:ms', value: 'ms-1' }],
         status: 'active',
-        medicationCodeableConcept: { text: 'Iets zonder code' },
         subject: suz(),
-        dosage: [{ text: '1 maal per dag' }],
       };
       const med = await refused(() => post(gp, transaction(entry(medication))), 422);
-      assert.match(issues(med)[0]?.diagnostics ?? '', /G-Standaard/);
+      assert.deepEqual(issues(med)[0]?.expression, ['Bundle.entry[0].resource.medication[x]']);
+      assert.equal(issues(med)[0]?.code, 'required');
     });
 
     test('an oversized attachment (413), and an attachment that is not what its type says', async () => {
@@ -751,7 +756,7 @@ describe('FHIR ingestion', () => {
       ...observation('org-claim-1', { identifier: { system: BSN_SYSTEM, value: DEMO.suzanne } }),
       meta: { security: [{ system: 'urn:koepel:organisation', code: gpId }], source: `Organization/${gpId}` },
       performer: [{ reference: `Organization/${gpId}`, display: DEMO.gp }],
-      managingOrganization: { reference: `Organization/${gpId}` },
+      extension: [{ url: 'urn:test:managing-organization', valueReference: { reference: `Organization/${gpId}` } }],
     };
     const res = await post(hospital, transaction(entry(claims)));
     assert.equal(res.status, 200, res.text);
@@ -822,7 +827,7 @@ describe('FHIR ingestion', () => {
         entry(observation('b-3', { identifier: { system: BSN_SYSTEM, value: DEMO.noor } })),
         patientEntry('urn:uuid:bad', '123456789'),
         entry(observation('b-5', { reference: 'urn:uuid:bad' })),
-        entry({ resourceType: 'Encounter' }),
+        entry({ resourceType: 'Claim' }),
       ),
     );
     assert.equal(res.status, 200, res.text);

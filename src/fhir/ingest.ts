@@ -37,7 +37,7 @@ import {
   type PreparedEntry,
   type ReferenceSite,
 } from './prepare.js';
-import { isDirectoryType } from './resources.js';
+import { isDirectoryType, type DirectoryType } from './resources.js';
 
 /** Runs fn in one transaction as the API client (req.withData, or clientContext() outside HTTP). */
 export type DataRunner = <T>(fn: (scope: DataScope) => Promise<T>) => Promise<T>;
@@ -475,7 +475,7 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
       const results = await writeDirectory(
         scope,
         directory.map((e) => ({
-          resourceType: e.type as 'Practitioner' | 'PractitionerRole',
+          resourceType: e.type as DirectoryType,
           sourceKey: e.sourceKey,
           resource: e.resource,
         })),

@@ -5,9 +5,19 @@ import { parseBsn, type Bsn } from '../identity/index.js';
 import { bsnIndex } from '../identity/index.js';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import { decodeAttachment, sha1, type DecodedAttachment } from './attachments.js';
-import { BSN_SYSTEM, FHIR_ID, describeZodIssue, fhirPath } from './datatypes.js';
+import { BSN_SYSTEM, FHIR_ID, fhirPath } from './datatypes.js';
+import { loadBaseDefinitions, validateBase } from './base/validate.js';
 import { issue, type Issue } from '../platform/fhir/outcome.js';
-import { PATIENT_FIELD, RESOURCE_RULES, RESOURCE_SCHEMAS, isIngestType, type IngestType } from './resources.js';
+import {
+  INGEST_TYPES,
+  PATIENT_FIELD,
+  RESOURCE_RULES,
+  isDirectoryType,
+  isIngestType,
+  sizeProblems,
+  type DirectoryType,
+  type IngestType,
+} from './resources.js';
 
 /** How a resource names its patient. */
 export type PatientLink =
@@ -169,16 +179,20 @@ export function prepareEntry(options: {
     return fail();
   }
 
-  const parsed = RESOURCE_SCHEMAS[type].safeParse(options.resource);
-  const crossField = RESOURCE_RULES[type]?.(options.resource) ?? [];
+  // The shape against the base R4 definitions, then Koepel's own rules; every problem is reported at once.
+  loadBaseDefinitions(INGEST_TYPES);
+  const resource = options.resource as PreparedEntry['resource'];
+  const sizes = sizeProblems(resource);
+  const shape = sizes.length > 0 ? [] : validateBase(resource);
+  const crossField = RESOURCE_RULES[type]?.(resource) ?? [];
   const problem = (path: readonly PropertyKey[], message: string) => {
     const field = fhirPath('', path).replace(/^\./, '');
     add(/is required|needs/.test(message) ? 'required' : 'value', field || null, message);
   };
-  if (!parsed.success) for (const i of parsed.error.issues) problem(i.path, describeZodIssue(i));
+  for (const i of sizes) add('too-long', fhirPath('', i.path).replace(/^\./, '') || null, i.message);
+  for (const i of shape) add(i.code, i.field || null, i.problem);
   for (const i of crossField) problem(i.path, i.message);
-  if (!parsed.success || crossField.length > 0) return fail();
-  const resource = parsed.data as PreparedEntry['resource'];
+  if (problems.length > 0) return fail();
 
   // The logical id: from a PUT's url; it must agree with resource.id when both are given.
   const sentId = typeof resource.id === 'string' ? resource.id : null;
@@ -278,7 +292,7 @@ export function prepareEntry(options: {
 
   // The patient.
   let patient: PreparedEntry['patient'] = null;
-  if (type !== 'Patient' && type !== 'Practitioner' && type !== 'PractitionerRole') {
+  if (type !== 'Patient' && !isDirectoryType(type)) {
     const found = patientReference(type, resource, bundle);
     if ('problem' in found) {
       add(found.code, found.field, found.problem);
@@ -313,7 +327,7 @@ type NotFound = { problem: string; field: string; code: 'required' | 'value' | '
 const PATIENT_ID_REF = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
 
 function patientReference(
-  type: Exclude<IngestType, 'Patient' | 'Practitioner' | 'PractitionerRole'>,
+  type: Exclude<IngestType, 'Patient' | DirectoryType>,
   resource: Record<string, unknown>,
   bundle: BundleIndex,
 ): Found | NotFound {

@@ -5,7 +5,7 @@ import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
 import { DataTable, Heading, Link, List, Page, Section, SummaryList, Text } from '../platform/web/components/index.js';
 import type { RecordCategory } from '../platform/db/schema.js';
-import type { AttachmentInfo, StoredResource } from '../record/index.js';
+import { RECORD_CATEGORIES, type AttachmentInfo, type StoredResource } from '../record/index.js';
 import type { PatientRecord } from './record.js';
 import {
   careTeamParticipants,
@@ -25,15 +25,7 @@ import { StaffBirthDate } from './views.js';
 
 type Json = Record<string, unknown>;
 
-const SECTIONS: readonly RecordCategory[] = [
-  'episodes',
-  'sensitivities',
-  'lab',
-  'medication',
-  'documents',
-  'appointments',
-  'careteam',
-];
+const SECTIONS: readonly RecordCategory[] = RECORD_CATEGORIES;
 
 /** A translated code when the catalogue knows it, else the code itself. */
 function coded(ctx: PageContext, prefix: string, code: string | null): string {
@@ -254,7 +246,27 @@ function tableFor(
           ];
         },
       };
+    default:
+      // The categories of issue 11 (vital signs, immunisations, procedures …): what, when and its status.
+      return {
+        columns: ['when', 'description', 'status'],
+        row: (r, a) => [
+          <When ctx={ctx} value={r.effectiveAt?.toISOString() ?? null} />,
+          txt(conceptText(mainConcept(a)) ?? text(a.description) ?? r.resourceType),
+          txt(text(a.status) ?? ''),
+        ],
+      };
   }
+}
+
+/** The concept that says what a resource is about, in the element each type uses for it. */
+function mainConcept(a: Json): unknown {
+  for (const key of ['code', 'vaccineCode', 'type', 'category', 'description']) {
+    const v = a[key];
+    const first = Array.isArray(v) ? (v as unknown[])[0] : v;
+    if (first && typeof first === 'object') return first;
+  }
+  return undefined;
 }
 
 export function PatientRecordPage(props: { ctx: PageContext; record: PatientRecord }): JSX.Element {

@@ -1,6 +1,7 @@
 // MG-7 over HTTP against a real Koepel: the citizen asks their GP for more of their record, the GP's staff see and
 // grant or decline it, another organisation's staff see nothing of it, and after a grant the citizen sees that
 // category of that organisation — and of no other. Bad input is a clear 4xx that stores nothing.
+import { RECORD_CATEGORIES } from '../record/index.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -19,7 +20,8 @@ const GP_PRIVACY = 'privacy@delinde.example';
 const HOSPITAL_DOCTOR = 'arts@rivierenland.example';
 
 /** What both organisations offer in this test: everything but letters and lab results. */
-const OFFERED: RecordCategory[] = ['appointments', 'episodes', 'sensitivities', 'medication', 'careteam'];
+// Every category but lab results and letters is offered.
+const OFFERED: RecordCategory[] = RECORD_CATEGORIES.filter((c) => c !== 'lab' && c !== 'documents');
 
 describe('record requests (MG-7)', () => {
   let k: TestKoepel;

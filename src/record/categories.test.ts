@@ -20,11 +20,64 @@ describe('categorise', () => {
     assert.equal(categorise(r('Patient')), 'patient');
     assert.equal(categorise(r('Appointment')), 'appointments');
     assert.equal(categorise(r('AllergyIntolerance')), 'sensitivities');
-    assert.equal(categorise(r('Observation')), 'lab');
+    assert.equal(
+      categorise(r('Observation', { code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] } })),
+      'lab',
+    );
     assert.equal(categorise(r('DocumentReference')), 'documents');
     for (const t of ['MedicationStatement', 'MedicationRequest', 'MedicationDispense'] as const)
       assert.equal(categorise(r(t)), 'medication');
     assert.equal(categorise(r('CareTeam')), 'careteam');
+    const more = {
+      Flag: 'sensitivities',
+      DiagnosticReport: 'lab',
+      Specimen: 'lab',
+      Composition: 'documents',
+      Media: 'documents',
+      MedicationAdministration: 'medication',
+      RelatedPerson: 'careteam',
+      Immunization: 'immunisations',
+      ImmunizationRecommendation: 'immunisations',
+      Procedure: 'procedures',
+      Encounter: 'visits',
+      EpisodeOfCare: 'visits',
+      Device: 'aids',
+      DeviceUseStatement: 'aids',
+      Consent: 'directives',
+      Goal: 'careplan',
+      CarePlan: 'careplan',
+      NutritionOrder: 'careplan',
+      Coverage: 'payer',
+    } as const;
+    for (const [type, category] of Object.entries(more))
+      assert.equal(categorise(r(type as RecordResourceType)), category, type);
+  });
+
+  test('an Observation is a vital sign, a lab result or another finding, by its category and else by its code', () => {
+    const obs = (code: unknown, category?: string) =>
+      r('Observation', {
+        code: { coding: [code] },
+        ...(category
+          ? {
+              category: [
+                { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: category }] },
+              ],
+            }
+          : {}),
+      });
+    const loinc = (code: string) => ({ system: 'http://loinc.org', code });
+    assert.equal(categorise(obs(loinc('85354-9'), 'vital-signs')), 'vitals', 'blood pressure with its category');
+    assert.equal(categorise(obs(loinc('29463-7'))), 'vitals', 'body weight by its code alone');
+    assert.equal(categorise(obs({ system: SNOMED, code: '386725007' })), 'vitals', 'temperature in SNOMED CT');
+    assert.equal(categorise(obs(loinc('2345-7'))), 'lab', 'glucose without a category');
+    assert.equal(
+      categorise(obs({ system: 'urn:oid:2.16.840.1.113883.2.4.4.30.45', code: '382' })),
+      'lab',
+      'NHG table 45',
+    );
+    assert.equal(categorise(obs(loinc('2345-7'), 'laboratory')), 'lab');
+    assert.equal(categorise(obs({ system: SNOMED, code: '228273003' })), 'findings', 'alcohol use (SNOMED CT)');
+    assert.equal(categorise(obs(loinc('72166-2'), 'social-history')), 'findings', 'tobacco use with its category');
   });
 
   test('a Condition is a particular (with the sensitivities) only by a listed code in its own system', () => {

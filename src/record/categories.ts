@@ -11,6 +11,15 @@ export const RECORD_CATEGORIES: readonly RecordCategory[] = [
   'documents',
   'medication',
   'careteam',
+  'vitals',
+  'findings',
+  'immunisations',
+  'procedures',
+  'visits',
+  'aids',
+  'directives',
+  'careplan',
+  'payer',
 ];
 
 export function isRecordCategory(v: unknown): v is RecordCategory {
@@ -31,7 +40,26 @@ export const RECORD_RESOURCE_TYPES = [
   'MedicationStatement',
   'MedicationRequest',
   'MedicationDispense',
+  'MedicationAdministration',
   'CareTeam',
+  'Encounter',
+  'EpisodeOfCare',
+  'Procedure',
+  'Immunization',
+  'ImmunizationRecommendation',
+  'DiagnosticReport',
+  'Specimen',
+  'Flag',
+  'Device',
+  'DeviceUseStatement',
+  'Consent',
+  'RelatedPerson',
+  'NutritionOrder',
+  'Goal',
+  'CarePlan',
+  'Coverage',
+  'Composition',
+  'Media',
 ] as const satisfies readonly RecordResourceType[];
 // Every type the database allows is in the list above (the `satisfies` checks the other direction).
 export const everyTypeListed: [Exclude<RecordResourceType, (typeof RECORD_RESOURCE_TYPES)[number]>] extends [never]
@@ -89,6 +117,67 @@ function codes(concepts: CodeableConcept[] | CodeableConcept | undefined): Codin
   return list.flatMap((c) => c.coding ?? []);
 }
 
+const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
+const LOINC = 'http://loinc.org';
+const NHG_LAB = new Set([
+  'urn:oid:2.16.840.1.113883.2.4.4.30.45',
+  'https://referentiemodel.nhg.org/tabellen/nhg-tabel-45-diagnostische-bepalingen',
+]);
+
+/** Vital signs by code, for senders that leave out the vital-signs category (LOINC and SNOMED CT as nl-core uses). */
+export const VITAL_SIGN_CODES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  [
+    LOINC,
+    new Set([
+      '85354-9', // blood pressure panel
+      '8480-6', // systolic
+      '8462-4', // diastolic
+      '29463-7', // body weight
+      '8302-2', // body height
+      '39156-5', // BMI
+      '8310-5', // body temperature
+      '8867-4', // heart rate
+      '59408-5', // SpO2 by pulse oximetry
+      '2708-6', // oxygen saturation in arterial blood
+      '20564-1', // oxygen saturation in blood
+      '9279-1', // respiratory rate
+      '9843-4', // head circumference
+      '8287-5', // head circumference (tape)
+    ]),
+  ],
+  [
+    'http://snomed.info/sct',
+    new Set([
+      '75367002', // blood pressure
+      '27113001', // body weight
+      '50373000', // body height
+      '60621009', // BMI
+      '386725007', // body temperature
+      '78564009', // pulse rate
+      '364075005', // heart rate
+      '431314004', // SpO2
+      '86290005', // respiratory rate
+      '363812007', // head circumference
+    ]),
+  ],
+]);
+
+const hasCode = (list: Coding[], table: ReadonlyMap<string, ReadonlySet<string>>) =>
+  list.some((c) => c.system !== undefined && c.code !== undefined && table.get(c.system)?.has(c.code) === true);
+
+function observationCategory(r: Record<string, unknown>): RecordCategory {
+  const categories = codes(r.category as CodeableConcept[] | undefined).filter(
+    (c) => c.system === OBSERVATION_CATEGORY,
+  );
+  const code = codes(r.code as CodeableConcept | undefined);
+  if (categories.some((c) => c.code === 'vital-signs') || hasCode(code, VITAL_SIGN_CODES)) return 'vitals';
+  if (categories.some((c) => c.code === 'laboratory')) return 'lab';
+  if (categories.length > 0) return 'findings';
+  // No category: lab codes (LOINC, NHG table 45) are lab results, as Dutch lab systems send them; the rest are the
+  // zib observations (lifestyle, functioning, scores, wounds …), mostly SNOMED CT.
+  return code.some((c) => c.system === LOINC || (c.system !== undefined && NHG_LAB.has(c.system))) ? 'lab' : 'findings';
+}
+
 /** The category of a resource as stored; 'patient' for the Patient resource itself, which citizens are not shown. */
 export function categorise(
   resource: { resourceType: RecordResourceType } & Record<string, unknown>,
@@ -99,17 +188,44 @@ export function categorise(
     case 'Appointment':
       return 'appointments';
     case 'AllergyIntolerance':
+    case 'Flag':
       return 'sensitivities';
     case 'Observation':
+      return observationCategory(resource);
+    case 'DiagnosticReport':
+    case 'Specimen':
       return 'lab';
     case 'DocumentReference':
+    case 'Composition':
+    case 'Media':
       return 'documents';
     case 'MedicationStatement':
     case 'MedicationRequest':
     case 'MedicationDispense':
+    case 'MedicationAdministration':
       return 'medication';
     case 'CareTeam':
+    case 'RelatedPerson':
       return 'careteam';
+    case 'Immunization':
+    case 'ImmunizationRecommendation':
+      return 'immunisations';
+    case 'Procedure':
+      return 'procedures';
+    case 'Encounter':
+    case 'EpisodeOfCare':
+      return 'visits';
+    case 'Device':
+    case 'DeviceUseStatement':
+      return 'aids';
+    case 'Consent':
+      return 'directives';
+    case 'Goal':
+    case 'CarePlan':
+    case 'NutritionOrder':
+      return 'careplan';
+    case 'Coverage':
+      return 'payer';
     case 'Condition': {
       const particular = codes(resource.code as CodeableConcept | undefined).some(
         (c) => c.system !== undefined && c.code !== undefined && PARTICULAR_CODES.get(c.system)?.has(c.code) === true,
@@ -128,11 +244,15 @@ const asDate = (v: unknown): Date | null => {
 const periodStart = (v: unknown): Date | null =>
   v && typeof v === 'object' ? asDate((v as { start?: unknown }).start) : null;
 
+const period = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+
 /** When the resource happened, for ordering and for "new since your last visit"; null when it does not say. */
 export function effectiveAt(resource: { resourceType: RecordResourceType } & Record<string, unknown>): Date | null {
   const r = resource;
   switch (r.resourceType) {
     case 'Patient':
+    case 'RelatedPerson':
       return null;
     case 'Appointment':
       return asDate(r.start);
@@ -141,16 +261,49 @@ export function effectiveAt(resource: { resourceType: RecordResourceType } & Rec
     case 'AllergyIntolerance':
       return asDate(r.onsetDateTime) ?? asDate(r.recordedDate);
     case 'Observation':
-      return asDate(r.effectiveDateTime) ?? periodStart(r.effectivePeriod) ?? asDate(r.issued);
+    case 'DiagnosticReport':
+      return (
+        asDate(r.effectiveDateTime) ?? periodStart(r.effectivePeriod) ?? asDate(r.effectiveInstant) ?? asDate(r.issued)
+      );
     case 'DocumentReference':
       return asDate(r.date) ?? periodStart((r.context as { period?: unknown } | undefined)?.period);
     case 'MedicationStatement':
       return periodStart(r.effectivePeriod) ?? asDate(r.effectiveDateTime) ?? asDate(r.dateAsserted);
     case 'MedicationRequest':
-      return asDate(r.authoredOn);
+      return asDate(r.authoredOn) ?? periodStart(period(r.dispenseRequest).validityPeriod);
     case 'MedicationDispense':
       return asDate(r.whenHandedOver) ?? asDate(r.whenPrepared);
+    case 'MedicationAdministration':
+      return asDate(r.effectiveDateTime) ?? periodStart(r.effectivePeriod);
     case 'CareTeam':
+    case 'EpisodeOfCare':
+    case 'Encounter':
+    case 'Coverage':
+    case 'CarePlan':
+    case 'DeviceUseStatement':
+      return periodStart(r.period) ?? periodStart(r.timingPeriod) ?? asDate(r.timingDateTime) ?? asDate(r.recordedOn);
+    case 'Procedure':
+      return asDate(r.performedDateTime) ?? periodStart(r.performedPeriod);
+    case 'Immunization':
+      return asDate(r.occurrenceDateTime) ?? asDate(r.recorded);
+    case 'ImmunizationRecommendation':
+    case 'Composition':
+      return asDate(r.date);
+    case 'Specimen': {
+      const c = (r.collection ?? {}) as { collectedDateTime?: unknown; collectedPeriod?: unknown };
+      return asDate(c.collectedDateTime) ?? periodStart(c.collectedPeriod) ?? asDate(r.receivedTime);
+    }
+    case 'Flag':
       return periodStart(r.period);
+    case 'Device':
+      return asDate(r.manufactureDate);
+    case 'Consent':
+      return asDate(r.dateTime);
+    case 'NutritionOrder':
+      return asDate(r.dateTime);
+    case 'Goal':
+      return asDate(r.startDate) ?? asDate(r.statusDate);
+    case 'Media':
+      return asDate(r.createdDateTime) ?? periodStart(r.createdPeriod) ?? asDate(r.issued);
   }
 }

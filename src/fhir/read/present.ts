@@ -6,7 +6,7 @@
 // keeps only its display text and identifier.
 import { isCitizenRecordType, type AttachmentInfo, type FhirJson, type StoredResource } from '../../record/index.js';
 import { mayDiscloseBrpData, type BrpPerson } from '../../identity/index.js';
-import { PATIENT_FIELD } from '../resources.js';
+import { PATIENT_FIELD, type DirectoryType } from '../resources.js';
 
 export type Json = Record<string, unknown>;
 
@@ -34,7 +34,7 @@ export interface OrganisationInfo {
 export interface DirectoryEntry {
   id: string;
   organisationId: string;
-  resourceType: 'Practitioner' | 'PractitionerRole';
+  resourceType: DirectoryType;
   sourceKey: string;
   updatedAt: Date;
   resource: Json;
@@ -207,7 +207,7 @@ function sourceMeta(
 }
 
 /** The patient field of each record resource type (the one ingest checks): every resource names its citizen. */
-const PATIENT_FIELD_OF: Partial<Record<FhirJson['resourceType'], 'subject' | 'patient'>> = PATIENT_FIELD;
+const PATIENT_FIELD_OF: Partial<Record<FhirJson['resourceType'], string>> = PATIENT_FIELD;
 
 /** A stored record resource as the citizen's FHIR API returns it. Mutates and returns stored.resource. */
 export function presentResource(stored: StoredResource, ctx: PresentContext): Json {

@@ -286,7 +286,7 @@ describe('citizen FHIR read API', () => {
       assert.equal(json(r).resourceType, 'OperationOutcome');
       assert.doesNotMatch(r.text, /999993653|abc|xml/);
     }
-    assertOutcome(await citizen.get('/fhir/Encounter'), 404, 'not-supported');
+    assertOutcome(await citizen.get('/fhir/Claim'), 404, 'not-supported');
     assertOutcome(await citizen.get(`/fhir/AuditEvent/${suzanne}`), 404, 'not-supported');
   });
 

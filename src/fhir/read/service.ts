@@ -40,7 +40,8 @@ export interface CitizenReader {
   viaApp?: boolean;
 }
 
-export type DirectoryType = 'Practitioner' | 'PractitionerRole';
+import type { DirectoryType } from '../resources.js';
+export type { DirectoryType };
 
 /** An entry of a searchset Bundle: a match, or a resource included because a match refers to it. */
 export interface BundleItem {
@@ -104,7 +105,7 @@ function chunked<T>(list: T[], size = 1000): T[][] {
 interface DirectoryRow {
   id: string;
   organisation_id: string;
-  resource_type: 'Practitioner' | 'PractitionerRole';
+  resource_type: DirectoryType;
   source_key: string;
   updated_at: Date;
   resource: Json;

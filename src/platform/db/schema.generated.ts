@@ -13,7 +13,8 @@ export type AuditLogOutcome = 'denied' | 'failure' | 'success';
 
 export type CitizenBirthDatePrecision = 'day' | 'month' | 'unknown' | 'year';
 
-export type DirectoryResourceResourceType = 'Practitioner' | 'PractitionerRole';
+export type DirectoryResourceResourceType =
+  'Location' | 'Medication' | 'Organization' | 'Practitioner' | 'PractitionerRole';
 
 export type Generated<T> =
   T extends ColumnType<infer S, infer I, infer U> ? ColumnType<S, I | undefined, U> : ColumnType<T, T | undefined, T>;
@@ -38,24 +39,74 @@ export type OrganisationKind = 'gp' | 'hospital' | 'municipality' | 'neighbourho
 export type RecordAccessRequestStatus = 'declined' | 'granted' | 'open';
 
 export type RecordCategoryGrantCategory =
-  'appointments' | 'careteam' | 'documents' | 'episodes' | 'lab' | 'medication' | 'sensitivities';
+  | 'aids'
+  | 'appointments'
+  | 'careplan'
+  | 'careteam'
+  | 'directives'
+  | 'documents'
+  | 'episodes'
+  | 'findings'
+  | 'immunisations'
+  | 'lab'
+  | 'medication'
+  | 'payer'
+  | 'procedures'
+  | 'sensitivities'
+  | 'visits'
+  | 'vitals';
 
 export type RecordEventKind = 'document.new' | 'record.changed' | 'record.new' | 'result.new';
 
 export type RecordResourceCategory =
-  'appointments' | 'careteam' | 'documents' | 'episodes' | 'lab' | 'medication' | 'patient' | 'sensitivities';
+  | 'aids'
+  | 'appointments'
+  | 'careplan'
+  | 'careteam'
+  | 'directives'
+  | 'documents'
+  | 'episodes'
+  | 'findings'
+  | 'immunisations'
+  | 'lab'
+  | 'medication'
+  | 'patient'
+  | 'payer'
+  | 'procedures'
+  | 'sensitivities'
+  | 'visits'
+  | 'vitals';
 
 export type RecordResourceResourceType =
   | 'AllergyIntolerance'
   | 'Appointment'
+  | 'CarePlan'
   | 'CareTeam'
+  | 'Composition'
   | 'Condition'
+  | 'Consent'
+  | 'Coverage'
+  | 'Device'
+  | 'DeviceUseStatement'
+  | 'DiagnosticReport'
   | 'DocumentReference'
+  | 'Encounter'
+  | 'EpisodeOfCare'
+  | 'Flag'
+  | 'Goal'
+  | 'Immunization'
+  | 'ImmunizationRecommendation'
+  | 'Media'
+  | 'MedicationAdministration'
   | 'MedicationDispense'
   | 'MedicationRequest'
   | 'MedicationStatement'
+  | 'NutritionOrder'
   | 'Observation'
-  | 'Patient';
+  | 'Patient'
+  | 'Procedure'
+  | 'RelatedPerson'
+  | 'Specimen';
 
 export type SessionKind = 'anonymous' | 'citizen' | 'staff';
 
