@@ -109,7 +109,16 @@ function buildCodeChecks(): void {
     collect(schema, checks);
     function collect(s: InternalTypeSchema, out: CodeCheck[]) {
       for (const [key, el] of Object.entries(s.elements)) {
-        if (key.includes('[x]') || key === 'extension' || key === 'modifierExtension' || key === 'contained') continue;
+        if (key === 'extension' || key === 'modifierExtension' || key === 'contained') continue;
+        if (key.endsWith('[x]')) {
+          // A choice type: valueQuantity, valueRange … each checked as its own type.
+          for (const t of el.type ?? []) {
+            if (!/^[A-Z]/.test(t.code) || t.code === 'Reference') continue;
+            visit(t.code);
+            out.push({ key: key.slice(0, -3) + t.code, allowed: null, inner: t.code });
+          }
+          continue;
+        }
         const type = el.type?.[0]?.code;
         if (!type || el.type.length !== 1) continue;
         if (type === 'code') {
