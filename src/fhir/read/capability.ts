@@ -56,7 +56,7 @@ export function capabilityStatement(opts: CapabilityOptions): Json {
     software: { name: 'Koepel', ...(opts.version ? { version: opts.version } : {}) },
     implementation: { description: 'Koepel patient portal: the citizen’s combined record', url: opts.base },
     fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    format: ['application/fhir+json', 'json', 'application/fhir+xml', 'xml'],
     rest: [
       {
         mode: 'server',

@@ -14,7 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken } from '../../platform/auth/bearer.js';
 import { fhirError } from '../../platform/fhir/outcome.js';
-import { FHIR_JSON } from '../../platform/fhir/scope.js';
+import { FHIR_JSON, formatParam } from '../../platform/fhir/scope.js';
 import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
 import { capabilityStatement } from './capability.js';
@@ -77,8 +77,8 @@ function queryParams(req: FastifyRequest, allowed: readonly string[]): Map<strin
   const q = (req.query ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(q)) {
     if (k === '_format') {
-      if (typeof v !== 'string' || !['json', 'application/json', 'application/fhir+json'].includes(v)) {
-        throw fhirError(406, 'not-supported', 'Only JSON is supported (_format=json).');
+      if (typeof v !== 'string' || formatParam(v) === null) {
+        throw fhirError(406, 'not-supported', 'Only JSON and XML are supported (_format=json or _format=xml).');
       }
       continue;
     }
@@ -227,8 +227,10 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
     queryParams(req, []);
     const file = await req.withData((scope) => readBinary(scope, reader, req.params.id));
     if (!file) throw notFound();
+    // A Binary resource (JSON or XML) only when asked for by a FHIR type or _format; a browser's Accept gets the bytes.
     const wantsResource =
-      /application\/(fhir\+)?json/.test(req.headers.accept ?? '') || (req.query as { _format?: string })._format;
+      /application\/fhir\+(json|xml)|application\/json/.test(req.headers.accept ?? '') ||
+      (req.query as { _format?: string })._format;
     if (wantsResource) {
       return sendJson(reply, {
         resourceType: 'Binary',
