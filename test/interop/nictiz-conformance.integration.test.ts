@@ -1,0 +1,213 @@
+// Issue 11's proof: every published nl-core zib2020 example instance (Nictiz, CC0; test/fixtures/nictiz-zib2020)
+// goes into Koepel the way a provider system sends it, and comes back out over the citizen's FHIR API without loss.
+//
+// The examples are about Nictiz's example patients. Each example Patient is given the BSN of a test citizen with a
+// care relationship at the GP, so that every reference to `Patient/{example id}` lands with that citizen; the seven
+// examples without a subject get one. They go in as one batch Bundle of `PUT {type}/{id}` entries, so references
+// between examples resolve as they would from one system. Each accepted one is then read back by the citizen and
+// compared field by field with what was sent: the only differences allowed are Koepel's own (id, meta, the
+// organisation extension, the patient reference, and references named in Koepel's id space).
+//
+// The counts per type are written to the test output (and into docs/interop.md by hand); the assertions pin them, so
+// that a change that makes Koepel refuse or lose more fails here.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startKoepel, type TestKoepel } from '../support/harness.js';
+import { HttpClient } from '../support/http-client.js';
+import { nictizExamples } from '../support/nictiz.js';
+import { citizenId, DEMO, orgId } from '../support/principals.js';
+import { createApiClient, fhir, tokenFor } from '../../src/fhir/ingest.testkit.js';
+import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
+import { RECORD_CATEGORIES } from '../../src/record/index.js';
+import { SOURCE_ORGANISATION_EXTENSION } from '../../src/fhir/read/present.js';
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
+/** The field naming the patient, for the types of which some examples have none (Koepel stores a record resource
+ * only for a citizen): GlasgowComaScale, Refraction, the SOAP report and its lines, a care team, an encounter and a
+ * measurement device. */
+const SUBJECT_FIELD: Record<string, string> = {
+  Observation: 'subject',
+  CareTeam: 'subject',
+  Encounter: 'subject',
+  Composition: 'subject',
+  Device: 'patient',
+};
+
+/** Every `reference` string inside a value. */
+function references(v: unknown, out: Json[] = []): Json[] {
+  if (Array.isArray(v)) for (const x of v) references(x, out);
+  else if (isObject(v)) {
+    if (typeof v.reference === 'string') out.push(v);
+    for (const x of Object.values(v)) references(x, out);
+  }
+  return out;
+}
+
+interface Sent {
+  file: string;
+  type: string;
+  id: string;
+  resource: Json;
+}
+
+/** The examples as a provider system would send them for the test citizen. */
+function prepareExamples(bsn: string): Sent[] {
+  const examples = nictizExamples();
+  const patientIds = new Set(
+    examples.filter((e) => e.resource.resourceType === 'Patient').map((e) => String(e.resource.id)),
+  );
+  const [firstPatient] = [...patientIds].sort();
+  return examples.map(({ file, resource }) => {
+    const type = String(resource.resourceType);
+    if (type === 'Patient') {
+      // One BSN, the citizen's: replace the example's own, or add it where the example has none.
+      const ids = (Array.isArray(resource.identifier) ? resource.identifier : []) as Json[];
+      resource.identifier = [...ids.filter((x) => x.system !== BSN), { system: BSN, value: bsn }];
+    }
+    const field = SUBJECT_FIELD[type];
+    if (field && resource[field] === undefined) resource[field] = { reference: `Patient/${firstPatient}` };
+    // A few examples name a Patient that is not among the examples: the first example Patient instead.
+    for (const ref of references(resource)) {
+      const m = /^Patient\/(.+)$/.exec(String(ref.reference));
+      if (m?.[1] && !patientIds.has(m[1])) ref.reference = `Patient/${firstPatient}`;
+    }
+    return { file, type, id: String(resource.id), resource };
+  });
+}
+
+/** What the citizen's API may add or change, removed from both sides before comparing. */
+function normalise(resource: Json, refMap: Map<string, string>, citizen: string): Json {
+  const copy = structuredClone(resource);
+  delete copy.id;
+  delete copy.meta;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isObject(v)) return v;
+    const out: Json = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'extension' && Array.isArray(x)) {
+        const kept = x.filter((e) => !(isObject(e) && e.url === SOURCE_ORGANISATION_EXTENSION));
+        if (kept.length > 0) out[k] = walk(kept);
+      } else if (k === 'reference' && typeof x === 'string') {
+        // A reference names the same thing in Koepel's id space; the patient is the citizen.
+        out[k] = x.startsWith('Patient/') ? `Patient/${citizen}` : (refMap.get(x) ?? x);
+      } else out[k] = walk(x);
+    }
+    return out;
+  };
+  return walk(copy) as Json;
+}
+
+/** The paths where two JSON values differ. */
+function differences(a: unknown, b: unknown, path = '', out: string[] = []): string[] {
+  if (out.length > 20) return out;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) out.push(`${path} (length ${a.length} → ${b.length})`);
+    a.forEach((x, i) => differences(x, b[i], `${path}[${i}]`, out));
+  } else if (isObject(a) && isObject(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+      differences(a[k], b[k], path ? `${path}.${k}` : k, out);
+  } else if (a !== b) out.push(path || '(root)');
+  return out;
+}
+
+describe('nl-core zib2020 examples: in through the provider API, out through the citizen API, nothing lost', () => {
+  let k: TestKoepel;
+  let token: string;
+  let citizen: HttpClient;
+  let suzanne: string;
+  const sent: Sent[] = [];
+  /** Per example: the batch response status, and where it was stored. */
+  const outcome = new Map<string, { status: string; location: string | null; problem: string | null }>();
+
+  before(async () => {
+    k = await startKoepel();
+    const gp = await orgId(k.db, DEMO.gp);
+    suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
+    await k.db
+      .updateTable('organisation')
+      .set({ record_categories: [...RECORD_CATEGORIES] })
+      .where('id', '=', gp)
+      .execute();
+    token = await tokenFor(k.url, await createApiClient(k.db, gp, 'nictiz examples'));
+    citizen = new HttpClient(k.url);
+    assert.equal((await loginWithDigid(citizen, DEMO.suzanne)).status, 303);
+
+    sent.push(...prepareExamples(DEMO.suzanne));
+    const res = await fhir(k.url, token, 'POST', '/fhir', {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: sent.map((s) => ({
+        fullUrl: `${k.url}/fhir/${s.type}/${s.id}`,
+        resource: s.resource,
+        request: { method: 'PUT', url: `${s.type}/${s.id}` },
+      })),
+    });
+    assert.equal(res.status, 200, res.text.slice(0, 2000));
+    const entries = (res.json as { entry: { response: Json }[] }).entry;
+    entries.forEach((e, i) => {
+      const s = sent[i];
+      if (!s) return;
+      const r = e.response;
+      const issues = isObject(r.outcome) && Array.isArray(r.outcome.issue) ? (r.outcome.issue as Json[]) : [];
+      outcome.set(s.file, {
+        status: String(r.status),
+        location: typeof r.location === 'string' ? r.location : null,
+        problem: issues.map((x) => String(x.diagnostics)).join(' | ') || null,
+      });
+    });
+  });
+
+  after(async () => {
+    await k?.close();
+  });
+
+  test('every example is accepted, or refused for a reason listed here', () => {
+    const perType = new Map<string, { n: number; accepted: number }>();
+    const refused: string[] = [];
+    for (const s of sent) {
+      const o = outcome.get(s.file);
+      const t = perType.get(s.type) ?? { n: 0, accepted: 0 };
+      t.n++;
+      if (o && /^20[01]/.test(o.status)) t.accepted++;
+      else refused.push(`${s.file}: ${o?.status ?? 'no answer'} ${o?.problem ?? ''}`);
+      perType.set(s.type, t);
+    }
+    const table = [...perType]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, t]) => `| ${type} | ${t.n} | ${t.accepted} |`);
+    console.log(['| type | examples | accepted |', '|---|---|---|', ...table].join('\n'));
+    console.log(refused.join('\n'));
+    assert.equal(sent.length, 271);
+    assert.deepEqual(refused, [], 'refused examples');
+  });
+
+  test('what the citizen reads back is what was sent (no loss but the patient reference)', async () => {
+    // Where each example was stored: "Type/id" as sent → "Type/{Koepel id}".
+    const refMap = new Map<string, string>();
+    for (const s of sent) {
+      const loc = outcome.get(s.file)?.location;
+      const m = loc ? /^([A-Za-z]+)\/([^/]+)/.exec(loc) : null;
+      if (m) refMap.set(`${s.type}/${s.id}`, `${m[1]}/${m[2]}`);
+    }
+    const lost: string[] = [];
+    for (const s of sent) {
+      if (s.type === 'Patient') continue; // The citizen's own Patient is built from the BRP, not from a provider's.
+      const target = refMap.get(`${s.type}/${s.id}`);
+      if (!target) continue;
+      const res = await citizen.get(`/fhir/${target}`, { accept: 'application/fhir+json' });
+      if (res.status !== 200) {
+        lost.push(`${s.file}: read back ${res.status}`);
+        continue;
+      }
+      const back = JSON.parse(res.text) as Json;
+      const diff = differences(normalise(s.resource, refMap, suzanne), normalise(back, refMap, suzanne));
+      if (diff.length > 0) lost.push(`${s.file}: ${diff.join(', ')}`);
+    }
+    console.log(lost.join('\n'));
+    assert.deepEqual(lost, [], 'examples that did not come back as sent');
+  });
+});
