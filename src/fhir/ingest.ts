@@ -37,7 +37,8 @@ import {
   type PreparedEntry,
   type ReferenceSite,
 } from './prepare.js';
-import { isDirectoryType, type DirectoryType } from './resources.js';
+import { INGEST_TYPES, isDirectoryType, type DirectoryType } from './resources.js';
+import { POOL_MIN_ENTRIES, validationPool } from './base/pool.js';
 
 /** Runs fn in one transaction as the API client (req.withData, or clientContext() outside HTTP). */
 export type DataRunner = <T>(fn: (scope: DataScope) => Promise<T>) => Promise<T>;
@@ -182,7 +183,13 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
       bundle.set(`${parsed.type}/${id}`, { entry: i, type: parsed.type });
   });
 
-  // 2. Each entry checked and prepared on its own.
+  // 2. Each entry checked and prepared on its own; a large Bundle's base validation runs on a worker thread.
+  const shapes =
+    rawEntries.length >= POOL_MIN_ENTRIES
+      ? await validationPool(INGEST_TYPES)?.validate(
+          rawEntries.map((raw: unknown) => (isObject(raw) ? raw.resource : null)),
+        )
+      : null;
   const prepared = new Map<number, PreparedEntry>();
   rawEntries.forEach((raw: unknown, i) => {
     const request = requests.get(i);
@@ -197,6 +204,7 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
       resource: raw.resource,
       request,
       bundle,
+      shape: shapes?.[i] ?? undefined,
     });
     if (result.ok) prepared.set(i, result.entry);
     else problems.set(i, result.issues);

@@ -6,7 +6,7 @@ import { bsnIndex } from '../identity/index.js';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import { decodeAttachment, sha1, type DecodedAttachment } from './attachments.js';
 import { BSN_SYSTEM, FHIR_ID, fhirPath } from './datatypes.js';
-import { loadBaseDefinitions, validateBase } from './base/validate.js';
+import { loadBaseDefinitions, validateBase, type BaseIssue } from './base/validate.js';
 import { issue, type Issue } from '../platform/fhir/outcome.js';
 import {
   INGEST_TYPES,
@@ -155,6 +155,8 @@ export function prepareEntry(options: {
   resource: unknown;
   request: EntryRequest;
   bundle: BundleIndex;
+  /** The resource's base validation, when a worker did it already (src/fhir/base/pool.ts). */
+  shape?: BaseIssue[];
 }): PrepareResult {
   const { base, label, bundle } = options;
   const problems: Issue[] = [];
@@ -183,7 +185,7 @@ export function prepareEntry(options: {
   loadBaseDefinitions(INGEST_TYPES);
   const resource = options.resource as PreparedEntry['resource'];
   const sizes = sizeProblems(resource);
-  const shape = sizes.length > 0 ? [] : validateBase(resource);
+  const shape = sizes.length > 0 ? [] : (options.shape ?? validateBase(resource));
   const crossField = RESOURCE_RULES[type]?.(resource) ?? [];
   const problem = (path: readonly PropertyKey[], message: string) => {
     const field = fhirPath('', path).replace(/^\./, '');
