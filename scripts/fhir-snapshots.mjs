@@ -27,8 +27,14 @@
 //   1. an `extension`/`modifierExtension` element that has slices but no `slicing` gets the implicit slicing by `url`
 //      (the differentials rely on extensions being sliced by url implicitly; the generator does not write it out);
 //   2. a slicing with a discriminator medplum does not support (`profile`, `exists`; medplum knows value, pattern and
-//      type) is removed with its slices: those slice checks are lost, and index.json lists each one;
-//   3. documentation-only element fields (definition, comment, mapping, short, …) and the narrative are dropped:
+//      type) is removed with its slices;
+// Each check removed by 2–4 is lost, and index.json lists it under the profile's `dropped`.
+//   3. a slice medplum cannot tell apart (value/pattern discriminator whose element has no fixed or pattern value, only
+//      a required binding or nothing) is removed: medplum would count every value, or none, as that slice;
+//   4. an invariant that uses FHIRPath memberOf() (needs a terminology server; medplum cannot evaluate it) is removed;
+//   5. a slice's minimum that no differential states is taken from the base profile's element, as HL7's snapshot
+//      generator does (fhir-snapshot-generator takes it from the sliced element as the profile itself constrains it);
+//   6. documentation-only element fields (definition, comment, mapping, short, …) and the narrative are dropped:
 //      medplum does not read them, and they are most of the size.
 // Which profiles: the nl-core resource profiles of the resource types the zib2020 examples use (and every profile an
 // example claims), every MP9 resource profile, and the nl-core/MP9 resource profiles those name as a target or type
@@ -175,6 +181,19 @@ const fpe = await FhirPackageExplorer.create({
 });
 const fsg = await FhirSnapshotGenerator.create({ fpe, fhirVersion: '4.0.1', cacheMode: 'none', logger: quiet });
 
+/** The profile and its Nictiz ancestors, most derived first (the differentials as published). */
+function lineage(url) {
+  const out = [];
+  for (let sd = nictiz.get(url); sd; sd = nictiz.get(sd.baseDefinition)) out.push(sd);
+  return out;
+}
+const nictiz = new Map([...zibSds, ...nlCoreSds, ...mp9Sds].map((sd) => [sd.url, sd]));
+const coreByUrl = new Map(core.map((sd) => [sd.url, sd]));
+/** The snapshot of a base profile: HL7's own, or one generated here. */
+async function snapshotOf(url) {
+  return coreByUrl.get(url) ?? (nictiz.has(url) ? await fsg.getSnapshot(url) : null);
+}
+
 // --- post-processing ---------------------------------------------------------------------------------------------
 const SUPPORTED = new Set(['value', 'pattern', 'type']);
 const DOC_ONLY = [
@@ -192,7 +211,7 @@ const DOC_ONLY = [
   'label',
 ];
 /** Makes a generated snapshot parseable by medplum; returns the slicings it had to remove. */
-function fix(sd) {
+async function fix(sd) {
   let els = sd.snapshot.element;
   // 1. implicit url slicing on extension elements that have slices
   for (const [i, e] of els.entries()) {
@@ -216,7 +235,82 @@ function fix(sd) {
       els = els.filter((x) => !x.id.startsWith(e.id + ':'));
     }
   }
-  // 3. documentation only
+  // 3. slices medplum cannot tell apart: it picks a value's slice by the fixed or pattern value of the discriminator
+  //    element; with only a required binding there it takes every value as that slice (an HL7 coding next to the zib
+  //    coding counts as a second zib coding: "found 2"), and with neither it takes none ("found 0")
+  //    An extension slice is told apart by its url: where the generator left out the slice's `url` element, it is added
+  //    with the url of the slice's extension definition (its type profile), so that medplum can count it.
+  for (const e of [...els]) {
+    const ds = e.slicing?.discriminator ?? [];
+    if (!/\.(extension|modifierExtension)$/.test(e.path) || ds.length !== 1 || ds[0].path !== 'url') continue;
+    for (const slice of els.filter((x) => x.sliceName && x.path === e.path && x.id === `${e.id}:${x.sliceName}`)) {
+      const url = slice.type?.[0]?.profile?.[0]?.split('|')[0];
+      const at = els.find((x) => x.id === `${slice.id}.url`);
+      if (!url || (at && at.fixedUri)) continue;
+      if (at) at.fixedUri = url;
+      else {
+        els.splice(els.indexOf(slice) + 1, 0, {
+          id: `${slice.id}.url`,
+          path: `${e.path}.url`,
+          min: 1,
+          max: '1',
+          base: { path: 'Extension.url', min: 1, max: '1' },
+          type: [{ code: 'uri' }],
+          fixedUri: url,
+        });
+      }
+    }
+  }
+  for (const e of [...els]) {
+    const ds = e.slicing?.discriminator ?? [];
+    if (!els.includes(e) || ds.length === 0 || !ds.every((d) => d.type === 'value' || d.type === 'pattern')) continue;
+    const slices = els.filter((x) => x.sliceName && x.path === e.path && x.id === `${e.id}:${x.sliceName}`);
+    const blind = slices.filter((slice) =>
+      ds.some((d) => {
+        const at =
+          d.path === '$this'
+            ? slice
+            : els.findLast((x) => x.id.startsWith(slice.id + '.') && x.path === `${e.path}.${d.path}`);
+        return !at || !Object.keys(at).some((k) => /^(fixed|pattern)[A-Z]/.test(k));
+      }),
+    );
+    if (blind.length === 0) continue;
+    dropped.push(
+      `${e.id} (${ds.map((d) => d.type).join('+')} without a fixed or pattern value: ${blind.map((b) => b.sliceName).join(', ')})`,
+    );
+    els = els.filter(
+      (x) => !blind.some((b) => x.id === b.id || x.id.startsWith(b.id + '.') || x.id.startsWith(b.id + '/')),
+    );
+    if (blind.length === slices.length) delete e.slicing;
+  }
+  // 4. invariants medplum cannot evaluate: FHIRPath memberOf() needs a terminology server
+  for (const e of els) {
+    const keep = (e.constraint ?? []).filter((c) => !/\bmemberOf\(/.test(c.expression ?? ''));
+    if (e.constraint && keep.length < e.constraint.length) {
+      for (const c of e.constraint.filter((x) => !keep.includes(x)))
+        dropped.push(`${e.id} invariant ${c.key} (memberOf)`);
+      e.constraint = keep;
+    }
+  }
+  // 5. the minimum of a slice whose differentials do not state one: fhir-snapshot-generator copies it from the sliced
+  //    element as this profile constrains it (zib-Alert: `Flag.code.coding` 1..*, so both of its slices alertName and
+  //    dataAbsentReason became 1..1, although a Flag carries one or the other); HL7's generator starts a new slice
+  //    from the element of the base profile's snapshot (`Flag.code.coding` 0..* in R4), which is what is done here
+  const reset = [];
+  for (const slice of els.filter((x) => x.sliceName && x.id.endsWith(`:${x.sliceName}`) && (x.min ?? 0) > 0)) {
+    const chain = lineage(sd.url);
+    if (chain.some((p) => p.differential?.element?.some((d) => d.id === slice.id && d.min !== undefined))) continue;
+    const introducer = chain.findLast((p) => p.differential?.element?.some((d) => d.id === slice.id));
+    if (!introducer) continue;
+    const slicedId = slice.id.slice(0, -(slice.sliceName.length + 1));
+    const parent = await snapshotOf(introducer.baseDefinition);
+    const min = parent?.snapshot?.element?.find((x) => x.id === slicedId)?.min ?? slice.base?.min ?? 0;
+    if (min < slice.min) {
+      reset.push(`${slice.id} min ${slice.min} → ${min}`);
+      slice.min = min;
+    }
+  }
+  // 6. documentation only
   for (const e of els) {
     for (const k of DOC_ONLY) Reflect.deleteProperty(e, k);
     for (const c of e.constraint ?? []) {
@@ -231,7 +325,7 @@ function fix(sd) {
   }
   const { text, differential, mapping, contact, extension, ...rest } = sd;
   void [text, differential, mapping, contact, extension];
-  return { sd: { ...rest, snapshot: { element: els } }, dropped };
+  return { sd: { ...rest, snapshot: { element: els } }, dropped, reset };
 }
 
 // --- generate, check, write --------------------------------------------------------------------------------------
@@ -243,7 +337,7 @@ let written = 0;
 const failures = [];
 for (const url of [...wanted].sort()) {
   const generated = await fsg.getSnapshot(url);
-  const { sd, dropped } = fix(JSON.parse(JSON.stringify(generated)));
+  const { sd, dropped, reset } = await fix(JSON.parse(JSON.stringify(generated)));
   try {
     parseStructureDefinition(sd);
   } catch (e) {
@@ -256,7 +350,12 @@ for (const url of [...wanted].sort()) {
   writeFileSync(join(out, file), gz);
   raw += json.length;
   written += gz.length;
-  index[url] = { file, type: sd.type, ...(dropped.length ? { dropped } : {}) };
+  index[url] = {
+    file,
+    type: sd.type,
+    ...(dropped.length ? { dropped } : {}),
+    ...(reset.length ? { sliceMin: reset } : {}),
+  };
 }
 writeFileSync(
   join(out, 'index.json'),
