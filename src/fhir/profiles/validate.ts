@@ -96,7 +96,7 @@ function schemaFor(profileUrl: string) {
   ensureBaseDefinitions();
   const typeName = TYPE_PREFIX + url;
   getAllDataTypes()[typeName] = parseStructureDefinition(sd);
-  found = { typeName, resourceType: sd.type ?? '', name: sd.name ?? url };
+  found = { typeName, resourceType: sd.type ?? '', name: url.slice(url.lastIndexOf('/') + 1) };
   registered.set(url, found);
   return found;
 }
