@@ -195,6 +195,7 @@ async function snapshotOf(url) {
 }
 
 // --- post-processing ---------------------------------------------------------------------------------------------
+const counts = { implicitSlicing: 0, extensionUrl: 0 };
 const SUPPORTED = new Set(['value', 'pattern', 'type']);
 const DOC_ONLY = [
   'definition',
@@ -222,6 +223,7 @@ async function fix(sd) {
       els.some((x, j) => j > i && x.path === e.path && x.sliceName && x.id.startsWith(e.id + ':'))
     ) {
       e.slicing = { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' };
+      counts.implicitSlicing++;
     }
   }
   // 2. slicings medplum cannot evaluate
@@ -247,6 +249,7 @@ async function fix(sd) {
       const url = slice.type?.[0]?.profile?.[0]?.split('|')[0];
       const at = els.find((x) => x.id === `${slice.id}.url`);
       if (!url || (at && at.fixedUri)) continue;
+      counts.extensionUrl++;
       if (at) at.fixedUri = url;
       else {
         els.splice(els.indexOf(slice) + 1, 0, {
@@ -363,6 +366,7 @@ writeFileSync(
     {
       generator: TOOLS.join(' '),
       packages: [ZIB, NL_CORE, MP9].map(([id, v]) => `${id}#${v}`),
+      added: counts,
       profiles: index,
     },
     null,
