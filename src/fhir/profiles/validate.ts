@@ -23,7 +23,7 @@
 // through. Stricter, and what the profile says. validate.test.ts checks that both paths otherwise agree on every
 // nl-core example, and fails if medplum stops reading the map, renames these functions, or changes that difference.
 //
-// Loading is lazy: the R4 base definitions (needed for the types inside a resource; ~1.5 s, shared with any other
+// Loading is lazy: the R4 base definitions (needed for the types inside a resource; 0.5–1.7 s, shared with any other
 // medplum validation in the process) at the first call, and each snapshot when it is first asked for.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
