@@ -4,7 +4,8 @@
 // esbuild, one JavaScript file per TypeScript file (not a bundle), the way scripts/run-tests.mjs compiles for the tests:
 // the code finds what it reads from beside itself by its own location (import.meta.url), and that keeps working when
 // the layout stays the same — src/platform/web/static is copied to dist/platform/web/static, and the migrations are
-// read from the repository's migrations/ (dist/platform/db/../../../migrations). The packages stay in node_modules
+// read from the repository's migrations/ (dist/platform/db/../../../migrations), and the FHIR profile snapshots
+// (src/fhir/profiles/snapshots) are copied too. The packages stay in node_modules
 // (the stylesheet reads the NL Design System CSS from there at start). Type checking is `npm run typecheck` (tsc);
 // esbuild only strips the types, in about a second. Source maps sit next to each file (node --enable-source-maps).
 // Test files and test kits are not compiled: production never imports them.
@@ -39,4 +40,5 @@ await build({
   logLevel: 'warning',
 });
 cpSync('src/platform/web/static', join(outdir, 'platform/web/static'), { recursive: true });
+cpSync('src/fhir/profiles/snapshots', join(outdir, 'fhir/profiles/snapshots'), { recursive: true });
 console.log(`compiled ${entryPoints.length} files into ${outdir}/ in ${Date.now() - started} ms`);

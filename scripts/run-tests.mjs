@@ -138,7 +138,7 @@ async function compileSources() {
     logLevel: 'warning',
   });
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
-  for (const linked of ['migrations', 'src/platform/web/static', 'test/fixtures']) {
+  for (const linked of ['migrations', 'src/platform/web/static', 'src/fhir/profiles/snapshots', 'test/fixtures']) {
     mkdirSync(dirname(join(outDir, linked)), { recursive: true });
     symlinkSync(resolve(linked), join(outDir, linked), 'dir');
   }
