@@ -165,7 +165,7 @@ describe('nl-core zib2020 examples: in through the provider API, out through the
     await k?.close();
   });
 
-  test('every example is accepted, or refused for a reason listed here', () => {
+  test('every example is accepted, or refused for a reason listed here', (t) => {
     const perType = new Map<string, { n: number; accepted: number }>();
     const refused: string[] = [];
     for (const s of sent) {
@@ -179,13 +179,13 @@ describe('nl-core zib2020 examples: in through the provider API, out through the
     const table = [...perType]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([type, t]) => `| ${type} | ${t.n} | ${t.accepted} |`);
-    console.log(['| type | examples | accepted |', '|---|---|---|', ...table].join('\n'));
-    console.log(refused.join('\n'));
+    t.diagnostic(['| type | examples | accepted |', '|---|---|---|', ...table].join('\n'));
+    t.diagnostic(refused.join('\n'));
     assert.equal(sent.length, 271);
     assert.deepEqual(refused, [], 'refused examples');
   });
 
-  test('what the citizen reads back is what was sent (no loss but the patient reference)', async () => {
+  test('what the citizen reads back is what was sent (no loss but the patient reference)', async (t) => {
     // Where each example was stored: "Type/id" as sent → "Type/{Koepel id}".
     const refMap = new Map<string, string>();
     for (const s of sent) {
@@ -207,7 +207,7 @@ describe('nl-core zib2020 examples: in through the provider API, out through the
       const diff = differences(normalise(s.resource, refMap, suzanne), normalise(back, refMap, suzanne));
       if (diff.length > 0) lost.push(`${s.file}: ${diff.join(', ')}`);
     }
-    console.log(lost.join('\n'));
+    t.diagnostic(lost.join('\n'));
     assert.deepEqual(lost, [], 'examples that did not come back as sent');
   });
 });
