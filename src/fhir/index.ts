@@ -1,6 +1,6 @@
 // The FHIR R4 API under /fhir: provider systems write their patients' record data (bearer tokens of src/api-clients),
 // citizens and the apps they authorised read their own (session or src/citizen-apps tokens). One FHIR scope: every
-// answer, errors included, is FHIR JSON.
+// answer, errors included, is FHIR JSON (or FHIR XML when asked for: src/platform/fhir/scope.ts).
 import { defineCapability } from '../platform/capability.js';
 import { useFhirScope } from '../platform/fhir/scope.js';
 import { registerFhirReadRoutes } from './read/routes.js';

