@@ -3,6 +3,7 @@
 // answer, errors included, is FHIR JSON (or FHIR XML when asked for: src/platform/fhir/scope.ts).
 import { defineCapability } from '../platform/capability.js';
 import { useFhirScope } from '../platform/fhir/scope.js';
+import { closeValidationPool } from './base/pool.js';
 import { registerFhirReadRoutes } from './read/routes.js';
 import { MAX_BODY_BYTES, registerFhirWriteRoutes } from './routes.js';
 
@@ -11,6 +12,7 @@ export { clientContext, ingestBundle, ingestResource, type IngestContext } from 
 export const fhir = defineCapability({
   name: 'fhir',
   async register(app) {
+    app.addHook('onClose', closeValidationPool);
     await app.register(
       async (scope) => {
         useFhirScope(scope, { bodyLimit: MAX_BODY_BYTES });

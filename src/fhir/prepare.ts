@@ -6,7 +6,8 @@ import { bsnIndex } from '../identity/index.js';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import { decodeAttachment, sha1, type DecodedAttachment } from './attachments.js';
 import { BSN_SYSTEM, FHIR_ID, fhirPath } from './datatypes.js';
-import { loadBaseDefinitions, validateBase, type BaseIssue } from './base/validate.js';
+import { loadBaseDefinitions, type BaseIssue } from './base/validate.js';
+import { validateShape } from './base/shape.js';
 import { issue, type Issue } from '../platform/fhir/outcome.js';
 import {
   INGEST_TYPES,
@@ -185,7 +186,7 @@ export function prepareEntry(options: {
   loadBaseDefinitions(INGEST_TYPES);
   const resource = options.resource as PreparedEntry['resource'];
   const sizes = sizeProblems(resource);
-  const shape = sizes.length > 0 ? [] : (options.shape ?? validateBase(resource));
+  const shape = sizes.length > 0 ? [] : (options.shape ?? validateShape(resource));
   const crossField = RESOURCE_RULES[type]?.(resource) ?? [];
   const problem = (path: readonly PropertyKey[], message: string) => {
     const field = fhirPath('', path).replace(/^\./, '');

@@ -179,8 +179,7 @@ describe('nl-core zib2020 examples: in through the provider API, out through the
     const table = [...perType]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([type, t]) => `| ${type} | ${t.n} | ${t.accepted} |`);
-    t.diagnostic(['| type | examples | accepted |', '|---|---|---|', ...table].join('\n'));
-    t.diagnostic(refused.join('\n'));
+    for (const line of ['| type | examples | accepted |', '|---|---|---|', ...table, ...refused]) t.diagnostic(line);
     assert.equal(sent.length, 271);
     assert.deepEqual(refused, [], 'refused examples');
   });
@@ -207,7 +206,7 @@ describe('nl-core zib2020 examples: in through the provider API, out through the
       const diff = differences(normalise(s.resource, refMap, suzanne), normalise(back, refMap, suzanne));
       if (diff.length > 0) lost.push(`${s.file}: ${diff.join(', ')}`);
     }
-    t.diagnostic(lost.join('\n'));
+    for (const line of lost) t.diagnostic(line);
     assert.deepEqual(lost, [], 'examples that did not come back as sent');
   });
 });

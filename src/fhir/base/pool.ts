@@ -112,3 +112,10 @@ export function validationPool(types: readonly string[]): ValidationPool | null 
   shared = new ValidationPool(Math.min(size, 8), types);
   return shared;
 }
+
+/** Stops the process's pool (the server's onClose): its workers end, the next large Bundle starts a new one. */
+export async function closeValidationPool(): Promise<void> {
+  const pool = shared;
+  shared = null;
+  await pool?.close();
+}

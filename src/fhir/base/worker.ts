@@ -1,6 +1,7 @@
 // A validation worker (see pool.ts): loads the base R4 definitions once, then validates the resources it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadBaseDefinitions, validateBase, type BaseIssue } from './validate.js';
+import { loadBaseDefinitions, type BaseIssue } from './validate.js';
+import { validateShape } from './shape.js';
 
 const types = (workerData as { types: string[] }).types;
 loadBaseDefinitions(types);
@@ -12,7 +13,7 @@ parentPort?.on('message', (message: { id: number; resources: unknown[] }) => {
     const type = (r as { resourceType?: unknown }).resourceType;
     if (typeof type !== 'string' || !known.has(type)) return null;
     try {
-      return validateBase(r as Record<string, unknown> & { resourceType: string });
+      return validateShape(r as Record<string, unknown> & { resourceType: string });
     } catch {
       return null; // validated again on the main thread, which reports the failure
     }
