@@ -184,6 +184,28 @@ describe('nl-core zib2020 examples: in through the provider API, out through the
     assert.deepEqual(refused, [], 'refused examples');
   });
 
+  test('a resource that breaks the nl-core profile it claims is refused, naming the profile; an unknown one is not checked', async () => {
+    const weight = nictizExamples().find((e) => e.file === 'nl-core-BodyWeight-01.xml')?.resource;
+    assert.ok(weight);
+    weight.subject = { reference: `Patient/${String(sent.find((s) => s.type === 'Patient')?.id)}` };
+    // nl-core-BodyWeight fixes the code (LOINC 29463-7); base R4 allows any code.
+    const wrong = structuredClone(weight);
+    wrong.id = 'weight-wrong-code';
+    wrong.code = { coding: [{ system: 'http://loinc.org', code: '8302-2' }] };
+    const refused = await fhir(k.url, token, 'PUT', '/fhir/Observation/weight-wrong-code', wrong);
+    assert.equal(refused.status, 422, refused.text);
+    const diagnostics = (refused.json as { issue: { diagnostics: string }[] }).issue.map((i) => i.diagnostics);
+    assert.ok(
+      diagnostics.some((d) => /^Observation: code .*\(profile nl-core-BodyWeight\)$/.test(d)),
+      diagnostics.join('\n'),
+    );
+    const unknown = structuredClone(wrong);
+    unknown.id = 'weight-unknown-profile';
+    unknown.meta = { profile: ['https://example.org/fhir/StructureDefinition/our-own-weight'] };
+    const accepted = await fhir(k.url, token, 'PUT', '/fhir/Observation/weight-unknown-profile', unknown);
+    assert.equal(accepted.status, 201, accepted.text);
+  });
+
   test('what the citizen reads back is what was sent (no loss but the patient reference)', async (t) => {
     // Where each example was stored: "Type/id" as sent → "Type/{Koepel id}".
     const refMap = new Map<string, string>();
