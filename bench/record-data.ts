@@ -59,6 +59,11 @@ const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 
 type Resource = Record<string, unknown> & { resourceType: string };
 
+/** The nl-core profile a resource claims: ingest then checks it against that profile too (issue 11). The lab
+ * results, problems, allergies and the Patient claim one (about 75 % of the resources); medication and appointments do
+ * not (MP9 wants another shape, and nl-core has no Appointment profile). */
+const nlCore = (name: string) => ({ profile: [`http://nictiz.nl/fhir/StructureDefinition/nl-core-${name}`] });
+
 const day = (base: number, offsetDays: number) => new Date(base + offsetDays * 86_400_000).toISOString();
 
 /**
@@ -80,7 +85,11 @@ export function recordBundle(options: {
   const entries: { fullUrl: string; resource: Resource }[] = [
     {
       fullUrl: patientUrl,
-      resource: { resourceType: 'Patient', identifier: [{ system: BSN_SYSTEM, value: options.bsn }] },
+      resource: {
+        resourceType: 'Patient',
+        meta: nlCore('Patient'),
+        identifier: [{ system: BSN_SYSTEM, value: options.bsn }],
+      },
     },
   ];
   const id = (kind: string, i: number) => ({
@@ -117,6 +126,7 @@ export function recordBundle(options: {
       const value = Math.round((t.mean + (rnd() - 0.5) * 2 * t.spread) * 10) / 10;
       resource = {
         resourceType: 'Observation',
+        meta: nlCore('LaboratoryTestResult'),
         identifier: [id('obs', i)],
         status: 'final',
         category: [
@@ -144,6 +154,7 @@ export function recordBundle(options: {
       const e = EPISODES[Math.floor(rnd() * EPISODES.length)] ?? EPISODES[0];
       resource = {
         resourceType: 'Condition',
+        meta: nlCore('Problem'),
         identifier: [id('cond', i)],
         clinicalStatus: {
           coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
@@ -185,6 +196,7 @@ export function recordBundle(options: {
     } else {
       resource = {
         resourceType: 'AllergyIntolerance',
+        meta: nlCore('AllergyIntolerance'),
         identifier: [id('allergy', i)],
         clinicalStatus: {
           coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
@@ -230,7 +242,11 @@ export function observationBundle(options: { bsn: string; count: number; seed: n
   const entries: { fullUrl: string; resource: Resource }[] = [
     {
       fullUrl: patientUrl,
-      resource: { resourceType: 'Patient', identifier: [{ system: BSN_SYSTEM, value: options.bsn }] },
+      resource: {
+        resourceType: 'Patient',
+        meta: nlCore('Patient'),
+        identifier: [{ system: BSN_SYSTEM, value: options.bsn }],
+      },
     },
   ];
   for (let i = 0; i < options.count; i++) {
