@@ -74,4 +74,42 @@ describe('validateBase (base FHIR R4 with @medplum/core, plus what it leaves out
     assert.ok(issues.length >= 2);
     for (const i of issues) assert.ok(!i.problem.includes('999993653') && !i.problem.includes('Jansen'), i.problem);
   });
+
+  test('dates: every precision the specification allows, real calendar days only, years 0001–0099 of their own', () => {
+    const at = (v: string) => fields(validateBase(observation({ effectiveDateTime: v })));
+    for (const v of [
+      '2026',
+      '2026-10',
+      '2026-10-01',
+      '2024-02-29',
+      '2000-02-29',
+      '0004-02-29',
+      '0096-02-29',
+      '0050-06-15',
+    ])
+      assert.deepEqual(at(v), [], v);
+    for (const v of ['2024-02-29T12:00:00+01:00', '2026-10-01T09:30:00.123456789+14:00', '2026-10-01T23:59:60-03:30'])
+      assert.deepEqual(at(v), [], v);
+    for (const v of ['2023-02-29', '1900-02-29', '2100-02-29', '2026-02-30', '2026-04-31', '0100-02-29'])
+      assert.deepEqual(at(v), ['effectiveDateTime'], v);
+    for (const v of [
+      '2026-1',
+      '26-10-01',
+      '2026-13',
+      '2026-10-00',
+      '2026-10-01T09:30Z',
+      '2026-10-01T24:00:00Z',
+      '0000',
+    ])
+      assert.equal(at(v).length, 1, v);
+    assert.deepEqual(fields(validateBase(observation({ issued: '2023-02-29T10:00:00Z' }))), ['issued']);
+    assert.equal(fields(validateBase(observation({ issued: '2026-10-01' }))).length, 1, 'an instant needs a time');
+  });
+
+  test('a period that ends before it starts is refused (FHIR invariant per-1)', () => {
+    assert.deepEqual(validateBase(observation({ effectivePeriod: { start: '2026-01-01', end: '2026-12-31' } })), []);
+    const back = validateBase(observation({ effectivePeriod: { start: '2026-05-02', end: '2026-05-01' } }));
+    assert.equal(back.length, 1, JSON.stringify(back));
+    assert.equal(back[0]?.code, 'invariant');
+  });
 });

@@ -33,9 +33,36 @@ export interface BaseIssue {
 
 interface CodeCheck {
   key: string;
-  allowed: ReadonlySet<string> | null;
+  /** The codes a required binding allows; 'date' for a date, dateTime or instant (the day must exist); 'period' for
+   * a Period (it must not end before it starts: invariant per-1, which medplum does not evaluate on data types). */
+  allowed: ReadonlySet<string> | 'date' | 'period' | null;
   /** The element's own type (complex types and backbone elements are checked inside). */
   inner: string | null;
+}
+
+const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
+const capital = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+
+/** The calendar day of a FHIR date exists (no 30 February; the years 0001–0099 are years of their own). medplum
+ * checks the format only. */
+export function realDay(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
+  if (!m) return true;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return true; // a format error, which medplum reports
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/** Start and end compared by date, at the precision both have ("2020-05-01" to "2020" is fine: the whole year). */
+function endsBeforeStart(period: unknown): boolean {
+  if (typeof period !== 'object' || period === null) return false;
+  const { start, end } = period as { start?: unknown; end?: unknown };
+  if (typeof start !== 'string' || typeof end !== 'string') return false;
+  const n = Math.min(start.length, end.length, 10);
+  return end.slice(0, n) < start.slice(0, n);
 }
 
 let loaded: ReadonlySet<string> | null = null;
@@ -113,6 +140,9 @@ function buildCodeChecks(): void {
         if (key.endsWith('[x]')) {
           // A choice type: valueQuantity, valueRange … each checked as its own type.
           for (const t of el.type ?? []) {
+            if (DATE_TYPES.has(t.code))
+              out.push({ key: key.slice(0, -3) + capital(t.code), allowed: 'date', inner: null });
+            if (t.code === 'Period') out.push({ key: key.slice(0, -3) + 'Period', allowed: 'period', inner: null });
             if (!/^[A-Z]/.test(t.code) || t.code === 'Reference') continue;
             visit(t.code);
             out.push({ key: key.slice(0, -3) + t.code, allowed: null, inner: t.code });
@@ -121,7 +151,9 @@ function buildCodeChecks(): void {
         }
         const type = el.type?.[0]?.code;
         if (!type || el.type.length !== 1) continue;
-        if (type === 'code') {
+        if (DATE_TYPES.has(type)) out.push({ key, allowed: 'date', inner: null });
+        else if (type === 'Period') out.push({ key, allowed: 'period', inner: null });
+        else if (type === 'code') {
           const binding = el.binding;
           const allowed = binding?.strength === 'required' && binding.valueSet ? expand(binding.valueSet) : null;
           if (allowed) out.push({ key, allowed, inner: null });
@@ -168,7 +200,12 @@ function checkCodes(type: string, value: unknown, path: string, out: BaseIssue[]
     const list = Array.isArray(v) ? v : [v];
     list.forEach((item, i) => {
       const at = `${path}${path ? '.' : ''}${c.key}${Array.isArray(v) ? `[${i}]` : ''}`;
-      if (c.allowed) {
+      if (c.allowed === 'period') {
+        if (endsBeforeStart(item)) out.push({ field: at, problem: 'ends before it starts', code: 'invariant' });
+      } else if (c.allowed === 'date') {
+        if (typeof item === 'string' && !realDay(item))
+          out.push({ field: at, problem: 'is not a day of the calendar', code: 'value' });
+      } else if (c.allowed) {
         if (typeof item === 'string' && !c.allowed.has(item))
           out.push({ field: at, problem: 'is not one of the codes its required value set allows', code: 'value' });
       } else if (c.inner) checkCodes(c.inner, item, at, out, depth + 1);
