@@ -11,6 +11,7 @@ import {
   indexStructureDefinitionBundle,
   OperationOutcomeError,
   validateResource,
+  validateTypedValue,
   type InternalTypeSchema,
 } from '@medplum/core';
 import type {
@@ -249,14 +250,20 @@ function fieldOf(type: string, expression: string | undefined): string {
  * Validates a resource against the base R4 definitions of its type; returns the problems (none: valid). The
  * definitions of the type must have been loaded (loadBaseDefinitions).
  */
-export function validateBase(resource: Record<string, unknown> & { resourceType: string }): BaseIssue[] {
+export function validateBase(
+  resource: Record<string, unknown> & { resourceType: string },
+  /** Validate against this profile instead (it includes the base): its medplum type name and its name for messages. */
+  profile?: { typeName: string; name: string },
+): BaseIssue[] {
   if (!loaded?.has(resource.resourceType)) throw new Error('base definitions not loaded for this resource type');
   const type = resource.resourceType;
   const out: BaseIssue[] = [];
   let found: OperationOutcomeIssue[];
   try {
     // Warnings come back; errors are thrown.
-    found = validateResource(resource as unknown as Resource);
+    found = profile
+      ? validateTypedValue({ type: profile.typeName, value: resource })
+      : validateResource(resource as unknown as Resource);
   } catch (err) {
     if (!(err instanceof OperationOutcomeError)) throw err;
     found = err.outcome.issue ?? [];
@@ -272,7 +279,7 @@ export function validateBase(resource: Record<string, unknown> & { resourceType:
     // Attachment bytes of a DocumentReference are checked (and size-limited) by src/fhir/attachments.ts.
     if (type === 'DocumentReference' && /^content\[\d+\]\.attachment\.data$/.test(field)) continue;
     const { problem, code } = problemOf(i);
-    out.push({ field, problem, code });
+    out.push({ field, problem: profile ? `${problem} (profile ${profile.name})` : problem, code });
   }
   checkCodes(type, resource, '', out);
   // One problem per element is enough, in a stable order.

@@ -101,6 +101,12 @@ function schemaFor(profileUrl: string) {
   return found;
 }
 
+/** The type name a profile is registered under in medplum (parsed on first use), or null when Koepel has no
+ * snapshot of it: for validators that call medplum's validateTypedValue themselves (src/fhir/base/validate.ts). */
+export function registeredProfile(profileUrl: string): { typeName: string; resourceType: string; name: string } | null {
+  return schemaFor(profileUrl);
+}
+
 /** Parses the given profiles now rather than at their first use (e.g. at startup). */
 export function preloadProfiles(urls: string[] = Object.keys(profiles())): void {
   for (const url of urls) schemaFor(url);
