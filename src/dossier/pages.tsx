@@ -4,6 +4,7 @@ import Html from '@kitajs/html';
 import type { DocumentReference, Observation } from 'fhir/r4.js';
 import type { RecordCategory } from '../platform/db/schema.js';
 import { formatNumber, isAbnormal, rangeBounds, rangeText } from '../platform/fhir/display.js';
+import { joinUnit, unitText } from '../platform/fhir/units.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import {
   ButtonLink,
@@ -179,8 +180,8 @@ export function LabDetailPage(props: {
   const org = providerName(props.providers, chosen.organisationId);
   const flagText = (r: LabRow) => (r.flag ? t(`dossier.flag.${r.flag}` as MessageKey) : '–');
   const numeric = rows.filter((r) => r.numeric !== null && r.at !== null);
-  const unit = observation.valueQuantity?.unit ?? observation.valueQuantity?.code ?? '';
-  const withUnit = (n: number) => `${formatNumber(ctx.lang, n)}${unit ? ` ${unit}` : ''}`;
+  const unit = observation.valueQuantity ? unitText(ctx.lang, observation.valueQuantity) : '';
+  const withUnit = (n: number) => joinUnit(formatNumber(ctx.lang, n), unit);
   const { low, high } = rangeBounds(observation.referenceRange);
   const range = rangeText(ctx.lang, observation.referenceRange, rangeWords(t));
   const sortedAsc = [...numeric].sort((a, b) => (a.at?.getTime() ?? 0) - (b.at?.getTime() ?? 0));
