@@ -23,7 +23,7 @@ import {
 import type { PageContext } from '../platform/web/context.js';
 import type { StoredResource } from '../record/index.js';
 import { LabChart, type ChartPoint } from './chart.js';
-import { SECTIONS, type DossierProvider } from './data.js';
+import { sectionsFor, type DossierProvider } from './data.js';
 import { documentRow, fileText, LabTable, rangeWords, type LabRow } from './section-views.js';
 import {
   countText,
@@ -44,9 +44,9 @@ import {
  * A page about one item of a section (a lab test, a document): the trail through its section, the provider it came
  * from at the top, and the way back to the section at the bottom.
  */
-function DetailPage(props: {
+export function DetailPage(props: {
   ctx: PageContext;
-  section: 'lab' | 'documents';
+  section: 'lab' | 'documents' | 'vitals';
   title: string;
   org: string;
   children: Children;
@@ -97,7 +97,7 @@ export function OverviewPage(props: {
           <OrgFilter ctx={ctx} action="/dossier" providers={props.providers} selected={org} />
           <FilterStatus ctx={ctx} providers={props.providers} org={org} resetHref="/dossier" />
           <CardList class="koepel-dossier-sections">
-            {SECTIONS.map((s) => {
+            {sectionsFor(props.providers).map((s) => {
               const per = props.inScope.map((p) => ({ p, n: props.counts.get(p.id)?.get(s) ?? 0 }));
               const total = per.reduce((sum, x) => sum + x.n, 0);
               return (
@@ -144,7 +144,7 @@ export function OverviewPage(props: {
 // ---------------------------------------------------------------------------------------------------------------
 // One lab test over time
 // ---------------------------------------------------------------------------------------------------------------
-function ChartLegend(props: { ctx: PageContext; band: boolean }): JSX.Element {
+export function ChartLegend(props: { ctx: PageContext; band: boolean }): JSX.Element {
   const { t } = props.ctx;
   const entries = [
     ...(props.band ? [['band', t('dossier.lab.chart.legend.band')] as const] : []),

@@ -86,7 +86,10 @@ const SUPERSCRIPT: Record<string, string> = {
   '9': '⁹',
   '-': '⁻',
 };
-const sup = (digits: string) => [...digits].map((c) => SUPERSCRIPT[c] ?? c).join('');
+const sup = (digits: string) =>
+  Array.from(digits, (c) => c)
+    .map((c) => SUPERSCRIPT[c] ?? c)
+    .join('');
 
 /** A UCUM expression outside the table, written readably: no annotations, brackets, dots or stars. */
 function genericUcum(code: string): string {
