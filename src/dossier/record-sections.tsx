@@ -131,11 +131,13 @@ export class Resolver {
           (person ? humanName(person.name) : null) ??
           (isObject(r.practitioner) ? nonBlank(r.practitioner.display) : null);
         const role = firstConceptText(r.specialty) ?? firstConceptText(r.code);
-        return name && role ? `${name} (${role})` : (name ?? role);
+        if (name) return role ? `${name} (${role})` : name;
+        return role ?? this.name(organisationId, r.organization);
       }
       case 'Organization':
-      case 'Location':
         return nonBlank(r.name);
+      case 'Location':
+        return nonBlank(r.name) ?? this.name(organisationId, r.managingOrganization);
       case 'Device':
         return deviceName(r as unknown as Device);
       default:

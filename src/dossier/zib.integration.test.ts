@@ -1,0 +1,302 @@
+// Issue 11 §3 "Show it right": published nl-core zib2020 example instances (Nictiz, CC0), ingested as a provider
+// system sends them (a transaction Bundle, references between entries, practitioners in the directory), and shown in
+// "Mijn dossier": vital signs with the blood pressure as one reading of two components and units the Dutch way,
+// findings, immunisations, procedures, visits, medical aids, treatment and advance directives, goals, insurance.
+// Each only where the organisation shows that category (MG-1, MG-7), labelled by organisation.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
+import { pageText, tableRows } from '../../test/support/html.js';
+import { HttpClient } from '../../test/support/http-client.js';
+import { nictizExamples } from '../../test/support/nictiz.js';
+import { DEMO, orgId } from '../../test/support/principals.js';
+import { loginWithDigid } from '../identity/digid/test-driver.js';
+import { clientContext, ingestBundle } from '../fhir/ingest.js';
+import { createApiClient } from '../fhir/ingest.testkit.js';
+import type { RecordCategory } from '../platform/db/schema.js';
+
+const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The examples by file name, the patient reference made the citizen's BSN, the narrative dropped. */
+function examples(files: string[], bsn: string): Json[] {
+  const all = new Map(nictizExamples().map((e) => [e.file, e.resource]));
+  return files.map((f) => {
+    const r = all.get(`nl-core-${f}.xml`);
+    assert.ok(r, `example ${f}`);
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(walk);
+      if (!isObject(v)) return;
+      for (const [k, x] of Object.entries(v)) {
+        if (isObject(x) && typeof x.reference === 'string' && x.reference.startsWith('Patient/')) {
+          v[k] = { identifier: { system: BSN_SYSTEM, value: bsn } };
+        } else walk(x);
+      }
+    };
+    walk(r);
+    // The Encounter example names no patient; Koepel needs one to file it.
+    if (r.resourceType === 'Encounter' && r.subject === undefined) {
+      r.subject = { identifier: { system: BSN_SYSTEM, value: bsn } };
+    }
+    return r;
+  });
+}
+
+function bundle(resources: Json[]): Json {
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: resources.map((resource) => ({
+      fullUrl: `https://example.org/fhir/${String(resource.resourceType)}/${String(resource.id)}`,
+      resource,
+      request: { method: 'PUT', url: `${String(resource.resourceType)}/${String(resource.id)}` },
+    })),
+  };
+}
+
+const NEW_CATEGORIES: RecordCategory[] = [
+  'vitals',
+  'findings',
+  'immunisations',
+  'procedures',
+  'visits',
+  'aids',
+  'directives',
+  'careplan',
+];
+
+describe('Mijn dossier: nl-core zib2020 data shown right (issue 11)', () => {
+  let k: TestKoepel;
+  let suzanne: HttpClient;
+  let hospital: string;
+  let gp: string;
+
+  async function page(path: string, status = 200): Promise<string> {
+    const res = await suzanne.get(path);
+    assert.equal(res.status, status, `${path}: ${res.status}`);
+    return res.text;
+  }
+
+  async function ingest(organisationId: string, files: string[]): Promise<void> {
+    const client = await createApiClient(k.db, organisationId);
+    const ctx = clientContext({ db: k.db, keys: k.koepel.keys }, client.principal);
+    const result = await ingestBundle(ctx, bundle(examples(files, DEMO.suzanne)));
+    assert.equal(result.status, 200, JSON.stringify(result.body).slice(0, 2000));
+  }
+
+  /** No "onbekend" in a cell, no raw UCUM code, no generated "Healthcare professional (role)", no narrative. */
+  function assertClean(html: string): void {
+    for (const row of tableRows(html)) {
+      for (const cell of row) {
+        assert.doesNotMatch(
+          cell,
+          /onbekend|Healthcare (professional|provider) \(/i,
+          `cell "${cell}" in ${row.join(' | ')}`,
+        );
+      }
+    }
+    const text = pageText(html);
+    assert.doesNotMatch(text, /\b\d+(,\d+)? (Cel|a|mm\[Hg\])\b/);
+    assert.doesNotMatch(text, /<div xmlns|xhtml/);
+  }
+
+  before(async () => {
+    k = await startKoepel();
+    hospital = await orgId(k.db, DEMO.hospital);
+    gp = await orgId(k.db, DEMO.gp);
+    // The hospital shows the new categories, not insurance; of the new ones, the GP shows insurance only.
+    const current = await k.db
+      .selectFrom('organisation')
+      .select(['id', 'record_categories'])
+      .where('id', 'in', [hospital, gp])
+      .execute();
+    for (const o of current) {
+      const old = (o.record_categories as RecordCategory[]).filter((c) => c !== 'payer' && !NEW_CATEGORIES.includes(c));
+      const add: RecordCategory[] = o.id === hospital ? NEW_CATEGORIES : ['payer'];
+      await k.db
+        .updateTable('organisation')
+        .set({ record_categories: [...old, ...add] })
+        .where('id', '=', o.id)
+        .execute();
+    }
+    await ingest(hospital, [
+      'BloodPressure-01',
+      'BodyWeight-01',
+      'BodyHeight-01',
+      'BodyTemperature-01',
+      'HeartRate-01',
+      'HeartRate.HeartbeatRegularity-01',
+      'O2Saturation-01',
+      'AlcoholUse-01',
+      'Vaccination-event-02',
+      'Vaccination-02-PractitionerRole-01',
+      'Vaccination-02-Organization-01',
+      'Vaccination-request-01',
+      'Procedure-event-01',
+      'Procedure-01-PractitionerRole-01',
+      'Procedure-01-Location-01',
+      'Procedure-01-Organization-01',
+      'MedicalDevice-01',
+      'MedicalDevice.Product-01',
+      'TreatmentDirective2-01',
+      'TreatmentDirective2-01-PractitionerRole-01',
+      'TreatmentDirective2-01-Practitioner-01',
+      'AdvanceDirective-01',
+      'TreatmentObjective-01',
+      'Encounter-01',
+      'Encounter-01-Location-01',
+      'Encounter-01-PractitionerRole-01',
+      'Encounter-01-Practitioner-01',
+      'Encounter-01-Organization-01',
+      'Payer.InsuranceCompany-02',
+    ]);
+    await ingest(gp, ['Payer.InsuranceCompany-02', 'Payer-Organization-02', 'BodyWeight-01']);
+    suzanne = new HttpClient(k.url);
+    assert.equal((await loginWithDigid(suzanne, DEMO.suzanne)).status, 303);
+  });
+  after(async () => {
+    await k.close();
+  });
+
+  test('[MG-1] the new sections are in the menu only where a provider shows them', async () => {
+    const html = pageText(await page('/dossier'));
+    // The GP sent a weight but does not show vital signs: not counted, and said so.
+    assert.match(
+      html,
+      /Metingen \(vitale functies\) 7 metingen Huisartsenpraktijk De Linde deelt geen metingen via dit portaal\. Rivierenland Ziekenhuis: 7 metingen/,
+    );
+    assert.match(
+      html,
+      /Vaccinaties 2 vaccinaties Huisartsenpraktijk De Linde deelt geen vaccinaties via dit portaal\. Rivierenland Ziekenhuis: 2 vaccinaties/,
+    );
+    assert.match(
+      html,
+      /Verzekering 1 verzekering Huisartsenpraktijk De Linde: 1 verzekering Rivierenland Ziekenhuis deelt geen verzekeringsgegevens/,
+    );
+  });
+
+  test('vital signs: blood pressure as one reading of two components, units the Dutch way, by organisation', async () => {
+    const html = await page('/dossier/vitals');
+    const rows = tableRows(html, { firstTableOnly: true });
+    const byName = new Map(rows.map((r) => [r[0], r]));
+    assert.deepEqual(byName.get('Bloeddruk')?.slice(1, 2), ['125/75 mmHg']);
+    assert.equal(byName.get('Bloeddruk')?.[4], 'Rivierenland Ziekenhuis');
+    assert.equal(byName.get('Lichaamstemperatuur')?.[1], '38,6 °C');
+    assert.equal(byName.get('Gewicht')?.[1], '2.400 gram');
+    assert.equal(byName.get('Lengte')?.[1], '153 cm');
+    assert.equal(byName.get('Hartslag')?.[1], '126 /min');
+    assert.equal(byName.get('Zuurstofverzadiging (SpO₂)')?.[1], '92%');
+    assert.ok(![...byName.values()].some((r) => r[4] === 'Huisartsenpraktijk De Linde'), 'the GP does not show vitals');
+    assertClean(html);
+    assert.match(html, /href="\/dossier\/vitals\/bloodPressure"/);
+  });
+
+  test('the blood pressure page: a chart of two lines with a text alternative, and the table', async () => {
+    const html = await page('/dossier/vitals/bloodPressure');
+    assert.match(html, /<svg[^>]*role="img"/);
+    assert.match(html, /koepel-chart-point--second/);
+    assert.match(html, /<desc id="vitals-chart-wide-desc">[^<]*bovendruk \(systolisch\)[^<]*125\/75 mmHg/);
+    const rows = tableRows(html);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.[1], '125/75 mmHg');
+    // The other components are details, with their own words.
+    assert.match(rows[0]?.[2] ?? '', /Korotkofftonen \(waarneembare entiteit\): Fase 4/);
+    assert.match(rows[0]?.[2] ?? '', /Mw\. is zwanger/);
+    assertClean(html);
+    await page('/dossier/vitals/respiration', 404);
+    await page('/dossier/vitals/..%2Flab', 404);
+  });
+
+  test('findings: the value of a coded observation, never a raw code', async () => {
+    const html = await page('/dossier/findings');
+    const text = pageText(html);
+    assert.match(text, /Rivierenland Ziekenhuis/);
+    assertClean(html);
+  });
+
+  test('immunisations: vaccine, date, who gave it (from the directory), the advice', async () => {
+    const html = await page('/dossier/immunisations');
+    const rows = tableRows(html);
+    const given = rows.find((r) => r[0]?.startsWith('Hepatitis A-vaccin'));
+    assert.ok(given, JSON.stringify(rows));
+    assert.match(given[0] ?? '', /Bezoek aan Guatemala/);
+    assert.match(given[1] ?? '', /3 juni 2012/);
+    assert.equal(given[3], 'GG&GD Nijmegen');
+    assert.equal(given[4], 'Rivierenland Ziekenhuis');
+    const planned = rows.find((r) => r[0] === 'DKTP/HIB-vaccin');
+    assert.ok(planned);
+    assert.match(planned[1] ?? '', /vanaf 5 maart 2029/);
+    assert.equal(planned[2], 'Volgens Rijksvaccinatieprogramma.');
+    assertClean(html);
+  });
+
+  test('procedures: what, when, where on the body with its side, by whom', async () => {
+    const html = await page('/dossier/procedures');
+    const [row] = tableRows(html);
+    assert.equal(row?.[0], 'implantatie van knieprothese');
+    assert.match(row?.[1] ?? '', /5 juni 2012/);
+    assert.equal(row?.[2], 'structuur van knieregio (links)');
+    assert.equal(row?.[3], 'Orthoptisten');
+    assert.equal(row?.[4], 'UMCG');
+    assert.equal(row?.[5], 'Rivierenland Ziekenhuis');
+    assertClean(html);
+  });
+
+  test('medical aids: the Device a DeviceUseStatement refers to, since when, the note', async () => {
+    const html = await page('/dossier/aids');
+    const rows = tableRows(html);
+    assert.equal(rows.length, 1, 'the Device is shown with its statement, not again');
+    assert.match(rows[0]?.[0] ?? '', /^rolstoel Standaard rolstoel, 46 cm zitting Kan korte afstanden lopen$/);
+    assert.match(rows[0]?.[1] ?? '', /8 maart 2012/);
+    assertClean(html);
+  });
+
+  test('directives: a treatment directive (ended) and a wilsverklaring, with who agreed', async () => {
+    const html = await page('/dossier/directives');
+    const text = pageText(html);
+    assert.match(text, /Behandelwensen/);
+    assert.match(text, /Wilsverklaringen/);
+    const rows = tableRows(html);
+    const icu = rows.find((r) => r[0]?.startsWith('Opname op intensive care'));
+    assert.ok(icu, JSON.stringify(rows));
+    assert.equal(icu[1], 'Wel doen');
+    assert.match(icu[3] ?? '', /niet meer geldig sinds 15 oktober 2012/);
+    assert.match(icu[0] ?? '', /hersteld en ontslagen/);
+    const nr = rows.find((r) => r[0]?.startsWith('Niet reanimeren verklaring'));
+    assert.ok(nr, JSON.stringify(rows));
+    assert.match(nr[0] ?? '', /Niet-reanimerenpenning/);
+    assertClean(html);
+  });
+
+  test('care plan: the goal, what to reach and by when', async () => {
+    const html = await page('/dossier/careplan');
+    const [row] = tableRows(html);
+    assert.match(row?.[0] ?? '', /^Gewenste gezondheidstoestand: lopen/);
+    assert.equal(row?.[1], 'lopen: lichte beperking');
+    assert.match(row?.[2] ?? '', /10 september 2014/);
+    assert.equal(row?.[3], 'actief');
+    assertClean(html);
+  });
+
+  test('visits: the admission with its period, people and place', async () => {
+    const html = await page('/dossier/visits');
+    const [row] = tableRows(html);
+    assert.equal(row?.[0], 'Opname');
+    assert.match(row?.[1] ?? '', /16 augustus 2012 tot en met 19 augustus 2012/);
+    assert.equal(row?.[2], 'G.Z.M. de Wit');
+    assert.equal(row?.[3], 'St. Lucas Andreas Ziekenhuis');
+    assertClean(html);
+  });
+
+  test('[MG-1] insurance: only the GP shows it; the hospital says it does not share it', async () => {
+    const html = await page('/dossier/payer');
+    const rows = tableRows(html);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.[2], '12345678');
+    assert.equal(rows[0]?.[4], 'Huisartsenpraktijk De Linde');
+    assert.match(rows[0]?.[0] ?? '', /Menzis/);
+    assert.match(pageText(html), /Rivierenland Ziekenhuis deelt geen verzekeringsgegevens via dit portaal/);
+    assertClean(html);
+  });
+});
