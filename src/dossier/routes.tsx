@@ -219,7 +219,7 @@ async function renderSection(
     }
     case 'medication': {
       const resources = await read(['medication']);
-      const overview = medicationOverview(resources);
+      const overview = medicationOverview(resources, new Date(), await resolverFor(scope, resources));
       return page(
         resources.length === 0 ? <></> : <MedicationTables ctx={ctx} overview={overview} providers={providers} />,
         countPer(resources),

@@ -289,6 +289,91 @@ describe('Mijn dossier: nl-core zib2020 data shown right (issue 11)', () => {
     assertClean(html);
   });
 
+  test('medication (MP9 3.0): current vs past from the period of use and stop type, rendered dosage, the Medication', async () => {
+    const client = await createApiClient(k.db, hospital);
+    const ctx = clientContext({ db: k.db, keys: k.koepel.keys }, client.principal);
+    const EXT = 'http://nictiz.nl/fhir/StructureDefinition/';
+    const patient = { identifier: { system: BSN_SYSTEM, value: DEMO.suzanne } };
+    const treatment = (value: string) => ({
+      url: `${EXT}ext-PharmaceuticalTreatment.Identifier`,
+      valueIdentifier: { system: 'urn:oid:2.16.840.1.113883.2.4.3.11.999.77.1.1', value },
+    });
+    const period = (start: string, end?: string) => ({
+      url: `${EXT}ext-TimeInterval.Period`,
+      valuePeriod: { start, ...(end ? { end } : {}) },
+    });
+    const agreement = (id: string, extension: unknown[], more: Json = {}): Json => ({
+      resourceType: 'MedicationRequest',
+      id,
+      status: 'active',
+      intent: 'order',
+      category: [{ coding: [{ system: 'http://snomed.info/sct', code: '16076005', display: 'Prescription' }] }],
+      medicationReference: { reference: 'Medication/mp9-med-1', display: 'generated display' },
+      subject: patient,
+      authoredOn: '2019-01-01',
+      requester: { reference: 'Practitioner/mp9-doc', display: 'Healthcare professional (person), generated' },
+      extension,
+      ...more,
+    });
+    const result = await ingestBundle(
+      ctx,
+      bundle([
+        {
+          resourceType: 'Medication',
+          id: 'mp9-med-1',
+          code: {
+            coding: [
+              { system: 'urn:oid:2.16.840.1.113883.2.4.4.10', code: '55646', display: 'METFORMINE 500MG TABLET' },
+              { system: 'urn:oid:2.16.840.1.113883.2.4.4.1', code: '111', display: 'METFORMINE TABLET 500MG' },
+            ],
+          },
+        },
+        { resourceType: 'Practitioner', id: 'mp9-doc', name: [{ given: ['Anna'], family: 'Jansen' }] },
+        agreement('mp9-old', [treatment('T-old'), period('2019-01-01', '2019-06-30')], {
+          dosageInstruction: [{ text: '2 maal per dag 1 tablet' }],
+        }),
+        agreement('mp9-now', [
+          treatment('T-now'),
+          period('2026-10-01'),
+          { url: `${EXT}ext-RenderedDosageInstruction`, valueString: 'Vanaf 1 okt 2026, 1 maal per dag 1 tablet' },
+        ]),
+        agreement('mp9-stopped-first', [treatment('T-stop'), period('2026-09-01')], {
+          dosageInstruction: [{ text: '3 maal per dag 1 tablet' }],
+        }),
+        agreement('mp9-stop', [treatment('T-stop'), period('2026-09-01', '2026-11-20')], {
+          modifierExtension: [
+            {
+              url: `${EXT}ext-StopType`,
+              valueCodeableConcept: {
+                coding: [{ system: 'http://snomed.info/sct', code: '113371000146109', display: 'definitief gestopt' }],
+              },
+            },
+          ],
+        }),
+      ]),
+    );
+    assert.equal(result.status, 200, JSON.stringify(result.body).slice(0, 2000));
+    const html = await page(`/dossier/medication?org=${hospital}`);
+    const current = tableRows(
+      html.slice(html.indexOf('id="medication-current"'), html.indexOf('id="medication-recent"')),
+    );
+    const recent = tableRows(
+      html.slice(html.indexOf('id="medication-recent"'), html.indexOf('id="medication-dispenses"')),
+    );
+    // One current agreement: the product from the referenced Medication with its codes, the rendered dosage text,
+    // the prescriber from the Practitioner.
+    assert.equal(current.length, 1, JSON.stringify(current));
+    assert.match(current[0]?.[0] ?? '', /^METFORMINE 500MG TABLET PRK 55646 · GPK 111$/);
+    assert.equal(current[0]?.[1], 'Vanaf 1 okt 2026, 1 maal per dag 1 tablet');
+    assert.equal(current[0]?.[4], 'Anna Jansen');
+    // The stopped treatment once, with its stop type; the agreement that ended in 2019 is not current.
+    assert.equal(recent.length, 1, JSON.stringify(recent));
+    assert.match(recent[0]?.[2] ?? '', /1 september 2026 tot 20 november 2026/);
+    assert.equal(recent[0]?.[3], 'definitief gestopt');
+    assert.match(pageText(html), /langer dan 6 maanden geleden zijn gestopt \(1\)/);
+    assert.doesNotMatch(pageText(html), /generated|Healthcare professional/);
+  });
+
   test('[MG-1] insurance: only the GP shows it; the hospital says it does not share it', async () => {
     const html = await page('/dossier/payer');
     const rows = tableRows(html);
