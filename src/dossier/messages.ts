@@ -285,8 +285,9 @@ const nl = {
   'dossier.vitals.date': 'Datum',
   'dossier.vitals.details': 'Toelichting',
   'dossier.vitals.detail.intro':
-    'Al uw metingen van {kind}, met de grafiek van het verloop. Bij elke meting staat van welke zorgverlener hij komt.',
-  'dossier.vitals.detail.tableCaption': 'Alle metingen van {kind}, de nieuwste eerst',
+    'Al uw metingen van deze soort, met de grafiek van het verloop. Bij elke meting staat van welke zorgverlener hij komt.',
+  'dossier.vitals.chart.axisTime': 'Datum van de meting',
+  'dossier.vitals.detail.tableCaption': '{kind}: alle metingen, de nieuwste eerst',
   'dossier.vitals.chart.title': '{kind}: uw metingen',
   'dossier.vitals.chart.desc':
     'Lijngrafiek van {count} metingen van {first} tot en met {last}. Laagste waarde {min}, hoogste waarde {max}. Laatste meting: {latest}.',
@@ -695,8 +696,9 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'dossier.vitals.date': 'Date',
   'dossier.vitals.details': 'Details',
   'dossier.vitals.detail.intro':
-    'All your measurements of {kind}, with a chart over time. Each says which care provider it came from.',
-  'dossier.vitals.detail.tableCaption': 'All measurements of {kind}, newest first',
+    'All your measurements of this kind, with a chart over time. Each says which care provider it came from.',
+  'dossier.vitals.chart.axisTime': 'Date of the measurement',
+  'dossier.vitals.detail.tableCaption': '{kind}: all measurements, newest first',
   'dossier.vitals.chart.title': '{kind}: your measurements',
   'dossier.vitals.chart.desc':
     'Line chart of {count} measurements from {first} to {last}. Lowest value {min}, highest value {max}. Latest: {latest}.',

@@ -317,7 +317,7 @@ function observationAt(s: StoredResource): { at: Date | null; precision: DatePre
 }
 
 /** The ids of Observations that are members of a panel among these (shown inside the panel, not again). */
-function memberIds(resources: readonly StoredResource[], resolver: Resolver): Set<string> {
+export function memberIds(resources: readonly StoredResource[], resolver: Resolver): Set<string> {
   const out = new Set<string>();
   for (const s of resources) {
     const o = s.resource as unknown as Observation;
@@ -494,7 +494,14 @@ export function VitalsOverview(props: TableProps<VitalRow>): JSX.Element {
       )}
       {others.length > 0 ? (
         <Section id="vitals-other" title={t('dossier.vitals.kind.other')}>
-          <VitalTable ctx={ctx} rows={others} providers={providers} caption={t('dossier.vitals.kind.other')} withWhat />
+          <VitalTable
+            ctx={ctx}
+            rows={others}
+            providers={providers}
+            caption={t('dossier.vitals.kind.other')}
+            captionHidden
+            withWhat
+          />
         </Section>
       ) : (
         ''

@@ -50,6 +50,7 @@ import {
   findingRows,
   ImmunisationsView,
   isVitalKind,
+  memberIds,
   ProcedureTable,
   procedureRows,
   Resolver,
@@ -284,8 +285,12 @@ async function renderSection(
     case 'vitals': {
       const resources = await read(['vitals']);
       const resolver = await resolverFor(scope, resources);
+      // Members of a panel (a pulse's regularity) are shown with their panel, not again on their own.
+      const members = memberIds(resources, resolver);
       const rows = resources
-        .filter((r) => r.resourceType === 'Observation' && r.resource.status !== 'entered-in-error')
+        .filter(
+          (r) => r.resourceType === 'Observation' && r.resource.status !== 'entered-in-error' && !members.has(r.id),
+        )
         .map((r) => vitalRow(ctx, r, resolver));
       return page(
         rows.length === 0 ? (
@@ -546,11 +551,15 @@ export function registerDossier(app: FastifyInstance): void {
         { tx: scope.tx, keys: scope.keys },
         { citizenId: citizen.citizenId, categories: ['vitals'], resourceTypes: ['Observation'], ...orgIds(org) },
       );
+      const resolver = await resolverFor(scope, resources);
+      const members = memberIds(resources, resolver);
       const chosen = resources.filter(
-        (r) => r.resource.status !== 'entered-in-error' && vitalKind(r.resource as unknown as Observation) === kind,
+        (r) =>
+          r.resource.status !== 'entered-in-error' &&
+          !members.has(r.id) &&
+          vitalKind(r.resource as unknown as Observation) === kind,
       );
       if (chosen.length === 0) throw new HttpError(404, 'notFound');
-      const resolver = await resolverFor(scope, resources);
       return (
         <VitalDetailPage
           ctx={ctx}

@@ -91,8 +91,8 @@ export function VitalDetailPage(props: {
   const orgs = [...new Set(rows.map((r) => providerName(props.providers, r.organisationId)))].join(', ');
   return (
     <DetailPage ctx={ctx} section="vitals" title={name} org={orgs}>
-      <Text style="intro" text={t('dossier.vitals.detail.intro', { kind: name.toLowerCase() })} />
-      <Section id="vitals-chart-heading" title={t('dossier.vitals.history', { kind: name })}>
+      <Text style="intro" text={t('dossier.vitals.detail.intro')} />
+      <Section id="vitals-chart-heading" title={t('dossier.lab.chart.heading')}>
         {numeric.length > 0 ? (
           <figure class="koepel-chart-figure">
             {(['wide', 'narrow'] as const).map((variant) => (
@@ -105,7 +105,7 @@ export function VitalDetailPage(props: {
                   description={description}
                   unit={unit}
                   axisValue={unit ? t('dossier.lab.chart.axisValue', { unit }) : t('dossier.lab.chart.axisValueNoUnit')}
-                  axisTime={t('dossier.lab.chart.axisTime')}
+                  axisTime={t('dossier.vitals.chart.axisTime')}
                   bandLabel={null}
                   low={null}
                   high={null}
@@ -123,7 +123,7 @@ export function VitalDetailPage(props: {
           ctx={ctx}
           rows={rows}
           providers={props.providers}
-          caption={t('dossier.vitals.detail.tableCaption', { kind: name.toLowerCase() })}
+          caption={t('dossier.vitals.detail.tableCaption', { kind: name })}
         />
       </Section>
       <Text style="small" text={t('dossier.vitals.explain')} />

@@ -8,52 +8,19 @@ import { after, before, describe, test } from 'node:test';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { pageText, tableRows } from '../../test/support/html.js';
 import { HttpClient } from '../../test/support/http-client.js';
-import { nictizExamples } from '../../test/support/nictiz.js';
 import { DEMO, orgId } from '../../test/support/principals.js';
 import { loginWithDigid } from '../identity/digid/test-driver.js';
 import { clientContext, ingestBundle } from '../fhir/ingest.js';
 import { createApiClient } from '../fhir/ingest.testkit.js';
+import {
+  BSN_SYSTEM,
+  ingestAs,
+  transaction as bundle,
+  ZIB_DISPLAY_EXAMPLES,
+  zibExamples,
+  type Json,
+} from './zib.testkit.js';
 import type { RecordCategory } from '../platform/db/schema.js';
-
-const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The examples by file name, the patient reference made the citizen's BSN, the narrative dropped. */
-function examples(files: string[], bsn: string): Json[] {
-  const all = new Map(nictizExamples().map((e) => [e.file, e.resource]));
-  return files.map((f) => {
-    const r = all.get(`nl-core-${f}.xml`);
-    assert.ok(r, `example ${f}`);
-    const walk = (v: unknown): void => {
-      if (Array.isArray(v)) return v.forEach(walk);
-      if (!isObject(v)) return;
-      for (const [k, x] of Object.entries(v)) {
-        if (isObject(x) && typeof x.reference === 'string' && x.reference.startsWith('Patient/')) {
-          v[k] = { identifier: { system: BSN_SYSTEM, value: bsn } };
-        } else walk(x);
-      }
-    };
-    walk(r);
-    // The Encounter example names no patient; Koepel needs one to file it.
-    if (r.resourceType === 'Encounter' && r.subject === undefined) {
-      r.subject = { identifier: { system: BSN_SYSTEM, value: bsn } };
-    }
-    return r;
-  });
-}
-
-function bundle(resources: Json[]): Json {
-  return {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: resources.map((resource) => ({
-      fullUrl: `https://example.org/fhir/${String(resource.resourceType)}/${String(resource.id)}`,
-      resource,
-      request: { method: 'PUT', url: `${String(resource.resourceType)}/${String(resource.id)}` },
-    })),
-  };
-}
 
 const NEW_CATEGORIES: RecordCategory[] = [
   'vitals',
@@ -78,12 +45,8 @@ describe('Mijn dossier: nl-core zib2020 data shown right (issue 11)', () => {
     return res.text;
   }
 
-  async function ingest(organisationId: string, files: string[]): Promise<void> {
-    const client = await createApiClient(k.db, organisationId);
-    const ctx = clientContext({ db: k.db, keys: k.koepel.keys }, client.principal);
-    const result = await ingestBundle(ctx, bundle(examples(files, DEMO.suzanne)));
-    assert.equal(result.status, 200, JSON.stringify(result.body).slice(0, 2000));
-  }
+  const ingest = (organisationId: string, names: string[]) =>
+    ingestAs(k, organisationId, zibExamples(names, DEMO.suzanne));
 
   /** No "onbekend" in a cell, no raw UCUM code, no generated "Healthcare professional (role)", no narrative. */
   function assertClean(html: string): void {
@@ -120,37 +83,7 @@ describe('Mijn dossier: nl-core zib2020 data shown right (issue 11)', () => {
         .where('id', '=', o.id)
         .execute();
     }
-    await ingest(hospital, [
-      'BloodPressure-01',
-      'BodyWeight-01',
-      'BodyHeight-01',
-      'BodyTemperature-01',
-      'HeartRate-01',
-      'HeartRate.HeartbeatRegularity-01',
-      'O2Saturation-01',
-      'AlcoholUse-01',
-      'Vaccination-event-02',
-      'Vaccination-02-PractitionerRole-01',
-      'Vaccination-02-Organization-01',
-      'Vaccination-request-01',
-      'Procedure-event-01',
-      'Procedure-01-PractitionerRole-01',
-      'Procedure-01-Location-01',
-      'Procedure-01-Organization-01',
-      'MedicalDevice-01',
-      'MedicalDevice.Product-01',
-      'TreatmentDirective2-01',
-      'TreatmentDirective2-01-PractitionerRole-01',
-      'TreatmentDirective2-01-Practitioner-01',
-      'AdvanceDirective-01',
-      'TreatmentObjective-01',
-      'Encounter-01',
-      'Encounter-01-Location-01',
-      'Encounter-01-PractitionerRole-01',
-      'Encounter-01-Practitioner-01',
-      'Encounter-01-Organization-01',
-      'Payer.InsuranceCompany-02',
-    ]);
+    await ingest(hospital, ZIB_DISPLAY_EXAMPLES);
     await ingest(gp, ['Payer.InsuranceCompany-02', 'Payer-Organization-02', 'BodyWeight-01']);
     suzanne = new HttpClient(k.url);
     assert.equal((await loginWithDigid(suzanne, DEMO.suzanne)).status, 303);
@@ -190,6 +123,11 @@ describe('Mijn dossier: nl-core zib2020 data shown right (issue 11)', () => {
     assert.ok(![...byName.values()].some((r) => r[4] === 'Huisartsenpraktijk De Linde'), 'the GP does not show vitals');
     assertClean(html);
     assert.match(html, /href="\/dossier\/vitals\/bloodPressure"/);
+    // The heart rhythm is a member of the heart-rate panel: shown with it, not as a measurement of its own.
+    assert.doesNotMatch(pageText(html), /Overige metingen/);
+    const heart = tableRows(await page('/dossier/vitals/heartRate'));
+    assert.equal(heart.length, 1);
+    assert.match(heart[0]?.[2] ?? '', /Onregelmatige hartslag/);
   });
 
   test('the blood pressure page: a chart of two lines with a text alternative, and the table', async () => {
@@ -263,6 +201,9 @@ describe('Mijn dossier: nl-core zib2020 data shown right (issue 11)', () => {
     assert.equal(icu[1], 'Wel doen');
     assert.match(icu[3] ?? '', /niet meer geldig sinds 15 oktober 2012/);
     assert.match(icu[0] ?? '', /hersteld en ontslagen/);
+    // Who agreed: the RelatedPerson and the practitioner by their own names, not the generated displays.
+    assert.doesNotMatch(icu[4] ?? '', /Contact person|Healthcare professional/);
+    assert.match(icu[4] ?? '', /Peters \(/);
     const nr = rows.find((r) => r[0]?.startsWith('Niet reanimeren verklaring'));
     assert.ok(nr, JSON.stringify(rows));
     assert.match(nr[0] ?? '', /Niet-reanimerenpenning/);
