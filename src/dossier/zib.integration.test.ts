@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { pageText, tableRows } from '../../test/support/html.js';
 import { HttpClient } from '../../test/support/http-client.js';
-import { DEMO, orgId } from '../../test/support/principals.js';
+import { citizenId, DEMO, orgId } from '../../test/support/principals.js';
+import { loginStaff } from '../staff/login.testkit.js';
 import { loginWithDigid } from '../identity/digid/test-driver.js';
 import { clientContext, ingestBundle } from '../fhir/ingest.js';
 import { createApiClient } from '../fhir/ingest.testkit.js';
@@ -21,6 +22,8 @@ import {
   type Json,
 } from './zib.testkit.js';
 import type { RecordCategory } from '../platform/db/schema.js';
+
+const HOSPITAL_DOCTOR = 'arts@rivierenland.example';
 
 const NEW_CATEGORIES: RecordCategory[] = [
   'vitals',
@@ -313,6 +316,19 @@ describe('Mijn dossier: nl-core zib2020 data shown right (issue 11)', () => {
     assert.equal(recent[0]?.[3], 'definitief gestopt');
     assert.match(pageText(html), /langer dan 6 maanden geleden zijn gestopt \(1\)/);
     assert.doesNotMatch(pageText(html), /generated|Healthcare professional/);
+  });
+
+  test('the staff record of the hospital: vital signs with their components, units the Dutch way', async () => {
+    const { client } = await loginStaff(k.url, HOSPITAL_DOCTOR);
+    const suzanneId = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
+    const res = await client.get(`/staff/patients/${suzanneId}/record`);
+    assert.equal(res.status, 200);
+    const html = res.text;
+    const vitals = html.slice(html.indexOf('id="section-vitals"'), html.indexOf('id="section-findings"'));
+    const text = pageText(vitals);
+    assert.match(text, /Systolic blood pressure: 125 mmHg; Diastolic blood pressure: 75 mmHg/);
+    assert.match(text, /38,6 °C/);
+    assert.doesNotMatch(text, /\bCel\b|mm\[Hg\]/);
   });
 
   test('[MG-1] insurance: only the GP shows it; the hospital says it does not share it', async () => {
