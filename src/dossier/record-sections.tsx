@@ -183,6 +183,16 @@ export function periodText(
   return null;
 }
 
+/** A date cell; "–" when the resource gives no date (zib examples leave many out), not "datum onbekend". */
+function DateOrDash(props: {
+  ctx: PageContext;
+  date: Date | null;
+  withTime?: boolean;
+  precision?: DatePrecision;
+}): JSX.Element {
+  return props.date ? <DateCell {...props} /> : <span>–</span>;
+}
+
 /** The care provider column every table ends with. */
 function providerColumn<R extends { organisationId: string }>(
   ctx: PageContext,
@@ -482,7 +492,7 @@ export function VitalsOverview(props: TableProps<VitalRow>): JSX.Element {
             { header: t('dossier.vitals.latest'), text: (k) => k.latest.value, class: 'koepel-value' },
             {
               header: t('dossier.vitals.date'),
-              html: (k) => <DateCell ctx={ctx} date={k.latest.at} precision={k.latest.precision} />,
+              html: (k) => <DateOrDash ctx={ctx} date={k.latest.at} precision={k.latest.precision} />,
             },
             { header: t('dossier.vitals.count'), text: (k) => String(k.count), numeric: true },
             { header: t('dossier.column.provider'), text: (k) => providerName(providers, k.latest.organisationId) },
@@ -520,7 +530,7 @@ export function VitalTable(
     {
       header: t('dossier.vitals.date'),
       rowHeader: !props.withWhat,
-      html: (r) => <DateCell ctx={ctx} date={r.at} withTime={r.precision === 'day'} precision={r.precision} />,
+      html: (r) => <DateOrDash ctx={ctx} date={r.at} withTime={r.precision === 'day'} precision={r.precision} />,
     },
     { header: t('dossier.vitals.value'), text: (r) => r.value, class: 'koepel-value' },
     {
@@ -587,7 +597,10 @@ export function FindingTable({ ctx, rows, providers }: TableProps<FindingRow>): 
           html: (r) => <WithSubtext text={r.what} sub={[r.note]} />,
         },
         { header: t('dossier.findings.value'), text: (r) => r.outcome },
-        { header: t('dossier.findings.date'), html: (r) => <DateCell ctx={ctx} date={r.at} precision={r.precision} /> },
+        {
+          header: t('dossier.findings.date'),
+          html: (r) => <DateOrDash ctx={ctx} date={r.at} precision={r.precision} />,
+        },
         providerColumn(ctx, providers),
       ]}
       rows={rows}
@@ -685,7 +698,7 @@ export function ImmunisationsView(props: {
               },
               {
                 header: t('dossier.immunisations.date'),
-                html: (r) => <DateCell ctx={ctx} date={r.at} precision={r.precision} />,
+                html: (r) => <DateOrDash ctx={ctx} date={r.at} precision={r.precision} />,
               },
               { header: t('dossier.immunisations.dose'), text: (r) => r.dose },
               { header: t('dossier.immunisations.by'), text: (r) => r.by },
@@ -792,7 +805,7 @@ export function ProcedureTable({ ctx, rows, providers }: TableProps<ProcedureRow
             r.end && r.at ? (
               <span safe>{periodText(ctx, r.at, r.end) ?? ''}</span>
             ) : (
-              <DateCell ctx={ctx} date={r.at} precision={r.precision} />
+              <DateOrDash ctx={ctx} date={r.at} precision={r.precision} />
             ),
         },
         { header: t('dossier.procedures.where'), text: (r) => r.where },
@@ -1016,7 +1029,7 @@ export function AidTable({ ctx, rows, providers }: TableProps<AidRow>): JSX.Elem
           rowHeader: true,
           html: (r) => <WithSubtext text={r.device} sub={[r.detail, r.status, r.note]} />,
         },
-        { header: t('dossier.aids.since'), html: (r) => <DateCell ctx={ctx} date={r.at} precision={r.precision} /> },
+        { header: t('dossier.aids.since'), html: (r) => <DateOrDash ctx={ctx} date={r.at} precision={r.precision} /> },
         { header: t('dossier.aids.until'), text: (r) => (r.end ? dateText(ctx, r.end) : null) },
         { header: t('dossier.aids.where'), text: (r) => r.where },
         providerColumn(ctx, providers),
@@ -1109,7 +1122,7 @@ export function DirectivesView(props: {
   const treatment = consents.filter((s) => !advance.includes(s));
   const dateColumn: Column<DirectiveRow> = {
     header: t('dossier.directives.date'),
-    html: (r) => <DateCell ctx={ctx} date={r.at} precision={r.precision} />,
+    html: (r) => <DateOrDash ctx={ctx} date={r.at} precision={r.precision} />,
   };
   return (
     <>
@@ -1326,7 +1339,7 @@ export function CarePlanView(props: {
                 rowHeader: true,
                 html: (r) => <WithSubtext text={r.plan} sub={[r.detail, r.status]} />,
               },
-              { header: t('dossier.careplan.since'), html: (r) => <DateCell ctx={ctx} date={r.at} /> },
+              { header: t('dossier.careplan.since'), html: (r) => <DateOrDash ctx={ctx} date={r.at} /> },
               providerColumn(ctx, providers),
             ]}
             rows={nutrition.sort(newestFirst)}

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { pageText, tableRows } from '../../test/support/html.js';
 import { HttpClient } from '../../test/support/http-client.js';
+import { nictizExamples } from '../../test/support/nictiz.js';
 import { citizenId, DEMO, orgId } from '../../test/support/principals.js';
 import { loginStaff } from '../staff/login.testkit.js';
 import { loginWithDigid } from '../identity/digid/test-driver.js';
@@ -17,6 +18,7 @@ import {
   BSN_SYSTEM,
   ingestAs,
   transaction as bundle,
+  withoutDuplicates,
   ZIB_DISPLAY_EXAMPLES,
   zibExamples,
   type Json,
@@ -340,5 +342,54 @@ describe('Mijn dossier: nl-core zib2020 data shown right (issue 11)', () => {
     assert.match(rows[0]?.[0] ?? '', /Menzis/);
     assert.match(pageText(html), /Rivierenland Ziekenhuis deelt geen verzekeringsgegevens via dit portaal/);
     assertClean(html);
+  });
+});
+
+describe('Mijn dossier: every nl-core zib2020 example shown without "onbekend", raw codes or lost values', () => {
+  let k: TestKoepel;
+  let suzanne: HttpClient;
+
+  before(async () => {
+    k = await startKoepel();
+    const hospital = await orgId(k.db, DEMO.hospital);
+    const o = await k.db
+      .selectFrom('organisation')
+      .select('record_categories')
+      .where('id', '=', hospital)
+      .executeTakeFirstOrThrow();
+    await k.db
+      .updateTable('organisation')
+      .set({
+        record_categories: [...new Set([...(o.record_categories as RecordCategory[]), ...NEW_CATEGORIES, 'payer'])],
+      })
+      .where('id', '=', hospital)
+      .execute();
+    const all = nictizExamples()
+      .map((e) => e.file.replace(/\.xml$/, ''))
+      .filter((name) => !/^nl-core-(Patient-01|NameInformation|ContactPerson|HealthcareProvider-01$)/.test(name));
+    const resources = withoutDuplicates(zibExamples(all, DEMO.suzanne).filter((r) => r.resourceType !== 'Patient'));
+    await ingestAs(k, hospital, resources);
+    suzanne = new HttpClient(k.url);
+    assert.equal((await loginWithDigid(suzanne, DEMO.suzanne)).status, 303);
+  });
+  after(async () => {
+    await k.close();
+  });
+
+  test('each new section renders every example: no "onbekend", no raw UCUM code, no empty outcome', async () => {
+    for (const section of [...NEW_CATEGORIES, 'payer', 'medication', 'careteam']) {
+      const res = await suzanne.get(`/dossier/${section}`);
+      assert.equal(res.status, 200, section);
+      const text = pageText(res.text);
+      assert.doesNotMatch(text, /onbekend/i, section);
+      assert.doesNotMatch(text, /\d (Cel|a|mm\[Hg\]|\{[^}]*\}|\[[^\]]*\])( |;|$)/, section);
+      assert.doesNotMatch(text, /<div xmlns/, section);
+    }
+    // Findings: every observation with a value, components or members shows it (the outcome column, "–" only when
+    // the example sent none).
+    const findings = tableRows((await suzanne.get('/dossier/findings')).text);
+    const empty = findings.filter((r) => r[1] === '–').map((r) => r[0]);
+    assert.ok(findings.length > 50, `${findings.length} findings`);
+    assert.deepEqual(empty, [], `findings without an outcome: ${empty.join(', ')}`);
   });
 });

@@ -12,11 +12,11 @@ export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 export type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The examples by name ("BloodPressure-01"), every patient reference made the citizen's BSN. */
+/** The examples by name ("BloodPressure-01", or a whole file stem), every patient reference made the citizen's BSN. */
 export function zibExamples(names: string[], bsn: string): Json[] {
   const all = new Map(nictizExamples().map((e) => [e.file, e.resource]));
   return names.map((f) => {
-    const r = all.get(`nl-core-${f}.xml`);
+    const r = all.get(`nl-core-${f}.xml`) ?? all.get(`${f}.xml`);
     assert.ok(r, `example ${f}`);
     const walk = (v: unknown): void => {
       if (Array.isArray(v)) return v.forEach(walk);
@@ -28,11 +28,29 @@ export function zibExamples(names: string[], bsn: string): Json[] {
       }
     };
     walk(r);
-    // The Encounter example names no patient; Koepel needs one to file it.
-    if (r.resourceType === 'Encounter' && r.subject === undefined) {
-      r.subject = { identifier: { system: BSN_SYSTEM, value: bsn } };
+    // Some examples name no patient (they are parts of another example); Koepel needs one to file them.
+    const named = ['subject', 'patient', 'beneficiary'].some((f) => r[f] !== undefined);
+    if (!named && !DIRECTORY_TYPES.has(String(r.resourceType))) {
+      r[PATIENT_FIELD[String(r.resourceType)] ?? 'subject'] = { identifier: { system: BSN_SYSTEM, value: bsn } };
     }
     return r;
+  });
+}
+
+const DIRECTORY_TYPES = new Set(['Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Medication']);
+const PATIENT_FIELD: Record<string, string> = { Device: 'patient', Consent: 'patient', Coverage: 'beneficiary' };
+
+/** The same directory resource (type and identifier) once: examples share practitioners. */
+export function withoutDuplicates(resources: Json[]): Json[] {
+  const seen = new Set<string>();
+  return resources.filter((r) => {
+    if (!DIRECTORY_TYPES.has(String(r.resourceType)) || !Array.isArray(r.identifier)) return true;
+    const keys = (r.identifier as Json[]).map(
+      (i) => `${String(r.resourceType)}|${String(i.system)}|${String(i.value)}`,
+    );
+    if (keys.some((key) => seen.has(key))) return false;
+    for (const key of keys) seen.add(key);
+    return true;
   });
 }
 
