@@ -157,9 +157,10 @@ function humanName(v: unknown): string | null {
 function deviceName(d: Device): string | null {
   return (
     nonBlank(d.deviceName?.find((n) => nonBlank(n.name))?.name) ??
-    conceptText(d.type) ??
+    conceptWords(d.type) ??
     nonBlank(d.modelNumber) ??
-    noteText(d.note)
+    noteText(d.note) ??
+    conceptText(d.type)
   );
 }
 
@@ -459,11 +460,23 @@ export function vitalRow(ctx: PageContext, s: StoredResource, resolver: Resolver
             : (details.shift() ?? null);
     return { ...base, value, numeric: systolic, diastolic, unit: 'mmHg', details };
   }
-  const outcome = observationOutcome(ctx, s, resolver);
-  const q = o.valueQuantity;
+  // A panel without a value of its own (the zib pulse) is measured by its member of the same kind.
+  const member =
+    o.valueQuantity === undefined
+      ? (o.hasMember ?? [])
+          .map((m) => resolver.resolve(s.organisationId, m) as unknown as Observation | null)
+          .find((m) => m?.resourceType === 'Observation' && m.valueQuantity !== undefined)
+      : undefined;
+  const q = o.valueQuantity ?? member?.valueQuantity;
   const numeric = typeof q?.value === 'number' ? q.value : null;
-  // The panel's own value first; a panel without one (a pulse panel) is its first member.
-  const value = outcome.shift() ?? null;
+  let outcome = observationOutcome(ctx, s, resolver);
+  let value: string | null;
+  if (member) {
+    value = quantityText(ctx.lang, q);
+    const name = conceptText(member.code);
+    const shown = name && value ? `${name}: ${value}` : value;
+    outcome = outcome.filter((part) => part !== shown);
+  } else value = outcome.shift() ?? null;
   const unitPart = q && value ? value.replace(/^[<>≤≥]=?\s*/, '').replace(/^[-\d.,\s]+/, '') : '';
   return { ...base, value, numeric, diastolic: null, unit: unitPart.trim(), details: outcome };
 }

@@ -385,6 +385,13 @@ describe('Mijn dossier: every nl-core zib2020 example shown without "onbekend", 
       assert.doesNotMatch(text, /\d (Cel|a|mm\[Hg\]|\{[^}]*\}|\[[^\]]*\])( |;|$)/, section);
       assert.doesNotMatch(text, /<div xmlns/, section);
     }
+    // A panel without a value of its own (the zib pulse) shows its member's; a device coded without words is named
+    // by its note, not by its SNOMED code.
+    const vitals = tableRows((await suzanne.get('/dossier/vitals')).text, { firstTableOnly: true });
+    assert.equal(vitals.find((r) => r[0] === 'Polsslag')?.[1], '50 /min');
+    const aids = pageText((await suzanne.get('/dossier/aids')).text);
+    assert.match(aids, /Implantant, Gen 2 Tibia Insert/);
+    assert.doesNotMatch(aids, /109228008/);
     // Findings: every observation with a value, components or members shows it (the outcome column, "–" only when
     // the example sent none).
     const findings = tableRows((await suzanne.get('/dossier/findings')).text);
