@@ -37,7 +37,7 @@ import { DataTable, EmptyState, Link, Section, type Column } from '../platform/w
 import type { PageContext } from '../platform/web/context.js';
 import type { StoredResource } from '../record/index.js';
 import type { DossierProvider } from './data.js';
-import { DateCell, dateText, providerName } from './views.js';
+import { DateCell, dateText, dossierHref, providerName } from './views.js';
 
 type T = PageContext['t'];
 type Json = Record<string, unknown>;
@@ -482,7 +482,7 @@ export function vitalRow(ctx: PageContext, s: StoredResource, resolver: Resolver
 }
 
 /** The vital-signs section: the latest of each kind with a link to its course, then the other measurements. */
-export function VitalsOverview(props: TableProps<VitalRow>): JSX.Element {
+export function VitalsOverview(props: TableProps<VitalRow> & { org?: string | undefined }): JSX.Element {
   const { ctx, rows, providers } = props;
   const { t } = ctx;
   const byKind = VITAL_KINDS.map((kind) => {
@@ -500,7 +500,7 @@ export function VitalsOverview(props: TableProps<VitalRow>): JSX.Element {
             {
               header: t('dossier.vitals.measurement'),
               rowHeader: true,
-              html: (k) => <Link href={`/dossier/vitals/${k.kind}`} text={k.latest.what} />,
+              html: (k) => <Link href={dossierHref(`/dossier/vitals/${k.kind}`, props.org)} text={k.latest.what} />,
             },
             { header: t('dossier.vitals.latest'), text: (k) => k.latest.value, class: 'koepel-value' },
             {

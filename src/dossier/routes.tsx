@@ -297,7 +297,7 @@ async function renderSection(
           <></>
         ) : (
           <>
-            <VitalsOverview ctx={ctx} rows={rows} providers={providers} />
+            <VitalsOverview ctx={ctx} rows={rows} providers={providers} org={org} />
             <Text style="small" text={t('dossier.vitals.explain')} />
           </>
         ),
