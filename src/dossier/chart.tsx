@@ -26,6 +26,8 @@ export interface ChartProps {
   low: number | null;
   high: number | null;
   points: ChartPoint[];
+  /** A second line on the same axes (blood pressure: the diastolic beside the systolic), drawn with diamonds. */
+  second?: ChartPoint[];
   /** Width in user units: a narrow chart keeps its text readable on a phone (the page shows one of two). */
   width?: number;
 }
@@ -119,13 +121,15 @@ export function timeScale(points: { at: Date }[], count = 5): { min: number; max
 export function LabChart(props: ChartProps): JSX.Element {
   const W = props.width ?? 640;
   const PLOT_W = W - M.left - M.right;
-  const points = [...props.points].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const byTime = (a: ChartPoint, b: ChartPoint) => a.at.getTime() - b.at.getTime();
+  const points = [...props.points].sort(byTime);
+  const second = [...(props.second ?? [])].sort(byTime);
   const ys = valueScale(
-    points.map((p) => p.value),
+    [...points, ...second].map((p) => p.value),
     props.low,
     props.high,
   );
-  const xs = timeScale(points, W < 500 ? 3 : 5);
+  const xs = timeScale([...points, ...second], W < 500 ? 3 : 5);
   const x = (t: number) => M.left + ((t - xs.min) / (xs.max - xs.min)) * PLOT_W;
   const y = (v: number) => M.top + PLOT_H - ((v - ys.min) / (ys.max - ys.min)) * PLOT_H;
   const clampY = (v: number) => Math.min(M.top + PLOT_H, Math.max(M.top, y(v)));
@@ -140,7 +144,8 @@ export function LabChart(props: ChartProps): JSX.Element {
           bottom: clampY(props.low ?? ys.min),
         }
       : null;
-  const path = points.map((p) => `${r(x(p.at.getTime()))},${r(y(p.value))}`).join(' ');
+  const pathOf = (list: ChartPoint[]) => list.map((p) => `${r(x(p.at.getTime()))},${r(y(p.value))}`).join(' ');
+  const path = pathOf(points);
 
   return (
     <svg
@@ -207,6 +212,29 @@ export function LabChart(props: ChartProps): JSX.Element {
         </text>
       </g>
       {points.length > 1 ? <polyline class="koepel-chart-line" points={path} aria-hidden="true" /> : ''}
+      {second.length > 1 ? (
+        <polyline class="koepel-chart-line koepel-chart-line--second" points={pathOf(second)} aria-hidden="true" />
+      ) : (
+        ''
+      )}
+      {second.length > 0 ? (
+        <g class="koepel-chart-points">
+          {second.map((p) => {
+            const cx = x(p.at.getTime());
+            const cy = y(p.value);
+            return (
+              <polygon
+                class="koepel-chart-point koepel-chart-point--second"
+                points={`${r(cx)},${r(cy - 7)} ${r(cx + 7)},${r(cy)} ${r(cx)},${r(cy + 7)} ${r(cx - 7)},${r(cy)}`}
+              >
+                <title safe>{p.label}</title>
+              </polygon>
+            );
+          })}
+        </g>
+      ) : (
+        ''
+      )}
       <g class="koepel-chart-points">
         {points.map((p) => {
           const cx = x(p.at.getTime());

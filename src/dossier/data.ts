@@ -24,13 +24,38 @@ export interface DossierProvider {
 export const SECTIONS = [
   'appointments',
   'lab',
+  'vitals',
+  'findings',
+  'documents',
+  'medication',
+  'immunisations',
+  'episodes',
+  'procedures',
+  'visits',
+  'sensitivities',
+  'aids',
+  'directives',
+  'careplan',
+  'payer',
+  'careteam',
+] as const satisfies readonly RecordCategory[];
+export type Section = (typeof SECTIONS)[number];
+
+/** The sections every citizen sees in the menu; the others only when one of their providers shows that category. */
+const CORE_SECTIONS: ReadonlySet<Section> = new Set([
+  'appointments',
+  'lab',
   'documents',
   'medication',
   'episodes',
   'sensitivities',
   'careteam',
-] as const satisfies readonly RecordCategory[];
-export type Section = (typeof SECTIONS)[number];
+]);
+
+/** The sections to list for these providers: the core ones, and the others some provider shows (MG-1, MG-7). */
+export function sectionsFor(providers: readonly { categories: ReadonlySet<RecordCategory> }[]): Section[] {
+  return SECTIONS.filter((s) => CORE_SECTIONS.has(s) || providers.some((p) => p.categories.has(s)));
+}
 
 export function isSection(v: unknown): v is Section {
   return typeof v === 'string' && (SECTIONS as readonly string[]).includes(v);

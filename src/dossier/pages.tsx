@@ -4,6 +4,7 @@ import Html from '@kitajs/html';
 import type { DocumentReference, Observation } from 'fhir/r4.js';
 import type { RecordCategory } from '../platform/db/schema.js';
 import { formatNumber, isAbnormal, rangeBounds, rangeText } from '../platform/fhir/display.js';
+import { joinUnit, unitText } from '../platform/fhir/units.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import {
   ButtonLink,
@@ -22,7 +23,7 @@ import {
 import type { PageContext } from '../platform/web/context.js';
 import type { StoredResource } from '../record/index.js';
 import { LabChart, type ChartPoint } from './chart.js';
-import { SECTIONS, type DossierProvider } from './data.js';
+import { sectionsFor, type DossierProvider } from './data.js';
 import { documentRow, fileText, LabTable, rangeWords, type LabRow } from './section-views.js';
 import {
   countText,
@@ -43,9 +44,9 @@ import {
  * A page about one item of a section (a lab test, a document): the trail through its section, the provider it came
  * from at the top, and the way back to the section at the bottom.
  */
-function DetailPage(props: {
+export function DetailPage(props: {
   ctx: PageContext;
-  section: 'lab' | 'documents';
+  section: 'lab' | 'documents' | 'vitals';
   title: string;
   org: string;
   children: Children;
@@ -96,7 +97,7 @@ export function OverviewPage(props: {
           <OrgFilter ctx={ctx} action="/dossier" providers={props.providers} selected={org} />
           <FilterStatus ctx={ctx} providers={props.providers} org={org} resetHref="/dossier" />
           <CardList class="koepel-dossier-sections">
-            {SECTIONS.map((s) => {
+            {sectionsFor(props.providers).map((s) => {
               const per = props.inScope.map((p) => ({ p, n: props.counts.get(p.id)?.get(s) ?? 0 }));
               const total = per.reduce((sum, x) => sum + x.n, 0);
               return (
@@ -143,7 +144,7 @@ export function OverviewPage(props: {
 // ---------------------------------------------------------------------------------------------------------------
 // One lab test over time
 // ---------------------------------------------------------------------------------------------------------------
-function ChartLegend(props: { ctx: PageContext; band: boolean }): JSX.Element {
+export function ChartLegend(props: { ctx: PageContext; band: boolean }): JSX.Element {
   const { t } = props.ctx;
   const entries = [
     ...(props.band ? [['band', t('dossier.lab.chart.legend.band')] as const] : []),
@@ -179,8 +180,8 @@ export function LabDetailPage(props: {
   const org = providerName(props.providers, chosen.organisationId);
   const flagText = (r: LabRow) => (r.flag ? t(`dossier.flag.${r.flag}` as MessageKey) : '–');
   const numeric = rows.filter((r) => r.numeric !== null && r.at !== null);
-  const unit = observation.valueQuantity?.unit ?? observation.valueQuantity?.code ?? '';
-  const withUnit = (n: number) => `${formatNumber(ctx.lang, n)}${unit ? ` ${unit}` : ''}`;
+  const unit = observation.valueQuantity ? unitText(ctx.lang, observation.valueQuantity) : '';
+  const withUnit = (n: number) => joinUnit(formatNumber(ctx.lang, n), unit);
   const { low, high } = rangeBounds(observation.referenceRange);
   const range = rangeText(ctx.lang, observation.referenceRange, rangeWords(t));
   const sortedAsc = [...numeric].sort((a, b) => (a.at?.getTime() ?? 0) - (b.at?.getTime() ?? 0));

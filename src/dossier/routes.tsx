@@ -2,9 +2,13 @@
 // provider it came from and every page filterable by provider.
 //
 //   GET /dossier                              overview: sections with counts per provider (nothing decrypted)
-//   GET /dossier/:section                     appointments | lab | documents | medication | episodes |
-//                                             sensitivities | careteam
+//   GET /dossier/:section                     appointments | lab | vitals | findings | documents | medication |
+//                                             immunisations | episodes | procedures | visits | sensitivities |
+//                                             aids | directives | careplan | payer | careteam
+//                                             (the zib2020 sections of issue 11 appear in the menu only when one
+//                                             of the citizen's providers shows that category)
 //   GET /dossier/lab/:id                      one test over time: SVG chart with reference band + table
+//   GET /dossier/vitals/:kind                 one vital sign over time (blood pressure: systolic and diastolic)
 //   GET /dossier/documents/:id                a document: details, text inline, files to download
 //   GET /dossier/documents/:id/:position      download an attachment (audited)
 //
@@ -22,7 +26,7 @@ import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage, type DataScope } from '../platform/http/request-context.js';
 import { CardList, EmptyState, Section, Text } from '../platform/web/components/index.js';
 import type { PageContext } from '../platform/web/context.js';
-import { listAttachments, readAttachment, readResources } from '../record/index.js';
+import { listAttachments, readAttachment, readResources, type StoredResource } from '../record/index.js';
 import {
   countsByProvider,
   dossierProviders,
@@ -35,6 +39,28 @@ import {
 } from './data.js';
 import { medicationOverview } from './medication.js';
 import { DocumentPage, LabDetailPage, OverviewPage } from './pages.js';
+import {
+  AidTable,
+  aidRows,
+  CarePlanView,
+  CoverageTable,
+  coverageRows,
+  DirectivesView,
+  FindingTable,
+  findingRows,
+  ImmunisationsView,
+  isVitalKind,
+  memberIds,
+  ProcedureTable,
+  procedureRows,
+  Resolver,
+  VisitsView,
+  VitalsOverview,
+  vitalKind,
+  vitalRow,
+  type DirectoryEntry as RecordDirectoryEntry,
+} from './record-sections.js';
+import { VitalDetailPage } from './vitals-page.js';
 import {
   allergyRow,
   AllergyTable,
@@ -194,7 +220,7 @@ async function renderSection(
     }
     case 'medication': {
       const resources = await read(['medication']);
-      const overview = medicationOverview(resources);
+      const overview = medicationOverview(resources, new Date(), await resolverFor(scope, resources));
       return page(
         resources.length === 0 ? <></> : <MedicationTables ctx={ctx} overview={overview} providers={providers} />,
         countPer(resources),
@@ -256,6 +282,108 @@ async function renderSection(
         countPer(resources),
       );
     }
+    case 'vitals': {
+      const resources = await read(['vitals']);
+      const resolver = await resolverFor(scope, resources);
+      // Members of a panel (a pulse's regularity) are shown with their panel, not again on their own.
+      const members = memberIds(resources, resolver);
+      const rows = resources
+        .filter(
+          (r) => r.resourceType === 'Observation' && r.resource.status !== 'entered-in-error' && !members.has(r.id),
+        )
+        .map((r) => vitalRow(ctx, r, resolver));
+      return page(
+        rows.length === 0 ? (
+          <></>
+        ) : (
+          <>
+            <VitalsOverview ctx={ctx} rows={rows} providers={providers} org={org} />
+            <Text style="small" text={t('dossier.vitals.explain')} />
+          </>
+        ),
+        countPer(resources),
+      );
+    }
+    case 'findings': {
+      const resources = await read(['findings']);
+      const rows = findingRows(ctx, resources, await resolverFor(scope, resources));
+      return page(
+        rows.length === 0 ? <></> : <FindingTable ctx={ctx} rows={rows} providers={providers} />,
+        countPer(resources),
+      );
+    }
+    case 'immunisations': {
+      const resources = await read(['immunisations']);
+      const resolver = await resolverFor(scope, resources);
+      return page(
+        resources.length === 0 ? (
+          <></>
+        ) : (
+          <ImmunisationsView ctx={ctx} resources={resources} resolver={resolver} providers={providers} />
+        ),
+        countPer(resources),
+      );
+    }
+    case 'procedures': {
+      const resources = await read(['procedures']);
+      const rows = procedureRows(ctx, resources, await resolverFor(scope, resources));
+      return page(
+        rows.length === 0 ? <></> : <ProcedureTable ctx={ctx} rows={rows} providers={providers} />,
+        countPer(resources),
+      );
+    }
+    case 'visits': {
+      // Episodes of care name their condition: Conditions are read where the organisation shows episodes.
+      const resources = await read(['visits', 'episodes']);
+      const own = resources.filter((r) => r.category === 'visits');
+      const resolver = await resolverFor(scope, resources);
+      return page(
+        own.length === 0 ? <></> : <VisitsView ctx={ctx} resources={own} resolver={resolver} providers={providers} />,
+        countPer(own),
+      );
+    }
+    case 'aids': {
+      const resources = await read(['aids']);
+      const rows = aidRows(ctx, resources, await resolverFor(scope, resources));
+      return page(
+        rows.length === 0 ? <></> : <AidTable ctx={ctx} rows={rows} providers={providers} />,
+        countPer(resources),
+      );
+    }
+    case 'directives': {
+      // Representatives are RelatedPersons: read where the organisation shows its care team.
+      const resources = await read(['directives', 'careteam']);
+      const own = resources.filter((r) => r.category === 'directives');
+      const resolver = await resolverFor(scope, resources);
+      return page(
+        own.length === 0 ? (
+          <></>
+        ) : (
+          <DirectivesView ctx={ctx} resources={own} resolver={resolver} providers={providers} />
+        ),
+        countPer(own),
+      );
+    }
+    case 'careplan': {
+      const resources = await read(['careplan']);
+      const resolver = await resolverFor(scope, resources);
+      return page(
+        resources.length === 0 ? (
+          <></>
+        ) : (
+          <CarePlanView ctx={ctx} resources={resources} resolver={resolver} providers={providers} />
+        ),
+        countPer(resources),
+      );
+    }
+    case 'payer': {
+      const resources = await read(['payer']);
+      const rows = coverageRows(ctx, resources, await resolverFor(scope, resources));
+      return page(
+        rows.length === 0 ? <></> : <CoverageTable ctx={ctx} rows={rows} providers={providers} />,
+        countPer(resources),
+      );
+    }
     case 'careteam': {
       const resources = (await read(['careteam'])).filter((r) => r.resourceType === 'CareTeam');
       const orgs = [...new Set(resources.map((r) => r.organisationId))];
@@ -283,6 +411,28 @@ async function renderSection(
       );
     }
   }
+}
+
+/** The directory entries (Practitioner, PractitionerRole, Organization, Location, Medication) of these organisations. */
+async function loadDirectory(scope: DataScope, organisationIds: string[]): Promise<RecordDirectoryEntry[]> {
+  if (organisationIds.length === 0) return [];
+  const rows = await scope.tx
+    .selectFrom('directory_resource')
+    .select(['id', 'organisation_id', 'resource_type', 'resource'])
+    .where('organisation_id', 'in', organisationIds)
+    .execute();
+  return rows.map((d) => ({
+    id: d.id,
+    organisationId: d.organisation_id,
+    resourceType: d.resource_type,
+    resource: d.resource,
+  }));
+}
+
+/** Resolves references of these resources within each one's organisation. */
+async function resolverFor(scope: DataScope, resources: StoredResource[]): Promise<Resolver> {
+  const orgs = [...new Set(resources.map((r) => r.organisationId))];
+  return new Resolver(resources, await loadDirectory(scope, orgs));
 }
 
 async function labCounts(scope: DataScope, citizen: Citizen): Promise<Map<string, number>> {
@@ -383,6 +533,39 @@ export function registerDossier(app: FastifyInstance): void {
           chosen={labRow(ctx, chosen)}
           rows={rows}
           observation={observation}
+        />
+      );
+    });
+    return sendPage(reply, page);
+  });
+
+  app.get('/dossier/vitals/:kind', async (req, reply) => {
+    const citizen = requireCitizen(req);
+    const kind = (req.params as { kind?: unknown }).kind;
+    if (!isVitalKind(kind)) throw new HttpError(404, 'notFound');
+    const org = parseOrgFilter(req.query);
+    const ctx = pageContext(req);
+    const page = await req.withData(async (scope) => {
+      const { providers } = await begin(scope, citizen, { resourceType: 'vitals', org });
+      const resources = await readResources(
+        { tx: scope.tx, keys: scope.keys },
+        { citizenId: citizen.citizenId, categories: ['vitals'], resourceTypes: ['Observation'], ...orgIds(org) },
+      );
+      const resolver = await resolverFor(scope, resources);
+      const members = memberIds(resources, resolver);
+      const chosen = resources.filter(
+        (r) =>
+          r.resource.status !== 'entered-in-error' &&
+          !members.has(r.id) &&
+          vitalKind(r.resource as unknown as Observation) === kind,
+      );
+      if (chosen.length === 0) throw new HttpError(404, 'notFound');
+      return (
+        <VitalDetailPage
+          ctx={ctx}
+          providers={providers}
+          kind={kind}
+          rows={chosen.map((r) => vitalRow(ctx, r, resolver))}
         />
       );
     });

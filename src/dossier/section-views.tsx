@@ -37,6 +37,7 @@ import type { PageContext } from '../platform/web/context.js';
 import type { AttachmentInfo, StoredResource } from '../record/index.js';
 import type { DossierProvider } from './data.js';
 import type { MedicationLine, MedicationOverview } from './medication.js';
+import { periodText } from './record-sections.js';
 import { DateCell, dateText, providerName, Source } from './views.js';
 
 type T = PageContext['t'];
@@ -463,8 +464,9 @@ function medicineColumn<R extends { name: string; codes: string[]; reason?: stri
   };
 }
 
-function repeatText(t: T, l: MedicationLine): string {
-  if (l.repeats === null) return l.continuous ? t('dossier.medication.repeatYes') : t('dossier.medication.unknown');
+function repeatText(t: T, l: MedicationLine): string | null {
+  // Not said (an MP9 agreement carries no repeats: the dispense request does): no word for it, not "unknown".
+  if (l.repeats === null) return l.continuous ? t('dossier.medication.repeatYes') : null;
   if (l.repeats > 0) return t('dossier.medication.repeatTimes', { count: l.repeats });
   return l.continuous ? t('dossier.medication.repeatYes') : t('dossier.medication.repeatNo');
 }
@@ -540,9 +542,21 @@ export function MedicationTables(props: {
           { header: t('dossier.medication.dosage'), text: (l) => l.dosage },
           {
             header: t('dossier.medication.period'),
-            text: (l) => t('dossier.medication.until', { start: dateText(ctx, l.start), end: dateText(ctx, l.end) }),
+            text: (l) =>
+              l.start && l.end
+                ? t('dossier.medication.until', { start: dateText(ctx, l.start), end: dateText(ctx, l.end) })
+                : periodText(ctx, l.start, l.end),
           },
-          { header: t('dossier.medication.stopReason'), text: (l) => l.stopReason },
+          {
+            header: t('dossier.medication.stopReason'),
+            text: (l) =>
+              [
+                l.stopText ?? (l.stopType ? t(`dossier.medication.stopType.${l.stopType}` as MessageKey) : null),
+                l.stopReason,
+              ]
+                .filter(Boolean)
+                .join(': ') || null,
+          },
         ]}
       >
         {o.olderCount > 0 ? (

@@ -166,6 +166,101 @@ describe('medication overview (AMO: current and the past six months)', () => {
   });
 });
 
+describe('medication overview: medication process 9', () => {
+  const now = new Date('2026-06-01T12:00:00Z');
+  const EXT = 'http://nictiz.nl/fhir/StructureDefinition/';
+  const stored = (resource: Record<string, unknown>, i: number): StoredResource => ({
+    id: `id-${i}`,
+    organisationId: 'org',
+    citizenId: 'c',
+    resourceType: resource.resourceType as StoredResource['resourceType'],
+    category: 'medication',
+    effectiveAt: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    resource: resource as StoredResource['resource'],
+  });
+  const agreement = (name: string, extension: unknown[], more: Record<string, unknown> = {}) => ({
+    resourceType: 'MedicationRequest',
+    status: 'active',
+    intent: 'order',
+    medicationCodeableConcept: { text: name },
+    extension,
+    ...more,
+  });
+  const period = (start: string, end?: string) => ({
+    url: `${EXT}ext-TimeInterval.Period`,
+    valuePeriod: { start, ...(end ? { end } : {}) },
+  });
+  const treatment = (value: string) => ({
+    url: `${EXT}ext-PharmaceuticalTreatment.Identifier`,
+    valueIdentifier: { system: 'urn:oid:1.2.3', value },
+  });
+  const stop = (code: string) => ({
+    url: `${EXT}ext-StopType`,
+    valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code }] },
+  });
+
+  test('the period of use in the extension decides; a stop agreement ends its treatment; rendered dosage text', () => {
+    const o = medicationOverview(
+      [
+        agreement('Lang geleden afgelopen', [period('2019-01-01', '2019-03-01')], {
+          dosageInstruction: [{ text: '1 dd 1' }],
+        }),
+        agreement('Loopt', [
+          period('2026-05-01'),
+          { url: `${EXT}ext-RenderedDosageInstruction`, valueString: '1 maal per dag 1 tablet' },
+        ]),
+        agreement('Gestopt', [treatment('T1'), period('2026-04-01')]),
+        agreement('Gestopt', [treatment('T1'), period('2026-04-01', '2026-05-20')], {
+          modifierExtension: [stop('113371000146109')],
+        }),
+        agreement('Onderbroken', [period('2026-04-01')], { modifierExtension: [stop('385655000')] }),
+      ].map(stored),
+      now,
+    );
+    assert.deepEqual(
+      o.current.map((l) => [l.name, l.dosage]),
+      [['Loopt', '1 maal per dag 1 tablet']],
+    );
+    assert.deepEqual(
+      o.recent.map((l) => [l.name, l.stopType]),
+      [
+        ['Gestopt', 'stopped'],
+        ['Onderbroken', 'suspended'],
+      ],
+    );
+    assert.equal(o.olderCount, 1);
+  });
+
+  test('bad input: extensions of the wrong shape are ignored, never thrown on', () => {
+    const o = medicationOverview(
+      [
+        agreement('Raar', [
+          { url: `${EXT}ext-TimeInterval.Period`, valueString: 'gisteren' },
+          { url: `${EXT}ext-RenderedDosageInstruction`, valueInteger: 3 },
+          { url: `${EXT}ext-PharmaceuticalTreatment.Identifier`, valueString: 'x' },
+          'not an object',
+        ]),
+        agreement('Stop zonder code', [], {
+          modifierExtension: [{ url: `${EXT}ext-StopType`, valueCodeableConcept: { text: 'gestopt' } }],
+        }),
+      ].map(stored),
+      now,
+    );
+    assert.deepEqual(
+      o.current.map((l) => [l.name, l.dosage]),
+      [['Raar', null]],
+    );
+    assert.deepEqual(
+      o.recent.map((l) => [l.name, l.stopType, l.stopText]),
+      [],
+    );
+    assert.equal(o.olderCount, 1, 'a stop without a date is counted as older, not shown as current');
+  });
+});
+
 describe('download file names', () => {
   test('ASCII only, no path or quote, the extension of the content type', () => {
     assert.equal(downloadName('Ontslagbrief Chirurgie', 'application/pdf', 'document'), 'Ontslagbrief-Chirurgie.pdf');

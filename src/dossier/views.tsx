@@ -17,7 +17,7 @@ import {
   type Children,
   type Crumb,
 } from '../platform/web/components/index.js';
-import { SECTIONS, type DossierProvider, type Section } from './data.js';
+import { sectionsFor, type DossierProvider, type Section } from './data.js';
 import type { DatePrecision } from '../platform/fhir/display.js';
 
 export const sectionTitle = (ctx: PageContext, s: Section) => ctx.t(`dossier.section.${s}.title` as MessageKey);
@@ -118,12 +118,19 @@ export function FilterStatus(props: {
 }
 
 /** The menu of dossier sections, on every section page. */
-export function SectionNav(props: { ctx: PageContext; current: Section | null; org: string | undefined }): JSX.Element {
+export function SectionNav(props: {
+  ctx: PageContext;
+  current: Section | null;
+  org: string | undefined;
+  providers: DossierProvider[];
+}): JSX.Element {
   const { ctx } = props;
+  const sections = sectionsFor(props.providers);
+  if (props.current && !sections.includes(props.current)) sections.push(props.current);
   return (
     <nav class="koepel-section-nav" aria-label={ctx.t('dossier.sectionsNav')}>
       <ul class="koepel-section-nav-list">
-        {SECTIONS.map((s) => (
+        {sections.map((s) => (
           <li>
             <Link
               href={dossierHref(`/dossier/${s}`, props.org)}
@@ -222,7 +229,7 @@ export function SectionPage(props: {
     >
       <div class="koepel-dossier-tools">
         <OrgFilter ctx={ctx} action={`/dossier/${section}`} providers={providers} selected={org} />
-        <SectionNav ctx={ctx} current={section} org={org} />
+        <SectionNav ctx={ctx} current={section} org={org} providers={providers} />
       </div>
       <FilterStatus ctx={ctx} providers={providers} org={org} resetHref={`/dossier/${section}`} />
       <div class="koepel-dossier-content">{render(props.children)}</div>

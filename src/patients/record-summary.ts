@@ -2,6 +2,7 @@
 // unit, a reference range, a period. Defensive by design — the resources were validated at ingestion, but a field
 // that is missing or of an unexpected shape shows as empty rather than breaking the page.
 import { codeSystemLabel } from '../platform/fhir/code-systems.js';
+import { unitText } from '../platform/fhir/units.js';
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,7 +40,7 @@ export function firstCode(cc: unknown): string | null {
 
 export function quantityText(q: unknown): string {
   if (!isObject(q) || typeof q.value !== 'number') return '';
-  const unit = str(q.unit) ?? str(q.code);
+  const unit = unitText('nl', q) || null; // the Dutch way: °C, jaar, mmHg — never a raw UCUM code
   const comparator = str(q.comparator) ?? '';
   const value = String(q.value).replace('.', ','); // Dutch decimal comma, as on lab forms
   return `${comparator}${value}${unit ? ` ${unit}` : ''}`;
@@ -53,6 +54,19 @@ export function observationValue(o: Json): string {
   if (typeof o.valueBoolean === 'boolean') return o.valueBoolean ? '✓' : '✗';
   if (typeof o.valueInteger === 'number') return String(o.valueInteger);
   return '';
+}
+
+/** An Observation's whole outcome: its value, its components ("Systolic blood pressure: 125 mmHg"), panel members. */
+export function observationOutcome(o: Json): string {
+  const parts = [observationValue(o)];
+  for (const c of list(o.component)) {
+    if (!isObject(c)) continue;
+    const value = observationValue(c);
+    const name = conceptText(c.code);
+    if (value) parts.push(name ? `${name}: ${value}` : value);
+  }
+  for (const m of list(o.hasMember)) if (isObject(m) && str(m.display)) parts.push(String(m.display));
+  return parts.filter(Boolean).join('; ');
 }
 
 export function referenceRangeText(o: Json): string {
@@ -78,7 +92,12 @@ export function interpretationCode(o: Json): string | null {
 /** The text of the first dosage instruction (MedicationStatement.dosage, MedicationRequest.dosageInstruction). */
 export function dosageText(r: Json): string {
   const d = list(r.dosage)[0] ?? list(r.dosageInstruction)[0];
-  return isObject(d) ? (str(d.text) ?? str(d.patientInstruction) ?? '') : '';
+  const own = isObject(d) ? (str(d.text) ?? str(d.patientInstruction)) : null;
+  // Medication process 9: the rendered dosage instruction when the Dosage has no text.
+  const rendered = list(r.extension).find(
+    (e) => isObject(e) && e.url === 'http://nictiz.nl/fhir/StructureDefinition/ext-RenderedDosageInstruction',
+  );
+  return own ?? (isObject(rendered) ? str(rendered.valueString) : null) ?? '';
 }
 
 export function medicationText(r: Json): string {

@@ -16,6 +16,7 @@ import {
   firstCode,
   interpretationCode,
   medicationText,
+  observationOutcome,
   observationValue,
   periodOf,
   referenceRangeText,
@@ -245,6 +246,17 @@ function tableFor(
             <When ctx={ctx} value={periodOf(c.period).start} />,
           ];
         },
+      };
+    case 'vitals':
+    case 'findings':
+      // Vital signs and zib observations: the value with its components (blood pressure) and panel members.
+      return {
+        columns: ['when', 'test', 'result'],
+        row: (r, o) => [
+          <When ctx={ctx} value={r.effectiveAt?.toISOString() ?? null} />,
+          txt(conceptText(o.code) || r.resourceType),
+          txt(observationOutcome(o)),
+        ],
       };
     default:
       // The categories of issue 11 (vital signs, immunisations, procedures …): what, when and its status.

@@ -6,6 +6,7 @@
 import type { CodeableConcept, Period, Quantity, Reference } from 'fhir/r4.js';
 import type { Lang } from '../i18n/i18n.js';
 import { codeSystemLabel } from './code-systems.js';
+import { joinUnit, unitText } from './units.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,14 +73,13 @@ export function formatNumber(lang: Lang, n: number): string {
   return f.format(n);
 }
 
-/** A Quantity as "< 7,35 mmol/L": comparator, number in the visitor's language, unit (or UCUM code). */
+/** A Quantity as "< 7,35 mmol/L", "38,6 °C": comparator, number in the visitor's language, unit (units.ts). */
 export function quantityText(lang: Lang, q: unknown): string | null {
   if (!isObject(q)) return null;
   const value = numberOf(q.value);
   if (value === null) return null;
   const comparator = nonBlank(q.comparator);
-  const unit = nonBlank(q.unit) ?? nonBlank(q.code);
-  return `${comparator ? `${comparator} ` : ''}${formatNumber(lang, value)}${unit ? ` ${unit}` : ''}`;
+  return `${comparator ? `${comparator} ` : ''}${joinUnit(formatNumber(lang, value), unitText(lang, q))}`;
 }
 
 export interface ReferenceRangeLike {
@@ -112,7 +112,7 @@ export function rangeText(
 ): string | null {
   const r = ranges?.[0];
   if (!r) return null;
-  const unit = nonBlank(r.low?.unit) ?? nonBlank(r.high?.unit);
+  const unit = (r.low ? unitText(lang, r.low) : '') || (r.high ? unitText(lang, r.high) : '');
   const { low, high } = rangeBounds(ranges);
   const n = (v: number) => formatNumber(lang, v);
   const span =
