@@ -2,8 +2,9 @@
 // per mode (cpb-9), so the citizen's read side and the provider systems' write side (src/fhir/capability.ts) are
 // merged into one `rest` entry: a type both read and written lists the interactions of both.
 import type { writeCapability } from '../capability.js';
-import { CITIZEN_RECORD_TYPES } from '../../record/index.js';
+import { CITIZEN_RECORD_TYPES, type CitizenRecordType } from '../../record/index.js';
 import type { Json } from './present.js';
+import { includesOf, TYPE_PARAMS, type ParamDef } from './search.js';
 
 export const SEARCH_PARAMS = [
   { name: 'patient', type: 'reference', documentation: 'Only the logged-in citizen: Patient/{id}.' },
@@ -11,6 +12,53 @@ export const SEARCH_PARAMS = [
   { name: '_count', type: 'number', documentation: 'Page size, 0 to 500 (default 100). 0 returns the total only.' },
   { name: '_offset', type: 'number', documentation: 'Start of the page (next/previous links give it).' },
 ];
+
+/** Search parameters every record type has besides SEARCH_PARAMS, and the type's own (search.ts). */
+const COMMON_PARAMS = [
+  {
+    name: '_lastUpdated',
+    type: 'date',
+    documentation:
+      'When Koepel last stored the resource. Prefixes eq ne lt gt le ge sa eb ap; comma = OR, repeat = AND.',
+  },
+];
+const PARAM_TYPE: Record<ParamDef['kind'], string> = {
+  date: 'date',
+  token: 'token',
+  reference: 'reference',
+  'medication-code': 'token',
+};
+const HOW: Record<string, string> = {
+  date: ' Prefixes eq ne lt gt le ge sa eb ap; comma = OR, repeat = AND.',
+  token: ' code, system|code, |code or system|; :not; comma = OR, repeat = AND.',
+  reference: ' Chained: medication.code (the code of the referenced Medication or of the resource itself).',
+};
+
+/** MP9 3.0 profiles the medication resources are accepted and served as (test/fixtures/nictiz-mp9). */
+const MP9 = 'http://nictiz.nl/fhir/StructureDefinition/';
+const MP9_PROFILES: Record<string, string[]> = {
+  MedicationRequest: ['mp-MedicationAgreement', 'mp-VariableDosingRegimen', 'mp-DispenseRequest'],
+  MedicationDispense: ['mp-AdministrationAgreement', 'mp-MedicationDispense'],
+  MedicationStatement: ['mp-MedicationUse2'],
+  MedicationAdministration: ['mp-MedicationAdministration2'],
+};
+
+function typeSearch(type: CitizenRecordType): Json {
+  const own = Object.entries(TYPE_PARAMS[type])
+    .filter(([, def]) => def.kind !== 'medication-code')
+    .map(([name, def]) => ({
+      name,
+      ...('definition' in def && def.definition ? { definition: def.definition } : {}),
+      type: PARAM_TYPE[def.kind],
+      documentation: `${def.doc}${HOW[def.kind] ?? ''}`,
+    }));
+  const profiles = MP9_PROFILES[type];
+  return {
+    ...(profiles ? { supportedProfile: profiles.map((p) => `${MP9}${p}`) } : {}),
+    searchInclude: includesOf(type),
+    searchParam: [...SEARCH_PARAMS, ...COMMON_PARAMS, ...own],
+  };
+}
 
 export interface CapabilityOptions {
   base: string;
@@ -121,7 +169,7 @@ export function capabilityStatement(opts: CapabilityOptions): Json {
                 },
               ],
             }),
-            ...CITIZEN_RECORD_TYPES.map((t) => read(t)),
+            ...CITIZEN_RECORD_TYPES.map((t) => read(t, typeSearch(t))),
             { type: 'Organization', interaction: [{ code: 'read' }] },
             { type: 'Practitioner', interaction: [{ code: 'read' }] },
             { type: 'PractitionerRole', interaction: [{ code: 'read' }] },

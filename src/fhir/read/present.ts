@@ -65,7 +65,8 @@ export function koepelReference(ref: Json): { type: string; id: string; record: 
   const r = typeof ref.reference === 'string' ? ref.reference : null;
   const m = r ? /(?:^|\/)([A-Za-z]+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(r) : null;
   if (!m?.[1] || !m[2]) return null;
-  if (m[1] === 'Practitioner' || m[1] === 'PractitionerRole')
+  // Medication: MP9's product, stored in the organisation's directory (src/fhir/directory.ts).
+  if (m[1] === 'Practitioner' || m[1] === 'PractitionerRole' || m[1] === 'Medication')
     return { type: m[1], id: m[2].toLowerCase(), record: false };
   if (isCitizenRecordType(m[1])) return { type: m[1], id: m[2].toLowerCase(), record: true };
   return null;

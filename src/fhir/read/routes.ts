@@ -19,7 +19,8 @@ import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
 import { capabilityStatement } from './capability.js';
 import type { Json } from './present.js';
-import { isCitizenRecordType } from '../../record/index.js';
+import { isCitizenRecordType, type CitizenRecordType } from '../../record/index.js';
+import { parseSearch, strictHandling, type ParsedSearch } from './search.js';
 import {
   everything,
   readBinary,
@@ -107,7 +108,7 @@ function patientParam(value: string | undefined, base: string): string | null {
   return m?.[1] ?? '-';
 }
 
-function searchQuery(params: Map<string, string>, base: string): SearchQuery {
+function searchQuery(params: Map<string, string>, base: string, search?: ParsedSearch): SearchQuery {
   const patient = params.get('patient') ?? params.get('subject');
   if (params.has('patient') && params.has('subject')) {
     throw fhirError(400, 'invalid', 'Give either patient or subject, not both.');
@@ -125,7 +126,35 @@ function searchQuery(params: Map<string, string>, base: string): SearchQuery {
     ids,
     count: integer(params, '_count', DEFAULT_COUNT, MAX_COUNT),
     offset: integer(params, '_offset', 0, MAX_OFFSET),
+    ...(search ? { search } : {}),
   };
+}
+
+const ROUTE_PARAMS = new Set(['patient', 'subject', 'subject:Patient', '_id', '_count', '_offset']);
+
+/**
+ * A search's query string, read from the raw URL so that repeated parameters (AND) and their order are kept: the
+ * route's own parameters (given once each) and the search parameters of search.ts. `Prefer: handling=strict` refuses
+ * what is not supported; lenient (the default) leaves it out, and out of the Bundle's links.
+ */
+function searchRequest(req: FastifyRequest, base: string, type: CitizenRecordType | 'Patient'): SearchQuery {
+  const own = new Map<string, string>();
+  const rest: [string, string][] = [];
+  const strict = strictHandling(req.headers.prefer);
+  for (const [key, value] of new URL(req.url, 'http://localhost').searchParams) {
+    if (key === '_format') {
+      if (!['json', 'application/json', 'application/fhir+json'].includes(value)) {
+        throw fhirError(406, 'not-supported', 'Only JSON is supported (_format=json).');
+      }
+      continue;
+    }
+    const name = key === 'subject:Patient' ? 'subject' : key;
+    if (ROUTE_PARAMS.has(key) && (type !== 'Patient' || !['patient', 'subject'].includes(name))) {
+      if (own.has(name)) throw fhirError(400, 'invalid', `Parameter ${name} may be given only once.`);
+      own.set(name, value);
+    } else rest.push([key, value]);
+  }
+  return searchQuery(own, base, parseSearch(type, rest, strict));
 }
 
 function searchset(
@@ -140,6 +169,7 @@ function searchset(
       const p = new URLSearchParams();
       if (query.patient !== null) p.set('patient', `Patient/${query.patient}`);
       if (query.ids) p.set('_id', query.ids.join(','));
+      for (const [k, v] of query.search?.used ?? []) p.append(k, v);
       p.set('_count', String(query.count));
       if (offset > 0) p.set('_offset', String(offset));
       return `${base}/${path}?${p.toString()}`;
@@ -168,11 +198,21 @@ function searchset(
   };
 }
 
-function sendResource(reply: FastifyReply, resource: Json | null): FastifyReply {
+/** `If-None-Match` (weak comparison, RFC 9110 13.1.2): does it name the version at hand? */
+function noneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const bare = (t: string) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag));
+}
+
+function sendResource(req: FastifyRequest, reply: FastifyReply, resource: Json | null): FastifyReply {
   if (!resource) throw notFound();
   const meta = resource.meta as { versionId?: string; lastUpdated?: string } | undefined;
-  if (meta?.versionId) reply.header('ETag', `W/"${meta.versionId}"`);
+  const etag = meta?.versionId ? `W/"${meta.versionId}"` : null;
+  if (etag) reply.header('ETag', etag);
   if (meta?.lastUpdated) reply.header('Last-Modified', new Date(meta.lastUpdated).toUTCString());
+  // The client holds this version already: 304, without a body (FHIR R4 http.html#cread).
+  if (etag && noneMatch(req.headers['if-none-match'], etag)) return reply.code(304).send();
   return sendJson(reply, resource);
 }
 
@@ -212,12 +252,12 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {
     const reader = await citizenReader(req);
     queryParams(req, []);
-    return sendResource(reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
+    return sendResource(req, reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
   });
 
   fhir.get('/Patient', async (req, reply) => {
     const reader = await citizenReader(req);
-    const q = searchQuery(queryParams(req, ['_id', '_count', '_offset']), base);
+    const q = searchRequest(req, base, 'Patient');
     const result = await req.withData((scope) => searchPatient(scope, reader, q));
     return sendJson(reply, searchset(base, 'Patient', q, result));
   });
@@ -251,7 +291,7 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   fhir.get<{ Params: { id: string } }>('/Organization/:id', async (req, reply) => {
     const reader = await citizenReader(req);
     queryParams(req, []);
-    return sendResource(reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
+    return sendResource(req, reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
   });
 
   for (const type of ['Practitioner', 'PractitionerRole'] as const) {
@@ -259,6 +299,7 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
       const reader = await citizenReader(req);
       queryParams(req, []);
       return sendResource(
+        req,
         reply,
         await req.withData((scope) => readDirectoryResource(scope, base, reader, type, req.params.id)),
       );
@@ -270,14 +311,14 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
     const { type, id } = req.params;
     if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
     queryParams(req, []);
-    return sendResource(reply, await req.withData((scope) => readRecordResource(scope, base, reader, type, id)));
+    return sendResource(req, reply, await req.withData((scope) => readRecordResource(scope, base, reader, type, id)));
   });
 
   fhir.get<{ Params: { type: string } }>('/:type', async (req, reply) => {
     const reader = await citizenReader(req);
     const { type } = req.params;
     if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
-    const q = searchQuery(queryParams(req, ['patient', 'subject', '_id', '_count', '_offset']), base);
+    const q = searchRequest(req, base, type);
     const result = await req.withData((scope) => searchRecord(scope, base, reader, type, q));
     return sendJson(reply, searchset(base, type, q, result));
   });
