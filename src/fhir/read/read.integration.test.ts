@@ -274,7 +274,7 @@ describe('citizen FHIR read API', () => {
       ['/fhir/Observation?_count=abc', 400],
       ['/fhir/Observation?_count=501', 400],
       ['/fhir/Observation?_offset=-1', 400],
-      ['/fhir/Observation?code=999993653', 400],
+      ['/fhir/Observation?date=999993653', 400],
       ['/fhir/Observation?_count=1&_count=2', 400],
       [`/fhir/Observation?patient=${suzanne}&subject=${suzanne}`, 400],
       ['/fhir/Observation?_id=a,b%20c', 400],

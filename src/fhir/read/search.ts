@@ -624,7 +624,8 @@ function matchesFilter(s: StoredResource, f: Filter, ctx: MatchContext): boolean
       const refs = f.def
         .refs(r)
         .map((x) => (isObject(x) && typeof x.reference === 'string' ? x.reference.toLowerCase() : null));
-      return f.anyOf.some((want) => refs.some((ref) => ref !== null && (ref === want || ref.endsWith(`/${want}`))));
+      const wanted = f.anyOf.map((w) => w.toLowerCase());
+      return wanted.some((want) => refs.some((ref) => ref !== null && (ref === want || ref.endsWith(`/${want}`))));
     }
   }
 }
