@@ -56,6 +56,7 @@ function mp9Bundle(bsn: string, tag: string, product: { system: string; code: st
   const u = () => `urn:uuid:${randomUUID()}`;
   const patient = u();
   const med = u();
+  const doctor = u();
   const subject = { reference: patient };
   const ids = (kind: string) => [{ system: `urn:oid:2.16.840.1.113883.2.4.3.11.999.${kind}`, value: `${tag}-${kind}` }];
   const treatment = {
@@ -96,9 +97,15 @@ function mp9Bundle(bsn: string, tag: string, product: { system: string; code: st
         identifier: ids('med'),
         code: { coding: [{ system: product.system, code: product.code, display: product.name }], text: product.name },
       }),
+      entry(doctor, {
+        resourceType: 'Practitioner',
+        identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/uzi-nr-pers', value: `UZI-${tag}` }],
+        name: [{ text: `Dokter ${tag}` }],
+      }),
       entry(u(), {
         resourceType: 'MedicationRequest',
         meta: { profile: [`${NICTIZ}mp-MedicationAgreement`] },
+        requester: { reference: doctor },
         identifier: ids('ma'),
         extension: [treatment, periodOfUse('2026-03-01T00:00:00+01:00', undefined, 8)],
         status: 'active',
@@ -501,6 +508,46 @@ describe('citizen FHIR search', () => {
         'ha-s-vv',
       ]);
       assert.deepEqual(await q(`/fhir/MedicationRequest?medication=${String(gpMed.id)}&${ma}`), ['ha-s-ma']);
+    });
+
+    test('reference parameters and _include of what they point at: the prescriber (MP9 requester)', async () => {
+      const ma = `category=${encodeURIComponent(`${SCT}|33633005`)}`;
+      const b = await mp9(
+        `/fhir/MedicationRequest?${ma}&_include=MedicationRequest:requester&_include=MedicationRequest:medication`,
+      );
+      const doctors = includesOf(b).filter((r) => r.resourceType === 'Practitioner');
+      assert.deepEqual(doctors.map((d) => (d.name as { text: string }[])[0]?.text).sort(), [
+        'Dokter ap-s',
+        'Dokter ha-s',
+        'Dokter zh-s',
+      ]);
+      assert.equal(includesOf(b).filter((r) => r.resourceType === 'Medication').length, 3);
+      const gpDoctor = doctors.find((d) => JSON.stringify(d).includes('ha-s'));
+      assert.ok(gpDoctor);
+      const q = async (s: string) => tags(await mp9(s));
+      assert.deepEqual(await q(`/fhir/MedicationRequest?requester=Practitioner/${String(gpDoctor.id)}`), ['ha-s-ma']);
+      assert.deepEqual(await q(`/fhir/MedicationRequest?requester:Practitioner=${String(gpDoctor.id)}`), ['ha-s-ma']);
+      assert.deepEqual(await q(`/fhir/MedicationRequest?requester=Practitioner/${randomUUID()}`), []);
+      const bad = await get('/fhir/MedicationRequest?requester=Claim/999993653');
+      assert.equal(bad.status, 400);
+      assert.doesNotMatch(bad.text, /999993653/);
+      // With the GP's care team hidden, its practitioner is neither named, nor included, nor found by.
+      await k.db
+        .updateTable('organisation')
+        .set({ record_categories: RECORD_CATEGORIES.filter((c) => c !== 'careteam') })
+        .where('id', '=', gp)
+        .execute();
+      try {
+        const hidden = await mp9(`/fhir/MedicationRequest?${ma}&_include=MedicationRequest:requester`);
+        assert.doesNotMatch(JSON.stringify(hidden), new RegExp(`${String(gpDoctor.id)}|Dokter ha-s`));
+        assert.deepEqual(await q(`/fhir/MedicationRequest?requester=Practitioner/${String(gpDoctor.id)}`), []);
+      } finally {
+        await k.db
+          .updateTable('organisation')
+          .set({ record_categories: [...RECORD_CATEGORIES] })
+          .where('id', '=', gp)
+          .execute();
+      }
     });
 
     test('an organisation whose medication is hidden from the citizen stays hidden, even via _include', async () => {

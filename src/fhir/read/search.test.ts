@@ -261,6 +261,11 @@ describe('CapabilityStatement', () => {
     assert.deepEqual(res('MedicationRequest')?.searchInclude, [
       'MedicationRequest:patient',
       'MedicationRequest:medication',
+      'MedicationRequest:requester',
+      'MedicationRequest:intended-performer',
+      'MedicationRequest:next-practitioner',
+      'MedicationRequest:dispense-location',
     ]);
+    assert.deepEqual(res('Observation')?.searchInclude, ['Observation:patient']);
   });
 });

@@ -208,7 +208,8 @@ const extensionValue = (url: string, key: string) => (r: Json) =>
 export type ParamDef =
   | { kind: 'date'; doc: string; ranges: (r: Json) => Range[]; definition?: string }
   | { kind: 'token'; doc: string; values: (r: Json) => unknown[]; plainCode?: boolean; definition?: string }
-  | { kind: 'reference'; doc: string; refs: (r: Json) => unknown[]; target: string }
+  /** A reference: matched against the resource as presented (references in Koepel's id space), except Medication. */
+  | { kind: 'reference'; doc: string; refs: (r: Json) => unknown[]; target: readonly string[]; definition?: string }
   /** medication.code: the code of the Medication the resource refers to (or its own CodeableConcept). */
   | { kind: 'medication-code'; doc: string };
 
@@ -232,6 +233,23 @@ const date = (doc: string, ...get: ((r: Json) => unknown)[]): ParamDef => ({
 
 const STATUS = code('The resource’s status code.');
 
+const WHO = ['Practitioner', 'PractitionerRole', 'Organization', 'RelatedPerson', 'Patient'];
+const reference = (
+  doc: string,
+  target: readonly string[],
+  get: (r: Json) => unknown,
+  definition?: string,
+): ParamDef => ({
+  kind: 'reference',
+  doc,
+  refs: (r) => list(get(r)),
+  target,
+  ...(definition ? { definition } : {}),
+});
+const NICTIZ_SP = 'http://nictiz.nl/fhir/SearchParameter/';
+const extensionRef = (url: string) => (r: Json) => extensionValue(url, 'valueReference')(r);
+
+const NICTIZ_EXT = 'http://nictiz.nl/fhir/StructureDefinition/';
 const PERIOD_OF_USE = 'http://nictiz.nl/fhir/StructureDefinition/ext-TimeInterval.Period';
 const TREATMENT_ID = 'http://nictiz.nl/fhir/StructureDefinition/ext-PharmaceuticalTreatment.Identifier';
 
@@ -247,7 +265,7 @@ function medication(periodOfUse: (r: Json) => unknown): Record<string, ParamDef>
       kind: 'reference',
       doc: 'The Medication the resource refers to: Medication/{id}.',
       refs: (r) => list(r.medicationReference),
-      target: 'Medication',
+      target: ['Medication'],
     },
     identifier: token('An identifier of the resource (system|value).', el('identifier')),
     'pharmaceutical-treatment-identifier': {
@@ -266,6 +284,62 @@ function medication(periodOfUse: (r: Json) => unknown): Record<string, ParamDef>
 const periodOfUseExtension = (r: Json) => extensionValue(PERIOD_OF_USE, 'valuePeriod')(r);
 
 const category = (doc = 'The category (system|code).') => token(doc, el('category'));
+
+/** MP9 3.0 reference parameters (mp-MedicationData.RetrieveServe.Base), matched and included as presented. */
+const MP9_REFERENCES: Partial<Record<CitizenRecordType, Record<string, ParamDef>>> = {
+  MedicationRequest: {
+    requester: reference('The prescriber.', WHO, el('requester')),
+    'intended-performer': reference('The intended dispenser.', WHO, el('performer')),
+    'next-practitioner': reference(
+      'MP9: the next practitioner.',
+      WHO,
+      extensionRef(`${NICTIZ_EXT}ext-MedicationAgreement.NextPractitioner`),
+      `${NICTIZ_SP}MedicationRequest-next-practitioner`,
+    ),
+    'dispense-location': reference(
+      'MP9: the dispense location of a dispense request.',
+      ['Location', 'Organization'],
+      (r) =>
+        extensionRef(`${NICTIZ_EXT}ext-DispenseRequest.DispenseLocation`)(
+          isObject(r.dispenseRequest) ? r.dispenseRequest : {},
+        ),
+      `${NICTIZ_SP}MedicationRequest-dispense-location`,
+    ),
+    reason: reference(
+      'The reason (a Condition or Observation).',
+      ['Condition', 'Observation'],
+      el('reasonReference'),
+      `${NICTIZ_SP}MedicationRequest-reason`,
+    ),
+  },
+  MedicationDispense: {
+    performer: reference('Who dispensed.', WHO, (r) =>
+      list(r.performer).map((p) => (isObject(p) ? p.actor : undefined)),
+    ),
+    location: reference(
+      'Where it was dispensed.',
+      ['Location'],
+      el('location'),
+      `${NICTIZ_SP}MedicationDispense-location`,
+    ),
+    destination: reference('Where it was sent.', ['Location'], el('destination')),
+  },
+  MedicationStatement: {
+    source: reference('The source of the information.', WHO, el('informationSource')),
+    author: reference(
+      'MP9: the author.',
+      WHO,
+      extensionRef(`${NICTIZ_EXT}ext-MedicationUse2.Author`),
+      `${NICTIZ_SP}MedicationStatement-author`,
+    ),
+    prescriber: reference(
+      'MP9: the prescriber.',
+      WHO,
+      extensionRef(`${NICTIZ_EXT}ext-MedicationUse2.Prescriber`),
+      `${NICTIZ_SP}MedicationStatement-prescriber`,
+    ),
+  },
+};
 const medCategory = category(
   'The category; MP9 uses SNOMED CT codes for agreements, dispenses, use and administrations.',
 );
@@ -319,6 +393,7 @@ export const TYPE_PARAMS: Record<CitizenRecordType, Record<string, ParamDef>> = 
     ),
     category: medCategory,
     ...medication((r) => r.effectivePeriod),
+    ...MP9_REFERENCES.MedicationStatement,
   },
   MedicationRequest: {
     date: date('MedicationRequest.authoredOn, else dispenseRequest.validityPeriod.', el('authoredOn'), (r) =>
@@ -327,12 +402,14 @@ export const TYPE_PARAMS: Record<CitizenRecordType, Record<string, ParamDef>> = 
     authoredon: date('MedicationRequest.authoredOn.', el('authoredOn')),
     category: medCategory,
     ...medication(periodOfUseExtension),
+    ...MP9_REFERENCES.MedicationRequest,
   },
   MedicationDispense: {
     date: date('MedicationDispense.whenHandedOver, else whenPrepared.', el('whenHandedOver'), el('whenPrepared')),
     whenhandedover: date('MedicationDispense.whenHandedOver.', el('whenHandedOver')),
     category: mp9Category,
     ...medication(periodOfUseExtension),
+    ...MP9_REFERENCES.MedicationDispense,
   },
   MedicationAdministration: {
     date: date('MedicationAdministration.effective.', el('effectiveDateTime'), el('effectivePeriod')),
@@ -435,10 +512,14 @@ export const TYPE_PARAMS: Record<CitizenRecordType, Record<string, ParamDef>> = 
   },
 };
 
-/** The _include values each type supports: the referenced Medication, and the Patient. */
-export function includesOf(type: string): string[] {
-  const patient = `${type}:patient`;
-  return type.startsWith('Medication') ? [patient, `${type}:medication`] : [patient];
+/** The _include values each type supports: the Patient, and what its reference parameters point at. */
+export function includesOf(type: CitizenRecordType): string[] {
+  return [
+    `${type}:patient`,
+    ...Object.entries(TYPE_PARAMS[type])
+      .filter(([name, def]) => def.kind === 'reference' && name !== 'reason')
+      .map(([name]) => `${type}:${name}`),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -457,7 +538,8 @@ export type SortKey = 'date' | '-date' | '_lastUpdated' | '-_lastUpdated';
 export interface ParsedSearch {
   filters: Filter[];
   sort: SortKey[] | null;
-  include: { medication: boolean; patient: boolean };
+  /** The reference parameters whose targets _include asks for ('patient' for the Patient). */
+  include: Set<string>;
   /** The parameters used, as they go into the Bundle's self link (not _count and _offset). */
   used: [string, string][];
 }
@@ -511,7 +593,7 @@ export function parseSearch(
   strict: boolean,
 ): ParsedSearch {
   const defs: Record<string, ParamDef> = type === 'Patient' ? {} : TYPE_PARAMS[type];
-  const out: ParsedSearch = { filters: [], sort: null, include: { medication: false, patient: false }, used: [] };
+  const out: ParsedSearch = { filters: [], sort: null, include: new Set(), used: [] };
   const unsupported = (name: string) => {
     if (strict) throw fhirError(400, 'not-supported', `Unsupported parameter: ${safeName(name)}.`);
   };
@@ -538,13 +620,15 @@ export function parseSearch(
       continue;
     }
     if (name === '_include') {
-      const [source, path, target] = raw.split(':');
+      const [source, path = '', target] = raw.split(':');
+      const def = defs[path];
+      const targets = path === 'patient' ? ['Patient'] : def?.kind === 'reference' ? def.target : [];
       const known =
+        type !== 'Patient' &&
         includesOf(type).includes(`${source}:${path}`) &&
-        (target === undefined || target === (path === 'patient' ? 'Patient' : 'Medication'));
+        (target === undefined || targets.includes(target));
       if (known && modifier === undefined) {
-        if (path === 'medication') out.include.medication = true;
-        else out.include.patient = true;
+        out.include.add(path);
         out.used.push([key, raw]);
       } else unsupported('_include');
       continue;
@@ -560,11 +644,17 @@ export function parseSearch(
       out.filters.push({ name, kind: 'token', def, not: modifier === 'not', anyOf: parseTokenValues(name, raw) });
     } else if (def.kind === 'medication-code' && modifier === undefined) {
       out.filters.push({ name, kind: 'medication-code', anyOf: parseTokenValues(name, raw) });
-    } else if (def.kind === 'reference' && (modifier === undefined || modifier === def.target)) {
+    } else if (def.kind === 'reference' && (modifier === undefined || def.target.includes(modifier))) {
       const ids = raw.split(',').map((v) => {
-        const m = new RegExp(`^(?:.*/)?(?:${def.target}/)?([A-Za-z0-9\\-.]{1,64})$`).exec(v);
-        if (!m?.[1]) throw fhirError(400, 'invalid', `Parameter ${safeName(name)} must be ${def.target}/{id}.`);
-        return `${def.target}/${m[1].toLowerCase()}`;
+        // Type/id (a full URL ending in it too), or a bare id: then any of the parameter's types, or the modifier's.
+        const typed = /^(?:.*\/)?([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})$/.exec(v);
+        const bare = typed ? null : /^[A-Za-z0-9\-.]{1,64}$/.exec(v);
+        const t = typed?.[1] ?? modifier;
+        const id = typed?.[2] ?? bare?.[0];
+        if (id === undefined || (t !== undefined && !def.target.includes(t))) {
+          throw fhirError(400, 'invalid', `Parameter ${safeName(name)} must be a reference: Type/id.`);
+        }
+        return t ? `${t}/${id}` : id;
       });
       out.filters.push({ name, kind: 'reference', def, anyOf: ids });
     } else {
@@ -591,6 +681,8 @@ export function strictHandling(prefer: string | string[] | undefined): boolean {
 export interface MatchContext {
   /** The Medication (directory resource) a stored resource refers to, when visible; for medication.code. */
   medicationOf: (s: StoredResource) => Json | null;
+  /** The resource as the citizen sees it (references in Koepel's id space), for reference parameters. */
+  presented?: (s: StoredResource) => Json | undefined;
   now: number;
 }
 
@@ -621,8 +713,9 @@ function matchesFilter(s: StoredResource, f: Filter, ctx: MatchContext): boolean
       return f.anyOf.some((want) => have.some((t) => matchToken(want, t, false)));
     }
     case 'reference': {
+      const source = f.name === 'medication' ? r : (ctx.presented?.(s) ?? r);
       const refs = f.def
-        .refs(r)
+        .refs(source)
         .map((x) => (isObject(x) && typeof x.reference === 'string' ? x.reference.toLowerCase() : null));
       const wanted = f.anyOf.map((w) => w.toLowerCase());
       return wanted.some((want) => refs.some((ref) => ref !== null && (ref === want || ref.endsWith(`/${want}`))));

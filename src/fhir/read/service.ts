@@ -32,7 +32,7 @@ import {
   type OrganisationInfo,
   type PresentContext,
 } from './present.js';
-import { matchesAll, medicationIds, sortResources, type Filter, type ParsedSearch } from './search.js';
+import { matchesAll, medicationIds, sortResources, TYPE_PARAMS, type Filter, type ParsedSearch } from './search.js';
 
 export interface CitizenReader {
   citizenId: string;
@@ -461,10 +461,25 @@ export async function searchRecord(
       ? await referencedMedications(scope, all)
       : new Map<string, DirectoryEntry>();
     const ctx = { now: Date.now(), medicationOf: (s: StoredResource) => medicationFor(meds, s)[0]?.resource ?? null };
-    const matches = sortResources(
-      all.filter((s) => matchesAll(s, search.filters, ctx)),
-      search.sort ?? ['-date'],
+    // Reference parameters name what the citizen sees (Koepel ids): those are matched on the presented resources,
+    // after the other filters have made the list short.
+    const byReference = (f: Filter) => f.kind === 'reference' && f.name !== 'medication';
+    let found = all.filter((s) =>
+      matchesAll(
+        s,
+        search.filters.filter((f) => !byReference(f)),
+        ctx,
+      ),
     );
+    const references = search.filters.filter(byReference);
+    if (references.length > 0 && found.length > 0) {
+      // Presentation rewrites a resource in place: a copy is presented here, the page is presented again below.
+      const copies = found.map((x) => ({ ...x, resource: structuredClone(x.resource) }));
+      const shown = (await present(scope, base, reader, copies)).resources;
+      const presented = new Map(found.map((s, i) => [s, shown[i]]));
+      found = found.filter((s) => matchesAll(s, references, { ...ctx, presented: (x) => presented.get(x) }));
+    }
+    const matches = sortResources(found, search.sort ?? ['-date']);
     total = matches.length;
     stored = matches.slice(q.offset, q.offset + q.count);
   } else {
@@ -476,16 +491,43 @@ export async function searchRecord(
     total = stored.length === 0 && q.offset > 0 ? await countResources(scope.tx, filter) : page.total;
   }
   if (stored.length === 0) return { total, items: [] };
-  const include = q.search?.include;
-  const meds = include?.medication ? await referencedMedications(scope, stored) : new Map<string, DirectoryEntry>();
-  const included = [...new Map(stored.flatMap((s) => medicationFor(meds, s)).map((m) => [m.id, m])).values()];
-  const { resources } = await present(scope, base, reader, stored, included);
-  const patient = include?.patient ? await ownPatient(scope, reader) : null;
+  const include = q.search?.include ?? new Set<string>();
+  const meds = include.has('medication')
+    ? await referencedMedications(scope, stored)
+    : new Map<string, DirectoryEntry>();
+  const medications = [...new Map(stored.flatMap((s) => medicationFor(meds, s)).map((m) => [m.id, m])).values()];
+  const presented = await present(scope, base, reader, stored, medications);
+  const matches = presented.resources.slice(0, stored.length);
+  const includes = presented.resources.slice(stored.length);
+  // Other _include targets: the organisations and directory entries (practitioners, roles, locations …) the
+  // presentation resolved, as far as the matches name them under that parameter. What presentation did not resolve
+  // (not visible to the citizen) is not named, so it is not included either.
+  const wanted = new Set<string>();
+  const defs = TYPE_PARAMS[type];
+  for (const name of include) {
+    const def = defs[name];
+    if (name === 'medication' || def?.kind !== 'reference') continue;
+    for (const r of matches) {
+      for (const ref of def.refs(r)) {
+        const v = (ref as { reference?: unknown } | null)?.reference;
+        if (typeof v === 'string') wanted.add(v);
+      }
+    }
+  }
+  const seen = new Set(includes.map((r) => `${String(r.resourceType)}/${String(r.id)}`));
+  for (const r of presented.included) {
+    const key = `${String(r.resourceType)}/${String(r.id)}`;
+    if (wanted.has(key) && !seen.has(key)) {
+      includes.push(r);
+      seen.add(key);
+    }
+  }
+  const patient = include.has('patient') ? await ownPatient(scope, reader) : null;
   return {
     total,
     items: [
-      ...resources.slice(0, stored.length).map((resource) => ({ resource, mode: 'match' as const })),
-      ...resources.slice(stored.length).map((resource) => ({ resource, mode: 'include' as const })),
+      ...matches.map((resource) => ({ resource, mode: 'match' as const })),
+      ...includes.map((resource) => ({ resource, mode: 'include' as const })),
       ...(patient ? [{ resource: patient, mode: 'include' as const }] : []),
     ],
   };
