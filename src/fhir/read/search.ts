@@ -254,7 +254,7 @@ const PERIOD_OF_USE = 'http://nictiz.nl/fhir/StructureDefinition/ext-TimeInterva
 const TREATMENT_ID = 'http://nictiz.nl/fhir/StructureDefinition/ext-PharmaceuticalTreatment.Identifier';
 
 /** The MP9 3.0 search parameters on the medication resources (test/fixtures/nictiz-mp9/SearchParameters). */
-function medication(periodOfUse: (r: Json) => unknown): Record<string, ParamDef> {
+function medication(periodOfUse: ((r: Json) => unknown) | null): Record<string, ParamDef> {
   return {
     code: token('The medication, when given as a code in the resource itself.', el('medicationCodeableConcept')),
     'medication.code': {
@@ -272,12 +272,16 @@ function medication(periodOfUse: (r: Json) => unknown): Record<string, ParamDef>
       ...token('MP9: the pharmaceutical treatment (MBH) identifier.', extensionValue(TREATMENT_ID, 'valueIdentifier')),
       definition: 'http://nictiz.nl/fhir/SearchParameter/pharmaceutical-treatment-identifier',
     },
-    'period-of-use': {
-      kind: 'date',
-      doc: 'MP9: the period of use (start, end, or start/end with a duration), as a date search.',
-      ranges: firstOf(periodOfUse),
-      definition: 'http://nictiz.nl/fhir/SearchParameter/period-of-use',
-    },
+    ...(periodOfUse
+      ? {
+          'period-of-use': {
+            kind: 'date',
+            doc: 'MP9: the period of use (start, end, or start/end with a duration), as a date search.',
+            ranges: firstOf(periodOfUse),
+            definition: 'http://nictiz.nl/fhir/SearchParameter/period-of-use',
+          },
+        }
+      : {}),
     status: STATUS,
   };
 }
@@ -414,7 +418,7 @@ export const TYPE_PARAMS: Record<CitizenRecordType, Record<string, ParamDef>> = 
   MedicationAdministration: {
     date: date('MedicationAdministration.effective.', el('effectiveDateTime'), el('effectivePeriod')),
     category: mp9Category,
-    ...medication(() => undefined),
+    ...medication(null),
   },
   CareTeam: { date: date('CareTeam.period.', el('period')), category: category(), status: STATUS },
   Encounter: {

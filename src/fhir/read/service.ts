@@ -425,9 +425,11 @@ const medicationFor = (meds: ReadonlyMap<string, DirectoryEntry>, s: StoredResou
  * Without filters (or with _id and patient only) the database pages and counts (`count(*) over ()`). Most search
  * parameters look inside the encrypted resource, so with a filter or another order every resource of this type the
  * citizen may see is read and decrypted (rows changed before a _lastUpdated bound are left out by the database),
- * filtered and ordered here, and only the page is presented: `total` is the number of matches and paging is exact,
- * at the cost of one decryption per resource of the type (about 10–20 µs each; a citizen has hundreds, rarely tens
- * of thousands). medication.code also reads the referenced Medications (one query).
+ * filtered and ordered here, and only the page is presented: `total` is the number of matches and paging is exact.
+ * The cost is one fetch and decryption per resource of the type, about 40 µs on PostgreSQL (2,000 Observations:
+ * 85–110 ms for a filtered page against 19 ms for an unfiltered one; PGlite about three times slower). Reference
+ * parameters also present the resources left after the other filters; medication.code reads the referenced
+ * Medications (one query).
  */
 export async function searchRecord(
   scope: DataScope,
