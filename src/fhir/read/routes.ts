@@ -198,21 +198,11 @@ function searchset(
   };
 }
 
-/** `If-None-Match` (weak comparison, RFC 9110 13.1.2): does it name the version at hand? */
-function noneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const bare = (t: string) => t.trim().replace(/^W\//, '');
-  return header.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag));
-}
-
-function sendResource(req: FastifyRequest, reply: FastifyReply, resource: Json | null): FastifyReply {
+function sendResource(reply: FastifyReply, resource: Json | null): FastifyReply {
   if (!resource) throw notFound();
   const meta = resource.meta as { versionId?: string; lastUpdated?: string } | undefined;
-  const etag = meta?.versionId ? `W/"${meta.versionId}"` : null;
-  if (etag) reply.header('ETag', etag);
+  if (meta?.versionId) reply.header('ETag', `W/"${meta.versionId}"`);
   if (meta?.lastUpdated) reply.header('Last-Modified', new Date(meta.lastUpdated).toUTCString());
-  // The client holds this version already: 304, without a body (FHIR R4 http.html#cread).
-  if (etag && noneMatch(req.headers['if-none-match'], etag)) return reply.code(304).send();
   return sendJson(reply, resource);
 }
 
@@ -252,7 +242,7 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {
     const reader = await citizenReader(req);
     queryParams(req, []);
-    return sendResource(req, reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
+    return sendResource(reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
   });
 
   fhir.get('/Patient', async (req, reply) => {
@@ -291,7 +281,7 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   fhir.get<{ Params: { id: string } }>('/Organization/:id', async (req, reply) => {
     const reader = await citizenReader(req);
     queryParams(req, []);
-    return sendResource(req, reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
+    return sendResource(reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
   });
 
   for (const type of ['Practitioner', 'PractitionerRole'] as const) {
@@ -299,7 +289,6 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
       const reader = await citizenReader(req);
       queryParams(req, []);
       return sendResource(
-        req,
         reply,
         await req.withData((scope) => readDirectoryResource(scope, base, reader, type, req.params.id)),
       );
@@ -311,7 +300,7 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
     const { type, id } = req.params;
     if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
     queryParams(req, []);
-    return sendResource(req, reply, await req.withData((scope) => readRecordResource(scope, base, reader, type, id)));
+    return sendResource(reply, await req.withData((scope) => readRecordResource(scope, base, reader, type, id)));
   });
 
   fhir.get<{ Params: { type: string } }>('/:type', async (req, reply) => {

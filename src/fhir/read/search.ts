@@ -683,7 +683,7 @@ export function strictHandling(prefer: string | string[] | undefined): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 
 export interface MatchContext {
-  /** The Medication (directory resource) a stored resource refers to, when visible; for medication.code. */
+  /** The Medication a resource refers to, as presented to the citizen (null: none, or not theirs to see). */
   medicationOf: (s: StoredResource) => Json | null;
   /** The resource as the citizen sees it (references in Koepel's id space), for reference parameters. */
   presented?: (s: StoredResource) => Json | undefined;
@@ -717,7 +717,7 @@ function matchesFilter(s: StoredResource, f: Filter, ctx: MatchContext): boolean
       return f.anyOf.some((want) => have.some((t) => matchToken(want, t, false)));
     }
     case 'reference': {
-      const source = f.name === 'medication' ? r : (ctx.presented?.(s) ?? r);
+      const source = ctx.presented?.(s) ?? r;
       const refs = f.def
         .refs(source)
         .map((x) => (isObject(x) && typeof x.reference === 'string' ? x.reference.toLowerCase() : null));
@@ -730,14 +730,6 @@ function matchesFilter(s: StoredResource, f: Filter, ctx: MatchContext): boolean
 /** Whether a stored resource matches every filter (AND), each by any of its values (OR). */
 export function matchesAll(s: StoredResource, filters: readonly Filter[], ctx: MatchContext): boolean {
   return filters.every((f) => matchesFilter(s, f, ctx));
-}
-
-/** The Koepel ids of the Medications a stored resource refers to (the write API made them `Medication/{id}`). */
-export function medicationIds(s: StoredResource): string[] {
-  const ref = (s.resource as Json).medicationReference;
-  const r = isObject(ref) && typeof ref.reference === 'string' ? ref.reference : '';
-  const m = /(?:^|\/)Medication\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(r);
-  return m?.[1] ? [m[1].toLowerCase()] : [];
 }
 
 /** Orders stored resources by the _sort keys; ties: newest change first, then id (a stable page order). */

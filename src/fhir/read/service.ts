@@ -32,7 +32,7 @@ import {
   type OrganisationInfo,
   type PresentContext,
 } from './present.js';
-import { matchesAll, medicationIds, sortResources, TYPE_PARAMS, type Filter, type ParsedSearch } from './search.js';
+import { matchesAll, sortResources, TYPE_PARAMS, type Filter, type ParamDef, type ParsedSearch } from './search.js';
 
 export interface CitizenReader {
   citizenId: string;
@@ -394,30 +394,15 @@ function updatedSince(filters: readonly Filter[]): Date | null {
   return Number.isFinite(bound) ? new Date(bound - 1) : null;
 }
 
-/** The Medications (directory resources of the organisations) that the given resources refer to, by Koepel id. */
-async function referencedMedications(scope: DataScope, stored: StoredResource[]): Promise<Map<string, DirectoryEntry>> {
-  const ids = [...new Set(stored.flatMap(medicationIds))];
-  const out = new Map<string, DirectoryEntry>();
-  for (const chunk of chunked(ids)) {
-    const rows = await scope.tx
-      .selectFrom('directory_resource')
-      .select(DIRECTORY_COLUMNS)
-      .where('resource_type', '=', 'Medication')
-      .where('id', 'in', chunk)
-      .execute();
-    for (const r of rows) out.set(r.id, directoryEntry(r));
-  }
-  return out;
+/** "Type/id" of a presented resource, and the references a presented resource makes under a parameter. */
+const keyOf = (r: Json) => `${String(r.resourceType)}/${String(r.id)}`;
+function referencesUnder(r: Json, def: ParamDef | undefined): string[] {
+  if (def?.kind !== 'reference') return [];
+  return def
+    .refs(r)
+    .map((ref) => (ref as { reference?: unknown } | null)?.reference)
+    .filter((v): v is string => typeof v === 'string');
 }
-
-/**
- * The Medication a resource refers to, only when it belongs to the same organisation: the citizen sees the resource,
- * so that organisation shows them its medication; a product of another organisation is never shown through it.
- */
-const medicationFor = (meds: ReadonlyMap<string, DirectoryEntry>, s: StoredResource): DirectoryEntry[] =>
-  medicationIds(s)
-    .map((id) => meds.get(id))
-    .filter((m): m is DirectoryEntry => m !== undefined && m.organisationId === s.organisationId);
 
 /**
  * Resources of one type of the citizen's record, newest first (or by _sort), one page, with what _include asks for.
@@ -427,9 +412,13 @@ const medicationFor = (meds: ReadonlyMap<string, DirectoryEntry>, s: StoredResou
  * citizen may see is read and decrypted (rows changed before a _lastUpdated bound are left out by the database),
  * filtered and ordered here, and only the page is presented: `total` is the number of matches and paging is exact.
  * The cost is one fetch and decryption per resource of the type, about 40 µs on PostgreSQL (2,000 Observations:
- * 85–110 ms for a filtered page against 19 ms for an unfiltered one; PGlite about three times slower). Reference
- * parameters also present the resources left after the other filters; medication.code reads the referenced
- * Medications (one query).
+ * 85–110 ms for a filtered page against 19 ms for an unfiltered one; PGlite about three times slower).
+ *
+ * What a resource refers to (a Medication, a practitioner, a location) is searched and included as the citizen sees
+ * it: after presentation (present.ts) has resolved the references into Koepel's ids, only where the citizen may see
+ * the target, and only to a target of the same organisation. So reference parameters and medication.code also
+ * present the resources left after the other filters, and _include takes its targets from what the presentation of
+ * the page resolved.
  */
 export async function searchRecord(
   scope: DataScope,
@@ -453,33 +442,35 @@ export async function searchRecord(
     resourceTypes: [type],
     ...(q.ids ? { ids: q.ids.length > 0 ? q.ids : ['00000000-0000-0000-0000-000000000000'] } : {}),
   };
+  const defs = TYPE_PARAMS[type];
   let total: number;
   let stored: StoredResource[];
   if (needsApplication(q.search)) {
     const search = q.search;
     const since = updatedSince(search.filters);
     const all = await readResources(scope, { ...filter, ...(since ? { changedSince: since } : {}) });
-    const meds = search.filters.some((f) => f.kind === 'medication-code')
-      ? await referencedMedications(scope, all)
-      : new Map<string, DirectoryEntry>();
-    const ctx = { now: Date.now(), medicationOf: (s: StoredResource) => medicationFor(meds, s)[0]?.resource ?? null };
-    // Reference parameters name what the citizen sees (Koepel ids): those are matched on the presented resources,
-    // after the other filters have made the list short.
-    const byReference = (f: Filter) => f.kind === 'reference' && f.name !== 'medication';
+    const now = Date.now();
+    const viaPresentation = (f: Filter) => f.kind === 'reference' || f.kind === 'medication-code';
     let found = all.filter((s) =>
       matchesAll(
         s,
-        search.filters.filter((f) => !byReference(f)),
-        ctx,
+        search.filters.filter((f) => !viaPresentation(f)),
+        { now, medicationOf: () => null },
       ),
     );
-    const references = search.filters.filter(byReference);
-    if (references.length > 0 && found.length > 0) {
+    const later = search.filters.filter(viaPresentation);
+    if (later.length > 0 && found.length > 0) {
       // Presentation rewrites a resource in place: a copy is presented here, the page is presented again below.
       const copies = found.map((x) => ({ ...x, resource: structuredClone(x.resource) }));
-      const shown = (await present(scope, base, reader, copies)).resources;
-      const presented = new Map(found.map((s, i) => [s, shown[i]]));
-      found = found.filter((s) => matchesAll(s, references, { ...ctx, presented: (x) => presented.get(x) }));
+      const shown = await present(scope, base, reader, copies);
+      const presented = new Map(found.map((s, i) => [s, shown.resources[i]]));
+      const directory = new Map(shown.included.map((r) => [keyOf(r), r]));
+      const medicationOf = (s: StoredResource): Json | null => {
+        const r = presented.get(s);
+        const ref = r ? referencesUnder(r, defs.medication).find((v) => v.startsWith('Medication/')) : undefined;
+        return ref === undefined ? null : (directory.get(ref) ?? null);
+      };
+      found = found.filter((s) => matchesAll(s, later, { now, medicationOf, presented: (x) => presented.get(x) }));
     }
     const matches = sortResources(found, search.sort ?? ['-date']);
     total = matches.length;
@@ -494,41 +485,22 @@ export async function searchRecord(
   }
   if (stored.length === 0) return { total, items: [] };
   const include = q.search?.include ?? new Set<string>();
-  const meds = include.has('medication')
-    ? await referencedMedications(scope, stored)
-    : new Map<string, DirectoryEntry>();
-  const medications = [...new Map(stored.flatMap((s) => medicationFor(meds, s)).map((m) => [m.id, m])).values()];
-  const presented = await present(scope, base, reader, stored, medications);
-  const matches = presented.resources.slice(0, stored.length);
-  const includes = presented.resources.slice(stored.length);
-  // Other _include targets: the organisations and directory entries (practitioners, roles, locations …) the
-  // presentation resolved, as far as the matches name them under that parameter. What presentation did not resolve
-  // (not visible to the citizen) is not named, so it is not included either.
+  const presented = await present(scope, base, reader, stored);
+  // _include targets: the directory entries (medications, practitioners, roles, organisations, locations) the
+  // presentation of the page resolved, as far as the matches name them under that parameter. What presentation did
+  // not resolve (not the citizen's to see, or another organisation's) is not named, so it is not included either.
   const wanted = new Set<string>();
-  const defs = TYPE_PARAMS[type];
   for (const name of include) {
-    const def = defs[name];
-    if (name === 'medication' || def?.kind !== 'reference') continue;
-    for (const r of matches) {
-      for (const ref of def.refs(r)) {
-        const v = (ref as { reference?: unknown } | null)?.reference;
-        if (typeof v === 'string') wanted.add(v);
-      }
-    }
+    for (const r of presented.resources) for (const ref of referencesUnder(r, defs[name])) wanted.add(ref);
   }
-  const seen = new Set(includes.map((r) => `${String(r.resourceType)}/${String(r.id)}`));
-  for (const r of presented.included) {
-    const key = `${String(r.resourceType)}/${String(r.id)}`;
-    if (wanted.has(key) && !seen.has(key)) {
-      includes.push(r);
-      seen.add(key);
-    }
-  }
+  const includes = [
+    ...new Map(presented.included.filter((r) => wanted.has(keyOf(r))).map((r) => [keyOf(r), r])).values(),
+  ];
   const patient = include.has('patient') ? await ownPatient(scope, reader) : null;
   return {
     total,
     items: [
-      ...matches.map((resource) => ({ resource, mode: 'match' as const })),
+      ...presented.resources.map((resource) => ({ resource, mode: 'match' as const })),
       ...includes.map((resource) => ({ resource, mode: 'include' as const })),
       ...(patient ? [{ resource: patient, mode: 'include' as const }] : []),
     ],
