@@ -143,8 +143,8 @@ function searchRequest(req: FastifyRequest, base: string, type: CitizenRecordTyp
   const strict = strictHandling(req.headers.prefer);
   for (const [key, value] of new URL(req.url, 'http://localhost').searchParams) {
     if (key === '_format') {
-      if (!['json', 'application/json', 'application/fhir+json'].includes(value)) {
-        throw fhirError(406, 'not-supported', 'Only JSON is supported (_format=json).');
+      if (formatParam(value) === null) {
+        throw fhirError(406, 'not-supported', 'Only JSON and XML are supported (_format=json or _format=xml).');
       }
       continue;
     }
