@@ -4,6 +4,7 @@
 // provider write API (so that Medication references are Koepel's own, as in production).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startKoepel, type TestKoepel } from '../../../test/support/harness.js';
 import { HttpClient, type Response } from '../../../test/support/http-client.js';
@@ -11,6 +12,7 @@ import { citizenId, DEMO, orgId } from '../../../test/support/principals.js';
 import { loginWithDigid } from '../../identity/digid/test-driver.js';
 import { RECORD_CATEGORIES } from '../../record/categories.js';
 import type { WriteResult } from '../../record/store.js';
+import { loadBaseDefinitions, validateBase } from '../base/validate.js';
 import { createApiClient, fhir, tokenFor, type TestApiClient } from '../ingest.testkit.js';
 import { newApiClient, push, type ClientPrincipal } from './testkit.js';
 
@@ -615,6 +617,88 @@ describe('citizen FHIR search', () => {
           p,
         );
       assert.ok(md?.supportedProfile?.includes(`${NICTIZ}mp-AdministrationAgreement`));
+    });
+  });
+
+  describe('MP9 3.0 queries on the hand-made bundles (test/fixtures/mp9-handmade)', () => {
+    let fatima: string;
+    let reader: HttpClient;
+    const mp9 = async (path: string) => bundle(await reader.get(path));
+    const matches = (b: Bundle) => (b.entry ?? []).filter((e) => e.search.mode === 'match').map((e) => e.resource);
+    const included = (b: Bundle) => (b.entry ?? []).filter((e) => e.search.mode === 'include').map((e) => e.resource);
+    const tags = (b: Bundle) =>
+      matches(b)
+        .map((r) => String((r.identifier as { value: string }[] | undefined)?.[0]?.value))
+        .sort();
+    const cat = (code: string) => `category=${encodeURIComponent(`${SCT}|${code}`)}`;
+
+    before(async () => {
+      fatima = await citizenId(k.db, k.koepel.keys, DEMO.fatima);
+      for (const table of ['record_attachment', 'record_event', 'record_resource'] as const) {
+        await k.db.deleteFrom(table).where('citizen_id', '=', fatima).execute();
+      }
+      // The bundles' fictitious patient (test BSN 999911120) becomes Fatima, a patient of the GP.
+      for (const f of ['mp9-current-metoprolol.json', 'mp9-stopped-magistral.json', 'mp9-past-amoxicillin.json']) {
+        const text = readFileSync(new URL(`../../../test/fixtures/mp9-handmade/${f}`, import.meta.url), 'utf8');
+        await send('gp', JSON.parse(text.replaceAll('999911120', DEMO.fatima)) as Json);
+      }
+      reader = new HttpClient(k.url);
+      assert.equal((await loginWithDigid(reader, DEMO.fatima)).status, 303);
+    });
+
+    test('each building block by its category, with its Medication included', async () => {
+      const agreements = await mp9(`/fhir/MedicationRequest?${cat('33633005')}&_include=MedicationRequest:medication`);
+      assert.deepEqual(tags(agreements), ['MA-AMOX-2019', 'MA-HC-1', 'MA-HC-2', 'MA-METO-1']);
+      const meds = included(agreements);
+      assert.equal(meds.length, 3, 'metoprolol (PRK), the magistral preparation, amoxicillin');
+      for (const r of matches(agreements)) {
+        const ref = (r.medicationReference as { reference?: string }).reference;
+        assert.ok(
+          meds.some((m) => `Medication/${String(m.id)}` === ref),
+          'each agreement’s product is in the Bundle',
+        );
+      }
+      assert.ok(
+        meds.some((m) => JSON.stringify(m.code).includes('"OTH"')),
+        'the magistral preparation, as sent',
+      );
+      // The searchset Bundle, matches and includes, is valid FHIR R4.
+      loadBaseDefinitions(['Bundle', 'MedicationRequest', 'Medication', 'Patient']);
+      assert.deepEqual(validateBase(agreements as unknown as Json & { resourceType: string }), []);
+      assert.deepEqual(tags(await mp9(`/fhir/MedicationRequest?${cat('52711000146108')}`)), ['VV-METO-1']);
+      const ta = await mp9(`/fhir/MedicationDispense?${cat('422037009')}&_include=MedicationDispense:medication`);
+      assert.deepEqual(tags(ta), ['TA-METO-1']);
+      assert.match(JSON.stringify(included(ta)), /2658909/, 'the administration agreement’s HPK');
+      assert.deepEqual(tags(await mp9(`/fhir/MedicationDispense?${cat('373784005')}`)), [
+        'MVE-AMOX-2019',
+        'MVE-METO-1',
+      ]);
+      assert.deepEqual(tags(await mp9(`/fhir/MedicationStatement?${cat('422979000')}`)), ['MGB-HC-1', 'MGB-METO-1']);
+      const medmij = await mp9(
+        `/fhir/MedicationStatement?subject:Patient=Patient/${fatima}&_include=MedicationStatement:patient`,
+      );
+      assert.equal(included(medmij)[0]?.id, fatima);
+    });
+
+    test('current medication by period of use, a treatment by its MBH, a product by its code, and status', async () => {
+      assert.deepEqual(tags(await mp9(`/fhir/MedicationRequest?${cat('33633005')}&period-of-use=ge2026-12-02`)), [
+        'MA-HC-1',
+        'MA-METO-1',
+      ]);
+      assert.deepEqual(tags(await mp9('/fhir/MedicationStatement?period-of-use=ge2026-12-02')), ['MGB-METO-1']);
+      assert.deepEqual(tags(await mp9('/fhir/MedicationRequest?period-of-use=lt2020-01-01')), ['MA-AMOX-2019']);
+      assert.deepEqual(tags(await mp9('/fhir/MedicationRequest?pharmaceutical-treatment-identifier=MBH-HC-1')), [
+        'MA-HC-1',
+        'MA-HC-2',
+      ]);
+      const prk = encodeURIComponent('urn:oid:2.16.840.1.113883.2.4.4.10|67903');
+      assert.deepEqual(tags(await mp9(`/fhir/MedicationRequest?medication.code=${prk}`)), ['MA-METO-1', 'VV-METO-1']);
+      assert.deepEqual(tags(await mp9('/fhir/MedicationRequest?status=stopped')), ['MA-HC-2']);
+      const withPrescriber = await mp9(
+        `/fhir/MedicationRequest?${cat('33633005')}&_include=MedicationRequest:requester`,
+      );
+      assert.ok(included(withPrescriber).length > 0);
+      for (const r of included(withPrescriber)) assert.match(String(r.resourceType), /^Practitioner(Role)?$/);
     });
   });
 });
