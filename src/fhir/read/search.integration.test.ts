@@ -323,6 +323,10 @@ describe('citizen FHIR search', () => {
     }
     // Newest first: S0 (15 Sep), S1 (1 Sep), S2 (31 Aug), S3 (2025), S5 (no date) last.
     assert.deepEqual(seen, obsIds(0, 1, 2, 3, 5));
+    const xml = await get('/fhir/Observation?code=718-7&_format=xml');
+    assert.equal(xml.status, 200);
+    assert.match(xml.headers.get('content-type') ?? '', /^application\/fhir\+xml/);
+    assert.match(xml.text, /<Bundle[^>]*>[\s\S]*<total value="3"\/>/);
     const countOnly = bundle(await get('/fhir/Observation?code=718-7&_count=0'));
     assert.equal(countOnly.total, 3);
     assert.equal(countOnly.entry?.length ?? 0, 0);
