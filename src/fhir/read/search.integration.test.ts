@@ -16,10 +16,6 @@ import { loadBaseDefinitions, validateBase } from '../base/validate.js';
 import { createApiClient, fhir, tokenFor, type TestApiClient } from '../ingest.testkit.js';
 import { newApiClient, push, type ClientPrincipal } from './testkit.js';
 
-// Bundles are validated inline, not on the validation pool's worker: search is under test here, and with the pool
-// started (src/fhir/base/pool.ts, at main a05beba) the test process does not exit after its tests.
-process.env.KOEPEL_VALIDATION_WORKERS = '0';
-
 type Json = Record<string, unknown>;
 interface Bundle {
   resourceType: string;
