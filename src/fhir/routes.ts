@@ -17,8 +17,9 @@ function contextOf(req: FastifyRequest): IngestContext {
   return { keys: req.server.koepel.keys, run: (fn) => req.withData(fn) };
 }
 
-function send(reply: FastifyReply, result: IngestResult): FastifyReply {
-  if (result.location) reply.header('Location', `/fhir/${result.location}`);
+function send(reply: FastifyReply, result: IngestResult<unknown>): FastifyReply {
+  // Absolute, under the configured public base: {base}/fhir/{type}/{id}/_history/{version}.
+  if (result.location) reply.header('Location', `${reply.server.koepel.config.publicUrl}/fhir/${result.location}`);
   if (result.etag) reply.header('ETag', result.etag);
   return reply.code(result.status).type(FHIR_JSON).send(result.body);
 }
