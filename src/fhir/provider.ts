@@ -133,7 +133,11 @@ export async function locateByIdentifier(
 
 /** The resource as the provider sent it, named by its logical id, with its version and time in meta. */
 export function asSent(v: Omit<ProviderVersion, 'resource'>, stored: Json): Json {
-  const { resourceType: _type, id: _id, meta, ...rest } = stored;
+  const rest: Json = { ...stored };
+  delete rest.resourceType;
+  delete rest.id;
+  const meta = rest.meta;
+  delete rest.meta;
   const kept = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? (meta as Json) : {};
   return {
     resourceType: v.type,
@@ -175,7 +179,7 @@ async function versionsOf(
       version: r.version,
       at: r.updated_at,
       deleted: r.deleted_at !== null,
-      resource: r.resource as Json,
+      resource: r.resource,
     })),
     ...past.map((r) => ({
       logicalId: r.logical_id,
