@@ -448,7 +448,11 @@ describe('FHIR REST for provider systems', () => {
         {
           fullUrl: 'urn:uuid:11111111-0000-4000-8000-000000000002',
           resource: observation('panel-1', { reference: `Patient/${suzanne}` }, 1, {
-            performer: [{ reference: 'urn:uuid:11111111-0000-4000-8000-000000000001', display: 'Dr. Kaya' }],
+            performer: [
+              { reference: 'urn:uuid:11111111-0000-4000-8000-000000000001', display: 'Dr. Kaya' },
+              { reference: 'Organization/lab-elders', display: 'Lab Elders' },
+              { reference: 'Organization/zh-self' },
+            ],
             hasMember: [{ reference: 'urn:uuid:11111111-0000-4000-8000-000000000003' }],
             derivedFrom: [{ reference: 'Observation/sent-long-ago', display: 'Eerder' }],
             extension: [
@@ -461,6 +465,10 @@ describe('FHIR REST for provider systems', () => {
           request: { method: 'PUT', url: 'Observation/panel-1' },
         },
         {
+          resource: { resourceType: 'Organization', name: 'Lab Elders' },
+          request: { method: 'PUT', url: 'Organization/lab-elders' },
+        },
+        {
           fullUrl: 'urn:uuid:11111111-0000-4000-8000-000000000003',
           resource: observation('member-1', { reference: `Patient/${suzanne}` }, 2),
           request: { method: 'POST', url: 'Observation' },
@@ -469,12 +477,16 @@ describe('FHIR REST for provider systems', () => {
     };
     const res = await req(hospital, 'POST', '/fhir', bundle);
     assert.equal(res.status, 200, res.text);
-    const memberLocation = (res.json?.entry as { response: { location: string } }[])[2]?.response.location ?? '';
+    const memberLocation = (res.json?.entry as { response: { location: string } }[])[3]?.response.location ?? '';
     const memberId = /^Observation\/([\w.-]+)\//.exec(memberLocation)?.[1] ?? '';
 
     // As stored and read back by the provider: its own id space.
     const panel = await req(hospital, 'GET', '/fhir/Observation/panel-1');
-    assert.deepEqual(panel.json?.performer, [{ reference: 'Practitioner/dr-kaya', display: 'Dr. Kaya' }]);
+    assert.deepEqual(panel.json?.performer, [
+      { reference: 'Practitioner/dr-kaya', display: 'Dr. Kaya' },
+      { reference: 'Organization/lab-elders', display: 'Lab Elders' },
+      { reference: 'Organization/zh-self' },
+    ]);
     assert.deepEqual(panel.json?.hasMember, [{ reference: `Observation/${memberId}` }]);
     assert.deepEqual(panel.json?.derivedFrom, [{ reference: 'Observation/sent-long-ago', display: 'Eerder' }]);
     assert.deepEqual((panel.json?.extension as { valueReference: Json }[])[0]?.valueReference, {
@@ -494,7 +506,13 @@ describe('FHIR REST for provider systems', () => {
       .where('logical_id', '=', 'dr-kaya')
       .executeTakeFirstOrThrow();
     const shown = (await citizenGet(`/fhir/Observation/${koepel('panel-1')}`)).json ?? {};
-    assert.deepEqual(shown.performer, [{ reference: `Practitioner/${practitioner.id}`, display: 'Dr. Kaya' }]);
+    assert.deepEqual(shown.performer, [
+      { reference: `Practitioner/${practitioner.id}`, display: 'Dr. Kaya' },
+      // An organisation the hospital described in its directory is another one: no id, the display stays.
+      { display: 'Lab Elders' },
+      // One it did not describe is, in practice, itself.
+      { reference: `Organization/${hospital.organisationId}` },
+    ]);
     assert.deepEqual(shown.hasMember, [{ reference: `Observation/${koepel(memberId)}` }]);
     assert.deepEqual(shown.derivedFrom, [{ display: 'Eerder' }], 'a target Koepel does not hold: no id');
     const ext = (shown.extension as { url: string; valueReference: Json }[]).find((e) =>

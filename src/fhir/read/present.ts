@@ -176,8 +176,9 @@ function rewriteReferences(resource: Json, organisationId: string, ctx: PresentC
         ref.reference = `${found.resourceType}/${found.id}`;
         continue;
       }
-      // Organization references of a sender point at itself in practice: the source organisation in Koepel.
-      if (rel?.type === 'Organization' || (r && /(?:^|\/)Organization\/[^/]+$/.test(r))) {
+      // Organization references of a sender point at itself in practice: the source organisation in Koepel. Not
+      // when the sender described that organisation in its directory: then it is another one (an insurer, say).
+      if (!found && (rel?.type === 'Organization' || (r && /(?:^|\/)Organization\/[^/]+$/.test(r)))) {
         ref.reference = `Organization/${organisationId}`;
         continue;
       }
