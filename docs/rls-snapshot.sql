@@ -168,8 +168,8 @@ create policy directory_resource_citizen on directory_resource as permissive for
 create policy directory_resource_org on directory_resource as permissive for all to public
   using (koepel_org_principal() AND organisation_id = koepel_org() AND (deleted_at IS NULL OR koepel_principal_kind() = 'client'::text))
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org());
-CREATE TRIGGER directory_resource_history BEFORE UPDATE ON directory_resource FOR EACH ROW EXECUTE FUNCTION koepel_directory_history();
-CREATE TRIGGER directory_resource_logical_id BEFORE INSERT ON directory_resource FOR EACH ROW EXECUTE FUNCTION koepel_default_directory_logical_id();
+CREATE TRIGGER directory_resource_history BEFORE UPDATE ON directory_resource FOR EACH ROW WHEN (old.version IS DISTINCT FROM new.version) EXECUTE FUNCTION koepel_directory_history();
+CREATE TRIGGER directory_resource_logical_id BEFORE INSERT ON directory_resource FOR EACH ROW WHEN (new.logical_id IS NULL) EXECUTE FUNCTION koepel_default_directory_logical_id();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table directory_resource_history: row-level security enabled, forced
@@ -304,8 +304,8 @@ create policy record_resource_org on record_resource as permissive for all to pu
   with check (koepel_principal_kind() = 'client'::text AND koepel_org_reads(organisation_id, citizen_id));
 CREATE TRIGGER record_resource_events_insert AFTER INSERT ON record_resource REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION koepel_record_events();
 CREATE TRIGGER record_resource_events_update AFTER UPDATE ON record_resource REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION koepel_record_events();
-CREATE TRIGGER record_resource_history BEFORE UPDATE ON record_resource FOR EACH ROW EXECUTE FUNCTION koepel_record_history();
-CREATE TRIGGER record_resource_logical_id BEFORE INSERT ON record_resource FOR EACH ROW EXECUTE FUNCTION koepel_default_logical_id();
+CREATE TRIGGER record_resource_history BEFORE UPDATE ON record_resource FOR EACH ROW WHEN (old.version IS DISTINCT FROM new.version) EXECUTE FUNCTION koepel_record_history();
+CREATE TRIGGER record_resource_logical_id BEFORE INSERT ON record_resource FOR EACH ROW WHEN (new.logical_id IS NULL) EXECUTE FUNCTION koepel_default_logical_id();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table record_resource_history: row-level security enabled, forced

@@ -49,10 +49,11 @@ begin
   end if;
   return new;
 end $$;
+-- (WHEN: the FHIR write API names every logical id, and pays nothing for the trigger.)
 create trigger record_resource_logical_id before insert on record_resource
-  for each row execute function koepel_default_logical_id();
+  for each row when (new.logical_id is null) execute function koepel_default_logical_id();
 create trigger directory_resource_logical_id before insert on directory_resource
-  for each row execute function koepel_default_directory_logical_id();
+  for each row when (new.logical_id is null) execute function koepel_default_directory_logical_id();
 
 alter table record_resource alter column logical_id set not null;
 alter table directory_resource alter column logical_id set not null;
@@ -103,7 +104,7 @@ begin
   return new;
 end $$;
 create trigger record_resource_history before update on record_resource
-  for each row execute function koepel_record_history();
+  for each row when (old.version is distinct from new.version) execute function koepel_record_history();
 
 create function koepel_directory_history() returns trigger language plpgsql set search_path = public, pg_temp as $$
 begin
@@ -116,7 +117,7 @@ begin
   return new;
 end $$;
 create trigger directory_resource_history before update on directory_resource
-  for each row execute function koepel_directory_history();
+  for each row when (old.version is distinct from new.version) execute function koepel_directory_history();
 
 -- Only the organisation's own API client reads its history (staff and citizens see current versions only), and
 -- only the triggers write it.

@@ -124,11 +124,17 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
   };
   const columns = sql`r.id, r.citizen_id, r.resource_type, r.source_key, r.logical_id, r.content_mac, r.version,
     r.deleted_at is not null as deleted`;
-  for (const chunk of chunks(writes, 1000)) {
+  // The citizens' Patients ride along with the first chunk's statement (one round trip per Bundle, as before).
+  const patients = [...new Set(writes.filter((w) => w.resourceType === 'Patient').map((w) => w.citizenId))];
+  for (const [n, chunk] of chunks(writes, 1000).entries()) {
     const { rows } = await sql<ExistingRow>`select ${columns}
        from unnest(${chunk.map((w) => w.resourceType)}::text[], ${chunk.map((w) => w.sourceKey)}::text[]) as k(t, s)
        join record_resource r
-         on r.organisation_id = ${organisationId} and r.resource_type = k.t and r.source_key = k.s`.execute(tx);
+         on r.organisation_id = ${organisationId} and r.resource_type = k.t and r.source_key = k.s
+       union all
+       select ${columns} from record_resource r
+       where r.organisation_id = ${organisationId} and r.resource_type = 'Patient'
+         and r.citizen_id = any(${n === 0 ? patients : []}::uuid[])`.execute(tx);
     rows.forEach(remember);
   }
   const named = writes.filter((w) => w.logicalId);
@@ -137,13 +143,6 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
        from unnest(${chunk.map((w) => w.resourceType)}::text[], ${chunk.map((w) => w.logicalId ?? '')}::text[]) as k(t, l)
        join record_resource r
          on r.organisation_id = ${organisationId} and r.resource_type = k.t and r.logical_id = k.l`.execute(tx);
-    rows.forEach(remember);
-  }
-  const patients = [...new Set(writes.filter((w) => w.resourceType === 'Patient').map((w) => w.citizenId))];
-  if (patients.length > 0) {
-    const { rows } = await sql<ExistingRow>`select ${columns} from record_resource r
-       where r.organisation_id = ${organisationId} and r.resource_type = 'Patient'
-         and r.citizen_id = any(${patients}::uuid[])`.execute(tx);
     rows.forEach(remember);
   }
 
