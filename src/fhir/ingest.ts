@@ -149,6 +149,7 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
   const problems = new Map<number, Issue[]>();
   const addProblem = (i: number, x: Issue) => problems.set(i, [...(problems.get(i) ?? []), x]);
   const requests = new Map<number, EntryRequest>();
+  const conditions: Conditions = new Map();
   const bundle: BundleIndex = new Map();
   rawEntries.forEach((raw: unknown, i) => {
     const label = `Bundle.entry[${i}]`;
@@ -172,6 +173,21 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
       );
     }
     requests.set(i, parsed);
+    // A conditional create inside the Bundle (request.ifNoneExist), as over HTTP (If-None-Exist).
+    if (req.ifNoneExist !== undefined) {
+      const named = typeof req.ifNoneExist === 'string' ? parseIfNoneExist(req.ifNoneExist) : null;
+      if (!named || parsed.method !== 'POST') {
+        return addProblem(
+          i,
+          issue(
+            'not-supported',
+            `${lbl}: request.ifNoneExist must be identifier=system|value, on POST only`,
+            `${label}.request.ifNoneExist`,
+          ),
+        );
+      }
+      conditions.set(i, named);
+    }
     const fullUrl = raw.fullUrl;
     if (fullUrl !== undefined) {
       if (typeof fullUrl !== 'string' || fullUrl.length === 0 || fullUrl.length > 1000) {
@@ -239,8 +255,39 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
   }
 
   return body.type === 'transaction'
-    ? transaction(ctx, rawEntries.length, prepared, problems)
-    : batch(ctx, rawEntries.length, prepared, problems, layers.order);
+    ? transaction(ctx, rawEntries.length, prepared, problems, conditions)
+    : batch(ctx, rawEntries.length, prepared, problems, layers.order, conditions);
+}
+
+/** The entries with request.ifNoneExist: the identifier each names. */
+type Conditions = Map<number, { system: string; value: string }>;
+
+/**
+ * Of `entries`, those a conditional create does not find already stored; the ones it finds are noted in `stored`
+ * (200, unchanged) so that references to them name the existing resource.
+ */
+async function unlessExisting(
+  scope: DataScope,
+  entries: PreparedEntry[],
+  conditions: Conditions,
+  stored: Map<number, Stored>,
+): Promise<PreparedEntry[]> {
+  const out: PreparedEntry[] = [];
+  for (const e of entries) {
+    const named = conditions.get(e.index);
+    const found = named ? await locateByIdentifier(scope, e.type, named.system, named.value) : null;
+    if (found && !found.deleted) {
+      stored.set(e.index, {
+        type: e.type,
+        id: found.id,
+        logicalId: found.logicalId,
+        version: found.version,
+        outcome: 'unchanged',
+        citizenId: found.citizenId,
+      });
+    } else out.push(e);
+  }
+  return out;
 }
 
 async function transaction(
@@ -248,6 +295,7 @@ async function transaction(
   count: number,
   prepared: Map<number, PreparedEntry>,
   problems: Map<number, Issue[]>,
+  conditions: Conditions,
 ): Promise<IngestResult> {
   if (problems.size > 0) {
     const issues = [...problems.entries()].sort(([a], [b]) => a - b).flatMap(([, list]) => list);
@@ -257,7 +305,7 @@ async function transaction(
   try {
     await ctx.run(async (scope) => {
       requireClient(scope);
-      await writeGroup(scope, [...prepared.values()], stored);
+      await writeGroup(scope, await unlessExisting(scope, [...prepared.values()], conditions, stored), stored);
     });
   } catch (err) {
     return failure(ctx, err);
@@ -279,6 +327,7 @@ async function batch(
   prepared: Map<number, PreparedEntry>,
   problems: Map<number, Issue[]>,
   order: number[][],
+  conditions: Conditions,
 ): Promise<IngestResult> {
   const stored = new Map<number, Stored>();
   const failed = new Map<number, IngestResult>();
@@ -304,7 +353,7 @@ async function batch(
       try {
         await ctx.run(async (scope) => {
           requireClient(scope);
-          await writeGroup(scope, [e], stored);
+          await writeGroup(scope, await unlessExisting(scope, [e], conditions, stored), stored);
         });
       } catch (err) {
         failed.set(i, await failure(ctx, err));

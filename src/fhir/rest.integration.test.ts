@@ -298,6 +298,28 @@ describe('FHIR REST for provider systems', () => {
     });
     assert.equal(p.status, 200, p.text);
     assert.equal(relative(p).split('/_history')[0], `Patient/${suzanne}`);
+    // Inside a Bundle: request.ifNoneExist.
+    const entry = (ifNoneExist: string, value: number) => ({
+      resource: observation('cond-1', subject, value),
+      request: { method: 'POST', url: 'Observation', ifNoneExist },
+    });
+    const tx = await req(hospital, 'POST', '/fhir', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [entry('identifier=urn:test:rest|cond-1', 7)],
+    });
+    assert.equal(tx.status, 200, tx.text);
+    const response = (tx.json?.entry as { response: { status: string; location: string } }[])[0]?.response;
+    assert.equal(response?.status, '200 OK');
+    assert.equal(`${k.url}/fhir/${response.location}`, created.headers.get('location'));
+    assert.deepEqual(await countRows(k.db), before);
+    const badTx = await req(hospital, 'POST', '/fhir', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [entry('name=x', 7)],
+    });
+    assert.ok(badTx.status >= 400 && badTx.status < 500, badTx.text);
+    assert.deepEqual(await countRows(k.db), before);
     for (const bad of ['name=x', 'identifier=nobar', 'identifier=a|b&identifier=c|d']) {
       const r = await req(hospital, 'POST', '/fhir/Observation', observation('cond-2', subject), {
         'if-none-exist': bad,

@@ -1,6 +1,6 @@
 // The FHIR write API for provider systems, under /fhir (one FHIR scope, src/platform/fhir/scope.ts):
 //
-//   POST /fhir                 transaction or batch Bundle
+//   POST /fhir                 transaction or batch Bundle (request.ifNoneExist: a conditional create per entry)
 //   PUT  /fhir/{type}/{id}     one resource under the sender's logical id
 //   POST /fhir/{type}          one resource (identified by its identifier); If-None-Exist: identifier=system|value
 //   DELETE /fhir/{type}/{id}   the resource leaves the citizen's view; a later read answers 410 Gone
