@@ -257,8 +257,8 @@ async function prepare(t: Target): Promise<void> {
   if (loaded.status !== 200) {
     throw new Error(`${t.label}: loading the data answered ${loaded.status}: ${loaded.text.slice(0, 300)}`);
   }
-  // The Patient's id as the read API knows it: the subject of an Observation the transaction created. (In Koepel it
-  // differs from the id in the Patient entry's location: there the read API names a patient by its citizen.)
+  // The Patient's id as the read API knows it: the subject of an Observation the transaction created. It must be the
+  // id in the Patient entry's location (Koepel: the citizen's id for a Patient sent without id, docs/interop.md).
   const entries = (loaded.json?.entry ?? []) as { response?: { location?: string } }[];
   const idIn = (type: string, location: string | undefined) =>
     new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})`).exec(location ?? '')?.[1];
@@ -272,7 +272,7 @@ async function prepare(t: Target): Promise<void> {
   }
   const inResponse = idIn('Patient', entries[0]?.response?.location);
   if (inResponse !== id) {
-    console.log(
+    throw new Error(
       `${t.label}: the transaction response names Patient/${inResponse ?? '?'}, the Observations Patient/${id}`,
     );
   }
@@ -545,13 +545,14 @@ async function main(): Promise<void> {
         .join(' ')}, Node ${process.version}`,
     );
 
-    // Koepel serves reads to citizens and their apps only: show that a provider system's token is refused there.
+    // Koepel serves searches to citizens and their apps; a provider system reads back its own organisation's
+    // resources by id (its own Patient here), not the citizen's BRP Patient.
     for (const t of targets) await prepare(t);
     const asClient = await fetch(`${koepel.base}/Patient/${koepel.patientId ?? ''}`, {
       headers: { authorization: `Bearer ${koepel.writeToken}`, accept: FHIR_JSON },
     });
     console.log(
-      `Koepel: GET Patient/{id} with the provider system's token answers ${asClient.status}; reads use the token of an app the patient authorised`,
+      `Koepel: GET Patient/{id} with the provider system's token answers ${asClient.status} (its own Patient); the reads measured use the token of an app the patient authorised`,
     );
     for (const t of targets) {
       console.log(`${t.label}: Patient/${t.patientId ?? '?'}, search total by "${t.totalParam || '(always given)'}"`);

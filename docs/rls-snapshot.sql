@@ -164,10 +164,19 @@ create policy citizen_key_staff on citizen_key as permissive for select to publi
 -- table directory_resource: row-level security enabled, forced
 grant select, insert, update on directory_resource to koepel_app;
 create policy directory_resource_citizen on directory_resource as permissive for select to public
-  using (koepel_principal_kind() = 'citizen'::text AND koepel_citizen_sees(organisation_id, 'careteam'::text));
+  using (koepel_principal_kind() = 'citizen'::text AND deleted_at IS NULL AND koepel_citizen_sees(organisation_id, 'careteam'::text));
 create policy directory_resource_org on directory_resource as permissive for all to public
-  using (koepel_org_principal() AND organisation_id = koepel_org())
+  using (koepel_org_principal() AND organisation_id = koepel_org() AND (deleted_at IS NULL OR koepel_principal_kind() = 'client'::text))
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org());
+CREATE TRIGGER directory_resource_history BEFORE UPDATE ON directory_resource FOR EACH ROW WHEN (old.version IS DISTINCT FROM new.version) EXECUTE FUNCTION koepel_directory_history();
+CREATE TRIGGER directory_resource_logical_id BEFORE INSERT ON directory_resource FOR EACH ROW WHEN (new.logical_id IS NULL) EXECUTE FUNCTION koepel_default_directory_logical_id();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table directory_resource_history: row-level security enabled, forced
+grant select, insert on directory_resource_history to koepel_app;
+create policy directory_resource_history_client on directory_resource_history as permissive for all to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org())
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND pg_trigger_depth() > 0);
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table login_throttle: row-level security enabled, forced
@@ -255,7 +264,9 @@ create policy record_attachment_client on record_attachment as permissive for al
        FROM record_resource rr
       WHERE rr.id = record_attachment.resource_id AND rr.organisation_id = record_attachment.organisation_id AND rr.citizen_id = record_attachment.citizen_id)));
 create policy record_attachment_org on record_attachment as permissive for select to public
-  using (koepel_org_reads(organisation_id, citizen_id));
+  using (koepel_org_reads(organisation_id, citizen_id) AND (EXISTS ( SELECT 1
+       FROM record_resource rr
+      WHERE rr.id = record_attachment.resource_id)));
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table record_category_grant: row-level security enabled, forced
@@ -274,7 +285,9 @@ create policy record_category_grant_org on record_category_grant as permissive f
 -- table record_event: row-level security enabled, forced
 grant select, insert, update on record_event to koepel_app;
 create policy record_event_citizen on record_event as permissive for select to public
-  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND (((organisation_id::text || ':'::text) || category) = ANY ((( SELECT koepel_citizen_visible() AS koepel_citizen_visible))::text[])));
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND (((organisation_id::text || ':'::text) || category) = ANY ((( SELECT koepel_citizen_visible() AS koepel_citizen_visible))::text[])) AND (resource_id IS NULL OR (EXISTS ( SELECT 1
+       FROM record_resource rr
+      WHERE rr.id = record_event.resource_id))));
 create policy record_event_client on record_event as permissive for insert to public
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND pg_trigger_depth() > 0);
 create policy record_event_notifications on record_event as permissive for all to public
@@ -285,12 +298,21 @@ create policy record_event_notifications on record_event as permissive for all t
 -- table record_resource: row-level security enabled, forced
 grant select, insert, update on record_resource to koepel_app;
 create policy record_resource_citizen on record_resource as permissive for select to public
-  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND category <> 'patient'::text AND (((organisation_id::text || ':'::text) || category) = ANY ((( SELECT koepel_citizen_visible() AS koepel_citizen_visible))::text[])));
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND category <> 'patient'::text AND deleted_at IS NULL AND (((organisation_id::text || ':'::text) || category) = ANY ((( SELECT koepel_citizen_visible() AS koepel_citizen_visible))::text[])));
 create policy record_resource_org on record_resource as permissive for all to public
-  using (( SELECT koepel_org_principal() AS koepel_org_principal) AND koepel_org_reads(organisation_id, citizen_id))
+  using (( SELECT koepel_org_principal() AS koepel_org_principal) AND koepel_org_reads(organisation_id, citizen_id) AND (deleted_at IS NULL OR (( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'client'::text))
   with check (koepel_principal_kind() = 'client'::text AND koepel_org_reads(organisation_id, citizen_id));
 CREATE TRIGGER record_resource_events_insert AFTER INSERT ON record_resource REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION koepel_record_events();
 CREATE TRIGGER record_resource_events_update AFTER UPDATE ON record_resource REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION koepel_record_events();
+CREATE TRIGGER record_resource_history BEFORE UPDATE ON record_resource FOR EACH ROW WHEN (old.version IS DISTINCT FROM new.version) EXECUTE FUNCTION koepel_record_history();
+CREATE TRIGGER record_resource_logical_id BEFORE INSERT ON record_resource FOR EACH ROW WHEN (new.logical_id IS NULL) EXECUTE FUNCTION koepel_default_logical_id();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table record_resource_history: row-level security enabled, forced
+grant select, insert on record_resource_history to koepel_app;
+create policy record_resource_history_client on record_resource_history as permissive for all to public
+  using (koepel_principal_kind() = 'client'::text AND koepel_org_reads(organisation_id, citizen_id))
+  with check (koepel_principal_kind() = 'client'::text AND koepel_org_reads(organisation_id, citizen_id) AND pg_trigger_depth() > 0);
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table schema_migration: NO row-level security
@@ -556,6 +578,54 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_default_directory_logical_id(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_default_directory_logical_id()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if new.logical_id is null then
+    new.logical_id := case
+      when new.source_key ~ '^id\|[A-Za-z0-9.-]{1,64}$' then substr(new.source_key, 4)
+      else new.id::text end;
+  end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_default_logical_id(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_default_logical_id()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if new.logical_id is null then
+    new.logical_id := case
+      when new.source_key ~ '^id\|[A-Za-z0-9.-]{1,64}$' then substr(new.source_key, 4)
+      when new.resource_type = 'Patient' then new.citizen_id::text
+      else new.id::text end;
+  end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_directory_history(): security invoker; execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_directory_history()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if new.version <> old.version then
+    insert into directory_resource_history (resource_id, version, organisation_id, resource_type, logical_id,
+                                            resource, deleted, written_by, recorded_at)
+    values (old.id, old.version, old.organisation_id, old.resource_type, old.logical_id,
+            old.resource, old.deleted_at is not null, old.written_by, old.updated_at);
+  end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_has_permission(text): security invoker; execute: koepel_app, public
 CREATE OR REPLACE FUNCTION public.koepel_has_permission(p text)
  RETURNS boolean
@@ -563,6 +633,71 @@ CREATE OR REPLACE FUNCTION public.koepel_has_permission(p text)
  STABLE
 AS $function$
   select p = any(string_to_array(coalesce(current_setting('koepel.permissions', true), ''), ','))
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_locate_resource(text,text): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_locate_resource(rtype text, logical text)
+ RETURNS TABLE(citizen_id uuid, resource_id uuid, logical_id text, version integer, deleted boolean)
+ LANGUAGE plpgsql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+begin
+  return query
+  select r.citizen_id, r.id, r.logical_id, r.version, r.deleted_at is not null
+  from record_resource r
+  where koepel_principal_kind() = 'client' and r.organisation_id = koepel_org()
+    and r.resource_type = rtype and r.logical_id = logical
+    and exists (select 1 from care_relationship c
+                where c.citizen_id = r.citizen_id and c.organisation_id = r.organisation_id)
+  limit 1;
+  if not found and rtype = 'Patient'
+     and logical ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    return query
+    select r.citizen_id, r.id, r.logical_id, r.version, r.deleted_at is not null
+    from record_resource r
+    where koepel_principal_kind() = 'client' and r.organisation_id = koepel_org()
+      and r.resource_type = 'Patient' and r.citizen_id = logical::uuid
+      and exists (select 1 from care_relationship c
+                  where c.citizen_id = r.citizen_id and c.organisation_id = r.organisation_id)
+    limit 1;
+  end if;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_locate_source(text,text): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_locate_source(rtype text, key text)
+ RETURNS TABLE(citizen_id uuid, resource_id uuid, logical_id text, version integer, deleted boolean)
+ LANGUAGE plpgsql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+begin
+  return query
+  select r.citizen_id, r.id, r.logical_id, r.version, r.deleted_at is not null
+  from record_resource r
+  where koepel_principal_kind() = 'client' and r.organisation_id = koepel_org()
+    and r.resource_type = rtype and r.source_key = key
+    and exists (select 1 from care_relationship c
+                where c.citizen_id = r.citizen_id and c.organisation_id = r.organisation_id)
+  limit 1;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_logical_ids_taken(text[],text[],uuid[]): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_logical_ids_taken(types text[], ids text[], citizens uuid[])
+ RETURNS SETOF integer
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select w.n::int
+  from unnest(types, ids, citizens) with ordinality as w(resource_type, logical_id, citizen_id, n)
+  where koepel_principal_kind() = 'client'
+    and exists (select 1 from record_resource r
+                where r.organisation_id = koepel_org() and r.resource_type = w.resource_type
+                  and r.logical_id = w.logical_id and r.citizen_id <> w.citizen_id)
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
@@ -585,6 +720,19 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_match_patient_id(text): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_match_patient_id(logical text)
+ RETURNS TABLE(citizen_id uuid, resource_id uuid)
+ LANGUAGE plpgsql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+begin
+  return query
+  select l.citizen_id, l.resource_id from koepel_locate_resource('Patient', logical) l where not l.deleted;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_match_source_patient(text): security invoker; execute: koepel_app; set koepel.patient_search=on
 CREATE OR REPLACE FUNCTION public.koepel_match_source_patient(key text)
  RETURNS TABLE(citizen_id uuid, resource_id uuid)
@@ -600,6 +748,7 @@ begin
     and r.organisation_id = koepel_org()
     and r.resource_type = 'Patient'
     and r.source_key = key
+    and r.deleted_at is null
     and exists (select 1 from care_relationship c
                 where c.citizen_id = r.citizen_id and c.organisation_id = r.organisation_id)
   limit 1;
@@ -830,12 +979,37 @@ begin
     where n.resource_type <> 'Patient';
   else
     insert into record_event (organisation_id, citizen_id, category, kind, resource_id)
-    select n.organisation_id, n.citizen_id, n.category, 'record.changed', n.id
+    select n.organisation_id, n.citizen_id, n.category,
+           case
+             when o.deleted_at is null then 'record.changed'
+             when n.resource_type = 'Observation' then 'result.new'
+             when n.resource_type = 'DocumentReference' then 'document.new'
+             else 'record.new'
+           end,
+           n.id
     from new_rows n
     join old_rows o on o.id = n.id
-    where n.resource_type <> 'Patient' and n.content_mac <> o.content_mac;
+    where n.resource_type <> 'Patient' and n.deleted_at is null
+      and (n.content_mac <> o.content_mac or o.deleted_at is not null);
   end if;
   return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_record_history(): security invoker; execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_record_history()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if new.version <> old.version then
+    insert into record_resource_history (resource_id, version, organisation_id, citizen_id, resource_type, logical_id,
+                                         content_mac, ciphertext, deleted, written_by, recorded_at)
+    values (old.id, old.version, old.organisation_id, old.citizen_id, old.resource_type, old.logical_id,
+            old.content_mac, old.ciphertext, old.deleted_at is not null, old.written_by, old.updated_at);
+  end if;
+  return new;
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------

@@ -532,7 +532,14 @@ describe('apps the citizen authorises', () => {
     const providerToken = await withPrincipal(k.db, { kind: 'system', purpose: 'api-auth' }, (tx) =>
       issueToken(tx, { clientId: client.clientId, organisationId: gp }),
     );
-    for (const token of [providerToken, randomBytes(32).toString('base64url'), 'short']) {
+    // A provider system's token reads back only what its own organisation sent (issue 11 §4, docs/interop.md), never
+    // the citizen's own record: here its organisation sent no Patient, so 404, and nothing of the citizen's.
+    const asProvider = await read(providerToken, `Patient/${suzanne}`);
+    assert.equal(asProvider.status, 404);
+    assert.doesNotMatch(asProvider.text, new RegExp(`${DEMO.suzanne}|${suzanne}`));
+    assert.equal((await read(providerToken, `Patient/${suzanne}/$everything`)).status, 403);
+    assert.equal((await read(providerToken, `Observation?patient=Patient/${suzanne}`)).status, 403);
+    for (const token of [randomBytes(32).toString('base64url'), 'short']) {
       const r = await read(token, `Patient/${suzanne}`);
       assert.equal(r.status, 401);
       assert.match(r.headers.get('www-authenticate') ?? '', /error="invalid_token"/);

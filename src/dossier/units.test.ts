@@ -94,6 +94,7 @@ describe('medication overview (AMO: current and the past six months)', () => {
   const iso = (days: number) => new Date(now.getTime() + days * DAY).toISOString().slice(0, 10);
   const stored = (resource: Record<string, unknown>, i: number): StoredResource => ({
     id: `id-${i}`,
+    logicalId: `id-${i}`,
     organisationId: 'org',
     citizenId: 'c',
     resourceType: resource.resourceType as StoredResource['resourceType'],
@@ -171,6 +172,7 @@ describe('medication overview: medication process 9', () => {
   const EXT = 'http://nictiz.nl/fhir/StructureDefinition/';
   const stored = (resource: Record<string, unknown>, i: number): StoredResource => ({
     id: `id-${i}`,
+    logicalId: `id-${i}`,
     organisationId: 'org',
     citizenId: 'c',
     resourceType: resource.resourceType as StoredResource['resourceType'],

@@ -10,7 +10,9 @@ export function writeCapability(publicUrl: string) {
     documentation:
       'Provider systems push data for their own organisation: transaction and batch Bundles at the base URL, or ' +
       'single resources with PUT {type}/{id} and POST {type}. Re-sending a resource with the same identifier ' +
-      `updates it (a new version) or leaves it unchanged; it never duplicates. At most ${MAX_ENTRIES} entries per Bundle.`,
+      `updates it (a new version) or leaves it unchanged; it never duplicates. At most ${MAX_ENTRIES} entries per Bundle. ` +
+      'They read back, version by version, and delete what their own organisation sent, by the id they sent or the ' +
+      'id the Location named.',
     security: {
       cors: false,
       service: [
@@ -25,12 +27,29 @@ export function writeCapability(publicUrl: string) {
         'registered by the organisation’s administrator.',
     },
     interaction: [{ code: 'transaction' }, { code: 'batch' }],
+    // Provider systems: their own organisation's resources, by the id of their own id space (docs/interop.md,
+    // "REST behaviour"). Reads, vreads and history are audited; a delete hides the resource from the citizen.
     resource: INGEST_TYPES.map((type) => ({
       type,
-      interaction: [{ code: 'create' }, { code: 'update' }],
-      versioning: 'versioned',
+      documentation:
+        'Provider systems: PUT {type}/{id} keeps the id; POST assigns one (a Patient: the citizen’s id). read, vread, ' +
+        '_history and delete for the own organisation’s resources; If-Match on update (412), If-None-Exist ' +
+        '(identifier=system|value) on create, If-None-Match on read (304), Prefer: return=minimal|representation|' +
+        'OperationOutcome.',
+      interaction: [
+        { code: 'read' },
+        { code: 'vread' },
+        { code: 'history-instance' },
+        { code: 'create' },
+        { code: 'update' },
+        { code: 'delete' },
+      ],
+      versioning: 'versioned-update',
+      readHistory: true,
       updateCreate: true,
+      conditionalCreate: true,
       conditionalUpdate: true,
+      conditionalDelete: 'not-supported',
     })),
   };
 }

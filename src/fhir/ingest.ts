@@ -17,7 +17,7 @@ import type { Principal } from '../platform/db/principal.js';
 import { runInScope, type DataScope, type ScopeServices } from '../platform/db/scope.js';
 import { bsnIndex } from '../identity/index.js';
 import { RecordWriteError, writeResources, type ResourceWrite, type FhirJson } from '../record/index.js';
-import { writeDirectory } from './directory.js';
+import { DirectoryIdConflict, writeDirectory } from './directory.js';
 import {
   FhirError,
   issue,
@@ -37,8 +37,9 @@ import {
   type PreparedEntry,
   type ReferenceSite,
 } from './prepare.js';
-import { INGEST_TYPES, isDirectoryType, type DirectoryType } from './resources.js';
+import { INGEST_TYPES, isDirectoryType, isIngestType, type DirectoryType, type IngestType } from './resources.js';
 import { POOL_MIN_ENTRIES, validationPool } from './base/pool.js';
+import { locate, locateByIdentifier, providerRead } from './provider.js';
 
 /** Runs fn in one transaction as the API client (req.withData, or clientContext() outside HTTP). */
 export type DataRunner = <T>(fn: (scope: DataScope) => Promise<T>) => Promise<T>;
@@ -74,9 +75,10 @@ export interface BundleResponse {
 }
 
 /** What the HTTP layer sends: a status, a FHIR body, and for a single resource its Location and ETag. */
-export interface IngestResult {
+export interface IngestResult<Body = BundleResponse | OperationOutcome> {
   status: number;
-  body: BundleResponse | OperationOutcome;
+  /** For a single resource also the resource itself, or null: no body (`Prefer: return=minimal`). */
+  body: Body;
   location?: string;
   etag?: string;
 }
@@ -90,7 +92,10 @@ const MAX_ISSUES = 100;
 
 interface Stored {
   type: string;
+  /** Koepel's row id. */
   id: string;
+  /** The id in the sender's id space: what the Location names and what references between entries become. */
+  logicalId: string;
   version: number;
   outcome: 'created' | 'updated' | 'unchanged';
   citizenId: string | null;
@@ -145,6 +150,7 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
   const problems = new Map<number, Issue[]>();
   const addProblem = (i: number, x: Issue) => problems.set(i, [...(problems.get(i) ?? []), x]);
   const requests = new Map<number, EntryRequest>();
+  const conditions: Conditions = new Map();
   const bundle: BundleIndex = new Map();
   rawEntries.forEach((raw: unknown, i) => {
     const label = `Bundle.entry[${i}]`;
@@ -168,6 +174,21 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
       );
     }
     requests.set(i, parsed);
+    // A conditional create inside the Bundle (request.ifNoneExist), as over HTTP (If-None-Exist).
+    if (req.ifNoneExist !== undefined) {
+      const named = typeof req.ifNoneExist === 'string' ? parseIfNoneExist(req.ifNoneExist) : null;
+      if (!named || parsed.method !== 'POST') {
+        return addProblem(
+          i,
+          issue(
+            'not-supported',
+            `${lbl}: request.ifNoneExist must be identifier=system|value, on POST only`,
+            `${label}.request.ifNoneExist`,
+          ),
+        );
+      }
+      conditions.set(i, named);
+    }
     const fullUrl = raw.fullUrl;
     if (fullUrl !== undefined) {
       if (typeof fullUrl !== 'string' || fullUrl.length === 0 || fullUrl.length > 1000) {
@@ -214,7 +235,8 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
   const seen = new Map<string, number>();
   for (const [i, e] of prepared) {
     const key = `${e.type}\u0000${e.sourceKey}`;
-    const first = seen.get(key);
+    const byId = e.logicalId ? `${e.type}\u0001${e.logicalId}` : null;
+    const first = seen.get(key) ?? (byId ? seen.get(byId) : undefined);
     if (first !== undefined) {
       addProblem(
         i,
@@ -225,7 +247,10 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
         ),
       );
       prepared.delete(i);
-    } else seen.set(key, i);
+    } else {
+      seen.set(key, i);
+      if (byId) seen.set(byId, i);
+    }
   }
 
   // 4. Write order: an entry after the entries it refers to (so references can name their stored ids).
@@ -238,8 +263,39 @@ export async function ingestBundle(ctx: IngestContext, body: unknown): Promise<I
   }
 
   return body.type === 'transaction'
-    ? transaction(ctx, rawEntries.length, prepared, problems)
-    : batch(ctx, rawEntries.length, prepared, problems, layers.order);
+    ? transaction(ctx, rawEntries.length, prepared, problems, conditions)
+    : batch(ctx, rawEntries.length, prepared, problems, layers.order, conditions);
+}
+
+/** The entries with request.ifNoneExist: the identifier each names. */
+type Conditions = Map<number, { system: string; value: string }>;
+
+/**
+ * Of `entries`, those a conditional create does not find already stored; the ones it finds are noted in `stored`
+ * (200, unchanged) so that references to them name the existing resource.
+ */
+async function unlessExisting(
+  scope: DataScope,
+  entries: PreparedEntry[],
+  conditions: Conditions,
+  stored: Map<number, Stored>,
+): Promise<PreparedEntry[]> {
+  const out: PreparedEntry[] = [];
+  for (const e of entries) {
+    const named = conditions.get(e.index);
+    const found = named ? await locateByIdentifier(scope, e.type, named.system, named.value) : null;
+    if (found && !found.deleted) {
+      stored.set(e.index, {
+        type: e.type,
+        id: found.id,
+        logicalId: found.logicalId,
+        version: found.version,
+        outcome: 'unchanged',
+        citizenId: found.citizenId,
+      });
+    } else out.push(e);
+  }
+  return out;
 }
 
 async function transaction(
@@ -247,6 +303,7 @@ async function transaction(
   count: number,
   prepared: Map<number, PreparedEntry>,
   problems: Map<number, Issue[]>,
+  conditions: Conditions,
 ): Promise<IngestResult> {
   if (problems.size > 0) {
     const issues = [...problems.entries()].sort(([a], [b]) => a - b).flatMap(([, list]) => list);
@@ -256,7 +313,7 @@ async function transaction(
   try {
     await ctx.run(async (scope) => {
       requireClient(scope);
-      await writeGroup(scope, [...prepared.values()], stored);
+      await writeGroup(scope, await unlessExisting(scope, [...prepared.values()], conditions, stored), stored);
     });
   } catch (err) {
     return failure(ctx, err);
@@ -278,6 +335,7 @@ async function batch(
   prepared: Map<number, PreparedEntry>,
   problems: Map<number, Issue[]>,
   order: number[][],
+  conditions: Conditions,
 ): Promise<IngestResult> {
   const stored = new Map<number, Stored>();
   const failed = new Map<number, IngestResult>();
@@ -303,7 +361,7 @@ async function batch(
       try {
         await ctx.run(async (scope) => {
           requireClient(scope);
-          await writeGroup(scope, [e], stored);
+          await writeGroup(scope, await unlessExisting(scope, [e], conditions, stored), stored);
         });
       } catch (err) {
         failed.set(i, await failure(ctx, err));
@@ -325,12 +383,20 @@ async function batch(
   };
 }
 
+/**
+ * Where a stored resource lives, relative to the FHIR base: `{type}/{logical id}/_history/{version}`. The one form
+ * for Bundle responses (relative, as here) and the HTTP Location header (made absolute by the route). A Patient sent
+ * without an id has its citizen's id: the id every stored patient reference names.
+ */
+export const locationOf = (s: { type: string; logicalId: string; version: number }): string =>
+  `${s.type}/${s.logicalId}/_history/${s.version}`;
+
 function responseEntry(s: Stored | undefined): BundleResponseEntry {
   if (!s) return { response: { status: statusLine(500) } };
   return {
     response: {
       status: statusLine(s.outcome === 'created' ? 201 : 200),
-      location: `${s.type}/${s.id}/_history/${s.version}`,
+      location: locationOf(s),
       etag: `W/"${s.version}"`,
     },
   };
@@ -368,16 +434,57 @@ function orderByReferences(
 // Single resources: PUT /fhir/{type}/{id}, POST /fhir/{type}
 // ---------------------------------------------------------------------------------------------------------------
 
+/** What a single create or update answers with. */
+export type SingleBody = BundleResponse | OperationOutcome | Record<string, unknown> | null;
+
+/** How a client wants the answer to a create or update (`Prefer: return=…`, RFC 7240; FHIR R4 §3.1.0.5.2). */
+export type ReturnPreference = 'minimal' | 'representation' | 'OperationOutcome';
+
+/** The conditional and preference headers of a single create or update. */
+export interface SingleOptions {
+  /** `If-None-Exist` on POST: `identifier=system|value`. */
+  ifNoneExist?: string | undefined;
+  /** `If-Match` on PUT: `W/"{version}"`. */
+  ifMatch?: string | undefined;
+  /** `Prefer: return=…`; the default is an OperationOutcome that says what happened. */
+  prefer?: ReturnPreference | undefined;
+}
+
+/** The return preference of a `Prefer` header (other preferences in it are ignored). */
+export function returnPreference(header: string | undefined): ReturnPreference | undefined {
+  const m = /(?:^|[,;\s])return\s*=\s*"?(minimal|representation|OperationOutcome)"?/.exec(header ?? '');
+  return m?.[1] as ReturnPreference | undefined;
+}
+
+/** `W/"3"` or `"3"` → 3; anything else null. */
+export function parseEtag(value: string): number | null {
+  const m = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(value);
+  return m?.[1] ? Number(m[1]) : null;
+}
+
+/** `identifier=system|value` → the pair; anything else (other parameters, more than one) null. */
+function parseIfNoneExist(value: string): { system: string; value: string } | null {
+  if (value.length > 1000) return null;
+  const params = [...new URLSearchParams(value.replace(/^\?/, ''))];
+  const [only] = params;
+  if (params.length !== 1 || !only || only[0] !== 'identifier') return null;
+  const bar = only[1].indexOf('|');
+  if (bar <= 0 || bar === only[1].length - 1) return null;
+  return { system: only[1].slice(0, bar), value: only[1].slice(bar + 1) };
+}
+
 export async function ingestResource(
   ctx: IngestContext,
   method: 'PUT' | 'POST',
   type: string,
   id: string | null,
   body: unknown,
-): Promise<IngestResult> {
+  options: SingleOptions = {},
+): Promise<IngestResult<SingleBody>> {
   const structure = structureProblem(body);
   if (structure) return outcomeResult([structure], 400);
-  // No conditional form over HTTP: an identifier (a BSN, even) does not belong in a URL that proxies log.
+  // No conditional form in the url: an identifier (a BSN, even) does not belong in a URL that proxies log. A
+  // conditional create names it in the If-None-Exist header instead.
   const request = parseRequestUrl(method, id === null ? type : `${type}/${id}`, false);
   if (!request) {
     return outcomeResult(
@@ -385,7 +492,45 @@ export async function ingestResource(
       400,
     );
   }
+  let ifMatch: number | null = null;
+  if (options.ifMatch !== undefined) {
+    ifMatch = method === 'PUT' ? parseEtag(options.ifMatch) : null;
+    if (ifMatch === null)
+      return outcomeResult([issue('invalid', 'If-Match must be a version tag W/"n", on PUT only')], 400);
+  }
+  let ifNoneExist: { system: string; value: string } | null = null;
+  if (options.ifNoneExist !== undefined) {
+    ifNoneExist = method === 'POST' ? parseIfNoneExist(options.ifNoneExist) : null;
+    if (!ifNoneExist)
+      return outcomeResult(
+        [issue('not-supported', 'If-None-Exist must be identifier=system|value, on POST only')],
+        400,
+      );
+  }
   const label = typeWord(type);
+  const prefer = options.prefer ?? 'OperationOutcome';
+
+  // A conditional create that finds the resource answers with it (200), without looking at the body further.
+  if (ifNoneExist && isIngestType(type)) {
+    const named = ifNoneExist;
+    const existing = await ctx.run(async (scope) => {
+      requireClient(scope);
+      const found = await locateByIdentifier(scope, type, named.system, named.value);
+      return found && !found.deleted ? found : null;
+    });
+    if (existing) {
+      return answer(
+        ctx,
+        prefer,
+        type,
+        existing.logicalId,
+        existing.version,
+        200,
+        `${label}: Exists already; nothing was stored`,
+      );
+    }
+  }
+
   const result = prepareEntry({
     keys: ctx.keys,
     index: 0,
@@ -402,6 +547,18 @@ export async function ingestResource(
   try {
     await ctx.run(async (scope) => {
       requireClient(scope);
+      if (ifMatch !== null && entry.logicalId) {
+        // Optimistic locking: the version the client last saw must still be the current one.
+        const found = await locate(scope, entry.type, entry.logicalId);
+        if (!found || found.version !== ifMatch) {
+          throw new FhirError(412, [
+            issue(
+              'conflict',
+              `${entry.label}: If-Match names version ${ifMatch}, ${found ? `the current version is ${found.version}` : 'there is no such resource'}`,
+            ),
+          ]);
+        }
+      }
       await writeGroup(scope, [entry], stored);
     });
   } catch (err) {
@@ -414,11 +571,37 @@ export async function ingestResource(
     updated: 'Updated: a new version',
     unchanged: 'Unchanged: the same as the stored version',
   };
+  return answer(
+    ctx,
+    prefer,
+    entry.type,
+    s.logicalId,
+    s.version,
+    s.outcome === 'created' ? 201 : 200,
+    `${entry.label}: ${words[s.outcome]}`,
+  );
+}
+
+/** The answer to a create or update, as `Prefer: return=…` asks: nothing, the resource as stored, or what happened. */
+async function answer(
+  ctx: IngestContext,
+  prefer: ReturnPreference,
+  type: IngestType,
+  logicalId: string,
+  version: number,
+  status: number,
+  words: string,
+): Promise<IngestResult<SingleBody>> {
+  const where = { location: locationOf({ type, logicalId, version }), etag: `W/"${version}"` };
+  if (prefer === 'minimal') return { status, body: null, ...where };
+  if (prefer === 'representation') {
+    const read = await ctx.run((scope) => providerRead(scope, type, logicalId, version));
+    if (read.status === 200) return { status, body: read.version.resource, ...where };
+  }
   return {
-    status: s.outcome === 'created' ? 201 : 200,
-    body: operationOutcome([issue('informational', `${entry.label}: ${words[s.outcome]}`, undefined, 'information')]),
-    location: `${s.type}/${s.id}/_history/${s.version}`,
-    etag: `W/"${s.version}"`,
+    status,
+    body: operationOutcome([issue('informational', words, undefined, 'information')]),
+    ...where,
   };
 }
 
@@ -453,10 +636,18 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
   const citizenOf = (entry: number) => citizens.get(entry) ?? stored.get(entry)?.citizenId ?? null;
   const note = (
     e: PreparedEntry | undefined,
-    r: { resourceType: string; id: string; version: number; outcome: Stored['outcome'] },
+    r: { resourceType: string; id: string; logicalId: string; version: number; outcome: Stored['outcome'] },
     citizenId: string | null,
   ) => {
-    if (e) stored.set(e.index, { type: r.resourceType, id: r.id, version: r.version, outcome: r.outcome, citizenId });
+    if (e)
+      stored.set(e.index, {
+        type: r.resourceType,
+        id: r.id,
+        logicalId: r.logicalId,
+        version: r.version,
+        outcome: r.outcome,
+        citizenId,
+      });
   };
   for (const e of entries) {
     const citizenId = citizens.get(e.index);
@@ -467,7 +658,9 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
       namePatient(r.object, id);
     }
   }
-  // Other references name what they point at by its stored id: those targets are written first.
+  // Other references to entries of the Bundle (fullUrl, urn:uuid) name their target in the sender's own id space,
+  // `{type}/{logical id}`, as FHIR transactions do: those targets are written first. References to resources sent
+  // earlier stay as they were sent.
   const byIndex = new Map(entries.map((e) => [e.index, e]));
   for (const layer of orderByReferences(byIndex, false).order) {
     const group = layer.map((i) => byIndex.get(i)).filter((e): e is PreparedEntry => !!e);
@@ -475,19 +668,31 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
       for (const r of e.references) {
         const target = stored.get(r.target);
         if (!target) throw new Error('a reference to an entry that is not stored yet');
-        r.object.reference = `${target.type}/${target.id}`;
+        r.object.reference = `${target.type}/${target.logicalId}`;
       }
     }
     const directory = group.filter((e) => isDirectoryType(e.type));
     if (directory.length > 0) {
-      const results = await writeDirectory(
-        scope,
-        directory.map((e) => ({
-          resourceType: e.type as DirectoryType,
-          sourceKey: e.sourceKey,
-          resource: e.resource,
-        })),
-      );
+      let results;
+      try {
+        results = await writeDirectory(
+          scope,
+          directory.map((e) => ({
+            resourceType: e.type as DirectoryType,
+            sourceKey: e.sourceKey,
+            logicalId: e.logicalId,
+            resource: e.resource,
+          })),
+        );
+      } catch (err) {
+        if (err instanceof DirectoryIdConflict) {
+          const e = directory.find((d) => d.sourceKey === err.write.sourceKey);
+          throw new FhirError(409, [
+            issue('conflict', `${e ? `${e.label}: ` : ''}${err.message}`, e ? `${e.base}.identifier` : undefined),
+          ]);
+        }
+        throw err;
+      }
       results.forEach((r, k) => note(directory[k], r, null));
     }
     const record = group.filter((e) => !isDirectoryType(e.type));
@@ -499,6 +704,7 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
         citizenId,
         resourceType: e.type as ResourceWrite['resourceType'],
         sourceKey: e.sourceKey,
+        logicalId: e.logicalId,
         resource: e.resource as FhirJson,
         attachments: e.attachments,
       };
@@ -512,6 +718,12 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
       // it was is found after the rollback (see failure()).
       if ((err as { code?: unknown } | null)?.code === '23505') {
         throw new KeyConflict(record.map((e, i) => ({ entry: e, citizenId: writes[i]?.citizenId ?? '' })));
+      }
+      if (err instanceof RecordWriteError && err.reason === 'id-conflict') {
+        const e = record[writes.indexOf(err.write)];
+        throw new FhirError(409, [
+          issue('conflict', `${e ? `${e.label}: ` : ''}${err.message}`, e ? `${e.base}.id` : undefined),
+        ]);
       }
       if (err instanceof RecordWriteError) {
         const e = record[writes.indexOf(err.write)];
@@ -575,10 +787,11 @@ async function matchPatients(
       if (id) citizens.set(e.index, id);
       else refused.push(issue('not-found', `${e.label}: ${noRelationship}`, where));
     } else {
+      // The Patient this organisation sent under that id, or the citizen's own id (what stored references name).
       const { rows } = await sql<{
         citizen_id: string;
         resource_id: string;
-      }>`select citizen_id, resource_id from koepel_match_source_patient(${`id|${link.id}`})`.execute(scope.tx);
+      }>`select citizen_id, resource_id from koepel_match_patient_id(${link.id})`.execute(scope.tx);
       const row = rows[0];
       if (row) {
         citizens.set(e.index, row.citizen_id);
@@ -619,7 +832,13 @@ async function failure(ctx: IngestContext, err: unknown): Promise<IngestResult> 
       const { rows } = await sql<{ n: number }>`select koepel_source_keys_taken(
           ${writes.map((w) => w.entry.type)}::text[], ${writes.map((w) => w.entry.sourceKey)}::text[],
           ${writes.map((w) => w.citizenId)}::uuid[]) as n`.execute(scope.tx);
-      return rows.map((r) => writes[r.n - 1]?.entry).filter((e): e is PreparedEntry => !!e);
+      // Or the logical id is another patient's resource's at this organisation.
+      const { rows: ids } = await sql<{ n: number }>`select koepel_logical_ids_taken(
+          ${writes.map((w) => w.entry.type)}::text[], ${writes.map((w) => w.entry.logicalId ?? '')}::text[],
+          ${writes.map((w) => w.citizenId)}::uuid[]) as n`.execute(scope.tx);
+      return [...new Set([...rows, ...ids].map((r) => r.n))]
+        .map((n) => writes[n - 1]?.entry)
+        .filter((e): e is PreparedEntry => !!e);
     });
     if (taken.length > 0) {
       return outcomeResult(

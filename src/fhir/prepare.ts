@@ -45,7 +45,10 @@ export interface PreparedEntry {
   base: string;
   fullUrl: string | null;
   type: IngestType;
-  /** The sender's logical id (request url of a PUT, or resource.id). */
+  /**
+   * The sender's logical id (request url of a PUT, or resource.id): the id the resource has in the organisation's
+   * id space (docs/interop.md, "REST behaviour"). Null: an existing resource keeps its id, a new one gets Koepel's.
+   */
   logicalId: string | null;
   sourceKey: string;
   /** The resource as it will be stored (no id, no attachment bytes). */
@@ -72,7 +75,8 @@ export interface EntryRequest {
 
 /**
  * Parses an entry's request.url (relative only): `Observation`, `Observation/abc`, or for PUT the conditional form
- * `Patient?identifier=system|value`. All of them create or update by source key; Koepel never deletes through them.
+ * `Patient?identifier=system|value`. All of them create or update (by logical id, else source key); deleting is
+ * DELETE {type}/{id} (src/fhir/provider.ts).
  */
 export function parseRequestUrl(method: string, url: string, allowConditional = true): EntryRequest | null {
   if (method !== 'POST' && method !== 'PUT') return null;
@@ -254,7 +258,7 @@ export function prepareEntry(options: {
   }
   sourceKey = sourceKey.normalize('NFC');
 
-  // Server-managed fields go: Koepel assigns the id and version.
+  // Server-managed fields go: the id is kept as the logical id (stored beside the resource), the version is Koepel's.
   delete resource.id;
   if (isObject(resource.meta)) {
     delete resource.meta.versionId;

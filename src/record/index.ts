@@ -15,6 +15,9 @@ export {
   effectiveAt,
 } from './categories.js';
 export {
+  deleteResource,
+  readResourceVersions,
+  type ResourceVersion,
   listAttachments,
   readAttachment,
   readResources,

@@ -25,6 +25,11 @@ export interface ResourceWrite {
   resourceType: RecordResourceType;
   /** The sender's identifier: `${system}|${value}` of its first identifier, or `id|${logical id}`. */
   sourceKey: string;
+  /**
+   * The id the sender named it by (PUT {type}/{id}, resource.id in a Bundle), or null: then an existing resource
+   * keeps its id and a new one gets an id from Koepel (the row id; for a Patient the citizen's id).
+   */
+  logicalId?: string | null;
   /** The validated resource to store (attachment data removed; see attachments). */
   resource: FhirJson;
   /** DocumentReference content, stored encrypted beside the resource; position = index in `content`. */
@@ -35,6 +40,8 @@ export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
 export interface WriteResult {
   id: string;
+  /** The id in the sender's id space (see ResourceWrite.logicalId). */
+  logicalId: string;
   citizenId: string;
   resourceType: RecordResourceType;
   sourceKey: string;
@@ -44,6 +51,8 @@ export interface WriteResult {
 
 export interface StoredResource {
   id: string;
+  /** The id in the sending organisation's id space (the id it sent, or one Koepel assigned). */
+  logicalId: string;
   organisationId: string;
   citizenId: string;
   resourceType: RecordResourceType;
@@ -90,47 +99,80 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
     })),
   );
 
-  // 2. Which of them exist already (by source identifier). One statement text whatever the batch size: its plan is
-  //    kept, and it is always a probe of the unique (organisation, type, source key) index per write. (A list of OR
-  //    terms was planned anew for every size, and a kept plan could turn into a scan of the organisation's rows.)
-  const existing = new Map<string, { id: string; citizenId: string; mac: Buffer; version: number }>();
-  const keyOf = (type: string, sourceKey: string) => `${type}\u0000${sourceKey}`;
-  for (const chunk of chunks(writes, 1000)) {
-    const { rows } = await sql<{
-      id: string;
-      citizen_id: string;
-      resource_type: string;
-      source_key: string;
-      content_mac: Buffer;
-      version: number;
-    }>`select r.id, r.citizen_id, r.resource_type, r.source_key, r.content_mac, r.version
+  // 2. Which of them exist already: by source identifier, by the logical id the sender named, and for a Patient by
+  //    its citizen (one Patient per organisation and citizen). One statement text whatever the batch size: its plan
+  //    is kept, and it is always a probe of a unique index per write. (A list of OR terms was planned anew for every
+  //    size, and a kept plan could turn into a scan of the organisation's rows.) Deleted rows are found too: a
+  //    re-send revives them.
+  const bySource = new Map<string, Existing>();
+  const byLogical = new Map<string, Existing>();
+  const patientOf = new Map<string, Existing>();
+  const keyOf = (type: string, k: string) => `${type}\u0000${k}`;
+  const remember = (r: ExistingRow) => {
+    const e: Existing = {
+      id: r.id,
+      citizenId: r.citizen_id,
+      sourceKey: r.source_key,
+      logicalId: r.logical_id,
+      mac: Buffer.from(r.content_mac),
+      version: r.version,
+      deleted: r.deleted,
+    };
+    bySource.set(keyOf(r.resource_type, r.source_key), e);
+    byLogical.set(keyOf(r.resource_type, r.logical_id), e);
+    if (r.resource_type === 'Patient') patientOf.set(r.citizen_id, e);
+  };
+  const columns = sql`r.id, r.citizen_id, r.resource_type, r.source_key, r.logical_id, r.content_mac, r.version,
+    r.deleted_at is not null as deleted`;
+  // The citizens' Patients ride along with the first chunk's statement (one round trip per Bundle, as before).
+  const patients = [...new Set(writes.filter((w) => w.resourceType === 'Patient').map((w) => w.citizenId))];
+  for (const [n, chunk] of chunks(writes, 1000).entries()) {
+    const { rows } = await sql<ExistingRow>`select ${columns}
        from unnest(${chunk.map((w) => w.resourceType)}::text[], ${chunk.map((w) => w.sourceKey)}::text[]) as k(t, s)
        join record_resource r
-         on r.organisation_id = ${organisationId} and r.resource_type = k.t and r.source_key = k.s`.execute(tx);
-    for (const r of rows) {
-      existing.set(keyOf(r.resource_type, r.source_key), {
-        id: r.id,
-        citizenId: r.citizen_id,
-        mac: Buffer.from(r.content_mac),
-        version: r.version,
-      });
-    }
+         on r.organisation_id = ${organisationId} and r.resource_type = k.t and r.source_key = k.s
+       union all
+       select ${columns} from record_resource r
+       where r.organisation_id = ${organisationId} and r.resource_type = 'Patient'
+         and r.citizen_id = any(${n === 0 ? patients : []}::uuid[])`.execute(tx);
+    rows.forEach(remember);
+  }
+  const named = writes.filter((w) => w.logicalId);
+  for (const chunk of chunks(named, 1000)) {
+    const { rows } = await sql<ExistingRow>`select ${columns}
+       from unnest(${chunk.map((w) => w.resourceType)}::text[], ${chunk.map((w) => w.logicalId ?? '')}::text[]) as k(t, l)
+       join record_resource r
+         on r.organisation_id = ${organisationId} and r.resource_type = k.t and r.logical_id = k.l`.execute(tx);
+    rows.forEach(remember);
   }
 
   const key: KeyHandle = await scope.keys.handle(tx, { kind: 'organisation', id: organisationId });
   const results: WriteResult[] = [];
-  const inserts: { id: string; w: ResourceWrite; json: Buffer; mac: Buffer }[] = [];
-  const updates: { id: string; citizenId: string; w: ResourceWrite; json: Buffer; mac: Buffer; version: number }[] = [];
+  const inserts: { id: string; logicalId: string; w: ResourceWrite; json: Buffer; mac: Buffer }[] = [];
+  const updates: {
+    id: string;
+    logicalId: string;
+    citizenId: string;
+    w: ResourceWrite;
+    json: Buffer;
+    mac: Buffer;
+    version: number;
+  }[] = [];
   const seen = new Set<string>();
 
   for (const w of writes) {
     const k = keyOf(w.resourceType, w.sourceKey);
     if (seen.has(k)) throw new RecordWriteError('duplicate', w, 'the same resource appears twice in one request');
     seen.add(k);
+    if (w.logicalId) {
+      const l = keyOf(w.resourceType, `\u0001${w.logicalId}`);
+      if (seen.has(l)) throw new RecordWriteError('duplicate', w, 'the same resource appears twice in one request');
+      seen.add(l);
+    }
     const json = Buffer.from(JSON.stringify(w.resource), 'utf8');
     const attachmentMacs = (w.attachments ?? []).map((a) => key.mac(a.data).toString('hex')).join(',');
     const mac = key.mac(Buffer.concat([json, Buffer.from(`\u0000${attachmentMacs}`, 'utf8')]));
-    const found = existing.get(k);
+    const found = resolveExisting(w, bySource, byLogical, patientOf, keyOf);
     if (found && found.citizenId !== w.citizenId) {
       throw new RecordWriteError(
         'other-patient',
@@ -138,39 +180,27 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
         'this identifier already belongs to a resource of another patient',
       );
     }
-    if (found && found.mac.equals(mac)) {
-      results.push({
-        id: found.id,
-        citizenId: w.citizenId,
-        resourceType: w.resourceType,
-        sourceKey: w.sourceKey,
-        outcome: 'unchanged',
-        version: found.version,
-      });
+    const logicalId = w.logicalId ?? found?.logicalId ?? null;
+    if (
+      found &&
+      found.mac.equals(mac) &&
+      !found.deleted &&
+      found.logicalId === logicalId &&
+      found.sourceKey === w.sourceKey
+    ) {
+      results.push(result(found.id, found.logicalId, w, 'unchanged', found.version));
       continue;
     }
     if (found) {
-      updates.push({ id: found.id, citizenId: w.citizenId, w, json, mac, version: found.version + 1 });
-      results.push({
-        id: found.id,
-        citizenId: w.citizenId,
-        resourceType: w.resourceType,
-        sourceKey: w.sourceKey,
-        outcome: 'updated',
-        version: found.version + 1,
-      });
+      const l = logicalId ?? found.logicalId;
+      updates.push({ id: found.id, logicalId: l, citizenId: w.citizenId, w, json, mac, version: found.version + 1 });
+      results.push(result(found.id, l, w, 'updated', found.version + 1));
       continue;
     }
     const id = randomUUID();
-    inserts.push({ id, w, json, mac });
-    results.push({
-      id,
-      citizenId: w.citizenId,
-      resourceType: w.resourceType,
-      sourceKey: w.sourceKey,
-      outcome: 'created',
-      version: 1,
-    });
+    const l = logicalId ?? (w.resourceType === 'Patient' ? w.citizenId : id);
+    inserts.push({ id, logicalId: l, w, json, mac });
+    results.push(result(id, l, w, 'created', 1));
   }
 
   // 3. One audit record per resource written (before the write: the database checks it).
@@ -185,8 +215,9 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
   );
 
   // 4. The rows.
-  const rowOf = (id: string, w: ResourceWrite, json: Buffer, mac: Buffer) => ({
+  const rowOf = (id: string, logicalId: string, w: ResourceWrite, json: Buffer, mac: Buffer) => ({
     id,
+    logical_id: logicalId,
     organisation_id: organisationId,
     citizen_id: w.citizenId,
     resource_type: w.resourceType,
@@ -197,13 +228,16 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
     ciphertext: key.seal(json, resourceAad(id, organisationId, w.citizenId)),
     written_by: principal.clientId,
   });
-  const insertRows = inserts.map((i) => rowOf(i.id, i.w, i.json, i.mac));
+  const insertRows = inserts.map((i) => rowOf(i.id, i.logicalId, i.w, i.json, i.mac));
   for (const chunk of chunks(insertRows, 200)) await tx.insertInto('record_resource').values(chunk).execute();
   for (const u of updates) {
-    const row = rowOf(u.id, u.w, u.json, u.mac);
+    const row = rowOf(u.id, u.logicalId, u.w, u.json, u.mac);
     await tx
       .updateTable('record_resource')
       .set({
+        logical_id: row.logical_id,
+        source_key: row.source_key,
+        deleted_at: null,
         category: row.category,
         effective_at: row.effective_at,
         content_mac: row.content_mac,
@@ -260,9 +294,90 @@ export async function writeResources(scope: DataScope, writes: ResourceWrite[]):
   return results;
 }
 
+interface ExistingRow {
+  id: string;
+  citizen_id: string;
+  resource_type: string;
+  source_key: string;
+  logical_id: string;
+  content_mac: Buffer;
+  version: number;
+  deleted: boolean;
+}
+
+interface Existing {
+  id: string;
+  citizenId: string;
+  sourceKey: string;
+  logicalId: string;
+  mac: Buffer;
+  version: number;
+  deleted: boolean;
+}
+
+function result(id: string, logicalId: string, w: ResourceWrite, outcome: WriteOutcome, version: number): WriteResult {
+  return {
+    id,
+    logicalId,
+    citizenId: w.citizenId,
+    resourceType: w.resourceType,
+    sourceKey: w.sourceKey,
+    outcome,
+    version,
+  };
+}
+
+/** An id Koepel assigned (not one the sender named): the row id, or for a Patient its citizen's id. */
+const assignedId = (e: Existing, type: string) => e.logicalId === (type === 'Patient' ? e.citizenId : e.id);
+
+/**
+ * Which stored resource a write is about. The logical id the sender names wins: it is how the sender will read and
+ * update it. Without one, a Patient is its citizen's Patient, anything else the resource with the same source key.
+ * A resource found by identifier (or citizen) under an id Koepel assigned takes the id the sender now names; under
+ * another id the sender named, the write is refused: one resource cannot have two ids, nor one identifier two
+ * resources.
+ */
+function resolveExisting(
+  w: ResourceWrite,
+  bySource: Map<string, Existing>,
+  byLogical: Map<string, Existing>,
+  patientOf: Map<string, Existing>,
+  keyOf: (type: string, k: string) => string,
+): Existing | undefined {
+  const source = bySource.get(keyOf(w.resourceType, w.sourceKey));
+  const patient = w.resourceType === 'Patient' ? patientOf.get(w.citizenId) : undefined;
+  const other = patient ?? source;
+  if (!w.logicalId) return other;
+  const named = byLogical.get(keyOf(w.resourceType, w.logicalId));
+  if (named) {
+    if (named.citizenId !== w.citizenId) return named; // refused by the caller: another patient's resource
+    if (other && other.id !== named.id) {
+      throw new RecordWriteError(
+        'id-conflict',
+        w,
+        w.resourceType === 'Patient'
+          ? `this patient is already known at your organisation as Patient/${other.logicalId}`
+          : `this identifier already belongs to ${w.resourceType}/${other.logicalId} at your organisation`,
+      );
+    }
+    return named;
+  }
+  if (!other) return undefined;
+  if (other.citizenId === w.citizenId && !assignedId(other, w.resourceType)) {
+    throw new RecordWriteError(
+      'id-conflict',
+      w,
+      w.resourceType === 'Patient'
+        ? `this patient is already known at your organisation as Patient/${other.logicalId}`
+        : `this identifier already belongs to ${w.resourceType}/${other.logicalId} at your organisation`,
+    );
+  }
+  return other;
+}
+
 export class RecordWriteError extends Error {
   constructor(
-    readonly reason: 'duplicate' | 'other-patient',
+    readonly reason: 'duplicate' | 'other-patient' | 'id-conflict',
     readonly write: ResourceWrite,
     message: string,
   ) {
@@ -303,6 +418,7 @@ function selectResources(tx: Tx, filter: ResourceFilter) {
     .selectFrom('record_resource')
     .select([
       'id',
+      'logical_id',
       'organisation_id',
       'citizen_id',
       'resource_type',
@@ -313,7 +429,10 @@ function selectResources(tx: Tx, filter: ResourceFilter) {
       'updated_at',
       'ciphertext',
     ])
-    .where('citizen_id', '=', filter.citizenId);
+    .where('citizen_id', '=', filter.citizenId)
+    // Row-level security already hides deleted rows from citizens and staff; the writing client sees them (it
+    // answers 410 for them), but never as part of the record.
+    .where('deleted_at', 'is', null);
   if (filter.organisationIds) q = q.where('organisation_id', 'in', nonEmpty(filter.organisationIds));
   if (filter.categories) q = q.where('category', 'in', nonEmpty(filter.categories));
   if (filter.resourceTypes) q = q.where('resource_type', 'in', nonEmpty(filter.resourceTypes));
@@ -360,6 +479,7 @@ async function decryptRows(keys: KeyStore, tx: Tx, rows: ResourceRow[]): Promise
     );
     out.push({
       id: r.id,
+      logicalId: r.logical_id,
       organisationId: r.organisation_id,
       citizenId: r.citizen_id,
       resourceType: r.resource_type,
@@ -372,6 +492,113 @@ async function decryptRows(keys: KeyStore, tx: Tx, rows: ResourceRow[]): Promise
     });
   }
   return out;
+}
+
+/** One version of a resource, as the organisation's own API client reads it back (src/fhir/provider.ts). */
+export interface ResourceVersion {
+  id: string;
+  logicalId: string;
+  organisationId: string;
+  citizenId: string;
+  resourceType: RecordResourceType;
+  version: number;
+  /** When this version was written. */
+  updatedAt: Date;
+  deleted: boolean;
+  resource: FhirJson;
+}
+
+/**
+ * The versions of one resource of the client's own organisation, newest first: the current row and its history
+ * (migrations/0021_fhir_rest.sql), or only `version`. The caller has audited the citizen in this transaction.
+ */
+export async function readResourceVersions(
+  scope: { tx: Tx; keys: KeyStore },
+  resourceId: string,
+  version?: number,
+): Promise<ResourceVersion[]> {
+  const { tx, keys } = scope;
+  const current = await tx
+    .selectFrom('record_resource')
+    .select([
+      'id',
+      'logical_id',
+      'organisation_id',
+      'citizen_id',
+      'resource_type',
+      'version',
+      'updated_at',
+      'deleted_at',
+      'ciphertext',
+    ])
+    .where('id', '=', resourceId)
+    .$if(version !== undefined, (q) => q.where('version', '=', version ?? 0))
+    .execute();
+  const past = await tx
+    .selectFrom('record_resource_history')
+    .select([
+      'resource_id',
+      'logical_id',
+      'organisation_id',
+      'citizen_id',
+      'resource_type',
+      'version',
+      'recorded_at',
+      'deleted',
+      'ciphertext',
+    ])
+    .where('resource_id', '=', resourceId)
+    .$if(version !== undefined, (q) => q.where('version', '=', version ?? 0))
+    .orderBy('version', 'desc')
+    .execute();
+  const rows = [
+    ...current.map((r) => ({ ...r, deleted: r.deleted_at !== null, at: r.updated_at })),
+    ...past.map((r) => ({ ...r, id: r.resource_id, at: r.recorded_at })),
+  ];
+  const out: ResourceVersion[] = [];
+  for (const r of rows) {
+    const json = await keys.decrypt(
+      tx,
+      { kind: 'organisation', id: r.organisation_id },
+      r.ciphertext,
+      resourceAad(r.id, r.organisation_id, r.citizen_id),
+    );
+    out.push({
+      id: r.id,
+      logicalId: r.logical_id,
+      organisationId: r.organisation_id,
+      citizenId: r.citizen_id,
+      resourceType: r.resource_type as RecordResourceType,
+      version: r.version,
+      updatedAt: r.at,
+      deleted: r.deleted,
+      resource: JSON.parse(json) as FhirJson,
+    });
+  }
+  return out;
+}
+
+/**
+ * Deletes one resource of the client's own organisation: the row is marked (citizens and staff no longer see it,
+ * row-level security) and counts a version; its content stays in the history and the deletion in the audit trail.
+ * Answers the new version, or null when it was deleted already. The caller has audited the citizen.
+ */
+export async function deleteResource(scope: DataScope, resourceId: string): Promise<number | null> {
+  const { tx, principal } = scope;
+  if (principal.kind !== 'client') throw new Error('only an API client deletes record resources');
+  const row = await tx
+    .updateTable('record_resource')
+    .set({
+      deleted_at: new Date(),
+      version: sql<number>`version + 1`,
+      updated_at: new Date(),
+      written_by: principal.clientId,
+    })
+    .where('id', '=', resourceId)
+    .where('deleted_at', 'is', null)
+    .returning(['version'])
+    .executeTakeFirst();
+  return row?.version ?? null;
 }
 
 /** The attachments of the visible resources (metadata only). */

@@ -331,13 +331,17 @@ describe('record isolation over random worlds', () => {
     const attachments: World['attachments'] = [];
     const events: World['events'] = [];
     const byClient = new Map<ClientPrincipal, ResourceWrite[]>();
+    // One Patient per organisation and citizen (migrations/0021_fhir_rest.sql): a second one becomes an appointment.
+    const patients = new Set<string>();
     if (rels.length > 0) {
       for (const [i, r] of spec.resources.entries()) {
         const rel = at(rels, r.rel);
         const org = orgs.find((o) => o.id === rel.org);
         if (!org) throw new Error('unknown org');
         const client = at(org.clients, r.client);
-        const kind = at(KINDS, r.kind);
+        let kind = at(KINDS, r.kind);
+        if (kind.type === 'Patient' && patients.has(`${rel.org} ${rel.citizen}`)) kind = at(KINDS, 1);
+        if (kind.type === 'Patient') patients.add(`${rel.org} ${rel.citizen}`);
         const marker = `PROPMARK-${run}-${i}`;
         const write: ResourceWrite = {
           citizenId: rel.citizen,

@@ -78,7 +78,19 @@ function mergeResources(read: ResourceEntry[], write: ResourceEntry[]): Resource
   for (const w of write) {
     const r = out.find((x) => x.type === w.type);
     if (!r) out.push(w);
-    else Object.assign(r, { ...w, ...r, interaction: [...r.interaction, ...w.interaction] });
+    else {
+      // The write side's versioning and history flags describe what provider systems can do; each code once.
+      const codes = [...r.interaction, ...w.interaction].map((i) => i.code);
+      const documentation = [(r as ResourceEntry).documentation, w.documentation]
+        .filter((d): d is string => typeof d === 'string')
+        .join(' ');
+      Object.assign(r, {
+        ...r,
+        ...w,
+        ...(documentation ? { documentation } : {}),
+        interaction: [...new Set(codes)].map((code) => ({ code })),
+      });
+    }
   }
   return out;
 }

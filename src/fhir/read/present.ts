@@ -1,12 +1,13 @@
 // How stored record data is shown to a citizen over FHIR: the stored resource under Koepel's own id, with its
 // version, the organisation it came from, and its references rewritten into Koepel's id space. A sender's
-// references point into its own system (its Patient id, its Practitioner ids); left as they are they would be
-// dangling or, worse, look like ids a client could try here. So: the patient becomes Patient/{citizen id},
-// practitioners known in the organisation's directory become Practitioner/{Koepel id}, and any other reference
-// keeps only its display text and identifier.
+// references point into its own id space (`Type/{logical id}`: what it sent, or how the FHIR write API named the
+// other entries of a Bundle); left as they are they would be dangling or, worse, look like ids a client could try
+// here. So: the patient becomes Patient/{citizen id}; a record resource of the same organisation that the citizen
+// may see becomes {Type}/{Koepel id}, and so does a practitioner (or role) in the organisation's directory; any other
+// reference loses only its `reference` string and keeps what it says about its target (identifier, display, type).
 import { isCitizenRecordType, type AttachmentInfo, type FhirJson, type StoredResource } from '../../record/index.js';
 import { mayDiscloseBrpData, type BrpPerson } from '../../identity/index.js';
-import { PATIENT_FIELD, type DirectoryType } from '../resources.js';
+import { DIRECTORY_TYPES, PATIENT_FIELD, type DirectoryType } from '../resources.js';
 
 export type Json = Record<string, unknown>;
 
@@ -36,6 +37,8 @@ export interface DirectoryEntry {
   organisationId: string;
   resourceType: DirectoryType;
   sourceKey: string;
+  /** The id in the organisation's own id space. */
+  logicalId: string;
   updatedAt: Date;
   resource: Json;
 }
@@ -47,10 +50,27 @@ export interface PresentContext {
   organisations: ReadonlyMap<string, OrganisationInfo>;
   /** Stored attachments per resource id. */
   attachments: ReadonlyMap<string, readonly AttachmentInfo[]>;
-  /** Directory entries by directoryKey() (the sender's source key) and by koepelKey() (Koepel's own id). */
+  /**
+   * Directory entries by directoryKey() (the sender's source key, and `id|{logical id}`) and by koepelKey() (Koepel's
+   * own id).
+   */
   directory: ReadonlyMap<string, DirectoryEntry>;
-  /** "Type/id" of the record resources the citizen may see that references may name. */
-  visibleRecords: ReadonlySet<string>;
+  /** The Koepel ids of record resources the citizen may see, by recordKey() (organisation, type and logical or Koepel id). */
+  visibleRecords: ReadonlyMap<string, string>;
+}
+
+/** A record resource as a reference of its organisation names it: by logical id (or, for older data, Koepel id). */
+export const recordKey = (organisationId: string, type: string, id: string) => `${organisationId} ${type}/${id}`;
+
+/** The directory types the citizen's FHIR API serves (src/fhir/read/routes.ts). */
+const SERVED_DIRECTORY = new Set<string>(['Practitioner', 'PractitionerRole']);
+
+const RELATIVE = /^([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+
+/** A relative literal reference `Type/id` (a version is ignored): the organisation's own id space. */
+export function relativeReference(ref: Json): { type: string; id: string } | null {
+  const m = typeof ref.reference === 'string' ? RELATIVE.exec(ref.reference) : null;
+  return m?.[1] && m[2] ? { type: m[1], id: m[2] } : null;
 }
 
 export const directoryKey = (organisationId: string, type: string, sourceKey: string) =>
@@ -74,16 +94,20 @@ export function koepelReference(ref: Json): { type: string; id: string; record: 
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The source keys a reference could have been stored under: `id|<logical id>` or `system|value` of its identifier. */
+/**
+ * The directory source keys a reference could name: `id|<logical id>` of a relative reference, or `system|value` of
+ * its identifier. The directory is looked up by both its source key and its logical id under `id|…`.
+ */
 export function referenceSourceKeys(ref: Json): { type: string; sourceKey: string }[] {
   const out: { type: string; sourceKey: string }[] = [];
-  const r = typeof ref.reference === 'string' ? ref.reference : null;
-  const m = r ? /(?:^|\/)(Practitioner|PractitionerRole)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(r) : null;
-  if (m?.[1] && m[2]) out.push({ type: m[1], sourceKey: `id|${m[2]}` });
-  const type = m?.[1] ?? (typeof ref.type === 'string' ? ref.type : null);
+  const rel = relativeReference(ref);
+  const relType = rel && DIRECTORY_TYPES.includes(rel.type as DirectoryType) ? rel.type : null;
+  if (rel && relType) out.push({ type: relType, sourceKey: `id|${rel.id}` });
+  const type = relType ?? (typeof ref.type === 'string' ? ref.type : null);
   const identifier = isObject(ref.identifier) ? ref.identifier : null;
   if (
-    (type === 'Practitioner' || type === 'PractitionerRole') &&
+    type &&
+    DIRECTORY_TYPES.includes(type as DirectoryType) &&
     identifier &&
     typeof identifier.system === 'string' &&
     typeof identifier.value === 'string'
@@ -135,30 +159,37 @@ function rewriteReferences(resource: Json, organisationId: string, ctx: PresentC
       delete ref.type;
       continue;
     }
-    const own = koepelReference(ref);
-    if (own) {
-      const entry = own.record ? null : ctx.directory.get(koepelKey(own.type, own.id));
-      const visible = own.record
-        ? ctx.visibleRecords.has(`${own.type}/${own.id}`)
-        : entry !== undefined && entry !== null && entry.organisationId === organisationId;
-      // A resource the citizen is not shown is not named either: not even its id.
-      if (visible) ref.reference = `${own.type}/${own.id}`;
-      else delete ref.reference;
-      continue;
+    const rel = relativeReference(ref);
+    if (rel && isCitizenRecordType(rel.type)) {
+      // Only a resource of the same organisation that the citizen may see is named; not even the id of another.
+      const id = ctx.visibleRecords.get(recordKey(organisationId, rel.type, rel.id));
+      if (id) {
+        ref.reference = `${rel.type}/${id}`;
+        continue;
+      }
+    } else {
+      const own = rel ? ctx.directory.get(koepelKey(rel.type, rel.id.toLowerCase())) : undefined;
+      const found =
+        referenceSourceKeys(ref)
+          .map((k) => ctx.directory.get(directoryKey(organisationId, k.type, k.sourceKey)))
+          .find((e) => e !== undefined) ?? (own?.organisationId === organisationId ? own : undefined);
+      if (found && SERVED_DIRECTORY.has(found.resourceType)) {
+        ref.reference = `${found.resourceType}/${found.id}`;
+        continue;
+      }
+      // Organization references of a sender point at itself in practice: the source organisation in Koepel. Not
+      // when the sender described that organisation in its directory: then it is another one (an insurer, say).
+      if (!found && (rel?.type === 'Organization' || (r && /(?:^|\/)Organization\/[^/]+$/.test(r)))) {
+        ref.reference = `Organization/${organisationId}`;
+        continue;
+      }
     }
-    const found = referenceSourceKeys(ref)
-      .map((k) => ctx.directory.get(directoryKey(organisationId, k.type, k.sourceKey)))
-      .find((e) => e !== undefined);
-    if (found) {
-      ref.reference = `${found.resourceType}/${found.id}`;
-      continue;
-    }
-    // Organization references of a sender point at itself in practice: the source organisation in Koepel.
-    if (r && /(?:^|\/)Organization\/[^/]+$/.test(r)) {
-      ref.reference = `Organization/${organisationId}`;
-      continue;
-    }
+    // Not resolvable here, or not the citizen's to see: the reference string goes, what it says about its target
+    // stays. A reference that said nothing else keeps its type.
     delete ref.reference;
+    if (rel && ref.type === undefined && ref.display === undefined && ref.identifier === undefined) {
+      if (ref.extension === undefined) ref.type = rel.type;
+    }
   }
 }
 

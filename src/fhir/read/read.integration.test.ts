@@ -105,7 +105,15 @@ describe('citizen FHIR read API', () => {
     assert.equal(rest.length, 1);
     assert.equal(new Set(types).size, types.length, 'a type described twice');
     const codes = (type: string) => rest[0]?.resource.find((x) => x.type === type)?.interaction.map((i) => i.code);
-    assert.deepEqual(codes('Observation'), ['read', 'search-type', 'create', 'update']);
+    assert.deepEqual(codes('Observation'), [
+      'read',
+      'search-type',
+      'vread',
+      'history-instance',
+      'create',
+      'update',
+      'delete',
+    ]);
     assert.deepEqual(codes('Binary'), ['read'], 'Binary is read only');
     assert.deepEqual(
       rest[0]?.interaction?.map((i) => i.code),

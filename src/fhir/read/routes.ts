@@ -17,6 +17,7 @@ import { fhirError } from '../../platform/fhir/outcome.js';
 import { FHIR_JSON, formatParam } from '../../platform/fhir/scope.js';
 import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
+import { providerGet } from '../routes.js';
 import { capabilityStatement } from './capability.js';
 import type { Json } from './present.js';
 import { isCitizenRecordType, type CitizenRecordType } from '../../record/index.js';
@@ -52,19 +53,33 @@ function sendJson(reply: FastifyReply, body: Json, status = 200): FastifyReply {
  * citizen's own principal with the app named in it, so row-level security is the same and every audit record says
  * "via app …". A bearer token wins over a cookie; a token that does not check out is refused, never ignored.
  */
-async function citizenReader(req: FastifyRequest): Promise<CitizenReader> {
+async function whoReads(req: FastifyRequest): Promise<CitizenReader | 'provider'> {
   const { bearer } = req.server.koepel;
   const viaApp = bearerToken(req) !== null;
-  if (viaApp) await bearer.authenticate(req, 'citizen-app');
+  // A provider system's token is also accepted here: it reads back its own organisation's resources (providerGet).
+  if (viaApp) await bearer.authenticateAny(req, ['citizen-app', 'api-client']);
   const p = req.principal;
   if (p.kind === 'citizen') return { citizenId: p.citizenId, portalId: p.portalId, viaApp };
+  if (p.kind === 'client') return 'provider';
   // Staff see their organisation's records on the staff pages (src/patients/record-*), never through this API.
-  if (p.kind === 'staff' || p.kind === 'operator' || p.kind === 'client') {
+  if (p.kind === 'staff' || p.kind === 'operator') {
     throw fhirError(403, 'forbidden', 'This API serves citizens reading their own record.');
   }
   throw fhirError(401, 'login', 'Log in to read your record, or send an access token.', {
     'WWW-Authenticate': bearer.challenge('citizen-app'),
   });
+}
+
+async function citizenReader(req: FastifyRequest): Promise<CitizenReader> {
+  const who = await whoReads(req);
+  if (who === 'provider') {
+    throw fhirError(
+      403,
+      'forbidden',
+      'Provider systems read their own organisation’s resources by id ({type}/{id}, vread, _history); searches serve citizens.',
+    );
+  }
+  return who;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -203,6 +218,11 @@ function sendResource(reply: FastifyReply, resource: Json | null): FastifyReply 
   const meta = resource.meta as { versionId?: string; lastUpdated?: string } | undefined;
   if (meta?.versionId) reply.header('ETag', `W/"${meta.versionId}"`);
   if (meta?.lastUpdated) reply.header('Last-Modified', new Date(meta.lastUpdated).toUTCString());
+  // A client that holds this version already (If-None-Match with its ETag) gets 304 Not Modified.
+  const held = (reply.request.headers['if-none-match'] ?? '').split(',').map((t) => t.trim());
+  if (meta?.versionId && (held.includes(`W/"${meta.versionId}"`) || held.includes(`"${meta.versionId}"`))) {
+    return reply.code(304).send();
+  }
   return sendJson(reply, resource);
 }
 
@@ -240,7 +260,8 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   });
 
   fhir.get<{ Params: { id: string } }>('/Patient/:id', async (req, reply) => {
-    const reader = await citizenReader(req);
+    const reader = await whoReads(req);
+    if (reader === 'provider') return providerGet(req, reply, 'Patient', req.params.id);
     queryParams(req, []);
     return sendResource(reply, await req.withData((scope) => readPatient(scope, reader, req.params.id)));
   });
@@ -279,14 +300,16 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   });
 
   fhir.get<{ Params: { id: string } }>('/Organization/:id', async (req, reply) => {
-    const reader = await citizenReader(req);
+    const reader = await whoReads(req);
+    if (reader === 'provider') return providerGet(req, reply, 'Organization', req.params.id);
     queryParams(req, []);
     return sendResource(reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
   });
 
   for (const type of ['Practitioner', 'PractitionerRole'] as const) {
     fhir.get<{ Params: { id: string } }>(`/${type}/:id`, async (req, reply) => {
-      const reader = await citizenReader(req);
+      const reader = await whoReads(req);
+      if (reader === 'provider') return providerGet(req, reply, type, req.params.id);
       queryParams(req, []);
       return sendResource(
         reply,
@@ -296,7 +319,8 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   }
 
   fhir.get<{ Params: { type: string; id: string } }>('/:type/:id', async (req, reply) => {
-    const reader = await citizenReader(req);
+    const reader = await whoReads(req);
+    if (reader === 'provider') return providerGet(req, reply, req.params.type, req.params.id);
     const { type, id } = req.params;
     if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
     queryParams(req, []);

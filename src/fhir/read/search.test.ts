@@ -21,6 +21,7 @@ const at = (iso: string) => new Date(iso).getTime();
 function stored(resource: Record<string, unknown>, extra: Partial<StoredResource> = {}): StoredResource {
   return {
     id: extra.id ?? crypto.randomUUID(),
+    logicalId: extra.logicalId ?? 'l',
     organisationId: 'org',
     citizenId: 'c',
     resourceType: resource.resourceType as StoredResource['resourceType'],

@@ -13,6 +13,7 @@ import {
   readAttachment,
   readResourcePage,
   readResources,
+  isCitizenRecordType,
   type AttachmentInfo,
   type CitizenRecordType,
   type StoredResource,
@@ -26,7 +27,9 @@ import {
   patientResource,
   presentDirectoryEntry,
   presentResource,
+  recordKey,
   referenceSourceKeys,
+  relativeReference,
   type DirectoryEntry,
   type Json,
   type OrganisationInfo,
@@ -89,7 +92,15 @@ async function organisations(scope: DataScope, ids: Iterable<string>): Promise<M
   );
 }
 
-const DIRECTORY_COLUMNS = ['id', 'organisation_id', 'resource_type', 'source_key', 'updated_at', 'resource'] as const;
+const DIRECTORY_COLUMNS = [
+  'id',
+  'organisation_id',
+  'resource_type',
+  'source_key',
+  'logical_id',
+  'updated_at',
+  'resource',
+] as const;
 
 function chunked<T>(list: T[], size = 1000): T[][] {
   const out: T[][] = [];
@@ -108,6 +119,7 @@ interface DirectoryRow {
   organisation_id: string;
   resource_type: DirectoryType;
   source_key: string;
+  logical_id: string;
   updated_at: Date;
   resource: Json;
 }
@@ -118,6 +130,7 @@ function directoryEntry(r: DirectoryRow): DirectoryEntry {
     organisationId: r.organisation_id,
     resourceType: r.resource_type,
     sourceKey: r.source_key,
+    logicalId: r.logical_id,
     updatedAt: r.updated_at,
     resource: r.resource,
   };
@@ -130,15 +143,16 @@ async function referencedDirectory(
   const wanted = new Set<string>();
   const orgs = new Set<string>();
   const keys = new Set<string>();
+  const logical = new Set<string>();
   const ids = new Set<string>();
   for (const item of items) {
     for (const ref of collectReferences(item.resource)) {
       const own = koepelReference(ref);
       if (own && !own.record) ids.add(own.id);
-      if (own) continue;
       for (const k of referenceSourceKeys(ref)) {
         wanted.add(directoryKey(item.organisationId, k.type, k.sourceKey));
         orgs.add(item.organisationId);
+        if (k.sourceKey.startsWith('id|')) logical.add(k.sourceKey.slice(3));
         keys.add(k.sourceKey);
       }
     }
@@ -146,8 +160,11 @@ async function referencedDirectory(
   const out = new Map<string, DirectoryEntry>();
   const add = (r: DirectoryRow) => {
     const entry = directoryEntry(r);
-    const bySource = directoryKey(r.organisation_id, r.resource_type, r.source_key);
-    if (wanted.has(bySource)) out.set(bySource, entry);
+    // By its source key and by its logical id (a reference `Practitioner/{logical id}` names either).
+    for (const k of [r.source_key, `id|${r.logical_id}`]) {
+      const key = directoryKey(r.organisation_id, r.resource_type, k);
+      if (wanted.has(key)) out.set(key, entry);
+    }
     if (ids.has(r.id)) out.set(koepelKey(r.resource_type, r.id), entry);
   };
   for (const chunk of chunked([...keys])) {
@@ -159,6 +176,15 @@ async function referencedDirectory(
       .execute();
     rows.forEach(add);
   }
+  for (const chunk of chunked([...logical])) {
+    const rows = await scope.tx
+      .selectFrom('directory_resource')
+      .select(DIRECTORY_COLUMNS)
+      .where('organisation_id', 'in', [...orgs])
+      .where('logical_id', 'in', chunk)
+      .execute();
+    rows.forEach(add);
+  }
   for (const chunk of chunked([...ids])) {
     (
       await scope.tx.selectFrom('directory_resource').select(DIRECTORY_COLUMNS).where('id', 'in', chunk).execute()
@@ -167,28 +193,53 @@ async function referencedDirectory(
   return out;
 }
 
-/** Of the record resources the given ones refer to by Koepel id, those the citizen may see ("Type/id"). */
+/**
+ * The record resources the given ones refer to within their own organisation (by logical id, or by Koepel id for
+ * data stored before logical ids) that the citizen may see (row-level security), as recordKey() → Koepel id.
+ */
 async function visibleReferencedRecords(
   scope: DataScope,
   reader: CitizenReader,
   stored: StoredResource[],
-): Promise<Set<string>> {
-  const visible = new Set(stored.map((s) => `${s.resourceType}/${s.id}`));
-  const unknown = new Set<string>();
+): Promise<Map<string, string>> {
+  const visible = new Map<string, string>();
+  const note = (org: string, type: string, id: string, logicalId: string) => {
+    visible.set(recordKey(org, type, logicalId), id);
+    visible.set(recordKey(org, type, id), id);
+  };
+  for (const s of stored) note(s.organisationId, s.resourceType, s.id, s.logicalId);
+  const wanted = new Set<string>();
+  const orgs = new Set<string>();
   for (const s of stored) {
     for (const ref of collectReferences(s.resource)) {
-      const own = koepelReference(ref);
-      if (own?.record && !visible.has(`${own.type}/${own.id}`)) unknown.add(own.id);
+      const rel = relativeReference(ref);
+      if (!rel || !isCitizenRecordType(rel.type)) continue;
+      if (visible.has(recordKey(s.organisationId, rel.type, rel.id))) continue;
+      wanted.add(rel.id);
+      orgs.add(s.organisationId);
     }
   }
-  for (const chunk of chunked([...unknown])) {
+  const uuids = [...wanted].filter(isUuid).map((id) => id.toLowerCase());
+  const columns = ['id', 'logical_id', 'organisation_id', 'resource_type'] as const;
+  for (const chunk of chunked([...wanted])) {
     const rows = await scope.tx
       .selectFrom('record_resource')
-      .select(['id', 'resource_type'])
+      .select(columns)
       .where('citizen_id', '=', reader.citizenId)
+      .where('organisation_id', 'in', [...orgs])
+      .where('logical_id', 'in', chunk)
+      .execute();
+    for (const r of rows) note(r.organisation_id, r.resource_type, r.id, r.logical_id);
+  }
+  for (const chunk of chunked(uuids)) {
+    const rows = await scope.tx
+      .selectFrom('record_resource')
+      .select(columns)
+      .where('citizen_id', '=', reader.citizenId)
+      .where('organisation_id', 'in', [...orgs])
       .where('id', 'in', chunk)
       .execute();
-    for (const r of rows) visible.add(`${r.resource_type}/${r.id}`);
+    for (const r of rows) note(r.organisation_id, r.resource_type, r.id, r.logical_id);
   }
   return visible;
 }
@@ -222,7 +273,10 @@ async function present(
   // One connection per transaction: queries run one after another.
   const attachments = await attachmentsOf(scope, stored);
   const directory = await referencedDirectory(scope, [...stored, ...extraDirectory]);
-  for (const e of extraDirectory) directory.set(directoryKey(e.organisationId, e.resourceType, e.sourceKey), e);
+  for (const e of extraDirectory) {
+    directory.set(directoryKey(e.organisationId, e.resourceType, e.sourceKey), e);
+    directory.set(directoryKey(e.organisationId, e.resourceType, `id|${e.logicalId}`), e);
+  }
   const visibleRecords = await visibleReferencedRecords(scope, reader, stored);
   const orgs = await organisations(scope, [
     ...stored.map((s) => s.organisationId),
@@ -308,7 +362,7 @@ export async function readDirectoryResource(
   await scope.audit({ event: 'fhir.directory.read', action: 'R', resourceType: type, resourceId: id });
   const r = await scope.tx
     .selectFrom('directory_resource')
-    .select(['id', 'organisation_id', 'resource_type', 'source_key', 'updated_at', 'resource'])
+    .select(DIRECTORY_COLUMNS)
     .where('id', '=', id)
     .where('resource_type', '=', type)
     .executeTakeFirst();

@@ -58,4 +58,23 @@ export class BearerTokens {
     req.principal = principal;
     return principal;
   }
+
+  /**
+   * Like authenticate(), for a route that serves more than one kind (the FHIR reads: citizens' apps and provider
+   * systems): the first kind whose verifier knows the token wins. The challenge names the first kind.
+   */
+  async authenticateAny(req: FastifyRequest, kinds: readonly [BearerKind, ...BearerKind[]]): Promise<Principal> {
+    const token = bearerToken(req);
+    if (token === null) throw new BearerError('missing', this.challenge(kinds[0]));
+    if (BEARER_TOKEN.test(token)) {
+      for (const kind of kinds) {
+        const principal = (await this.verifiers.get(kind)?.(req, token)) ?? null;
+        if (principal) {
+          req.principal = principal;
+          return principal;
+        }
+      }
+    }
+    throw new BearerError('invalid', `${this.challenge(kinds[0])}, error="invalid_token"`);
+  }
 }

@@ -253,13 +253,27 @@ export interface CitizenKey {
 
 export interface DirectoryResource {
   created_at: Generated<Timestamp>;
+  deleted_at: Timestamp | null;
   id: Generated<string>;
+  logical_id: string;
   organisation_id: string;
   resource: Json;
   resource_type: DirectoryResourceResourceType;
   source_key: string;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
+  written_by: string | null;
+}
+
+export interface DirectoryResourceHistory {
+  deleted: boolean;
+  logical_id: string;
+  organisation_id: string;
+  recorded_at: Timestamp;
+  resource: Json;
+  resource_id: string;
+  resource_type: string;
+  version: number;
   written_by: string | null;
 }
 
@@ -373,13 +387,29 @@ export interface RecordResource {
   citizen_id: string;
   content_mac: Uint8Array;
   created_at: Generated<Timestamp>;
+  deleted_at: Timestamp | null;
   effective_at: Timestamp | null;
   id: Generated<string>;
+  logical_id: string;
   organisation_id: string;
   resource_type: RecordResourceResourceType;
   source_key: string;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
+  written_by: string | null;
+}
+
+export interface RecordResourceHistory {
+  ciphertext: Uint8Array;
+  citizen_id: string;
+  content_mac: Uint8Array;
+  deleted: boolean;
+  logical_id: string;
+  organisation_id: string;
+  recorded_at: Timestamp;
+  resource_id: string;
+  resource_type: string;
+  version: number;
   written_by: string | null;
 }
 
@@ -453,6 +483,7 @@ export interface DB {
   citizen_app_token: CitizenAppToken;
   citizen_key: CitizenKey;
   directory_resource: DirectoryResource;
+  directory_resource_history: DirectoryResourceHistory;
   login_throttle: LoginThrottle;
   membership: Membership;
   organisation: Organisation;
@@ -464,6 +495,7 @@ export interface DB {
   record_category_grant: RecordCategoryGrant;
   record_event: RecordEvent;
   record_resource: RecordResource;
+  record_resource_history: RecordResourceHistory;
   schema_migration: SchemaMigration;
   security_alert: SecurityAlert;
   session: Session;

@@ -36,6 +36,13 @@ type FilledByTrigger<Table, Columns extends keyof Table> = {
   [C in keyof Table]: C extends Columns ? ColumnType<SelectType<Table[C]>, never, never> : Table[C];
 };
 
+/** NOT NULL columns a BEFORE INSERT trigger fills when the writer leaves them out (a default that depends on the row). */
+type DefaultedByTrigger<Table, Columns extends keyof Table> = {
+  [C in keyof Table]: C extends Columns
+    ? ColumnType<SelectType<Table[C]>, InsertType<Table[C]> | undefined, UpdateType<Table[C]>>
+    : Table[C];
+};
+
 /** jsonb the code writes as JSON text (JSON.stringify): pg would send a JavaScript array as a PostgreSQL array. */
 type JsonText<Read extends G.JsonValue, Insert extends string | undefined = string> = ColumnType<Read, Insert, string>;
 
@@ -46,7 +53,12 @@ type Tables<T extends { [K in keyof T]: K extends keyof G.DB ? unknown : 'no suc
 export type DB = Tables<{
   portal: Narrow<G.Portal, { theme: JsonText<Record<string, string>, string | undefined> }>;
   session: Narrow<G.Session, { state: JsonText<G.JsonObject, string | undefined> }>;
-  directory_resource: Narrow<G.DirectoryResource, { resource: JsonText<G.JsonObject> }>;
+  // logical_id: migrations/0021_fhir_rest.sql (the sent id, else `id|…` source key, else the row's or citizen's id).
+  directory_resource: DefaultedByTrigger<
+    Narrow<G.DirectoryResource, { resource: JsonText<G.JsonObject> }>,
+    'logical_id'
+  >;
+  record_resource: DefaultedByTrigger<G.RecordResource, 'logical_id'>;
   record_access_request: Narrow<
     G.RecordAccessRequest,
     {

@@ -14,6 +14,7 @@ export type IssueCode =
   | 'forbidden'
   | 'not-supported'
   | 'not-found'
+  | 'deleted'
   | 'duplicate'
   | 'conflict'
   | 'too-long'
