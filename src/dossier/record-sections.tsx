@@ -75,6 +75,8 @@ const NICTIZ_EXT = 'http://nictiz.nl/fhir/StructureDefinition/';
 /** An organisation's directory entry (Practitioner, PractitionerRole, Organization, Location, Medication). */
 export interface DirectoryEntry {
   id?: string;
+  /** The id in the sender's id space, which the sender's references use (issue 11). */
+  logicalId?: string;
   organisationId: string;
   resourceType: string;
   resource: Record<string, unknown>;
@@ -103,11 +105,17 @@ export class Resolver {
     if (!m) return null;
     const [, type, id] = m;
     const stored = this.resources.find(
-      (s) => s.organisationId === organisationId && s.resourceType === type && (s.id === id || s.resource.id === id),
+      (s) =>
+        s.organisationId === organisationId &&
+        s.resourceType === type &&
+        (s.logicalId === id || s.id === id || s.resource.id === id),
     );
     if (stored) return stored.resource;
     const entry = this.directory.find(
-      (d) => d.organisationId === organisationId && d.resourceType === type && (d.id === id || d.resource.id === id),
+      (d) =>
+        d.organisationId === organisationId &&
+        d.resourceType === type &&
+        (d.logicalId === id || d.id === id || d.resource.id === id),
     );
     return entry?.resource ?? null;
   }

@@ -418,11 +418,12 @@ async function loadDirectory(scope: DataScope, organisationIds: string[]): Promi
   if (organisationIds.length === 0) return [];
   const rows = await scope.tx
     .selectFrom('directory_resource')
-    .select(['id', 'organisation_id', 'resource_type', 'resource'])
+    .select(['id', 'logical_id', 'organisation_id', 'resource_type', 'resource'])
     .where('organisation_id', 'in', organisationIds)
     .execute();
   return rows.map((d) => ({
     id: d.id,
+    logicalId: d.logical_id,
     organisationId: d.organisation_id,
     resourceType: d.resource_type,
     resource: d.resource,
