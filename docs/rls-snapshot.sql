@@ -164,7 +164,13 @@ create policy citizen_key_staff on citizen_key as permissive for select to publi
 -- table directory_resource: row-level security enabled, forced
 grant select, insert, update on directory_resource to koepel_app;
 create policy directory_resource_citizen on directory_resource as permissive for select to public
-  using (koepel_principal_kind() = 'citizen'::text AND deleted_at IS NULL AND koepel_citizen_sees(organisation_id, 'careteam'::text));
+  using (koepel_principal_kind() = 'citizen'::text AND deleted_at IS NULL AND
+    CASE
+        WHEN resource_type = 'Medication'::text THEN koepel_citizen_sees(organisation_id, 'medication'::text)
+        ELSE (EXISTS ( SELECT 1
+           FROM unnest(( SELECT koepel_citizen_visible() AS koepel_citizen_visible)) v(pair)
+          WHERE v.pair ~~ (directory_resource.organisation_id::text || ':%'::text)))
+    END);
 create policy directory_resource_org on directory_resource as permissive for all to public
   using (koepel_org_principal() AND organisation_id = koepel_org() AND (deleted_at IS NULL OR koepel_principal_kind() = 'client'::text))
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org());

@@ -41,6 +41,9 @@ import { INGEST_TYPES, isDirectoryType, isIngestType, type DirectoryType, type I
 import { POOL_MIN_ENTRIES, validationPool } from './base/pool.js';
 import { locate, locateByIdentifier, providerRead } from './provider.js';
 
+/** A relative reference in the sender's id space: `Practitioner/abc`. */
+const RELATIVE_REFERENCE = /^[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64}$/;
+
 /** Runs fn in one transaction as the API client (req.withData, or clientContext() outside HTTP). */
 export type DataRunner = <T>(fn: (scope: DataScope) => Promise<T>) => Promise<T>;
 
@@ -344,6 +347,12 @@ async function batch(
     for (const i of layer) {
       const e = prepared.get(i);
       if (!e) continue;
+      // A reference `Type/id` to an entry that failed stays as sent: it names the resource in the sender's id space,
+      // and resolves once the sender sends that resource (FHIR batch entries stand on their own). A reference by
+      // fullUrl only (urn:uuid) cannot be kept: the entry that refers by it fails with its target.
+      e.references = e.references.filter(
+        (r) => stored.has(r.target) || !RELATIVE_REFERENCE.test(String(r.object.reference)),
+      );
       const missing = [...e.references, ...e.patientReferences].find((r) => !stored.has(r.target));
       if (missing) {
         failed.set(

@@ -146,9 +146,13 @@ describe('FHIR XML over HTTP', () => {
     const put = await write('PUT', '/fhir/Condition/xml-cond-1', conditionXml(DEMO.suzanne), { accept: XML });
     assert.equal(put.status, 201, put.text);
     assert.equal(outcomeCode(put, 201, 'xml'), 'informational');
-    const location = put.headers.get('location') ?? '';
-    const id = /^\/fhir\/Condition\/([0-9a-f-]{36})\/_history\/1$/.exec(location)?.[1];
-    assert.ok(id, location);
+    // The Location names the sender's id; the citizen reads the resource under Koepel's own id.
+    assert.equal(put.headers.get('location'), `${k.url}/fhir/Condition/xml-cond-1/_history/1`);
+    const { id } = await k.db
+      .selectFrom('record_resource')
+      .select('id')
+      .where('logical_id', '=', 'xml-cond-1')
+      .executeTakeFirstOrThrow();
     // The same XML again: the same resource, unchanged (200), the answer in XML because the body was XML.
     const again = await write('PUT', '/fhir/Condition/xml-cond-1', conditionXml(DEMO.suzanne));
     assert.equal(outcomeCode(again, 200, 'xml'), 'informational');

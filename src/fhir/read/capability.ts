@@ -185,6 +185,8 @@ export function capabilityStatement(opts: CapabilityOptions): Json {
             { type: 'Organization', interaction: [{ code: 'read' }] },
             { type: 'Practitioner', interaction: [{ code: 'read' }] },
             { type: 'PractitionerRole', interaction: [{ code: 'read' }] },
+            { type: 'Location', interaction: [{ code: 'read' }] },
+            { type: 'Medication', interaction: [{ code: 'read' }] },
             { type: 'Binary', interaction: [{ code: 'read' }] },
           ],
           opts.write?.resource ?? [],

@@ -63,7 +63,13 @@ export interface PresentContext {
 export const recordKey = (organisationId: string, type: string, id: string) => `${organisationId} ${type}/${id}`;
 
 /** The directory types the citizen's FHIR API serves (src/fhir/read/routes.ts). */
-const SERVED_DIRECTORY = new Set<string>(['Practitioner', 'PractitionerRole']);
+const SERVED_DIRECTORY = new Set<string>([
+  'Practitioner',
+  'PractitionerRole',
+  'Organization',
+  'Location',
+  'Medication',
+]);
 
 const RELATIVE = /^([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
@@ -156,7 +162,7 @@ function rewriteReferences(resource: Json, organisationId: string, ctx: PresentC
     if (isPatientReference(ref)) {
       ref.reference = `Patient/${ctx.citizenId}`;
       delete ref.identifier;
-      delete ref.type;
+      if (ref.type !== undefined) ref.type = 'Patient';
       continue;
     }
     const rel = relativeReference(ref);

@@ -8,7 +8,7 @@
 //   GET /fhir/{type}/{id}                  a record resource (id = Koepel id)
 //   GET /fhir/{type}?patient=&_id=&_count=&_offset=   searchset Bundle, newest first, paged
 //   GET /fhir/Binary/{resourceId}-{n}      attachment n of a DocumentReference (raw, or Binary with fhir+json)
-//   GET /fhir/Organization|Practitioner|PractitionerRole/{id}   directory data the record refers to
+//   GET /fhir/Organization|Practitioner|PractitionerRole|Location|Medication/{id}   directory data the record refers to
 //
 // Another citizen's ids, and ids that do not exist, answer 404: the answer never tells which of the two it is.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -303,10 +303,18 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
     const reader = await whoReads(req);
     if (reader === 'provider') return providerGet(req, reply, 'Organization', req.params.id);
     queryParams(req, []);
-    return sendResource(reply, await req.withData((scope) => readOrganisation(scope, reader, req.params.id)));
+    // An organisation of the portal, or one a provider described in its directory (an insurer, a laboratory).
+    return sendResource(
+      reply,
+      await req.withData(
+        async (scope) =>
+          (await readOrganisation(scope, reader, req.params.id)) ??
+          (await readDirectoryResource(scope, base, reader, 'Organization', req.params.id)),
+      ),
+    );
   });
 
-  for (const type of ['Practitioner', 'PractitionerRole'] as const) {
+  for (const type of ['Practitioner', 'PractitionerRole', 'Location', 'Medication'] as const) {
     fhir.get<{ Params: { id: string } }>(`/${type}/:id`, async (req, reply) => {
       const reader = await whoReads(req);
       if (reader === 'provider') return providerGet(req, reply, type, req.params.id);

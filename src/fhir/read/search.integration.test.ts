@@ -522,10 +522,11 @@ describe('citizen FHIR search', () => {
       const bad = await get('/fhir/MedicationRequest?requester=Claim/999993653');
       assert.equal(bad.status, 400);
       assert.doesNotMatch(bad.text, /999993653/);
-      // With the GP's care team hidden, its practitioner is neither named, nor included, nor found by.
+      // With nothing of the GP shown, its practitioner is neither named, nor included, nor found by. (A prescriber is
+      // shown with the agreement the citizen may see, also where the care team is not: migration 0022.)
       await k.db
         .updateTable('organisation')
-        .set({ record_categories: RECORD_CATEGORIES.filter((c) => c !== 'careteam') })
+        .set({ record_categories: [] })
         .where('id', '=', gp)
         .execute();
       try {
