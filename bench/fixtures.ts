@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { boot, type Koepel } from '../src/boot.js';
 import { demo } from '../src/demo/index.js';
 import { DEMO_PORTAL_SLUG } from '../src/demo/seed.js';
+import { useTypeScriptWorkers } from '../src/demo/typescript-workers.js';
 import { FIXTURE_PERSONS, type BrpPerson } from '../src/identity/brp/fixture-persons.js';
 import { aad, bsnIndex, normaliseName } from '../src/identity/citizens.js';
 import { parseBsn } from '../src/identity/bsn.js';
@@ -15,6 +16,7 @@ import { freePort } from '../test/support/harness.js';
 
 /** Boots Koepel with the demo and listens on 127.0.0.1 (port: a free one unless given). */
 export async function bootBenchKoepel(port?: number): Promise<{ koepel: Koepel; port: number }> {
+  useTypeScriptWorkers(); // the bench runs Koepel under tsx, as `npm start` does
   const listenOn = port ?? (await freePort());
   const config = loadConfig({
     NODE_ENV: 'test',

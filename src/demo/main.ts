@@ -6,7 +6,9 @@ import { ConfigError } from '../platform/config.js';
 import { start } from '../start.js';
 import { demo } from './index.js';
 import { DEMO_PASSWORD, DEMO_STAFF } from './seed.js';
+import { useTypeScriptWorkers } from './typescript-workers.js';
 
+useTypeScriptWorkers();
 await start(
   [demo],
   (config, koepel) => {

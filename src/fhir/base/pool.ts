@@ -24,14 +24,23 @@ interface PoolWorker {
   load: number;
 }
 
-/** The worker: compiled JavaScript as is; under tsx (npm start, the bench) TypeScript, loaded through tsx's API
- * because a worker thread does not inherit tsx's loader. */
+/** Starts a worker on a module. Compiled JavaScript (tests, production) starts as is; TypeScript under tsx
+ * (`npm start`, the bench) needs tsx's loader inside the worker, which a development entry point supplies with
+ * `setTypeScriptWorkerStart` (production code does not load tsx). */
+type WorkerStart = (module: URL, workerData: unknown) => Worker;
+let typeScriptStart: WorkerStart | null = null;
+
+export function setTypeScriptWorkerStart(start: WorkerStart): void {
+  typeScriptStart = start;
+}
+
+const underTypeScript = () => import.meta.url.endsWith('.ts');
+
 function newWorker(types: readonly string[]): Worker {
   const workerData = { types: [...types] };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
-  const url = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${url}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  if (!underTypeScript()) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
+  if (!typeScriptStart) throw new Error('no TypeScript worker start set');
+  return typeScriptStart(new URL('./worker.ts', import.meta.url), workerData);
 }
 
 /** A worker that keeps failing is not restarted more often than this. */
@@ -108,7 +117,8 @@ export function validationPool(types: readonly string[]): ValidationPool | null 
   if (shared) return shared;
   const configured = Number(process.env.KOEPEL_VALIDATION_WORKERS);
   const size = Number.isInteger(configured) && configured >= 0 ? configured : availableParallelism() >= 2 ? 1 : 0;
-  if (size === 0) return null;
+  // Under tsx without a way to start a TypeScript worker: everything inline.
+  if (size === 0 || (underTypeScript() && !typeScriptStart)) return null;
   shared = new ValidationPool(Math.min(size, 8), types);
   return shared;
 }
