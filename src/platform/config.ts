@@ -31,6 +31,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
+  KOEPEL_FHIR_CANONICAL_BASE: z.url().optional(),
   DATABASE_URL: z.string().startsWith('postgres').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
@@ -71,6 +72,8 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /** The canonical base of Koepel's own FHIR definitions (the source-organization extension): docs/interop.md. */
+  fhirCanonicalBase: string;
   database:
     | { kind: 'pglite'; dataDir: string | null }
     | {
@@ -441,6 +444,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!publicUrl.startsWith('https://')) {
       throw new ConfigError('Production mode needs an https:// PUBLIC_URL.');
     }
+    if (e.KOEPEL_FHIR_CANONICAL_BASE && !e.KOEPEL_FHIR_CANONICAL_BASE.startsWith('https://')) {
+      throw new ConfigError('Production mode needs an https:// KOEPEL_FHIR_CANONICAL_BASE.');
+    }
     if (e.KOEPEL_DEMO_SEED) {
       // The demo's staff accounts have a published password: loaded into production they would be open doors.
       throw new ConfigError(
@@ -462,6 +468,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     publicUrl,
+    // By default the portal's own FHIR base, where Koepel serves its definitions (so the canonical resolves).
+    fhirCanonicalBase: (e.KOEPEL_FHIR_CANONICAL_BASE ?? `${publicUrl}/fhir`).replace(/\/$/, ''),
     database: e.DATABASE_URL
       ? {
           kind: 'postgres',

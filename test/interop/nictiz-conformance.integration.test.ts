@@ -22,7 +22,6 @@ import { newCitizen } from '../security/record-kit.js';
 import { createApiClient, fhir, tokenFor } from '../../src/fhir/ingest.testkit.js';
 import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
 import { RECORD_CATEGORIES } from '../../src/record/index.js';
-import { SOURCE_ORGANISATION_EXTENSION } from '../../src/fhir/read/present.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -106,7 +105,9 @@ function normalise(resource: Json, refMap: Map<string, string>, citizen: string)
     const out: Json = {};
     for (const [k, x] of Object.entries(v)) {
       if (k === 'extension' && Array.isArray(x)) {
-        const kept = x.filter((e) => !(isObject(e) && e.url === SOURCE_ORGANISATION_EXTENSION));
+        const kept = x.filter(
+          (e) => !(isObject(e) && String(e.url).endsWith('/StructureDefinition/source-organization')),
+        );
         if (kept.length > 0) out[k] = walk(kept);
       } else if (k === 'reference' && typeof x === 'string') {
         // A reference names the same thing in Koepel's id space; the patient is the citizen. One to a resource that

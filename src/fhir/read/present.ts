@@ -15,9 +15,11 @@ export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 const AGB_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/agb-z';
 const URA_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/ura';
 
-/** Extension on every record resource naming the organisation that made it available (canonical base to be fixed
- * by the project; meta.source carries the same organisation as a resolvable URL). */
-export const SOURCE_ORGANISATION_EXTENSION = 'https://koepel.example/fhir/StructureDefinition/source-organization';
+/** Extension on every record resource naming the organisation that made it available, under Koepel's canonical base
+ * (config fhirCanonicalBase; served at {FHIR base}/StructureDefinition/source-organization). meta.source carries the
+ * same organisation as a resolvable URL. */
+export const SOURCE_ORGANISATION_PATH = 'StructureDefinition/source-organization';
+export const sourceOrganisationExtension = (canonical: string) => `${canonical}/${SOURCE_ORGANISATION_PATH}`;
 
 export interface OrganisationInfo {
   id: string;
@@ -46,6 +48,8 @@ export interface DirectoryEntry {
 export interface PresentContext {
   /** Absolute base of the FHIR API, e.g. https://portaal.example/fhir. */
   base: string;
+  /** The canonical base of Koepel's own definitions. */
+  canonical: string;
   citizenId: string;
   organisations: ReadonlyMap<string, OrganisationInfo>;
   /** Stored attachments per resource id. */
@@ -214,7 +218,7 @@ function sourceOf(ctx: PresentContext, organisationId: string): { source: string
     found = {
       source: `${ctx.base}/Organization/${organisationId}`,
       extension: {
-        url: SOURCE_ORGANISATION_EXTENSION,
+        url: sourceOrganisationExtension(ctx.canonical),
         valueReference: { reference: `Organization/${organisationId}`, ...(org ? { display: org.name } : {}) },
       },
     };
@@ -241,7 +245,10 @@ function sourceMeta(
   resource.extension =
     extensions.length === 0
       ? [extension]
-      : [extension, ...extensions.filter((e) => !(isObject(e) && e.url === SOURCE_ORGANISATION_EXTENSION))];
+      : [
+          extension,
+          ...extensions.filter((e) => !(isObject(e) && e.url === sourceOrganisationExtension(ctx.canonical))),
+        ];
 }
 
 /** The patient field of each record resource type (the one ingest checks): every resource names its citizen. */

@@ -9,7 +9,9 @@ import { citizenId, DEMO, orgId } from '../../../test/support/principals.js';
 import { loginWithDigid } from '../../identity/digid/test-driver.js';
 import type { WriteResult } from '../../record/store.js';
 import { loginStaff } from '../../staff/login.testkit.js';
-import { SOURCE_ORGANISATION_EXTENSION } from './present.js';
+import { sourceOrganisationExtension } from './present.js';
+import { loadBaseDefinitions, validateBase } from '../base/validate.js';
+import { loadConfig } from '../../platform/config.js';
 import { withPrincipal, type Principal } from '../../platform/db/principal.js';
 import { RECORD_CATEGORIES } from '../../record/categories.js';
 import { addPractitioner, newApiClient, push, pushEveryType, type ClientPrincipal } from './testkit.js';
@@ -83,6 +85,19 @@ describe('citizen FHIR read API', () => {
     ).n;
   after(async () => {
     await k.close();
+  });
+
+  test('Koepel’s own extension resolves: its StructureDefinition at the canonical base, valid FHIR R4', async () => {
+    const r = await new HttpClient(k.url).get('/fhir/StructureDefinition/source-organization');
+    assert.equal(r.status, 200, r.text);
+    const sd = JSON.parse(r.text) as Record<string, unknown> & { resourceType: string };
+    assert.equal(sd.url, sourceOrganisationExtension(base));
+    loadBaseDefinitions(['StructureDefinition']);
+    assert.deepEqual(validateBase(sd), []);
+    // Set apart from the portal's address (KOEPEL_FHIR_CANONICAL_BASE), it names the definitions everywhere.
+    const canonical = 'https://fhir.koepel-project.example/fhir';
+    assert.equal(loadConfig({ KOEPEL_FHIR_CANONICAL_BASE: `${canonical}/` }).fhirCanonicalBase, canonical);
+    assert.equal(loadConfig({ PUBLIC_URL: 'http://localhost:9999' }).fhirCanonicalBase, 'http://localhost:9999/fhir');
   });
 
   test('metadata is public and describes the API', async () => {
@@ -174,7 +189,7 @@ describe('citizen FHIR read API', () => {
       assert.ok(!Number.isNaN(Date.parse(meta.lastUpdated)));
       assert.equal(meta.source, `${base}/Organization/${org}`);
       const ext = (res.extension as { url: string; valueReference: { reference: string; display: string } }[])[0];
-      assert.equal(ext?.url, SOURCE_ORGANISATION_EXTENSION);
+      assert.equal(ext?.url, sourceOrganisationExtension(base), 'under the canonical base: by default the FHIR base');
       assert.equal(ext?.valueReference.reference, `Organization/${org}`);
       assert.equal(ext?.valueReference.display, org === gp ? DEMO.gp : DEMO.hospital);
       // No reference into the sender's id space is left: the patient is the citizen's Koepel id.

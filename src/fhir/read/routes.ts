@@ -19,6 +19,7 @@ import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
 import { providerGet } from '../routes.js';
 import { capabilityStatement } from './capability.js';
+import { sourceOrganisationDefinition } from './definitions.js';
 import type { Json } from './present.js';
 import { isCitizenRecordType, type CitizenRecordType } from '../../record/index.js';
 import { parseSearch, strictHandling, type ParsedSearch } from './search.js';
@@ -59,7 +60,14 @@ async function whoReads(req: FastifyRequest): Promise<CitizenReader | 'provider'
   // A provider system's token is also accepted here: it reads back its own organisation's resources (providerGet).
   if (viaApp) await bearer.authenticateAny(req, ['citizen-app', 'api-client']);
   const p = req.principal;
-  if (p.kind === 'citizen') return { citizenId: p.citizenId, portalId: p.portalId, viaApp };
+  if (p.kind === 'citizen') {
+    return {
+      citizenId: p.citizenId,
+      portalId: p.portalId,
+      viaApp,
+      canonical: req.server.koepel.config.fhirCanonicalBase,
+    };
+  }
   if (p.kind === 'client') return 'provider';
   // Staff see their organisation's records on the staff pages (src/patients/record-*), never through this API.
   if (p.kind === 'staff' || p.kind === 'operator') {
@@ -231,6 +239,11 @@ const SAFE_DOWNLOAD_TYPES: Record<string, string> = { 'application/pdf': 'pdf', 
 /** The citizen read API, in the /fhir scope. */
 export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   const base = `${fhir.koepel.config.publicUrl}/fhir`;
+
+  fhir.get('/StructureDefinition/source-organization', async (req, reply) => {
+    queryParams(req, []);
+    return sendJson(reply, sourceOrganisationDefinition(fhir.koepel.config.fhirCanonicalBase));
+  });
 
   fhir.get('/metadata', async (req, reply) => {
     queryParams(req, []);

@@ -524,11 +524,7 @@ describe('citizen FHIR search', () => {
       assert.doesNotMatch(bad.text, /999993653/);
       // With nothing of the GP shown, its practitioner is neither named, nor included, nor found by. (A prescriber is
       // shown with the agreement the citizen may see, also where the care team is not: migration 0022.)
-      await k.db
-        .updateTable('organisation')
-        .set({ record_categories: [] })
-        .where('id', '=', gp)
-        .execute();
+      await k.db.updateTable('organisation').set({ record_categories: [] }).where('id', '=', gp).execute();
       try {
         const hidden = await mp9(`/fhir/MedicationRequest?${ma}&_include=MedicationRequest:requester`);
         assert.doesNotMatch(JSON.stringify(hidden), new RegExp(`${String(gpDoctor.id)}|Dokter ha-s`));

@@ -42,6 +42,8 @@ export interface CitizenReader {
   portalId: string;
   /** Reading through a citizen app's access token: a third-party service (BRP secrecy applies, mayDiscloseBrpData). */
   viaApp?: boolean;
+  /** The canonical base of Koepel's own definitions in the answers (config fhirCanonicalBase). */
+  canonical?: string;
 }
 
 import type { DirectoryType } from '../resources.js';
@@ -284,6 +286,7 @@ async function present(
   ]);
   const ctx: PresentContext = {
     base,
+    canonical: reader.canonical ?? base,
     citizenId: reader.citizenId,
     organisations: orgs,
     attachments,
