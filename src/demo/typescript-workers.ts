@@ -2,7 +2,7 @@
 // loader: this starts a worker through tsx's API instead. Development only (tsx is a devDependency); a production
 // build is JavaScript and starts its workers directly (src/fhir/base/pool.ts).
 import { Worker } from 'node:worker_threads';
-import { setTypeScriptWorkerStart } from '../fhir/base/pool.js';
+import { setTypeScriptWorkerStart } from '../fhir/index.js';
 
 export function useTypeScriptWorkers(): void {
   setTypeScriptWorkerStart((module, workerData) => {

@@ -8,6 +8,7 @@ import { registerFhirReadRoutes } from './read/routes.js';
 import { MAX_BODY_BYTES, registerFhirWriteRoutes } from './routes.js';
 
 export { clientContext, ingestBundle, ingestResource, type IngestContext } from './ingest.js';
+export { setTypeScriptWorkerStart } from './base/pool.js';
 
 export const fhir = defineCapability({
   name: 'fhir',
