@@ -527,11 +527,16 @@ describe('FHIR REST for provider systems', () => {
       .select('id')
       .where('logical_id', '=', 'dr-kaya')
       .executeTakeFirstOrThrow();
+    const lab = await k.db
+      .selectFrom('directory_resource')
+      .select('id')
+      .where('logical_id', '=', 'lab-elders')
+      .executeTakeFirstOrThrow();
     const shown = (await citizenGet(`/fhir/Observation/${koepel('panel-1')}`)).json ?? {};
     assert.deepEqual(shown.performer, [
       { reference: `Practitioner/${practitioner.id}`, display: 'Dr. Kaya' },
-      // An organisation the hospital described in its directory is another one: no id, the display stays.
-      { display: 'Lab Elders' },
+      // An organisation the hospital described in its directory is another one: the citizen reads it there.
+      { reference: `Organization/${lab.id}`, display: 'Lab Elders' },
       // One it did not describe is, in practice, itself.
       { reference: `Organization/${hospital.organisationId}` },
     ]);
@@ -542,6 +547,9 @@ describe('FHIR REST for provider systems', () => {
     );
     assert.deepEqual(ext?.valueReference, { reference: `Observation/${koepel(memberId)}` }, 'inside extensions too');
     assert.equal((await citizenGet(`/fhir/Practitioner/${practitioner.id}`)).status, 200);
+    const labRead = await citizenGet(`/fhir/Organization/${lab.id}`);
+    assert.equal(labRead.status, 200);
+    assert.equal(labRead.json?.name, 'Lab Elders');
 
     // Lab results hidden by the hospital: the member is no longer named by id.
     await k.db

@@ -595,9 +595,10 @@ describe('record isolation over random worlds', () => {
             (a) => a.resourceId,
           )
         : [],
+      // A practitioner is shown where the organisation shows the citizen anything (migration 0022).
       directory_resource: ids(
         w.directory,
-        (d) => sees(d.org, 'careteam'),
+        (d) => CATEGORIES.some((c) => sees(d.org, c)),
         (d) => d.id,
       ),
       record_category_grant: ids(
