@@ -569,6 +569,18 @@ export async function ingestResource(
         }
       }
       await writeGroup(scope, [entry], stored);
+      // The check above can race with another writer of the same resource; the write itself cannot: an update
+      // waits for the other's row lock and then writes the version after it. So a version other than the one
+      // If-Match named plus one means someone else wrote in between: 412, and this transaction rolls back.
+      const written = stored.get(0);
+      if (ifMatch !== null && written) {
+        const expected = written.outcome === 'updated' ? ifMatch + 1 : ifMatch;
+        if (written.version !== expected) {
+          throw new FhirError(412, [
+            issue('conflict', `${entry.label}: If-Match names version ${ifMatch}; another request changed it first`),
+          ]);
+        }
+      }
     });
   } catch (err) {
     return failure(ctx, err);

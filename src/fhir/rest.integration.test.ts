@@ -249,6 +249,14 @@ describe('FHIR REST for provider systems', () => {
     });
     assert.equal(bad.status, 400);
 
+    // Two writers with the same If-Match at once: exactly one wins, whether the requests interleave or not.
+    const race = await Promise.all(
+      [10, 11].map((v) =>
+        req(hospital, 'PUT', '/fhir/Observation/etag-1', observation('etag-1', subject, v), { 'if-match': 'W/"2"' }),
+      ),
+    );
+    assert.deepEqual(race.map((x) => x.status).sort(), [200, 412], race.map((x) => x.text).join('\n'));
+
     // The citizen API too: 304 for the version the app holds.
     const row = await k.db
       .selectFrom('record_resource')
