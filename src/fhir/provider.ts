@@ -13,7 +13,7 @@ import type { DataScope } from '../platform/http/request-context.js';
 import { bsnIndex, parseBsn } from '../identity/index.js';
 import { deleteResource, readResourceVersions } from '../record/index.js';
 import { BSN_SYSTEM } from './datatypes.js';
-import { isDirectoryType, type IngestType } from './resources.js';
+import { isDirectoryType, type DirectoryType, type IngestType } from './resources.js';
 
 export type Json = Record<string, unknown>;
 
@@ -61,27 +61,38 @@ const fromRow = (r: LocatedRow): Located => ({
   deleted: r.deleted,
 });
 
+/** A directory resource of the client's organisation, by its logical id or its source key. */
+async function locateDirectory(
+  scope: DataScope,
+  organisationId: string,
+  type: IngestType,
+  column: 'logical_id' | 'source_key',
+  value: string,
+): Promise<Located | null> {
+  const r = await scope.tx
+    .selectFrom('directory_resource')
+    .select(['id', 'logical_id', 'version', 'deleted_at'])
+    .where('organisation_id', '=', organisationId)
+    .where('resource_type', '=', type as DirectoryType)
+    .where(column, '=', value)
+    .executeTakeFirst();
+  return r
+    ? {
+        kind: 'directory',
+        id: r.id,
+        logicalId: r.logical_id,
+        citizenId: null,
+        version: r.version,
+        deleted: !!r.deleted_at,
+      }
+    : null;
+}
+
 /** By logical id (a Patient also by its citizen's id). No audit here: the caller audits what it does with it. */
 export async function locate(scope: DataScope, type: IngestType, logicalId: string): Promise<Located | null> {
   const organisationId = clientOrganisation(scope);
   if (isDirectoryType(type)) {
-    const r = await scope.tx
-      .selectFrom('directory_resource')
-      .select(['id', 'logical_id', 'version', 'deleted_at'])
-      .where('organisation_id', '=', organisationId)
-      .where('resource_type', '=', type)
-      .where('logical_id', '=', logicalId)
-      .executeTakeFirst();
-    return r
-      ? {
-          kind: 'directory',
-          id: r.id,
-          logicalId: r.logical_id,
-          citizenId: null,
-          version: r.version,
-          deleted: !!r.deleted_at,
-        }
-      : null;
+    return locateDirectory(scope, organisationId, type, 'logical_id', logicalId);
   }
   const { rows } = await sql<LocatedRow>`select * from koepel_locate_resource(${type}, ${logicalId})`.execute(scope.tx);
   return rows[0] ? fromRow(rows[0]) : null;
@@ -109,23 +120,7 @@ export async function locateByIdentifier(
   }
   const key = `${system}|${value}`.normalize('NFC');
   if (isDirectoryType(type)) {
-    const r = await scope.tx
-      .selectFrom('directory_resource')
-      .select(['id', 'logical_id', 'version', 'deleted_at'])
-      .where('organisation_id', '=', organisationId)
-      .where('resource_type', '=', type)
-      .where('source_key', '=', key)
-      .executeTakeFirst();
-    return r
-      ? {
-          kind: 'directory',
-          id: r.id,
-          logicalId: r.logical_id,
-          citizenId: null,
-          version: r.version,
-          deleted: !!r.deleted_at,
-        }
-      : null;
+    return locateDirectory(scope, organisationId, type, 'source_key', key);
   }
   const { rows } = await sql<LocatedRow>`select * from koepel_locate_source(${type}, ${key})`.execute(scope.tx);
   return rows[0] ? fromRow(rows[0]) : null;
