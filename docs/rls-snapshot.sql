@@ -30,6 +30,63 @@ create policy api_token_auth on api_token as permissive for all to public
   with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'api-auth'::text);
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table appointment: row-level security enabled, forced
+grant select, insert, update on appointment to koepel_app;
+create policy appointment_citizen_insert on appointment as permissive for insert to public
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_citizen_books_at(organisation_id) AND booked_by = 'citizen'::text AND (status = ANY (ARRAY['requested'::text, 'booked'::text])));
+create policy appointment_citizen_read on appointment as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id));
+create policy appointment_citizen_update on appointment as permissive for update to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_citizen_books_at(organisation_id))
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_citizen_books_at(organisation_id));
+create policy appointment_client on appointment as permissive for all to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org());
+create policy appointment_staff on appointment as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('agenda:read'::text) AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('agenda:read'::text) AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
+       FROM care_relationship r
+      WHERE r.citizen_id = appointment.citizen_id AND r.organisation_id = appointment.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
+CREATE TRIGGER appointment_guard BEFORE UPDATE ON appointment FOR EACH ROW EXECUTE FUNCTION koepel_appointment_guard();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table appointment_reason: row-level security enabled, forced
+grant select, insert on appointment_reason to koepel_app;
+create policy appointment_reason_citizen_read on appointment_reason as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id));
+create policy appointment_reason_citizen_write on appointment_reason as permissive for insert to public
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_citizen_books_at(organisation_id));
+create policy appointment_reason_client on appointment_reason as permissive for select to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
+create policy appointment_reason_staff_read on appointment_reason as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('agenda:reasons'::text) AND koepel_audited(citizen_id));
+create policy appointment_reason_staff_write on appointment_reason as permissive for insert to public
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('agenda:read'::text) AND koepel_audited(citizen_id));
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table appointment_schedule: row-level security enabled, forced
+grant select, insert, update on appointment_schedule to koepel_app;
+create policy appointment_schedule_org on appointment_schedule as permissive for all to public
+  using (koepel_org_principal() AND organisation_id = koepel_org())
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org());
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table appointment_slot: row-level security enabled, forced
+grant select, insert, update on appointment_slot to koepel_app;
+create policy appointment_slot_org on appointment_slot as permissive for all to public
+  using (koepel_org_principal() AND organisation_id = koepel_org())
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org());
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table appointment_type: row-level security enabled, forced
+grant select, insert, update, delete on appointment_type to koepel_app;
+create policy appointment_type_admin on appointment_type as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:organisation'::text))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:organisation'::text));
+create policy appointment_type_read on appointment_type as permissive for select to public
+  using (koepel_principal_kind() <> 'anonymous'::text);
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table audit_chain_head: NO row-level security
 grant select on audit_chain_head to koepel_app;
 
@@ -342,6 +399,15 @@ create policy session_system on session as permissive for all to public
   with check (koepel_principal_kind() = 'system'::text);
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table staff_absence: row-level security enabled, forced
+grant select, insert, update, delete on staff_absence to koepel_app;
+create policy staff_absence_admin on staff_absence as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:organisation'::text))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:organisation'::text));
+create policy staff_absence_read on staff_absence as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org());
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table staff_account: row-level security enabled, forced
 grant select, insert on staff_account to koepel_app;
 grant update (must_enrol_totp, password_hash, sessions_valid_after, totp_ciphertext, totp_confirmed_at, totp_last_step) on staff_account to koepel_app;
@@ -366,6 +432,15 @@ create policy staff_account_system on staff_account as permissive for all to pub
   with check (koepel_principal_kind() = 'system'::text);
 CREATE TRIGGER staff_account_admin_guard BEFORE UPDATE ON staff_account FOR EACH ROW EXECUTE FUNCTION koepel_staff_account_admin_guard();
 CREATE TRIGGER staff_account_columns_guard BEFORE UPDATE ON staff_account FOR EACH ROW EXECUTE FUNCTION koepel_staff_account_columns_guard();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table staff_availability: row-level security enabled, forced
+grant select, insert, update, delete on staff_availability to koepel_app;
+create policy staff_availability_admin on staff_availability as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:organisation'::text))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:organisation'::text));
+create policy staff_availability_read on staff_availability as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org());
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table staff_invitation: row-level security enabled, forced
@@ -400,6 +475,75 @@ CREATE OR REPLACE FUNCTION public.koepel_actor()
 AS $function$
   select nullif(current_setting('koepel.actor_id', true), '')::uuid
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_agenda_citizens(timestamp with time zone,timestamp with time zone): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_agenda_citizens(from_ts timestamp with time zone, to_ts timestamp with time zone)
+ RETURNS TABLE(citizen_id uuid)
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select distinct p.citizen_id from appointment p
+  where koepel_principal_kind() = 'staff' and p.during && tstzrange(from_ts, to_ts, '[)')
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_agenda_inputs(uuid,timestamp with time zone,timestamp with time zone): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_agenda_inputs(org uuid, from_ts timestamp with time zone, to_ts timestamp with time zone)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  select case when not (koepel_citizen_books_at(org)
+                        or (koepel_principal_kind() = 'staff' and koepel_org() = org)) then null
+  else jsonb_build_object(
+    'staff', coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'name', a.display_name) order by a.display_name, a.id)
+                       from staff_account a join membership m on m.staff_id = a.id and m.organisation_id = org
+                       where a.disabled_at is null and m.disabled_at is null
+                         and exists (select 1 from staff_availability v where v.staff_id = a.id and v.organisation_id = org)),
+                      '[]'::jsonb),
+    'availability', coalesce((select jsonb_agg(jsonb_build_object('staff', v.staff_id, 'weekday', v.weekday,
+                                 'start', to_char(v.start_time, 'HH24:MI'), 'end', to_char(v.end_time, 'HH24:MI'),
+                                 'from', v.valid_from, 'until', v.valid_until))
+                              from staff_availability v
+                              where v.organisation_id = org and v.valid_from <= to_ts::date
+                                and (v.valid_until is null or v.valid_until >= (from_ts - interval '1 day')::date)),
+                             '[]'::jsonb),
+    'absences', coalesce((select jsonb_agg(jsonb_build_object('staff', b.staff_id, 'start', lower(b.during), 'end', upper(b.during)))
+                          from staff_absence b
+                          where b.organisation_id = org and b.during && tstzrange(from_ts, to_ts, '[)')), '[]'::jsonb),
+    'busy', coalesce((select jsonb_agg(jsonb_build_object('staff', p.staff_id, 'start', lower(p.during), 'end', upper(p.during)))
+                      from appointment p
+                      where p.organisation_id = org and p.staff_id is not null and p.status in ('requested', 'booked')
+                        and p.during && tstzrange(from_ts, to_ts, '[)')), '[]'::jsonb),
+    'slots', coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'type', s.appointment_type_id, 'actor', h.actor_display,
+                                  'start', lower(s.during), 'end', upper(s.during)) order by lower(s.during))
+                       from appointment_slot s join appointment_schedule h on h.id = s.schedule_id
+                       where s.organisation_id = org and s.status = 'free' and h.active
+                         and s.during && tstzrange(from_ts, to_ts, '[)')
+                         and not exists (select 1 from appointment p where p.slot_id = s.id and p.status in ('requested', 'booked'))),
+                      '[]'::jsonb))
+  end
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_appointment_guard(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_appointment_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if new.organisation_id <> old.organisation_id or new.citizen_id <> old.citizen_id
+     or new.booked_by <> old.booked_by or new.booked_by_staff is distinct from old.booked_by_staff
+     or new.created_at <> old.created_at or new.idempotency_key is distinct from old.idempotency_key then
+    raise exception 'appointment keys cannot change' using errcode = '42501';
+  end if;
+  new.updated_at := now();
+  new.version := old.version + 1;
+  return new;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_audit_actor_names(uuid[]): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
@@ -504,6 +648,22 @@ CREATE OR REPLACE FUNCTION public.koepel_citizen()
  STABLE
 AS $function$
   select nullif(current_setting('koepel.citizen_id', true), '')::uuid
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_citizen_books_at(uuid): security invoker; execute: koepel_app, public
+CREATE OR REPLACE FUNCTION public.koepel_citizen_books_at(org uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select koepel_principal_kind() = 'citizen' and exists (
+    select 1 from care_relationship r
+    join portal_organisation po on po.organisation_id = r.organisation_id and po.portal_id = koepel_portal()
+    join organisation o on o.id = r.organisation_id
+    where r.citizen_id = koepel_citizen() and r.organisation_id = org
+      and r.started_on <= current_date and (r.ended_on is null or r.ended_on > current_date)
+      and 'appointments' = any(o.functions))
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
@@ -771,7 +931,8 @@ begin
     return new;
   end if;
   if not (new.permissions <@ array['patients:search', 'patients:read', 'record:read', 'record:requests',
-                                   'audit:read', 'admin:staff', 'admin:organisation', 'admin:api-clients']) then
+                                   'audit:read', 'admin:staff', 'admin:organisation', 'admin:api-clients',
+                                   'agenda:read', 'agenda:reasons']) then
     raise exception 'unknown permission' using errcode = '22023';
   end if;
   if tg_op = 'UPDATE' then

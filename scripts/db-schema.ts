@@ -289,6 +289,9 @@ async function rlsSnapshot(db: Kysely<DB>): Promise<string> {
            pg_get_functiondef(p.oid) as def
       from pg_proc p
      where p.pronamespace = 'public'::regnamespace and p.prokind in ('f', 'p')
+       -- An extension's own functions (btree_gist's operator support) are not Koepel's policy.
+       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid
+                       and d.deptype = 'e')
      order by 1`);
   for (const f of functions) {
     out.push(`-- ${'-'.repeat(114)}`);

@@ -85,6 +85,8 @@ const nl = {
   'orgAdmin.permission.patients:read': 'Patiëntgegevens inzien',
   'orgAdmin.permission.record:read': 'Dossier inzien',
   'orgAdmin.permission.record:requests': 'Verzoeken om inzage behandelen',
+  'orgAdmin.permission.agenda:read': 'Agenda inzien en afspraken maken',
+  'orgAdmin.permission.agenda:reasons': 'Reden van afspraken inzien',
   'orgAdmin.permission.audit:read': 'Auditlog inzien',
   'orgAdmin.permission.admin:staff': 'Medewerkers beheren',
   'orgAdmin.permission.admin:organisation': 'Instellingen van de organisatie',
@@ -94,6 +96,9 @@ const nl = {
   'orgAdmin.permissionHint.record:read': 'Het dossier van een patiënt openen zoals uw organisatie het heeft.',
   'orgAdmin.permissionHint.record:requests':
     'Verzoeken van patiënten om meer van hun dossier te zien, toekennen of afwijzen.',
+  'orgAdmin.permissionHint.agenda:read':
+    'De agenda van de organisatie zien en afspraken maken, verzetten en afzeggen namens patiënten.',
+  'orgAdmin.permissionHint.agenda:reasons': 'De reden zien die een patiënt bij een afspraak opgaf (medische inhoud).',
   'orgAdmin.permissionHint.audit:read': 'Voor de privacyfunctionaris: wie wat bekeek binnen uw organisatie.',
   'orgAdmin.permissionHint.admin:staff': 'Medewerkers uitnodigen, deactiveren en hun rechten instellen.',
   'orgAdmin.permissionHint.admin:organisation': 'Bijvoorbeeld welke onderdelen van het dossier patiënten zien.',
@@ -185,6 +190,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'orgAdmin.permission.patients:read': "See patients' details",
   'orgAdmin.permission.record:read': 'See the record',
   'orgAdmin.permission.record:requests': 'Handle requests to see more of the record',
+  'orgAdmin.permission.agenda:read': 'See the agenda and make appointments',
+  'orgAdmin.permission.agenda:reasons': 'See the reasons for appointments',
   'orgAdmin.permission.audit:read': 'See the audit log',
   'orgAdmin.permission.admin:staff': 'Manage employees',
   'orgAdmin.permission.admin:organisation': "Organisation's settings",
@@ -193,6 +200,9 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'orgAdmin.permissionHint.patients:read': "See a found patient's details.",
   'orgAdmin.permissionHint.record:read': "Open a patient's record as your organisation holds it.",
   'orgAdmin.permissionHint.record:requests': "Grant or decline patients' requests to see more of their record.",
+  'orgAdmin.permissionHint.agenda:read':
+    "See the organisation's agenda and make, move and cancel appointments for patients.",
+  'orgAdmin.permissionHint.agenda:reasons': 'See the reason a patient gave for an appointment (medical content).',
   'orgAdmin.permissionHint.audit:read': 'For the privacy officer: who looked at what within your organisation.',
   'orgAdmin.permissionHint.admin:staff': 'Invite and deactivate employees and set their rights.',
   'orgAdmin.permissionHint.admin:organisation': 'For example which parts of the record patients see.',

@@ -12,6 +12,10 @@ export const PERMISSIONS = {
   recordRead: 'record:read',
   /** See and answer citizens' requests to make more of their record available (MG-7). */
   recordRequests: 'record:requests',
+  /** See the organisation's agenda; book, move and cancel appointments for its patients (issue 12). */
+  agendaRead: 'agenda:read',
+  /** See the reasons citizens give for their appointments: medical content (issue 12). */
+  agendaReasons: 'agenda:reasons',
   auditRead: 'audit:read',
   adminStaff: 'admin:staff',
   adminOrganisation: 'admin:organisation',
@@ -25,6 +29,8 @@ const care: Permission[] = [
   PERMISSIONS.patientsRead,
   PERMISSIONS.recordRead,
   PERMISSIONS.recordRequests,
+  PERMISSIONS.agendaRead,
+  PERMISSIONS.agendaReasons,
 ];
 
 export const ROLE_DEFAULTS: Record<StaffRole, Permission[]> = {

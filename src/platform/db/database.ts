@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
@@ -123,6 +124,9 @@ export async function openDatabase(database: Config['database'], opts: OpenOptio
     ...(database.dataDir ? { dataDir: database.dataDir } : {}),
     ...(opts.pgliteDump ? { loadDataDir: opts.pgliteDump } : {}),
     parsers: { [OID_DATE]: (v: string) => v, [OID_INT8]: (v: string) => Number(v) },
+    // The appointment table's exclusion constraint (migration 0023) needs btree_gist. A data directory that has the
+    // extension opens without it, but then every write to that table fails: so it is loaded on every open.
+    extensions: { btree_gist },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {

@@ -5,6 +5,14 @@
 
 import type { ColumnType } from 'kysely';
 
+export type AppointmentBookedBy = 'citizen' | 'staff';
+
+export type AppointmentChangedBy = 'citizen' | 'staff' | 'system';
+
+export type AppointmentSlotStatus = 'busy' | 'busy-tentative' | 'busy-unavailable' | 'entered-in-error' | 'free';
+
+export type AppointmentStatus = 'booked' | 'cancelled' | 'refused' | 'requested';
+
 export type AuditLogAction = 'C' | 'D' | 'E' | 'R' | 'U';
 
 export type AuditLogActorType = 'anonymous' | 'citizen' | 'client' | 'operator' | 'staff' | 'system';
@@ -33,6 +41,8 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type MembershipRole =
   'admin' | 'assistant' | 'doctor' | 'pharmacist' | 'privacy_officer' | 'social_worker' | 'therapist';
+
+export type OrganisationAgenda = 'external' | 'koepel';
 
 export type OrganisationKind = 'gp' | 'hospital' | 'municipality' | 'neighbourhood_team' | 'pharmacy' | 'physiotherapy';
 
@@ -110,6 +120,8 @@ export type RecordResourceResourceType =
 
 export type SessionKind = 'anonymous' | 'citizen' | 'staff';
 
+export type StaffAbsenceKind = 'holiday' | 'other' | 'sick' | 'training';
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface ApiClient {
@@ -130,6 +142,77 @@ export interface ApiToken {
   expires_at: Timestamp;
   organisation_id: string;
   token_hash: Uint8Array;
+}
+
+export interface Appointment {
+  booked_by: AppointmentBookedBy;
+  booked_by_name: string | null;
+  booked_by_staff: string | null;
+  changed_by: AppointmentChangedBy | null;
+  changed_by_name: string | null;
+  citizen_id: string;
+  created_at: Generated<Timestamp>;
+  during: string;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  organisation_id: string;
+  reminder_minutes: number | null;
+  sequence: Generated<number>;
+  slot_id: string | null;
+  staff_id: string | null;
+  staff_name: string | null;
+  status: AppointmentStatus;
+  type_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  video: Generated<boolean>;
+}
+
+export interface AppointmentReason {
+  appointment_id: string;
+  ciphertext: Uint8Array;
+  citizen_id: string;
+  organisation_id: string;
+}
+
+export interface AppointmentSchedule {
+  active: Generated<boolean>;
+  actor_display: string | null;
+  id: Generated<string>;
+  logical_id: string;
+  organisation_id: string;
+  resource: Json;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface AppointmentSlot {
+  appointment_type_id: string | null;
+  during: string;
+  id: Generated<string>;
+  logical_id: string;
+  organisation_id: string;
+  resource: Json;
+  schedule_id: string;
+  status: AppointmentSlotStatus;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface AppointmentType {
+  active: Generated<boolean>;
+  booking_horizon_days: Generated<number>;
+  cancel_until_hours: Generated<number>;
+  code: string | null;
+  created_at: Generated<Timestamp>;
+  duration_minutes: number;
+  id: Generated<string>;
+  min_notice_minutes: Generated<number>;
+  name: string;
+  online_bookable: Generated<boolean>;
+  organisation_id: string;
+  staff_ids: Generated<string[]>;
+  video: Generated<boolean>;
 }
 
 export interface AuditChainHead {
@@ -296,6 +379,7 @@ export interface Membership {
 
 export interface Organisation {
   agb_code: string | null;
+  agenda: Generated<OrganisationAgenda>;
   city: string | null;
   created_at: Generated<Timestamp>;
   email: string | null;
@@ -443,6 +527,15 @@ export interface Session {
   token_hash: Uint8Array;
 }
 
+export interface StaffAbsence {
+  created_at: Generated<Timestamp>;
+  during: string;
+  id: Generated<string>;
+  kind: StaffAbsenceKind;
+  organisation_id: string;
+  staff_id: string;
+}
+
 export interface StaffAccount {
   created_at: Generated<Timestamp>;
   disabled_at: Timestamp | null;
@@ -458,6 +551,18 @@ export interface StaffAccount {
   totp_last_step: number | null;
 }
 
+export interface StaffAvailability {
+  created_at: Generated<Timestamp>;
+  end_time: string;
+  id: Generated<string>;
+  organisation_id: string;
+  staff_id: string;
+  start_time: string;
+  valid_from: Generated<string>;
+  valid_until: string | null;
+  weekday: number;
+}
+
 export interface StaffInvitation {
   created_at: Generated<Timestamp>;
   created_by: string;
@@ -471,6 +576,11 @@ export interface StaffInvitation {
 export interface DB {
   api_client: ApiClient;
   api_token: ApiToken;
+  appointment: Appointment;
+  appointment_reason: AppointmentReason;
+  appointment_schedule: AppointmentSchedule;
+  appointment_slot: AppointmentSlot;
+  appointment_type: AppointmentType;
   audit_chain_head: AuditChainHead;
   audit_checkpoint: AuditCheckpoint;
   audit_log: AuditLog;
@@ -499,6 +609,8 @@ export interface DB {
   schema_migration: SchemaMigration;
   security_alert: SecurityAlert;
   session: Session;
+  staff_absence: StaffAbsence;
   staff_account: StaffAccount;
+  staff_availability: StaffAvailability;
   staff_invitation: StaffInvitation;
 }
