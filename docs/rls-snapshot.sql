@@ -477,6 +477,17 @@ AS $function$
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_agenda_appointment_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_agenda_appointment_citizen(appointment_id uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select p.citizen_id from appointment p where koepel_principal_kind() = 'staff' and p.id = appointment_id
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_agenda_citizens(timestamp with time zone,timestamp with time zone): security invoker; execute: koepel_app; set koepel.patient_search=on
 CREATE OR REPLACE FUNCTION public.koepel_agenda_citizens(from_ts timestamp with time zone, to_ts timestamp with time zone)
  RETURNS TABLE(citizen_id uuid)
@@ -489,8 +500,8 @@ AS $function$
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
--- function koepel_agenda_inputs(uuid,timestamp with time zone,timestamp with time zone): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
-CREATE OR REPLACE FUNCTION public.koepel_agenda_inputs(org uuid, from_ts timestamp with time zone, to_ts timestamp with time zone)
+-- function koepel_agenda_inputs(uuid,timestamp with time zone,timestamp with time zone,uuid): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_agenda_inputs(org uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, except_appointment uuid)
  RETURNS jsonb
  LANGUAGE sql
  STABLE SECURITY DEFINER
@@ -517,6 +528,7 @@ AS $function$
     'busy', coalesce((select jsonb_agg(jsonb_build_object('staff', p.staff_id, 'start', lower(p.during), 'end', upper(p.during)))
                       from appointment p
                       where p.organisation_id = org and p.staff_id is not null and p.status in ('requested', 'booked')
+                        and p.id is distinct from except_appointment
                         and p.during && tstzrange(from_ts, to_ts, '[)')), '[]'::jsonb),
     'slots', coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'type', s.appointment_type_id, 'actor', h.actor_display,
                                   'start', lower(s.during), 'end', upper(s.during)) order by lower(s.during))

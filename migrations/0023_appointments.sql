@@ -15,6 +15,10 @@ create extension if not exists btree_gist;
 
 -- Which agenda the organisation uses: Koepel's, or the one in its own system that publishes slots over FHIR.
 alter table organisation add column agenda text not null default 'koepel' check (agenda in ('koepel', 'external'));
+-- The booking page says appointments are not for emergencies: 112, the organisation's own number, and for a GP
+-- practice the out-of-hours service (huisartsenpost) it names.
+alter table organisation add column out_of_hours_name text check (length(out_of_hours_name) <= 120);
+alter table organisation add column out_of_hours_phone text check (length(out_of_hours_phone) <= 40);
 
 -- ---------------------------------------------------------------------------------------------
 -- What can be booked
@@ -303,9 +307,11 @@ create policy appointment_reason_client on appointment_reason for select
 
 -- ---------------------------------------------------------------------------------------------
 -- What free times are computed from, without showing anyone's appointments: for a citizen who may book at the
--- organisation, and for its staff. Busy times carry no citizen, reason or type; absences no kind.
+-- organisation, and for its staff. Busy times carry no citizen, reason or type; absences no kind. `except_appointment`
+-- leaves one appointment out of the held times, to move it.
 -- ---------------------------------------------------------------------------------------------
-create function koepel_agenda_inputs(org uuid, from_ts timestamptz, to_ts timestamptz) returns jsonb
+create function koepel_agenda_inputs(org uuid, from_ts timestamptz, to_ts timestamptz, except_appointment uuid)
+returns jsonb
 language sql stable security definer set search_path = public, pg_temp as $$
   select case when not (koepel_citizen_books_at(org)
                         or (koepel_principal_kind() = 'staff' and koepel_org() = org)) then null
@@ -328,6 +334,7 @@ language sql stable security definer set search_path = public, pg_temp as $$
     'busy', coalesce((select jsonb_agg(jsonb_build_object('staff', p.staff_id, 'start', lower(p.during), 'end', upper(p.during)))
                       from appointment p
                       where p.organisation_id = org and p.staff_id is not null and p.status in ('requested', 'booked')
+                        and p.id is distinct from except_appointment
                         and p.during && tstzrange(from_ts, to_ts, '[)')), '[]'::jsonb),
     'slots', coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'type', s.appointment_type_id, 'actor', h.actor_display,
                                   'start', lower(s.during), 'end', upper(s.during)) order by lower(s.during))
@@ -338,8 +345,8 @@ language sql stable security definer set search_path = public, pg_temp as $$
                       '[]'::jsonb))
   end
 $$;
-revoke all on function koepel_agenda_inputs(uuid, timestamptz, timestamptz) from public;
-grant execute on function koepel_agenda_inputs(uuid, timestamptz, timestamptz) to koepel_app;
+revoke all on function koepel_agenda_inputs(uuid, timestamptz, timestamptz, uuid) from public;
+grant execute on function koepel_agenda_inputs(uuid, timestamptz, timestamptz, uuid) to koepel_app;
 
 -- The staff agenda lists many citizens: it first learns whose appointments are in the range (ids only, own
 -- organisation, agenda:read), audits a read of each, and only then reads the rows (ZL-1, as in 0005).
@@ -351,6 +358,16 @@ as $$
   where koepel_principal_kind() = 'staff' and p.during && tstzrange(from_ts, to_ts, '[)')
 $$;
 revoke all on function koepel_agenda_citizens(timestamptz, timestamptz) from public;
+
+-- Whom one appointment is about, for staff about to change it (ids only, same limits).
+create function koepel_agenda_appointment_citizen(appointment_id uuid) returns uuid
+language sql stable
+set koepel.patient_search = 'on'
+as $$
+  select p.citizen_id from appointment p where koepel_principal_kind() = 'staff' and p.id = appointment_id
+$$;
+revoke all on function koepel_agenda_appointment_citizen(uuid) from public;
+grant execute on function koepel_agenda_appointment_citizen(uuid) to koepel_app;
 grant execute on function koepel_agenda_citizens(timestamptz, timestamptz) to koepel_app;
 
 grant select, insert, update, delete on appointment_type, staff_availability, staff_absence to koepel_app;

@@ -26,6 +26,8 @@ interface DemoOrg {
   city: string;
   requiresTotp: boolean;
   functions: string[];
+  /** The GP out-of-hours service the booking page names (huisartsenpost). */
+  outOfHours?: { name: string; phone: string };
 }
 
 export const DEMO_ORGANISATIONS: DemoOrg[] = [
@@ -42,6 +44,7 @@ export const DEMO_ORGANISATIONS: DemoOrg[] = [
     city: 'Utrecht',
     requiresTotp: true,
     functions: ['appointments', 'repeat-medication', 'messages', 'record', 'video-consult'],
+    outOfHours: { name: 'Huisartsenpost Utrecht', phone: '088 130 96 70' },
   },
   {
     key: 'pharmacy',
@@ -195,6 +198,8 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
           city: o.city,
           requires_totp: o.requiresTotp,
           functions: o.functions,
+          out_of_hours_name: o.outOfHours?.name ?? null,
+          out_of_hours_phone: o.outOfHours?.phone ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -224,12 +229,14 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
         .execute();
     }
 
+    const staffIds = new Map<string, string>();
     for (const s of DEMO_STAFF) {
       const account = await tx
         .insertInto('staff_account')
         .values({ email: s.email, display_name: s.name, password_hash: passwordHash, is_operator: s.operator ?? false })
         .returning('id')
         .executeTakeFirstOrThrow();
+      staffIds.set(s.email, account.id);
       if (s.org && s.role) {
         await tx
           .insertInto('membership')
@@ -242,7 +249,88 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
           .execute();
       }
     }
+    await seedDemoAgenda(tx, orgIds, staffIds);
   });
   if (opts.records ?? true) await loadDemoRecords(db, keys);
   return true;
+}
+
+/** Appointment types and weekly hours, so that the demo's citizens can book (issue 12). */
+export const DEMO_AGENDA: {
+  org: string;
+  types: { name: string; minutes: number; video?: boolean; staff: string[] }[];
+  hours: { staff: string; weekdays: number[]; start: string; end: string }[];
+}[] = [
+  {
+    org: 'gp',
+    types: [
+      { name: 'Consult', minutes: 10, staff: ['huisarts@delinde.example'] },
+      { name: 'Dubbel consult', minutes: 20, staff: ['huisarts@delinde.example'] },
+      { name: 'Videoconsult', minutes: 10, video: true, staff: ['huisarts@delinde.example'] },
+      { name: 'Bloeddruk meten', minutes: 10, staff: ['assistent@delinde.example'] },
+    ],
+    hours: [
+      { staff: 'huisarts@delinde.example', weekdays: [1, 2, 3, 4, 5], start: '08:00', end: '12:00' },
+      { staff: 'huisarts@delinde.example', weekdays: [1, 2, 3, 4, 5], start: '13:30', end: '17:00' },
+      { staff: 'assistent@delinde.example', weekdays: [1, 2, 4], start: '08:30', end: '12:00' },
+    ],
+  },
+  {
+    org: 'hospital',
+    types: [
+      { name: 'Polikliniek consult', minutes: 15, staff: [] },
+      { name: 'Videoconsult', minutes: 15, video: true, staff: [] },
+    ],
+    hours: [{ staff: 'arts@rivierenland.example', weekdays: [1, 3], start: '09:00', end: '12:00' }],
+  },
+  {
+    org: 'physio',
+    types: [{ name: 'Behandeling', minutes: 30, staff: [] }],
+    hours: [
+      { staff: 'fysio@beweegwijs.example', weekdays: [1, 2, 3, 4, 5], start: '08:00', end: '12:00' },
+      { staff: 'fysio@beweegwijs.example', weekdays: [1, 2, 3, 4, 5], start: '13:00', end: '17:00' },
+    ],
+  },
+  {
+    org: 'team',
+    types: [{ name: 'Gesprek', minutes: 45, staff: [] }],
+    hours: [{ staff: 'wijkteam@buurtteam.example', weekdays: [2, 4], start: '09:00', end: '16:00' }],
+  },
+];
+
+async function seedDemoAgenda(
+  tx: Kysely<DB>,
+  orgIds: ReadonlyMap<string, string>,
+  staffIds: ReadonlyMap<string, string>,
+): Promise<void> {
+  for (const a of DEMO_AGENDA) {
+    const organisationId = orgIds.get(a.org) ?? '';
+    for (const t of a.types) {
+      await tx
+        .insertInto('appointment_type')
+        .values({
+          organisation_id: organisationId,
+          name: t.name,
+          duration_minutes: t.minutes,
+          video: t.video ?? false,
+          staff_ids: t.staff.map((e) => staffIds.get(e) ?? ''),
+        })
+        .execute();
+    }
+    for (const h of a.hours) {
+      for (const weekday of h.weekdays) {
+        await tx
+          .insertInto('staff_availability')
+          .values({
+            organisation_id: organisationId,
+            staff_id: staffIds.get(h.staff) ?? '',
+            weekday,
+            start_time: h.start,
+            end_time: h.end,
+            valid_from: '2020-01-01',
+          })
+          .execute();
+      }
+    }
+  }
 }

@@ -387,6 +387,8 @@ export interface Organisation {
   id: Generated<string>;
   kind: OrganisationKind;
   name: string;
+  out_of_hours_name: string | null;
+  out_of_hours_phone: string | null;
   phone: string | null;
   postal_code: string | null;
   record_categories: Generated<string[]>;
