@@ -291,7 +291,7 @@ describe('booking (MG-6)', () => {
     }
     // Tuesday 13:30–15:10: ten ten-minute times of the doctor.
     const tuesday = nextDate(monday);
-    const times = [...Array(10)].map((_, i) => new Date(atLocal(tuesday, '13:30').getTime() + i * 600_000));
+    const times = Array.from({ length: 10 }, (_, i) => new Date(atLocal(tuesday, '13:30').getTime() + i * 600_000));
     const before = await rows();
     // On PostgreSQL, a pool of 50 so that all 50 transactions are open at the same moment (the app's is 5 in tests).
     const wide =
