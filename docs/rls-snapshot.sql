@@ -546,11 +546,36 @@ CREATE OR REPLACE FUNCTION public.koepel_appointment_guard()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+declare
+  kind text := koepel_principal_kind();
 begin
   if new.organisation_id <> old.organisation_id or new.citizen_id <> old.citizen_id
      or new.booked_by <> old.booked_by or new.booked_by_staff is distinct from old.booked_by_staff
-     or new.created_at <> old.created_at or new.idempotency_key is distinct from old.idempotency_key then
+     or new.booked_by_name is distinct from old.booked_by_name
+     or new.created_at <> old.created_at or new.idempotency_key is distinct from old.idempotency_key
+     or new.type_id <> old.type_id or new.video <> old.video or new.slot_id is distinct from old.slot_id then
     raise exception 'appointment keys cannot change' using errcode = '42501';
+  end if;
+  if new.status <> old.status and not (
+       (old.status in ('requested', 'booked') and new.status = 'cancelled' and kind in ('citizen', 'staff', 'client'))
+       or (old.status = 'requested' and new.status in ('booked', 'refused') and kind = 'client')) then
+    raise exception 'appointment status % to % refused', old.status, new.status using errcode = '42501';
+  end if;
+  if kind = 'client' and (new.during <> old.during or new.staff_id is distinct from old.staff_id
+                          or new.reminder_minutes is distinct from old.reminder_minutes
+                          or new.changed_by is distinct from 'system') then
+    raise exception 'an organisation system only answers an appointment' using errcode = '42501';
+  end if;
+  if kind = 'citizen' and ((new.status <> old.status or new.during <> old.during
+                            or new.staff_id is distinct from old.staff_id) and new.changed_by is distinct from 'citizen') then
+    raise exception 'a citizen change is marked as theirs' using errcode = '42501';
+  end if;
+  if kind = 'staff' and ((new.status <> old.status or new.during <> old.during
+                          or new.staff_id is distinct from old.staff_id) and new.changed_by is distinct from 'staff') then
+    raise exception 'a staff change is marked as theirs' using errcode = '42501';
+  end if;
+  if old.status not in ('requested', 'booked') and (new.during <> old.during or new.staff_id is distinct from old.staff_id) then
+    raise exception 'a cancelled appointment does not move' using errcode = '42501';
   end if;
   new.updated_at := now();
   new.version := old.version + 1;
