@@ -11,6 +11,7 @@ import { NO_ACCESS_POINT, writeAudit } from '../platform/audit/audit.js';
 import { withPrincipal, type Principal } from '../platform/db/principal.js';
 import { writeResources, type FhirJson } from '../record/store.js';
 import { pageText } from '../../test/support/html.js';
+import { sql } from 'kysely';
 
 const text = pageText;
 
@@ -101,6 +102,53 @@ describe('citizen home: the record', () => {
       text(section(await home(await login(DEMO.fatima)), 'appointments-title')),
       /Kennismakingsgesprek met het buurtteam/,
     );
+  });
+
+  test('[MG-6] an appointment booked in Koepel is in the same list, linked, and marked while it waits for the organisation', async () => {
+    const pieter = await citizenId(k.db, k.koepel.keys, DEMO.pieter);
+    const physio = await orgId(k.db, DEMO.physio);
+    const type = await k.db
+      .selectFrom('appointment_type')
+      .select('id')
+      .where('organisation_id', '=', physio)
+      .executeTakeFirstOrThrow();
+    const therapist = await k.db
+      .selectFrom('staff_account')
+      .select('id')
+      .where('email', '=', 'fysio@beweegwijs.example')
+      .executeTakeFirstOrThrow();
+    const inDays = (d: number) => new Date(Date.now() + d * 86_400_000);
+    const book = async (start: Date, status: 'booked' | 'requested' | 'cancelled') =>
+      (
+        await k.db
+          .insertInto('appointment')
+          .values({
+            organisation_id: physio,
+            citizen_id: pieter,
+            type_id: type.id,
+            staff_id: therapist.id,
+            staff_name: 'T. Jacobs',
+            status,
+            booked_by: 'citizen',
+            during: sql<string>`tstzrange(${start}::timestamptz, ${start}::timestamptz + interval '30 minutes', '[)')`,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const first = await book(inDays(1), 'booked');
+    const waiting = await book(inDays(2), 'requested');
+    await book(inDays(3), 'cancelled');
+    await book(inDays(-3), 'booked');
+    const html = section(await home(await login(DEMO.pieter)), 'appointments-title');
+    assert.match(html, new RegExp(`href="/appointments/${first}"`));
+    assert.match(html, new RegExp(`href="/appointments/${waiting}"`));
+    const t = text(html);
+    assert.match(
+      t,
+      /Behandeling T\. Jacobs Van Fysiotherapie Beweegwijs .*Behandeling \(aangevraagd, nog niet bevestigd\) T\. Jacobs/,
+    );
+    // The demo's pushed physio appointment is "Behandeling knieklachten"; the two booked here are plain "Behandeling".
+    assert.equal(t.match(/Behandeling(?! knie)/g)?.length, 2, 'not the cancelled one, not the past one');
   });
 
   test('[LU-1] new results and documents since the previous visit, per provider, with counts and links', async () => {

@@ -6,6 +6,7 @@ import { countsByProvider } from '../dossier/index.js';
 import { conceptText, fhirDate, firstConceptText } from '../platform/fhir/display.js';
 import type { DataScope } from '../platform/http/request-context.js';
 import { readResources } from '../record/index.js';
+import { sql } from 'kysely';
 
 export const HOME_APPOINTMENTS = 5;
 
@@ -16,6 +17,8 @@ export interface UpcomingAppointment {
   start: Date;
   with: string | null;
   where: string | null;
+  /** An appointment made in Koepel (issue 12): its own page, and whether it still waits for the organisation. */
+  booked?: { href: string; requested: boolean };
 }
 
 export interface NewSince {
@@ -50,6 +53,29 @@ export async function upcomingAppointments(scope: DataScope, citizenId: string):
       start,
       with: others[0]?.actor?.display ?? null,
       where: others[1]?.actor?.display ?? null,
+    });
+  }
+  // The appointments made in Koepel, beside those the provider systems sent: one list.
+  const booked = await scope.tx
+    .selectFrom('appointment as a')
+    .innerJoin('appointment_type as t', 't.id', 'a.type_id')
+    .select(['a.id', 'a.organisation_id', 'a.status', 'a.staff_name', 'a.video', 't.name as type_name'])
+    .select(sql<Date>`lower(a.during)`.as('start'))
+    .where('a.citizen_id', '=', citizenId)
+    .where('a.status', 'in', ['requested', 'booked'])
+    .where(sql<boolean>`upper(a.during) > now()`)
+    .orderBy(sql`lower(a.during)`)
+    .limit(HOME_APPOINTMENTS)
+    .execute();
+  for (const b of booked) {
+    out.push({
+      id: b.id,
+      organisationId: b.organisation_id,
+      title: b.type_name,
+      start: b.start,
+      with: b.staff_name,
+      where: null,
+      booked: { href: `/appointments/${b.id}`, requested: b.status === 'requested' },
     });
   }
   return out.sort((x, y) => x.start.getTime() - y.start.getTime()).slice(0, HOME_APPOINTMENTS);

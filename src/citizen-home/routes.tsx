@@ -160,9 +160,16 @@ function UpcomingAppointments(props: {
                   {formatDate(ctx, a.start, true)}
                 </time>
               </p>
-              <p class="koepel-home-appointment-what" safe>
-                {a.title}
-              </p>
+              {a.booked ? (
+                <p class="koepel-home-appointment-what">
+                  <Link href={a.booked.href} text={a.title} />
+                  {a.booked.requested ? <span safe>{` (${t('home.appointments.requested')})`}</span> : ''}
+                </p>
+              ) : (
+                <p class="koepel-home-appointment-what" safe>
+                  {a.title}
+                </p>
+              )}
               <p class="koepel-home-appointment-detail" safe>
                 {[a.with, a.where].filter(Boolean).join(' · ')}
               </p>
