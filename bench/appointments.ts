@@ -20,6 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { localDate, localTime } from '../src/appointments/index.js';
 import { SESSION_COOKIE } from '../src/platform/session/sessions.js';
 import type { AgendaBenchFromServer, AgendaBenchReady, AgendaBenchToServer } from './appointments-server.js';
 import { cpuDelta, localDatabaseName, postgresCpuByPid } from './cpu.js';
@@ -38,19 +39,22 @@ const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 
 // The citizen's pages (src/appointments/routes.tsx): the free times of one week, and the booking post.
 const searchPath = (r: AgendaBenchReady, week: string) =>
-  `/appointments/new/times?organisation=${r.organisationId}&type=${r.typeId}&staff=any&week=${week}`;
+  `/appointments/new/time?org=${r.organisationId}&staff=any&type=${r.typeId}&week=${week}`;
 const BOOK_PATH = '/appointments';
-const bookForm = (r: AgendaBenchReady, csrf: string, time: { start: string; staffId: string }) =>
-  new URLSearchParams({
+const bookForm = (r: AgendaBenchReady, csrf: string, time: { start: string; staffId: string }) => {
+  const start = new Date(time.start);
+  return new URLSearchParams({
     _csrf: csrf,
-    organisation: r.organisationId,
-    type: r.typeId,
+    org: r.organisationId,
     staff: time.staffId,
-    start: time.start,
+    type: r.typeId,
+    day: localDate(start),
+    time: localTime(start),
     reason: 'Bench',
-    reminder: '',
-    idempotency: randomUUID(),
+    reminder: 'none',
+    key: randomUUID(),
   }).toString();
+};
 
 type Server = {
   ready: AgendaBenchReady;
