@@ -93,7 +93,7 @@ export class Rooms {
    */
   join(appointmentId: string, participantId: string, member: Member & JoinOptions): () => void {
     let room = this.rooms.get(appointmentId);
-    if (!room) this.rooms.set(appointmentId, (room = new Map()));
+    if (!room) this.rooms.set(appointmentId, (room = new Map<string, Member & JoinOptions>()));
     const previous = room.get(participantId);
     if (previous) {
       room.delete(participantId);

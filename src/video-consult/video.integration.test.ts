@@ -46,7 +46,7 @@ describe('video consult: who may enter the room (LU-1)', () => {
         o.socket.close();
         return 'opened';
       },
-      (err: Error) => err.message,
+      (err: unknown) => (err as Error).message,
     );
 
   before(async () => {

@@ -2,7 +2,6 @@
 // room until the other side joins; the other side's picture; microphone and camera toggles (aria-pressed) and leave.
 // Server-rendered; the one script (static/room.js) does the WebRTC and reads its texts from data attributes, so it
 // has no text of its own. Status changes are announced through one live region.
-import Html from '@kitajs/html';
 import type { PageContext } from '../platform/web/context.js';
 import { Heading, Page, Text } from '../platform/web/components/index.js';
 import { formatDate } from '../platform/i18n/format.js';

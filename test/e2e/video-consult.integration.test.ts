@@ -162,10 +162,28 @@ async function joinBoth(citizen: Side, doctor: Side, id: string): Promise<number
   assert.match(await citizen.page.locator('#video-status').innerText(), /U bent in de wachtkamer/);
   const t0 = Date.now();
   await doctor.page.getByRole('button', { name: 'Deelnemen' }).click();
-  await waitFor(
-    'both connected',
-    async () => (await connection(citizen.page)) === 'connected' && (await connection(doctor.page)) === 'connected',
-  );
+  try {
+    await waitFor(
+      'both connected',
+      async () => (await connection(citizen.page)) === 'connected' && (await connection(doctor.page)) === 'connected',
+    );
+  } catch (err) {
+    for (const [who, s] of [
+      ['citizen', citizen],
+      ['doctor', doctor],
+    ] as const) {
+      const pcs = await s.page.evaluate(() =>
+        (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.map((pc) => ({
+          signaling: pc.signalingState,
+          ice: pc.iceConnectionState,
+          gathering: pc.iceGatheringState,
+          connection: pc.connectionState,
+        })),
+      );
+      console.error(`# ${who}: state ${await state(s.page)}, peer connections ${JSON.stringify(pcs)}`);
+    }
+    throw err;
+  }
   return Date.now() - t0;
 }
 
@@ -246,6 +264,10 @@ describe('video consult in two browsers (LU-1)', () => {
     await waitFor('the camera check', async () => (await state(citizen.page)) === 'ready');
     await check(citizen.page);
     assert.match(await citizen.page.locator('#video-status').innerText(), /Uw camera en microfoon werken/);
+    // Before joining only "Deelnemen" is there; the call's controls come with the call.
+    const visible = async (page: Page) =>
+      (await page.locator('.koepel-video-controls button:visible').allInnerTexts()).join(', ');
+    assert.equal(await visible(citizen.page), 'Deelnemen');
     await citizen.page.screenshot({ path: '/tmp/koepel-video-check.png', fullPage: true });
 
     const connectMs = await joinBoth(citizen, doctor, id);
@@ -253,6 +275,7 @@ describe('video consult in two browsers (LU-1)', () => {
     figures.citizenSees = await seesOther(citizen.page, 'citizen');
     figures.doctorSees = await seesOther(doctor.page, 'doctor');
     figures.pair = await selectedPair(citizen.page);
+    assert.equal(await visible(citizen.page), 'Microfoon uit, Camera uit, Verlaten');
     await check(citizen.page);
     await check(doctor.page);
     await citizen.page.screenshot({ path: '/tmp/koepel-video-citizen.png', fullPage: true });
