@@ -2,235 +2,46 @@
 // phone-sized screen) and her GP — join the room of their booked video appointment and each sees the other's picture
 // playing (its size and frames counted with requestVideoFrameCallback); a reload of one side reconnects (perfect
 // negotiation); another citizen and another employee of the practice are refused at the WebSocket; a room whose
-// window has passed refuses both participants. With coturn on the machine, a second run forces every packet through
-// a local TURN server (iceTransportPolicy 'relay') and checks that the pair in use is a relay pair.
-// axe-core checks every page; none scrolls sideways at 390 px.
+// window has passed refuses both participants. The run through TURN: video-consult-relay.integration.test.ts.
+// axe-core checks the pages; none scrolls sideways at 390 px.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
-import { loginStaff } from '../../src/staff/login.testkit.js';
-import { insertAppointment, staffId } from '../../src/video-consult/video.testkit.js';
+import { staffId } from '../../src/video-consult/video.testkit.js';
 import { launchBrowser } from '../support/browser.js';
-import { freePort, startKoepel, type TestKoepel } from '../support/harness.js';
-import { HttpClient } from '../support/http-client.js';
-import { citizenId, DEMO, orgId } from '../support/principals.js';
+import { startKoepel, type TestKoepel } from '../support/harness.js';
+import { citizenId, DEMO } from '../support/principals.js';
 import { check } from '../support/staff-browser.js';
-
-const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
-const DOCTOR = 'huisarts@delinde.example';
-const ASSISTANT = 'assistent@delinde.example';
-const MIN = 60_000;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-
-/** Collects every RTCPeerConnection the page makes, for getStats() (the page script keeps its own private). */
-function trackPeerConnections(): void {
-  const w = window as unknown as { __pcs: RTCPeerConnection[]; RTCPeerConnection: typeof RTCPeerConnection };
-  const Original = w.RTCPeerConnection;
-  w.__pcs = [];
-  w.RTCPeerConnection = class extends Original {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      w.__pcs.push(this);
-    }
-  };
-}
-
-interface Side {
-  k: TestKoepel;
-  page: Page;
-}
-
-/** A page in a browser process of its own, logged in with the session of an HTTP client. */
-async function pageIn(
-  k: TestKoepel,
-  browser: Browser,
-  client: HttpClient,
-  viewport: { width: number; height: number },
-  contexts: BrowserContext[],
-): Promise<Page> {
-  const context = await browser.newContext({ locale: 'nl-NL', viewport });
-  contexts.push(context);
-  const value = client.cookies.get(SESSION_COOKIE);
-  assert.ok(value, 'logged in');
-  await context.addCookies([
-    {
-      name: SESSION_COOKIE,
-      value,
-      domain: new URL(k.url).hostname,
-      path: '/',
-      secure: true,
-      httpOnly: true,
-      sameSite: 'Lax',
-    },
-  ]);
-  await context.addInitScript(trackPeerConnections);
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon/.test(m.text())) console.error(`[browser] ${m.text()}`);
-  });
-  return page;
-}
-
-const state = (page: Page) => page.locator('#video-room').getAttribute('data-state');
-const connection = (page: Page) => page.locator('#video-room').getAttribute('data-connection');
-
-async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Counts the remote picture's frames for `ms` with requestVideoFrameCallback; its size as well. */
-async function remoteFrames(page: Page, ms: number): Promise<{ frames: number; width: number; height: number }> {
-  return page.evaluate(async (duration) => {
-    const v = document.getElementById('video-remote') as HTMLVideoElement;
-    let frames = 0;
-    let on = true;
-    const cb = () => {
-      frames++;
-      if (on) v.requestVideoFrameCallback(cb);
-    };
-    v.requestVideoFrameCallback(cb);
-    await new Promise((r) => setTimeout(r, duration));
-    on = false;
-    return { frames, width: v.videoWidth, height: v.videoHeight };
-  }, ms);
-}
-
-/** The candidate pair in use: the local and remote candidate types (host, srflx, relay). */
-async function selectedPair(page: Page): Promise<{ local: string; remote: string } | null> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
-    const pc = pcs.filter((p) => p.connectionState === 'connected').pop();
-    if (!pc) return null;
-    const stats = await pc.getStats();
-    let pair: { local: string; remote: string } | null = null;
-    stats.forEach(
-      (r: {
-        type: string;
-        nominated?: boolean;
-        state?: string;
-        localCandidateId?: string;
-        remoteCandidateId?: string;
-      }) => {
-        if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') {
-          const l = stats.get(r.localCandidateId ?? '') as { candidateType: string } | undefined;
-          const rr = stats.get(r.remoteCandidateId ?? '') as { candidateType: string } | undefined;
-          if (l && rr) pair = { local: l.candidateType, remote: rr.candidateType };
-        }
-      },
-    );
-    return pair;
-  });
-}
-
-/** Whether a WebSocket to this room opens from the page (the page's own origin and cookies); the close code. */
-async function socketFrom(page: Page, id: string): Promise<{ opened: boolean; code: number }> {
-  return page.evaluate(
-    (path) =>
-      new Promise<{ opened: boolean; code: number }>((resolve) => {
-        const ws = new WebSocket(`ws://${location.host}${path}`);
-        let opened = false;
-        ws.onopen = () => {
-          opened = true;
-          ws.close(1000);
-        };
-        ws.onclose = (e) => resolve({ opened, code: e.code });
-      }),
-    `/video/${id}/signal`,
-  );
-}
-
-/** Both sides join; returns the milliseconds from the second "Deelnemen" to both connected. */
-async function joinBoth(citizen: Side, doctor: Side, id: string): Promise<number> {
-  for (const s of [citizen, doctor]) {
-    await s.page.goto(`${s.k.url}/video/${id}`);
-    await waitFor('the camera check', async () => (await state(s.page)) === 'ready');
-  }
-  await citizen.page.getByRole('button', { name: 'Deelnemen' }).click();
-  await waitFor('the waiting room', async () => (await state(citizen.page)) === 'waiting');
-  assert.match(await citizen.page.locator('#video-status').innerText(), /U bent in de wachtkamer/);
-  const t0 = Date.now();
-  await doctor.page.getByRole('button', { name: 'Deelnemen' }).click();
-  try {
-    await waitFor(
-      'both connected',
-      async () => (await connection(citizen.page)) === 'connected' && (await connection(doctor.page)) === 'connected',
-    );
-  } catch (err) {
-    for (const [who, s] of [
-      ['citizen', citizen],
-      ['doctor', doctor],
-    ] as const) {
-      const pcs = await s.page.evaluate(() =>
-        (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.map((pc) => ({
-          signaling: pc.signalingState,
-          ice: pc.iceConnectionState,
-          gathering: pc.iceGatheringState,
-          connection: pc.connectionState,
-        })),
-      );
-      console.error(`# ${who}: state ${await state(s.page)}, peer connections ${JSON.stringify(pcs)}`);
-    }
-    throw err;
-  }
-  return Date.now() - t0;
-}
-
-async function seesOther(page: Page, who: string): Promise<{ frames: number; width: number; height: number }> {
-  // The first frames can take a moment after "connected" (the first key frame).
-  await waitFor(`${who}: a remote picture`, () =>
-    page.evaluate(() => (document.getElementById('video-remote') as HTMLVideoElement).videoWidth > 0),
-  );
-  const seen = await remoteFrames(page, 2000);
-  assert.ok(seen.width > 0 && seen.height > 0, `${who} sees a picture of some size: ${JSON.stringify(seen)}`);
-  assert.ok(seen.frames >= 10, `${who} sees the picture moving: ${JSON.stringify(seen)}`);
-  const playing = await page.evaluate(() => {
-    const v = document.getElementById('video-remote') as HTMLVideoElement;
-    return !v.paused && (v.srcObject as MediaStream | null)?.getAudioTracks().length === 1;
-  });
-  assert.ok(playing, `${who}: the remote picture plays, with sound`);
-  return seen;
-}
+import {
+  ASSISTANT,
+  citizenLogin,
+  connection,
+  DESKTOP,
+  DOCTOR,
+  FAKE_MEDIA,
+  joinBoth,
+  pageIn,
+  PHONE,
+  seesOther,
+  selectedPair,
+  socketFrom,
+  staffLogin,
+  state,
+  videoAppointment,
+  waitFor,
+} from '../support/video-browser.js';
 
 describe('video consult in two browsers (LU-1)', () => {
   let k: TestKoepel;
   let browsers: Browser[] = [];
   const contexts: BrowserContext[] = [];
-  let gp: string;
   let suzanne: string;
   let doctorId: string;
-  const logins = new Map<string, HttpClient>();
   const figures: Record<string, unknown> = {};
-
-  async function login(key: string, base: string, how: () => Promise<HttpClient>): Promise<HttpClient> {
-    const c = await how();
-    logins.set(`${base} ${key}`, c);
-    return c;
-  }
-  const citizenLogin = async (kk: TestKoepel, bsn: string) =>
-    login(bsn, kk.url, async () => {
-      const c = new HttpClient(kk.url);
-      assert.equal((await loginWithDigid(c, bsn)).status, 303);
-      return c;
-    });
-  const staffLogin = async (kk: TestKoepel, email: string) =>
-    login(email, kk.url, async () => (await loginStaff(kk.url, email)).client);
 
   before(async () => {
     k = await startKoepel();
     browsers = await Promise.all([launchBrowser(FAKE_MEDIA), launchBrowser(FAKE_MEDIA), launchBrowser(FAKE_MEDIA)]);
-    gp = await orgId(k.db, DEMO.gp);
     suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     doctorId = await staffId(k.db, DOCTOR);
   });
@@ -244,18 +55,9 @@ describe('video consult in two browsers (LU-1)', () => {
     }
   });
 
-  const appointment = (kk: TestKoepel, startMin: number, endMin: number) =>
-    insertAppointment(kk.db, {
-      organisationId: gp,
-      citizenId: suzanne,
-      staffId: doctorId,
-      start: new Date(Date.now() + startMin * MIN),
-      end: new Date(Date.now() + endMin * MIN),
-    });
-
   test('[LU-1] the citizen and her GP see and hear each other; a reload reconnects; third parties are refused', async () => {
     const [b1, b2, b3] = browsers as [Browser, Browser, Browser];
-    const id = await appointment(k, 5, 15);
+    const id = await videoAppointment(k, 5, 15);
     const citizen = { k, page: await pageIn(k, b1, await citizenLogin(k, DEMO.suzanne), PHONE, contexts) };
     const doctor = { k, page: await pageIn(k, b2, await staffLogin(k, DOCTOR), DESKTOP, contexts) };
 
@@ -276,6 +78,7 @@ describe('video consult in two browsers (LU-1)', () => {
     figures.doctorSees = await seesOther(doctor.page, 'doctor');
     figures.pair = await selectedPair(citizen.page);
     assert.equal(await visible(citizen.page), 'Microfoon uit, Camera uit, Verlaten');
+    // In the call (controls, both pictures): the citizen's phone and the doctor's desktop.
     await check(citizen.page);
     await check(doctor.page);
     await citizen.page.screenshot({ path: '/tmp/koepel-video-citizen.png', fullPage: true });
@@ -320,7 +123,6 @@ describe('video consult in two browsers (LU-1)', () => {
     ]) {
       const res = await who.goto(`${k.url}/video/${id}`);
       assert.equal(res?.status(), 404);
-      await check(who);
       assert.deepEqual(await socketFrom(who, id), { opened: false, code: 1006 });
     }
     assert.equal(await connection(citizen.page), 'connected');
@@ -361,97 +163,14 @@ describe('video consult in two browsers (LU-1)', () => {
 
   test('[LU-1] after the appointment window the room refuses both participants', async () => {
     const [b1, b2] = browsers as [Browser, Browser];
-    const id = await appointment(k, -60, -50); // window ended 35 minutes ago
+    const id = await videoAppointment(k, -60, -50); // window ended 35 minutes ago
     const citizen = await pageIn(k, b1, await citizenLogin(k, DEMO.suzanne), PHONE, contexts);
     const doctor = await pageIn(k, b2, await staffLogin(k, DOCTOR), DESKTOP, contexts);
     for (const page of [citizen, doctor]) {
       const res = await page.goto(`${k.url}/video/${id}`);
       assert.equal(res?.status(), 404);
-      await check(page);
+      assert.match(await page.locator('h1').innerText(), /niet gevonden/i);
       assert.deepEqual(await socketFrom(page, id), { opened: false, code: 1006 });
     }
   });
-
-  const turnserver = spawnSync('which', ['turnserver']).status === 0;
-  test(
-    '[LU-1] through a local coturn only (iceTransportPolicy relay): the pair in use is a relay pair',
-    { skip: !turnserver && 'no turnserver on this machine' },
-    async () => {
-      const [b1, b2] = browsers as [Browser, Browser];
-      const dir = mkdtempSync(join(tmpdir(), 'koepel-turn-'));
-      const port = await freePort();
-      const relayBase = 40_000 + Math.floor(Math.random() * 20_000);
-      const secret = randomBytes(24).toString('base64url');
-      writeFileSync(
-        join(dir, 'turnserver.conf'),
-        [
-          'listening-ip=127.0.0.1',
-          'relay-ip=127.0.0.1',
-          `listening-port=${port}`,
-          `min-port=${relayBase}`,
-          `max-port=${relayBase + 40}`,
-          'use-auth-secret',
-          `static-auth-secret=${secret}`,
-          'realm=koepel.test',
-          'fingerprint',
-          'no-tls',
-          'no-dtls',
-          'no-cli',
-          // Tests only: the peers are on loopback. Production denies loopback and private ranges (docs/operations.md).
-          'allow-loopback-peers',
-          `userdb=${join(dir, 'turndb')}`,
-          `pidfile=${join(dir, 'turnserver.pid')}`,
-          'log-file=stdout',
-          'simple-log',
-          '',
-        ].join('\n'),
-      );
-      let turn: ChildProcess | undefined;
-      let kt: TestKoepel | undefined;
-      let log = '';
-      try {
-        turn = spawn('turnserver', ['-c', join(dir, 'turnserver.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-        turn.stdout?.on('data', (d: Buffer) => (log += d.toString('utf8')));
-        turn.stderr?.on('data', (d: Buffer) => (log += d.toString('utf8')));
-        await waitFor('coturn', async () => log.includes('Total General servers'), 10_000);
-        kt = await startKoepel({
-          KOEPEL_TURN_URLS: `turn:127.0.0.1:${port}?transport=udp`,
-          KOEPEL_TURN_SECRET: secret,
-          KOEPEL_TURN_RELAY_ONLY: 'true',
-        });
-        const id = await appointment(kt, 5, 15);
-        const citizen = { k: kt, page: await pageIn(kt, b1, await citizenLogin(kt, DEMO.suzanne), PHONE, contexts) };
-        const doctor = { k: kt, page: await pageIn(kt, b2, await staffLogin(kt, DOCTOR), DESKTOP, contexts) };
-        figures.relayConnectMs = await joinBoth(citizen, doctor, id);
-        figures.relayCitizenSees = await seesOther(citizen.page, 'citizen via TURN');
-        figures.relayDoctorSees = await seesOther(doctor.page, 'doctor via TURN');
-        const pairs = { citizen: await selectedPair(citizen.page), doctor: await selectedPair(doctor.page) };
-        figures.relayPairs = pairs;
-        assert.deepEqual(pairs, {
-          citizen: { local: 'relay', remote: 'relay' },
-          doctor: { local: 'relay', remote: 'relay' },
-        });
-        // coturn saw the opaque usernames only: no BSN, no name, no appointment.
-        assert.doesNotMatch(log, new RegExp(`${DEMO.suzanne}|Huisman|Vries|${id}`));
-        for (const page of [citizen.page, doctor.page]) await page.getByRole('button', { name: 'Verlaten' }).click();
-      } finally {
-        await kt?.close();
-        const pid = (() => {
-          try {
-            return Number(readFileSync(join(dir, 'turnserver.pid'), 'utf8').trim());
-          } catch {
-            return turn?.pid;
-          }
-        })();
-        if (pid) {
-          try {
-            process.kill(pid, 'SIGTERM');
-          } catch {
-            // already gone
-          }
-        }
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
 });
