@@ -14,6 +14,7 @@ import { citizenId, DEMO } from '../support/principals.js';
 import { check } from '../support/staff-browser.js';
 import {
   ASSISTANT,
+  bothConnected,
   citizenLogin,
   connection,
   DESKTOP,
@@ -105,10 +106,7 @@ describe('video consult in two browsers (LU-1)', () => {
     await waitFor('the citizen waits again', async () => (await state(citizen.page)) === 'peerLeft');
     await waitFor('the camera check', async () => (await state(doctor.page)) === 'ready');
     await doctor.page.getByRole('button', { name: 'Deelnemen' }).click();
-    await waitFor(
-      'both connected again',
-      async () => (await connection(citizen.page)) === 'connected' && (await connection(doctor.page)) === 'connected',
-    );
+    await bothConnected(citizen, doctor, 'both connected again');
     figures.reloadReconnectMs = Date.now() - r0;
     figures.afterReload = {
       citizen: await seesOther(citizen.page, 'citizen after reload'),

@@ -18,17 +18,80 @@ export const MIN = 60_000;
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
 
-/** Collects every RTCPeerConnection the page makes, for getStats() (the page script keeps its own private). */
+/**
+ * Collects every RTCPeerConnection the page makes, for getStats() (the page script keeps its own private), and keeps
+ * a short log of what happened to them and of the signalling messages' types, for a failure's message.
+ */
 export function trackPeerConnections(): void {
-  const w = window as unknown as { __pcs: RTCPeerConnection[]; RTCPeerConnection: typeof RTCPeerConnection };
+  const w = window as unknown as {
+    __pcs: RTCPeerConnection[];
+    __log: string[];
+    RTCPeerConnection: typeof RTCPeerConnection;
+    WebSocket: typeof WebSocket;
+  };
   const Original = w.RTCPeerConnection;
   w.__pcs = [];
+  w.__log = [];
+  const log = (line: string) => w.__log.push(`${Math.round(performance.now())} ${line}`);
   w.RTCPeerConnection = class extends Original {
     constructor(config?: RTCConfiguration) {
       super(config);
-      w.__pcs.push(this);
+      const n = w.__pcs.push(this);
+      log(`pc${n} new`);
+      this.addEventListener('signalingstatechange', () => log(`pc${n} signaling ${this.signalingState}`));
+      this.addEventListener('connectionstatechange', () => log(`pc${n} connection ${this.connectionState}`));
+      for (const m of ['setLocalDescription', 'setRemoteDescription', 'addIceCandidate'] as const) {
+        const original = this[m].bind(this) as (...a: unknown[]) => Promise<void>;
+        (this as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
+          const kind = (a[0] as { type?: string } | undefined)?.type ?? '';
+          return original(...a).then(
+            () => log(`pc${n} ${m} ${kind} ok`),
+            (err: unknown) => {
+              log(`pc${n} ${m} ${kind} failed: ${String(err)}`);
+              throw err;
+            },
+          );
+        };
+      }
     }
   };
+  const OriginalSocket = w.WebSocket;
+  w.WebSocket = class extends OriginalSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (e: MessageEvent) => {
+        const type = /"type":"([a-z-]+)"/.exec(String(e.data))?.[1] ?? '?';
+        const sub = /"description":\{"type":"([a-z]+)"/.exec(String(e.data))?.[1] ?? '';
+        log(`ws in ${type} ${sub}`);
+      });
+      this.addEventListener('close', (e: CloseEvent) => log(`ws closed ${e.code}`));
+    }
+    override send(data: string): void {
+      const type = /"type":"([a-z-]+)"/.exec(data)?.[1] ?? '?';
+      const sub = /"description":\{"type":"([a-z]+)"/.exec(data)?.[1] ?? '';
+      log(`ws out ${type} ${sub}`);
+      super.send(data);
+    }
+  };
+}
+
+/** The page's log of peer connections and signalling (trackPeerConnections). */
+export async function roomLog(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { __log: string[] }).__log.join('\n'));
+}
+
+/** Waits until both sides are connected; on a time-out, the failure carries both pages' logs. */
+export async function bothConnected(citizen: Side, doctor: Side, what: string): Promise<void> {
+  try {
+    await waitFor(
+      what,
+      async () => (await connection(citizen.page)) === 'connected' && (await connection(doctor.page)) === 'connected',
+    );
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message}\n--- citizen\n${await roomLog(citizen.page)}\n--- doctor\n${await roomLog(doctor.page)}`,
+    );
+  }
 }
 
 export interface Side {
@@ -150,28 +213,7 @@ export async function joinBoth(citizen: Side, doctor: Side, id: string): Promise
   assert.match(await citizen.page.locator('#video-status').innerText(), /U bent in de wachtkamer/);
   const t0 = Date.now();
   await doctor.page.getByRole('button', { name: 'Deelnemen' }).click();
-  try {
-    await waitFor(
-      'both connected',
-      async () => (await connection(citizen.page)) === 'connected' && (await connection(doctor.page)) === 'connected',
-    );
-  } catch (err) {
-    for (const [who, s] of [
-      ['citizen', citizen],
-      ['doctor', doctor],
-    ] as const) {
-      const pcs = await s.page.evaluate(() =>
-        (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.map((pc) => ({
-          signaling: pc.signalingState,
-          ice: pc.iceConnectionState,
-          gathering: pc.iceGatheringState,
-          connection: pc.connectionState,
-        })),
-      );
-      console.error(`# ${who}: state ${await state(s.page)}, peer connections ${JSON.stringify(pcs)}`);
-    }
-    throw err;
-  }
+  await bothConnected(citizen, doctor, 'both connected');
   return Date.now() - t0;
 }
 

@@ -24,6 +24,7 @@
   localVideo.playsInline = remoteVideo.playsInline = true;
   localVideo.muted = true;
 
+  const RESTART_AFTER_MS = 8000;
   let localStream = null;
   let socket = null;
   let pc = null;
@@ -106,7 +107,10 @@
     switch (msg.type) {
       case 'welcome':
         ice = msg.ice || ice;
-        if (msg.peer) startPeer();
+        // The other side is there: it starts the connection (peer-joined); this side answers its offer. (Either side
+        // may still offer at any time — perfect negotiation — but both offering at once is avoided: in Chromium a
+        // polite side's rollback at the start sometimes left it without ICE candidates.)
+        if (msg.peer) say('connecting');
         else say('waiting');
         return;
       case 'peer-joined':
@@ -144,6 +148,11 @@
     settingRemoteAnswer = false;
     pc = new RTCPeerConnection({ iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy });
     const current = pc;
+    // Not connected after a while (lost candidates, a network change): gather and offer again (an ICE restart).
+    const watchdog = window.setInterval(() => {
+      if (pc !== current) window.clearInterval(watchdog);
+      else if (current.connectionState !== 'connected') current.restartIce();
+    }, RESTART_AFTER_MS);
     for (const track of localStream.getTracks()) current.addTrack(track, localStream);
     current.ontrack = ({ track, streams }) => {
       const stream = streams[0] || new MediaStream([track]);
@@ -183,7 +192,10 @@
   }
 
   async function onDescription(description) {
-    if (!pc) return;
+    if (!pc) {
+      if (description.type !== 'offer') return;
+      startPeer();
+    }
     const current = pc;
     const readyForOffer = !makingOffer && (current.signalingState === 'stable' || settingRemoteAnswer);
     const collision = description.type === 'offer' && !readyForOffer;
