@@ -1355,3 +1355,15 @@ begin
   end if;
   return new;
 end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_video_appointment_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_video_appointment_citizen(appt uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select p.citizen_id from appointment p
+  where koepel_principal_kind() = 'staff' and p.id = appt and p.staff_id = koepel_actor()
+$function$;

@@ -9,7 +9,7 @@
 // (the stylesheet reads the NL Design System CSS from there at start). Type checking is `npm run typecheck` (tsc);
 // esbuild only strips the types, in about a second. Source maps sit next to each file (node --enable-source-maps).
 // Test files and test kits are not compiled: production never imports them.
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -40,5 +40,11 @@ await build({
   logLevel: 'warning',
 });
 cpSync('src/platform/web/static', join(outdir, 'platform/web/static'), { recursive: true });
+// A capability's own static files (src/<capability>/static, e.g. the video consult's script).
+for (const d of readdirSync('src', { withFileTypes: true })) {
+  const dir = join('src', d.name, 'static');
+  if (d.isDirectory() && d.name !== 'platform' && existsSync(dir))
+    cpSync(dir, join(outdir, d.name, 'static'), { recursive: true });
+}
 cpSync('src/fhir/profiles/snapshots', join(outdir, 'fhir/profiles/snapshots'), { recursive: true });
 console.log(`compiled ${entryPoints.length} files into ${outdir}/ in ${Date.now() - started} ms`);

@@ -19,6 +19,7 @@
 // the sources through tsx instead (as before), e.g. to debug a loader question.
 import { spawn } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -138,7 +139,18 @@ async function compileSources() {
     logLevel: 'warning',
   });
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
-  for (const linked of ['migrations', 'src/platform/web/static', 'src/fhir/profiles/snapshots', 'test/fixtures']) {
+  // A capability's own static files (src/<capability>/static, e.g. the video consult's script) are linked too.
+  const capabilityStatic = readdirSync('src', { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'platform')
+    .map((d) => `src/${d.name}/static`)
+    .filter((dir) => existsSync(dir));
+  for (const linked of [
+    'migrations',
+    'src/platform/web/static',
+    ...capabilityStatic,
+    'src/fhir/profiles/snapshots',
+    'test/fixtures',
+  ]) {
     mkdirSync(dirname(join(outDir, linked)), { recursive: true });
     symlinkSync(resolve(linked), join(outDir, linked), 'dir');
   }

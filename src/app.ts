@@ -39,6 +39,7 @@ import { Navigation } from './platform/web/navigation.js';
 import { record } from './record/index.js';
 import { recordRequests } from './record-requests/index.js';
 import { staff } from './staff/index.js';
+import { videoConsult } from './video-consult/index.js';
 
 /** Every capability of a Koepel deployment, in registration order (which is also the order of menu links' ties). */
 export const CAPABILITIES: readonly Capability[] = [
@@ -59,6 +60,8 @@ export const CAPABILITIES: readonly Capability[] = [
   fhir,
   citizenApps,
   auditView,
+  // Issue 12: the video consult (LU-1).
+  videoConsult,
 ];
 
 export interface AppDeps {

@@ -62,6 +62,10 @@ const envSchema = z.object({
   KOEPEL_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   KOEPEL_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+  // Video consult (issue 12): TURN servers for networks where peer-to-peer fails; none means no TURN.
+  KOEPEL_TURN_URLS: z.string().optional(),
+  KOEPEL_TURN_SECRET: z.string().optional(),
+  KOEPEL_TURN_RELAY_ONLY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -120,6 +124,12 @@ export interface Config {
   logLevel: string;
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before the process closes anyway. */
   shutdownGraceMs: number;
+  /**
+   * TURN for the video consult (src/video-consult): the servers' URLs and the static-auth-secret they share with
+   * Koepel (coturn use-auth-secret, the TURN REST API scheme); null when none is configured. relayOnly: media
+   * always goes through TURN (iceTransportPolicy 'relay'), so neither side learns the other's IP address.
+   */
+  turn: { urls: string[]; secret: string; relayOnly: boolean } | null;
   /** Signed checkpoints of the audit chain heads (src/platform/audit/checkpoint.ts). */
   auditCheckpoint: {
     /** Ed25519 private key; null outside production without one (the server then makes an ephemeral one). */
@@ -402,6 +412,33 @@ function singleHostDatabaseUrl(url: string): string {
 }
 
 /** Reads and validates configuration. Throws ConfigError with a message meant for the operator. */
+const TURN_URL = /^turns?:[A-Za-z0-9.\-[\]:]+(\?transport=(udp|tcp))?$/;
+
+/** KOEPEL_TURN_URLS (comma-separated turn:/turns: URLs) and KOEPEL_TURN_SECRET: both or neither. */
+function turnConfig(e: z.infer<typeof envSchema>): Config['turn'] {
+  const urls = (e.KOEPEL_TURN_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  const secret = e.KOEPEL_TURN_SECRET ?? '';
+  if (urls.length === 0 && secret === '') {
+    if (e.KOEPEL_TURN_RELAY_ONLY)
+      throw new ConfigError('KOEPEL_TURN_RELAY_ONLY needs KOEPEL_TURN_URLS and KOEPEL_TURN_SECRET.');
+    return null;
+  }
+  if (urls.length === 0 || secret === '') {
+    throw new ConfigError('KOEPEL_TURN_URLS and KOEPEL_TURN_SECRET go together: set both, or neither for no TURN.');
+  }
+  const bad = urls.find((u) => !TURN_URL.test(u));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'KOEPEL_TURN_URLS: each URL is turn:host[:port] or turns:host[:port], optionally ?transport=udp|tcp.',
+    );
+  }
+  if (secret.length < 16) throw new ConfigError('KOEPEL_TURN_SECRET must be at least 16 characters.');
+  return { urls, secret, relayOnly: e.KOEPEL_TURN_RELAY_ONLY };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -506,6 +543,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginMaxFailures: e.KOEPEL_LOGIN_MAX_FAILURES,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.KOEPEL_SHUTDOWN_GRACE_SECONDS * 1000,
+    turn: turnConfig(e),
     auditCheckpoint: {
       privateKey: checkpointKey,
       publicKey: checkpointPublicKey,

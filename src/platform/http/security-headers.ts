@@ -15,16 +15,35 @@ export function allowFormAction(reply: FastifyReply, source: string): void {
   extraFormActions.set(reply, [...(extraFormActions.get(reply) ?? []), source]);
 }
 
+// ----- Video consult (issue 12, LU-1): per-reply overrides for the one page that uses camera and microphone -----
+const mediaPages = new WeakSet<FastifyReply>();
+const extraConnect = new WeakMap<FastifyReply, string[]>();
+
+/** Lets this one page use the camera and microphone (same origin only); every other page keeps them off. */
+export function allowCameraAndMicrophone(reply: FastifyReply): void {
+  mediaPages.add(reply);
+}
+
+/**
+ * Adds a connect-src source for this one page, e.g. its own origin's WebSocket (wss://host): CSP Level 3 lets 'self'
+ * match same-origin ws:/wss:, older Safari did not.
+ */
+export function allowConnect(reply: FastifyReply, source: string): void {
+  if (!/^wss?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(source)) throw new Error('not a WebSocket origin');
+  extraConnect.set(reply, [...(extraConnect.get(reply) ?? []), source]);
+}
+// ----- end video consult -----
+
 export function registerSecurityHeaders(app: FastifyInstance, opts: { formActionOrigins: string[] }): void {
   const formAction = ["'self'", ...opts.formActionOrigins].join(' ');
-  const cspWith = (sources: string) =>
+  const cspWith = (sources: string, connect = "'self'") =>
     [
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
       "img-src 'self' data:",
       "font-src 'self'",
-      "connect-src 'self'",
+      `connect-src ${connect}`,
       `form-action ${sources}`,
       "frame-ancestors 'none'",
       "base-uri 'none'",
@@ -33,14 +52,25 @@ export function registerSecurityHeaders(app: FastifyInstance, opts: { formAction
   const csp = cspWith(formAction);
   app.addHook('onSend', async (req, reply, payload) => {
     const extra = extraFormActions.get(reply);
-    reply.header('Content-Security-Policy', extra ? cspWith([formAction, ...extra].join(' ')) : csp);
+    const connect = extraConnect.get(reply);
+    reply.header(
+      'Content-Security-Policy',
+      extra || connect
+        ? cspWith([formAction, ...(extra ?? [])].join(' '), ["'self'", ...(connect ?? [])].join(' '))
+        : csp,
+    );
     reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('X-Frame-Options', 'DENY');
     reply.header('Cross-Origin-Opener-Policy', 'same-origin');
     reply.header('Cross-Origin-Resource-Policy', 'same-origin');
-    reply.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
+    reply.header(
+      'Permissions-Policy',
+      mediaPages.has(reply)
+        ? 'camera=(self), microphone=(self), geolocation=(), interest-cohort=()'
+        : 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+    );
     if (!req.url.startsWith('/assets/')) reply.header('Cache-Control', 'no-store');
     return payload;
   });

@@ -7,6 +7,8 @@ import type { PageContext } from './context.js';
 export function Layout(props: {
   ctx: PageContext;
   title: string;
+  /** External scripts of this page (same origin, deferred): CSP allows no inline script. */
+  scripts?: readonly string[];
   children?: JSX.Element | JSX.Element[];
 }): JSX.Element {
   const { ctx } = props;
@@ -22,6 +24,9 @@ export function Layout(props: {
         <link rel="stylesheet" href="/assets/koepel.css" />
         <link rel="stylesheet" href={`/assets/theme/${portal.slug}.css`} />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        {(props.scripts ?? []).map((src) => (
+          <script src={src} defer></script>
+        ))}
       </head>
       <body class="utrecht-document utrecht-document--surface utrecht-root voorbeeld-theme koepel-theme">
         <a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#main" safe>

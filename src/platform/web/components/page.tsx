@@ -17,11 +17,17 @@ export function Page(props: {
   back?: { href: string; label: string };
   intro?: string;
   errors?: readonly FieldError[];
+  /** External scripts of this page (Layout). */
+  scripts?: readonly string[];
   children?: Children;
 }): JSX.Element {
   const { ctx } = props;
   return (
-    <Layout ctx={ctx} title={titleWithErrors(ctx, props.documentTitle ?? props.title, props.errors ?? [])}>
+    <Layout
+      ctx={ctx}
+      title={titleWithErrors(ctx, props.documentTitle ?? props.title, props.errors ?? [])}
+      scripts={props.scripts}
+    >
       {props.breadcrumb ? <Breadcrumb ctx={ctx} trail={props.breadcrumb} /> : ''}
       {props.back ? (
         <p class="utrecht-paragraph koepel-back">
