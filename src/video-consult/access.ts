@@ -42,7 +42,7 @@ type Event = Pick<AuditEvent, 'event' | 'action'>;
 async function citizenOf(scope: DataScope, principal: Principal, appointmentId: string): Promise<string | null> {
   if (principal.kind === 'citizen' && principal.app === undefined) return principal.citizenId;
   if (principal.kind !== 'staff') return null;
-  // Only the staff member the appointment is with learns whose it is (migrations/0024_video_consult.sql).
+  // Only the staff member the appointment is with learns whose it is (migrations/0026_video_consult.sql).
   const { rows } = await sql<{
     c: string | null;
   }>`select koepel_video_appointment_citizen(${appointmentId}::uuid) as c`.execute(scope.tx);
