@@ -9,7 +9,8 @@ grant update (out_of_hours_name, out_of_hours_phone, agenda) on organisation to 
 -- The staff agenda of one employee (or the whole practice when staff is null): whose appointments are in a range,
 -- ids only, so that the page audits a read of exactly the citizens it will show before it reads their rows (ZL-1).
 -- koepel_agenda_citizens (0023) does the same for the whole practice; filtering by employee here keeps the audit
--- log from naming citizens the employee did not see. Row-level security still limits it to the own organisation
+-- log from naming citizens the employee did not see (and appointments in an organisation's own system's slots,
+-- which have no employee, are not in this agenda). Row-level security still limits it to the own organisation
 -- and to employees with agenda:read (policy appointment_staff).
 create function koepel_agenda_citizens_of(from_ts timestamptz, to_ts timestamptz, staff uuid)
 returns table (citizen_id uuid)
@@ -18,7 +19,7 @@ set koepel.patient_search = 'on'
 as $$
   select distinct p.citizen_id from appointment p
   where koepel_principal_kind() = 'staff' and p.during && tstzrange(from_ts, to_ts, '[)')
-    and (staff is null or p.staff_id = staff)
+    and p.staff_id is not null and (staff is null or p.staff_id = staff)
 $$;
 revoke all on function koepel_agenda_citizens_of(timestamptz, timestamptz, uuid) from public;
 grant execute on function koepel_agenda_citizens_of(timestamptz, timestamptz, uuid) to koepel_app;
