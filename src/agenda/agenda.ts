@@ -117,7 +117,7 @@ export async function loadAgenda(
           .orderBy('a.id')
           .execute();
   const people: Awaited<ReturnType<typeof patientsById>> =
-    citizens.length === 0 ? new Map() : await patientsById(scope, citizens);
+    citizens.length === 0 ? new Map<string, never>() : await patientsById(scope, citizens);
 
   const entries: Entry[] = [];
   for (const r of rows) {
