@@ -65,14 +65,12 @@ describe('the staff agenda and its settings (issue 12)', () => {
   const idOf = async (email: string) =>
     (await k.db.selectFrom('staff_account').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
   const count = async (table: 'appointment_type' | 'staff_availability' | 'staff_absence' | 'appointment') =>
-    Number(
-      (
-        await k.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    (
+      await k.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
   const as = <T>(p: Principal, fn: (scope: DataScope) => Promise<T>) =>
     runInScope({ db: k.db, keys: k.koepel.keys }, p, fn);
   const citizen = (id: string): Principal => ({ kind: 'citizen', citizenId: id, portalId: portal });

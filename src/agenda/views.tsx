@@ -269,23 +269,25 @@ export function AgendaPage(props: {
             const count = rows.filter((e) => e.kind === 'appointment' && e.status !== 'cancelled').length;
             return (
               <Section id={`agenda-staff-${i}`} title={s.name}>
-                <Text text={t('agenda.count', { count })} />
                 {rows.length === 0 ? (
                   <EmptyState text={t('agenda.emptyDay')} />
                 ) : (
-                  <DataTable
-                    ctx={ctx}
-                    caption={t('agenda.captionDay', { who: s.name, day: dayTitle(ctx, query.date) })}
-                    captionHidden
-                    rows={rows}
-                    rowClass={rowClass}
-                    class="koepel-agenda-table"
-                    columns={entryColumns(ctx, query.date, {
-                      staffColumn: false,
-                      reasons: props.canSeeReasons,
-                      staffName,
-                    })}
-                  />
+                  <>
+                    <Text text={t('agenda.count', { count })} />
+                    <DataTable
+                      ctx={ctx}
+                      caption={t('agenda.captionDay', { who: s.name, day: dayTitle(ctx, query.date) })}
+                      captionHidden
+                      rows={rows}
+                      rowClass={rowClass}
+                      class="koepel-agenda-table koepel-agenda-day"
+                      columns={entryColumns(ctx, query.date, {
+                        staffColumn: false,
+                        reasons: props.canSeeReasons,
+                        staffName,
+                      })}
+                    />
+                  </>
                 )}
               </Section>
             );
@@ -294,23 +296,25 @@ export function AgendaPage(props: {
             const rows = entriesOf(day, query.staffId);
             return (
               <Section id={`agenda-day-${i}`} title={dayTitle(ctx, day)}>
-                <Text text={t('agenda.count', { count: appointmentsOn(day) })} />
                 {rows.length === 0 ? (
                   <EmptyState text={t('agenda.emptyDay')} />
                 ) : (
-                  <DataTable
-                    ctx={ctx}
-                    caption={t('agenda.captionDay', { who, day: dayTitle(ctx, day) })}
-                    captionHidden
-                    rows={rows}
-                    rowClass={rowClass}
-                    class="koepel-agenda-table"
-                    columns={entryColumns(ctx, day, {
-                      staffColumn: query.staffId === null,
-                      reasons: false,
-                      staffName,
-                    })}
-                  />
+                  <>
+                    <Text text={t('agenda.count', { count: appointmentsOn(day) })} />
+                    <DataTable
+                      ctx={ctx}
+                      caption={t('agenda.captionDay', { who, day: dayTitle(ctx, day) })}
+                      captionHidden
+                      rows={rows}
+                      rowClass={rowClass}
+                      class={`koepel-agenda-table ${query.staffId === null ? 'koepel-agenda-week' : 'koepel-agenda-day'}`}
+                      columns={entryColumns(ctx, day, {
+                        staffColumn: query.staffId === null,
+                        reasons: false,
+                        staffName,
+                      })}
+                    />
+                  </>
                 )}
               </Section>
             );
