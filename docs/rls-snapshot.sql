@@ -509,7 +509,7 @@ CREATE OR REPLACE FUNCTION public.koepel_agenda_citizens_of(from_ts timestamp wi
 AS $function$
   select distinct p.citizen_id from appointment p
   where koepel_principal_kind() = 'staff' and p.during && tstzrange(from_ts, to_ts, '[)')
-    and (staff is null or p.staff_id = staff)
+    and p.staff_id is not null and (staff is null or p.staff_id = staff)
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
