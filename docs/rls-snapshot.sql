@@ -265,7 +265,7 @@ CREATE TRIGGER membership_admin_guard BEFORE INSERT OR UPDATE ON membership FOR 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table organisation: row-level security enabled, forced
 grant select on organisation to koepel_app;
-grant update (record_categories) on organisation to koepel_app;
+grant update (agenda, out_of_hours_name, out_of_hours_phone, record_categories) on organisation to koepel_app;
 create policy organisation_admin_update on organisation as permissive for update to public
   using (koepel_principal_kind() = 'staff'::text AND id = koepel_org() AND koepel_has_permission('admin:organisation'::text))
   with check (koepel_principal_kind() = 'staff'::text AND id = koepel_org() AND koepel_has_permission('admin:organisation'::text));
@@ -497,6 +497,19 @@ CREATE OR REPLACE FUNCTION public.koepel_agenda_citizens(from_ts timestamp with 
 AS $function$
   select distinct p.citizen_id from appointment p
   where koepel_principal_kind() = 'staff' and p.during && tstzrange(from_ts, to_ts, '[)')
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_agenda_citizens_of(timestamp with time zone,timestamp with time zone,uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_agenda_citizens_of(from_ts timestamp with time zone, to_ts timestamp with time zone, staff uuid)
+ RETURNS TABLE(citizen_id uuid)
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select distinct p.citizen_id from appointment p
+  where koepel_principal_kind() = 'staff' and p.during && tstzrange(from_ts, to_ts, '[)')
+    and p.staff_id is not null and (staff is null or p.staff_id = staff)
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------

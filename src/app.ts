@@ -6,6 +6,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { accessLog } from './access-log/index.js';
+import { agenda } from './agenda/index.js'; // issue 12: the staff agenda
 import { apiClients } from './api-clients/index.js';
 import { auditView } from './audit-view/index.js';
 import { careProviders } from './care-providers/index.js';
@@ -62,6 +63,8 @@ export const CAPABILITIES: readonly Capability[] = [
   auditView,
   // Issue 12: the video consult (LU-1).
   videoConsult,
+  // Issue 12: the staff agenda and the organisation's agenda settings.
+  agenda,
 ];
 
 export interface AppDeps {

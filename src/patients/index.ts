@@ -7,6 +7,8 @@ import { registerPatientRoutes } from './routes.js';
 
 export { birthDateText, StaffBirthDate, PatientSearchForm } from './views.js';
 export { patientsById } from './search.js';
+// The staff agenda (src/agenda) finds the patient it books for with the same search.
+export { parseCriteria, searchPatients, type CriteriaError, type PatientHit, type SearchResult } from './search.js';
 
 export const patients = defineCapability({
   name: 'patients',

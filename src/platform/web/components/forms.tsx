@@ -130,7 +130,7 @@ export function TextField(props: {
   id: string;
   name?: string;
   label: string;
-  type?: 'text' | 'email' | 'password' | 'date' | 'search';
+  type?: 'text' | 'email' | 'password' | 'date' | 'search' | 'time' | 'tel';
   value?: string;
   autocomplete?: string;
   inputmode?: 'numeric' | 'email' | 'text';
