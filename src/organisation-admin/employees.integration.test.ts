@@ -81,8 +81,6 @@ describe('organisation admin: employees', () => {
       'patients:read',
       'record:read',
       'record:requests',
-      'agenda:read',
-      'agenda:reasons',
     ]);
     // The same session, its next request: refused, and the menu no longer offers it.
     assert.equal((await pharmacist.client.get('/staff/patients')).status, 403);
@@ -129,6 +127,8 @@ describe('organisation admin: employees', () => {
       'patients:read',
       'record:read',
       'record:requests',
+      'agenda:read',
+      'agenda:reasons',
     ]);
     // The token itself is stored nowhere.
     const invitation = await k.db
