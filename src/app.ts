@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { accessLog } from './access-log/index.js';
 import { apiClients } from './api-clients/index.js';
+import { appointments } from './appointments/index.js';
 import { auditView } from './audit-view/index.js';
 import { careProviders } from './care-providers/index.js';
 import { citizenApps } from './citizen-apps/index.js';
@@ -59,6 +60,8 @@ export const CAPABILITIES: readonly Capability[] = [
   fhir,
   citizenApps,
   auditView,
+  // issue 12: the citizen's appointments
+  appointments,
 ];
 
 export interface AppDeps {
