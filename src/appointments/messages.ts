@@ -15,7 +15,8 @@ const nl = {
   'appointments.past': 'Eerdere afspraken',
   'appointments.pastNone': 'Er zijn geen eerdere afspraken.',
   'appointments.pastCaption': 'Eerdere afspraken, de meest recente eerst',
-  'appointments.fromSystem': 'Ingepland door de zorgverlener. Wijzigen of afzeggen? Neem contact op met de zorgverlener.',
+  'appointments.fromSystem':
+    'Ingepland door de zorgverlener. Wijzigen of afzeggen? Neem contact op met de zorgverlener.',
   'appointments.unknownDate': 'Datum onbekend',
   'appointments.video': 'Videoconsult',
   'appointments.noReason': 'Geen reden opgegeven',
@@ -47,10 +48,9 @@ const nl = {
   'appointments.field.reason': 'Reden',
   'appointments.field.reminder': 'Herinnering',
 
-  'appointments.emergency.title': 'Online afspraken zijn niet voor spoed',
   'appointments.emergency.call112': 'Online afspraken zijn niet voor spoed. Bel bij levensgevaar 112.',
   'appointments.emergency.callOrganisation': 'Spoed, maar geen levensgevaar? Bel {organisation}:',
-  'appointments.emergency.outOfHours': "’s Avonds, ’s nachts en in het weekend: {name}",
+  'appointments.emergency.outOfHours': '’s Avonds, ’s nachts en in het weekend: {name}',
 
   'appointments.new.title': 'Afspraak maken',
   'appointments.new.organisation': 'Bij welke zorgverlener?',
@@ -65,6 +65,7 @@ const nl = {
   'appointments.new.backOrganisation': 'Andere zorgverlener kiezen',
   'appointments.new.backStaff': 'Andere medewerker kiezen',
   'appointments.new.backTime': 'Ander tijdstip kiezen',
+  'appointments.new.backType': 'Andere soort afspraak kiezen',
 
   'appointments.time.title': 'Kies een dag en tijd',
   'appointments.time.intro': '{type} ({minutes}) bij {who}, {organisation}.',
@@ -119,13 +120,11 @@ const nl = {
   'appointments.one.video': 'Naar het videoconsult',
   'appointments.one.ics': 'Zet de afspraak in uw agenda (.ics-bestand)',
   'appointments.one.change': 'Wijzigen of afzeggen',
-  'appointments.one.rule':
-    'Wijzigen of afzeggen kan tot {hours, plural, one {# uur} other {# uur}} van tevoren.',
+  'appointments.one.rule': 'Wijzigen of afzeggen kan tot {hours, plural, one {# uur} other {# uur}} van tevoren.',
   'appointments.one.move': 'Ander tijdstip kiezen',
   'appointments.one.cancel': 'Afspraak afzeggen',
   'appointments.one.tooLate': 'Online wijzigen of afzeggen kan niet meer. Bel {organisation}:',
-  'appointments.one.moveExternal':
-    'Een andere tijd? Zeg deze afspraak af en vraag een nieuwe tijd aan.',
+  'appointments.one.moveExternal': 'Een andere tijd? Zeg deze afspraak af en vraag een nieuwe tijd aan.',
   'appointments.one.tooLateError': 'Het is te laat om deze afspraak online te wijzigen of af te zeggen.',
   'appointments.one.notChangeable': 'Deze afspraak kan niet meer worden gewijzigd.',
 
@@ -193,9 +192,7 @@ const en: Record<keyof typeof nl, string> = {
   'appointments.field.reason': 'Reason',
   'appointments.field.reminder': 'Reminder',
 
-  'appointments.emergency.title': 'Online appointments are not for emergencies',
-  'appointments.emergency.call112':
-    'Online appointments are not for emergencies. If a life is in danger, call 112.',
+  'appointments.emergency.call112': 'Online appointments are not for emergencies. If a life is in danger, call 112.',
   'appointments.emergency.callOrganisation': 'Urgent, but no danger to life? Call {organisation}:',
   'appointments.emergency.outOfHours': 'Evenings, nights and weekends: {name}',
 
@@ -212,6 +209,7 @@ const en: Record<keyof typeof nl, string> = {
   'appointments.new.backOrganisation': 'Choose another care provider',
   'appointments.new.backStaff': 'Choose another person',
   'appointments.new.backTime': 'Choose another time',
+  'appointments.new.backType': 'Choose another kind of appointment',
 
   'appointments.time.title': 'Choose a day and time',
   'appointments.time.intro': '{type} ({minutes}) with {who}, {organisation}.',
@@ -226,7 +224,8 @@ const en: Record<keyof typeof nl, string> = {
   'appointments.time.noneThisWeek': 'There are no free times this week. Look in the next week.',
   'appointments.time.noneAtAll': 'There are no free times left. Call the care provider for an appointment.',
   'appointments.time.taken': 'This time was just taken by someone else. Please choose another time.',
-  'appointments.time.past': 'This time is no longer possible: it has passed or is too soon. Please choose another time.',
+  'appointments.time.past':
+    'This time is no longer possible: it has passed or is too soon. Please choose another time.',
   'appointments.time.horizon': 'You cannot book that far ahead yet. Please choose an earlier time.',
 
   'appointments.details.title': 'Reason and reminder',

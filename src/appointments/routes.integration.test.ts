@@ -73,7 +73,14 @@ describe('the citizen’s appointment pages (MG-6)', () => {
   });
 
   const count = async (table: 'appointment' | 'appointment_reason') =>
-    Number((await k.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await k.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const audits = async (event: string) =>
     (await sql<{ n: number }>`select count(*)::int as n from audit_log where event_code = ${event}`.execute(k.db))
       .rows[0]?.n ?? 0;
@@ -198,7 +205,9 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     assert.match(assistantTypes.text, /Bloeddruk meten/);
     assert.doesNotMatch(assistantTypes.text, />Consult</);
 
-    const week = await s.get(`/appointments/new/time?org=${gp}&staff=${doctor}&type=${consult}&week=${monday}&day=${monday}`);
+    const week = await s.get(
+      `/appointments/new/time?org=${gp}&staff=${doctor}&type=${consult}&week=${monday}&day=${monday}`,
+    );
     assert.equal(week.status, 200);
     const text = pageText(week.text);
     // A week from Monday, Dutch names, 24-hour times.
@@ -211,7 +220,10 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     assert.ok(!times.includes('12:00'), 'not in the lunch break');
     // The URLs carry ids, dates and times only.
     for (const m of week.text.matchAll(/href="(\/appointments\/new[^"]*)"/g)) {
-      assert.match(m[1] ?? '', /^\/appointments\/new\/[a-z]+(\?(org|staff|type|week|day)=[0-9a-z-]+(&amp;(org|staff|type|week|day)=[0-9a-z-]+)*)?$/);
+      assert.match(
+        m[1] ?? '',
+        /^\/appointments\/new\/[a-z]+(\?(org|staff|type|week|day)=[0-9a-z-]+(&amp;(org|staff|type|week|day)=[0-9a-z-]+)*)?$/,
+      );
     }
 
     const reason = 'Keelpijn sinds een week';
@@ -249,7 +261,9 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     const overview = pageText((await s.get('/appointments')).text);
     assert.match(overview, /Geplande afspraken[\s\S]*Consult[\s\S]*08:00 – 08:10[\s\S]*Gepland/);
     assert.match(overview, /Controle HA-S/);
-    const taken = await p.get(`/appointments/new/time?org=${gp}&staff=${doctor}&type=${consult}&week=${monday}&day=${monday}`);
+    const taken = await p.get(
+      `/appointments/new/time?org=${gp}&staff=${doctor}&type=${consult}&week=${monday}&day=${monday}`,
+    );
     assert.ok(!timesOn(taken.text).includes('08:00'), 'no longer free for anyone');
   });
 
@@ -416,8 +430,14 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     assert.match(page.text, new RegExp(`href="/appointments/${id}/cancel"`));
     const r = await post(s, `/appointments/${id}/reminder`, { _csrf: csrfFrom(page.text), reminder: '180' });
     assert.equal(r.status, 303);
-    assert.match(pageText((await s.get(r.location ?? '')).text), /Uw herinnering is opgeslagen[\s\S]*3 uur van tevoren/);
-    assert.equal((await post(s, `/appointments/${id}/reminder`, { _csrf: csrfFrom(page.text), reminder: '5' })).status, 400);
+    assert.match(
+      pageText((await s.get(r.location ?? '')).text),
+      /Uw herinnering is opgeslagen[\s\S]*3 uur van tevoren/,
+    );
+    assert.equal(
+      (await post(s, `/appointments/${id}/reminder`, { _csrf: csrfFrom(page.text), reminder: '5' })).status,
+      400,
+    );
 
     // Change: another free time of the same doctor, its own time not offered.
     const change = await s.get(`/appointments/${id}/change?week=${monday}&day=${monday}`);
@@ -427,12 +447,20 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     const confirm = await s.get(`/appointments/${id}/change/confirm?day=${monday}&time=11:10`);
     assert.equal(confirm.status, 200);
     assert.match(pageText(confirm.text), /Was[\s\S]*11:00 – 11:10[\s\S]*Wordt[\s\S]*11:10 – 11:20/);
-    const moved = await post(s, `/appointments/${id}/move`, { _csrf: csrfFrom(confirm.text), day: monday, time: '11:10' });
+    const moved = await post(s, `/appointments/${id}/move`, {
+      _csrf: csrfFrom(confirm.text),
+      day: monday,
+      time: '11:10',
+    });
     assert.equal(moved.status, 303);
     assert.match(pageText((await s.get(moved.location ?? '')).text), /Uw afspraak is gewijzigd[\s\S]*11:10 – 11:20/);
     // A taken time for the move: back to the time choice, 409.
     await book(p, '11:40');
-    const clash = await post(s, `/appointments/${id}/move`, { _csrf: csrfFrom(confirm.text), day: monday, time: '11:40' });
+    const clash = await post(s, `/appointments/${id}/move`, {
+      _csrf: csrfFrom(confirm.text),
+      day: monday,
+      time: '11:40',
+    });
     assert.equal(clash.status, 409);
     assert.match(pageText(clash.text), /Deze tijd is net door iemand anders gekozen/);
 
@@ -442,7 +470,10 @@ describe('the citizen’s appointment pages (MG-6)', () => {
       const late = await s.get(`/appointments/${id}`);
       const text = pageText(late.text);
       assert.match(text, /Wijzigen of afzeggen kan tot 336 uur van tevoren/);
-      assert.match(text, new RegExp(`Online wijzigen of afzeggen kan niet meer. Bel Huisartsenpraktijk De Linde: ${GP_PHONE}`));
+      assert.match(
+        text,
+        new RegExp(`Online wijzigen of afzeggen kan niet meer. Bel Huisartsenpraktijk De Linde: ${GP_PHONE}`),
+      );
       assert.doesNotMatch(late.text, new RegExp(`href="/appointments/${id}/(change|cancel)"`));
       const refused = await post(s, `/appointments/${id}/cancel`, { _csrf: csrfFrom(late.text) });
       assert.equal(refused.status, 409);
@@ -458,9 +489,14 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     const cancelled = await post(s, `/appointments/${id}/cancel`, { _csrf: csrfFrom(cancelPage.text) });
     assert.equal(cancelled.status, 303);
     assert.equal(cancelled.location, '/appointments?cancelled=1');
-    assert.match(pageText((await s.get('/appointments?cancelled=1')).text), /Uw afspraak is afgezegd[\s\S]*Geannuleerd/);
+    assert.match(
+      pageText((await s.get('/appointments?cancelled=1')).text),
+      /Uw afspraak is afgezegd[\s\S]*Geannuleerd/,
+    );
     assert.equal((await s.get(`/appointments/${id}/cancel`)).status, 404, 'nothing left to cancel');
-    const free = await p.get(`/appointments/new/time?org=${gp}&staff=${doctor}&type=${consult}&week=${monday}&day=${monday}`);
+    const free = await p.get(
+      `/appointments/new/time?org=${gp}&staff=${doctor}&type=${consult}&week=${monday}&day=${monday}`,
+    );
     assert.ok(timesOn(free.text).includes('11:10'));
   });
 
@@ -476,7 +512,7 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     assert.equal(await audits('appointment.ics.download'), downloads + 1);
     assert.ok(!res.text.includes(reason) && !/Consult/.test(res.text) && !/Huisman/.test(res.text));
     const event = (text: string) => {
-      const comp = new ICAL.Component(ICAL.parse(text));
+      const comp = new ICAL.Component(ICAL.parse(text) as unknown[]);
       const ve = comp.getFirstSubcomponent('vevent');
       assert.ok(ve);
       return { ve, ev: new ICAL.Event(ve) };
@@ -594,7 +630,7 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     const shown = pageText((await s.get(res.location ?? '')).text);
     assert.match(shown, /Uw afspraak is aangevraagd[\s\S]*Aangevraagd \(wacht op de zorgverlener\)/);
     const id = /appointments\/([0-9a-f-]{36})/.exec(res.location ?? '')?.[1] ?? '';
-    const ics = new ICAL.Component(ICAL.parse((await s.get(`/appointments/${id}/afspraak.ics`)).text));
+    const ics = new ICAL.Component(ICAL.parse((await s.get(`/appointments/${id}/afspraak.ics`)).text) as unknown[]);
     assert.equal(ics.getFirstSubcomponent('vevent')?.getFirstPropertyValue('status'), 'TENTATIVE');
     // The slot is held: Pieter cannot take it (he has no hospital relationship anyway); Suzanne sees it gone.
     const again = await s.get(`/appointments/new/time?org=${hospital}&staff=any&type=${type}&week=${monday}`);

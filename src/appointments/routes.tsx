@@ -179,19 +179,17 @@ async function timePage(
       baseParams={{ ...params }}
       action="/appointments/new/details"
       hidden={{ ...params }}
-      back={{ href: withQuery('/appointments/new/type', { org: o.id, staff: params.staff }), label: t('appointments.new.backTime') }}
+      back={{
+        href: withQuery('/appointments/new/type', { org: o.id, staff: params.staff }),
+        label: t('appointments.new.backType'),
+      }}
       {...(message ? { message: t(message) } : {})}
     />
   );
 }
 
 /** The chosen organisation, staff, type and free time, read again now; null when the time is no longer free. */
-async function selection(
-  scope: DataScope,
-  citizen: Citizen,
-  flow: Flow,
-  now: Date,
-): Promise<Selection | null> {
+async function selection(scope: DataScope, citizen: Citizen, flow: Flow, now: Date): Promise<Selection | null> {
   const { offer, staffId, type } = await flowContext(scope, citizen, flow, now);
   if (!type || !flow.day) throw notFound();
   const o = offer.organisation;
@@ -454,7 +452,15 @@ export function registerAppointmentRoutes(app: FastifyInstance): void {
           o.agenda === 'external'
             ? await findChoice(
                 scope,
-                { organisationId: o.id, agenda: o.agenda, type, staffId, day: flow.day ?? '', time: null, slotId: flow.slot ?? null },
+                {
+                  organisationId: o.id,
+                  agenda: o.agenda,
+                  type,
+                  staffId,
+                  day: flow.day ?? '',
+                  time: null,
+                  slotId: flow.slot ?? null,
+                },
                 now,
               )
             : null;
@@ -504,7 +510,10 @@ export function registerAppointmentRoutes(app: FastifyInstance): void {
             <DetailsPage
               ctx={ctx}
               selection={s}
-              values={{ reason: body.reason.slice(0, 20_000), reminder: minutes === undefined ? 'none' : body.reminder }}
+              values={{
+                reason: body.reason.slice(0, 20_000),
+                reminder: minutes === undefined ? 'none' : body.reminder,
+              }}
               errors={[error]}
             />
           ),

@@ -89,7 +89,7 @@ export function EmergencyNotice(props: { ctx: PageContext; organisations: readon
   const { ctx } = props;
   const { t } = ctx;
   return (
-    <Alert kind="warning" class="koepel-emergency" id="emergency-title" title={t('appointments.emergency.title')}>
+    <Alert kind="warning" class="koepel-emergency">
       <Paragraph>
         <strong safe>{t('appointments.emergency.call112')}</strong>
       </Paragraph>
@@ -149,7 +149,9 @@ function itemSummary(ctx: PageContext, i: OverviewItem): SummaryItem[] {
       label: t('appointments.field.when'),
       html: i.start ? (
         <time datetime={i.start.toISOString()} safe>
-          {i.end ? whenText(ctx.lang, i.start, i.end) : `${longDay(ctx.lang, localDate(i.start))}, ${localTime(i.start)}`}
+          {i.end
+            ? whenText(ctx.lang, i.start, i.end)
+            : `${longDay(ctx.lang, localDate(i.start))}, ${localTime(i.start)}`}
         </time>
       ) : (
         <span safe>{t('appointments.unknownDate')}</span>
@@ -278,11 +280,7 @@ function flowQuery(p: FlowParams): Record<string, string | null | undefined> {
 
 function FlowFields(props: { params: FlowParams }): JSX.Element {
   const q = flowQuery(props.params);
-  return (
-    <>
-      {Object.entries(q).map(([name, value]) => (value ? <HiddenField name={name} value={value} /> : ''))}
-    </>
-  );
+  return <>{Object.entries(q).map(([name, value]) => (value ? <HiddenField name={name} value={value} /> : ''))}</>;
 }
 
 function Step(props: { ctx: PageContext; n: number; total: number }): JSX.Element {
@@ -424,8 +422,7 @@ export function ChooseTimePage(props: {
   const { ctx, week } = props;
   const { t } = ctx;
   const withTimes = week.days.filter((d) => d.choices.length > 0);
-  const selected =
-    week.days.find((d) => d.date === props.day && d.choices.length > 0) ?? withTimes[0] ?? null;
+  const selected = week.days.find((d) => d.date === props.day && d.choices.length > 0) ?? withTimes[0] ?? null;
   const link = (params: Record<string, string>) => withQuery(props.base, { ...props.baseParams, ...params });
   const errors: FieldError[] = props.message ? [{ field: 'times-title', message: props.message }] : [];
   return (
@@ -453,10 +450,7 @@ export function ChooseTimePage(props: {
         {week.days.map((d) => (
           <li class={d.date === selected?.date ? 'koepel-day koepel-day--selected' : 'koepel-day'}>
             {d.choices.length > 0 ? (
-              <Link
-                href={link({ week: week.monday, day: d.date })}
-                current={d.date === selected?.date}
-              >
+              <Link href={link({ week: week.monday, day: d.date })} current={d.date === selected?.date}>
                 <span class="koepel-day-name" safe>
                   {shortDay(ctx.lang, d.date)}
                 </span>
@@ -500,9 +494,7 @@ export function ChooseTimePage(props: {
           </Form>
         </section>
       ) : (
-        <EmptyState
-          text={week.next ? t('appointments.time.noneThisWeek') : t('appointments.time.noneAtAll')}
-        />
+        <EmptyState text={week.next ? t('appointments.time.noneThisWeek') : t('appointments.time.noneAtAll')} />
       )}
     </Page>
   );
@@ -758,10 +750,7 @@ export function AppointmentPage(props: {
       {state !== 'over' ? (
         <Section id="reminder-title" title={t('appointments.reminder.title')}>
           <Form ctx={ctx} action={`/appointments/${a.id}/reminder`} novalidate>
-            <ReminderChoices
-              ctx={ctx}
-              checked={a.reminderMinutes === null ? 'none' : String(a.reminderMinutes)}
-            />
+            <ReminderChoices ctx={ctx} checked={a.reminderMinutes === null ? 'none' : String(a.reminderMinutes)} />
             <Button style="secondary" text={t('appointments.reminder.save')} />
           </Form>
         </Section>

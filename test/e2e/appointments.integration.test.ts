@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import ICAL from 'ical.js';
-import type { Page } from 'playwright-core';
 import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
 import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { browserSuite } from '../support/browser.js';
@@ -46,7 +45,10 @@ describe('appointments in a real browser on a phone', () => {
         await Promise.all([page.waitForLoadState('load'), click()]);
         await page.waitForLoadState('load');
         await check(page);
-        await page.screenshot({ path: `${SHOTS}/appointments-${String(++shot).padStart(2, '0')}-${name}.png`, fullPage: true });
+        await page.screenshot({
+          path: `${SHOTS}/appointments-${String(++shot).padStart(2, '0')}-${name}.png`,
+          fullPage: true,
+        });
       };
       const main = () => page.locator('main').innerText();
 
@@ -82,10 +84,16 @@ describe('appointments in a real browser on a phone', () => {
       await page.getByLabel('Waarvoor komt u? (niet verplicht)').fill('Controle bloeddruk <script>alert(1)</script>');
       await page.getByLabel('1 dag van tevoren').check();
       await go('confirm', () => page.getByRole('button', { name: 'Verder' }).click());
-      assert.match(await main(), /Controleer uw afspraak[\s\S]*Dr\. A\. Huisman[\s\S]*woensdag[\s\S]*1 dag van tevoren/);
+      assert.match(
+        await main(),
+        /Controleer uw afspraak[\s\S]*Dr\. A\. Huisman[\s\S]*woensdag[\s\S]*1 dag van tevoren/,
+      );
       await go('made', () => page.getByRole('button', { name: 'Afspraak maken' }).click());
       assert.match(page.url(), /\/appointments\/[0-9a-f-]{36}\?notice=made$/);
-      assert.match(await main(), /Uw afspraak is gemaakt[\s\S]*Gepland[\s\S]*Controle bloeddruk <script>alert\(1\)<\/script>/);
+      assert.match(
+        await main(),
+        /Uw afspraak is gemaakt[\s\S]*Gepland[\s\S]*Controle bloeddruk <script>alert\(1\)<\/script>/,
+      );
       assert.match(await main(), /Wijzigen of afzeggen kan tot 24 uur van tevoren/);
       const appointmentUrl = page.url().replace(/\?.*$/, '');
 
@@ -97,6 +105,7 @@ describe('appointments in a real browser on a phone', () => {
       // Reschedule to another time that day.
       await go('appointment', () => page.getByRole('link', { name: 'Consult' }).first().click());
       await go('change', () => page.getByRole('link', { name: 'Ander tijdstip kiezen' }).click());
+      await go('change-next-week', () => page.getByRole('link', { name: 'Volgende week' }).click());
       await go('change-wednesday', () => page.locator('.koepel-days a', { hasText: /^wo / }).click());
       const other = page.locator('.koepel-times button').nth(1);
       const newTime = (await other.innerText()).trim();
@@ -114,7 +123,7 @@ describe('appointments in a real browser on a phone', () => {
       const path = await download.path();
       const ics = readFileSync(path, 'utf8');
       assert.ok(!ics.includes('bloeddruk') && !ics.includes('script'));
-      const vevent = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent');
+      const vevent = new ICAL.Component(ICAL.parse(ics) as unknown[]).getFirstSubcomponent('vevent');
       assert.ok(vevent);
       const event = new ICAL.Event(vevent);
       assert.equal(event.summary, 'Afspraak bij Huisartsenpraktijk De Linde');
