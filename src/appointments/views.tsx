@@ -387,7 +387,7 @@ export function ChooseTypePage(props: {
           {types.map((type) => (
             <Card
               id={`type-${type.id}`}
-              level={3}
+              level={2}
               title={type.name}
               href={withQuery('/appointments/new/time', { org: o.id, staff: staffParam, type: type.id })}
             >
