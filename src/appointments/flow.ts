@@ -52,19 +52,38 @@ export async function bookableOrganisations(scope: DataScope, citizen: Citizen):
       providers.map((p) => p.id),
     )
     .execute();
-  return providers.map((p) => {
-    const e = extra.find((x) => x.id === p.id);
-    const address = [p.street, [p.postalCode, p.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
-    return {
-      id: p.id,
-      name: p.name,
-      kind: p.kind,
-      phone: p.phone,
-      address: address === '' ? null : address,
-      agenda: e?.agenda === 'external' ? 'external' : 'koepel',
-      outOfHours: e?.out_of_hours_name ? { name: e.out_of_hours_name, phone: e.out_of_hours_phone } : null,
-    };
-  });
+  // Only where something can be booked online now (an organisation may switch the function on before its types).
+  const bookable = new Set(
+    (
+      await scope.tx
+        .selectFrom('appointment_type')
+        .select('organisation_id')
+        .distinct()
+        .where(
+          'organisation_id',
+          'in',
+          providers.map((p) => p.id),
+        )
+        .where('active', '=', true)
+        .where('online_bookable', '=', true)
+        .execute()
+    ).map((r) => r.organisation_id),
+  );
+  return providers
+    .filter((p) => bookable.has(p.id))
+    .map((p) => {
+      const e = extra.find((x) => x.id === p.id);
+      const address = [p.street, [p.postalCode, p.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+      return {
+        id: p.id,
+        name: p.name,
+        kind: p.kind,
+        phone: p.phone,
+        address: address === '' ? null : address,
+        agenda: e?.agenda === 'external' ? 'external' : 'koepel',
+        outOfHours: e?.out_of_hours_name ? { name: e.out_of_hours_name, phone: e.out_of_hours_phone } : null,
+      };
+    });
 }
 
 export interface OrganisationOffer {

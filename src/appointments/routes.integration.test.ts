@@ -190,6 +190,22 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     });
     assert.equal(res.status, 404);
     assert.equal(await count('appointment'), before);
+    // An organisation with the function on but nothing bookable online is not offered either.
+    await k.db
+      .updateTable('appointment_type')
+      .set({ online_bookable: false })
+      .where('organisation_id', '=', hospital)
+      .execute();
+    try {
+      assert.doesNotMatch((await s.get('/appointments/new')).text, new RegExp(hospital));
+      assert.equal((await s.get(`/appointments/new/type?org=${hospital}&staff=any`)).status, 404);
+    } finally {
+      await k.db
+        .updateTable('appointment_type')
+        .set({ online_bookable: true })
+        .where('organisation_id', '=', hospital)
+        .execute();
+    }
   });
 
   test('[MG-6] a citizen books step by step (staff, type, a Dutch week, a time, reason, reminder, summary); a double submit books once', async () => {
