@@ -653,6 +653,29 @@ describe('the citizen’s appointment pages (MG-6)', () => {
     assert.doesNotMatch(again.text, new RegExp(slot.id));
   });
 
+  test('[MG-6] the pages in English: the notice, the week in English conventions, the .ics summary', async () => {
+    const en = new HttpClient(k.url);
+    assert.equal((await loginWithDigid(en, DEMO.fatima)).status, 303);
+    assert.equal((await en.get('/language?lang=en&return=/appointments/new')).status, 303);
+    const start = pageText((await en.get('/appointments/new')).text);
+    assert.match(start, /Online appointments are not for emergencies\. If a life is in danger, call 112\./);
+    assert.match(start, /Buurtteam Oost/);
+    const team = await orgId(k.db, DEMO.team);
+    const gesprek = (
+      await k.db
+        .selectFrom('appointment_type')
+        .select('id')
+        .where('organisation_id', '=', team)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const week = pageText(
+      (await en.get(`/appointments/new/time?org=${team}&staff=any&type=${gesprek}&week=${monday}`)).text,
+    );
+    assert.match(week, /Week from Mon \d+ \w+ to Sun \d+ \w+/);
+    assert.match(week, /(Tuesday|Thursday), \d{1,2} \w+ 20\d\d/);
+    assert.match(week, /Gesprek \(45 minutes\) with no preference, Buurtteam Oost/);
+  });
+
   test('[MG-6] every page read is audited before it is shown', async () => {
     const before = await audits('appointment.book.view');
     const list = await audits('appointment.list');
