@@ -263,3 +263,18 @@ export async function findChoice(
     ) ?? null
   );
 }
+
+/**
+ * The citizen's booking made with this idempotency key, if any. A double submit that raced the first one past its
+ * check is refused by the unique index (as "taken"); the page then finds the first booking and shows that.
+ */
+export async function bookingByKey(scope: DataScope, citizen: Citizen, key: string): Promise<string | null> {
+  await auditBookingView(scope, citizen, 'appointment.read');
+  const row = await scope.tx
+    .selectFrom('appointment')
+    .select('id')
+    .where('citizen_id', '=', citizen.citizenId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

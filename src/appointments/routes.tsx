@@ -41,6 +41,7 @@ import { isCalendarDate, whenText } from './calendar.js';
 import {
   auditBookingView,
   bookableOrganisations,
+  bookingByKey,
   findChoice,
   organisationOffer,
   typesFor,
@@ -489,6 +490,10 @@ export function registerAppointmentRoutes(app: FastifyInstance): void {
     if (booked.ok) {
       const notice = booked.value.external ? 'requested' : 'made';
       return reply.redirect(`/appointments/${booked.value.result.id}?notice=${notice}`, 303);
+    }
+    if (booked.reason === 'taken') {
+      const first = await req.withData((scope) => bookingByKey(scope, citizen, body.key));
+      if (first) return reply.redirect(`/appointments/${first}?notice=made`, 303);
     }
     const refusal = TIME_REFUSALS[booked.reason];
     if (refusal) {
