@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import ICAL from 'ical.js';
 import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
 import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
-import { browserSuite } from '../support/browser.js';
+import { assertAccessible, browserSuite } from '../support/browser.js';
 import { HttpClient } from '../support/http-client.js';
 import { check, phoneContext } from '../support/phone.js';
 import { DEMO } from '../support/principals.js';
@@ -136,6 +136,18 @@ describe('appointments in a real browser on a phone', () => {
       }).format(event.startDate.toJSDate());
       assert.equal(local, newTime);
       assert.equal(vevent.getFirstSubcomponent('valarm')?.getFirstPropertyValue('trigger')?.toString(), '-P1D');
+
+      // The same pages on a desktop screen, for a human to look at (and axe once more).
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(appointmentUrl);
+      await assertAccessible(page);
+      await page.screenshot({ path: `${SHOTS}/appointments-desktop-appointment.png`, fullPage: true });
+      await page.getByRole('link', { name: 'Ander tijdstip kiezen' }).click();
+      await page.waitForLoadState('load');
+      await assertAccessible(page);
+      await page.screenshot({ path: `${SHOTS}/appointments-desktop-time.png`, fullPage: true });
+      await page.goto(appointmentUrl);
+      await page.setViewportSize({ width: 390, height: 844 });
 
       // Cancel.
       await go('cancel', () => page.getByRole('link', { name: 'Afspraak afzeggen' }).click());
