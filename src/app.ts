@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { accessLog } from './access-log/index.js';
 import { agenda } from './agenda/index.js'; // issue 12: the staff agenda
 import { apiClients } from './api-clients/index.js';
+import { appointments } from './appointments/index.js';
 import { auditView } from './audit-view/index.js';
 import { careProviders } from './care-providers/index.js';
 import { citizenApps } from './citizen-apps/index.js';
@@ -65,6 +66,8 @@ export const CAPABILITIES: readonly Capability[] = [
   videoConsult,
   // Issue 12: the staff agenda and the organisation's agenda settings.
   agenda,
+  // Issue 12: the citizen's appointments (MG-6).
+  appointments,
 ];
 
 export interface AppDeps {

@@ -110,15 +110,26 @@ export async function citizenAppointments(scope: DataScope, citizenId: string): 
   return rows.map(toView);
 }
 
-/** One of the citizen's appointments with its reason, or null (another citizen's id is simply not there). */
+/**
+ * One of the citizen's appointments with its reason, or null (another citizen's id is simply not there). The audit
+ * event names what the read is for (the page, the .ics download); `withReason: false` leaves the reason undecrypted.
+ */
 export async function citizenAppointment(
   scope: DataScope,
   citizenId: string,
   id: string,
+  opts: { event?: string; withReason?: boolean } = {},
 ): Promise<(CitizenAppointment & { reason: string | null }) | null> {
-  await scope.audit({ event: 'appointment.read', action: 'R', citizenId, resourceType: 'appointment', resourceId: id });
+  await scope.audit({
+    event: opts.event ?? 'appointment.read',
+    action: 'R',
+    citizenId,
+    resourceType: 'appointment',
+    resourceId: id,
+  });
   const row = await base(scope, citizenId).where('a.id', '=', id).executeTakeFirst();
   if (!row) return null;
   const view = toView(row);
+  if (opts.withReason === false) return { ...view, reason: null };
   return { ...view, reason: await appointmentReason(scope, { id, organisationId: view.organisationId, citizenId }) };
 }

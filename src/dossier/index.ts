@@ -5,6 +5,8 @@ import { registerDossier } from './routes.js';
 
 // What other capabilities use: the citizen's home page counts new items per provider the way the overview does.
 export { countsByProvider } from './data.js';
+// The appointments overview (src/appointments) shows provider systems' appointments the way the dossier reads them.
+export { appointmentView, type AppointmentView } from './section-views.js';
 
 export const dossier = defineCapability({
   name: 'dossier',

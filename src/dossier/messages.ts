@@ -127,6 +127,7 @@ const nl = {
   'dossier.file.other': 'bestand',
 
   'dossier.appointments.upcoming': 'Komende afspraken',
+  'dossier.appointments.manage': 'Online een afspraak maken, verzetten of afzeggen',
   'dossier.appointments.past': 'Eerdere afspraken',
   'dossier.appointments.noUpcoming': 'U heeft geen komende afspraken.',
   'dossier.appointments.noPast': 'Er zijn geen eerdere afspraken.',
@@ -548,6 +549,7 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'dossier.file.image': 'image',
   'dossier.file.other': 'file',
   'dossier.appointments.upcoming': 'Upcoming appointments',
+  'dossier.appointments.manage': 'Make, move or cancel an appointment online',
   'dossier.appointments.past': 'Past appointments',
   'dossier.appointments.noUpcoming': 'You have no upcoming appointments.',
   'dossier.appointments.noPast': 'There are no past appointments.',

@@ -24,7 +24,7 @@ import type { RecordCategory } from '../platform/db/schema.js';
 import { codingKeys, conceptText } from '../platform/fhir/display.js';
 import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage, type DataScope } from '../platform/http/request-context.js';
-import { CardList, EmptyState, Section, Text } from '../platform/web/components/index.js';
+import { CardList, EmptyState, Link, Paragraph, Section, Text } from '../platform/web/components/index.js';
 import type { PageContext } from '../platform/web/context.js';
 import { listAttachments, readAttachment, readResources, type StoredResource } from '../record/index.js';
 import {
@@ -196,6 +196,10 @@ async function renderSection(
         .slice(0, PAST_APPOINTMENTS_LIMIT);
       return page(
         <>
+          {/* Booking, changing and cancelling online: the appointments pages (src/appointments, issue 12). */}
+          <Paragraph>
+            <Link href="/appointments" text={t('dossier.appointments.manage')} />
+          </Paragraph>
           <Section id="appointments-upcoming" title={t('dossier.appointments.upcoming')}>
             {upcoming.length === 0 ? (
               <EmptyState text={t('dossier.appointments.noUpcoming')} />
