@@ -97,7 +97,24 @@ export async function appointmentTypes(
   opts: { bookableOnly?: boolean } = {},
 ): Promise<AppointmentType[]> {
   let q = tx.selectFrom('appointment_type').select(typeColumns).where('organisation_id', '=', organisationId);
-  if (opts.bookableOnly) q = q.where('active', '=', true).where('online_bookable', '=', true);
+  if (opts.bookableOnly) {
+    q = q
+      .where('active', '=', true)
+      .where('online_bookable', '=', true)
+      // A video type only where the organisation switched video consults on (MG-1).
+      .where((eb) =>
+        eb.or([
+          eb('video', '=', false),
+          eb.exists(
+            eb
+              .selectFrom('organisation as o')
+              .select('o.id')
+              .where('o.id', '=', organisationId)
+              .where(sql<boolean>`'video-consult' = any(o.functions)`),
+          ),
+        ]),
+      );
+  }
   return (await q.orderBy('name').orderBy('id').execute()).map(toType);
 }
 

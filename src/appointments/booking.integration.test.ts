@@ -154,6 +154,46 @@ describe('booking (MG-6)', () => {
     assert.equal(await refusal(book(suzanne, '09:00', { citizenId: pieter })), 'not-found');
   });
 
+  test('[MG-1] a video type is offered and booked only where the organisation switched video consults on', async () => {
+    const physio = await orgId(k.db, DEMO.physio); // appointments, no video consults
+    const therapist = await k.db
+      .selectFrom('staff_account')
+      .select('id')
+      .where('email', '=', 'fysio@beweegwijs.example')
+      .executeTakeFirstOrThrow();
+    const video = await k.db
+      .insertInto('appointment_type')
+      .values({ organisation_id: physio, name: 'Beeldbellen', duration_minutes: 30, video: true })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const names = async () =>
+      (await as(citizen(pieter), (s) => appointmentTypes(s.tx, physio, { bookableOnly: true }))).map((t) => t.name);
+    assert.deepEqual(await names(), ['Behandeling']);
+    const attempt = () =>
+      refusal(
+        as(citizen(pieter), (s) =>
+          bookAppointment(s, {
+            organisationId: physio,
+            citizenId: pieter,
+            typeId: video.id,
+            staffId: therapist.id,
+            start: at('08:00'),
+            reason: '',
+            reminderMinutes: null,
+            idempotencyKey: null,
+          }),
+        ),
+      );
+    assert.equal(await attempt(), 'unknown-type');
+    await k.db
+      .updateTable('organisation')
+      .set({ functions: sql<string[]>`functions || '{video-consult}'::text[]` })
+      .where('id', '=', physio)
+      .execute();
+    assert.deepEqual(await names(), ['Beeldbellen', 'Behandeling']);
+    assert.equal(await attempt(), 'ok');
+  });
+
   test('[MG-6] a double submit finds the first booking; cancel frees the time; another citizen cannot touch it', async () => {
     const key = randomUUID();
     const first = await book(pieter, '09:00', { idempotencyKey: key });

@@ -184,10 +184,12 @@ export async function bookAppointment(
   checkTime(actor, type, input.start, now);
   const org = await scope.tx
     .selectFrom('organisation')
-    .select('agenda')
+    .select(['agenda', 'functions'])
     .where('id', '=', input.organisationId)
     .executeTakeFirst();
   if (!org) throw new AppointmentRefused('not-allowed');
+  // A video consult only where the organisation switched video consults on (MG-1).
+  if (type.video && !org.functions.includes('video-consult')) throw new AppointmentRefused('unknown-type');
 
   const common = {
     id,

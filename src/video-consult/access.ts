@@ -75,6 +75,7 @@ export async function enterRoom(
       'p.status',
       'p.video',
       'o.name as organisation_name',
+      'o.functions',
       sql<Date>`lower(p.during)`.as('starts_at'),
       sql<Date>`upper(p.during)`.as('ends_at'),
     ])
@@ -87,7 +88,9 @@ export async function enterRoom(
       : row.staff_id === principal.staffId && row.organisation_id === principal.organisationId;
   const start = new Date(row.starts_at);
   const end = new Date(row.ends_at);
-  if (!mine || !canJoinNow({ status: row.status, video: row.video, start, end }, now)) {
+  // Only where the organisation offers video consults (MG-1): switching it off closes the rooms too.
+  const offered = row.functions.includes('video-consult');
+  if (!mine || !offered || !canJoinNow({ status: row.status, video: row.video, start, end }, now)) {
     throw new RoomRefused(citizenId);
   }
   return {
