@@ -144,6 +144,25 @@ const nl = {
 
   'appointments.ics.summary': 'Afspraak bij {organisation}',
   'appointments.ics.video': 'Videoconsult',
+  // The citizen's access log and the organisation's audit view name these events (src/appointments, booking.ts).
+  'accessLog.event.appointment.create': 'Afspraak gemaakt',
+  'accessLog.event.appointment.list': 'Uw afspraken bekeken',
+  'accessLog.event.appointment.read': 'Afspraak bekeken',
+  'accessLog.event.appointment.move': 'Afspraak verzet',
+  'accessLog.event.appointment.move.view': 'Ander tijdstip voor een afspraak bekeken',
+  'accessLog.event.appointment.cancel': 'Afspraak afgezegd',
+  'accessLog.event.appointment.cancel.view': 'Afzeggen van een afspraak bekeken',
+  'accessLog.event.appointment.reminder': 'Herinnering voor een afspraak ingesteld',
+  'accessLog.event.appointment.ics.download': 'Afspraak gedownload voor uw agenda',
+  'auditView.event.appointment.create': 'Afspraak gemaakt',
+  'auditView.event.appointment.list': 'Afspraken bekeken',
+  'auditView.event.appointment.read': 'Afspraak bekeken',
+  'auditView.event.appointment.move': 'Afspraak verzet',
+  'auditView.event.appointment.move.view': 'Verzetten bekeken',
+  'auditView.event.appointment.cancel': 'Afspraak afgezegd',
+  'auditView.event.appointment.cancel.view': 'Afzeggen bekeken',
+  'auditView.event.appointment.reminder': 'Herinnering ingesteld',
+  'auditView.event.appointment.ics.download': 'Agendabestand gedownload',
 };
 
 const en: Record<keyof typeof nl, string> = {
@@ -289,6 +308,24 @@ const en: Record<keyof typeof nl, string> = {
 
   'appointments.ics.summary': 'Appointment with {organisation}',
   'appointments.ics.video': 'Video consultation',
+  'accessLog.event.appointment.create': 'Appointment made',
+  'accessLog.event.appointment.list': 'Viewed your appointments',
+  'accessLog.event.appointment.read': 'Viewed an appointment',
+  'accessLog.event.appointment.move': 'Appointment moved',
+  'accessLog.event.appointment.move.view': 'Viewed another time for an appointment',
+  'accessLog.event.appointment.cancel': 'Appointment cancelled',
+  'accessLog.event.appointment.cancel.view': 'Viewed cancelling an appointment',
+  'accessLog.event.appointment.reminder': 'Set a reminder for an appointment',
+  'accessLog.event.appointment.ics.download': 'Downloaded an appointment for your calendar',
+  'auditView.event.appointment.create': 'Appointment made',
+  'auditView.event.appointment.list': 'Appointments viewed',
+  'auditView.event.appointment.read': 'Appointment viewed',
+  'auditView.event.appointment.move': 'Appointment moved',
+  'auditView.event.appointment.move.view': 'Moving viewed',
+  'auditView.event.appointment.cancel': 'Appointment cancelled',
+  'auditView.event.appointment.cancel.view': 'Cancelling viewed',
+  'auditView.event.appointment.reminder': 'Reminder set',
+  'auditView.event.appointment.ics.download': 'Calendar file downloaded',
 };
 
 export const appointmentMessages = defineMessages({ nl, en });
