@@ -12,7 +12,8 @@
 //            and the others get "this time was just taken" (409)
 // Reported per scenario: req/s, p50/p99 latency, and total CPU per request (the server process plus the
 // PostgreSQL backends of the bench database, read from /proc), which is stable on a shared machine where req/s is not.
-// Results: printed, and written to bench/results/appointments-<database>.json.
+// Results: printed, and written to bench/results/appointments-<database>.json. BENCH_PROFILE=1: a V8 CPU profile of
+// the server in bench/results/profiles/.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -64,7 +65,13 @@ type Server = {
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const child = fork(join(here, 'appointments-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE === '1'
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles')}`]
+        : []),
+    ],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
