@@ -135,6 +135,13 @@ export function registerFhirWriteRoutes(fhir: FastifyInstance): void {
     const { type, id } = target(req.params.type, req.params.id);
     const result = await req.withData((scope) => providerDelete(scope, type, id));
     if (result.status === 404) throw fhirError(404, 'not-found', 'Resource not found.');
+    if (result.status === 405) {
+      throw fhirError(
+        405,
+        'not-supported',
+        `${type} is not deleted: withdraw a Slot with status busy-unavailable, a Schedule with active false.`,
+      );
+    }
     reply.header('ETag', `W/"${result.version}"`);
     if (returnPreference(header(req, 'prefer')) === 'minimal') return reply.code(204).send();
     const words = result.already ? 'Deleted already' : 'Deleted: it no longer shows in the citizen’s record';
