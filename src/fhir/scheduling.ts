@@ -154,13 +154,7 @@ async function writeSlot(scope: DataScope, w: SchedulingWrite): Promise<Scheduli
   const during = sql<string>`tstzrange(${start}::timestamptz, ${end}::timestamptz, '[)')`;
   const existing = await scope.tx
     .selectFrom('appointment_slot')
-    .select([
-      'id',
-      'version',
-      'schedule_id',
-      sql<Date>`lower(during)`.as('start'),
-      sql<Date>`upper(during)`.as('end'),
-    ])
+    .select(['id', 'version', 'schedule_id', sql<Date>`lower(during)`.as('start'), sql<Date>`upper(during)`.as('end')])
     .where('organisation_id', '=', organisationId)
     .where('logical_id', '=', w.logicalId)
     .forUpdate()
