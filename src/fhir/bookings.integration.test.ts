@@ -595,6 +595,48 @@ describe('booking over FHIR: Schedule, Slot and Appointment (MG-5)', () => {
     );
   });
 
+  test('[MG-5] a booking in Koepel’s own agenda reaches the organisation’s system too: booked, and it may cancel it', async () => {
+    const physio = await orgId(k.db, DEMO.physio);
+    const client = await createApiClient(k.db, physio, 'Fysio-EPD');
+    const token = await tokenFor(k.url, client);
+    const type = await k.db
+      .selectFrom('appointment_type')
+      .select('id')
+      .where('organisation_id', '=', physio)
+      .where('name', '=', 'Behandeling')
+      .executeTakeFirstOrThrow();
+    const since = new Date(Date.now() - 1000).toISOString();
+    const { id } = await as(citizen(pieter), (scope) =>
+      bookAppointment(scope, {
+        organisationId: physio,
+        citizenId: pieter,
+        typeId: type.id,
+        staffId: null,
+        start: at('08:00'),
+        reason: '',
+        reminderMinutes: null,
+        idempotencyKey: null,
+      }),
+    );
+    const { items } = await poll(token, `_lastUpdated=gt${since}`);
+    assert.equal(items.length, 1);
+    const a = items[0] ?? {};
+    assert.equal(a.id, `koepel-${id}`);
+    assert.equal(a.status, 'booked');
+    assert.equal(a.slot, undefined);
+    const performer = participant(a, (p) => Array.isArray(p.type));
+    assert.equal(performer?.status, 'accepted');
+    assert.ok(typeof (performer?.actor as Json | undefined)?.display === 'string');
+    assert.deepEqual(validateBase(a as Json & { resourceType: string }), []);
+    // The GP's system does not see it.
+    assert.ok((await poll(hisToken, `_lastUpdated=gt${since}`)).items.every((x) => x.id !== `koepel-${id}`));
+    const cancel = await call(token, 'PUT', `/fhir/Appointment/koepel-${id}`, { ...a, status: 'cancelled' });
+    assert.equal(cancel.status, 200, cancel.text);
+    const seen = await as(citizen(pieter), (scope) => citizenAppointment(scope, pieter, id));
+    assert.equal(seen?.status, 'cancelled');
+    assert.equal(seen?.changedBy, 'system');
+  });
+
   test('[MG-5] the CapabilityStatement lists Schedule, Slot and the Appointment interactions', async () => {
     const r = await call(null, 'GET', '/fhir/metadata');
     assert.equal(r.status, 200);
