@@ -236,6 +236,24 @@ describe('booking over FHIR: Schedule, Slot and Appointment (MG-5)', () => {
       .execute();
     assert.ok(audits.length >= 6);
     assert.ok(audits.every((x) => x.citizen_id === null));
+    // The system checks what it published: by Schedule and status, by _lastUpdated; another organisation sees none.
+    const slots = await call(hisToken, 'GET', '/fhir/Slot?schedule=Schedule/agenda-huisman&status=free');
+    assert.equal(slots.status, 200, slots.text);
+    assert.deepEqual(
+      bundleEntries(slots)
+        .map((x) => String(x.id))
+        .sort(), // one transaction: the same time, so in no particular order
+      ['slot-0900', 'slot-0920', 'slot-0930'],
+    );
+    const schedules = await call(hisToken, 'GET', '/fhir/Schedule?_lastUpdated=gt2000-01-01T00:00:00Z');
+    assert.equal((schedules.json as Json).total, 2);
+    const future = new Date(Date.now() + 60_000).toISOString();
+    // An offset instead of Z, even unencoded (+ reads as a space in a query string).
+    const local = await call(hisToken, 'GET', '/fhir/Schedule?_lastUpdated=gt2000-01-01T01:00:00+01:00');
+    assert.equal((local.json as Json).total, 2, local.text);
+    assert.equal(((await call(hisToken, 'GET', `/fhir/Slot?_lastUpdated=gt${future}`)).json as Json).total, 0);
+    assert.equal(((await call(otherToken, 'GET', '/fhir/Slot')).json as Json).total, 0);
+    assert.equal((await call(hisToken, 'GET', '/fhir/Slot?actor=x')).status, 400);
     // A re-send without change is no new version.
     const again = await call(hisToken, 'PUT', '/fhir/Slot/slot-0900', slot('09:00', '09:10'));
     assert.equal(again.status, 200);

@@ -35,13 +35,14 @@ export function writeCapability(publicUrl: string) {
             type,
             documentation:
               `Provider systems whose own system holds the agenda publish it: PUT ${type}/{id} (or in a Bundle), ` +
-              'kept by that id; read and vread of the current version. ' +
+              'kept by that id; read and vread of the current version; search-type by the organisation’s system with ' +
+              `_lastUpdated, _count, _offset${type === 'Slot' ? ', schedule and status' : ''}. ` +
               (type === 'Slot'
                 ? 'schedule names a Schedule the organisation sent; status free offers it to citizens; ' +
                   'appointmentType/serviceType codes choose the appointment type. While a booking holds it, its ' +
                   'time, Schedule and availability cannot change (409). Not deleted: withdrawn by status.'
                 : 'actor.display is whom citizens book with; active false withdraws it. Not deleted.'),
-            interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'update' }],
+            interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'update' }, { code: 'search-type' }],
             versioning: 'versioned-update',
             readHistory: false,
             updateCreate: true,

@@ -26,8 +26,9 @@ import {
   type IngestContext,
   type IngestResult,
 } from './ingest.js';
-import { providerDelete, providerHistory, providerRead, type ProviderVersion } from './provider.js';
-import { isIngestType, type IngestType } from './resources.js';
+import { asSent, providerDelete, providerHistory, providerRead, type ProviderVersion } from './provider.js';
+import { isIngestType, type IngestType, type SchedulingType } from './resources.js';
+import { searchScheduling, type SchedulingQuery } from './scheduling.js';
 
 /** The largest request body: room for a Bundle with a few attachments of up to 10 MB each (base64 adds a third). */
 export const MAX_BODY_BYTES = 48 * 1024 * 1024;
@@ -125,6 +126,28 @@ export async function providerBookingGet(req: FastifyRequest, reply: FastifyRepl
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const BOOKING_PARAMS = new Set(['_lastUpdated', 'status', 'patient', '_count', '_offset', '_format']);
 
+/** A `_lastUpdated` value: gt, ge, lt or le and an instant with time zone (no other forms: a poll needs an instant). */
+function lastUpdated(value: string): { bound: { at: Date; inclusive: boolean }; after: boolean } {
+  // An unencoded `+01:00` arrives as ` 01:00` (form decoding): read it as meant.
+  const m = /^(gt|ge|lt|le)(.*)$/.exec(value.replace(/ (\d{2}:\d{2})$/, '+$1'));
+  const at = m?.[2] && INSTANT.test(m[2]) ? new Date(m[2]) : null;
+  if (!m || !at || Number.isNaN(at.getTime())) {
+    throw fhirError(
+      400,
+      'invalid',
+      'Parameter _lastUpdated must be gt, ge, lt or le followed by an instant with time zone, e.g. gt2026-12-07T09:00:00Z.',
+    );
+  }
+  return { bound: { at, inclusive: m[1] === 'ge' || m[1] === 'le' }, after: m[1] === 'gt' || m[1] === 'ge' };
+}
+
+function whole(key: string, value: string, max: number): number {
+  if (!/^\d{1,7}$/.test(value) || Number(value) > max) {
+    throw fhirError(400, 'invalid', `Parameter ${key} must be a whole number from 0 to ${max}.`);
+  }
+  return Number(value);
+}
+
 /** The query of GET /fhir/Appointment?… by the organisation's system; a FhirError (400) for what is not supported. */
 export function bookingQuery(url: string, base: string): BookingQuery {
   const q: BookingQuery = { after: null, before: null, statuses: null, patient: null, count: 100, offset: 0 };
@@ -139,30 +162,18 @@ export function bookingQuery(url: string, base: string): BookingQuery {
       once.add(key);
     }
     if (key === '_lastUpdated') {
-      const m = /^(gt|ge|lt|le)(.*)$/.exec(value);
-      const at = m?.[2] && INSTANT.test(m[2]) ? new Date(m[2]) : null;
-      if (!m || !at || Number.isNaN(at.getTime())) {
-        throw fhirError(
-          400,
-          'invalid',
-          'Parameter _lastUpdated must be gt, ge, lt or le followed by an instant with time zone, e.g. gt2026-12-07T09:00:00Z.',
-        );
-      }
-      const bound = { at, inclusive: m[1] === 'ge' || m[1] === 'le' };
-      if (m[1] === 'gt' || m[1] === 'ge') q.after = bound;
+      const { bound, after } = lastUpdated(value);
+      if (after) q.after = bound;
       else q.before = bound;
     } else if (key === 'status') {
       q.statuses = value.split(',').map((s) => s.trim());
     } else if (key === 'patient') {
       const v = value.startsWith(`${base}/`) ? value.slice(base.length + 1) : value;
       q.patient = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/.exec(v)?.[1] ?? '-';
-    } else if (key === '_count' || key === '_offset') {
-      const max = key === '_count' ? 500 : 1_000_000;
-      if (!/^\d{1,7}$/.test(value) || Number(value) > max) {
-        throw fhirError(400, 'invalid', `Parameter ${key} must be a whole number from 0 to ${max}.`);
-      }
-      if (key === '_count') q.count = Number(value);
-      else q.offset = Number(value);
+    } else if (key === '_count') {
+      q.count = whole(key, value, 500);
+    } else if (key === '_offset') {
+      q.offset = whole(key, value, 1_000_000);
     }
   }
   return q;
@@ -200,6 +211,63 @@ export async function providerBookingSearch(req: FastifyRequest, reply: FastifyR
       entry: result.items.map((resource) => ({
         fullUrl: `${base}/Appointment/${String(resource.id)}`,
         resource,
+        search: { mode: 'match' },
+      })),
+    });
+}
+
+/** GET /fhir/Schedule?… and /fhir/Slot?… by the organisation's system: what it published (as sent). */
+export async function providerSchedulingSearch(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  type: SchedulingType,
+): Promise<FastifyReply> {
+  const base = `${req.server.koepel.config.publicUrl}/fhir`;
+  const q: SchedulingQuery = { after: null, before: null, statuses: null, schedule: null, count: 100, offset: 0 };
+  const allowed = new Set([
+    '_lastUpdated',
+    '_count',
+    '_offset',
+    '_format',
+    ...(type === 'Slot' ? ['status', 'schedule'] : []),
+  ]);
+  const once = new Set<string>();
+  for (const [key, value] of new URL(req.url, 'http://localhost').searchParams) {
+    const name = key.replace(/[^\w.:-]/g, '?').slice(0, 40);
+    if (!allowed.has(key)) throw fhirError(400, 'not-supported', `Unsupported parameter for ${type}: ${name}.`);
+    if (key !== '_lastUpdated') {
+      if (once.has(key)) throw fhirError(400, 'invalid', `Parameter ${name} may be given only once.`);
+      once.add(key);
+    }
+    if (key === '_lastUpdated') {
+      const { bound, after } = lastUpdated(value);
+      if (after) q.after = bound;
+      else q.before = bound;
+    } else if (key === 'status') q.statuses = value.split(',').map((x) => x.trim());
+    else if (key === 'schedule') {
+      const v = value.startsWith(`${base}/`) ? value.slice(base.length + 1) : value;
+      q.schedule = /^(?:Schedule\/)?([A-Za-z0-9\-.]{1,64})$/.exec(v)?.[1] ?? '-';
+    } else if (key === '_count') q.count = whole(key, value, 500);
+    else if (key === '_offset') q.offset = whole(key, value, 1_000_000);
+  }
+  const result = await req.withData((scope) => searchScheduling(scope, type, q));
+  const self = new URL(req.url, base).search;
+  return reply
+    .code(200)
+    .type(FHIR_JSON)
+    .send({
+      resourceType: 'Bundle',
+      id: crypto.randomUUID(),
+      meta: { lastUpdated: new Date().toISOString() },
+      type: 'searchset',
+      total: result.total,
+      link: [{ relation: 'self', url: `${base}/${type}${self}` }],
+      entry: result.items.map((v) => ({
+        fullUrl: `${base}/${type}/${v.logicalId}`,
+        resource: asSent(
+          { type, logicalId: v.logicalId, version: v.version, lastUpdated: v.lastUpdated, deleted: false },
+          v.resource,
+        ),
         search: { mode: 'match' },
       })),
     });

@@ -275,3 +275,55 @@ export async function readScheduling(
       }
     : null;
 }
+
+export interface SchedulingQuery {
+  after: { at: Date; inclusive: boolean } | null;
+  before: { at: Date; inclusive: boolean } | null;
+  /** Slot.status codes (OR); null = any. */
+  statuses: string[] | null;
+  /** Slots of one Schedule (its logical id); null = any. */
+  schedule: string | null;
+  count: number;
+  offset: number;
+}
+
+/**
+ * GET Schedule?… / Slot?… by the organisation's system: what it published, oldest change first (so that it can check
+ * its own agenda against Koepel's copy). Audited as one read without a citizen.
+ */
+export async function searchScheduling(
+  scope: DataScope,
+  type: SchedulingType,
+  q: SchedulingQuery,
+): Promise<{ total: number; items: SchedulingVersion[] }> {
+  const { organisationId } = organisationOf(scope);
+  await scope.audit({ event: 'fhir.provider.search', action: 'R', resourceType: type, resourceId: '-' });
+  const table = sql.table(type === 'Schedule' ? 'appointment_schedule' : 'appointment_slot');
+  const slot = type === 'Slot';
+  const where = sql`x.organisation_id = ${organisationId}
+    and (${q.after?.at ?? null}::timestamptz is null or x.updated_at > ${q.after?.at ?? null}::timestamptz
+         or (${q.after?.inclusive ?? false} and x.updated_at = ${q.after?.at ?? null}::timestamptz))
+    and (${q.before?.at ?? null}::timestamptz is null or x.updated_at < ${q.before?.at ?? null}::timestamptz
+         or (${q.before?.inclusive ?? false} and x.updated_at = ${q.before?.at ?? null}::timestamptz))
+    ${slot && q.statuses ? sql`and x.status = any(${q.statuses}::text[])` : sql``}
+    ${
+      slot && q.schedule !== null
+        ? sql`and x.schedule_id in (select h.id from appointment_schedule h
+                                   where h.organisation_id = ${organisationId} and h.logical_id = ${q.schedule})`
+        : sql``
+    }`;
+  const counted = await sql<{ n: number }>`select count(*)::int as n from ${table} x where ${where}`.execute(scope.tx);
+  const { rows } = await sql<{ id: string; logical_id: string; version: number; updated_at: Date; resource: unknown }>`
+    select x.id, x.logical_id, x.version, x.updated_at, x.resource from ${table} x where ${where}
+    order by x.updated_at, x.id limit ${q.count} offset ${q.offset}`.execute(scope.tx);
+  return {
+    total: counted.rows[0]?.n ?? 0,
+    items: rows.map((r) => ({
+      id: r.id,
+      logicalId: r.logical_id,
+      version: r.version,
+      lastUpdated: r.updated_at,
+      resource: r.resource as Record<string, unknown>,
+    })),
+  };
+}

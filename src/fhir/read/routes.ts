@@ -17,7 +17,7 @@ import { fhirError } from '../../platform/fhir/outcome.js';
 import { FHIR_JSON, formatParam } from '../../platform/fhir/scope.js';
 import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
-import { providerBookingGet, providerBookingSearch, providerGet } from '../routes.js';
+import { providerBookingGet, providerBookingSearch, providerGet, providerSchedulingSearch } from '../routes.js';
 import { isBookingId } from '../bookings.js';
 import { capabilityStatement } from './capability.js';
 import { sourceOrganisationDefinition } from './definitions.js';
@@ -359,6 +359,10 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
     const who = await whoReads(req);
     // The organisation's own system polls the appointments citizens booked with it (src/fhir/bookings.ts).
     if (who === 'provider' && req.params.type === 'Appointment') return providerBookingSearch(req, reply);
+    // And checks what it published of its agenda.
+    if (who === 'provider' && (req.params.type === 'Schedule' || req.params.type === 'Slot')) {
+      return providerSchedulingSearch(req, reply, req.params.type);
+    }
     const reader = citizenOnly(who);
     const { type } = req.params;
     if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
