@@ -529,6 +529,33 @@ describe('booking over FHIR: Schedule, Slot and Appointment (MG-5)', () => {
     assert.equal(ok.status, 200, ok.text);
   });
 
+  test('[MG-5] the system confirms while the citizen cancels, at once: no error, and the outcome is one of the two orders', async () => {
+    assert.equal((await call(hisToken, 'PUT', '/fhir/Slot/slot-1100', slot('11:00', '11:10'))).status, 201);
+    const { id } = await book(fatima, 'slot-1100');
+    const current = (await call(hisToken, 'GET', `/fhir/Appointment/koepel-${id}`)).json as Json;
+    const confirm = {
+      ...current,
+      status: 'booked',
+      participant: (current.participant as Json[]).map((p) => ({ ...p, status: 'accepted' })),
+    };
+    const [answer, cancelled] = await Promise.all([
+      call(hisToken, 'PUT', `/fhir/Appointment/koepel-${id}`, confirm, { 'if-match': 'W/"1"' }),
+      refusal(as(citizen(fatima), (scope) => cancelAppointment(scope, id))),
+    ]);
+    assert.equal(cancelled, 'ok', 'the citizen may cancel a requested or a booked appointment');
+    const row = await k.db
+      .selectFrom('appointment')
+      .select(['status', 'version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.status, 'cancelled');
+    if (answer.status === 200) assert.equal(row.version, 3, 'confirmed, then cancelled');
+    else {
+      assert.equal(answer.status, 412, answer.text);
+      assert.equal(row.version, 2, 'cancelled; the confirmation named a version that was gone');
+    }
+  });
+
   test('[MG-5] another organisation’s system sees none of these bookings: its poll is empty, ids are 404', async () => {
     const any = await k.db
       .selectFrom('appointment')
