@@ -298,7 +298,7 @@ export async function searchScheduling(
 ): Promise<{ total: number; items: SchedulingVersion[] }> {
   const { organisationId } = organisationOf(scope);
   await scope.audit({ event: 'fhir.provider.search', action: 'R', resourceType: type, resourceId: '-' });
-  const table = sql.table(type === 'Schedule' ? 'appointment_schedule' : 'appointment_slot');
+  const table = type === 'Schedule' ? sql.table('appointment_schedule') : sql.table('appointment_slot');
   const slot = type === 'Slot';
   const where = sql`x.organisation_id = ${organisationId}
     and (${q.after?.at ?? null}::timestamptz is null or x.updated_at > ${q.after?.at ?? null}::timestamptz
