@@ -794,6 +794,41 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_appointment_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_appointment_citizen(appointment_id uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select p.citizen_id from appointment p
+  where koepel_principal_kind() = 'client' and p.organisation_id = koepel_org() and p.id = appointment_id
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = p.citizen_id and r.organisation_id = p.organisation_id)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_appointments(timestamp with time zone,boolean,timestamp with time zone,boolean,text[],uuid,integer,integer): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_appointments(after_ts timestamp with time zone, after_inclusive boolean, before_ts timestamp with time zone, before_inclusive boolean, statuses text[], citizen uuid, lim integer, skip integer)
+ RETURNS TABLE(appointment_id uuid, citizen_id uuid, total bigint)
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select p.id, p.citizen_id, count(*) over ()
+  from appointment p
+  where koepel_principal_kind() = 'client' and p.organisation_id = koepel_org()
+    and (after_ts is null or p.updated_at > after_ts or (after_inclusive and p.updated_at = after_ts))
+    and (before_ts is null or p.updated_at < before_ts or (before_inclusive and p.updated_at = before_ts))
+    and (statuses is null or p.status = any (statuses))
+    and (citizen is null or p.citizen_id = citizen)
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = p.citizen_id and r.organisation_id = p.organisation_id)
+  order by p.updated_at, p.id
+  limit greatest(lim, 0) offset greatest(skip, 0)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_default_directory_logical_id(): security invoker; execute: public
 CREATE OR REPLACE FUNCTION public.koepel_default_directory_logical_id()
  RETURNS trigger
@@ -1265,6 +1300,19 @@ AS $function$
     )
   order by c.family_name, c.given_names, c.birth_date nulls last, c.id
   limit greatest(0, least(coalesce(max_rows, 0), 500))
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_slot_held(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_slot_held(slot uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select exists (select 1 from appointment p
+                 where koepel_principal_kind() = 'client' and p.organisation_id = koepel_org()
+                   and p.slot_id = slot and p.status in ('requested', 'booked'))
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------

@@ -37,7 +37,17 @@ import {
   type PreparedEntry,
   type ReferenceSite,
 } from './prepare.js';
-import { INGEST_TYPES, isDirectoryType, isIngestType, type DirectoryType, type IngestType } from './resources.js';
+import {
+  INGEST_TYPES,
+  isDirectoryType,
+  isIngestType,
+  isOrganisationType,
+  isSchedulingType,
+  type DirectoryType,
+  type IngestType,
+  type SchedulingType,
+} from './resources.js';
+import { writeScheduling } from './scheduling.js';
 import { POOL_MIN_ENTRIES, validationPool } from './base/pool.js';
 import { locate, locateByIdentifier, providerRead } from './provider.js';
 
@@ -716,7 +726,21 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
       }
       results.forEach((r, k) => note(directory[k], r, null));
     }
-    const record = group.filter((e) => !isDirectoryType(e.type));
+    const scheduling = group.filter((e) => isSchedulingType(e.type));
+    if (scheduling.length > 0) {
+      const results = await writeScheduling(
+        scope,
+        scheduling.map((e) => ({
+          resourceType: e.type as SchedulingType,
+          logicalId: e.logicalId ?? '',
+          resource: e.resource,
+          label: e.label,
+          base: e.base,
+        })),
+      );
+      results.forEach((r, k) => note(scheduling[k], r, null));
+    }
+    const record = group.filter((e) => !isOrganisationType(e.type));
     if (record.length === 0) continue;
     const writes: ResourceWrite[] = record.map((e) => {
       const citizenId = citizens.get(e.index);

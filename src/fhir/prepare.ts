@@ -13,11 +13,13 @@ import {
   INGEST_TYPES,
   PATIENT_FIELD,
   RESOURCE_RULES,
-  isDirectoryType,
   isIngestType,
+  isOrganisationType,
+  isSchedulingType,
   sizeProblems,
   type DirectoryType,
   type IngestType,
+  type SchedulingType,
 } from './resources.js';
 
 /** How a resource names its patient. */
@@ -147,6 +149,9 @@ export function jsonDepth(root: unknown): number {
 
 const SOURCE_KEY_MAX = 300;
 
+/** The ids of appointments booked in Koepel, as the organisation's system reads them (src/fhir/bookings.ts). */
+export const KOEPEL_BOOKING_ID = /^koepel-/i;
+
 /**
  * Checks and prepares one resource. `request` is what the entry's request (or the HTTP request) says; `index`
  * resolves references to other entries of the same Bundle (empty for a single resource).
@@ -208,6 +213,21 @@ export function prepareEntry(options: {
     return fail();
   }
   const logicalId = options.request.id ?? sentId;
+  // Schedules and Slots are kept by the id they are sent under (it is how a Slot names its Schedule, and how a booking
+  // names its Slot back to the organisation's system).
+  if (isSchedulingType(type) && logicalId === null) {
+    add('required', 'id', `is required: send a ${type} with PUT ${type}/{id} (or with resource.id in a Bundle)`);
+    return fail();
+  }
+  // Appointments booked in Koepel have ids of Koepel's own (koepel-…); a record Appointment cannot take one.
+  if (type === 'Appointment' && logicalId !== null && KOEPEL_BOOKING_ID.test(logicalId)) {
+    add(
+      'not-supported',
+      'id',
+      'names an appointment booked in Koepel: confirm or refuse it with PUT Appointment/{id} on its own, not in a Bundle',
+    );
+    return fail();
+  }
   const named = options.request.identifier;
   if (named) {
     const ids = (Array.isArray(resource.identifier) ? resource.identifier : []) as {
@@ -240,8 +260,9 @@ export function prepareEntry(options: {
   const firstIdentifier = identifiers.find((x) => x.system && x.value && x.system !== BSN_SYSTEM);
   const byIdentifier = firstIdentifier ? `${firstIdentifier.system}|${firstIdentifier.value}` : null;
   const byId = logicalId ? `id|${logicalId}` : null;
-  let sourceKey =
-    type === 'Patient'
+  let sourceKey = isSchedulingType(type)
+    ? `id|${logicalId ?? ''}`
+    : type === 'Patient'
       ? (byId ?? byIdentifier ?? (bsn ? `bsn-index|${bsnIndex(options.keys, bsn).toString('hex')}` : null))
       : (byIdentifier ?? byId);
   if (sourceKey === null) {
@@ -299,7 +320,7 @@ export function prepareEntry(options: {
 
   // The patient.
   let patient: PreparedEntry['patient'] = null;
-  if (type !== 'Patient' && !isDirectoryType(type)) {
+  if (type !== 'Patient' && !isOrganisationType(type)) {
     const found = patientReference(type, resource, bundle);
     if ('problem' in found) {
       add(found.code, found.field, found.problem);
@@ -334,7 +355,7 @@ type NotFound = { problem: string; field: string; code: 'required' | 'value' | '
 const PATIENT_ID_REF = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
 
 function patientReference(
-  type: Exclude<IngestType, 'Patient' | DirectoryType>,
+  type: Exclude<IngestType, 'Patient' | DirectoryType | SchedulingType>,
   resource: Record<string, unknown>,
   bundle: BundleIndex,
 ): Found | NotFound {

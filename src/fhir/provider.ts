@@ -13,13 +13,14 @@ import type { DataScope } from '../platform/http/request-context.js';
 import { bsnIndex, parseBsn } from '../identity/index.js';
 import { deleteResource, readResourceVersions } from '../record/index.js';
 import { BSN_SYSTEM } from './datatypes.js';
-import { isDirectoryType, type DirectoryType, type IngestType } from './resources.js';
+import { isDirectoryType, isSchedulingType, type DirectoryType, type IngestType } from './resources.js';
+import { readScheduling } from './scheduling.js';
 
 export type Json = Record<string, unknown>;
 
 /** A stored resource of the client's organisation, found by the id it has in the organisation's id space. */
 export interface Located {
-  kind: 'record' | 'directory';
+  kind: 'record' | 'directory' | 'scheduling';
   /** Koepel's row id. */
   id: string;
   logicalId: string;
@@ -94,6 +95,12 @@ export async function locate(scope: DataScope, type: IngestType, logicalId: stri
   if (isDirectoryType(type)) {
     return locateDirectory(scope, organisationId, type, 'logical_id', logicalId);
   }
+  if (isSchedulingType(type)) {
+    const v = await readScheduling(scope, type, logicalId);
+    return v
+      ? { kind: 'scheduling', id: v.id, logicalId: v.logicalId, citizenId: null, version: v.version, deleted: false }
+      : null;
+  }
   const { rows } = await sql<LocatedRow>`select * from koepel_locate_resource(${type}, ${logicalId})`.execute(scope.tx);
   return rows[0] ? fromRow(rows[0]) : null;
 }
@@ -119,6 +126,8 @@ export async function locateByIdentifier(
     return citizen ? locate(scope, 'Patient', citizen) : null;
   }
   const key = `${system}|${value}`.normalize('NFC');
+  // Schedules and Slots are known by their id only.
+  if (isSchedulingType(type)) return null;
   if (isDirectoryType(type)) {
     return locateDirectory(scope, organisationId, type, 'source_key', key);
   }
@@ -154,6 +163,13 @@ async function versionsOf(
       const meta = { type, logicalId: v.logicalId, version: v.version, lastUpdated: v.updatedAt, deleted: v.deleted };
       return { ...meta, resource: asSent(meta, v.resource) };
     });
+  }
+  if (found.kind === 'scheduling' && isSchedulingType(type)) {
+    // Only the current version is kept: earlier versions of a Slot are of no use to anyone.
+    const v = await readScheduling(scope, type, found.logicalId);
+    if (!v || (version !== undefined && version !== v.version)) return [];
+    const meta = { type, logicalId: v.logicalId, version: v.version, lastUpdated: v.lastUpdated, deleted: false };
+    return [{ ...meta, resource: asSent(meta, v.resource) }];
   }
   const current = await scope.tx
     .selectFrom('directory_resource')
@@ -233,7 +249,11 @@ export async function providerHistory(
   return versionsOf(scope, type, found);
 }
 
-export type DeleteResult = { status: 200; version: number; already: boolean } | { status: 404 };
+export type DeleteResult =
+  | { status: 200; version: number; already: boolean }
+  | { status: 404 }
+  /** Schedules and Slots are withdrawn by an update (Slot.status, Schedule.active), not deleted. */
+  | { status: 405 };
 
 /** DELETE {type}/{id}: marks the resource deleted (a new version). Deleting it again changes nothing. */
 export async function providerDelete(scope: DataScope, type: IngestType, logicalId: string): Promise<DeleteResult> {
@@ -249,6 +269,7 @@ export async function providerDelete(scope: DataScope, type: IngestType, logical
     return { status: 404 };
   }
   if (found.deleted) return { status: 200, version: found.version, already: true };
+  if (found.kind === 'scheduling') return { status: 405 };
   if (found.kind === 'record') {
     await scope.audit({
       event: type === 'Patient' ? 'record.patient.delete' : 'record.resource.delete',

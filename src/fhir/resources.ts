@@ -8,7 +8,9 @@ import { BSN_SYSTEM } from './datatypes.js';
 
 /** Resources that belong to the organisation, not to a citizen: its practitioners, places and products. */
 export type DirectoryType = 'Practitioner' | 'PractitionerRole' | 'Organization' | 'Location' | 'Medication';
-export type IngestType = RecordResourceType | DirectoryType;
+/** The organisation's own agenda, published for citizens to book (issue 12; src/fhir/scheduling.ts). */
+export type SchedulingType = 'Schedule' | 'Slot';
+export type IngestType = RecordResourceType | DirectoryType | SchedulingType;
 
 export const DIRECTORY_TYPES: readonly DirectoryType[] = [
   'Practitioner',
@@ -17,13 +19,21 @@ export const DIRECTORY_TYPES: readonly DirectoryType[] = [
   'Location',
   'Medication',
 ];
-export const INGEST_TYPES: readonly IngestType[] = [...RECORD_RESOURCE_TYPES, ...DIRECTORY_TYPES];
+export const SCHEDULING_TYPES: readonly SchedulingType[] = ['Schedule', 'Slot'];
+export const INGEST_TYPES: readonly IngestType[] = [...RECORD_RESOURCE_TYPES, ...DIRECTORY_TYPES, ...SCHEDULING_TYPES];
 
 export function isIngestType(v: unknown): v is IngestType {
   return typeof v === 'string' && (INGEST_TYPES as readonly string[]).includes(v);
 }
 export function isDirectoryType(v: unknown): v is DirectoryType {
   return typeof v === 'string' && (DIRECTORY_TYPES as readonly string[]).includes(v);
+}
+export function isSchedulingType(v: unknown): v is SchedulingType {
+  return typeof v === 'string' && (SCHEDULING_TYPES as readonly string[]).includes(v);
+}
+/** Resources of the organisation rather than of a citizen: no patient to match. */
+export function isOrganisationType(v: unknown): v is DirectoryType | SchedulingType {
+  return isDirectoryType(v) || isSchedulingType(v);
 }
 
 /** Attachment types a citizen may safely open in a browser; the bytes are checked against the type. */
@@ -59,10 +69,18 @@ const appointmentRule: Rule = (a) =>
     ? [{ path: ['end'], message: 'must not be before start' }]
     : [];
 
+// A slot is a stretch of time: it ends after it starts (a zero-length slot cannot be booked, and the database's
+// range would be empty).
+const slotRule: Rule = (s) =>
+  typeof s.start === 'string' && typeof s.end === 'string' && !(Date.parse(s.end) > Date.parse(s.start))
+    ? [{ path: ['end'], message: 'must be after start' }]
+    : [];
+
 /** Koepel's own rules per type, on top of the base definitions. */
 export const RESOURCE_RULES: Partial<Record<IngestType, Rule>> = {
   Patient: patientRule,
   Appointment: appointmentRule,
+  Slot: slotRule,
 };
 
 /**

@@ -17,7 +17,8 @@ import { fhirError } from '../../platform/fhir/outcome.js';
 import { FHIR_JSON, formatParam } from '../../platform/fhir/scope.js';
 import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
-import { providerGet } from '../routes.js';
+import { providerBookingGet, providerBookingSearch, providerGet, providerSchedulingSearch } from '../routes.js';
+import { isBookingId } from '../bookings.js';
 import { capabilityStatement } from './capability.js';
 import { sourceOrganisationDefinition } from './definitions.js';
 import type { Json } from './present.js';
@@ -79,7 +80,10 @@ async function whoReads(req: FastifyRequest): Promise<CitizenReader | 'provider'
 }
 
 async function citizenReader(req: FastifyRequest): Promise<CitizenReader> {
-  const who = await whoReads(req);
+  return citizenOnly(await whoReads(req));
+}
+
+function citizenOnly(who: CitizenReader | 'provider'): CitizenReader {
   if (who === 'provider') {
     throw fhirError(
       403,
@@ -341,6 +345,9 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
 
   fhir.get<{ Params: { type: string; id: string } }>('/:type/:id', async (req, reply) => {
     const reader = await whoReads(req);
+    if (reader === 'provider' && req.params.type === 'Appointment' && isBookingId(req.params.id)) {
+      return providerBookingGet(req, reply, req.params.id);
+    }
     if (reader === 'provider') return providerGet(req, reply, req.params.type, req.params.id);
     const { type, id } = req.params;
     if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
@@ -349,7 +356,14 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
   });
 
   fhir.get<{ Params: { type: string } }>('/:type', async (req, reply) => {
-    const reader = await citizenReader(req);
+    const who = await whoReads(req);
+    // The organisation's own system polls the appointments citizens booked with it (src/fhir/bookings.ts).
+    if (who === 'provider' && req.params.type === 'Appointment') return providerBookingSearch(req, reply);
+    // And checks what it published of its agenda.
+    if (who === 'provider' && (req.params.type === 'Schedule' || req.params.type === 'Slot')) {
+      return providerSchedulingSearch(req, reply, req.params.type);
+    }
+    const reader = citizenOnly(who);
     const { type } = req.params;
     if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
     const q = searchRequest(req, base, type);
