@@ -127,13 +127,20 @@ async function main(): Promise<void> {
       const after = await cpuNow();
       const pg = cpuDelta(before.postgres, after.postgres);
       const total = database && pg === null ? null : after.server - before.server + (pg ?? 0);
-      return { result, totalCpuMs: total === null ? null : total / 1000 / Math.max(1, result.requests.total) };
+      const n = Math.max(1, result.requests.total);
+      return {
+        result,
+        totalCpuMs: total === null ? null : total / 1000 / n,
+        serverCpuMs: (after.server - before.server) / 1000 / n,
+        postgresCpuMs: pg === null ? null : pg / 1000 / n,
+      };
     };
     const report = (name: string, m: Awaited<ReturnType<typeof measured>>, extra: Record<string, unknown> = {}) => {
       const r = m.result;
       console.log(
         `${name.padEnd(8)} ${fmt(r.requests.total / (r.duration || 1)).padStart(8)} req/s  p50 ${fmt(r.latency.p50, 1)} ms  ` +
-          `p99 ${fmt(r.latency.p99, 1)} ms  total CPU ${m.totalCpuMs === null ? '-' : fmt(m.totalCpuMs, 2)} ms/req  ` +
+          `p99 ${fmt(r.latency.p99, 1)} ms  total CPU ${m.totalCpuMs === null ? '-' : fmt(m.totalCpuMs, 2)} ms/req ` +
+          `(server ${fmt(m.serverCpuMs, 2)}, PostgreSQL ${m.postgresCpuMs === null ? '-' : fmt(m.postgresCpuMs, 2)})  ` +
           Object.entries(extra)
             .map(([k, v]) => `${k} ${String(v)}`)
             .join('  '),
@@ -144,6 +151,8 @@ async function main(): Promise<void> {
         p50: r.latency.p50,
         p99: r.latency.p99,
         totalCpuMsPerRequest: m.totalCpuMs,
+        serverCpuMsPerRequest: m.serverCpuMs,
+        postgresCpuMsPerRequest: m.postgresCpuMs,
         ...extra,
       };
     };

@@ -148,35 +148,31 @@ function choicesOf(
   staffId: string | null,
   skip: Date | null,
 ): Choice[] {
-  const all: Choice[] =
-    agenda === 'external'
-      ? publishedSlotsFor(type, inputs, window).map((s) => ({
-          day: localDate(s.start),
-          time: localTime(s.start),
-          start: s.start,
-          end: s.end,
-          slotId: s.id,
-          actor: s.actor,
-        }))
-      : freeTimesFor(type, inputs, window, staffId).map((f) => ({
-          day: localDate(f.start),
-          time: localTime(f.start),
-          start: f.start,
-          end: f.end,
-          slotId: null,
-          actor: null,
-        }));
-  // "Anyone": one choice per start time (the booking picks whoever is free then). External slots stay apart.
-  const seen = new Set<string>();
-  return all
-    .filter((c) => skip === null || c.start.getTime() !== skip.getTime())
-    .sort((a, b) => a.start.getTime() - b.start.getTime())
-    .filter((c) => {
-      const key = c.slotId ?? String(c.start.getTime());
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  const local = (start: Date, end: Date, slotId: string | null, actor: string | null): Choice => ({
+    day: localDate(start),
+    time: localTime(start),
+    start,
+    end,
+    slotId,
+    actor,
+  });
+  if (agenda === 'external') {
+    return publishedSlotsFor(type, inputs, window)
+      .filter((s) => skip === null || s.start.getTime() !== skip.getTime())
+      .sort((a, b) => a.start.getTime() - b.start.getTime())
+      .map((s) => local(s.start, s.end, s.id, s.actor));
+  }
+  // "Anyone": one choice per start time (the booking picks whoever is free then). freeTimes orders by start, so
+  // a repeated start follows its first; only the choices shown are turned into local dates and times.
+  const out: Choice[] = [];
+  let last = Number.NaN;
+  for (const f of freeTimesFor(type, inputs, window, staffId)) {
+    const at = f.start.getTime();
+    if (at === last || (skip !== null && at === skip.getTime())) continue;
+    last = at;
+    out.push(local(f.start, f.end, null, null));
+  }
+  return out;
 }
 
 const later = (a: Date, b: Date) => (a.getTime() > b.getTime() ? a : b);
