@@ -516,11 +516,12 @@ $function$;
 -- function koepel_agenda_inputs(uuid,timestamp with time zone,timestamp with time zone,uuid): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
 CREATE OR REPLACE FUNCTION public.koepel_agenda_inputs(org uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, except_appointment uuid)
  RETURNS jsonb
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-  select case when not (koepel_citizen_books_at(org)
+begin
+  return (select case when not (koepel_citizen_books_at(org)
                         or (koepel_principal_kind() = 'staff' and koepel_org() = org)) then null
   else jsonb_build_object(
     'staff', coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'name', a.display_name) order by a.display_name, a.id)
@@ -542,6 +543,8 @@ AS $function$
                       from appointment p
                       where p.organisation_id = org and p.staff_id is not null and p.status in ('requested', 'booked')
                         and p.id is distinct from except_appointment
+                        -- An appointment lasts at most 240 minutes: the btree on (organisation, start) finds them.
+                        and lower(p.during) >= from_ts - interval '240 minutes' and lower(p.during) < to_ts
                         and p.during && tstzrange(from_ts, to_ts, '[)')), '[]'::jsonb),
     'slots', coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'type', s.appointment_type_id, 'actor', h.actor_display,
                                   'start', lower(s.during), 'end', upper(s.during)) order by lower(s.during))
@@ -550,8 +553,8 @@ AS $function$
                          and s.during && tstzrange(from_ts, to_ts, '[)')
                          and not exists (select 1 from appointment p where p.slot_id = s.id and p.status in ('requested', 'booked'))),
                       '[]'::jsonb))
-  end
-$function$;
+  end);
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_appointment_guard(): security invoker; execute: public

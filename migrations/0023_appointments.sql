@@ -341,8 +341,11 @@ create policy appointment_reason_client on appointment_reason for select
 -- ---------------------------------------------------------------------------------------------
 create function koepel_agenda_inputs(org uuid, from_ts timestamptz, to_ts timestamptz, except_appointment uuid)
 returns jsonb
-language sql stable security definer set search_path = public, pg_temp as $$
-  select case when not (koepel_citizen_books_at(org)
+-- plpgsql, not sql: a security-definer SQL function is planned again on every call (several ms for this query);
+-- plpgsql keeps its plans for the session.
+language plpgsql stable security definer set search_path = public, pg_temp as $$
+begin
+  return (select case when not (koepel_citizen_books_at(org)
                         or (koepel_principal_kind() = 'staff' and koepel_org() = org)) then null
   else jsonb_build_object(
     'staff', coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'name', a.display_name) order by a.display_name, a.id)
@@ -364,6 +367,8 @@ language sql stable security definer set search_path = public, pg_temp as $$
                       from appointment p
                       where p.organisation_id = org and p.staff_id is not null and p.status in ('requested', 'booked')
                         and p.id is distinct from except_appointment
+                        -- An appointment lasts at most 240 minutes: the btree on (organisation, start) finds them.
+                        and lower(p.during) >= from_ts - interval '240 minutes' and lower(p.during) < to_ts
                         and p.during && tstzrange(from_ts, to_ts, '[)')), '[]'::jsonb),
     'slots', coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'type', s.appointment_type_id, 'actor', h.actor_display,
                                   'start', lower(s.during), 'end', upper(s.during)) order by lower(s.during))
@@ -372,8 +377,9 @@ language sql stable security definer set search_path = public, pg_temp as $$
                          and s.during && tstzrange(from_ts, to_ts, '[)')
                          and not exists (select 1 from appointment p where p.slot_id = s.id and p.status in ('requested', 'booked'))),
                       '[]'::jsonb))
-  end
-$$;
+  end);
+end $$;
+
 revoke all on function koepel_agenda_inputs(uuid, timestamptz, timestamptz, uuid) from public;
 grant execute on function koepel_agenda_inputs(uuid, timestamptz, timestamptz, uuid) to koepel_app;
 
