@@ -100,10 +100,6 @@ export function isoWeekday(date: string): number {
   return ((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7) + 1;
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
 /** Intervals sorted by start, for a binary search per candidate. */
 function byStaff(list: readonly StaffInterval[]): Map<string, StaffInterval[]> {
   const out = new Map<string, StaffInterval[]>();
