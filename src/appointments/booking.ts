@@ -134,6 +134,34 @@ async function stillFree(
   return { free, inputs };
 }
 
+/**
+ * The staff member who takes a start: the one asked for, or anyone who can do the type and is free then. Each
+ * candidate's advisory lock is taken in staff-id order (the same order in every transaction, so no deadlock), then
+ * that day is read again: a booking that committed meanwhile is seen. Throws 'taken' when nobody is free any more.
+ */
+async function claimStaff(
+  scope: DataScope,
+  type: AppointmentType,
+  start: Date,
+  staffId: string | null,
+  except: string | null,
+): Promise<{ id: string; name: string }> {
+  const day = dayAround(start);
+  const first = await agendaInputs(scope.tx, type.organisationId, day.from, day.to, except);
+  if (!first) throw new AppointmentRefused('not-allowed');
+  const able = staffFor(type, first).map((s) => s.id);
+  if (staffId !== null && !able.includes(staffId)) throw new AppointmentRefused('unknown-staff');
+  const candidates = (staffId !== null ? [staffId] : able)
+    .filter((s) => freeTimesFor(type, first, day, s).some((f) => f.start.getTime() === start.getTime()))
+    .sort();
+  for (const candidate of candidates) {
+    await lockStaff(scope, candidate);
+    const again = await stillFree(scope, type, candidate, start, except);
+    if (again.free) return { id: candidate, name: again.inputs.staff.find((s) => s.id === candidate)?.name ?? '' };
+  }
+  throw new AppointmentRefused('taken');
+}
+
 async function storeReason(scope: DataScope, id: string, organisationId: string, citizenId: string, reason: string) {
   if (reason === '') return;
   const org = { kind: 'organisation' as const, id: organisationId };
@@ -224,25 +252,7 @@ export async function bookAppointment(
         .execute();
     } else {
       const end = new Date(input.start.getTime() + type.durationMinutes * 60_000);
-      // Who can take it: the one asked for, or anyone free at that time, tried in id order (the lock order).
-      const day = dayAround(input.start);
-      const first = await agendaInputs(scope.tx, input.organisationId, day.from, day.to);
-      if (!first) throw new AppointmentRefused('not-allowed');
-      const able = staffFor(type, first).map((s) => s.id);
-      if (input.staffId !== null && !able.includes(input.staffId)) throw new AppointmentRefused('unknown-staff');
-      const candidates = (input.staffId !== null ? [input.staffId] : able)
-        .filter((s) => freeTimesFor(type, first, day, s).some((f) => f.start.getTime() === input.start.getTime()))
-        .sort();
-      let chosen: { id: string; name: string } | null = null;
-      for (const staffId of candidates) {
-        await lockStaff(scope, staffId);
-        const again = await stillFree(scope, type, staffId, input.start, null);
-        if (again.free) {
-          chosen = { id: staffId, name: again.inputs.staff.find((s) => s.id === staffId)?.name ?? '' };
-          break;
-        }
-      }
-      if (!chosen) throw new AppointmentRefused('taken');
+      const chosen = await claimStaff(scope, type, input.start, input.staffId, null);
       await scope.tx
         .insertInto('appointment')
         .values({
@@ -361,24 +371,7 @@ export async function moveAppointment(
   const actor: Actor =
     scope.principal.kind === 'citizen' ? { kind: 'citizen' } : { kind: 'staff', staffId: '', name: '' };
   checkTime(actor, type, to.start, now);
-  const day = dayAround(to.start);
-  const first = await agendaInputs(scope.tx, held.organisation_id, day.from, day.to, held.id);
-  if (!first) throw new AppointmentRefused('not-allowed');
-  const able = staffFor(type, first).map((s) => s.id);
-  if (to.staffId !== null && !able.includes(to.staffId)) throw new AppointmentRefused('unknown-staff');
-  const candidates = (to.staffId !== null ? [to.staffId] : able)
-    .filter((s) => freeTimesFor(type, first, day, s).some((f) => f.start.getTime() === to.start.getTime()))
-    .sort();
-  let chosen: { id: string; name: string } | null = null;
-  for (const staffId of candidates) {
-    await lockStaff(scope, staffId);
-    const again = await stillFree(scope, type, staffId, to.start, held.id);
-    if (again.free) {
-      chosen = { id: staffId, name: again.inputs.staff.find((s) => s.id === staffId)?.name ?? '' };
-      break;
-    }
-  }
-  if (!chosen) throw new AppointmentRefused('taken');
+  const chosen = await claimStaff(scope, type, to.start, to.staffId, held.id);
   const end = new Date(to.start.getTime() + type.durationMinutes * 60_000);
   try {
     await scope.tx
