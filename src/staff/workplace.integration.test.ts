@@ -43,18 +43,23 @@ describe('staff workplace', () => {
 
   test('the menu shows what the employee’s rights allow; the staff footer, not the citizens’ helpdesk', async () => {
     const care = await loginStaff(k.url, GP_ASSISTANT);
-    assert.deepEqual(menuHrefs(care.page.text), ['/staff/patients', '/staff/record-requests', '/staff/account']);
+    assert.deepEqual(menuHrefs(care.page.text), [
+      '/staff/patients',
+      '/staff/agenda',
+      '/staff/record-requests',
+      '/staff/account',
+    ]);
     assert.match(menu(care.page.text), /aria-label="Werkplek"/);
     assert.match(care.page.text, /Hulp bij de werkplek/);
     assert.doesNotMatch(care.page.text, /Technische ondersteuning/);
     assert.doesNotMatch(care.page.text, /support@gezondheidsportaal\.example/);
 
     const admin = await loginStaff(k.url, PHARMACY_ADMIN);
-    assert.deepEqual(menuHrefs(admin.page.text), ['/staff/admin', '/staff/account']);
+    assert.deepEqual(menuHrefs(admin.page.text), ['/staff/admin', '/staff/admin/agenda', '/staff/account']);
     const privacy = await loginStaff(k.url, GP_PRIVACY);
     assert.deepEqual(menuHrefs(privacy.page.text), ['/staff/audit', '/staff/account']);
     // Every menu page answers (Auditlog comes with the audit capability) and marks itself as the current page.
-    for (const href of ['/staff/patients', '/staff/record-requests', '/staff/account']) {
+    for (const href of ['/staff/patients', '/staff/agenda', '/staff/record-requests', '/staff/account']) {
       const page = await care.client.get(href);
       assert.equal(page.status, 200, href);
       assert.match(menu(page.text), new RegExp(`href="${href}"[^>]*aria-current="page"`), href);

@@ -3,7 +3,7 @@
 // Server-rendered; the one script (static/room.js) does the WebRTC and reads its texts from data attributes, so it
 // has no text of its own. Status changes are announced through one live region.
 import type { PageContext } from '../platform/web/context.js';
-import { Heading, Page, Text } from '../platform/web/components/index.js';
+import { Heading, Page, ScriptButton, Text } from '../platform/web/components/index.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { Room } from './access.js';
@@ -76,53 +76,27 @@ export function RoomPage(props: {
         <noscript>
           <Text style="notice" text={t('video.noScript')} />
         </noscript>
-        <p id="video-status" class="utrecht-paragraph koepel-notice" role="status" aria-live="polite" safe>
-          {t('video.status.checking')}
-        </p>
+        <Text id="video-status" style="status" text={t('video.status.checking')} />
         <div class="koepel-video-grid">
           <figure class="koepel-video-figure">
             <video id="video-remote" class="koepel-video-picture" autoplay aria-label={other}></video>
-            <figcaption class="utrecht-paragraph" safe>
-              {other}
+            <figcaption>
+              <Text text={other} />
             </figcaption>
           </figure>
           <figure class="koepel-video-figure">
             <video id="video-local" class="koepel-video-picture" autoplay muted aria-label={t('video.you')}></video>
-            <figcaption class="utrecht-paragraph" safe>
-              {t('video.you')}
+            <figcaption>
+              <Text text={t('video.you')} />
             </figcaption>
           </figure>
         </div>
         <div class="koepel-video-controls" role="group" aria-label={t('video.controls')}>
-          <button id="video-join" type="button" class="utrecht-button utrecht-button--primary-action" disabled safe>
-            {t('video.join')}
-          </button>
-          <button id="video-retry" type="button" class="utrecht-button utrecht-button--secondary-action" hidden safe>
-            {t('video.retry')}
-          </button>
-          <button
-            id="video-mute"
-            type="button"
-            class="utrecht-button utrecht-button--secondary-action"
-            aria-pressed="false"
-            hidden
-            safe
-          >
-            {t('video.mute')}
-          </button>
-          <button
-            id="video-camera"
-            type="button"
-            class="utrecht-button utrecht-button--secondary-action"
-            aria-pressed="false"
-            hidden
-            safe
-          >
-            {t('video.cameraOff')}
-          </button>
-          <button id="video-leave" type="button" class="utrecht-button utrecht-button--secondary-action" hidden safe>
-            {t('video.leave')}
-          </button>
+          <ScriptButton id="video-join" style="primary" text={t('video.join')} disabled />
+          <ScriptButton id="video-retry" text={t('video.retry')} hidden />
+          <ScriptButton id="video-mute" text={t('video.mute')} pressed={false} hidden />
+          <ScriptButton id="video-camera" text={t('video.cameraOff')} pressed={false} hidden />
+          <ScriptButton id="video-leave" text={t('video.leave')} hidden />
         </div>
         <Heading level={2} text={t('video.check.title')} />
         <Text text={t('video.check.intro')} />

@@ -22,7 +22,18 @@ export { Page } from './page.js';
 export { Pagination } from './pagination.js';
 export { Cards, Section } from './section.js';
 export { DataTable, type Column } from './table.js';
-export { Button, ButtonGroup, ButtonLink, Heading, Link, List, Paragraph, Text, VisuallyHidden } from './text.js';
+export {
+  Button,
+  ButtonGroup,
+  ButtonLink,
+  Heading,
+  Link,
+  List,
+  Paragraph,
+  ScriptButton,
+  Text,
+  VisuallyHidden,
+} from './text.js';
 export { Fieldset } from './fieldset.js';
 export { Card, CardList } from './card.js';
 export { DigidButton } from './digid-button.js';

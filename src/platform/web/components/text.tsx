@@ -142,6 +142,33 @@ export function Button(props: {
   );
 }
 
+/**
+ * A button for the page's own script (type="button": it submits nothing), found by its id. `pressed` makes it a
+ * toggle (aria-pressed); `hidden` and `disabled` are the states the script starts from.
+ */
+export function ScriptButton(props: {
+  id: string;
+  style?: ButtonStyle;
+  text: string;
+  pressed?: boolean;
+  hidden?: boolean;
+  disabled?: boolean;
+}): JSX.Element {
+  return (
+    <button
+      id={props.id}
+      type="button"
+      class={BUTTON_CLASS[props.style ?? 'secondary']}
+      aria-pressed={props.pressed === undefined ? undefined : String(props.pressed)}
+      hidden={props.hidden}
+      disabled={props.disabled}
+      safe
+    >
+      {props.text}
+    </button>
+  );
+}
+
 /** A link that looks like a button (to start a task on another page). */
 export function ButtonLink(props: { href: string; style?: 'primary' | 'secondary'; text: string }): JSX.Element {
   const kind = props.style === 'secondary' ? 'secondary-action' : 'primary-action';
