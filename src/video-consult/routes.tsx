@@ -86,6 +86,13 @@ export async function registerVideoRoutes(app: FastifyInstance): Promise<void> {
   const { config, sessions } = app.koepel;
   const origin = new URL(config.publicUrl).origin;
   const socketOrigin = origin.replace(/^http/, 'ws');
+  // The sockets this Koepel holds: ended at shutdown without waiting for the browsers' closing handshake, so that
+  // closing the server never waits on a consult (its 'close' handler still audits the leave).
+  const open = new Set<SignalSocket>();
+  app.addHook('preClose', (done) => {
+    for (const socket of open) socket.terminate();
+    done();
+  });
 
   app.get(SCRIPT_PATH, async (_req, reply) =>
     reply
@@ -134,6 +141,7 @@ export async function registerVideoRoutes(app: FastifyInstance): Promise<void> {
         socket.close(1011, 'no room');
         return;
       }
+      open.add(socket);
       const token = req.cookies[SESSION_COOKIE];
       const who = principalKey(req.principal);
       const leave = rooms.join(room.appointmentId, room.participantId, {
@@ -164,6 +172,7 @@ export async function registerVideoRoutes(app: FastifyInstance): Promise<void> {
         alive = true;
       });
       socket.on('close', () => {
+        open.delete(socket);
         clearTimeout(windowEnd);
         clearInterval(heartbeat);
         leave();

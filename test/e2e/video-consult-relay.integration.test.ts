@@ -104,6 +104,8 @@ describe('video consult through TURN only (LU-1)', () => {
         assert.doesNotMatch(log, new RegExp(`${DEMO.suzanne}|Huisman|Vries|${id}`));
         for (const page of [citizen.page, doctor.page]) await page.getByRole('button', { name: 'Verlaten' }).click();
       } finally {
+        // The browsers' pages first (their sockets end from their side), then Koepel, then coturn.
+        for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
         await kt?.close();
         const pid = (() => {
           try {
