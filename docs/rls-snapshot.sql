@@ -1020,7 +1020,7 @@ begin
   end if;
   if not (new.permissions <@ array['patients:search', 'patients:read', 'record:read', 'record:requests',
                                    'audit:read', 'admin:staff', 'admin:organisation', 'admin:api-clients',
-                                   'agenda:read', 'agenda:reasons']) then
+                                   'agenda:read', 'agenda:reasons', 'messages:read', 'medication:orders']) then
     raise exception 'unknown permission' using errcode = '22023';
   end if;
   if tg_op = 'UPDATE' then

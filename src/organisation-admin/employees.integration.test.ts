@@ -129,6 +129,8 @@ describe('organisation admin: employees', () => {
       'record:requests',
       'agenda:read',
       'agenda:reasons',
+      'messages:read',
+      'medication:orders',
     ]);
     // The token itself is stored nowhere.
     const invitation = await k.db

@@ -87,6 +87,8 @@ const nl = {
   'orgAdmin.permission.record:requests': 'Verzoeken om inzage behandelen',
   'orgAdmin.permission.agenda:read': 'Agenda inzien en afspraken maken',
   'orgAdmin.permission.agenda:reasons': 'Reden van afspraken inzien',
+  'orgAdmin.permission.messages:read': 'Berichten van patiënten lezen en beantwoorden',
+  'orgAdmin.permission.medication:orders': 'Herhaalmedicatie afhandelen',
   'orgAdmin.permission.audit:read': 'Auditlog inzien',
   'orgAdmin.permission.admin:staff': 'Medewerkers beheren',
   'orgAdmin.permission.admin:organisation': 'Instellingen van de organisatie',
@@ -99,6 +101,10 @@ const nl = {
   'orgAdmin.permissionHint.agenda:read':
     'De agenda van de organisatie zien en afspraken maken, verzetten en afzeggen namens patiënten.',
   'orgAdmin.permissionHint.agenda:reasons': 'De reden zien die een patiënt bij een afspraak opgaf (medische inhoud).',
+  'orgAdmin.permissionHint.messages:read':
+    'De gesprekken van de organisatie met patiënten lezen, beantwoorden, toewijzen en sluiten (medische inhoud).',
+  'orgAdmin.permissionHint.medication:orders':
+    'Bestellingen van herhaalmedicatie zien, goedkeuren, weigeren en klaarzetten.',
   'orgAdmin.permissionHint.audit:read': 'Voor de privacyfunctionaris: wie wat bekeek binnen uw organisatie.',
   'orgAdmin.permissionHint.admin:staff': 'Medewerkers uitnodigen, deactiveren en hun rechten instellen.',
   'orgAdmin.permissionHint.admin:organisation': 'Bijvoorbeeld welke onderdelen van het dossier patiënten zien.',
@@ -192,6 +198,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'orgAdmin.permission.record:requests': 'Handle requests to see more of the record',
   'orgAdmin.permission.agenda:read': 'See the agenda and make appointments',
   'orgAdmin.permission.agenda:reasons': 'See the reasons for appointments',
+  'orgAdmin.permission.messages:read': "Read and answer patients' messages",
+  'orgAdmin.permission.medication:orders': 'Handle repeat medication',
   'orgAdmin.permission.audit:read': 'See the audit log',
   'orgAdmin.permission.admin:staff': 'Manage employees',
   'orgAdmin.permission.admin:organisation': "Organisation's settings",
@@ -203,6 +211,9 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'orgAdmin.permissionHint.agenda:read':
     "See the organisation's agenda and make, move and cancel appointments for patients.",
   'orgAdmin.permissionHint.agenda:reasons': 'See the reason a patient gave for an appointment (medical content).',
+  'orgAdmin.permissionHint.messages:read':
+    "Read, answer, assign and close the organisation's conversations with patients (medical content).",
+  'orgAdmin.permissionHint.medication:orders': 'See, approve, refuse and prepare repeat-medication orders.',
   'orgAdmin.permissionHint.audit:read': 'For the privacy officer: who looked at what within your organisation.',
   'orgAdmin.permissionHint.admin:staff': 'Invite and deactivate employees and set their rights.',
   'orgAdmin.permissionHint.admin:organisation': 'For example which parts of the record patients see.',

@@ -16,6 +16,10 @@ export const PERMISSIONS = {
   agendaRead: 'agenda:read',
   /** See the reasons citizens give for their appointments: medical content (issue 12). */
   agendaReasons: 'agenda:reasons',
+  /** Read and answer the organisation's conversations with citizens (MG-9, issue 13). */
+  messagesRead: 'messages:read',
+  /** Handle citizens' repeat-medication orders (MG-8, issue 13). */
+  medicationOrders: 'medication:orders',
   auditRead: 'audit:read',
   adminStaff: 'admin:staff',
   adminOrganisation: 'admin:organisation',
@@ -31,6 +35,8 @@ const care: Permission[] = [
   PERMISSIONS.recordRequests,
   PERMISSIONS.agendaRead,
   PERMISSIONS.agendaReasons,
+  PERMISSIONS.messagesRead,
+  PERMISSIONS.medicationOrders,
 ];
 
 export const ROLE_DEFAULTS: Record<StaffRole, Permission[]> = {
