@@ -1100,7 +1100,7 @@ end $function$;
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_open_session(bytea,bigint,bigint): security invoker; execute: koepel_app; set search_path=public, pg_temp
 CREATE OR REPLACE FUNCTION public.koepel_open_session(p_token_hash bytea, p_idle_ms bigint, p_touch_after_ms bigint)
- RETURNS TABLE(token_hash bytea, kind text, citizen_id uuid, staff_id uuid, organisation_id uuid, portal_id uuid, csrf_token text, state jsonb, created_at timestamp with time zone, last_seen_at timestamp with time zone, absolute_expires_at timestamp with time zone, ended_at timestamp with time zone, sessions_valid_after timestamp with time zone, disabled_at timestamp with time zone, is_operator boolean, display_name text, role text, permissions text[], membership_disabled_at timestamp with time zone, membership_sessions_valid_after timestamp with time zone, settings text)
+ RETURNS TABLE(token_hash bytea, kind text, citizen_id uuid, staff_id uuid, organisation_id uuid, portal_id uuid, csrf_token text, state jsonb, created_at timestamp with time zone, last_seen_at timestamp with time zone, absolute_expires_at timestamp with time zone, ended_at timestamp with time zone, sessions_valid_after timestamp with time zone, disabled_at timestamp with time zone, is_operator boolean, display_name text, role text, permissions text[], membership_disabled_at timestamp with time zone, membership_sessions_valid_after timestamp with time zone, settings text, organisation_functions text[])
  LANGUAGE plpgsql
  SET search_path TO 'public', 'pg_temp'
 AS $function$
@@ -1121,11 +1121,12 @@ begin
   select s.token_hash, s.kind, s.citizen_id, s.staff_id, s.organisation_id, s.portal_id, s.csrf_token, s.state,
          s.created_at, s.last_seen_at, s.absolute_expires_at, s.ended_at, a.sessions_valid_after, a.disabled_at,
          a.is_operator, a.display_name, m.role, m.permissions, m.disabled_at as membership_disabled_at,
-         m.sessions_valid_after as membership_sessions_valid_after
+         m.sessions_valid_after as membership_sessions_valid_after, o.functions as organisation_functions
     into r
     from session s
     left join staff_account a on a.id = s.staff_id
     left join membership m on m.staff_id = s.staff_id and m.organisation_id = s.organisation_id
+    left join organisation o on o.id = m.organisation_id
    where s.token_hash = p_token_hash;
   if not found then
     return;
@@ -1158,7 +1159,7 @@ begin
   return query select r.token_hash, r.kind, r.citizen_id, r.staff_id, r.organisation_id, r.portal_id, r.csrf_token,
     r.state, r.created_at, r.last_seen_at, r.absolute_expires_at, r.ended_at, r.sessions_valid_after, r.disabled_at,
     r.is_operator, r.display_name, r.role, r.permissions, r.membership_disabled_at,
-    r.membership_sessions_valid_after, concat_ws('|', k, org, citizen, portal, actor, perms);
+    r.membership_sessions_valid_after, concat_ws('|', k, org, citizen, portal, actor, perms), r.organisation_functions;
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------

@@ -12,13 +12,21 @@ export const agenda = defineCapability({
   name: 'agenda',
   messages: [agendaMessages],
   navigation: [
-    { area: 'staff', href: '/staff/agenda', label: 'agenda.nav', order: 15, permissions: [PERMISSIONS.agendaRead] },
+    {
+      area: 'staff',
+      href: '/staff/agenda',
+      label: 'agenda.nav',
+      order: 15,
+      permissions: [PERMISSIONS.agendaRead],
+      functions: ['appointments'],
+    },
     {
       area: 'staff',
       href: '/staff/admin/agenda',
       label: 'agenda.admin.nav',
       order: 35,
       permissions: [PERMISSIONS.adminOrganisation],
+      functions: ['appointments'],
     },
   ],
   register(app) {

@@ -293,6 +293,7 @@ export function pageContext(req: FastifyRequest): PageContext {
         ? navigation
             .links('staff')
             .filter((l) => !l.permissions || l.permissions.some((x) => p.permissions.includes(x)))
+            .filter((l) => !l.functions || l.functions.some((f) => s?.staff?.organisationFunctions.includes(f)))
         : [];
   return {
     lang: req.lang,

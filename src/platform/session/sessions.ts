@@ -43,6 +43,8 @@ interface OpenedRow {
   membership_sessions_valid_after: Date | null;
   /** The principal the function switched the transaction to, as principalKey() writes it. */
   settings: string;
+  /** The online functions of the session's organisation (migration 0035), for the staff menu. */
+  organisation_functions: string[] | null;
 }
 
 export interface Session {
@@ -56,7 +58,14 @@ export interface Session {
   state: Record<string, unknown>;
   createdAt: Date;
   /** Filled in for staff sessions from the current membership (rights can change during a session). */
-  staff: { role: StaffRole; permissions: string[]; isOperator: boolean; displayName: string } | null;
+  staff: {
+    role: StaffRole;
+    permissions: string[];
+    isOperator: boolean;
+    displayName: string;
+    /** The online functions the organisation offers (MG-1): the staff menu leaves out the others' links. */
+    organisationFunctions: string[];
+  } | null;
 }
 
 export interface SessionLimits {
@@ -185,6 +194,7 @@ export class SessionStore {
               permissions: row.permissions ?? [],
               isOperator: row.is_operator ?? false,
               displayName: row.display_name,
+              organisationFunctions: row.organisation_functions ?? [],
             }
           : null,
     };

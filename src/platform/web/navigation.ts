@@ -18,6 +18,11 @@ export interface NavigationLink {
   /** Staff menu: shown only to employees with at least one of these rights (none given: everyone). */
   permissions?: readonly string[];
   /**
+   * Staff menu: shown only where the employee's organisation offers at least one of these online functions
+   * (organisation.functions, MG-1); none given: everywhere.
+   */
+  functions?: readonly string[];
+  /**
    * A number shown beside the link (e.g. open requests), counted once per page view, only when the page is
    * rendered; null shows nothing. `badgeLabel` is the link's accessible text with the count ({count}).
    */
