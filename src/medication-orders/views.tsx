@@ -49,10 +49,15 @@ function When(props: { ctx: PageContext; at: Date; withTime?: boolean }): JSX.El
   );
 }
 
-function Status(props: { ctx: PageContext; status: OrderStatus }): JSX.Element {
+function Status(props: { ctx: PageContext; status: OrderStatus; staff?: boolean }): JSX.Element {
+  // Staff see a new order as "Nieuw"; the citizen as "Verstuurd".
+  const text =
+    props.staff && props.status === 'requested'
+      ? props.ctx.t('medicationOrders.staff.new')
+      : statusText(props.ctx, props.status);
   return (
     <span class={`koepel-status koepel-order-status koepel-order-status--${props.status}`} safe>
-      {statusText(props.ctx, props.status)}
+      {text}
     </span>
   );
 }
@@ -212,9 +217,9 @@ export function OrderFormPage(props: {
 }
 
 /** Who made a change, as the citizen reads it. */
-function who(ctx: PageContext, e: OrderEvent, organisation: string): string {
+function who(ctx: PageContext, e: OrderEvent, organisation: string, staff: boolean): string {
   const { t } = ctx;
-  if (e.actor === 'citizen') return t('medicationOrders.who.you');
+  if (e.actor === 'citizen') return staff ? t('medicationOrders.who.patient') : t('medicationOrders.who.you');
   if (e.actor === 'system') return t('medicationOrders.who.system', { organisation });
   return t('medicationOrders.who.staff', { name: e.actorName ?? '', organisation });
 }
@@ -239,18 +244,21 @@ function History(props: { ctx: PageContext; order: OrderView; staff?: boolean })
           header: t('medicationOrders.detail.what'),
           text: (e) => t(`medicationOrders.event.${e.status}` as MessageKey),
         },
-        { header: t('medicationOrders.detail.who'), text: (e) => who(ctx, e, order.organisationName) },
+        {
+          header: t('medicationOrders.detail.who'),
+          text: (e) => who(ctx, e, order.organisationName, props.staff ?? false),
+        },
         { header: t('medicationOrders.detail.text'), class: 'koepel-user-text', text: (e) => e.text },
       ]}
     />
   );
 }
 
-function orderDetails(ctx: PageContext, o: OrderView): SummaryItem[] {
+function orderDetails(ctx: PageContext, o: OrderView, staff = false): SummaryItem[] {
   const { t } = ctx;
   return [
     { label: t('medicationOrders.detail.organisation'), text: o.organisationName },
-    { label: t('medicationOrders.detail.status'), html: <Status ctx={ctx} status={o.status} /> },
+    { label: t('medicationOrders.detail.status'), html: <Status ctx={ctx} status={o.status} staff={staff} /> },
     {
       label: t('medicationOrders.detail.medicines'),
       html: (
@@ -375,7 +383,10 @@ export function StaffOrdersPage(props: {
               header: t('medicationOrders.staff.col.received'),
               html: (r) => <When ctx={ctx} at={r.createdAt} withTime />,
             },
-            { header: t('medicationOrders.staff.col.status'), html: (r) => <Status ctx={ctx} status={r.status} /> },
+            {
+              header: t('medicationOrders.staff.col.status'),
+              html: (r) => <Status ctx={ctx} status={r.status} staff />,
+            },
           ]}
         />
       )}
@@ -406,7 +417,7 @@ export function StaffOrderPage(props: {
     { label: t('medicationOrders.staff.born'), html: <StaffBirthDate ctx={ctx} date={o.birthDate} /> },
     { label: t('medicationOrders.staff.number'), text: o.patientNumber },
     { label: t('medicationOrders.staff.received'), html: <When ctx={ctx} at={o.createdAt} withTime /> },
-    ...orderDetails(ctx, o).slice(1),
+    ...orderDetails(ctx, o, true).slice(1),
     { label: t('medicationOrders.staff.note'), text: o.note ?? t('medicationOrders.staff.noNote') },
   ];
   return (
