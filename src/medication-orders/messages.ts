@@ -127,6 +127,20 @@ const nl = {
   'medicationOrders.staff.errors.changed':
     'Deze bestelling is intussen veranderd (door een collega of het eigen systeem). Bekijk de nieuwe stand.',
   'medicationOrders.staff.handled': 'De bestelling is bijgewerkt: {status}.',
+  // The citizen's access log ("Wie heeft mijn gegevens bekeken") names these events.
+  'accessLog.event.medication.order.view': 'Uw herhaalrecepten bekeken',
+  'accessLog.event.medication.order.form': 'Bestelformulier herhaalrecept bekeken',
+  'accessLog.event.medication.order.create': 'Herhaalrecept besteld',
+  'accessLog.event.medication.order.read': 'Bestelling herhaalrecept bekeken',
+  'accessLog.event.medication.order.list': 'Bestellingen herhaalrecept bekeken in de lijst van de zorgverlener',
+  'accessLog.event.medication.order.update': 'Bestelling herhaalrecept behandeld',
+  'accessLog.event.medication.order.cancel': 'Bestelling herhaalrecept geannuleerd',
+  'accessLog.event.fhir.provider.medication-order.read':
+    'Bestelling herhaalrecept gelezen door het systeem van de zorgverlener',
+  'accessLog.event.fhir.provider.medication-order.search':
+    'Bestellingen herhaalrecept opgehaald door het systeem van de zorgverlener',
+  'accessLog.event.fhir.provider.medication-order.update':
+    'Bestelling herhaalrecept behandeld door het systeem van de zorgverlener',
 };
 
 const en: Record<keyof typeof nl, string> = {
@@ -253,6 +267,18 @@ const en: Record<keyof typeof nl, string> = {
   'medicationOrders.staff.errors.changed':
     'This order has changed in the meantime (by a colleague or your own system). Look at its new state.',
   'medicationOrders.staff.handled': 'The order was updated: {status}.',
+  'accessLog.event.medication.order.view': 'Your repeat prescriptions viewed',
+  'accessLog.event.medication.order.form': 'Repeat prescription order form viewed',
+  'accessLog.event.medication.order.create': 'Repeat prescription ordered',
+  'accessLog.event.medication.order.read': 'Repeat prescription order viewed',
+  'accessLog.event.medication.order.list': 'Repeat prescription orders viewed in the care provider’s list',
+  'accessLog.event.medication.order.update': 'Repeat prescription order handled',
+  'accessLog.event.medication.order.cancel': 'Repeat prescription order cancelled',
+  'accessLog.event.fhir.provider.medication-order.read': 'Repeat prescription order read by the care provider’s system',
+  'accessLog.event.fhir.provider.medication-order.search':
+    'Repeat prescription orders fetched by the care provider’s system',
+  'accessLog.event.fhir.provider.medication-order.update':
+    'Repeat prescription order handled by the care provider’s system',
 };
 
 export const medicationOrderMessages = defineMessages({ nl, en });

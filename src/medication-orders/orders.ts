@@ -586,7 +586,8 @@ export async function staffOrder(
 ): Promise<StaffOrderView | null> {
   const citizenId = await staffOrderCitizen(scope, id);
   if (!citizenId) return null;
-  await scope.audit({ event, action: 'R', citizenId, resourceType: 'medication-order', resourceId: id });
+  const action = event.endsWith('.update') ? 'U' : 'R';
+  await scope.audit({ event, action, citizenId, resourceType: 'medication-order', resourceId: id });
   const rows = await selectOrders(scope).where('m.id', '=', id).execute();
   return (await withPatients(scope, await toViews(scope, rows, true)))[0] ?? null;
 }

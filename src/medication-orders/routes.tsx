@@ -201,6 +201,13 @@ export function registerMedicationOrderRoutes(app: FastifyInstance): void {
       req.withData(async (scope) => {
         const order = await citizenOrder(scope, citizen, id);
         if (!order) throw new OrderRefused('not-found');
+        await scope.audit({
+          event: 'medication.order.cancel',
+          action: 'U',
+          citizenId: citizen.citizenId,
+          resourceType: 'medication-order',
+          resourceId: id,
+        });
         return changeStatus(scope, order, { status: 'cancelled' });
       }),
     );
