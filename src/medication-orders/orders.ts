@@ -87,7 +87,10 @@ export class OrderRefused extends Error {
 
 /** Who changes an order, as the citizen reads it in the history. */
 export type Actor =
-  { kind: 'citizen' } | { kind: 'staff'; staffId: string; name: string } | { kind: 'system'; name: string | null };
+  { kind: 'citizen' } | { kind: 'staff'; staffId: string; name: string } | { kind: 'client'; name: string | null };
+
+/** How the history names the actor: the organisation's API client is its 'system'. */
+const recorded = (a: Actor) => (a.kind === 'client' ? 'system' : a.kind);
 
 const itemsAad = (id: string, org: string, citizen: string) => `medication_order.items:${id}:${org}:${citizen}`;
 const noteAad = (id: string, org: string, citizen: string) => `medication_order.note:${id}:${org}:${citizen}`;
@@ -282,7 +285,7 @@ async function insertEvent(
       organisation_id: order.organisationId,
       citizen_id: order.citizenId,
       status,
-      actor: actor.kind,
+      actor: recorded(actor),
       actor_staff: actor.kind === 'staff' ? actor.staffId : null,
       actor_name: actor.kind === 'citizen' ? null : actor.name,
       text_ciphertext:
@@ -310,7 +313,7 @@ export async function actorOf(scope: DataScope): Promise<Actor> {
       .executeTakeFirst();
     return { kind: 'staff', staffId: p.staffId, name: me?.display_name ?? '' };
   }
-  if (p.kind === 'client') return { kind: 'system', name: null };
+  if (p.kind === 'client') return { kind: 'client', name: null };
   throw new OrderRefused('not-allowed');
 }
 
@@ -361,7 +364,7 @@ export async function changeStatus(
     .updateTable('medication_order')
     .set({
       status: change.status,
-      changed_by: actor.kind,
+      changed_by: recorded(actor),
       changed_by_staff: actor.kind === 'staff' ? actor.staffId : null,
       changed_by_name: actor.kind === 'citizen' ? null : actor.name,
     })
