@@ -249,6 +249,52 @@ create policy login_throttle_system on login_throttle as permissive for all to p
   with check (koepel_principal_kind() = 'system'::text);
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table medication_order: row-level security enabled, forced
+grant select, insert, update on medication_order to koepel_app;
+create policy medication_order_citizen_insert on medication_order as permissive for insert to public
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_citizen_orders_at(organisation_id) AND status = 'requested'::text AND changed_by = 'citizen'::text AND version = 1);
+create policy medication_order_citizen_read on medication_order as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND koepel_citizen_orders_at(organisation_id));
+create policy medication_order_citizen_update on medication_order as permissive for update to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND koepel_citizen_orders_at(organisation_id))
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_citizen_orders_at(organisation_id));
+create policy medication_order_client_read on medication_order as permissive for select to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
+create policy medication_order_client_update on medication_order as permissive for update to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org());
+create policy medication_order_staff_read on medication_order as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('medication:orders'::text) AND koepel_audited(citizen_id));
+create policy medication_order_staff_update on medication_order as permissive for update to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('medication:orders'::text) AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('medication:orders'::text) AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
+       FROM care_relationship r
+      WHERE r.citizen_id = medication_order.citizen_id AND r.organisation_id = medication_order.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
+CREATE TRIGGER medication_order_guard BEFORE UPDATE ON medication_order FOR EACH ROW EXECUTE FUNCTION koepel_medication_order_guard();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table medication_order_event: row-level security enabled, forced
+grant select, insert on medication_order_event to koepel_app;
+create policy medication_order_event_citizen_insert on medication_order_event as permissive for insert to public
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_citizen_orders_at(organisation_id) AND actor = 'citizen'::text AND actor_staff IS NULL AND (status = ANY (ARRAY['requested'::text, 'cancelled'::text])) AND (EXISTS ( SELECT 1
+       FROM medication_order o
+      WHERE o.id = medication_order_event.order_id AND o.status = medication_order_event.status AND o.citizen_id = medication_order_event.citizen_id AND o.organisation_id = medication_order_event.organisation_id)));
+create policy medication_order_event_citizen_read on medication_order_event as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND koepel_citizen_orders_at(organisation_id));
+create policy medication_order_event_client_insert on medication_order_event as permissive for insert to public
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id) AND actor = 'system'::text AND actor_staff IS NULL AND (EXISTS ( SELECT 1
+       FROM medication_order o
+      WHERE o.id = medication_order_event.order_id AND o.status = medication_order_event.status AND o.citizen_id = medication_order_event.citizen_id)));
+create policy medication_order_event_client_read on medication_order_event as permissive for select to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
+create policy medication_order_event_staff_insert on medication_order_event as permissive for insert to public
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('medication:orders'::text) AND koepel_audited(citizen_id) AND actor = 'staff'::text AND actor_staff = koepel_actor() AND (EXISTS ( SELECT 1
+       FROM medication_order o
+      WHERE o.id = medication_order_event.order_id AND o.status = medication_order_event.status AND o.citizen_id = medication_order_event.citizen_id)));
+create policy medication_order_event_staff_read on medication_order_event as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('medication:orders'::text) AND koepel_audited(citizen_id));
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table membership: row-level security enabled, forced
 grant select, insert, update on membership to koepel_app;
 create policy membership_admin_insert on membership as permissive for insert to public
@@ -265,7 +311,7 @@ CREATE TRIGGER membership_admin_guard BEFORE INSERT OR UPDATE ON membership FOR 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table organisation: row-level security enabled, forced
 grant select on organisation to koepel_app;
-grant update (agenda, out_of_hours_name, out_of_hours_phone, record_categories) on organisation to koepel_app;
+grant update (agenda, medication_delivery, out_of_hours_name, out_of_hours_phone, record_categories) on organisation to koepel_app;
 create policy organisation_admin_update on organisation as permissive for update to public
   using (koepel_principal_kind() = 'staff'::text AND id = koepel_org() AND koepel_has_permission('admin:organisation'::text))
   with check (koepel_principal_kind() = 'staff'::text AND id = koepel_org() AND koepel_has_permission('admin:organisation'::text));
@@ -750,6 +796,22 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_citizen_orders_at(uuid): security invoker; execute: koepel_app, public
+CREATE OR REPLACE FUNCTION public.koepel_citizen_orders_at(org uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select koepel_principal_kind() = 'citizen' and exists (
+    select 1 from care_relationship r
+    join portal_organisation po on po.organisation_id = r.organisation_id and po.portal_id = koepel_portal()
+    join organisation o on o.id = r.organisation_id
+    where r.citizen_id = koepel_citizen() and r.organisation_id = org
+      and r.started_on <= current_date and (r.ended_on is null or r.ended_on > current_date)
+      and 'repeat-medication' = any(o.functions))
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_citizen_sees(uuid,text): security invoker; execute: koepel_app, public
 CREATE OR REPLACE FUNCTION public.koepel_citizen_sees(org uuid, cat text)
  RETURNS boolean
@@ -828,6 +890,41 @@ AS $function$
     and exists (select 1 from care_relationship r
                 where r.citizen_id = p.citizen_id and r.organisation_id = p.organisation_id)
   order by p.updated_at, p.id
+  limit greatest(lim, 0) offset greatest(skip, 0)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_medication_order_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_medication_order_citizen(order_id uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select o.citizen_id from medication_order o
+  where koepel_principal_kind() = 'client' and o.organisation_id = koepel_org() and o.id = order_id
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = o.citizen_id and r.organisation_id = o.organisation_id)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_medication_orders(timestamp with time zone,boolean,timestamp with time zone,boolean,text[],uuid,integer,integer): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_medication_orders(after_ts timestamp with time zone, after_inclusive boolean, before_ts timestamp with time zone, before_inclusive boolean, statuses text[], citizen uuid, lim integer, skip integer)
+ RETURNS TABLE(order_id uuid, citizen_id uuid, total bigint)
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select o.id, o.citizen_id, count(*) over ()
+  from medication_order o
+  where koepel_principal_kind() = 'client' and o.organisation_id = koepel_org()
+    and (after_ts is null or o.updated_at > after_ts or (after_inclusive and o.updated_at = after_ts))
+    and (before_ts is null or o.updated_at < before_ts or (before_inclusive and o.updated_at = before_ts))
+    and (statuses is null or o.status = any (statuses))
+    and (citizen is null or o.citizen_id = citizen)
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = o.citizen_id and r.organisation_id = o.organisation_id)
+  order by o.updated_at, o.id
   limit greatest(lim, 0) offset greatest(skip, 0)
 $function$;
 
@@ -1009,6 +1106,49 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_medication_order_guard(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_medication_order_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  kind text := koepel_principal_kind();
+  allowed boolean;
+begin
+  if new.organisation_id <> old.organisation_id or new.citizen_id <> old.citizen_id
+     or new.items_ciphertext <> old.items_ciphertext or new.item_count <> old.item_count
+     or new.note_ciphertext is distinct from old.note_ciphertext or new.delivery <> old.delivery
+     or new.idempotency_key <> old.idempotency_key or new.created_at <> old.created_at then
+    raise exception 'medication order keys cannot change' using errcode = '42501';
+  end if;
+  if kind = 'citizen' then
+    allowed := old.status in ('requested', 'question') and new.status = 'cancelled'
+               and new.changed_by = 'citizen' and new.changed_by_staff is null;
+  elsif kind in ('staff', 'client') then
+    allowed := (case old.status
+                  when 'requested' then new.status in ('approved', 'refused', 'question', 'ready', 'sent')
+                  when 'question' then new.status in ('approved', 'refused', 'question', 'ready', 'sent')
+                  when 'approved' then new.status in ('refused', 'ready', 'sent')
+                  when 'ready' then new.status = 'delivered'
+                  when 'sent' then new.status = 'delivered'
+                  else false end)
+               and (new.status <> 'ready' or old.delivery = 'pickup')
+               and (new.status <> 'sent' or old.delivery = 'delivery')
+               and (case kind
+                      when 'staff' then new.changed_by = 'staff' and new.changed_by_staff = koepel_actor()
+                      else new.changed_by = 'system' and new.changed_by_staff is null end);
+  else
+    allowed := false;
+  end if;
+  if not coalesce(allowed, false) then
+    raise exception 'medication order status % to % refused', old.status, new.status using errcode = '42501';
+  end if;
+  new.updated_at := now();
+  new.version := old.version + 1;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_membership_admin_guard(): security invoker; execute: public
 CREATE OR REPLACE FUNCTION public.koepel_membership_admin_guard()
  RETURNS trigger
@@ -1096,6 +1236,18 @@ begin
   return query select r.citizen_id, r.portal_id, r.app_id,
     concat_ws('|', 'citizen', '', r.citizen_id::text, r.portal_id::text, r.citizen_id::text, '');
 end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_open_medication_order_count(): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_open_medication_order_count()
+ RETURNS bigint
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select count(*) from medication_order o
+  where koepel_principal_kind() = 'staff' and o.organisation_id = koepel_org() and o.status = 'requested'
+$function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_open_session(bytea,bigint,bigint): security invoker; execute: koepel_app; set search_path=public, pg_temp
@@ -1420,6 +1572,32 @@ begin
   end if;
   return new;
 end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_staff_medication_order_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_staff_medication_order_citizen(order_id uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select o.citizen_id from medication_order o
+  where koepel_principal_kind() = 'staff' and o.organisation_id = koepel_org() and o.id = order_id
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_staff_medication_orders(text[],integer): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_staff_medication_orders(statuses text[], max_rows integer)
+ RETURNS TABLE(order_id uuid, citizen_id uuid)
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select o.id, o.citizen_id from medication_order o
+  where koepel_principal_kind() = 'staff' and o.organisation_id = koepel_org() and o.status = any (statuses)
+  order by o.created_at, o.id
+  limit greatest(0, least(coalesce(max_rows, 0), 500))
+$function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_video_appointment_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on

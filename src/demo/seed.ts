@@ -250,6 +250,16 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
       }
     }
     await seedDemoAgenda(tx, orgIds, staffIds);
+    // --- Issue 13: repeat medication (src/medication-orders) ---------------------------------------------------
+    // Suzanne's (999993653) chronic medicines at Apotheek Centrum (metformin, enalapril, atorvastatin: MP9
+    // agreements with repeats and a continuous course, src/demo/records.ts) are repeatable by the rule of
+    // src/medication-orders/repeatable.ts; the pharmacy also delivers, so the demo shows the pickup/delivery choice.
+    await tx
+      .updateTable('organisation')
+      .set({ medication_delivery: true })
+      .where('id', '=', orgIds.get('pharmacy') ?? '')
+      .execute();
+    // --- end issue 13 ----------------------------------------------------------------------------------------------
   });
   if (opts.records ?? true) await loadDemoRecords(db, keys);
   return true;

@@ -7,6 +7,9 @@ import { registerDossier } from './routes.js';
 export { countsByProvider } from './data.js';
 // The appointments overview (src/appointments) shows provider systems' appointments the way the dossier reads them.
 export { appointmentView, type AppointmentView } from './section-views.js';
+// Issue 13: repeat medication (src/medication-orders) offers the current medicines of this overview for ordering.
+export { medicationOverview, type MedicationLine } from './medication.js';
+export { resolverFor } from './routes.js';
 
 export const dossier = defineCapability({
   name: 'dossier',

@@ -226,7 +226,21 @@ async function renderSection(
       const resources = await read(['medication']);
       const overview = medicationOverview(resources, new Date(), await resolverFor(scope, resources));
       return page(
-        resources.length === 0 ? <></> : <MedicationTables ctx={ctx} overview={overview} providers={providers} />,
+        resources.length === 0 ? (
+          <></>
+        ) : (
+          <>
+            {/* Issue 13 (repeat medication, src/medication-orders): order current medicines again. */}
+            {overview.current.length > 0 ? (
+              <Paragraph>
+                <Link href="/repeat-medication" text={t('medicationOrders.fromOverview')} />
+              </Paragraph>
+            ) : (
+              ''
+            )}
+            <MedicationTables ctx={ctx} overview={overview} providers={providers} />
+          </>
+        ),
         countPer(resources),
       );
     }
@@ -435,7 +449,7 @@ async function loadDirectory(scope: DataScope, organisationIds: string[]): Promi
 }
 
 /** Resolves references of these resources within each one's organisation. */
-async function resolverFor(scope: DataScope, resources: StoredResource[]): Promise<Resolver> {
+export async function resolverFor(scope: DataScope, resources: StoredResource[]): Promise<Resolver> {
   const orgs = [...new Set(resources.map((r) => r.organisationId))];
   return new Resolver(resources, await loadDirectory(scope, orgs));
 }

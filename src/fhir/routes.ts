@@ -28,6 +28,7 @@ import {
 } from './ingest.js';
 import { asSent, providerDelete, providerHistory, providerRead, type ProviderVersion } from './provider.js';
 import { isIngestType, type IngestType, type SchedulingType } from './resources.js';
+import { answerOrderTask, readOrderTask, searchOrderTasks, type OrderTaskQuery } from './medication-orders.js';
 import { searchScheduling, type SchedulingQuery } from './scheduling.js';
 
 /** The largest request body: room for a Bundle with a few attachments of up to 10 MB each (base64 adds a third). */
@@ -300,6 +301,111 @@ async function putBooking(req: FastifyRequest, reply: FastifyReply, id: string):
     .send(operationOutcome([issue('informational', `Appointment: ${result.words}`, undefined, 'information')]));
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Issue 13: repeat-medication orders as Task (src/fhir/medication-orders.ts): read, search and answer by the
+// organisation's own system, the way appointments are above.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** GET /fhir/Task/{id} by the organisation's system (the read routes hand it over). */
+export async function providerOrderTaskGet(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+): Promise<FastifyReply> {
+  if (!FHIR_ID.test(id)) throw fhirError(404, 'not-found', 'Resource not found.');
+  const resource = await req.withData((scope) => readOrderTask(scope, id));
+  if (!resource) throw fhirError(404, 'not-found', 'Resource not found.');
+  return sendBooking(req, reply, resource);
+}
+
+const TASK_PARAMS = new Set(['_lastUpdated', 'status', 'business-status', 'patient', '_count', '_offset', '_format']);
+
+/** GET /fhir/Task?… by the organisation's system: the repeat-medication orders of its patients. */
+export async function providerOrderTaskSearch(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const base = `${req.server.koepel.config.publicUrl}/fhir`;
+  const q: OrderTaskQuery = {
+    after: null,
+    before: null,
+    statuses: null,
+    businessStatuses: null,
+    patient: null,
+    count: 100,
+    offset: 0,
+  };
+  const once = new Set<string>();
+  for (const [key, value] of new URL(req.url, 'http://localhost').searchParams) {
+    const name = key.replace(/[^\w.:-]/g, '?').slice(0, 40);
+    if (!TASK_PARAMS.has(key)) throw fhirError(400, 'not-supported', `Unsupported parameter for Task: ${name}.`);
+    if (key !== '_lastUpdated') {
+      if (once.has(key)) throw fhirError(400, 'invalid', `Parameter ${name} may be given only once.`);
+      once.add(key);
+    }
+    if (key === '_lastUpdated') {
+      const { bound, after } = lastUpdated(value);
+      if (after) q.after = bound;
+      else q.before = bound;
+    } else if (key === 'status') q.statuses = value.split(',').map((x) => x.trim());
+    else if (key === 'business-status') {
+      q.businessStatuses = value.split(',').map((x) => x.trim().replace(/^.*\|/, ''));
+    } else if (key === 'patient') {
+      const v = value.startsWith(`${base}/`) ? value.slice(base.length + 1) : value;
+      q.patient = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/.exec(v)?.[1] ?? '-';
+    } else if (key === '_count') q.count = whole(key, value, 500);
+    else if (key === '_offset') q.offset = whole(key, value, 1_000_000);
+  }
+  const result = await req.withData((scope) => searchOrderTasks(scope, q));
+  const self = new URL(req.url, base).search;
+  const links = [{ relation: 'self', url: `${base}/Task${self}` }];
+  if (q.count > 0 && q.offset + q.count < result.total) {
+    const next = new URLSearchParams(self);
+    next.set('_offset', String(q.offset + q.count));
+    links.push({ relation: 'next', url: `${base}/Task?${next.toString()}` });
+  }
+  return reply
+    .code(200)
+    .type(FHIR_JSON)
+    .send({
+      resourceType: 'Bundle',
+      id: crypto.randomUUID(),
+      meta: { lastUpdated: new Date().toISOString() },
+      type: 'searchset',
+      total: result.total,
+      link: links,
+      entry: result.items.map((resource) => ({
+        fullUrl: `${base}/Task/${String(resource.id)}`,
+        resource,
+        search: { mode: 'match' },
+      })),
+    });
+}
+
+/** PUT /fhir/Task/{id}: the organisation's system answers a repeat-medication order. */
+async function putOrderTask(req: FastifyRequest, reply: FastifyReply, id: string): Promise<FastifyReply> {
+  if (!FHIR_ID.test(id)) throw fhirError(404, 'not-found', 'Resource not found.');
+  const rawIfMatch = header(req, 'if-match');
+  const ifMatch = rawIfMatch === undefined ? null : parseEtag(rawIfMatch);
+  if (rawIfMatch !== undefined && ifMatch === null) {
+    throw fhirError(400, 'invalid', 'If-Match must be a version tag W/"n"');
+  }
+  const result = await req.withData((scope) => {
+    if (scope.principal.kind !== 'client') {
+      throw fhirError(403, 'forbidden', 'Only an API client of an organisation answers its orders');
+    }
+    return answerOrderTask(scope, id, req.body, ifMatch);
+  });
+  if (result.status === 404) throw fhirError(404, 'not-found', 'Resource not found.');
+  const base = `${req.server.koepel.config.publicUrl}/fhir`;
+  reply.header('ETag', `W/"${result.version}"`);
+  reply.header('Location', `${base}/Task/${id}/_history/${result.version}`);
+  const prefer = returnPreference(header(req, 'prefer')) ?? 'OperationOutcome';
+  if (prefer === 'minimal') return reply.code(200).send();
+  if (prefer === 'representation') return reply.code(200).type(FHIR_JSON).send(result.resource);
+  return reply
+    .code(200)
+    .type(FHIR_JSON)
+    .send(operationOutcome([issue('informational', `Task: ${result.words}`, undefined, 'information')]));
+}
+
 /** Data in (issue 3): the FHIR write API, in the /fhir scope. The principal is the API client of the bearer token. */
 export function registerFhirWriteRoutes(fhir: FastifyInstance): void {
   const options = {
@@ -315,13 +421,15 @@ export function registerFhirWriteRoutes(fhir: FastifyInstance): void {
   fhir.put<{ Params: { type: string; id: string } }>('/:type/:id', options, async (req, reply) =>
     req.params.type === 'Appointment' && isBookingId(req.params.id)
       ? putBooking(req, reply, req.params.id)
-      : send(
-          reply,
-          await ingestResource(contextOf(req), 'PUT', req.params.type, req.params.id, req.body, {
-            ifMatch: header(req, 'if-match'),
-            prefer: returnPreference(header(req, 'prefer')),
-          }),
-        ),
+      : req.params.type === 'Task' // issue 13: repeat-medication orders
+        ? putOrderTask(req, reply, req.params.id)
+        : send(
+            reply,
+            await ingestResource(contextOf(req), 'PUT', req.params.type, req.params.id, req.body, {
+              ifMatch: header(req, 'if-match'),
+              prefer: returnPreference(header(req, 'prefer')),
+            }),
+          ),
   );
 
   fhir.post<{ Params: { type: string } }>('/:type', options, async (req, reply) =>

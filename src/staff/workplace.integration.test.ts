@@ -47,6 +47,7 @@ describe('staff workplace', () => {
       '/staff/patients',
       '/staff/agenda',
       '/staff/record-requests',
+      '/staff/medication-orders', // issue 13: repeat medication
       '/staff/account',
     ]);
     assert.match(menu(care.page.text), /aria-label="Werkplek"/);

@@ -17,7 +17,14 @@ import { fhirError } from '../../platform/fhir/outcome.js';
 import { FHIR_JSON, formatParam } from '../../platform/fhir/scope.js';
 import { APP_TOKEN_PATH, AUTHORIZE_PATH } from '../../citizen-apps/index.js';
 import { writeCapability } from '../capability.js';
-import { providerBookingGet, providerBookingSearch, providerGet, providerSchedulingSearch } from '../routes.js';
+import {
+  providerBookingGet,
+  providerBookingSearch,
+  providerGet,
+  providerOrderTaskGet,
+  providerOrderTaskSearch,
+  providerSchedulingSearch,
+} from '../routes.js';
 import { isBookingId } from '../bookings.js';
 import { capabilityStatement } from './capability.js';
 import { sourceOrganisationDefinition } from './definitions.js';
@@ -348,6 +355,8 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
     if (reader === 'provider' && req.params.type === 'Appointment' && isBookingId(req.params.id)) {
       return providerBookingGet(req, reply, req.params.id);
     }
+    // Issue 13: the organisation's system reads a repeat-medication order (src/fhir/medication-orders.ts).
+    if (reader === 'provider' && req.params.type === 'Task') return providerOrderTaskGet(req, reply, req.params.id);
     if (reader === 'provider') return providerGet(req, reply, req.params.type, req.params.id);
     const { type, id } = req.params;
     if (!isCitizenRecordType(type)) throw fhirError(404, 'not-supported', 'Resource type not supported.');
@@ -359,6 +368,8 @@ export function registerFhirReadRoutes(fhir: FastifyInstance): void {
     const who = await whoReads(req);
     // The organisation's own system polls the appointments citizens booked with it (src/fhir/bookings.ts).
     if (who === 'provider' && req.params.type === 'Appointment') return providerBookingSearch(req, reply);
+    // Issue 13: and polls the repeat-medication orders of its patients.
+    if (who === 'provider' && req.params.type === 'Task') return providerOrderTaskSearch(req, reply);
     // And checks what it published of its agenda.
     if (who === 'provider' && (req.params.type === 'Schedule' || req.params.type === 'Slot')) {
       return providerSchedulingSearch(req, reply, req.params.type);

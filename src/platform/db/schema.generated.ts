@@ -39,6 +39,18 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type MedicationOrderChangedBy = 'citizen' | 'staff' | 'system';
+
+export type MedicationOrderDelivery = 'delivery' | 'pickup';
+
+export type MedicationOrderEventActor = 'citizen' | 'staff' | 'system';
+
+export type MedicationOrderEventStatus =
+  'approved' | 'cancelled' | 'delivered' | 'question' | 'ready' | 'refused' | 'requested' | 'sent';
+
+export type MedicationOrderStatus =
+  'approved' | 'cancelled' | 'delivered' | 'question' | 'ready' | 'refused' | 'requested' | 'sent';
+
 export type MembershipRole =
   'admin' | 'assistant' | 'doctor' | 'pharmacist' | 'privacy_officer' | 'social_worker' | 'therapist';
 
@@ -367,6 +379,37 @@ export interface LoginThrottle {
   window_started_at: Generated<Timestamp>;
 }
 
+export interface MedicationOrder {
+  changed_by: Generated<MedicationOrderChangedBy>;
+  changed_by_name: string | null;
+  changed_by_staff: string | null;
+  citizen_id: string;
+  created_at: Generated<Timestamp>;
+  delivery: Generated<MedicationOrderDelivery>;
+  id: Generated<string>;
+  idempotency_key: string;
+  item_count: number;
+  items_ciphertext: Uint8Array;
+  note_ciphertext: Uint8Array | null;
+  organisation_id: string;
+  status: Generated<MedicationOrderStatus>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface MedicationOrderEvent {
+  actor: MedicationOrderEventActor;
+  actor_name: string | null;
+  actor_staff: string | null;
+  citizen_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  order_id: string;
+  organisation_id: string;
+  status: MedicationOrderEventStatus;
+  text_ciphertext: Uint8Array | null;
+}
+
 export interface Membership {
   created_at: Generated<Timestamp>;
   disabled_at: Timestamp | null;
@@ -386,6 +429,7 @@ export interface Organisation {
   functions: Generated<string[]>;
   id: Generated<string>;
   kind: OrganisationKind;
+  medication_delivery: Generated<boolean>;
   name: string;
   out_of_hours_name: string | null;
   out_of_hours_phone: string | null;
@@ -597,6 +641,8 @@ export interface DB {
   directory_resource: DirectoryResource;
   directory_resource_history: DirectoryResourceHistory;
   login_throttle: LoginThrottle;
+  medication_order: MedicationOrder;
+  medication_order_event: MedicationOrderEvent;
   membership: Membership;
   organisation: Organisation;
   organisation_key: OrganisationKey;
