@@ -47,6 +47,7 @@ export const medicationOrders = defineCapability({
       label: 'medicationOrders.staff.nav',
       order: 22,
       permissions: [PERMISSIONS.medicationOrders],
+      functions: ['repeat-medication'],
       badge: newOrderCount,
       badgeLabel: 'medicationOrders.staff.navCount',
     },

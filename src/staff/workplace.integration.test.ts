@@ -59,7 +59,12 @@ describe('staff workplace', () => {
     // The pharmacy offers no appointments (MG-1): neither its admin nor its pharmacist sees the agenda links.
     assert.deepEqual(menuHrefs(admin.page.text), ['/staff/admin', '/staff/account']);
     const pharmacist = await loginStaff(k.url, PHARMACIST);
-    assert.deepEqual(menuHrefs(pharmacist.page.text), ['/staff/patients', '/staff/record-requests', '/staff/account']);
+    assert.deepEqual(menuHrefs(pharmacist.page.text), [
+      '/staff/patients',
+      '/staff/record-requests',
+      '/staff/medication-orders',
+      '/staff/account',
+    ]);
     const privacy = await loginStaff(k.url, GP_PRIVACY);
     assert.deepEqual(menuHrefs(privacy.page.text), ['/staff/audit', '/staff/account']);
     // Every menu page answers (Auditlog comes with the audit capability) and marks itself as the current page.
