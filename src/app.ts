@@ -17,6 +17,7 @@ import { digidSimulator } from './digid-simulator/index.js';
 import { dossier } from './dossier/index.js';
 import { fhir } from './fhir/index.js';
 import { identity } from './identity/index.js';
+import { medicationPassport } from './medication-passport/index.js'; // issue 13: the medication passport (MG-8)
 import { operator } from './operator/index.js';
 import { organisationAdmin } from './organisation-admin/index.js';
 import { pages } from './pages/index.js';
@@ -68,6 +69,8 @@ export const CAPABILITIES: readonly Capability[] = [
   agenda,
   // Issue 12: the citizen's appointments (MG-6).
   appointments,
+  // Issue 13: the medication passport and the current medication overview (MG-8).
+  medicationPassport,
 ];
 
 export interface AppDeps {

@@ -226,7 +226,13 @@ async function renderSection(
       const resources = await read(['medication']);
       const overview = medicationOverview(resources, new Date(), await resolverFor(scope, resources));
       return page(
-        resources.length === 0 ? <></> : <MedicationTables ctx={ctx} overview={overview} providers={providers} />,
+        <>
+          {/* Issue 13: the medication passport and the current medication overview (src/medication-passport). */}
+          <Paragraph>
+            <Link href="/medication/passport" text={t('medicationPassport.dossierLink')} />
+          </Paragraph>
+          {resources.length === 0 ? '' : <MedicationTables ctx={ctx} overview={overview} providers={providers} />}
+        </>,
         countPer(resources),
       );
     }
