@@ -36,7 +36,7 @@ export function PassportPage(props: { ctx: PageContext; overviews: CareProvider[
         ) : (
           <>
             <Text text={t('medicationPassport.overview.text')} />
-            <List>
+            <List class="koepel-passport-overviews">
               {overviews.map((o) => (
                 <li>
                   <Link
