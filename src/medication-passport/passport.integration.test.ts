@@ -18,6 +18,12 @@ import { download, pdfPagePng, pdfPages } from './pdf.testkit.js';
 
 const SHOTS = '/tmp/koepel-shots';
 
+/** A PDF page as a PNG for a person to look at (where pdfjs can draw). */
+async function shoot(path: string, pdf: Buffer, page = 1): Promise<void> {
+  const png = await pdfPagePng(pdf, page);
+  if (png) writeFileSync(path, png);
+}
+
 describe('medication passport and current medication overview (MG-8)', () => {
   let k: TestKoepel;
   let suzanne: HttpClient;
@@ -71,7 +77,7 @@ describe('medication passport and current medication overview (MG-8)', () => {
     assert.match(disposition, /^attachment; filename="medicijnpaspoort-\d{4}-\d{2}-\d{2}\.pdf"$/);
     assert.doesNotMatch(disposition, /suzanne|vries|999993653/i, 'no personal data in the file name');
     writeFileSync(`${SHOTS}/medication-passport.pdf`, res.body);
-    writeFileSync(`${SHOTS}/medication-passport-1.png`, await pdfPagePng(res.body, 1));
+    await shoot(`${SHOTS}/medication-passport-1.png`, res.body, 1);
 
     const pages = await pdfPages(res.body);
     const text = pages.join(' ');
@@ -133,7 +139,7 @@ describe('medication passport and current medication overview (MG-8)', () => {
       res.headers.get('content-disposition') ?? '',
       /^attachment; filename="actueel-medicatieoverzicht-\d{4}-\d{2}-\d{2}\.pdf"$/,
     );
-    writeFileSync(`${SHOTS}/medication-overview-1.png`, await pdfPagePng(res.body, 1));
+    await shoot(`${SHOTS}/medication-overview-1.png`, res.body, 1);
     const pages = await pdfPages(res.body);
     const text = pages.join(' ');
     // The pharmacy's letterhead first, then the overview's title, the patient and the date.
@@ -315,8 +321,8 @@ describe('medication passport and current medication overview (MG-8)', () => {
       .execute();
 
     const { pages, text, body } = await pdfOf(johannes, '/medication/passport.pdf');
-    writeFileSync(`${SHOTS}/medication-passport-long-1.png`, await pdfPagePng(body, 1));
-    writeFileSync(`${SHOTS}/medication-passport-long-2.png`, await pdfPagePng(body, 2));
+    await shoot(`${SHOTS}/medication-passport-long-1.png`, body, 1);
+    await shoot(`${SHOTS}/medication-passport-long-2.png`, body, 2);
     assert.match(text, /Naam Name Joël Ïsmaël van den Bérg-Müller/);
     assert.match(text, /Geboortedatum Date of birth 30-11-1948/);
     // MP9: the metoprolol agreement (product from its Medication, the rendered dosage); the stopped magistral

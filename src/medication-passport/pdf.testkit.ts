@@ -2,7 +2,6 @@
 // pdfjs-dist (the Mozilla PDF reader); render a page to PNG to look at. Not imported by the application.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createCanvas } from '@napi-rs/canvas';
 import type { HttpClient } from '../../test/support/http-client.js';
 
 export interface Download {
@@ -43,8 +42,14 @@ export async function pdfPages(pdf: Uint8Array): Promise<string[]> {
   return pages;
 }
 
-/** One page as a PNG (for a person to look at). */
-export async function pdfPagePng(pdf: Uint8Array, page = 1, scale = 1.5): Promise<Buffer> {
+/**
+ * One page as a PNG (for a person to look at), drawn by pdfjs on @napi-rs/canvas (pdfjs-dist's own optional
+ * dependency for Node); null where that is not installed.
+ */
+export async function pdfPagePng(pdf: Uint8Array, page = 1, scale = 1.5): Promise<Buffer | null> {
+  const canvasModule = await import('@napi-rs/canvas').catch(() => null);
+  if (!canvasModule) return null;
+  const { createCanvas } = canvasModule;
   const doc = await open(pdf);
   const p = await doc.getPage(page);
   const viewport = p.getViewport({ scale });

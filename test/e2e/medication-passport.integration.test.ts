@@ -15,6 +15,12 @@ import { DEMO } from '../support/principals.js';
 
 const SHOTS = '/tmp/koepel-shots';
 
+/** A PDF page as a PNG for a person to look at (where pdfjs can draw). */
+async function shoot(path: string, pdf: Buffer, page = 1): Promise<void> {
+  const png = await pdfPagePng(pdf, page);
+  if (png) writeFileSync(path, png);
+}
+
 describe('the medication passport in a real browser on a phone', () => {
   const suite = browserSuite();
 
@@ -70,7 +76,7 @@ describe('the medication passport in a real browser on a phone', () => {
       // The passport: a PDF with her name, her medicines with dosage, her allergy, her providers, the notice.
       const passport = await downloadBy('Medicijnpaspoort downloaden (pdf)');
       assert.match(passport.name, /^medicijnpaspoort-\d{4}-\d{2}-\d{2}\.pdf$/);
-      writeFileSync(`${SHOTS}/medication-passport-download-1.png`, await pdfPagePng(passport.body, 1));
+      await shoot(`${SHOTS}/medication-passport-download-1.png`, passport.body, 1);
       const text = (await pdfPages(passport.body)).join(' ');
       assert.match(text, /Geen officieel reisdocument Not an official travel document/);
       assert.match(text, /Naam Name Suzanne Maria de Vries/);
