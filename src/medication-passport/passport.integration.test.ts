@@ -14,7 +14,7 @@ import { createApiClient } from '../fhir/ingest.testkit.js';
 import { loginWithDigid } from '../identity/digid/test-driver.js';
 import { loginStaff } from '../staff/login.testkit.js';
 import { ingestAs, zibExamples, type Json } from '../dossier/zib.testkit.js';
-import { download, pdfPagePng, pdfPages } from './pdf.testkit.js';
+import { download, pdfPagePng, pdfPages, pdfStructure } from './pdf.testkit.js';
 
 const SHOTS = '/tmp/koepel-shots';
 
@@ -104,6 +104,8 @@ describe('medication passport and current medication overview (MG-8)', () => {
     assert.match(text, /Apotheek Centrum Apotheek \/ Pharmacy Oudegracht 100, 3511 AX Utrecht 030 234 56 78/);
     assert.match(text, /Huisartsenpraktijk De Linde/);
     assert.match(text, /Rivierenland Ziekenhuis/);
+    // Tagged for screen readers: a heading per part, tables with header cells for columns and rows.
+    assert.match(await pdfStructure(res.body, 1), /^H1 P P P P P P H2 Table\(TR\(TH TH TH TH\) TR\(TH TD TD TD\)/);
     // Readable when printed: A4.
     assert.match(res.body.toString('latin1'), /\/MediaBox \[0 0 595\.28 841\.89\]/);
 

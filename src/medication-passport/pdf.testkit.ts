@@ -58,3 +58,21 @@ export async function pdfPagePng(pdf: Uint8Array, page = 1, scale = 1.5): Promis
   await doc.destroy();
   return canvas.toBuffer('image/png');
 }
+
+interface StructNode {
+  role?: string;
+  children?: StructNode[];
+}
+
+/** The tagged structure of a page, as roles: "H1 P … Table(TR:TH,TH TR:TH,TD)". */
+export async function pdfStructure(pdf: Uint8Array, page = 1): Promise<string> {
+  const doc = await open(pdf);
+  const tree = (await (await doc.getPage(page)).getStructTree()) as StructNode | null;
+  await doc.destroy();
+  const roles = (n: StructNode): string =>
+    (n.children ?? [])
+      .filter((c) => c.role)
+      .map((c) => (c.role === 'Table' || c.role === 'TR' ? `${c.role}(${roles(c)})` : (c.role ?? '')))
+      .join(' ');
+  return roles(tree?.children?.[0] ?? {});
+}

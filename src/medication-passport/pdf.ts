@@ -118,6 +118,9 @@ export async function renderPdf(spec: DocumentSpec, created: Date): Promise<Buff
     pdfVersion: '1.7',
     lang: spec.lang,
     displayTitle: true,
+    // Tagged (headings, paragraphs, tables with header cells; rules, header and footer as artifacts), so that a
+    // screen reader reads the document in order and the tables as tables.
+    tagged: true,
     info: { Title: pdfText(spec.title), Creator: 'Koepel', Producer: 'Koepel (pdfkit)', CreationDate: created },
   });
   const chunks: Buffer[] = [];
@@ -132,20 +135,41 @@ export async function renderPdf(spec: DocumentSpec, created: Date): Promise<Buff
   return Buffer.concat(chunks);
 }
 
+type Element = PDFKit.PDFStructureElement;
+/** A table header cell's scope (pdfkit supports it; its type definitions do not name it yet). */
+const scope = (s: 'Row' | 'Column') => ({ scope: s }) as PDFKit.Mixins.StructureElementOptions;
+
 class Layout {
   private readonly width = A4.width - M.left - M.right;
   private readonly bottom = A4.height - M.bottom;
   private section: Label | null = null;
+  private readonly root: Element;
 
   constructor(
     private readonly doc: PDFKit.PDFDocument,
     private readonly spec: DocumentSpec,
-  ) {}
+  ) {
+    this.root = doc.struct('Document');
+    doc.addStructure(this.root);
+  }
 
   render(): void {
     this.doc.fillColor(INK);
     for (const b of this.spec.blocks) this.block(b);
+    this.root.end();
     this.frame();
+  }
+
+  /** Content of a structure element (drawn at once: the root is attached). */
+  private tag(type: string, draw: () => void, parent: Element = this.root): void {
+    parent.add(this.doc.struct(type, {}, [draw]));
+  }
+
+  /** Drawing that is no content: rules, shading, repeated headings, the page frame. */
+  private artifact(draw: () => void): void {
+    this.doc.markContent('Artifact');
+    draw();
+    this.doc.endMarkedContent();
   }
 
   private get y(): number {
@@ -185,22 +209,30 @@ class Layout {
     switch (b.kind) {
       case 'title': {
         this.ensure(50);
-        let y = this.text(b.text[0], M.left, this.y, { font: BOLD, size: 19, color: BRAND });
-        if (b.text[1]) y = this.text(b.text[1], M.left, y, { size: 13, color: BRAND });
+        let y = this.y;
+        this.tag('H1', () => {
+          y = this.text(b.text[0], M.left, y, { font: BOLD, size: 19, color: BRAND });
+          if (b.text[1]) y = this.text(b.text[1], M.left, y, { size: 13, color: BRAND });
+        });
         this.y = y + 8;
         return;
       }
       case 'letterhead': {
         this.ensure(80);
         const [first, ...rest] = b.lines;
-        let y = this.text(first ?? '', M.left, this.y, { font: BOLD, size: 15, color: BRAND });
-        for (const l of rest) y = this.text(l, M.left, y, { size: 10 });
-        this.doc
-          .moveTo(M.left, y + 6)
-          .lineTo(M.left + this.width, y + 6)
-          .lineWidth(1)
-          .strokeColor(BRAND)
-          .stroke();
+        let y = this.y;
+        this.tag('P', () => {
+          y = this.text(first ?? '', M.left, y, { font: BOLD, size: 15, color: BRAND });
+          for (const l of rest) y = this.text(l, M.left, y, { size: 10 });
+        });
+        this.artifact(() =>
+          this.doc
+            .moveTo(M.left, y + 6)
+            .lineTo(M.left + this.width, y + 6)
+            .lineWidth(1)
+            .strokeColor(BRAND)
+            .stroke(),
+        );
         this.y = y + 16;
         return;
       }
@@ -212,11 +244,15 @@ class Layout {
           20;
         this.ensure(h + 10);
         const top = this.y;
-        this.doc.rect(M.left, top, this.width, h).lineWidth(2).fillAndStroke(WARN_FILL, WARN);
+        this.artifact(() => this.doc.rect(M.left, top, this.width, h).lineWidth(2).fillAndStroke(WARN_FILL, WARN));
         let y = top + 10;
-        for (const l of b.lines) y = this.text(l, M.left + 12, y, { font: BOLD, size: 13, color: WARN, width: inner });
+        this.tag('P', () => {
+          for (const l of b.lines)
+            y = this.text(l, M.left + 12, y, { font: BOLD, size: 13, color: WARN, width: inner });
+        });
         y += 2;
-        for (const l of b.detail ?? []) y = this.text(l, M.left + 12, y, { size: 9, width: inner }) + 2;
+        for (const l of b.detail ?? [])
+          this.tag('P', () => (y = this.text(l, M.left + 12, y, { size: 9, width: inner }) + 2));
         this.y = top + h + 12;
         return;
       }
@@ -227,11 +263,14 @@ class Layout {
           const vh = this.height(value, this.width - labelWidth, BOLD, 11);
           this.ensure(Math.max(lh, vh) + 4);
           const top = this.y;
-          this.label(label, M.left, top, labelWidth - 8, 9.5, false);
-          const end = this.text(value, M.left + labelWidth, top, {
-            font: BOLD,
-            size: 11,
-            width: this.width - labelWidth,
+          let end = top;
+          this.tag('P', () => {
+            this.label(label, M.left, top, labelWidth - 8, 9.5, false);
+            end = this.text(value, M.left + labelWidth, top, {
+              font: BOLD,
+              size: 11,
+              width: this.width - labelWidth,
+            });
           });
           this.y = Math.max(top + lh, end) + 4;
         }
@@ -251,7 +290,7 @@ class Layout {
       case 'paragraph': {
         const size = b.small ? 8.5 : 10;
         this.ensure(this.height(b.text, this.width, FONT, size) + 4);
-        this.y = this.text(b.text, M.left, this.y, { size, color: b.small ? MUTED : INK }) + 6;
+        this.tag('P', () => (this.y = this.text(b.text, M.left, this.y, { size, color: b.small ? MUTED : INK }) + 6));
         return;
       }
     }
@@ -265,13 +304,18 @@ class Layout {
         : [`${title[0]} ${more[0]}`]
       : title;
     const top = this.y + 4;
-    const end = this.label(t, M.left, top, this.width, 12.5, true);
-    this.doc
-      .moveTo(M.left, end + 2)
-      .lineTo(M.left + this.width, end + 2)
-      .lineWidth(0.75)
-      .strokeColor(BRAND)
-      .stroke();
+    let end = top;
+    const draw = () => (end = this.label(t, M.left, top, this.width, 12.5, true));
+    if (continued) this.artifact(draw);
+    else this.tag('H2', draw);
+    this.artifact(() =>
+      this.doc
+        .moveTo(M.left, end + 2)
+        .lineTo(M.left + this.width, end + 2)
+        .lineWidth(0.75)
+        .strokeColor(BRAND)
+        .stroke(),
+    );
     this.y = end + 7;
   }
 
@@ -290,7 +334,7 @@ class Layout {
     if (rows.length === 0) {
       for (const l of empty) {
         this.ensure(this.height(l, this.width) + 4);
-        this.y = this.text(l, M.left, this.y, { size: 10, color: INK }) + 2;
+        this.tag('P', () => (this.y = this.text(l, M.left, this.y, { size: 10, color: INK }) + 2));
       }
       this.y += 10;
       return;
@@ -301,21 +345,32 @@ class Layout {
     const headerHeight =
       Math.max(...columns.map((c, i) => this.labelHeight(c.header, (widths[i] ?? 0) - 2 * CELL_PAD, 8.5))) +
       2 * CELL_PAD;
-    const drawHeader = () => {
+    const table = this.doc.struct('Table');
+    this.root.add(table);
+    /** The header row: tagged once; repeated on a next page as an artifact. */
+    const drawHeader = (repeated: boolean) => {
       const top = this.y;
-      this.doc.rect(M.left, top, this.width, headerHeight).fill(SHADE);
-      columns.forEach((c, i) =>
-        this.label(c.header, (xs[i] ?? 0) + CELL_PAD, top + CELL_PAD, (widths[i] ?? 0) - 2 * CELL_PAD, 8.5, false),
+      this.artifact(() => this.doc.rect(M.left, top, this.width, headerHeight).fill(SHADE));
+      const cell = (c: TableColumn, i: number) => () =>
+        this.label(c.header, (xs[i] ?? 0) + CELL_PAD, top + CELL_PAD, (widths[i] ?? 0) - 2 * CELL_PAD, 8.5, false);
+      if (repeated) this.artifact(() => columns.forEach((c, i) => cell(c, i)()));
+      else {
+        const tr = this.doc.struct('TR');
+        table.add(tr);
+        columns.forEach((c, i) => tr.add(this.doc.struct('TH', scope('Column'), [cell(c, i)])));
+        tr.end();
+      }
+      this.artifact(() =>
+        this.doc
+          .moveTo(M.left, top + headerHeight)
+          .lineTo(M.left + this.width, top + headerHeight)
+          .lineWidth(0.75)
+          .strokeColor(INK)
+          .stroke(),
       );
-      this.doc
-        .moveTo(M.left, top + headerHeight)
-        .lineTo(M.left + this.width, top + headerHeight)
-        .lineWidth(0.75)
-        .strokeColor(INK)
-        .stroke();
       this.y = top + headerHeight;
     };
-    drawHeader();
+    drawHeader(false);
     for (const row of rows) {
       const cells = row.map((c) => (c.length > CELL_MAX ? `${c.slice(0, CELL_MAX - 1)}…` : c));
       const h =
@@ -325,24 +380,35 @@ class Layout {
         2 * CELL_PAD;
       if (this.ensure(h)) {
         if (this.section) this.sectionTitle(this.section, true);
-        drawHeader();
+        drawHeader(true);
       }
       const top = this.y;
+      const tr = this.doc.struct('TR');
+      table.add(tr);
       cells.forEach((c, i) =>
-        this.text(c || '–', (xs[i] ?? 0) + CELL_PAD, top + CELL_PAD, {
-          font: i === 0 ? BOLD : FONT,
-          size: CELL,
-          width: (widths[i] ?? 0) - 2 * CELL_PAD,
-        }),
+        tr.add(
+          this.doc.struct(i === 0 ? 'TH' : 'TD', i === 0 ? scope('Row') : {}, [
+            () =>
+              this.text(c || '–', (xs[i] ?? 0) + CELL_PAD, top + CELL_PAD, {
+                font: i === 0 ? BOLD : FONT,
+                size: CELL,
+                width: (widths[i] ?? 0) - 2 * CELL_PAD,
+              }),
+          ]),
+        ),
       );
-      this.doc
-        .moveTo(M.left, top + h)
-        .lineTo(M.left + this.width, top + h)
-        .lineWidth(0.5)
-        .strokeColor(RULE)
-        .stroke();
+      tr.end();
+      this.artifact(() =>
+        this.doc
+          .moveTo(M.left, top + h)
+          .lineTo(M.left + this.width, top + h)
+          .lineWidth(0.5)
+          .strokeColor(RULE)
+          .stroke(),
+      );
       this.y = top + h;
     }
+    table.end();
     this.y += 14;
   }
 
@@ -354,6 +420,7 @@ class Layout {
       // Writing in the margins must not start a new page.
       const margins = { ...this.doc.page.margins };
       this.doc.page.margins = { top: 0, bottom: 0, left: M.left, right: M.right };
+      this.doc.markContent('Artifact', { type: 'Pagination' });
       this.text(this.spec.headerLeft, M.left, 28, { font: BOLD, size: 9, color: BRAND, width: this.width / 2 });
       this.doc
         .font(FONT)
@@ -384,6 +451,7 @@ class Layout {
           width: 125,
           align: 'right',
         });
+      this.doc.endMarkedContent();
       this.doc.page.margins = margins;
     }
   }
