@@ -18,6 +18,7 @@ import { dossier } from './dossier/index.js';
 import { fhir } from './fhir/index.js';
 import { identity } from './identity/index.js';
 import { medicationOrders } from './medication-orders/index.js'; // issue 13: repeat medication
+import { medicationPassport } from './medication-passport/index.js'; // issue 13: the medication passport (MG-8)
 import { operator } from './operator/index.js';
 import { organisationAdmin } from './organisation-admin/index.js';
 import { pages } from './pages/index.js';
@@ -71,6 +72,8 @@ export const CAPABILITIES: readonly Capability[] = [
   appointments,
   // Issue 13: repeat medication (MG-8).
   medicationOrders,
+  // Issue 13: the medication passport and the current medication overview (MG-8).
+  medicationPassport,
 ];
 
 export interface AppDeps {

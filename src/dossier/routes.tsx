@@ -226,21 +226,21 @@ async function renderSection(
       const resources = await read(['medication']);
       const overview = medicationOverview(resources, new Date(), await resolverFor(scope, resources));
       return page(
-        resources.length === 0 ? (
-          <></>
-        ) : (
-          <>
-            {/* Issue 13 (repeat medication, src/medication-orders): order current medicines again. */}
-            {overview.current.length > 0 ? (
-              <Paragraph>
-                <Link href="/repeat-medication" text={t('medicationOrders.fromOverview')} />
-              </Paragraph>
-            ) : (
-              ''
-            )}
-            <MedicationTables ctx={ctx} overview={overview} providers={providers} />
-          </>
-        ),
+        <>
+          {/* Issue 13: the medication passport and the current medication overview (src/medication-passport). */}
+          <Paragraph>
+            <Link href="/medication/passport" text={t('medicationPassport.dossierLink')} />
+          </Paragraph>
+          {/* Issue 13 (repeat medication, src/medication-orders): order current medicines again. */}
+          {overview.current.length > 0 ? (
+            <Paragraph>
+              <Link href="/repeat-medication" text={t('medicationOrders.fromOverview')} />
+            </Paragraph>
+          ) : (
+            ''
+          )}
+          {resources.length === 0 ? '' : <MedicationTables ctx={ctx} overview={overview} providers={providers} />}
+        </>,
         countPer(resources),
       );
     }
