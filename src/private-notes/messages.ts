@@ -47,7 +47,6 @@ const nl = {
   'notes.here.title': 'Uw notities',
   'notes.here.intro': 'Alleen voor u zichtbaar, niet voor uw zorgverlener.',
   'notes.here.add': 'Notitie toevoegen',
-  'notes.here.open': 'Openen',
   // The citizen's access log names these events; what was in the note is never in the log.
   'accessLog.event.private-note.list': 'Uw notities bekeken',
   'accessLog.event.private-note.read': 'Een notitie bekeken',
@@ -102,7 +101,6 @@ const en: Record<keyof typeof nl, string> = {
   'notes.here.title': 'Your notes',
   'notes.here.intro': 'Visible to you only, not to your care provider.',
   'notes.here.add': 'Add a note',
-  'notes.here.open': 'Open',
   'accessLog.event.private-note.list': 'Viewed your notes',
   'accessLog.event.private-note.read': 'Viewed a note',
   'accessLog.event.private-note.create': 'Wrote a note',

@@ -273,11 +273,9 @@ export function NotesHere(props: { ctx: PageContext; link: NoteLink; notes: read
                 {excerpt(n.text)}
               </p>
               <Paragraph style="small">
-                <When ctx={ctx} at={n.updatedAt} />{' '}
                 <Link
                   href={`/notes/${n.id}`}
-                  text={t('notes.here.open')}
-                  label={t('notes.open', { date: formatDate(ctx.lang, n.createdAt, 'dateTime') })}
+                  text={t('notes.open', { date: formatDate(ctx.lang, n.createdAt, 'dateTime') })}
                 />
               </Paragraph>
             </li>

@@ -217,7 +217,6 @@ describe('[LU-3] private notes are read by their citizen only', () => {
     // What goes into the URL's parameters: the notes' own ids, her id, the appointment's and the result's.
     const variants: { id: string; type: string }[] = [
       { id: noteA, type: 'Patient' },
-      { id: noteB, type: 'Observation' },
       { id: suzanne, type: 'Patient' },
       { id: appointment, type: 'Appointment' },
       { id: lab, type: 'Observation' },
@@ -235,18 +234,22 @@ describe('[LU-3] private notes are read by their citizen only', () => {
     const skip = (path: string) => /log(in|out)|\/totp|\/organisation-choice|\/login\//.test(path);
     let tried = 0;
     const failures: string[] = [];
-    for (const actor of actors) {
+    const sweep = async (actor: Actor) => {
       const csrf = await actor.csrf();
       for (const [pattern, methods] of routes) {
         if (skip(pattern)) continue;
         const hasParams = /[:*]/.test(pattern);
-        const paths = hasParams
-          ? variants.map((v) =>
-              pattern.replace(/:[A-Za-z_]+/g, (param) => (/type/i.test(param) ? v.type : v.id)).replace(/\*$/, v.id),
-            )
-          : [pattern, `${pattern}?${query}`];
         for (const method of methods) {
           if (method === 'HEAD' || method === 'OPTIONS') continue;
+          // Reads with every id; writes with the note's id and hers (a write answers with what it wrote).
+          const vs = method === 'GET' ? variants : variants.slice(0, 2);
+          const paths = hasParams
+            ? vs.map((v) =>
+                pattern.replace(/:[A-Za-z_]+/g, (param) => (/type/i.test(param) ? v.type : v.id)).replace(/\*$/, v.id),
+              )
+            : method === 'GET'
+              ? [pattern, `${pattern}?${query}`]
+              : [pattern];
           for (const path of paths) {
             const body =
               method === 'GET'
@@ -287,7 +290,14 @@ describe('[LU-3] private notes are read by their citizen only', () => {
           }
         }
       }
-    }
+    };
+    // A few actors at a time: the requests wait on the database more than on the processor.
+    const queue = [...actors];
+    await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        for (let a = queue.shift(); a; a = queue.shift()) await sweep(a);
+      }),
+    );
     assert.deepEqual(failures, []);
     assert.ok(tried > actors.length * routes.length, `tried ${tried}`);
     // The sessions were alive to the end (a sweep of 401s would prove nothing).
