@@ -106,9 +106,9 @@ export function NotesPage(props: {
                 href={`/notes/${n.id}`}
                 title={t('notes.open', { date: formatDate(ctx.lang, n.createdAt, 'dateTime') })}
               >
-                <p class="utrecht-paragraph koepel-note-text" safe>
+                <div class="koepel-note-text" safe>
                   {excerpt(n.text)}
-                </p>
+                </div>
                 {target ? (
                   <Paragraph style="small">
                     <span safe>{`${t('notes.about')}: `}</span>
@@ -269,9 +269,9 @@ export function NotesHere(props: { ctx: PageContext; link: NoteLink; notes: read
         <ul class="koepel-notes-here__list">
           {notes.map((n) => (
             <li>
-              <p class="utrecht-paragraph koepel-note-text" safe>
+              <div class="koepel-note-text" safe>
                 {excerpt(n.text)}
-              </p>
+              </div>
               <Paragraph style="small">
                 <Link
                   href={`/notes/${n.id}`}
