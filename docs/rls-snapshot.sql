@@ -218,6 +218,16 @@ create policy citizen_key_staff on citizen_key as permissive for select to publi
       WHERE r.citizen_id = citizen_key.citizen_id)));
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table citizen_notes_key: row-level security enabled, forced
+grant select, insert, delete on citizen_notes_key to koepel_app;
+create policy citizen_notes_key_make on citizen_notes_key as permissive for insert to public
+  with check (koepel_own_notes(citizen_id));
+create policy citizen_notes_key_read on citizen_notes_key as permissive for select to public
+  using (koepel_own_notes(citizen_id));
+create policy citizen_notes_key_shred on citizen_notes_key as permissive for delete to public
+  using (koepel_own_notes(citizen_id));
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table directory_resource: row-level security enabled, forced
 grant select, insert, update on directory_resource to koepel_app;
 create policy directory_resource_citizen on directory_resource as permissive for select to public
@@ -339,6 +349,21 @@ grant select on portal to koepel_app;
 grant select on portal_organisation to koepel_app;
 create policy portal_organisation_read on portal_organisation as permissive for select to public
   using (true);
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table private_note: row-level security enabled, forced
+grant select, insert, delete on private_note to koepel_app;
+grant update (appointment_id, body_ciphertext, record_resource_id, updated_at) on private_note to koepel_app;
+create policy private_note_delete on private_note as permissive for delete to public
+  using (koepel_own_notes(citizen_id) AND koepel_audited(citizen_id));
+create policy private_note_edit on private_note as permissive for update to public
+  using (koepel_own_notes(citizen_id) AND koepel_audited(citizen_id))
+  with check (koepel_own_notes(citizen_id));
+create policy private_note_read on private_note as permissive for select to public
+  using (koepel_own_notes(citizen_id) AND koepel_audited(citizen_id));
+create policy private_note_write on private_note as permissive for insert to public
+  with check (koepel_own_notes(citizen_id));
+CREATE TRIGGER private_note_link BEFORE INSERT OR UPDATE ON private_note FOR EACH ROW EXECUTE FUNCTION koepel_private_note_link();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table record_access_request: row-level security enabled, forced
@@ -1232,7 +1257,8 @@ begin
           set_config('koepel.citizen_id', r.citizen_id::text, true),
           set_config('koepel.portal_id', r.portal_id::text, true),
           set_config('koepel.actor_id', r.citizen_id::text, true), set_config('koepel.permissions', '', true),
-          set_config('koepel.purpose', '', true);
+          set_config('koepel.purpose', '', true),
+          set_config('koepel.citizen_app_id', r.app_id::text, true);
   return query select r.citizen_id, r.portal_id, r.app_id,
     concat_ws('|', 'citizen', '', r.citizen_id::text, r.portal_id::text, r.citizen_id::text, '');
 end $function$;
@@ -1347,6 +1373,17 @@ AS $function$
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_own_notes(uuid): security invoker; execute: koepel_app
+CREATE OR REPLACE FUNCTION public.koepel_own_notes(c uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select koepel_principal_kind() = 'citizen' and c = koepel_citizen()
+     and coalesce(current_setting('koepel.citizen_app_id', true), '') = ''
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_portal(): security invoker; execute: koepel_app, public
 CREATE OR REPLACE FUNCTION public.koepel_portal()
  RETURNS uuid
@@ -1365,6 +1402,27 @@ CREATE OR REPLACE FUNCTION public.koepel_principal_kind()
 AS $function$
   select coalesce(nullif(current_setting('koepel.principal_kind', true), ''), 'anonymous')
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_private_note_link(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_private_note_link()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if new.appointment_id is not null
+     and (tg_op = 'INSERT' or new.appointment_id is distinct from old.appointment_id)
+     and not exists (select 1 from appointment a where a.id = new.appointment_id and a.citizen_id = new.citizen_id) then
+    raise exception 'private_note: not an appointment of this citizen' using errcode = 'insufficient_privilege';
+  end if;
+  if new.record_resource_id is not null
+     and (tg_op = 'INSERT' or new.record_resource_id is distinct from old.record_resource_id)
+     and not exists (select 1 from record_resource r
+                     where r.id = new.record_resource_id and r.citizen_id = new.citizen_id) then
+    raise exception 'private_note: not a record item of this citizen' using errcode = 'insufficient_privilege';
+  end if;
+  return new;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_record_events(): security invoker; execute: public; set search_path=public, pg_temp

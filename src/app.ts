@@ -23,6 +23,7 @@ import { operator } from './operator/index.js';
 import { organisationAdmin } from './organisation-admin/index.js';
 import { pages } from './pages/index.js';
 import { patients } from './patients/index.js';
+import { privateNotes } from './private-notes/index.js'; // issue 13: private notes (LU-3)
 import { BearerTokens } from './platform/auth/bearer.js';
 import { registerCapabilities, type Capability } from './platform/capability.js';
 import type { Config } from './platform/config.js';
@@ -74,6 +75,8 @@ export const CAPABILITIES: readonly Capability[] = [
   medicationOrders,
   // Issue 13: the medication passport and the current medication overview (MG-8).
   medicationPassport,
+  // Issue 13: the citizen's private notes (LU-3).
+  privateNotes,
 ];
 
 export interface AppDeps {

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { requireCitizen } from '../platform/auth/permissions.js';
 import type { Principal } from '../platform/db/principal.js';
 import { HttpError } from '../platform/http/errors.js';
+import { notesAbout, NotesHere } from '../private-notes/index.js';
 import { pageContext, sendPage, type DataScope } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { FieldError } from '../platform/web/components/index.js';
@@ -533,15 +534,21 @@ export function registerAppointmentRoutes(app: FastifyInstance): void {
   app.get<{ Params: { id: string } }>('/appointments/:id', async (req, reply) => {
     const citizen = requireCitizen(req);
     const id = appointmentId(req.params.id);
-    const appointment = await req.withData((scope) => ownAppointment(scope, citizen, id));
+    const { appointment, notes } = await req.withData(async (scope) => ({
+      appointment: await ownAppointment(scope, citizen, id),
+      // Issue 13 (LU-3): the citizen's own notes about this appointment, and a link to add one.
+      notes: await notesAbout(scope, { kind: 'appointment', id }),
+    }));
     const notice = (req.query as { notice?: unknown }).notice;
+    const ctx = pageContext(req);
     return send(
       reply,
       <AppointmentPage
-        ctx={pageContext(req)}
+        ctx={ctx}
         appointment={appointment}
         now={new Date()}
         notice={NOTICES.find((n) => n === notice) ?? null}
+        notes={<NotesHere ctx={ctx} link={{ kind: 'appointment', id }} notes={notes} />}
       />,
     );
   });

@@ -21,6 +21,7 @@ import {
   List,
   Page,
   Paragraph,
+  render,
   Section,
   SummaryList,
   Text,
@@ -664,6 +665,8 @@ export function AppointmentPage(props: {
   now: Date;
   notice: AppointmentNotice | null;
   error?: string;
+  /** The citizen's private notes about it (issue 13, src/private-notes). */
+  notes?: JSX.Element;
 }): JSX.Element {
   const { ctx, appointment: a, now } = props;
   const { t } = ctx;
@@ -757,6 +760,7 @@ export function AppointmentPage(props: {
       ) : (
         ''
       )}
+      {render(props.notes)}
     </Page>
   );
 }

@@ -174,6 +174,8 @@ export function LabDetailPage(props: {
   chosen: LabRow;
   rows: LabRow[];
   observation: Observation;
+  /** The citizen's private notes about this result (issue 13, src/private-notes). */
+  notes?: JSX.Element;
 }): JSX.Element {
   const { ctx, chosen, rows, observation } = props;
   const { t } = ctx;
@@ -257,6 +259,7 @@ export function LabDetailPage(props: {
       <Section id="lab-chosen" title={t('dossier.lab.detail.chosen')}>
         <SummaryList items={facts} class="koepel-facts" />
       </Section>
+      {render(props.notes)}
       <Text style="small" text={t('dossier.lab.explain')} />
     </DetailPage>
   );

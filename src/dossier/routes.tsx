@@ -26,6 +26,7 @@ import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage, type DataScope } from '../platform/http/request-context.js';
 import { CardList, EmptyState, Link, Paragraph, Section, Text } from '../platform/web/components/index.js';
 import type { PageContext } from '../platform/web/context.js';
+import { notesAbout, NotesHere } from '../private-notes/index.js';
 import { listAttachments, readAttachment, readResources, type StoredResource } from '../record/index.js';
 import {
   countsByProvider,
@@ -545,6 +546,8 @@ export function registerDossier(app: FastifyInstance): void {
       const rows = sameOrg
         .filter((r) => r.id === chosen.id || sameTest(observation, r.resource as unknown as Observation))
         .map((r) => labRow(ctx, r));
+      // Issue 13 (LU-3): the citizen's own notes about this result, and a link to add one.
+      const notes = await notesAbout(scope, { kind: 'record', id });
       return (
         <LabDetailPage
           ctx={ctx}
@@ -552,6 +555,7 @@ export function registerDossier(app: FastifyInstance): void {
           chosen={labRow(ctx, chosen)}
           rows={rows}
           observation={observation}
+          notes={<NotesHere ctx={ctx} link={{ kind: 'record', id }} notes={notes} />}
         />
       );
     });

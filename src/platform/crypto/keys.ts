@@ -1,6 +1,8 @@
-// Data keys: one per organisation (for its record data) and one per citizen (BSN, BRP snapshot, contact
-// details, private notes). Keys are stored wrapped by the master key; reading the wrapped key goes through
-// row-level security like any other row. Unwrapped keys are cached briefly in memory.
+// Data keys: one per organisation (for its record data), one per citizen (BSN, BRP snapshot, contact details) and
+// one per citizen for their private notes (issue 13, LU-3), which only the citizen principal itself reads. Keys are
+// stored wrapped by the master key; reading the wrapped key goes through row-level security like any other row.
+// Unwrapped keys are cached briefly in memory — except notes keys: their row is read (through its policy) on every
+// use, so a key unwrapped for the citizen is never handed to another principal from the cache.
 import { createHmac, hkdfSync } from 'node:crypto';
 import type { Tx } from '../db/principal.js';
 import { CryptoError, keyVersionOf, MasterKeyring, newDataKey, open, seal } from './envelope.js';
@@ -10,7 +12,14 @@ const CACHE_MAX = 10_000;
 /** How long a bulk writer's handle (current key version and derived MAC key) is reused before the key row is read again. */
 const HANDLE_MS = 60_000;
 
-export type KeyOwner = { kind: 'citizen'; id: string } | { kind: 'organisation'; id: string };
+export type KeyOwner =
+  | { kind: 'citizen'; id: string }
+  | { kind: 'organisation'; id: string }
+  /** A citizen's private-notes key (table citizen_notes_key, migration 0031): never cached, never a handle. */
+  | { kind: 'citizen-notes'; id: string };
+
+/** Keys that are read through their row-level policy on every use (no cache of the unwrapped key). */
+const uncached = (owner: KeyOwner) => owner.kind === 'citizen-notes';
 
 export interface NewKey {
   version: number;
@@ -54,6 +63,7 @@ export class KeyStore {
    * the row's own policy. A newer key version would be picked up within HANDLE_MS; older versions stay readable.)
    */
   async handle(tx: Tx, owner: KeyOwner): Promise<KeyHandle> {
+    if (uncached(owner)) throw new CryptoError('no bulk handle for a notes key');
     const id = `${owner.kind}:${owner.id}`;
     const cached = this.handles.get(id);
     if (cached && Date.now() - cached.at < HANDLE_MS) return cached.handle;
@@ -95,6 +105,7 @@ export class KeyStore {
   }
 
   private remember(owner: KeyOwner, version: number, key: Buffer): void {
+    if (uncached(owner)) return;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(`${owner.kind}:${owner.id}:${version}`, { key, at: Date.now() });
   }
@@ -107,7 +118,7 @@ export class KeyStore {
   }
 
   private async keyVersion(tx: Tx, owner: KeyOwner, version: number): Promise<Buffer> {
-    const cached = this.cache.get(`${owner.kind}:${owner.id}:${version}`);
+    const cached = uncached(owner) ? undefined : this.cache.get(`${owner.kind}:${owner.id}:${version}`);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.key;
     const row = (await this.keyRows(tx, owner, version))[0];
     if (!row) throw new CryptoError(`no data key for this ${owner.kind} (destroyed, or not visible to this principal)`);
@@ -121,6 +132,11 @@ export class KeyStore {
   }
 
   private async keyRows(tx: Tx, owner: KeyOwner, version: number | null) {
+    if (owner.kind === 'citizen-notes') {
+      let q = tx.selectFrom('citizen_notes_key').select(['version', 'wrapped']).where('citizen_id', '=', owner.id);
+      if (version !== null) q = q.where('version', '=', version);
+      return q.execute();
+    }
     if (owner.kind === 'citizen') {
       let q = tx.selectFrom('citizen_key').select(['version', 'wrapped']).where('citizen_id', '=', owner.id);
       if (version !== null) q = q.where('version', '=', version);

@@ -24,7 +24,8 @@ export type Principal =
       portalId: string;
       /**
        * Set when an app the citizen authorised acts for them (citizen_app.id; src/citizen-apps): the same rights
-       * as the citizen — the database cannot tell the two apart — and the app named in every audit record.
+       * as the citizen — the database tells the two apart only for private notes (`koepel.citizen_app_id`, migration
+       * 0031) — and the app named in every audit record.
        */
       app?: string;
     }
@@ -61,6 +62,8 @@ export function principalSettings(p: Principal): Record<string, string> {
             : '',
     'koepel.permissions': p.kind === 'staff' ? p.permissions.join(',') : '',
     'koepel.purpose': p.kind === 'system' ? p.purpose : '',
+    // An app acting for the citizen (issue 13, LU-3: private notes are the citizen's own, never an app's).
+    'koepel.citizen_app_id': p.kind === 'citizen' && p.app ? p.app : '',
     'koepel.audited_citizens': '',
     'koepel.patient_search': '',
   };

@@ -346,6 +346,13 @@ export interface CitizenKey {
   wrapped: Uint8Array;
 }
 
+export interface CitizenNotesKey {
+  citizen_id: string;
+  created_at: Generated<Timestamp>;
+  version: number;
+  wrapped: Uint8Array;
+}
+
 export interface DirectoryResource {
   created_at: Generated<Timestamp>;
   deleted_at: Timestamp | null;
@@ -465,6 +472,17 @@ export interface Portal {
 export interface PortalOrganisation {
   organisation_id: string;
   portal_id: string;
+}
+
+export interface PrivateNote {
+  appointment_id: string | null;
+  body_ciphertext: Uint8Array;
+  citizen_id: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  idempotency_key: string;
+  record_resource_id: string | null;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface RecordAccessRequest {
@@ -638,6 +656,7 @@ export interface DB {
   citizen_app_secret: CitizenAppSecret;
   citizen_app_token: CitizenAppToken;
   citizen_key: CitizenKey;
+  citizen_notes_key: CitizenNotesKey;
   directory_resource: DirectoryResource;
   directory_resource_history: DirectoryResourceHistory;
   login_throttle: LoginThrottle;
@@ -648,6 +667,7 @@ export interface DB {
   organisation_key: OrganisationKey;
   portal: Portal;
   portal_organisation: PortalOrganisation;
+  private_note: PrivateNote;
   record_access_request: RecordAccessRequest;
   record_attachment: RecordAttachment;
   record_category_grant: RecordCategoryGrant;
