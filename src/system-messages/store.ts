@@ -6,6 +6,7 @@
 // code as the system purpose 'system-messages' (postSystemMessage) or a trigger; portal notices the operator
 // (postPortalNotice) or the database when a portal's privacy statement date moves forward. Staff, API clients and
 // citizens cannot insert one. The citizen reads and marks read only their own, after an audit record.
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -111,20 +112,22 @@ export async function postSystemMessage(scope: DataScope, input: SystemMessageIn
       };
       break;
   }
-  const inserted = await scope.tx
+  // The id is made here: Koepel writes messages but has no right to read them back (no RETURNING).
+  const id = randomUUID();
+  const result = await scope.tx
     .insertInto('system_message')
-    .values(row)
+    .values({ ...row, id })
     .onConflict((oc) => oc.doNothing())
-    .returning('id')
     .executeTakeFirst();
+  const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   await scope.audit({
     event: 'system-message.create',
     action: 'C',
     citizenId: input.citizenId,
     resourceType: 'system-message',
-    ...(inserted ? { resourceId: inserted.id } : {}),
+    ...(inserted ? { resourceId: id } : {}),
   });
-  return inserted?.id ?? null;
+  return inserted ? id : null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -285,10 +288,11 @@ export async function unreadCount(scope: DataScope): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-/** The number on the citizen's menu (a navigation badge): null for everyone else. */
+/** The number on the citizen's menu (a navigation badge): null (nothing shown) when none is unread. */
 export async function unreadSystemMessages(req: FastifyRequest): Promise<number | null> {
   if (req.principal.kind !== 'citizen' || req.principal.app) return null;
-  return req.withData(unreadCount);
+  const n = await req.withData(unreadCount);
+  return n > 0 ? n : null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
