@@ -8,7 +8,6 @@ import { sql } from 'kysely';
 import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { pageText } from '../../test/support/html.js';
 import { csrfFrom, HttpClient } from '../../test/support/http-client.js';
-import { nictizExamples } from '../../test/support/nictiz.js';
 import { citizenId, DEMO, orgId, staffPrincipal } from '../../test/support/principals.js';
 import { newPortal } from '../../test/security/record-kit.js';
 import { createApiClient, fhir, tokenFor, type TestApiClient } from '../fhir/ingest.testkit.js';
@@ -18,35 +17,7 @@ import { runInScope } from '../platform/db/scope.js';
 import { loginStaff, type StaffLogin } from '../staff/login.testkit.js';
 import { postSystemMessage, SystemMessageRefused } from './index.js';
 import { listSystemMessages, postPortalNotice } from './store.js';
-
-const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
-const LAB_EXAMPLE = 'nl-core-LaboratoryTestResult-01.xml';
-
-/** The Nictiz lab example as the GP's system sends it: for this BSN, with a logical id of its own. */
-function labBundle(bsn: string, id: string): unknown {
-  const example = nictizExamples().find((e) => e.file === LAB_EXAMPLE);
-  if (!example) throw new Error(`${LAB_EXAMPLE} is missing`);
-  const observation = example.resource;
-  observation.id = id;
-  observation.subject = { reference: 'urn:uuid:5e550000-0000-4000-8000-000000000001', type: 'Patient' };
-  delete observation.specimen; // the example's Specimen is another example, not part of this message
-  return {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: [
-      {
-        fullUrl: 'urn:uuid:5e550000-0000-4000-8000-000000000001',
-        resource: { resourceType: 'Patient', identifier: [{ system: BSN_SYSTEM, value: bsn }] },
-        request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${BSN_SYSTEM}|${bsn}` },
-      },
-      {
-        fullUrl: `urn:uuid:5e550000-0000-4000-8000-1000000000${id.slice(-2)}`,
-        resource: observation,
-        request: { method: 'PUT', url: `Observation/${id}` },
-      },
-    ],
-  };
-}
+import { labBundle } from './system-messages.testkit.js';
 
 describe('system messages (MG-9)', () => {
   let k: TestKoepel;
@@ -486,7 +457,7 @@ describe('system messages (MG-9)', () => {
     assert.equal(notices.length, 1);
     assert.equal(notices[0]?.posted_by, null);
     const list = await p.get('/messages/system');
-    assert.match(pageText(list.text), /De privacyverklaring van .* is per .* gewijzigd/);
+    assert.match(pageText(list.text), /De privacyverklaring van .* is per \d{1,2} [a-z]+ 20\d\d gewijzigd/);
     const one = await p.get(`/messages/system/${notices[0]?.id ?? ''}`);
     assert.match(one.text, /href="\/privacy"/);
     assert.ok(before);

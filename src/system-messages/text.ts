@@ -15,7 +15,7 @@ export interface MessageText {
 export const orderHref = (orderId: string | null): string =>
   orderId ? `/medication/orders/${orderId}` : '/medication/orders';
 
-const dateText = (ctx: PageContext, date: string) => formatDate(ctx.lang, `${date}T12:00:00Z`);
+const dateText = (ctx: PageContext, date: string) => formatDate(ctx.lang, date);
 
 export function messageText(ctx: PageContext, m: SystemMessage): MessageText {
   const { t } = ctx;
