@@ -110,7 +110,17 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
     const key = principalKey(this.principal);
     const active = activeScopes.getStore();
     if (active && active.req === this && active.key === key) return fn(active.scope);
-    const scoped = (scope: DataScope) => activeScopes.run({ req: this, key, scope }, () => fn(scope));
+    const scoped = (scope: DataScope) =>
+      activeScopes.run({ req: this, key, scope }, async () => {
+        const result = await fn(scope);
+        // The menu's counts in this same transaction: a page rendered after it would open another one for them.
+        // (Not when counting has begun already: this scope may be a count's own, or the page was rendered in it.)
+        if (this.method === 'GET' && !badgeCache.has(this)) {
+          const ctx = pageContext(this);
+          await Promise.all(ctx.navigation.filter((l) => l.badge).map((l) => ctx.badge(l)));
+        }
+        return result;
+      });
     const pinned = this.requestTransaction?.take(this.principal);
     if (pinned) return runOnPinned(services, pinned, this.principal, scoped, this.accessPoint);
     return run(this.principal, this.accessPoint, scoped);
