@@ -281,6 +281,7 @@ create policy medication_order_staff_update on medication_order as permissive fo
        FROM care_relationship r
       WHERE r.citizen_id = medication_order.citizen_id AND r.organisation_id = medication_order.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
 CREATE TRIGGER medication_order_guard BEFORE UPDATE ON medication_order FOR EACH ROW EXECUTE FUNCTION koepel_medication_order_guard();
+CREATE TRIGGER medication_order_system_message AFTER UPDATE OF status ON medication_order FOR EACH ROW WHEN (new.status IS DISTINCT FROM old.status AND (new.status = ANY (ARRAY['question'::text, 'approved'::text, 'refused'::text, 'ready'::text, 'sent'::text, 'delivered'::text]))) EXECUTE FUNCTION koepel_order_system_message();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table medication_order_event: row-level security enabled, forced
@@ -343,6 +344,26 @@ create policy organisation_key_own on organisation_key as permissive for all to 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table portal: NO row-level security
 grant select on portal to koepel_app;
+CREATE TRIGGER portal_privacy_notice AFTER UPDATE OF privacy_statement_updated_on ON portal FOR EACH ROW EXECUTE FUNCTION koepel_portal_privacy_notice();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table portal_notice: row-level security enabled, forced
+grant select, insert on portal_notice to koepel_app;
+create policy portal_notice_citizen on portal_notice as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND portal_id = koepel_portal());
+create policy portal_notice_operator on portal_notice as permissive for select to public
+  using (koepel_principal_kind() = 'operator'::text);
+create policy portal_notice_post on portal_notice as permissive for insert to public
+  with check (koepel_principal_kind() = 'operator'::text AND posted_by = koepel_actor() OR pg_trigger_depth() > 0 AND posted_by IS NULL);
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table portal_notice_read: row-level security enabled, forced
+grant select, insert on portal_notice_read to koepel_app;
+create policy portal_notice_read_citizen on portal_notice_read as permissive for all to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen())
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND (EXISTS ( SELECT 1
+       FROM portal_notice n
+      WHERE n.id = portal_notice_read.notice_id)));
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table portal_organisation: row-level security enabled, forced
@@ -427,6 +448,7 @@ create policy record_event_client on record_event as permissive for insert to pu
 create policy record_event_notifications on record_event as permissive for all to public
   using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'notifications'::text)
   with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'notifications'::text);
+CREATE TRIGGER record_event_system_messages AFTER INSERT ON record_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION koepel_system_messages_new_data();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table record_resource: row-level security enabled, forced
@@ -521,6 +543,19 @@ create policy staff_invitation_admin on staff_invitation as permissive for inser
 create policy staff_invitation_redeem on staff_invitation as permissive for all to public
   using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'staff-login'::text)
   with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'staff-login'::text);
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table system_message: row-level security enabled, forced
+grant select, insert on system_message to koepel_app;
+grant update (read_at) on system_message to koepel_app;
+create policy system_message_citizen on system_message as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id) AND (organisation_id IS NULL OR (organisation_id = ANY ((( SELECT koepel_citizen_organisations() AS koepel_citizen_organisations))::uuid[]))) AND (kind <> 'new-data'::text OR (((organisation_id::text || ':'::text) || category) = ANY ((( SELECT koepel_citizen_visible() AS koepel_citizen_visible))::text[]))));
+create policy system_message_citizen_read on system_message as permissive for update to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND read_at IS NOT NULL);
+create policy system_message_koepel on system_message as permissive for insert to public
+  with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'system-messages'::text OR pg_trigger_depth() > 0);
+CREATE TRIGGER system_message_guard BEFORE UPDATE ON system_message FOR EACH ROW EXECUTE FUNCTION koepel_system_message_guard();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- sequences
@@ -835,6 +870,24 @@ AS $function$
       and r.started_on <= current_date and (r.ended_on is null or r.ended_on > current_date)
       and 'repeat-medication' = any(o.functions))
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_citizen_organisations(): security invoker; execute: koepel_app
+CREATE OR REPLACE FUNCTION public.koepel_citizen_organisations()
+ RETURNS uuid[]
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+  orgs uuid[];
+begin
+  select coalesce(array_agg(r.organisation_id), '{}') into orgs
+  from care_relationship r
+  join portal_organisation po on po.organisation_id = r.organisation_id and po.portal_id = koepel_portal()
+  where koepel_principal_kind() = 'citizen' and r.citizen_id = koepel_citizen()
+    and r.started_on <= current_date and (r.ended_on is null or r.ended_on > current_date);
+  return orgs;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_citizen_sees(uuid,text): security invoker; execute: koepel_app, public
@@ -1341,6 +1394,20 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_order_system_message(): security invoker; execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_order_system_message()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  insert into system_message (citizen_id, organisation_id, kind, params)
+  values (new.citizen_id, new.organisation_id, 'order-handled',
+          jsonb_build_object('status', new.status, 'orderId', new.id));
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_org(): security invoker; execute: koepel_app, public
 CREATE OR REPLACE FUNCTION public.koepel_org()
  RETURNS uuid
@@ -1392,6 +1459,22 @@ CREATE OR REPLACE FUNCTION public.koepel_portal()
 AS $function$
   select nullif(current_setting('koepel.portal_id', true), '')::uuid
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_portal_privacy_notice(): security invoker; execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_portal_privacy_notice()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if new.privacy_statement_updated_on > old.privacy_statement_updated_on then
+    insert into portal_notice (portal_id, kind, params)
+    values (new.id, 'privacy-statement-change', jsonb_build_object('date', new.privacy_statement_updated_on::text))
+    on conflict do nothing;
+  end if;
+  return null;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_principal_kind(): security invoker; execute: koepel_app, public
@@ -1656,6 +1739,59 @@ AS $function$
   order by o.created_at, o.id
   limit greatest(0, least(coalesce(max_rows, 0), 500))
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_system_message_guard(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_system_message_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if old.read_at is not null then
+    new.read_at := old.read_at;
+  end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_system_message_unread(): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_system_message_unread()
+ RETURNS bigint
+ LANGUAGE plpgsql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+declare
+  n bigint;
+begin
+  if koepel_principal_kind() <> 'citizen' then
+    return 0;
+  end if;
+  select (select count(*) from system_message m where m.citizen_id = koepel_citizen() and m.read_at is null)
+       + (select count(*) from portal_notice p
+          join citizen c on c.id = koepel_citizen()
+          where p.portal_id = koepel_portal() and p.created_at >= c.created_at
+            and not exists (select 1 from portal_notice_read r
+                            where r.citizen_id = koepel_citizen() and r.notice_id = p.id))
+    into n;
+  return n;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_system_messages_new_data(): security invoker; execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_system_messages_new_data()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  insert into system_message (citizen_id, organisation_id, kind, category)
+  select distinct e.citizen_id, e.organisation_id, 'new-data', e.category
+  from new_rows e
+  where e.kind in ('result.new', 'document.new', 'record.new')
+  on conflict do nothing;
+  return null;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_video_appointment_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on

@@ -44,6 +44,7 @@ import { Navigation } from './platform/web/navigation.js';
 import { record } from './record/index.js';
 import { recordRequests } from './record-requests/index.js';
 import { staff } from './staff/index.js';
+import { systemMessages } from './system-messages/index.js'; // issue 13: system messages (MG-9)
 import { videoConsult } from './video-consult/index.js';
 
 /** Every capability of a Koepel deployment, in registration order (which is also the order of menu links' ties). */
@@ -77,6 +78,8 @@ export const CAPABILITIES: readonly Capability[] = [
   medicationPassport,
   // Issue 13: the citizen's private notes (LU-3).
   privateNotes,
+  // Issue 13: the citizen's system messages and the operator's portal notices (MG-9).
+  systemMessages,
 ];
 
 export interface AppDeps {

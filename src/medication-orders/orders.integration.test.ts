@@ -264,6 +264,22 @@ describe('repeat medication: the citizen orders, the pharmacy handles (MG-8)', (
     assert.equal(cancel.status, 303);
     const status = await k.db.selectFrom('medication_order').select('status').where('id', '=', id).executeTakeFirst();
     assert.equal(status?.status, 'ready');
+    // [MG-9] Each change the pharmacy made is in the citizen's tab of system messages, linking to the order, with
+    // the status and nothing of what was ordered.
+    const systemTab = await s.get('/messages/system');
+    assert.equal(systemTab.status, 200);
+    const handled = await k.db
+      .selectFrom('system_message')
+      .select(['kind', 'params'])
+      .where('kind', '=', 'order-handled')
+      .where(sql<boolean>`params->>'orderId' = ${id}`)
+      .orderBy('created_at')
+      .execute();
+    assert.deepEqual(
+      handled.map((m) => (m.params as { status: string }).status),
+      ['approved', 'ready'],
+    );
+    assert.equal((systemTab.text.match(new RegExp(`/messages/system/`, 'g')) ?? []).length >= 2, true);
     // A stale form (the old version) is refused as changed meanwhile.
     const stale = await pharmacist.post(`/staff/medication-orders/${id}/status`, {
       _csrf: csrfFrom((await pharmacist.get('/staff/medication-orders')).text),
@@ -316,6 +332,13 @@ describe('repeat medication: the citizen orders, the pharmacy handles (MG-8)', (
     assert.equal(r.status, 303);
     assert.equal(r.location, '/repeat-medication?notice=cancelled');
     assert.match(pageText((await s.get(`/repeat-medication/${id}`)).text), /Geannuleerd/);
+    // The citizen's own cancellation is no system message to themselves.
+    const told = await k.db
+      .selectFrom('system_message')
+      .select('id')
+      .where(sql<boolean>`params->>'orderId' = ${id}`)
+      .execute();
+    assert.equal(told.length, 0);
     assert.equal((await staffAction(pharmacist, id, 'approved')).status, 409);
   });
 

@@ -332,8 +332,8 @@ export interface StatusChange {
  * text). The caller has audited the citizen (the row is invisible otherwise) and the order is one the principal may
  * change; anything else is OrderRefused.
  *
- * INTEGRATION POINT (issue 13, system messages): after the change, tell the citizen "your order was handled" here —
- * and only here — without medical content.
+ * The citizen hears of every change the organisation makes in their tab of system messages: the database posts
+ * "your order was handled" in the same transaction (trigger medication_order_system_message, migration 0036).
  */
 export async function changeStatus(
   scope: DataScope,

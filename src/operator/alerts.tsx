@@ -55,6 +55,9 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
       <Text text={t('operator.alerts.intro')} />
       <Paragraph>
         <Link href="/operator/apps" text={t('operatorApps.link')} />
+        {/* Issue 13 (MG-9): notices to every citizen of a portal (src/system-messages). */}
+        <br />
+        <Link href="/operator/notices" text={t('systemMessages.operator.nav')} />
       </Paragraph>
       {alerts.length === 0 ? (
         <Text style="status" text={t('operator.alerts.none')} />

@@ -51,6 +51,7 @@ const PURPOSES = {
   maintenance: true,
   'api-auth': true,
   notifications: true,
+  'system-messages': true,
 } satisfies Record<SystemPurpose, true>;
 
 /** Every route as [full path, methods], from Fastify's route tree (printRoutes without common prefixes). */

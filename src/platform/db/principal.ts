@@ -13,7 +13,9 @@ export type SystemPurpose =
   | 'audit-checkpoint'
   | 'maintenance'
   | 'api-auth'
-  | 'notifications';
+  | 'notifications'
+  // Issue 13 (MG-9): Koepel posting a system message to a citizen (src/system-messages).
+  | 'system-messages';
 
 export type Principal =
   | { kind: 'anonymous' }

@@ -58,6 +58,8 @@ export type OrganisationAgenda = 'external' | 'koepel';
 
 export type OrganisationKind = 'gp' | 'hospital' | 'municipality' | 'neighbourhood_team' | 'pharmacy' | 'physiotherapy';
 
+export type PortalNoticeKind = 'portal-change' | 'privacy-statement-change';
+
 export type RecordAccessRequestStatus = 'declined' | 'granted' | 'open';
 
 export type RecordCategoryGrantCategory =
@@ -133,6 +135,26 @@ export type RecordResourceResourceType =
 export type SessionKind = 'anonymous' | 'citizen' | 'staff';
 
 export type StaffAbsenceKind = 'holiday' | 'other' | 'sick' | 'training';
+
+export type SystemMessageCategory =
+  | 'aids'
+  | 'appointments'
+  | 'careplan'
+  | 'careteam'
+  | 'directives'
+  | 'documents'
+  | 'episodes'
+  | 'findings'
+  | 'immunisations'
+  | 'lab'
+  | 'medication'
+  | 'payer'
+  | 'procedures'
+  | 'sensitivities'
+  | 'visits'
+  | 'vitals';
+
+export type SystemMessageKind = 'new-data' | 'order-handled' | 'portal-change' | 'privacy-statement-change';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -469,6 +491,21 @@ export interface Portal {
   theme: Generated<Json>;
 }
 
+export interface PortalNotice {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  kind: PortalNoticeKind;
+  params: Json;
+  portal_id: string;
+  posted_by: string | null;
+}
+
+export interface PortalNoticeRead {
+  citizen_id: string;
+  notice_id: string;
+  read_at: Generated<Timestamp>;
+}
+
 export interface PortalOrganisation {
   organisation_id: string;
   portal_id: string;
@@ -637,6 +674,17 @@ export interface StaffInvitation {
   used_at: Timestamp | null;
 }
 
+export interface SystemMessage {
+  category: SystemMessageCategory | null;
+  citizen_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  kind: SystemMessageKind;
+  organisation_id: string | null;
+  params: Generated<Json>;
+  read_at: Timestamp | null;
+}
+
 export interface DB {
   api_client: ApiClient;
   api_token: ApiToken;
@@ -666,6 +714,8 @@ export interface DB {
   organisation: Organisation;
   organisation_key: OrganisationKey;
   portal: Portal;
+  portal_notice: PortalNotice;
+  portal_notice_read: PortalNoticeRead;
   portal_organisation: PortalOrganisation;
   private_note: PrivateNote;
   record_access_request: RecordAccessRequest;
@@ -681,4 +731,5 @@ export interface DB {
   staff_account: StaffAccount;
   staff_availability: StaffAvailability;
   staff_invitation: StaffInvitation;
+  system_message: SystemMessage;
 }

@@ -2,6 +2,7 @@
 // access point for the audit log, and the two ways a handler reaches the database: withData() runs one transaction
 // under the request's principal; withSystem() runs one as the system, for a named purpose (a login before there is
 // a principal, a token check, a throttle). Both hand out an audit writer bound to the request.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -54,6 +55,9 @@ export interface PortalRegistry {
 
 export type { DataScope };
 
+/** The data scope a request is inside of, if any (withData below). */
+const activeScopes = new AsyncLocalStorage<{ req: FastifyRequest; key: string; scope: DataScope }>();
+
 declare module 'fastify' {
   interface FastifyInstance {
     koepel: Services;
@@ -100,9 +104,26 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
     // The request's first data scope continues the transaction its session was read in, when it is for the same
     // principal: one transaction per request, two round trips fewer.
     // (No request transaction when an earlier onRequest hook answered the request itself.)
+    // Issue 13: a data scope asked for inside another one of this request and principal (a menu count while a page
+    // is rendered inside withData) continues it: a second transaction would wait for PGlite's one connection, which
+    // the first holds until the page is done.
+    const key = principalKey(this.principal);
+    const active = activeScopes.getStore();
+    if (active && active.req === this && active.key === key) return fn(active.scope);
+    const scoped = (scope: DataScope) =>
+      activeScopes.run({ req: this, key, scope }, async () => {
+        const result = await fn(scope);
+        // The menu's counts in this same transaction: a page rendered after it would open another one for them.
+        // (Not when counting has begun already: this scope may be a count's own, or the page was rendered in it.)
+        if (this.method === 'GET' && !badgeCache.has(this)) {
+          const ctx = pageContext(this);
+          await Promise.all(ctx.navigation.filter((l) => l.badge).map((l) => ctx.badge(l)));
+        }
+        return result;
+      });
     const pinned = this.requestTransaction?.take(this.principal);
-    if (pinned) return runOnPinned(services, pinned, this.principal, fn, this.accessPoint);
-    return run(this.principal, this.accessPoint, fn);
+    if (pinned) return runOnPinned(services, pinned, this.principal, scoped, this.accessPoint);
+    return run(this.principal, this.accessPoint, scoped);
   });
   app.decorateRequest('withSystem', function <
     T,

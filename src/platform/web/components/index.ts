@@ -37,3 +37,4 @@ export {
 export { Fieldset } from './fieldset.js';
 export { Card, CardList } from './card.js';
 export { DigidButton } from './digid-button.js';
+export { Tabs, type Tab } from './tabs.js';
