@@ -17,6 +17,7 @@ import { digidSimulator } from './digid-simulator/index.js';
 import { dossier } from './dossier/index.js';
 import { fhir } from './fhir/index.js';
 import { identity } from './identity/index.js';
+import { messages } from './messages/index.js'; // issue 13: secure messages
 import { operator } from './operator/index.js';
 import { organisationAdmin } from './organisation-admin/index.js';
 import { pages } from './pages/index.js';
@@ -68,6 +69,8 @@ export const CAPABILITIES: readonly Capability[] = [
   agenda,
   // Issue 12: the citizen's appointments (MG-6).
   appointments,
+  // Issue 13: secure messages (MG-9).
+  messages,
 ];
 
 export interface AppDeps {

@@ -347,7 +347,7 @@ describe('messages: row-level security, bookkeeping and the guard triggers', () 
           conversation_id: conversation,
           organisation_id: gp,
           citizen_id: suzanne,
-          content_type: 'text/html',
+          content_type: 'text/html' as 'image/png',
           size_bytes: 1,
           file_name: Buffer.from('n'),
           content: Buffer.from('c'),

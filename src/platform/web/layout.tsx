@@ -244,14 +244,12 @@ function CitizenNav(props: { ctx: PageContext }): JSX.Element {
       <ul class="koepel-citizen-nav-list">
         {ctx.navigation.map((l) => (
           <li>
-            <a
-              class="koepel-citizen-nav-link"
-              href={l.href}
-              aria-current={current(l.href) ? (ctx.path === l.href ? 'page' : 'true') : undefined}
-              safe
-            >
-              {ctx.t(l.label)}
-            </a>
+            {/* Issue 13: a link's count (unread messages) as in the staff menu. */}
+            <StaffNavLink
+              ctx={ctx}
+              link={l}
+              current={current(l.href) ? (ctx.path === l.href ? 'page' : 'true') : undefined}
+            />
           </li>
         ))}
       </ul>
