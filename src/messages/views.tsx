@@ -273,7 +273,7 @@ export function MessageItem(props: {
   return (
     <li>
       <article class={`koepel-message${props.own ? ' koepel-message--own' : ''}`} aria-labelledby={id}>
-        <Heading level={3} id={id} class="koepel-message-head" text={props.from} />
+        <Heading level={2} look={3} id={id} class="koepel-message-head" text={props.from} />
         <Text style="small" text={formatDate(ctx.lang, m.at, 'dateTime')} />
         <div class="koepel-message-body">
           <Text text={m.body} />
