@@ -478,7 +478,12 @@ describe('secure messages over HTTP (MG-9)', () => {
     assert.doesNotMatch(page.text, /<script>document/);
     assert.match(page.text, /&lt;script/);
     const template = (
-      await k.db.selectFrom('message_template').select('id').where('organisation_id', '=', gp).executeTakeFirstOrThrow()
+      await k.db
+        .selectFrom('message_template')
+        .select('id')
+        .where('organisation_id', '=', gp)
+        .where('title', '=', `Uitslag ${SCRIPT}`)
+        .executeTakeFirstOrThrow()
     ).id;
     // Open: the citizen's message is marked read by this employee.
     page = await assistant.get(`/staff/messages/${conversation}`);

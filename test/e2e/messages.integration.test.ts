@@ -38,7 +38,10 @@ describe('secure messages in real browsers', () => {
       await page.waitForLoadState('load');
       await check(page);
       assert.notEqual(await page.title(), 'pwned');
-      await page.screenshot({ path: `${SHOTS}/messages-${String(++shot).padStart(2, '0')}-${name}.png`, fullPage: true });
+      await page.screenshot({
+        path: `${SHOTS}/messages-${String(++shot).padStart(2, '0')}-${name}.png`,
+        fullPage: true,
+      });
     };
     try {
       const session = client.cookies.get(SESSION_COOKIE);
@@ -64,14 +67,20 @@ describe('secure messages in real browsers', () => {
       await go(citizen, 'home', async () => {
         await citizen.goto(`${k.url}/home`);
       });
-      await go(citizen, 'list', () => nav().getByRole('link', { name: /^Berichten/ }).click());
+      await go(citizen, 'list', () =>
+        nav()
+          .getByRole('link', { name: /^Berichten/ })
+          .click(),
+      );
       const tabs = citizen.getByRole('navigation', { name: 'Soort berichten' });
       assert.equal(await tabs.getByRole('link', { name: 'Gesprekken' }).getAttribute('aria-current'), 'page');
       await go(citizen, 'choose', () => citizen.getByRole('link', { name: 'Nieuw bericht' }).click());
       await citizen.getByLabel('Zorgverlener').selectOption({ label: 'Huisartsenpraktijk De Linde' });
       await go(citizen, 'new', () => citizen.getByRole('button', { name: 'Nieuw bericht' }).click());
       await citizen.getByLabel('Onderwerp').fill(`Uitslag bloedonderzoek ${SCRIPT}`);
-      await citizen.getByLabel('Uw bericht').fill('Kunt u mijn uitslag uitleggen?\nIk stuur een foto van het briefje mee.');
+      await citizen
+        .getByLabel('Uw bericht')
+        .fill('Kunt u mijn uitslag uitleggen?\nIk stuur een foto van het briefje mee.');
       await citizen.getByLabel('Bijlagen (optioneel)').setInputFiles({
         name: 'briefje.png',
         mimeType: 'image/png',
@@ -87,8 +96,20 @@ describe('secure messages in real browsers', () => {
       // The assistant, on her phone.
       const desk = await staff.newPage(PHONE);
       await staff.logIn(desk, 'assistent@delinde.example');
-      assert.match(await workplaceNav(desk).getByRole('link', { name: /^Berichten/ }).innerText(), /\d/);
-      await staff.go(desk, () => workplaceNav(desk).getByRole('link', { name: /^Berichten/ }).click(), /\/staff\/messages$/);
+      assert.match(
+        await workplaceNav(desk)
+          .getByRole('link', { name: /^Berichten/ })
+          .innerText(),
+        /\d/,
+      );
+      await staff.go(
+        desk,
+        () =>
+          workplaceNav(desk)
+            .getByRole('link', { name: /^Berichten/ })
+            .click(),
+        /\/staff\/messages$/,
+      );
       await staff.go(desk, () => desk.getByRole('link', { name: /^Niet toegewezen/ }).click(), /who=unassigned/);
       await desk.screenshot({ path: `${SHOTS}/messages-staff-inbox.png`, fullPage: true });
       await staff.go(
@@ -105,12 +126,12 @@ describe('secure messages in real browsers', () => {
       // A standard answer, made on its page.
       await desk.goto(`${k.url}/staff/messages/templates`);
       await check(desk);
-      await desk.getByLabel('Titel').fill('Uitslag goed');
+      await desk.getByLabel('Titel').fill('Uitslag besproken');
       await desk.getByLabel('Tekst').fill('Uw uitslag is goed; u hoeft niets te doen.');
       await staff.go(desk, () => desk.getByRole('button', { name: 'Opslaan' }).click(), /notice=saved/);
       await desk.goto(conversationUrl);
       await check(desk);
-      await desk.getByLabel('Standaardantwoord').selectOption({ label: 'Uitslag goed' });
+      await desk.getByLabel('Standaardantwoord').selectOption({ label: 'Uitslag besproken' });
       await staff.go(desk, () => desk.getByRole('button', { name: 'Invoegen' }).click(), /template=/);
       assert.equal(
         await desk.getByLabel('Uw antwoord aan de patiënt').inputValue(),
@@ -126,8 +147,17 @@ describe('secure messages in real browsers', () => {
       await go(citizen, 'home-unread', async () => {
         await citizen.goto(`${k.url}/home`);
       });
-      assert.match(await nav().getByRole('link', { name: /^Berichten/ }).innerText(), /1/);
-      await go(citizen, 'list-unread', () => nav().getByRole('link', { name: /^Berichten/ }).click());
+      assert.match(
+        await nav()
+          .getByRole('link', { name: /^Berichten/ })
+          .innerText(),
+        /1/,
+      );
+      await go(citizen, 'list-unread', () =>
+        nav()
+          .getByRole('link', { name: /^Berichten/ })
+          .click(),
+      );
       assert.match(await citizen.locator('main').innerText(), /Ongelezen/);
       await go(citizen, 'answer', () =>
         citizen.getByRole('link', { name: `Uitslag bloedonderzoek ${SCRIPT}` }).click(),

@@ -36,12 +36,18 @@ describe('messages: row-level security, bookkeeping and the guard triggers', () 
   const seen = (p: Principal, about: string, table: Table) =>
     as(p, async (tx) => {
       await audited(tx, about);
-      return (
-        await tx
-          .selectFrom(table)
-          .select(sql<string>`1`.as('x'))
-          .execute()
-      ).length;
+      // Only the rows of this test's conversation (the demo seed has conversations of its own).
+      const q =
+        table === 'conversation'
+          ? tx
+              .selectFrom('conversation')
+              .select(sql<string>`1`.as('x'))
+              .where('id', '=', conversationId)
+          : tx
+              .selectFrom(table)
+              .select(sql<string>`1`.as('x'))
+              .where('conversation_id', '=', conversationId);
+      return (await q.execute()).length;
     });
   const refused = (p: Principal, fn: (tx: Tx) => Promise<unknown>, about = suzanne) =>
     assert.rejects(
