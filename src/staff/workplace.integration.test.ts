@@ -45,6 +45,7 @@ describe('staff workplace', () => {
     const care = await loginStaff(k.url, GP_ASSISTANT);
     assert.deepEqual(menuHrefs(care.page.text), [
       '/staff/patients',
+      '/staff/messages', // issue 13
       '/staff/agenda',
       '/staff/record-requests',
       '/staff/account',
@@ -55,7 +56,12 @@ describe('staff workplace', () => {
     assert.doesNotMatch(care.page.text, /support@gezondheidsportaal\.example/);
 
     const admin = await loginStaff(k.url, PHARMACY_ADMIN);
-    assert.deepEqual(menuHrefs(admin.page.text), ['/staff/admin', '/staff/admin/agenda', '/staff/account']);
+    assert.deepEqual(menuHrefs(admin.page.text), [
+      '/staff/admin',
+      '/staff/admin/agenda',
+      '/staff/messages/settings', // issue 13
+      '/staff/account',
+    ]);
     const privacy = await loginStaff(k.url, GP_PRIVACY);
     assert.deepEqual(menuHrefs(privacy.page.text), ['/staff/audit', '/staff/account']);
     // Every menu page answers (Auditlog comes with the audit capability) and marks itself as the current page.

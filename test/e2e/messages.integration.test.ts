@@ -67,6 +67,16 @@ describe('secure messages in real browsers', () => {
       await go(citizen, 'home', async () => {
         await citizen.goto(`${k.url}/home`);
       });
+      // The demo seed left answers unread: the menu's count before this journey.
+      const unread = async () =>
+        Number(
+          /(\d+)/.exec(
+            await nav()
+              .getByRole('link', { name: /^Berichten/ })
+              .innerText(),
+          )?.[1] ?? 0,
+        );
+      const unreadBefore = await unread();
       await go(citizen, 'list', () =>
         nav()
           .getByRole('link', { name: /^Berichten/ })
@@ -147,12 +157,7 @@ describe('secure messages in real browsers', () => {
       await go(citizen, 'home-unread', async () => {
         await citizen.goto(`${k.url}/home`);
       });
-      assert.match(
-        await nav()
-          .getByRole('link', { name: /^Berichten/ })
-          .innerText(),
-        /1/,
-      );
+      assert.equal(await unread(), unreadBefore + 1);
       await go(citizen, 'list-unread', () =>
         nav()
           .getByRole('link', { name: /^Berichten/ })
