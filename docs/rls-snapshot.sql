@@ -228,6 +228,57 @@ create policy citizen_notes_key_shred on citizen_notes_key as permissive for del
   using (koepel_own_notes(citizen_id));
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table conversation: row-level security enabled, forced
+grant select, insert on conversation to koepel_app;
+grant update (assigned_to, closed_at, closed_by, status) on conversation to koepel_app;
+create policy conversation_citizen_insert on conversation as permissive for insert to public
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND started_by = 'citizen'::text AND about_id IS NULL AND koepel_citizen_messages_at(organisation_id, true));
+create policy conversation_citizen_read on conversation as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id));
+create policy conversation_citizen_update on conversation as permissive for update to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
+create policy conversation_client on conversation as permissive for all to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
+create policy conversation_staff on conversation as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
+       FROM care_relationship r
+      WHERE r.citizen_id = conversation.citizen_id AND r.organisation_id = conversation.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
+CREATE TRIGGER conversation_guard BEFORE UPDATE ON conversation FOR EACH ROW EXECUTE FUNCTION koepel_conversation_guard();
+CREATE TRIGGER conversation_insert BEFORE INSERT ON conversation FOR EACH ROW EXECUTE FUNCTION koepel_conversation_insert();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table conversation_message: row-level security enabled, forced
+grant select, insert on conversation_message to koepel_app;
+grant update (read_at, read_by) on conversation_message to koepel_app;
+create policy conversation_message_citizen_insert on conversation_message as permissive for insert to public
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND sender = 'citizen'::text AND koepel_citizen_messages_at(organisation_id, false));
+create policy conversation_message_citizen_read on conversation_message as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id));
+create policy conversation_message_citizen_update on conversation_message as permissive for update to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
+create policy conversation_message_client on conversation_message as permissive for all to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
+create policy conversation_message_staff on conversation_message as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id));
+CREATE TRIGGER conversation_message_bookkeeping AFTER INSERT OR UPDATE OF read_at ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_bookkeeping();
+CREATE TRIGGER conversation_message_guard BEFORE UPDATE ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_guard();
+CREATE TRIGGER conversation_message_insert BEFORE INSERT ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_insert();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table conversation_note: row-level security enabled, forced
+grant select, insert on conversation_note to koepel_app;
+create policy conversation_note_staff on conversation_note as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id));
+CREATE TRIGGER conversation_note_insert BEFORE INSERT ON conversation_note FOR EACH ROW EXECUTE FUNCTION koepel_note_insert();
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table directory_resource: row-level security enabled, forced
 grant select, insert, update on directory_resource to koepel_app;
 create policy directory_resource_citizen on directory_resource as permissive for select to public
@@ -320,9 +371,32 @@ create policy membership_system on membership as permissive for select to public
 CREATE TRIGGER membership_admin_guard BEFORE INSERT OR UPDATE ON membership FOR EACH ROW EXECUTE FUNCTION koepel_membership_admin_guard();
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table message_attachment: row-level security enabled, forced
+grant select, insert on message_attachment to koepel_app;
+create policy message_attachment_citizen_insert on message_attachment as permissive for insert to public
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_citizen_messages_at(organisation_id, false));
+create policy message_attachment_citizen_read on message_attachment as permissive for select to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id));
+create policy message_attachment_client on message_attachment as permissive for all to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
+create policy message_attachment_staff on message_attachment as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id));
+CREATE TRIGGER message_attachment_insert BEFORE INSERT ON message_attachment FOR EACH ROW EXECUTE FUNCTION koepel_attachment_insert();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table message_template: row-level security enabled, forced
+grant select, insert, update, delete on message_template to koepel_app;
+create policy message_template_staff on message_template as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND (koepel_has_permission('messages:read'::text) OR koepel_has_permission('admin:organisation'::text)))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND (koepel_has_permission('messages:read'::text) OR koepel_has_permission('admin:organisation'::text)));
+CREATE TRIGGER message_template_touch BEFORE UPDATE ON message_template FOR EACH ROW EXECUTE FUNCTION koepel_template_touch();
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table organisation: row-level security enabled, forced
 grant select on organisation to koepel_app;
-grant update (agenda, medication_delivery, out_of_hours_name, out_of_hours_phone, record_categories) on organisation to koepel_app;
+grant update (agenda, medication_delivery, messages_to_staff, out_of_hours_name, out_of_hours_phone, record_categories) on organisation to koepel_app;
 create policy organisation_admin_update on organisation as permissive for update to public
   using (koepel_principal_kind() = 'staff'::text AND id = koepel_org() AND koepel_has_permission('admin:organisation'::text))
   with check (koepel_principal_kind() = 'staff'::text AND id = koepel_org() AND koepel_has_permission('admin:organisation'::text));
@@ -705,6 +779,34 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_attachment_insert(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_attachment_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  kind text := koepel_principal_kind();
+  m record;
+begin
+  select sender, sender_staff, created_at, conversation_id into m from conversation_message where id = new.message_id;
+  if not found or m.conversation_id <> new.conversation_id then
+    raise exception 'attachment without its message' using errcode = '42501';
+  end if;
+  if m.created_at <> now() then
+    raise exception 'attachments are added with their message only' using errcode = '42501';
+  end if;
+  if (kind = 'citizen' and m.sender <> 'citizen') or (kind = 'client' and m.sender <> 'system')
+     or (kind = 'staff' and (m.sender <> 'staff' or m.sender_staff is distinct from koepel_actor())) then
+    raise exception 'only the sender attaches files to a message' using errcode = '42501';
+  end if;
+  if (select count(*) from message_attachment a where a.message_id = new.message_id) >= 3 then
+    raise exception 'at most 3 attachments per message' using errcode = '23514';
+  end if;
+  new.created_at := now();
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_audit_actor_names(uuid[]): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
 CREATE OR REPLACE FUNCTION public.koepel_audit_actor_names(ids uuid[])
  RETURNS TABLE(id uuid, display_name text)
@@ -856,6 +958,22 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_citizen_messages_at(uuid,boolean): security invoker; execute: koepel_app
+CREATE OR REPLACE FUNCTION public.koepel_citizen_messages_at(org uuid, starting boolean)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select koepel_principal_kind() = 'citizen' and exists (
+    select 1 from care_relationship r
+    join portal_organisation po on po.organisation_id = r.organisation_id and po.portal_id = koepel_portal()
+    join organisation o on o.id = r.organisation_id
+    where r.citizen_id = koepel_citizen() and r.organisation_id = org
+      and r.started_on <= current_date and (r.ended_on is null or r.ended_on > current_date)
+      and (not starting or 'messages' = any(o.functions)))
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_citizen_orders_at(uuid): security invoker; execute: koepel_app, public
 CREATE OR REPLACE FUNCTION public.koepel_citizen_orders_at(org uuid)
  RETURNS boolean
@@ -1005,6 +1123,99 @@ AS $function$
   order by o.updated_at, o.id
   limit greatest(lim, 0) offset greatest(skip, 0)
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_conversation_guard(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_conversation_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  kind text := koepel_principal_kind();
+begin
+  if current_user = 'koepel_app' then
+    if kind not in ('staff', 'client') then
+      raise exception 'only the organisation changes a conversation' using errcode = '42501';
+    end if;
+    if new.organisation_id <> old.organisation_id or new.citizen_id <> old.citizen_id or new.subject <> old.subject
+       or new.started_by <> old.started_by or new.started_by_staff is distinct from old.started_by_staff
+       or new.addressed_to is distinct from old.addressed_to
+       or new.addressed_to_name is distinct from old.addressed_to_name
+       or new.about_kind is distinct from old.about_kind or new.about_id is distinct from old.about_id
+       or new.follows_id is distinct from old.follows_id or new.idempotency_key is distinct from old.idempotency_key
+       or new.created_at <> old.created_at
+       or new.last_message_at <> old.last_message_at or new.last_sender is distinct from old.last_sender
+       or new.message_count <> old.message_count or new.unread_by_organisation <> old.unread_by_organisation
+       or new.unread_by_citizen <> old.unread_by_citizen then
+      raise exception 'conversation keys and bookkeeping cannot change' using errcode = '42501';
+    end if;
+    if new.assigned_to is distinct from old.assigned_to and new.assigned_to is not null
+       and not koepel_message_staff_ok(new.organisation_id, new.assigned_to) then
+      raise exception 'this employee cannot be assigned' using errcode = '42501';
+    end if;
+    if new.status <> old.status then
+      if new.status = 'closed' then
+        new.closed_at := now();
+        new.closed_by := case when kind = 'staff' then koepel_actor() end;
+      elsif old.status = 'closed' then
+        -- Reopened: waiting for whoever did not write last.
+        new.status := case when old.last_sender = 'citizen' or old.last_sender is null then 'open' else 'answered' end;
+        new.closed_at := null;
+        new.closed_by := null;
+      else
+        raise exception 'the status follows the messages; only close and reopen' using errcode = '42501';
+      end if;
+    elsif new.closed_at is distinct from old.closed_at or new.closed_by is distinct from old.closed_by then
+      raise exception 'closing goes through the status' using errcode = '42501';
+    end if;
+  end if;
+  new.updated_at := now();
+  new.version := old.version + 1;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_conversation_insert(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_conversation_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  -- Bookkeeping starts empty whatever the writer sent.
+  new.status := 'open';
+  new.last_message_at := now();
+  new.last_sender := null;
+  new.message_count := 0;
+  new.unread_by_organisation := 0;
+  new.unread_by_citizen := 0;
+  new.closed_at := null;
+  new.closed_by := null;
+  new.version := 1;
+  new.created_at := now();
+  new.updated_at := now();
+  if new.addressed_to is not null then
+    if not (select o.messages_to_staff from organisation o where o.id = new.organisation_id)
+       or not koepel_message_staff_ok(new.organisation_id, new.addressed_to) then
+      raise exception 'this employee cannot be addressed' using errcode = '42501';
+    end if;
+  end if;
+  if new.assigned_to is not null and not koepel_message_staff_ok(new.organisation_id, new.assigned_to) then
+    raise exception 'this employee cannot be assigned' using errcode = '42501';
+  end if;
+  if koepel_principal_kind() = 'citizen' then
+    -- The citizen chooses whom to address, not whom it is assigned to.
+    new.assigned_to := new.addressed_to;
+  end if;
+  if koepel_principal_kind() = 'staff' and new.started_by_staff is distinct from koepel_actor() then
+    raise exception 'a conversation an employee opens names them' using errcode = '42501';
+  end if;
+  if new.follows_id is not null and not exists (
+       select 1 from conversation f where f.id = new.follows_id and f.citizen_id = new.citizen_id
+         and f.organisation_id = new.organisation_id) then
+    raise exception 'follows another conversation of the same citizen and organisation' using errcode = '42501';
+  end if;
+  return new;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_default_directory_logical_id(): security invoker; execute: public
@@ -1251,6 +1462,224 @@ begin
       raise exception 'an admin cannot lock themselves out' using errcode = '42501';
     end if;
   end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_badge(): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_message_badge()
+ RETURNS integer
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select count(*)::int from conversation c
+  where koepel_principal_kind() = 'staff' and koepel_has_permission('messages:read') and c.organisation_id = koepel_org()
+    and c.status = 'open' and (c.assigned_to is null or c.assigned_to = koepel_actor())
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_bookkeeping(): SECURITY DEFINER (runs as its owner); execute: owner only; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_message_bookkeeping()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if tg_op = 'INSERT' then
+    update conversation set
+      status = case when new.sender = 'citizen' then 'open' else 'answered' end,
+      last_message_at = greatest(last_message_at, new.created_at),
+      last_sender = new.sender,
+      message_count = message_count + 1,
+      unread_by_organisation = unread_by_organisation + case when new.sender = 'citizen' then 1 else 0 end,
+      unread_by_citizen = unread_by_citizen + case when new.sender = 'citizen' then 0 else 1 end
+    where id = new.conversation_id and status <> 'closed';
+    if not found then
+      raise exception 'conversation is closed' using errcode = 'KM001';
+    end if;
+  elsif old.read_at is null and new.read_at is not null then
+    update conversation set
+      unread_by_organisation = greatest(unread_by_organisation - case when new.sender = 'citizen' then 1 else 0 end, 0),
+      unread_by_citizen = greatest(unread_by_citizen - case when new.sender = 'citizen' then 0 else 1 end, 0)
+    where id = new.conversation_id;
+  end if;
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_citizen_unread(): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_message_citizen_unread()
+ RETURNS integer
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select count(*)::int from conversation c
+  where koepel_principal_kind() = 'citizen' and c.citizen_id = koepel_citizen() and c.unread_by_citizen > 0
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_conversation_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_message_conversation_citizen(conversation uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select c.citizen_id from conversation c
+  where koepel_principal_kind() in ('staff', 'client') and c.id = conversation and c.organisation_id = koepel_org()
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_guard(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_message_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  kind text := koepel_principal_kind();
+begin
+  if new.id <> old.id or new.conversation_id <> old.conversation_id or new.organisation_id <> old.organisation_id
+     or new.citizen_id <> old.citizen_id or new.sender <> old.sender
+     or new.sender_staff is distinct from old.sender_staff or new.sender_name is distinct from old.sender_name
+     or new.body <> old.body or new.idempotency_key is distinct from old.idempotency_key
+     or new.created_at <> old.created_at then
+    raise exception 'a message cannot change' using errcode = '42501';
+  end if;
+  if new.read_at is distinct from old.read_at or new.read_by is distinct from old.read_by then
+    if old.read_at is not null or new.read_at is null then
+      raise exception 'a message is marked read once' using errcode = '42501';
+    end if;
+    if (kind = 'citizen' and (old.sender = 'citizen' or new.read_by is not null))
+       or (kind = 'staff' and (old.sender <> 'citizen' or new.read_by is distinct from koepel_actor()))
+       or (kind = 'client' and (old.sender <> 'citizen' or new.read_by is not null))
+       or kind not in ('citizen', 'staff', 'client') then
+      raise exception 'only the other side marks a message read' using errcode = '42501';
+    end if;
+  end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_inbox(text,text,integer,integer): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_message_inbox(state text, who text, page_size integer, page_offset integer)
+ RETURNS TABLE(conversation_id uuid, citizen_id uuid)
+ LANGUAGE plpgsql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+declare
+  me uuid := koepel_actor();
+  org uuid := koepel_org();
+begin
+  if koepel_principal_kind() <> 'staff' or not koepel_has_permission('messages:read') then
+    return;
+  end if;
+  if state = 'unread' then
+    return query select c.id, c.citizen_id from conversation c
+      where c.organisation_id = org and c.unread_by_organisation > 0 and c.status <> 'closed'
+        and (who = 'all' or (who = 'mine' and c.assigned_to = me) or (who = 'unassigned' and c.assigned_to is null))
+      order by c.last_message_at desc, c.id desc limit page_size offset page_offset;
+  elsif state = 'active' then
+    return query select c.id, c.citizen_id from conversation c
+      where c.organisation_id = org and c.status in ('open', 'answered')
+        and (who = 'all' or (who = 'mine' and c.assigned_to = me) or (who = 'unassigned' and c.assigned_to is null))
+      order by c.last_message_at desc, c.id desc limit page_size offset page_offset;
+  elsif who = 'mine' then
+    return query select c.id, c.citizen_id from conversation c
+      where c.organisation_id = org and c.assigned_to = me and c.status = state
+      order by c.last_message_at desc, c.id desc limit page_size offset page_offset;
+  elsif who = 'unassigned' then
+    return query select c.id, c.citizen_id from conversation c
+      where c.organisation_id = org and c.assigned_to is null and c.status = state
+      order by c.last_message_at desc, c.id desc limit page_size offset page_offset;
+  else
+    return query select c.id, c.citizen_id from conversation c
+      where c.organisation_id = org and c.status = state
+      order by c.last_message_at desc, c.id desc limit page_size offset page_offset;
+  end if;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_inbox_counts(text): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_message_inbox_counts(who text)
+ RETURNS TABLE(unread bigint, open bigint, answered bigint, closed bigint)
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select count(*) filter (where c.unread_by_organisation > 0 and c.status <> 'closed'),
+         count(*) filter (where c.status = 'open'),
+         count(*) filter (where c.status = 'answered'),
+         count(*) filter (where c.status = 'closed')
+  from conversation c
+  where koepel_principal_kind() = 'staff' and koepel_has_permission('messages:read') and c.organisation_id = koepel_org()
+    and (who = 'all' or (who = 'mine' and c.assigned_to = koepel_actor()) or (who = 'unassigned' and c.assigned_to is null))
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_insert(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_message_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  kind text := koepel_principal_kind();
+begin
+  new.read_at := null;
+  new.read_by := null;
+  if new.created_at > now() then
+    raise exception 'a message cannot be dated in the future' using errcode = '22007';
+  end if;
+  if (kind = 'citizen' and new.sender <> 'citizen') or (kind = 'client' and new.sender <> 'system')
+     or (kind = 'staff' and (new.sender <> 'staff' or new.sender_staff is distinct from koepel_actor())) then
+    raise exception 'a message names its real sender' using errcode = '42501';
+  end if;
+  return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_staff(uuid): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_message_staff(org uuid)
+ RETURNS TABLE(id uuid, name text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  select a.id, a.display_name from staff_account a
+  join membership m on m.staff_id = a.id and m.organisation_id = org
+  join organisation o on o.id = org
+  where (koepel_citizen_messages_at(org, true) and o.messages_to_staff)
+    and m.disabled_at is null and a.disabled_at is null and 'messages:read' = any(m.permissions)
+  order by a.display_name, a.id
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_message_staff_ok(uuid,uuid): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_message_staff_ok(org uuid, staff uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  select exists (select 1 from membership m join staff_account a on a.id = m.staff_id
+                 where m.organisation_id = org and m.staff_id = staff and m.disabled_at is null
+                   and a.disabled_at is null and 'messages:read' = any(m.permissions))
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_note_insert(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_note_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if new.author is distinct from koepel_actor() then
+    raise exception 'a note names its author' using errcode = '42501';
+  end if;
+  new.created_at := now();
   return new;
 end $function$;
 
@@ -1791,6 +2220,20 @@ begin
   where e.kind in ('result.new', 'document.new', 'record.new')
   on conflict do nothing;
   return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_template_touch(): security invoker; execute: public
+CREATE OR REPLACE FUNCTION public.koepel_template_touch()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if new.organisation_id <> old.organisation_id then
+    raise exception 'a template stays with its organisation' using errcode = '42501';
+  end if;
+  new.updated_at := now();
+  return new;
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import { fhir } from './fhir/index.js';
 import { identity } from './identity/index.js';
 import { medicationOrders } from './medication-orders/index.js'; // issue 13: repeat medication
 import { medicationPassport } from './medication-passport/index.js'; // issue 13: the medication passport (MG-8)
+import { messages } from './messages/index.js'; // issue 13: secure messages
 import { operator } from './operator/index.js';
 import { organisationAdmin } from './organisation-admin/index.js';
 import { pages } from './pages/index.js';
@@ -80,6 +81,8 @@ export const CAPABILITIES: readonly Capability[] = [
   privateNotes,
   // Issue 13: the citizen's system messages and the operator's portal notices (MG-9).
   systemMessages,
+  // Issue 13: secure messages (MG-9).
+  messages,
 ];
 
 export interface AppDeps {

@@ -9,6 +9,7 @@ import type { DB, OrganisationKind, StaffRole } from '../platform/db/schema.js';
 import { hashPassword } from '../staff/index.js';
 import { ROLE_DEFAULTS } from '../platform/auth/permissions.js';
 import { loadDemoRecords } from './records.js';
+import { seedDemoMessages } from './seed-messages.js'; // issue 13: secure messages
 
 export const DEMO_PASSWORD = 'Koepel-demo-2026!';
 export const DEMO_PORTAL_SLUG = 'demo';
@@ -260,6 +261,9 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
       .where('id', '=', orgIds.get('pharmacy') ?? '')
       .execute();
     // --- end issue 13 ----------------------------------------------------------------------------------------------
+    // --- issue 13: secure messages (src/demo/seed-messages.ts) ---
+    await seedDemoMessages(tx, keys, orgIds, citizenIds, staffIds);
+    // --- end issue 13: secure messages ---
   });
   if (opts.records ?? true) await loadDemoRecords(db, keys);
   return true;

@@ -45,6 +45,7 @@ describe('staff workplace', () => {
     const care = await loginStaff(k.url, GP_ASSISTANT);
     assert.deepEqual(menuHrefs(care.page.text), [
       '/staff/patients',
+      '/staff/messages', // issue 13
       '/staff/agenda',
       '/staff/record-requests',
       '/staff/medication-orders', // issue 13: repeat medication
@@ -57,10 +58,11 @@ describe('staff workplace', () => {
 
     const admin = await loginStaff(k.url, PHARMACY_ADMIN);
     // The pharmacy offers no appointments (MG-1): neither its admin nor its pharmacist sees the agenda links.
-    assert.deepEqual(menuHrefs(admin.page.text), ['/staff/admin', '/staff/account']);
+    assert.deepEqual(menuHrefs(admin.page.text), ['/staff/admin', '/staff/messages/settings', '/staff/account']);
     const pharmacist = await loginStaff(k.url, PHARMACIST);
     assert.deepEqual(menuHrefs(pharmacist.page.text), [
       '/staff/patients',
+      '/staff/messages',
       '/staff/record-requests',
       '/staff/medication-orders',
       '/staff/account',

@@ -9,7 +9,6 @@
 import { defineCapability } from '../platform/capability.js';
 import { systemMessageMessages } from './messages.js';
 import { registerSystemMessageRoutes } from './routes.js';
-import { unreadSystemMessages } from './store.js';
 
 export {
   ORDER_HANDLED_STATUSES,
@@ -28,15 +27,6 @@ export { CONVERSATIONS_PATH, MessageTabs, SYSTEM_PATH } from './views.js';
 export const systemMessages = defineCapability({
   name: 'system-messages',
   messages: [systemMessageMessages],
-  navigation: [
-    {
-      area: 'citizen',
-      href: '/messages/system',
-      label: 'systemMessages.nav',
-      order: 18,
-      badge: unreadSystemMessages,
-      badgeLabel: 'systemMessages.navCount',
-    },
-  ],
+  // No menu link of its own: the tab sits beside the conversations, whose menu link counts both (src/messages).
   register: registerSystemMessageRoutes,
 });

@@ -21,6 +21,14 @@ export type AuditLogOutcome = 'denied' | 'failure' | 'success';
 
 export type CitizenBirthDatePrecision = 'day' | 'month' | 'unknown' | 'year';
 
+export type ConversationLastSender = 'citizen' | 'staff' | 'system';
+
+export type ConversationMessageSender = 'citizen' | 'staff' | 'system';
+
+export type ConversationStartedBy = 'citizen' | 'staff' | 'system';
+
+export type ConversationStatus = 'answered' | 'closed' | 'open';
+
 export type DirectoryResourceResourceType =
   'Location' | 'Medication' | 'Organization' | 'Practitioner' | 'PractitionerRole';
 
@@ -53,6 +61,8 @@ export type MedicationOrderStatus =
 
 export type MembershipRole =
   'admin' | 'assistant' | 'doctor' | 'pharmacist' | 'privacy_officer' | 'social_worker' | 'therapist';
+
+export type MessageAttachmentContentType = 'application/pdf' | 'image/jpeg' | 'image/png';
 
 export type OrganisationAgenda = 'external' | 'koepel';
 
@@ -375,6 +385,59 @@ export interface CitizenNotesKey {
   wrapped: Uint8Array;
 }
 
+export interface Conversation {
+  about_id: string | null;
+  about_kind: string | null;
+  addressed_to: string | null;
+  addressed_to_name: string | null;
+  assigned_to: string | null;
+  citizen_id: string;
+  closed_at: Timestamp | null;
+  closed_by: string | null;
+  created_at: Generated<Timestamp>;
+  follows_id: string | null;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  last_message_at: Generated<Timestamp>;
+  last_sender: ConversationLastSender | null;
+  message_count: Generated<number>;
+  organisation_id: string;
+  started_by: ConversationStartedBy;
+  started_by_staff: string | null;
+  status: Generated<ConversationStatus>;
+  subject: Uint8Array;
+  unread_by_citizen: Generated<number>;
+  unread_by_organisation: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface ConversationMessage {
+  body: Uint8Array;
+  citizen_id: string;
+  conversation_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  organisation_id: string;
+  read_at: Timestamp | null;
+  read_by: string | null;
+  sender: ConversationMessageSender;
+  sender_name: string | null;
+  sender_staff: string | null;
+}
+
+export interface ConversationNote {
+  author: string;
+  author_name: string | null;
+  body: Uint8Array;
+  citizen_id: string;
+  conversation_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  organisation_id: string;
+}
+
 export interface DirectoryResource {
   created_at: Generated<Timestamp>;
   deleted_at: Timestamp | null;
@@ -449,6 +512,28 @@ export interface Membership {
   staff_id: string;
 }
 
+export interface MessageAttachment {
+  citizen_id: string;
+  content: Uint8Array;
+  content_type: MessageAttachmentContentType;
+  conversation_id: string;
+  created_at: Generated<Timestamp>;
+  file_name: Uint8Array;
+  id: Generated<string>;
+  message_id: string;
+  organisation_id: string;
+  size_bytes: number;
+}
+
+export interface MessageTemplate {
+  body: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  organisation_id: string;
+  title: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Organisation {
   agb_code: string | null;
   agenda: Generated<OrganisationAgenda>;
@@ -459,6 +544,7 @@ export interface Organisation {
   id: Generated<string>;
   kind: OrganisationKind;
   medication_delivery: Generated<boolean>;
+  messages_to_staff: Generated<boolean>;
   name: string;
   out_of_hours_name: string | null;
   out_of_hours_phone: string | null;
@@ -705,12 +791,17 @@ export interface DB {
   citizen_app_token: CitizenAppToken;
   citizen_key: CitizenKey;
   citizen_notes_key: CitizenNotesKey;
+  conversation: Conversation;
+  conversation_message: ConversationMessage;
+  conversation_note: ConversationNote;
   directory_resource: DirectoryResource;
   directory_resource_history: DirectoryResourceHistory;
   login_throttle: LoginThrottle;
   medication_order: MedicationOrder;
   medication_order_event: MedicationOrderEvent;
   membership: Membership;
+  message_attachment: MessageAttachment;
+  message_template: MessageTemplate;
   organisation: Organisation;
   organisation_key: OrganisationKey;
   portal: Portal;

@@ -80,8 +80,12 @@ declare module 'fastify' {
     withSystem<T>(purpose: SystemPurpose, fn: (scope: DataScope) => Promise<T>): Promise<T>;
   }
   interface FastifyContextConfig {
-    /** false on routes that authenticate otherwise (OIDC endpoints of the simulator, FHIR clients). */
-    csrf?: boolean;
+    /**
+     * false on routes that authenticate otherwise (OIDC endpoints of the simulator, FHIR clients). 'multipart': a
+     * file upload whose body the handler streams; it must pass the form's first field to `checkCsrf` before it reads
+     * any other part (src/messages/multipart.ts).
+     */
+    csrf?: boolean | 'multipart';
     /**
      * false on GET routes that call out (another service, or Koepel itself) before their data work: they must not
      * hold the transaction their session was read in (a pooled connection; PGlite's only one) while they wait.
@@ -182,13 +186,23 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
     if (req.routeOptions.config.csrf === false) return;
     const body = req.body as Record<string, unknown> | undefined;
     const sent = typeof body?._csrf === 'string' ? body._csrf : req.headers['x-csrf-token'];
-    const expected = req.session?.csrfToken;
-    if (typeof sent !== 'string' || !expected || !safeEqual(sent, expected)) {
-      // A form sent after the session ended: the visitor has to log in again, not a forgery.
-      if (req.sessionExpired) throw new HttpError(401, 'loginRequired');
-      throw new HttpError(403, 'csrf');
-    }
+    // A streamed upload: the handler checks the form's first field (or this header) before it reads anything else.
+    if (req.routeOptions.config.csrf === 'multipart' && sent === undefined) return;
+    checkCsrf(req, sent);
   });
+}
+
+/**
+ * The CSRF check of every form: `sent` must be the session's token. Throws 403 (401 when the session has ended).
+ * Called by the preHandler above, and by a multipart route (config csrf: 'multipart') with the first field it reads.
+ */
+export function checkCsrf(req: FastifyRequest, sent: unknown): void {
+  const expected = req.session?.csrfToken;
+  if (typeof sent !== 'string' || !expected || !safeEqual(sent, expected)) {
+    // A form sent after the session ended: the visitor has to log in again, not a forgery.
+    if (req.sessionExpired) throw new HttpError(401, 'loginRequired');
+    throw new HttpError(403, 'csrf');
+  }
 }
 
 function safeEqual(a: string, b: string): boolean {

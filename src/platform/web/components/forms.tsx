@@ -23,6 +23,8 @@ export function Form(props: {
   search?: string;
   label?: string;
   novalidate?: boolean;
+  /** A form with a file field (FileField): the CSRF token stays its first field, which a streaming reader checks first. */
+  enctype?: 'multipart/form-data';
   children: Children;
 }): JSX.Element {
   const method = props.method ?? 'post';
@@ -35,6 +37,7 @@ export function Form(props: {
       role={props.search ? 'search' : undefined}
       aria-label={props.search ?? props.label}
       novalidate={props.novalidate}
+      enctype={props.enctype}
     >
       {method === 'post' ? <Csrf ctx={props.ctx} /> : ''}
       {render(props.children)}
@@ -198,6 +201,34 @@ export function TextArea(props: {
         {/* The HTML parser drops one newline right after <textarea>: this one, so that the value keeps its own. */}
         {`\n${props.value ?? ''}`}
       </textarea>
+    </FormField>
+  );
+}
+
+/** A labelled file input (a Form with enctype multipart/form-data), with its hint and error message. */
+export function FileField(props: {
+  id: string;
+  name?: string;
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  /** What the browser offers to choose (the server checks the content itself). */
+  accept?: string;
+  multiple?: boolean;
+}): JSX.Element {
+  const { id, error, hint } = props;
+  return (
+    <FormField kind="text" id={id} label={props.label} hint={hint} error={error}>
+      <input
+        class={`utrecht-textbox utrecht-textbox--html-input koepel-file-input${error ? ' utrecht-textbox--invalid' : ''}`}
+        id={id}
+        name={props.name ?? id}
+        type="file"
+        accept={props.accept}
+        multiple={props.multiple}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+      />
     </FormField>
   );
 }

@@ -9,6 +9,7 @@ export {
   Choices,
   Csrf,
   ErrorSummary,
+  FileField,
   Form,
   HiddenField,
   Select,
