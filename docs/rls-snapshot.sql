@@ -950,6 +950,71 @@ AS $function$
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_attachment_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_attachment_citizen(attachment uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select a.citizen_id from message_attachment a
+  where koepel_principal_kind() = 'client' and a.organisation_id = koepel_org() and a.id = attachment
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = a.citizen_id and r.organisation_id = a.organisation_id)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_communications(timestamp with time zone,boolean,timestamp with time zone,boolean,uuid,uuid,integer,integer): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_communications(after_ts timestamp with time zone, after_inclusive boolean, before_ts timestamp with time zone, before_inclusive boolean, citizen uuid, thread uuid, lim integer, skip integer)
+ RETURNS TABLE(message_id uuid, citizen_id uuid, total bigint)
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select m.id, m.citizen_id, count(*) over ()
+  from conversation_message m
+  where koepel_principal_kind() = 'client' and m.organisation_id = koepel_org()
+    and (after_ts is null or greatest(m.created_at, m.read_at) > after_ts
+         or (after_inclusive and greatest(m.created_at, m.read_at) = after_ts))
+    and (before_ts is null or greatest(m.created_at, m.read_at) < before_ts
+         or (before_inclusive and greatest(m.created_at, m.read_at) = before_ts))
+    and (citizen is null or m.citizen_id = citizen)
+    and (thread is null or m.conversation_id = thread)
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = m.citizen_id and r.organisation_id = m.organisation_id)
+  order by greatest(m.created_at, m.read_at), m.id
+  limit greatest(lim, 0) offset greatest(skip, 0)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_conversation_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_conversation_citizen(thread uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select c.citizen_id from conversation c
+  where koepel_principal_kind() = 'client' and c.organisation_id = koepel_org() and c.id = thread
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = c.citizen_id and r.organisation_id = c.organisation_id)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_message_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_message_citizen(message uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select m.citizen_id from conversation_message m
+  where koepel_principal_kind() = 'client' and m.organisation_id = koepel_org() and m.id = message
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = m.citizen_id and r.organisation_id = m.organisation_id)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_conversation_guard(): security invoker; execute: public
 CREATE OR REPLACE FUNCTION public.koepel_conversation_guard()
  RETURNS trigger
