@@ -285,7 +285,12 @@ async function main(): Promise<void> {
     results.poll = report('poll (FHIR, 50 per page)', pollRun, { non2xx: pollRun.result.non2xx });
 
     const plans = await running.ask('explain');
-    if (plans.type === 'explain') results.explain = plans.plans;
+    if (plans.type === 'explain') {
+      results.explain = plans.plans;
+      for (const [name, text] of Object.entries(plans.plans)) {
+        if (!text.includes('\n')) console.log(`${name.padEnd(28)} ${text}`);
+      }
+    }
   } finally {
     await server?.stop();
     await database?.drop();

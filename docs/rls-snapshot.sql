@@ -229,10 +229,10 @@ create policy conversation_citizen_update on conversation as permissive for upda
   using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id))
   with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 create policy conversation_client on conversation as permissive for all to public
-  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  using ((( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'client'::text AND organisation_id = (( SELECT koepel_org() AS koepel_org)) AND ((( SELECT current_setting('koepel.patient_search'::text, true) AS current_setting)) = 'on'::text OR koepel_audited(citizen_id)))
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
 create policy conversation_staff on conversation as permissive for all to public
-  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id))
+  using ((( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'staff'::text AND organisation_id = (( SELECT koepel_org() AS koepel_org)) AND ( SELECT koepel_has_permission('messages:read'::text) AS koepel_has_permission) AND ((( SELECT current_setting('koepel.patient_search'::text, true) AS current_setting)) = 'on'::text OR koepel_audited(citizen_id)))
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
        FROM care_relationship r
       WHERE r.citizen_id = conversation.citizen_id AND r.organisation_id = conversation.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
@@ -251,10 +251,10 @@ create policy conversation_message_citizen_update on conversation_message as per
   using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id))
   with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 create policy conversation_message_client on conversation_message as permissive for all to public
-  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  using ((( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'client'::text AND organisation_id = (( SELECT koepel_org() AS koepel_org)) AND ((( SELECT current_setting('koepel.patient_search'::text, true) AS current_setting)) = 'on'::text OR koepel_audited(citizen_id)))
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
 create policy conversation_message_staff on conversation_message as permissive for all to public
-  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id))
+  using ((( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'staff'::text AND organisation_id = (( SELECT koepel_org() AS koepel_org)) AND ( SELECT koepel_has_permission('messages:read'::text) AS koepel_has_permission) AND ((( SELECT current_setting('koepel.patient_search'::text, true) AS current_setting)) = 'on'::text OR koepel_audited(citizen_id)))
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id));
 CREATE TRIGGER conversation_message_bookkeeping AFTER INSERT OR UPDATE OF read_at ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_bookkeeping();
 CREATE TRIGGER conversation_message_guard BEFORE UPDATE ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_guard();

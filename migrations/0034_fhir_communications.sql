@@ -79,3 +79,34 @@ as $$
 $$;
 revoke all on function koepel_client_attachment_citizen(uuid) from public;
 grant execute on function koepel_client_attachment_citizen(uuid) to koepel_app;
+
+-- ---------------------------------------------------------------------------------------------
+-- The staff inbox at 10,000 conversations (bench:messages, docs/performance.md "Messages (issue 13)")
+-- ---------------------------------------------------------------------------------------------
+-- 1. Row-level security cost per row. The policies of 0029 call koepel_principal_kind(), koepel_org() and
+--    koepel_has_permission() for EVERY row a statement looks at (they are stable, so PostgreSQL may not fold them,
+--    and koepel_has_permission splits the permission list each time). The filter counts and the badge look at all of
+--    an organisation's conversations, so most of an inbox page's database time was spent there. The same policies
+--    with those calls as scalar subqueries are evaluated once per statement (an InitPlan); the result is the same,
+--    because the settings cannot change within a statement. The per-row koepel_audited(citizen_id) is kept, behind a
+--    once-per-statement check of koepel.patient_search (which koepel_audited itself also checks: same meaning).
+alter policy conversation_staff on conversation
+  using ((select koepel_principal_kind()) = 'staff' and organisation_id = (select koepel_org())
+         and (select koepel_has_permission('messages:read'))
+         and ((select current_setting('koepel.patient_search', true)) = 'on' or koepel_audited(citizen_id)));
+alter policy conversation_client on conversation
+  using ((select koepel_principal_kind()) = 'client' and organisation_id = (select koepel_org())
+         and ((select current_setting('koepel.patient_search', true)) = 'on' or koepel_audited(citizen_id)));
+alter policy conversation_message_staff on conversation_message
+  using ((select koepel_principal_kind()) = 'staff' and organisation_id = (select koepel_org())
+         and (select koepel_has_permission('messages:read'))
+         and ((select current_setting('koepel.patient_search', true)) = 'on' or koepel_audited(citizen_id)));
+alter policy conversation_message_client on conversation_message
+  using ((select koepel_principal_kind()) = 'client' and organisation_id = (select koepel_org())
+         and ((select current_setting('koepel.patient_search', true)) = 'on' or koepel_audited(citizen_id)));
+
+-- 2. The default inbox ("active": open or answered) had no index in its order: status in (open, answered) over
+--    (organisation_id, status, last_message_at) is two ranges, so PostgreSQL read and sorted every active
+--    conversation for each page. A partial index in the page's order answers it by reading 25 entries.
+create index conversation_inbox_active on conversation (organisation_id, last_message_at desc, id desc)
+  where status in ('open', 'answered');
