@@ -3,7 +3,7 @@
 // citizens in bulk with care relationships, citizen sessions and the token of an app a citizen authorised. All of it
 // with the owner connection, as the tests arrange their data; the requests under test never use that connection.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { boot, type Koepel } from '../src/boot.js';
+import { boot, type BootExtension, type Koepel } from '../src/boot.js';
 import { demo } from '../src/demo/index.js';
 import { DEMO_PORTAL_SLUG } from '../src/demo/seed.js';
 import { useTypeScriptWorkers } from '../src/demo/typescript-workers.js';
@@ -15,7 +15,11 @@ import { generateMasterKey } from '../src/platform/crypto/envelope.js';
 import { freePort } from '../test/support/harness.js';
 
 /** Boots Koepel with the demo and listens on 127.0.0.1 (port: a free one unless given). */
-export async function bootBenchKoepel(port?: number): Promise<{ koepel: Koepel; port: number }> {
+export async function bootBenchKoepel(
+  port?: number,
+  /** Extra routes for one benchmark (bench/messages-server.ts: a temporary stand-in page). */
+  extensions: readonly BootExtension[] = [],
+): Promise<{ koepel: Koepel; port: number }> {
   useTypeScriptWorkers(); // the bench runs Koepel under tsx, as `npm start` does
   const listenOn = port ?? (await freePort());
   const config = loadConfig({
@@ -31,7 +35,7 @@ export async function bootBenchKoepel(port?: number): Promise<{ koepel: Koepel; 
       : {}),
   });
   if (config.database.kind === 'pglite') config.database = { kind: 'pglite', dataDir: null };
-  const koepel = await boot(config, false, [demo]);
+  const koepel = await boot(config, false, [demo, ...extensions]);
   await koepel.app.listen({ port: listenOn, host: '127.0.0.1' });
   return { koepel, port: listenOn };
 }

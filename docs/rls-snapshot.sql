@@ -239,10 +239,10 @@ create policy conversation_citizen_update on conversation as permissive for upda
   using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id))
   with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 create policy conversation_client on conversation as permissive for all to public
-  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  using ((( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'client'::text AND organisation_id = (( SELECT koepel_org() AS koepel_org)) AND ((( SELECT current_setting('koepel.patient_search'::text, true) AS current_setting)) = 'on'::text OR koepel_audited(citizen_id)))
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
 create policy conversation_staff on conversation as permissive for all to public
-  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id))
+  using ((( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'staff'::text AND organisation_id = (( SELECT koepel_org() AS koepel_org)) AND ( SELECT koepel_has_permission('messages:read'::text) AS koepel_has_permission) AND ((( SELECT current_setting('koepel.patient_search'::text, true) AS current_setting)) = 'on'::text OR koepel_audited(citizen_id)))
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id) AND (EXISTS ( SELECT 1
        FROM care_relationship r
       WHERE r.citizen_id = conversation.citizen_id AND r.organisation_id = conversation.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
@@ -261,10 +261,10 @@ create policy conversation_message_citizen_update on conversation_message as per
   using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id))
   with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 create policy conversation_message_client on conversation_message as permissive for all to public
-  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id))
+  using ((( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'client'::text AND organisation_id = (( SELECT koepel_org() AS koepel_org)) AND ((( SELECT current_setting('koepel.patient_search'::text, true) AS current_setting)) = 'on'::text OR koepel_audited(citizen_id)))
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND koepel_audited(citizen_id));
 create policy conversation_message_staff on conversation_message as permissive for all to public
-  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id))
+  using ((( SELECT koepel_principal_kind() AS koepel_principal_kind)) = 'staff'::text AND organisation_id = (( SELECT koepel_org() AS koepel_org)) AND ( SELECT koepel_has_permission('messages:read'::text) AS koepel_has_permission) AND ((( SELECT current_setting('koepel.patient_search'::text, true) AS current_setting)) = 'on'::text OR koepel_audited(citizen_id)))
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('messages:read'::text) AND koepel_audited(citizen_id));
 CREATE TRIGGER conversation_message_bookkeeping AFTER INSERT OR UPDATE OF read_at ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_bookkeeping();
 CREATE TRIGGER conversation_message_guard BEFORE UPDATE ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_guard();
@@ -1090,6 +1090,57 @@ AS $function$
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_attachment_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_attachment_citizen(attachment uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select a.citizen_id from message_attachment a
+  where koepel_principal_kind() = 'client' and a.organisation_id = koepel_org() and a.id = attachment
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = a.citizen_id and r.organisation_id = a.organisation_id)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_communications(timestamp with time zone,boolean,timestamp with time zone,boolean,uuid,uuid,integer,integer): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_communications(after_ts timestamp with time zone, after_inclusive boolean, before_ts timestamp with time zone, before_inclusive boolean, citizen uuid, thread uuid, lim integer, skip integer)
+ RETURNS TABLE(message_id uuid, citizen_id uuid, total bigint)
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select m.id, m.citizen_id, count(*) over ()
+  from conversation_message m
+  where koepel_principal_kind() = 'client' and m.organisation_id = koepel_org()
+    and (after_ts is null or greatest(m.created_at, m.read_at) > after_ts
+         or (after_inclusive and greatest(m.created_at, m.read_at) = after_ts))
+    and (before_ts is null or greatest(m.created_at, m.read_at) < before_ts
+         or (before_inclusive and greatest(m.created_at, m.read_at) = before_ts))
+    and (citizen is null or m.citizen_id = citizen)
+    and (thread is null or m.conversation_id = thread)
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = m.citizen_id and r.organisation_id = m.organisation_id)
+  order by greatest(m.created_at, m.read_at), m.id
+  limit greatest(lim, 0) offset greatest(skip, 0)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_conversation_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_conversation_citizen(thread uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select c.citizen_id from conversation c
+  where koepel_principal_kind() = 'client' and c.organisation_id = koepel_org() and c.id = thread
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = c.citizen_id and r.organisation_id = c.organisation_id)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_client_medication_order_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
 CREATE OR REPLACE FUNCTION public.koepel_client_medication_order_citizen(order_id uuid)
  RETURNS uuid
@@ -1122,6 +1173,20 @@ AS $function$
                 where r.citizen_id = o.citizen_id and r.organisation_id = o.organisation_id)
   order by o.updated_at, o.id
   limit greatest(lim, 0) offset greatest(skip, 0)
+$function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_client_message_citizen(uuid): security invoker; execute: koepel_app; set koepel.patient_search=on
+CREATE OR REPLACE FUNCTION public.koepel_client_message_citizen(message uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+ SET "koepel.patient_search" TO 'on'
+AS $function$
+  select m.citizen_id from conversation_message m
+  where koepel_principal_kind() = 'client' and m.organisation_id = koepel_org() and m.id = message
+    and exists (select 1 from care_relationship r
+                where r.citizen_id = m.citizen_id and r.organisation_id = m.organisation_id)
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------

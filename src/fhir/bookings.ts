@@ -111,7 +111,10 @@ function rows(scope: DataScope, ids: string[]) {
 }
 
 /** The Patient as the organisation knows it: its own Patient's id when it sent one, else the citizen's id. */
-async function patients(scope: DataScope, citizenIds: string[]): Promise<Map<string, { id: string; name: string }>> {
+export async function patients(
+  scope: DataScope,
+  citizenIds: string[],
+): Promise<Map<string, { id: string; name: string }>> {
   const out = new Map<string, { id: string; name: string }>();
   if (citizenIds.length === 0) return out;
   const sent = await scope.tx

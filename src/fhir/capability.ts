@@ -3,8 +3,9 @@
 import { MAX_ENTRIES } from './ingest.js';
 import { INGEST_TYPES, isSchedulingType } from './resources.js';
 import { TOKEN_PATH } from '../api-clients/index.js';
+import { COMMUNICATION_CAPABILITY } from './communications.js';
 
-export function writeCapability(publicUrl: string) {
+function ingestCapability(publicUrl: string) {
   return {
     mode: 'server',
     documentation:
@@ -82,4 +83,10 @@ export function writeCapability(publicUrl: string) {
           },
     ),
   };
+}
+
+/** The write side with the secure messages (issue 13): the organisation's system reads and answers its conversations. */
+export function writeCapability(publicUrl: string) {
+  const ingest = ingestCapability(publicUrl);
+  return { ...ingest, resource: [...ingest.resource, COMMUNICATION_CAPABILITY] };
 }

@@ -5,6 +5,7 @@ import { defineCapability } from '../platform/capability.js';
 import { useFhirScope } from '../platform/fhir/scope.js';
 import { closeValidationPool } from './base/pool.js';
 import { registerFhirReadRoutes } from './read/routes.js';
+import { registerCommunicationRoutes } from './communication-routes.js';
 import { MAX_BODY_BYTES, registerFhirWriteRoutes } from './routes.js';
 
 export { clientContext, ingestBundle, ingestResource, type IngestContext } from './ingest.js';
@@ -21,6 +22,7 @@ export const fhir = defineCapability({
         useFhirScope(scope, { bodyLimit: MAX_BODY_BYTES });
         registerFhirWriteRoutes(scope);
         registerFhirReadRoutes(scope);
+        registerCommunicationRoutes(scope);
       },
       { prefix: '/fhir' },
     );

@@ -128,7 +128,7 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2
 const BOOKING_PARAMS = new Set(['_lastUpdated', 'status', 'patient', '_count', '_offset', '_format']);
 
 /** A `_lastUpdated` value: gt, ge, lt or le and an instant with time zone (no other forms: a poll needs an instant). */
-function lastUpdated(value: string): { bound: { at: Date; inclusive: boolean }; after: boolean } {
+export function lastUpdated(value: string): { bound: { at: Date; inclusive: boolean }; after: boolean } {
   // An unencoded `+01:00` arrives as ` 01:00` (form decoding): read it as meant.
   const m = /^(gt|ge|lt|le)(.*)$/.exec(value.replace(/ (\d{2}:\d{2})$/, '+$1'));
   const at = m?.[2] && INSTANT.test(m[2]) ? new Date(m[2]) : null;
@@ -142,7 +142,7 @@ function lastUpdated(value: string): { bound: { at: Date; inclusive: boolean }; 
   return { bound: { at, inclusive: m[1] === 'ge' || m[1] === 'le' }, after: m[1] === 'gt' || m[1] === 'ge' };
 }
 
-function whole(key: string, value: string, max: number): number {
+export function whole(key: string, value: string, max: number): number {
   if (!/^\d{1,7}$/.test(value) || Number(value) > max) {
     throw fhirError(400, 'invalid', `Parameter ${key} must be a whole number from 0 to ${max}.`);
   }
