@@ -60,6 +60,7 @@ const nl = {
   'medicationOrders.detail.text': 'Toelichting',
   'medicationOrders.detail.question':
     '{organisation} heeft een vraag over uw bestelling. Bel hen of beantwoord de vraag via een bericht.',
+  'medicationOrders.detail.answerQuestion': 'Beantwoord de vraag in Berichten',
   'medicationOrders.detail.cancelTitle': 'Bestelling annuleren',
   'medicationOrders.detail.cancelHint': 'Dat kan zolang de bestelling nog niet is goedgekeurd.',
   'medicationOrders.detail.cancel': 'Bestelling annuleren',
@@ -201,6 +202,7 @@ const en: Record<keyof typeof nl, string> = {
   'medicationOrders.detail.text': 'Details',
   'medicationOrders.detail.question':
     '{organisation} has a question about your order. Call them or answer the question in a message.',
+  'medicationOrders.detail.answerQuestion': 'Answer the question in Messages',
   'medicationOrders.detail.cancelTitle': 'Cancel the order',
   'medicationOrders.detail.cancelHint': 'You can do so until the order has been approved.',
   'medicationOrders.detail.cancel': 'Cancel the order',

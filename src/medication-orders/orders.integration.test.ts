@@ -304,6 +304,21 @@ describe('repeat medication: the citizen orders, the pharmacy handles (MG-8)', (
     assert.match(pageText(page.text), /Gebruikt u nog 40 mg\?/);
     assert.match(pageText(page.text), /heeft een vraag over uw bestelling/);
     assert.ok(!page.text.includes('<img src=x'));
+    // [MG-9] The question opened a conversation (the pharmacy offers messages): the order page links to it, and the
+    // citizen reads the question there, as a message from the pharmacist, and can answer it.
+    const thread = /href="\/messages\/([0-9a-f-]{36})"/.exec(page.text)?.[1];
+    assert.ok(thread, 'a link to the conversation');
+    const about = await k.db
+      .selectFrom('conversation')
+      .select(['about_kind', 'about_id', 'status', 'started_by'])
+      .where('id', '=', thread)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(about, { about_kind: 'medication-order', about_id: id, status: 'answered', started_by: 'staff' });
+    const conversation = await s.get(`/messages/${thread}`);
+    assert.equal(conversation.status, 200);
+    assert.match(pageText(conversation.text), /Vraag over uw bestelling van herhaalmedicatie/);
+    assert.match(pageText(conversation.text), /Gebruikt u nog 40 mg\?/);
+    assert.ok(!conversation.text.includes('<img src=x'));
     res = await staffAction(pharmacist, id, 'refused', '');
     assert.equal(res.status, 400);
     res = await staffAction(pharmacist, id, 'refused', `Eerst controle bij de huisarts ${SCRIPT}`);

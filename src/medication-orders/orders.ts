@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { resolverFor } from '../dossier/index.js';
 import type { BirthDate } from '../identity/index.js';
+import { conversationAbout, startConversation } from '../messages/index.js';
 import { patientsById } from '../patients/index.js';
 import type { Principal } from '../platform/db/principal.js';
 import type { DataScope } from '../platform/http/request-context.js';
@@ -389,9 +390,39 @@ export async function askQuestion(
   order: OrderKey,
   text: string,
   ifVersion: number | null = null,
-): Promise<{ version: number }> {
+): Promise<{ version: number; conversationId: string | null }> {
   const result = await changeStatus(scope, order, { status: 'question', text, ifVersion });
-  return { version: result.version };
+  // An employee's question opens a conversation in the citizen's messages, where they answer it, where the
+  // organisation offers messages (MG-1); the question also stays in the order's history. (The organisation's own
+  // system asks over FHIR and can open a Communication itself.)
+  let conversationId: string | null = null;
+  if (scope.principal.kind === 'staff' && (await offersMessages(scope, order.organisationId))) {
+    conversationId = await startConversation(scope, {
+      organisationId: order.organisationId,
+      citizenId: order.citizenId,
+      subject: QUESTION_SUBJECT,
+      body: text,
+      about: { kind: 'medication-order', id: order.id },
+    });
+  }
+  return { version: result.version, conversationId };
+}
+
+/** The subject of a question's conversation: the organisation's words, in Dutch like the question its staff write. */
+const QUESTION_SUBJECT = 'Vraag over uw bestelling van herhaalmedicatie';
+
+async function offersMessages(scope: DataScope, organisationId: string): Promise<boolean> {
+  const row = await scope.tx
+    .selectFrom('organisation')
+    .select('functions')
+    .where('id', '=', organisationId)
+    .executeTakeFirst();
+  return row?.functions.includes('messages') ?? false;
+}
+
+/** The conversation the organisation's last question about this order opened, if any (its citizen is audited). */
+export function questionConversation(scope: DataScope, orderId: string): Promise<string | null> {
+  return conversationAbout(scope, { kind: 'medication-order', id: orderId });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import {
   auditOrderView,
   changeStatus,
   citizenOrder,
+  questionConversation,
   citizenOrders,
   CLOSED_STATUSES,
   normaliseText,
@@ -188,10 +189,17 @@ export function registerMedicationOrderRoutes(app: FastifyInstance): void {
   app.get<{ Params: { id: string } }>('/repeat-medication/:id', async (req, reply) => {
     const citizen = requireCitizen(req);
     const id = idOf(req.params.id);
-    const order = await req.withData((scope) => citizenOrder(scope, citizen, id));
-    if (!order) throw notFound();
+    const found = await req.withData(async (scope) => {
+      const order = await citizenOrder(scope, citizen, id);
+      if (!order) return null;
+      return { order, conversationId: order.status === 'question' ? await questionConversation(scope, id) : null };
+    });
+    if (!found) throw notFound();
     const sent = (req.query as { notice?: unknown }).notice === 'sent';
-    return sendPage(reply, <OrderPage ctx={pageContext(req)} order={order} sent={sent} />);
+    return sendPage(
+      reply,
+      <OrderPage ctx={pageContext(req)} order={found.order} sent={sent} conversationId={found.conversationId} />,
+    );
   });
 
   app.post<{ Params: { id: string } }>('/repeat-medication/:id/cancel', async (req, reply) => {

@@ -273,7 +273,13 @@ function orderDetails(ctx: PageContext, o: OrderView, staff = false): SummaryIte
   ];
 }
 
-export function OrderPage(props: { ctx: PageContext; order: OrderView; sent: boolean }): JSX.Element {
+export function OrderPage(props: {
+  ctx: PageContext;
+  order: OrderView;
+  sent: boolean;
+  /** The conversation the organisation's question opened, where the citizen answers it. */
+  conversationId: string | null;
+}): JSX.Element {
   const { ctx, order: o } = props;
   const { t } = ctx;
   const items = orderDetails(ctx, o);
@@ -299,6 +305,13 @@ export function OrderPage(props: { ctx: PageContext; order: OrderView; sent: boo
           class="koepel-notice"
           text={t('medicationOrders.detail.question', { organisation: o.organisationName })}
         />
+      ) : (
+        ''
+      )}
+      {o.status === 'question' && props.conversationId ? (
+        <Paragraph>
+          <Link href={`/messages/${props.conversationId}`} text={t('medicationOrders.detail.answerQuestion')} />
+        </Paragraph>
       ) : (
         ''
       )}

@@ -895,3 +895,22 @@ export async function messagesToStaff(scope: DataScope, organisationId: string):
     .executeTakeFirst();
   return o?.messages_to_staff ?? false;
 }
+
+/**
+ * The newest conversation opened about something of another capability (a repeat-medication question), for a link
+ * from there; null when there is none the principal may see. Its citizen has been audited by the caller.
+ */
+export async function conversationAbout(
+  scope: DataScope,
+  about: { kind: 'medication-order'; id: string },
+): Promise<string | null> {
+  const row = await scope.tx
+    .selectFrom('conversation')
+    .select('id')
+    .where('about_kind', '=', about.kind)
+    .where('about_id', '=', about.id)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

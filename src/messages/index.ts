@@ -23,7 +23,13 @@ import { registerCitizenRoutes } from './routes.js';
 import { registerStaffRoutes } from './staff-routes.js';
 import { unreadSystemMessages } from '../system-messages/index.js';
 
-export { startConversation, checkFiles, type ConversationStatus, type Sender } from './conversations.js';
+export {
+  startConversation,
+  conversationAbout,
+  checkFiles,
+  type ConversationStatus,
+  type Sender,
+} from './conversations.js';
 export { checkAttachment, contentDisposition, AttachmentRefused, MAX_FILE_BYTES, MAX_FILES } from './attachments.js';
 export { aad as messageAad } from './crypto.js';
 
