@@ -17,7 +17,7 @@ import { freePort } from '../test/support/harness.js';
 /** Boots Koepel with the demo and listens on 127.0.0.1 (port: a free one unless given). */
 export async function bootBenchKoepel(
   port?: number,
-  /** Extra routes for one benchmark (bench/messages-server.ts: a temporary stand-in page). */
+  /** Extra routes for one benchmark (none uses it now). */
   extensions: readonly BootExtension[] = [],
 ): Promise<{ koepel: Koepel; port: number }> {
   useTypeScriptWorkers(); // the bench runs Koepel under tsx, as `npm start` does

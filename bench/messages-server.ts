@@ -10,17 +10,16 @@
 // transaction (session_replication_role = replica), so the bookkeeping the triggers would keep (status, counters,
 // last message) is computed here instead — the same values, set once, rather than 35,000 trigger updates.
 //
-// TEMPORARY (until src/messages lands): GET /bench/staff/messages?state=&who=&page= is a stand-in for the staff inbox
-// page, doing what that page does per request — the ids-only lookup koepel_message_inbox (one page of 25), the filter
-// counts koepel_message_inbox_counts, the menu badge koepel_message_badge, an audit record per citizen on the page,
-// then the rows (subject decrypted, the citizen's name) — and a small escaped HTML table instead of the real layout.
-// bench/messages.ts uses the real /staff/messages when it answers 200 (INBOX_PATHS there); remove this route then.
+// The inbox the bench measures is the real page, GET /staff/messages (src/messages/staff-routes.tsx). For the
+// "citizen send" scenario it also opens BENCH_MESSAGES_SENDERS (default 200) citizen sessions, each with one of its
+// own conversations that is not closed, to reply in through the portal (POST /messages/:id/reply).
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql, type Insertable } from 'kysely';
 import type { DB } from '../src/platform/db/schema.js';
-import { PERMISSIONS, requireStaff, ROLE_DEFAULTS } from '../src/platform/auth/permissions.js';
-import { defineCapability } from '../src/platform/capability.js';
+import { ROLE_DEFAULTS } from '../src/platform/auth/permissions.js';
 import { withPrincipal } from '../src/platform/db/principal.js';
 import { aad } from '../src/fhir/communications.js';
 import { benchFixtures, bootBenchKoepel } from './fixtures.js';
@@ -37,6 +36,8 @@ export interface MessagesBenchReady {
   client: { clientId: string; secret: string };
   /** Conversations that are not closed, to answer in. */
   openConversations: string[];
+  /** Citizen sessions, each with one of its own conversations that is not closed (the "citizen send" scenario). */
+  senders: { session: string; csrf: string; conversation: string }[];
   conversations: number;
   messages: number;
   seedSeconds: number;
@@ -47,92 +48,26 @@ export type MessagesBenchFromServer =
   | { type: 'cpu'; id: number; micros: number }
   | { type: 'count'; id: number; messages: number }
   | { type: 'explain'; id: number; plans: Record<string, string> }
+  | { type: 'variant'; id: number }
   | { type: 'error'; message: string };
 export type MessagesBenchToServer =
-  { type: 'cpu'; id: number } | { type: 'count'; id: number } | { type: 'explain'; id: number } | { type: 'stop' };
+  | { type: 'cpu'; id: number }
+  | { type: 'count'; id: number }
+  | { type: 'explain'; id: number }
+  /** The inbox's counting functions as 0029 wrote them ('before') or as 0037 does ('after'), for one run to compare. */
+  | { type: 'variant'; id: number; which: 'before' | 'after' }
+  | { type: 'stop' };
+
+/** The `create function` statements of koepel_message_inbox_counts and koepel_message_badge in a migration. */
+function countingFunctions(migration: string): string[] {
+  const text = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', migration), 'utf8');
+  const found = text.match(/create (?:or replace )?function koepel_message_(?:inbox_counts|badge)\b[\s\S]*?\$\$;/g);
+  if (found?.length !== 2) throw new Error(`${migration}: the two counting functions not found`);
+  return found.map((f) => f.replace(/^create function/, 'create or replace function'));
+}
 
 function send(m: MessagesBenchFromServer): void {
   process.send?.(m);
-}
-
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-const STATES = new Set(['unread', 'open', 'answered', 'closed', 'active']);
-const WHO = new Set(['all', 'mine', 'unassigned']);
-
-/** TEMPORARY stand-in for GET /staff/messages (see the top of this file). */
-function registerBenchInbox(app: FastifyInstance): void {
-  app.get('/bench/staff/messages', async (req, reply) => {
-    requireStaff(req, PERMISSIONS.messagesRead);
-    const q = req.query as Record<string, string | undefined>;
-    const state = STATES.has(q.state ?? '') ? (q.state as string) : 'active';
-    const who = WHO.has(q.who ?? '') ? (q.who as string) : 'all';
-    const page = Math.max(1, Math.min(1000, Number(q.page ?? '1') || 1));
-    const data = await req.withData(async (scope) => {
-      const { rows: ids } = await sql<{ conversation_id: string; citizen_id: string }>`
-        select * from koepel_message_inbox(${state}, ${who}, 25, ${(page - 1) * 25})`.execute(scope.tx);
-      const { rows: counts } = await sql<Record<string, string>>`
-        select * from koepel_message_inbox_counts(${who})`.execute(scope.tx);
-      const { rows: badge } = await sql<{ n: number }>`select koepel_message_badge() as n`.execute(scope.tx);
-      if (ids.length === 0) return { rows: [], counts: counts[0] ?? {}, badge: badge[0]?.n ?? 0 };
-      await scope.audit(
-        ...[...new Set(ids.map((r) => r.citizen_id))].map((c) => ({
-          event: 'messages.inbox.view',
-          action: 'R' as const,
-          citizenId: c,
-          resourceType: 'conversation',
-        })),
-      );
-      const rows = await scope.tx
-        .selectFrom('conversation as c')
-        .innerJoin('citizen as z', 'z.id', 'c.citizen_id')
-        .select([
-          'c.id',
-          'c.organisation_id',
-          'c.subject',
-          'c.status',
-          'c.last_message_at',
-          'c.unread_by_organisation',
-          'c.assigned_to',
-          'z.given_names',
-          'z.family_name',
-        ])
-        .where(
-          'c.id',
-          'in',
-          ids.map((r) => r.conversation_id),
-        )
-        .orderBy('c.last_message_at', 'desc')
-        .orderBy('c.id', 'desc')
-        .execute();
-      const out = [];
-      for (const r of rows) {
-        out.push({
-          ...r,
-          subjectText: await scope.keys.decrypt(
-            scope.tx,
-            { kind: 'organisation', id: r.organisation_id },
-            r.subject,
-            aad.subject(r.id),
-          ),
-        });
-      }
-      return { rows: out, counts: counts[0] ?? {}, badge: badge[0]?.n ?? 0 };
-    });
-    const html =
-      `<!doctype html><title>Inbox</title><p>${escape(JSON.stringify(data.counts))} ${data.badge}</p><table>` +
-      data.rows
-        .map(
-          (r) =>
-            `<tr><td><a href="/staff/messages/${r.id}">${escape(r.subjectText)}</a></td>` +
-            `<td>${escape(`${r.given_names} ${r.family_name}`)}</td><td>${r.status}</td>` +
-            `<td>${r.last_message_at.toISOString()}</td><td>${r.unread_by_organisation}</td></tr>`,
-        )
-        .join('') +
-      '</table>';
-    return reply.type('text/html; charset=utf-8').send(html);
-  });
 }
 
 /** A small deterministic random source, so that every run seeds the same mix. */
@@ -160,12 +95,8 @@ async function main(): Promise<void> {
   const staffCount = Number(process.env.BENCH_MESSAGES_STAFF ?? '8');
   const citizenCount = Number(process.env.BENCH_MESSAGES_CITIZENS ?? '2000');
   const conversationCount = Number(process.env.BENCH_MESSAGES_CONVERSATIONS ?? '10000');
-  const { koepel, port } = await bootBenchKoepel(undefined, [
-    {
-      name: 'bench-messages',
-      capabilities: [defineCapability({ name: 'bench-messages', register: registerBenchInbox })],
-    },
-  ]);
+  const senderCount = Number(process.env.BENCH_MESSAGES_SENDERS ?? '200');
+  const { koepel, port } = await bootBenchKoepel();
   const db = koepel.database.db;
   const keys = koepel.keys;
   const fixtures = await benchFixtures(koepel);
@@ -209,6 +140,7 @@ async function main(): Promise<void> {
   const conversations: Insertable<DB['conversation']>[] = [];
   const messages: Insertable<DB['conversation_message']>[] = [];
   const openConversations: string[] = [];
+  const openOf = new Map<string, string>(); // citizen → one of its conversations that is not closed
   for (let i = 0; i < conversationCount; i++) {
     const id = randomUUID();
     const citizen = citizenIds[i % citizenIds.length] ?? '';
@@ -266,7 +198,10 @@ async function main(): Promise<void> {
       created_at: new Date(start),
       updated_at: new Date(at),
     });
-    if (status !== 'closed') openConversations.push(id);
+    if (status !== 'closed') {
+      openConversations.push(id);
+      if (!openOf.has(citizen)) openOf.set(citizen, id);
+    }
   }
   await db.transaction().execute(async (tx) => {
     await sql`set local session_replication_role = replica`.execute(tx);
@@ -295,6 +230,16 @@ async function main(): Promise<void> {
       portalId: fixtures.portalId,
     });
     staff.push({ id, session: s.token });
+  }
+  const senders: MessagesBenchReady['senders'] = [];
+  for (const [citizenId, conversation] of [...openOf].slice(0, senderCount)) {
+    const s = await koepel.app.koepel.sessions.create({
+      kind: 'citizen',
+      citizenId,
+      portalId: fixtures.portalId,
+      state: { displayName: 'Bench citizen' },
+    });
+    senders.push({ session: s.token, csrf: s.session.csrfToken, conversation });
   }
   const client = await fixtures.apiClient({ id: org.id, name: 'Bench Huisartsen' });
 
@@ -326,10 +271,11 @@ async function main(): Promise<void> {
     const clientPrincipal = { kind: 'client' as const, clientId: clientRow.client_id, organisationId: org.id };
     const since = new Date(Date.now() - 86_400_000);
     const calls: [string, typeof staffPrincipal | typeof clientPrincipal, ReturnType<typeof sql>][] = [
-      ['inbox active/all', staffPrincipal, sql`select * from koepel_message_inbox('active', 'all', 25, 0)`],
+      ['inbox answered/all', staffPrincipal, sql`select * from koepel_message_inbox('answered', 'all', 25, 0)`],
       ['inbox open/all', staffPrincipal, sql`select * from koepel_message_inbox('open', 'all', 25, 0)`],
       ['inbox unread/all', staffPrincipal, sql`select * from koepel_message_inbox('unread', 'all', 25, 0)`],
-      ['inbox active/mine', staffPrincipal, sql`select * from koepel_message_inbox('active', 'mine', 25, 0)`],
+      ['inbox open/mine', staffPrincipal, sql`select * from koepel_message_inbox('open', 'mine', 25, 0)`],
+      ['inbox open/unassigned', staffPrincipal, sql`select * from koepel_message_inbox('open', 'unassigned', 25, 0)`],
       ['inbox closed/all p3', staffPrincipal, sql`select * from koepel_message_inbox('closed', 'all', 25, 50)`],
       ['counts all', staffPrincipal, sql`select * from koepel_message_inbox_counts('all')`],
       ['counts mine', staffPrincipal, sql`select * from koepel_message_inbox_counts('mine')`],
@@ -362,11 +308,11 @@ async function main(): Promise<void> {
           and c.organisation_id = koepel_org()`.execute(tx);
       return rows.map((r) => Object.values(r)[0]).join('\n');
     });
-    plans['inbox active/all: plan under the employee'] = await withPrincipal(db, staffPrincipal, async (tx) => {
+    plans['inbox open/all: plan under the employee'] = await withPrincipal(db, staffPrincipal, async (tx) => {
       await sql`select set_config('koepel.patient_search', 'on', true)`.execute(tx);
       const { rows } = await sql<Record<string, string>>`explain (analyze, buffers, costs off)
         select c.id, c.citizen_id from conversation c
-        where c.organisation_id = koepel_org() and c.status in ('open', 'answered')
+        where c.organisation_id = koepel_org() and c.status = 'open'
         order by c.last_message_at desc, c.id desc limit 25 offset 0`.execute(tx);
       return rows.map((r) => Object.values(r)[0]).join('\n');
     });
@@ -380,6 +326,10 @@ async function main(): Promise<void> {
         send({ type: 'cpu', id: m.id, micros: c.user + c.system });
       } else if (m.type === 'count') {
         send({ type: 'count', id: m.id, messages: await count() });
+      } else if (m.type === 'variant') {
+        const statements = countingFunctions(m.which === 'before' ? '0029_messages.sql' : '0037_inbox_speed.sql');
+        for (const statement of statements) await sql.raw(statement).execute(db);
+        send({ type: 'variant', id: m.id });
       } else if (m.type === 'explain') {
         send({ type: 'explain', id: m.id, plans: await explain() });
       } else {
@@ -399,6 +349,7 @@ async function main(): Promise<void> {
     staff,
     client: { clientId: client.clientId, secret: client.secret },
     openConversations,
+    senders,
     conversations: conversations.length,
     messages: messages.length,
     seedSeconds,

@@ -4,10 +4,14 @@
 //   npm run bench:messages                                                               (in-memory PGlite)
 //
 // One organisation with 10,000 conversations of 2,000 citizens (bench/messages-server.ts). Scenarios:
-//   inbox   the staff inbox list at BENCH_INBOX_CONNECTIONS (8) concurrent staff sessions, each request one of
-//           INBOX_PATHS (filters: active, unread, open, answered, closed; all, mine, unassigned; pages 1–3), for
+//   inbox   the staff inbox page GET /staff/messages at BENCH_INBOX_CONNECTIONS (8) concurrent staff sessions, each
+//           request one of INBOX_PATHS (state: unread, open, answered, closed; who: all, mine, unassigned; pages), for
 //           BENCH_DURATION seconds; then each filter alone for a third of that, to see which one is slowest.
-//           Target (issue 13): p99 < 100 ms.
+//           Target (issue 13): p99 < 100 ms. First (unless BENCH_COMPARE=0) the mixed run with the inbox's counts
+//           and menu badge as migration 0029 wrote them, then as 0037 does: before/after in one run, same data.
+//   citizen send  citizens reply in one of their own open conversations through the portal (multipart POST
+//           /messages/:id/reply, `_csrf` first, a new idempotency key per request) at BENCH_CONNECTIONS,
+//           BENCH_SEND_AMOUNT in all; exactly that many messages must be stored
 //   send    the organisation's system answers over FHIR (POST /fhir/Communication, src/fhir/communications.ts) at
 //           BENCH_CONNECTIONS (32), each answer into another open conversation, BENCH_SEND_AMOUNT (2,000) in all
 //   poll    the organisation's system polls GET /fhir/Communication?_lastUpdated=gt{a day ago}&_count=50 at 8
@@ -41,35 +45,39 @@ const INBOX_CONNECTIONS = num('BENCH_INBOX_CONNECTIONS', 8);
 const SEND_AMOUNT = num('BENCH_SEND_AMOUNT', 2000);
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 
-// The staff inbox URLs the bench requests, round robin. INTEGRATOR: the real page is src/messages (GET /staff/messages);
-// adjust INBOX_PATHS to its query parameters. While /staff/messages does not answer 200, the bench uses the same
-// filters on the temporary stand-in route of bench/messages-server.ts (TEMPORARY_INBOX_PATHS).
+// The staff inbox URLs the bench requests, round robin: the real page GET /staff/messages (src/messages/staff-routes.tsx),
+// ?state=unread|open|answered|closed (default open) &who=mine|unassigned|all (default all) &page=N (25 a page).
 const INBOX_PATHS = [
   '/staff/messages',
-  '/staff/messages?filter=unread',
-  '/staff/messages?filter=open',
-  '/staff/messages?filter=answered',
-  '/staff/messages?filter=closed',
-  '/staff/messages?filter=mine',
-  '/staff/messages?filter=unassigned',
+  '/staff/messages?state=unread',
+  '/staff/messages?state=answered',
+  '/staff/messages?state=closed',
+  '/staff/messages?who=mine',
+  '/staff/messages?who=unassigned',
+  '/staff/messages?state=unread&who=mine',
   '/staff/messages?page=2',
-  '/staff/messages?filter=open&page=3',
+  '/staff/messages?state=closed&page=3',
 ];
-const TEMPORARY_INBOX_PATHS = [
-  '/bench/staff/messages?state=active&who=all',
-  '/bench/staff/messages?state=unread&who=all',
-  '/bench/staff/messages?state=open&who=all',
-  '/bench/staff/messages?state=answered&who=all',
-  '/bench/staff/messages?state=closed&who=all',
-  '/bench/staff/messages?state=active&who=mine',
-  '/bench/staff/messages?state=active&who=unassigned',
-  '/bench/staff/messages?state=active&who=all&page=2',
-  '/bench/staff/messages?state=open&who=all&page=3',
-];
+
+/** The reply form of src/messages/views.tsx as a browser sends it: `_csrf` first, then the idempotency key, the text
+ * and an empty file field. */
+function replyForm(csrf: string, key: string, text: string): { boundary: string; body: string } {
+  const boundary = `----koepelbench${key.replace(/-/g, '')}`;
+  const field = (name: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const body =
+    field('_csrf', csrf) +
+    field('key', key) +
+    field('body', text) +
+    `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename=""\r\n` +
+    `Content-Type: application/octet-stream\r\n\r\n\r\n--${boundary}--\r\n`;
+  return { boundary, body };
+}
 
 type Server = {
   ready: MessagesBenchReady;
   ask(type: 'cpu' | 'count' | 'explain'): Promise<MessagesBenchFromServer>;
+  variant(which: 'before' | 'after'): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -90,8 +98,13 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   const ready = await new Promise<MessagesBenchReady>((resolve, reject) => {
     child.on('message', (m: MessagesBenchFromServer) => {
       if (m.type === 'ready') resolve(m);
-      else if (m.type === 'error') reject(new Error(m.message));
-      else waiting.get(m.id)?.(m);
+      else if (m.type === 'error') {
+        reject(new Error(m.message));
+        // After the start nobody waits on this promise: a failing request to the server ends the bench.
+        console.error(`bench server: ${m.message}`);
+        process.exitCode = 1;
+        child.kill();
+      } else waiting.get(m.id)?.(m);
     });
     child.on('exit', (code) => reject(new Error(`bench server exited (${code ?? 'signal'})`)));
   });
@@ -103,6 +116,13 @@ async function startServer(env: Record<string, string>): Promise<Server> {
         waiting.set(id, resolve);
         child.send({ type, id } satisfies MessagesBenchToServer);
       }),
+    variant: async (which) => {
+      const id = nextId++;
+      await new Promise((resolve) => {
+        waiting.set(id, resolve);
+        child.send({ type: 'variant', id, which } satisfies MessagesBenchToServer);
+      });
+    },
     stop: async () => {
       child.send({ type: 'stop' } satisfies MessagesBenchToServer);
       await new Promise((r) => child.once('exit', r));
@@ -173,15 +193,11 @@ async function main(): Promise<void> {
 
     // --- inbox ------------------------------------------------------------------------------------------------------
     const cookie = (i: number) => `${SESSION_COOKIE}=${ready.staff[i % ready.staff.length]?.session ?? ''}`;
-    const real = await fetch(base + (INBOX_PATHS[0] ?? ''), { headers: { cookie: cookie(0) }, redirect: 'manual' });
-    await real.text();
-    const paths = real.status === 200 ? INBOX_PATHS : TEMPORARY_INBOX_PATHS;
-    results.inboxRoute = real.status === 200 ? 'real /staff/messages' : 'temporary stand-in (bench/messages-server.ts)';
-    console.log(`inbox: ${String(results.inboxRoute)}`);
+    const paths = INBOX_PATHS;
     for (const p of paths) {
-      const probe = await fetch(base + p, { headers: { cookie: cookie(0) } });
-      if (probe.status !== 200) throw new Error(`${p} answered ${probe.status}`);
+      const probe = await fetch(base + p, { headers: { cookie: cookie(0) }, redirect: 'manual' });
       await probe.text();
+      if (probe.status !== 200) throw new Error(`the inbox ${p} answered ${probe.status}, not 200`);
     }
     const inboxRun = (list: string[], duration: number) => {
       let turn = 0;
@@ -201,14 +217,84 @@ async function main(): Promise<void> {
         }),
       );
     };
+    const inboxOk = (name: string, r: autocannon.Result) => {
+      if (r.non2xx > 0 || r.errors > 0 || r.requests.total === 0) {
+        throw new Error(`${name}: ${r.non2xx} answers not 2xx, ${r.errors} errors of ${r.requests.total} requests`);
+      }
+    };
+    // Before/after in one run: the inbox's counts and menu badge as migration 0029 wrote them (SQL under row-level
+    // security), then as 0037 does (security definer, numbers only, on the indexes). BENCH_COMPARE=0 skips "before".
+    if (process.env.BENCH_COMPARE !== '0') {
+      await running.variant('before');
+      const old = await inboxRun(paths, DURATION);
+      inboxOk('inbox before 0037', old.result);
+      results.inboxBefore0037 = report(`inbox, 0029 counts (mixed)`, old, { non2xx: old.result.non2xx });
+      await running.variant('after');
+    }
     const inbox = await inboxRun(paths, DURATION);
+    inboxOk('inbox', inbox.result);
     results.inbox = report(`inbox (${INBOX_CONNECTIONS} staff, mixed)`, inbox, { non2xx: inbox.result.non2xx });
     const perFilter: Record<string, unknown> = {};
     for (const p of paths) {
       const one = await inboxRun([p], Math.max(2, Math.round(DURATION / 3)));
-      perFilter[p] = report(`  ${p.replace(/^.*messages/, '')}`, one, { non2xx: one.result.non2xx });
+      inboxOk(p, one.result);
+      perFilter[p] = report(`  ${p.replace(/^.*messages/, '') || '(open, all)'}`, one, { non2xx: one.result.non2xx });
     }
     results.inboxPerFilter = perFilter;
+
+    // --- citizen send: citizens reply in their own open conversations through the portal -----------------------
+    {
+      const senders = ready.senders;
+      if (senders.length === 0) throw new Error('no citizen with an open conversation to send in');
+      const amount = SEND_AMOUNT;
+      const before = await running.ask('count');
+      let next = 0;
+      const statuses = new Map<number, number>();
+      const run = await measured(() =>
+        autocannon({
+          url: base,
+          connections: CONNECTIONS,
+          amount,
+          requests: [
+            {
+              setupRequest: (req) => {
+                const s = senders[next++ % senders.length];
+                if (!s) return req;
+                const form = replyForm(s.csrf, randomUUID(), 'Goedemiddag, ik heb nog een vraag over de uitslag.');
+                return {
+                  ...req,
+                  method: 'POST',
+                  path: `/messages/${s.conversation}/reply`,
+                  headers: {
+                    cookie: `${SESSION_COOKIE}=${s.session}`,
+                    'content-type': `multipart/form-data; boundary=${form.boundary}`,
+                  },
+                  body: form.body,
+                };
+              },
+              onResponse: (status) => {
+                statuses.set(status, (statuses.get(status) ?? 0) + 1);
+              },
+            },
+          ],
+        }),
+      );
+      const after = await running.ask('count');
+      const written = (after.type === 'count' ? after.messages : 0) - (before.type === 'count' ? before.messages : 0);
+      const sent = statuses.get(303) ?? 0;
+      results.citizenSend = report('citizen send (portal reply)', run, {
+        connections: CONNECTIONS,
+        sent,
+        other: JSON.stringify(Object.fromEntries([...statuses].filter(([k]) => k !== 303))),
+        rowsWritten: written,
+      });
+      if (sent !== amount || written !== amount) {
+        throw new Error(
+          `citizen send inconsistent: ${amount} sent, answers ${JSON.stringify(Object.fromEntries(statuses))}, ` +
+            `${written} messages stored`,
+        );
+      }
+    }
 
     // --- send: the organisation's system answers over FHIR --------------------------------------------------------
     const token = await clientCredentialsToken(`${base}${TOKEN_PATH}`, ready.client.clientId, ready.client.secret);

@@ -1531,17 +1531,23 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
--- function koepel_message_badge(): security invoker; execute: koepel_app; set koepel.patient_search=on
+-- function koepel_message_badge(): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
 CREATE OR REPLACE FUNCTION public.koepel_message_badge()
  RETURNS integer
- LANGUAGE sql
- STABLE
- SET "koepel.patient_search" TO 'on'
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
 AS $function$
-  select count(*)::int from conversation c
-  where koepel_principal_kind() = 'staff' and koepel_has_permission('messages:read') and c.organisation_id = koepel_org()
-    and c.status = 'open' and (c.assigned_to is null or c.assigned_to = koepel_actor())
-$function$;
+declare
+  me uuid := koepel_actor();
+  org uuid := koepel_org();
+begin
+  if koepel_principal_kind() <> 'staff' or not koepel_has_permission('messages:read') or org is null then
+    return 0;
+  end if;
+  return (select count(*)::int from conversation c
+          where c.organisation_id = org and c.status = 'open' and (c.assigned_to is null or c.assigned_to = me));
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_message_bookkeeping(): SECURITY DEFINER (runs as its owner); execute: owner only; set search_path=public, pg_temp
@@ -1668,21 +1674,50 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
--- function koepel_message_inbox_counts(text): security invoker; execute: koepel_app; set koepel.patient_search=on
+-- function koepel_message_inbox_counts(text): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
 CREATE OR REPLACE FUNCTION public.koepel_message_inbox_counts(who text)
  RETURNS TABLE(unread bigint, open bigint, answered bigint, closed bigint)
- LANGUAGE sql
- STABLE
- SET "koepel.patient_search" TO 'on'
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
 AS $function$
-  select count(*) filter (where c.unread_by_organisation > 0 and c.status <> 'closed'),
-         count(*) filter (where c.status = 'open'),
-         count(*) filter (where c.status = 'answered'),
-         count(*) filter (where c.status = 'closed')
-  from conversation c
-  where koepel_principal_kind() = 'staff' and koepel_has_permission('messages:read') and c.organisation_id = koepel_org()
-    and (who = 'all' or (who = 'mine' and c.assigned_to = koepel_actor()) or (who = 'unassigned' and c.assigned_to is null))
-$function$;
+declare
+  me uuid := koepel_actor();
+  org uuid := koepel_org();
+begin
+  if koepel_principal_kind() <> 'staff' or not koepel_has_permission('messages:read') or org is null
+     or who not in ('all', 'mine', 'unassigned') then
+    return query select 0::bigint, 0::bigint, 0::bigint, 0::bigint;
+    return;
+  end if;
+  if who = 'mine' then
+    return query
+      select (select count(*) from conversation c
+               where c.organisation_id = org and c.assigned_to = me
+                 and c.unread_by_organisation > 0 and c.status <> 'closed'),
+             count(*) filter (where c.status = 'open'),
+             count(*) filter (where c.status = 'answered'),
+             count(*) filter (where c.status = 'closed')
+      from conversation c where c.organisation_id = org and c.assigned_to = me;
+  elsif who = 'unassigned' then
+    return query
+      select (select count(*) from conversation c
+               where c.organisation_id = org and c.assigned_to is null
+                 and c.unread_by_organisation > 0 and c.status <> 'closed'),
+             count(*) filter (where c.status = 'open'),
+             count(*) filter (where c.status = 'answered'),
+             count(*) filter (where c.status = 'closed')
+      from conversation c where c.organisation_id = org and c.assigned_to is null;
+  else
+    return query
+      select (select count(*) from conversation c
+               where c.organisation_id = org and c.unread_by_organisation > 0 and c.status <> 'closed'),
+             count(*) filter (where c.status = 'open'),
+             count(*) filter (where c.status = 'answered'),
+             count(*) filter (where c.status = 'closed')
+      from conversation c where c.organisation_id = org;
+  end if;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_message_insert(): security invoker; execute: public

@@ -526,4 +526,54 @@ describe('messages: row-level security, bookkeeping and the guard triggers', () 
     assert.equal(await who(without), null);
     assert.equal(await who(citizen(pieter)), null);
   });
+
+  // 0037: the counts and the badge count without the policies (security definer, numbers only).
+  test("[ZL-10] the inbox counts and badge (0037) are the organisation's true numbers, and 0 for anyone else", async () => {
+    const counts = (p: Principal, who: string) =>
+      as(p, async (tx) => {
+        const r = (await sql<Record<string, string>>`select * from koepel_message_inbox_counts(${who})`.execute(tx))
+          .rows;
+        assert.equal(r.length, 1);
+        return Object.fromEntries(Object.entries(r[0] ?? {}).map(([k, v]) => [k, Number(v)]));
+      });
+    const badge = (p: Principal) =>
+      as(p, async (tx) => (await sql<{ n: number }>`select koepel_message_badge() as n`.execute(tx)).rows[0]?.n);
+    const org = doctor.kind === 'staff' ? doctor.organisationId : '';
+    const me = doctor.kind === 'staff' ? doctor.staffId : '';
+    // The same numbers counted by the owner, directly.
+    const truth = async (who: 'all' | 'mine' | 'unassigned') => {
+      const rows = await k.db
+        .selectFrom('conversation')
+        .select(['status', 'unread_by_organisation', 'assigned_to'])
+        .where('organisation_id', '=', org)
+        .execute();
+      const mineOk = (a: string | null) => (who === 'all' ? true : who === 'mine' ? a === me : a === null);
+      const sel = rows.filter((r) => mineOk(r.assigned_to));
+      return {
+        unread: sel.filter((r) => r.unread_by_organisation > 0 && r.status !== 'closed').length,
+        open: sel.filter((r) => r.status === 'open').length,
+        answered: sel.filter((r) => r.status === 'answered').length,
+        closed: sel.filter((r) => r.status === 'closed').length,
+      };
+    };
+    const all = await counts(doctor, 'all');
+    assert.ok((all.open ?? 0) + (all.answered ?? 0) + (all.closed ?? 0) >= 1);
+    for (const who of ['all', 'mine', 'unassigned'] as const) {
+      assert.deepEqual(await counts(doctor, who), await truth(who), who);
+    }
+    const open = await k.db
+      .selectFrom('conversation')
+      .select(['assigned_to'])
+      .where('organisation_id', '=', org)
+      .where('status', '=', 'open')
+      .execute();
+    assert.equal(await badge(doctor), open.filter((r) => r.assigned_to === null || r.assigned_to === me).length);
+    const zero = { unread: 0, open: 0, answered: 0, closed: 0 };
+    const without = { ...doctor, permissions: doctor.permissions.filter((x) => x !== 'messages:read') };
+    for (const p of [without, hospitalDoctor, citizen(suzanne)]) {
+      assert.deepEqual(await counts(p, 'all'), zero);
+      assert.equal(await badge(p), 0);
+    }
+    assert.deepEqual(await counts(doctor, 'everyone'), zero);
+  });
 });
