@@ -22,7 +22,7 @@ import type { DB } from '../src/platform/db/schema.js';
 import { PERMISSIONS, requireStaff, ROLE_DEFAULTS } from '../src/platform/auth/permissions.js';
 import { defineCapability } from '../src/platform/capability.js';
 import { withPrincipal } from '../src/platform/db/principal.js';
-import { aad } from '../src/fhir/communications.js';
+import { messageAad as aad } from '../src/messages/index.js';
 import { benchFixtures, bootBenchKoepel } from './fixtures.js';
 import { benchBsns } from './record-data.js';
 
