@@ -160,6 +160,14 @@ describe('secure messages over FHIR: Communication (MG-9, MG-13)', () => {
     ...extra,
   });
   const thread = (conversation: string) => ({ identifier: [{ system: CONVERSATION_SYSTEM, value: conversation }] });
+  /** POST an answer in `conversation` with a text and these payload attachments, as the organisation's system. */
+  const sendFiles = (conversation: string, text: string, files: Json[]) =>
+    call(
+      hisToken,
+      'POST',
+      '/fhir/Communication',
+      answer({ ...thread(conversation), payload: [{ contentString: text }, ...files] }),
+    );
   const file = (data: Buffer, contentType: string, title = 'brief.pdf') => ({
     contentAttachment: { contentType, title, data: data.toString('base64') },
   });
@@ -468,26 +476,16 @@ describe('secure messages over FHIR: Communication (MG-9, MG-13)', () => {
     ];
     const before = await counts();
     for (const [why, files] of cases) {
-      const r = await call(
-        hisToken,
-        'POST',
-        '/fhir/Communication',
-        answer({ ...thread(s.conversation), payload: [{ contentString: 'Zie bijlage' }, ...files] }),
-      );
+      const r = await sendFiles(s.conversation, 'Zie bijlage', files);
       assert.ok(r.status === 422 || r.status === 400, `${why}: ${r.status} ${r.text.slice(0, 300)}`);
       assert.equal((r.json as Json).resourceType, 'OperationOutcome', why);
     }
     assert.deepEqual(await counts(), before, 'nothing stored');
     // A clean PDF and a PNG (3 at most) pass.
-    const ok = await call(
-      hisToken,
-      'POST',
-      '/fhir/Communication',
-      answer({
-        ...thread(s.conversation),
-        payload: [{ contentString: 'Hierbij' }, file(clean, 'application/pdf'), file(PNG, 'image/png', 'a.png')],
-      }),
-    );
+    const ok = await sendFiles(s.conversation, 'Hierbij', [
+      file(clean, 'application/pdf'),
+      file(PNG, 'image/png', 'a.png'),
+    ]);
     assert.equal(ok.status, 201, ok.text);
     assert.equal((await counts()).attachments, before.attachments + 2);
   });
@@ -516,12 +514,7 @@ describe('secure messages over FHIR: Communication (MG-9, MG-13)', () => {
     ];
     const before = await counts();
     for (const [why, polyglot] of cases) {
-      const r = await call(
-        hisToken,
-        'POST',
-        '/fhir/Communication',
-        answer({ ...thread(s.conversation), payload: [{ contentString: 'Zie bijlage' }, polyglot] }),
-      );
+      const r = await sendFiles(s.conversation, 'Zie bijlage', [polyglot]);
       assert.equal(r.status, 422, `${why}: ${r.text.slice(0, 300)}`);
       const outcome = r.json as { resourceType: string; issue: { diagnostics: string }[] };
       assert.equal(outcome.resourceType, 'OperationOutcome', why);
@@ -529,15 +522,10 @@ describe('secure messages over FHIR: Communication (MG-9, MG-13)', () => {
     }
     assert.deepEqual(await counts(), before, 'nothing stored');
     // The same files without what follows their end pass: the refusal is the appended part, nothing else.
-    const ok = await call(
-      hisToken,
-      'POST',
-      '/fhir/Communication',
-      answer({
-        ...thread(s.conversation),
-        payload: [{ contentString: 'Hierbij' }, file(jpeg, 'image/jpeg', 'foto.jpg'), file(clean, 'application/pdf')],
-      }),
-    );
+    const ok = await sendFiles(s.conversation, 'Hierbij', [
+      file(jpeg, 'image/jpeg', 'foto.jpg'),
+      file(clean, 'application/pdf'),
+    ]);
     assert.equal(ok.status, 201, ok.text);
     assert.equal((await counts()).attachments, before.attachments + 2);
   });
