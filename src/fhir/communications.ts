@@ -21,10 +21,11 @@
 // its own time); that is also the only change a PUT can make.
 //
 // Writes go through the same database rules as the portal's (0029): a sealed insert under the organisation's key
-// with the AAD strings of src/messages/crypto.ts, sender 'system'; the triggers keep the status and counters, refuse
-// a closed conversation (KM001) and check who attaches what. Attachments are checked here exactly as the portal
-// checks uploads: by content (magic bytes, file-type), PDF, JPEG or PNG only, at most 3 of at most 10 MiB each, a PDF
-// without active content; one refused file refuses the whole message and nothing is stored.
+// with the AAD strings and the text limit of src/messages (`messageAad`, `MESSAGE_TEXT_MAX`: one definition), sender
+// 'system'; the triggers keep the status and counters, refuse a closed conversation (KM001) and check who attaches
+// what. Attachments pass the portal's own check, src/platform/files/content.ts (magic bytes with file-type, PDF, JPEG
+// or PNG only, at most 3 of at most 10 MiB each and 20 MiB together, a PDF without active content, nothing after the
+// file's own end); the declared type must agree. One refused file refuses the whole message and nothing is stored.
 import { sql } from 'kysely';
 import type { DataScope } from '../platform/http/request-context.js';
 import { FhirError, issue, type Issue } from '../platform/fhir/outcome.js';
@@ -35,6 +36,7 @@ import {
   MAX_FILES,
   MAX_MESSAGE_BYTES,
   safeFileName,
+  type FileRefusal,
   type FileType,
 } from '../platform/files/content.js';
 import { MESSAGE_TEXT_MAX, messageAad as aad } from '../messages/index.js';
@@ -364,7 +366,7 @@ export interface CheckedAttachment {
 }
 
 /** What a refused file's issue says, by the reason of src/platform/files/content.ts. */
-const REFUSED: Record<string, string> = {
+const REFUSED: Record<Exclude<FileRefusal, 'active'>, string> = {
   empty: 'the attachment is empty',
   size: 'an attachment may be at most 10 MiB',
   type: 'only PDF, JPEG and PNG files are accepted (checked by their content, not their name or type)',
@@ -387,7 +389,7 @@ export async function checkAttachment(a: Json, path: string): Promise<{ ok: Chec
   if (!BASE64.test(raw) || raw.length % 4 !== 0) return fail('the attachment data is not valid base64', `${path}.data`);
   // Size before decoding: base64 of 10 MiB is at most 4/3 of it.
   if (Math.floor((raw.length * 3) / 4) - (raw.endsWith('==') ? 2 : raw.endsWith('=') ? 1 : 0) > MAX_FILE_BYTES) {
-    return fail(REFUSED.size ?? '', `${path}.data`);
+    return fail(REFUSED.size, `${path}.data`);
   }
   const data = Buffer.from(raw, 'base64');
   if (typeof a.size === 'number' && data.length > 0 && a.size !== data.length) {
@@ -401,7 +403,7 @@ export async function checkAttachment(a: Json, path: string): Promise<{ ok: Chec
       );
     }
     const at = checked.reason === 'empty' || checked.reason === 'size' ? `${path}.data` : path;
-    return fail(REFUSED[checked.reason] ?? 'the attachment is refused', at);
+    return fail(REFUSED[checked.reason], at);
   }
   if (declared !== checked.type) {
     return fail('the contentType does not match the file’s content', `${path}.contentType`);
