@@ -21,7 +21,7 @@ import { sql, type Insertable } from 'kysely';
 import type { DB } from '../src/platform/db/schema.js';
 import { ROLE_DEFAULTS } from '../src/platform/auth/permissions.js';
 import { withPrincipal } from '../src/platform/db/principal.js';
-import { aad } from '../src/fhir/communications.js';
+import { messageAad as aad } from '../src/messages/index.js';
 import { benchFixtures, bootBenchKoepel } from './fixtures.js';
 import { benchBsns } from './record-data.js';
 

@@ -11,7 +11,8 @@ import { startKoepel, type TestKoepel } from '../../test/support/harness.js';
 import { citizenId, DEMO, orgId, staffPrincipal } from '../../test/support/principals.js';
 import type { Principal } from '../platform/db/principal.js';
 import { runInScope, type DataScope } from '../platform/db/scope.js';
-import { aad, CONVERSATION_SYSTEM } from './communications.js';
+import { messageAad as aad } from '../messages/index.js';
+import { CONVERSATION_SYSTEM } from './communications.js';
 import { loadBaseDefinitions, validateBase } from './base/validate.js';
 import { createApiClient, fhir, tokenFor, type FhirResponse } from './ingest.testkit.js';
 import { activePdf, cleanPdf } from './pdf-fixtures.testkit.js';
@@ -159,6 +160,14 @@ describe('secure messages over FHIR: Communication (MG-9, MG-13)', () => {
     ...extra,
   });
   const thread = (conversation: string) => ({ identifier: [{ system: CONVERSATION_SYSTEM, value: conversation }] });
+  /** POST an answer in `conversation` with a text and these payload attachments, as the organisation's system. */
+  const sendFiles = (conversation: string, text: string, files: Json[]) =>
+    call(
+      hisToken,
+      'POST',
+      '/fhir/Communication',
+      answer({ ...thread(conversation), payload: [{ contentString: text }, ...files] }),
+    );
   const file = (data: Buffer, contentType: string, title = 'brief.pdf') => ({
     contentAttachment: { contentType, title, data: data.toString('base64') },
   });
@@ -467,26 +476,56 @@ describe('secure messages over FHIR: Communication (MG-9, MG-13)', () => {
     ];
     const before = await counts();
     for (const [why, files] of cases) {
-      const r = await call(
-        hisToken,
-        'POST',
-        '/fhir/Communication',
-        answer({ ...thread(s.conversation), payload: [{ contentString: 'Zie bijlage' }, ...files] }),
-      );
+      const r = await sendFiles(s.conversation, 'Zie bijlage', files);
       assert.ok(r.status === 422 || r.status === 400, `${why}: ${r.status} ${r.text.slice(0, 300)}`);
       assert.equal((r.json as Json).resourceType, 'OperationOutcome', why);
     }
     assert.deepEqual(await counts(), before, 'nothing stored');
     // A clean PDF and a PNG (3 at most) pass.
-    const ok = await call(
-      hisToken,
-      'POST',
-      '/fhir/Communication',
-      answer({
-        ...thread(s.conversation),
-        payload: [{ contentString: 'Hierbij' }, file(clean, 'application/pdf'), file(PNG, 'image/png', 'a.png')],
-      }),
-    );
+    const ok = await sendFiles(s.conversation, 'Hierbij', [
+      file(clean, 'application/pdf'),
+      file(PNG, 'image/png', 'a.png'),
+    ]);
+    assert.equal(ok.status, 201, ok.text);
+    assert.equal((await counts()).attachments, before.attachments + 2);
+  });
+
+  test('[MG-9] a polyglot (a second file behind the first) is refused over FHIR as in the portal; nothing stored', async () => {
+    const s = await citizenWrites(suzanne, gp, 'Polyglot', 'Zie bijlage');
+    const clean = await cleanPdf();
+    // A minimal JPEG (SOI, JFIF APP0, EOI) and a ZIP's local file header and end record behind it.
+    const jpeg = Buffer.from([
+      0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+      0x00, 0xff, 0xd9,
+    ]);
+    const zip = Buffer.concat([
+      Buffer.from('PK\x03\x04'),
+      Buffer.alloc(26),
+      Buffer.from('PK\x05\x06'),
+      Buffer.alloc(18),
+    ]);
+    const cases: [string, Json][] = [
+      ['a JPEG with a ZIP appended', file(Buffer.concat([jpeg, zip]), 'image/jpeg', 'foto.jpg')],
+      [
+        'a PDF with HTML after %%EOF',
+        file(Buffer.concat([clean, Buffer.from('\n<html><script>alert(1)</script></html>\n')]), 'application/pdf'),
+      ],
+      ['a PNG with a ZIP appended', file(Buffer.concat([PNG, zip]), 'image/png', 'a.png')],
+    ];
+    const before = await counts();
+    for (const [why, polyglot] of cases) {
+      const r = await sendFiles(s.conversation, 'Zie bijlage', [polyglot]);
+      assert.equal(r.status, 422, `${why}: ${r.text.slice(0, 300)}`);
+      const outcome = r.json as { resourceType: string; issue: { diagnostics: string }[] };
+      assert.equal(outcome.resourceType, 'OperationOutcome', why);
+      assert.match(outcome.issue[0]?.diagnostics ?? '', /after its own end/, why);
+    }
+    assert.deepEqual(await counts(), before, 'nothing stored');
+    // The same files without what follows their end pass: the refusal is the appended part, nothing else.
+    const ok = await sendFiles(s.conversation, 'Hierbij', [
+      file(jpeg, 'image/jpeg', 'foto.jpg'),
+      file(clean, 'application/pdf'),
+    ]);
     assert.equal(ok.status, 201, ok.text);
     assert.equal((await counts()).attachments, before.attachments + 2);
   });

@@ -21,15 +21,25 @@
 // its own time); that is also the only change a PUT can make.
 //
 // Writes go through the same database rules as the portal's (0029): a sealed insert under the organisation's key
-// with the AAD strings of src/messages/crypto.ts, sender 'system'; the triggers keep the status and counters, refuse
-// a closed conversation (KM001) and check who attaches what. Attachments are checked here exactly as the portal
-// checks uploads: by content (magic bytes, file-type), PDF, JPEG or PNG only, at most 3 of at most 10 MiB each, a PDF
-// without active content; one refused file refuses the whole message and nothing is stored.
-import { fileTypeFromBuffer } from 'file-type';
+// with the AAD strings and the text limit of src/messages (`messageAad`, `MESSAGE_TEXT_MAX`: one definition), sender
+// 'system'; the triggers keep the status and counters, refuse a closed conversation (KM001) and check who attaches
+// what. Attachments pass the portal's own check, src/platform/files/content.ts (magic bytes with file-type, PDF, JPEG
+// or PNG only, at most 3 of at most 10 MiB each and 20 MiB together, a PDF without active content, nothing after the
+// file's own end); the declared type must agree. One refused file refuses the whole message and nothing is stored.
 import { sql } from 'kysely';
 import type { DataScope } from '../platform/http/request-context.js';
 import { FhirError, issue, type Issue } from '../platform/fhir/outcome.js';
-import { pdfActiveContent, MAX_ATTACHMENT_BYTES } from './attachments.js';
+import {
+  checkFileContent,
+  FILE_TYPES,
+  MAX_FILE_BYTES,
+  MAX_FILES,
+  MAX_MESSAGE_BYTES,
+  safeFileName,
+  type FileRefusal,
+  type FileType,
+} from '../platform/files/content.js';
+import { MESSAGE_TEXT_MAX, messageAad as aad } from '../messages/index.js';
 import { patients } from './bookings.js';
 import { loadBaseDefinitions } from './base/validate.js';
 import { validateShape } from './base/shape.js';
@@ -39,24 +49,17 @@ type Json = Record<string, unknown>;
 export const CONVERSATION_SYSTEM = 'urn:koepel:conversation';
 export const CONVERSATION_STATUS_URL = 'https://koepel.nl/fhir/StructureDefinition/conversation-status';
 export const ATTACHMENT_PREFIX = 'msgatt-';
-/** The longest message text and subject the organisation's system may send (characters). */
-export const MAX_MESSAGE_TEXT = 5000;
+/** The longest message text the organisation's system may send (characters): the portal's own limit. */
+export const MAX_MESSAGE_TEXT = MESSAGE_TEXT_MAX;
+/** The longest subject (topic.text) the organisation's system may send (characters). */
 export const MAX_SUBJECT = 200;
-export const MAX_MESSAGE_ATTACHMENTS = 3;
-/** What a message may carry, by content. */
-export const MESSAGE_ATTACHMENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
+export const MAX_MESSAGE_ATTACHMENTS = MAX_FILES;
+/** What a message may carry, by content (src/platform/files/content.ts). */
+export const MESSAGE_ATTACHMENT_TYPES = FILE_TYPES;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** The AAD strings of migration 0029 (the same as src/messages/crypto.ts builds). */
-export const aad = {
-  subject: (conversationId: string) => `conversation.subject:${conversationId}`,
-  body: (messageId: string) => `message.body:${messageId}`,
-  fileName: (attachmentId: string) => `message_attachment.name:${attachmentId}`,
-  content: (attachmentId: string) => `message_attachment.content:${attachmentId}`,
-};
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const refuse = (status: number, issues: Issue[]) => new FhirError(status, issues);
@@ -357,14 +360,23 @@ export async function readMessageAttachment(
 // ---------------------------------------------------------------------------------------------------------------
 
 export interface CheckedAttachment {
-  contentType: (typeof MESSAGE_ATTACHMENT_TYPES)[number];
+  contentType: FileType;
   title: string;
   data: Buffer;
 }
 
+/** What a refused file's issue says, by the reason of src/platform/files/content.ts. */
+const REFUSED: Record<Exclude<FileRefusal, 'active'>, string> = {
+  empty: 'the attachment is empty',
+  size: 'an attachment may be at most 10 MiB',
+  type: 'only PDF, JPEG and PNG files are accepted (checked by their content, not their name or type)',
+  trailing: 'the file has data after its own end (a second file hidden behind the first); send the document as it is',
+};
+
 /**
- * One attachment checked as the portal checks an upload: the bytes decide the type (magic bytes), the declared type
- * must agree, only PDF, JPEG and PNG, at most 10 MiB, a PDF without active content. Issues name the path only.
+ * One attachment checked with the portal's own check (src/platform/files/content.ts: magic bytes, PDF, JPEG or PNG
+ * only, at most 10 MiB, a PDF without active content, nothing after the file's end); besides, the declared type must
+ * agree with the content. Issues name the path only.
  */
 export async function checkAttachment(a: Json, path: string): Promise<{ ok: CheckedAttachment } | { issues: Issue[] }> {
   const fail = (msg: string, at = path) => ({ issues: [issue('business-rule', `Communication: ${msg}`, at)] });
@@ -376,41 +388,28 @@ export async function checkAttachment(a: Json, path: string): Promise<{ ok: Chec
   const raw = a.data.replace(/\s+/g, '');
   if (!BASE64.test(raw) || raw.length % 4 !== 0) return fail('the attachment data is not valid base64', `${path}.data`);
   // Size before decoding: base64 of 10 MiB is at most 4/3 of it.
-  if (Math.floor((raw.length * 3) / 4) - (raw.endsWith('==') ? 2 : raw.endsWith('=') ? 1 : 0) > MAX_ATTACHMENT_BYTES) {
-    return fail('an attachment may be at most 10 MiB', `${path}.data`);
+  if (Math.floor((raw.length * 3) / 4) - (raw.endsWith('==') ? 2 : raw.endsWith('=') ? 1 : 0) > MAX_FILE_BYTES) {
+    return fail(REFUSED.size, `${path}.data`);
   }
   const data = Buffer.from(raw, 'base64');
-  if (data.length === 0) return fail('the attachment is empty', `${path}.data`);
-  if (typeof a.size === 'number' && a.size !== data.length) {
+  if (typeof a.size === 'number' && data.length > 0 && a.size !== data.length) {
     return fail('size does not match the data', `${path}.size`);
   }
-  const detected = (await fileTypeFromBuffer(data))?.mime ?? null;
-  const allowed = (MESSAGE_ATTACHMENT_TYPES as readonly string[]).includes(detected ?? '');
-  if (!allowed || !detected) {
-    return fail('only PDF, JPEG and PNG files are accepted (checked by their content, not their name or type)');
-  }
-  if (declared !== detected) {
-    return fail('the contentType does not match the file’s content', `${path}.contentType`);
-  }
-  if (detected === 'application/pdf') {
-    const active = pdfActiveContent(data);
-    if (active) {
+  const checked = await checkFileContent(data);
+  if (!checked.ok) {
+    if (checked.reason === 'active') {
       return fail(
-        `the PDF has active content (${active}): JavaScript, automatic or launch actions and embedded files are not accepted`,
+        `the PDF has active content (${checked.detail ?? ''}): JavaScript, automatic or launch actions and embedded files are not accepted`,
       );
     }
+    const at = checked.reason === 'empty' || checked.reason === 'size' ? `${path}.data` : path;
+    return fail(REFUSED[checked.reason], at);
   }
-  const rawTitle = typeof a.title === 'string' ? a.title.trim() : '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = rawTitle.replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 200);
-  const ext = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' }[detected];
-  return {
-    ok: {
-      contentType: detected as CheckedAttachment['contentType'],
-      title: cleaned || `bijlage.${ext ?? 'bin'}`,
-      data,
-    },
-  };
+  if (declared !== checked.type) {
+    return fail('the contentType does not match the file’s content', `${path}.contentType`);
+  }
+  const title = typeof a.title === 'string' ? a.title : '';
+  return { ok: { contentType: checked.type, title: safeFileName(title, checked.type), data } };
 }
 
 interface Submission {
@@ -485,6 +484,12 @@ export async function checkSubmission(body: unknown, base: string): Promise<Subm
     else issues.push(...checked.issues);
   }
   if (issues.length > 0) throw refuse(422, issues);
+  if (attachments.reduce((n, a) => n + a.data.length, 0) > MAX_MESSAGE_BYTES) {
+    throw invalid(
+      `Communication: the attachments of one message may be at most ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB together`,
+      'Communication.payload',
+    );
+  }
 
   const identifiers = Array.isArray(body.identifier) ? body.identifier.filter(isObject) : [];
   const conversationIds = identifiers

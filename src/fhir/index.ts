@@ -10,8 +10,6 @@ import { MAX_BODY_BYTES, registerFhirWriteRoutes } from './routes.js';
 
 export { clientContext, ingestBundle, ingestResource, type IngestContext } from './ingest.js';
 export { setTypeScriptWorkerStart } from './base/pool.js';
-// Secure messages (src/messages) refuse PDFs with active content with the same check as DocumentReference.
-export { pdfActiveContent } from './attachments.js';
 
 export const fhir = defineCapability({
   name: 'fhir',

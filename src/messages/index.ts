@@ -9,7 +9,9 @@
 //   The organisation's system (FHIR Communication) appends a message with a plain insert into
 //     conversation_message (sender 'system', body sealed with `sealMessageBody`), in a transaction that audited the
 //     citizen: the database's trigger keeps the conversation's status and unread counters. `messageAad` lists every
-//     sealed column's AAD.
+//     sealed column's AAD, `MESSAGE_TEXT_MAX` the longest text; src/fhir (Communication) uses both, so that a
+//     sealed text reads back whichever side wrote it and both sides accept the same texts. Files are checked by the
+//     kernel's src/platform/files/content.ts, on both sides.
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { PERMISSIONS } from '../platform/auth/permissions.js';
@@ -32,6 +34,7 @@ export {
 } from './conversations.js';
 export { checkAttachment, contentDisposition, AttachmentRefused, MAX_FILE_BYTES, MAX_FILES } from './attachments.js';
 export { aad as messageAad } from './crypto.js';
+export { BODY_MAX as MESSAGE_TEXT_MAX } from './conversations.js';
 
 /** Seals a message body for `conversation_message.body` (AAD 'message.body:<message id>'). */
 export function sealMessageBody(scope: DataScope, organisationId: string, messageId: string, body: string) {
