@@ -3,53 +3,21 @@
 // (parsed with ical.js) and cancels it. Every page visited: no horizontal scroll, axe-core 0 violations.
 // Screenshots go to /tmp/koepel-shots/appointments-*.png for a human to look at.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import ICAL from 'ical.js';
-import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { assertAccessible, browserSuite } from '../support/browser.js';
-import { HttpClient } from '../support/http-client.js';
-import { check, phoneContext } from '../support/phone.js';
+import { citizenOnPhone, SHOTS } from '../support/phone.js';
 import { DEMO } from '../support/principals.js';
-
-const SHOTS = '/tmp/koepel-shots';
 
 describe('appointments in a real browser on a phone', () => {
   const suite = browserSuite();
 
   test('[MG-6] a citizen books (emergency notice first), sees it, reschedules, downloads the .ics and cancels', async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const { k } = suite;
-    const client = new HttpClient(k.url);
-    assert.equal((await loginWithDigid(client, DEMO.suzanne)).status, 303);
-    const context = await phoneContext(suite);
+    const phone = await citizenOnPhone(suite, DEMO.suzanne, { shots: 'appointments' });
     try {
-      const session = client.cookies.get(SESSION_COOKIE);
-      assert.ok(session);
-      await context.addCookies([
-        {
-          name: SESSION_COOKIE,
-          value: session,
-          domain: new URL(k.url).hostname,
-          path: '/',
-          secure: true,
-          httpOnly: true,
-          sameSite: 'Lax',
-        },
-      ]);
-      const page = await context.newPage();
-      let shot = 0;
-      /** Follows a click to the next page and checks it: fits 390 px, no axe violations; a screenshot. */
-      const go = async (name: string, click: () => Promise<void>) => {
-        await Promise.all([page.waitForLoadState('load'), click()]);
-        await page.waitForLoadState('load');
-        await check(page);
-        await page.screenshot({
-          path: `${SHOTS}/appointments-${String(++shot).padStart(2, '0')}-${name}.png`,
-          fullPage: true,
-        });
-      };
+      const { page, go } = phone;
       const main = () => page.locator('main').innerText();
 
       await go('home', async () => {
@@ -155,7 +123,7 @@ describe('appointments in a real browser on a phone', () => {
       assert.match(page.url(), /\/appointments\?cancelled=1$/);
       assert.match(await main(), /Uw afspraak is afgezegd[\s\S]*Geannuleerd/);
     } finally {
-      await context.close();
+      await phone.close();
     }
   });
 });

@@ -3,17 +3,12 @@
 // (Playwright's download event), and the test reads the PDFs' text with pdfjs-dist. Every page visited: no
 // horizontal scroll, axe-core 0 violations. Screenshots (pages and the PDFs' first pages) go to /tmp/koepel-shots.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
 import { pdfPagePng, pdfPages } from '../../src/medication-passport/pdf.testkit.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { browserSuite } from '../support/browser.js';
-import { HttpClient } from '../support/http-client.js';
-import { check, phoneContext } from '../support/phone.js';
+import { citizenOnPhone, SHOTS } from '../support/phone.js';
 import { DEMO } from '../support/principals.js';
-
-const SHOTS = '/tmp/koepel-shots';
 
 /** A PDF page as a PNG for a person to look at (where pdfjs can draw). */
 async function shoot(path: string, pdf: Buffer, page = 1): Promise<void> {
@@ -25,36 +20,10 @@ describe('the medication passport in a real browser on a phone', () => {
   const suite = browserSuite();
 
   test('[MG-8] a citizen opens her medication, downloads the passport and the pharmacy’s overview, and reads them', async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const { k } = suite;
-    const client = new HttpClient(k.url);
-    assert.equal((await loginWithDigid(client, DEMO.suzanne)).status, 303);
-    const context = await phoneContext(suite);
+    const phone = await citizenOnPhone(suite, DEMO.suzanne, { shots: 'medication-passport-page' });
     try {
-      const session = client.cookies.get(SESSION_COOKIE);
-      assert.ok(session);
-      await context.addCookies([
-        {
-          name: SESSION_COOKIE,
-          value: session,
-          domain: new URL(k.url).hostname,
-          path: '/',
-          secure: true,
-          httpOnly: true,
-          sameSite: 'Lax',
-        },
-      ]);
-      const page = await context.newPage();
-      let shot = 0;
-      const go = async (name: string, action: () => Promise<unknown>) => {
-        await Promise.all([page.waitForLoadState('load'), action()]);
-        await page.waitForLoadState('load');
-        await check(page);
-        await page.screenshot({
-          path: `${SHOTS}/medication-passport-page-${String(++shot).padStart(2, '0')}-${name}.png`,
-          fullPage: true,
-        });
-      };
+      const { page, go } = phone;
       /** Clicks a link that downloads a file; returns the file's bytes and its suggested name. */
       const downloadBy = async (name: string | RegExp) => {
         const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
@@ -105,7 +74,7 @@ describe('the medication passport in a real browser on a phone', () => {
       const english = await downloadBy('Download the medication passport (pdf)');
       assert.match((await pdfPages(english.body)).join(' '), /Medicijnpaspoort Medication passport/);
     } finally {
-      await context.close();
+      await phone.close();
     }
   });
 });

@@ -4,18 +4,12 @@
 // message was read — never the note. Every page visited: no horizontal scroll, axe-core 0 violations. Screenshots
 // go to /tmp/koepel-shots/messages-*.png.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { browserSuite } from '../support/browser.js';
-import { HttpClient } from '../support/http-client.js';
-import { check, phoneContext, PHONE } from '../support/phone.js';
+import { check, PHONE, citizenOnPhone, SHOTS } from '../support/phone.js';
 import { DEMO } from '../support/principals.js';
 import { staffBrowser, workplaceNav } from '../support/staff-browser.js';
 
-const SHOTS = '/tmp/koepel-shots';
 const SCRIPT = '<img src=x onerror="document.title=\'pwned\'">';
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
@@ -27,44 +21,20 @@ describe('secure messages in real browsers', () => {
   const staff = staffBrowser(suite);
 
   test('[MG-9] citizen sends with an attachment; the assistant assigns, notes, answers with a template; the citizen reads', async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const { k } = suite;
-    const client = new HttpClient(k.url);
-    assert.equal((await loginWithDigid(client, DEMO.suzanne)).status, 303);
-    const context = await phoneContext(suite);
-    let shot = 0;
-    const go = async (page: Page, name: string, click: () => Promise<void>) => {
-      await Promise.all([page.waitForLoadState('load'), click()]);
-      await page.waitForLoadState('load');
-      await check(page);
-      assert.notEqual(await page.title(), 'pwned');
-      await page.screenshot({
-        path: `${SHOTS}/messages-${String(++shot).padStart(2, '0')}-${name}.png`,
-        fullPage: true,
-      });
-    };
+    const phone = await citizenOnPhone(suite, DEMO.suzanne, {
+      shots: 'messages',
+      check: async (page) => assert.notEqual(await page.title(), 'pwned'),
+    });
     try {
-      const session = client.cookies.get(SESSION_COOKIE);
-      assert.ok(session);
-      await context.addCookies([
-        {
-          name: SESSION_COOKIE,
-          value: session,
-          domain: new URL(k.url).hostname,
-          path: '/',
-          secure: true,
-          httpOnly: true,
-          sameSite: 'Lax',
-        },
-      ]);
-      const citizen = await context.newPage();
+      const { page: citizen, go } = phone;
       let dialogs = 0;
       citizen.on('dialog', (d) => {
         dialogs++;
         void d.dismiss();
       });
       const nav = () => citizen.getByRole('navigation', { name: 'Mijn portaal' });
-      await go(citizen, 'home', async () => {
+      await go('home', async () => {
         await citizen.goto(`${k.url}/home`);
       });
       // The demo seed left answers unread: the menu's count before this journey.
@@ -77,16 +47,16 @@ describe('secure messages in real browsers', () => {
           )?.[1] ?? 0,
         );
       const unreadBefore = await unread();
-      await go(citizen, 'list', () =>
+      await go('list', () =>
         nav()
           .getByRole('link', { name: /^Berichten/ })
           .click(),
       );
       const tabs = citizen.getByRole('navigation', { name: 'Soort berichten' });
       assert.equal(await tabs.getByRole('link', { name: 'Gesprekken' }).getAttribute('aria-current'), 'page');
-      await go(citizen, 'choose', () => citizen.getByRole('link', { name: 'Nieuw bericht' }).click());
+      await go('choose', () => citizen.getByRole('link', { name: 'Nieuw bericht' }).click());
       await citizen.getByLabel('Zorgverlener').selectOption({ label: 'Huisartsenpraktijk De Linde' });
-      await go(citizen, 'new', () => citizen.getByRole('button', { name: 'Nieuw bericht' }).click());
+      await go('new', () => citizen.getByRole('button', { name: 'Nieuw bericht' }).click());
       await citizen.getByLabel('Onderwerp').fill(`Uitslag bloedonderzoek ${SCRIPT}`);
       await citizen
         .getByLabel('Uw bericht')
@@ -96,7 +66,7 @@ describe('secure messages in real browsers', () => {
         mimeType: 'image/png',
         buffer: PNG,
       });
-      await go(citizen, 'sent', () => citizen.getByRole('button', { name: 'Versturen' }).click());
+      await go('sent', () => citizen.getByRole('button', { name: 'Versturen' }).click());
       let main = await citizen.locator('main').innerText();
       assert.match(main, /Uw bericht is verstuurd/);
       assert.match(main, /Download briefje\.png/);
@@ -154,19 +124,17 @@ describe('secure messages in real browsers', () => {
       await desk.screenshot({ path: `${SHOTS}/messages-staff-thread.png`, fullPage: true });
 
       // The citizen: the menu counts the unread answer; the thread shows it, and "read" under her own message.
-      await go(citizen, 'home-unread', async () => {
+      await go('home-unread', async () => {
         await citizen.goto(`${k.url}/home`);
       });
       assert.equal(await unread(), unreadBefore + 1);
-      await go(citizen, 'list-unread', () =>
+      await go('list-unread', () =>
         nav()
           .getByRole('link', { name: /^Berichten/ })
           .click(),
       );
       assert.match(await citizen.locator('main').innerText(), /Ongelezen/);
-      await go(citizen, 'answer', () =>
-        citizen.getByRole('link', { name: `Uitslag bloedonderzoek ${SCRIPT}` }).click(),
-      );
+      await go('answer', () => citizen.getByRole('link', { name: `Uitslag bloedonderzoek ${SCRIPT}` }).click());
       main = await citizen.locator('main').innerText();
       assert.match(main, /Uw uitslag is goed; u hoeft niets te doen\./);
       assert.match(main, /L\. de Boer/);
@@ -178,7 +146,7 @@ describe('secure messages in real browsers', () => {
       assert.equal(dialogs, 0);
       assert.notEqual(await desk.title(), 'pwned');
     } finally {
-      await context.close();
+      await phone.close();
       await staff.closeAll();
     }
   });

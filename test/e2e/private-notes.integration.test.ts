@@ -3,24 +3,18 @@
 // one. Every page visited: no horizontal scroll, axe-core 0 violations. Screenshots go to
 // /tmp/koepel-shots/notes-*.png for a human to look at.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { insertAppointment, staffId } from '../../src/video-consult/video.testkit.js';
 import { browserSuite } from '../support/browser.js';
-import { HttpClient } from '../support/http-client.js';
-import { check, phoneContext } from '../support/phone.js';
+import { citizenOnPhone } from '../support/phone.js';
 import { citizenId, DEMO, orgId } from '../support/principals.js';
 
-const SHOTS = '/tmp/koepel-shots';
 const SCRIPT = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
 describe('private notes in a real browser on a phone', () => {
   const suite = browserSuite();
 
   test('[LU-3] a citizen writes, edits and deletes notes, one about an appointment and one about a result', async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const { k } = suite;
     const suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     const gp = await orgId(k.db, DEMO.gp);
@@ -45,35 +39,9 @@ describe('private notes in a real browser on a phone', () => {
         .orderBy('effective_at', 'desc')
         .executeTakeFirstOrThrow()
     ).id;
-    const client = new HttpClient(k.url);
-    assert.equal((await loginWithDigid(client, DEMO.suzanne)).status, 303);
-    const context = await phoneContext(suite);
+    const phone = await citizenOnPhone(suite, DEMO.suzanne, { shots: 'notes' });
     try {
-      const session = client.cookies.get(SESSION_COOKIE);
-      assert.ok(session);
-      await context.addCookies([
-        {
-          name: SESSION_COOKIE,
-          value: session,
-          domain: new URL(k.url).hostname,
-          path: '/',
-          secure: true,
-          httpOnly: true,
-          sameSite: 'Lax',
-        },
-      ]);
-      const page = await context.newPage();
-      let shot = 0;
-      /** Follows a click to the next page and checks it: fits 390 px, no axe violations; a screenshot. */
-      const go = async (name: string, click: () => Promise<void>) => {
-        await Promise.all([page.waitForLoadState('load'), click()]);
-        await page.waitForLoadState('load');
-        await check(page);
-        await page.screenshot({
-          path: `${SHOTS}/notes-${String(++shot).padStart(2, '0')}-${name}.png`,
-          fullPage: true,
-        });
-      };
+      const { page, go } = phone;
       const main = () => page.locator('main').innerText();
       const pwned = () => page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned);
 
@@ -161,7 +129,7 @@ describe('private notes in a real browser on a phone', () => {
       const left = await k.db.selectFrom('private_note').select('id').where('citizen_id', '=', suzanne).execute();
       assert.equal(left.length, 2);
     } finally {
-      await context.close();
+      await phone.close();
     }
   });
 });

@@ -6,9 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newApiClient, pushEveryType } from '../../src/fhir/read/testkit.js';
 import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { loginStaff } from '../../src/staff/login.testkit.js';
-import { assertAccessible, launchBrowser, newContext } from '../support/browser.js';
+import { assertAccessible, carrySession, launchBrowser, newContext } from '../support/browser.js';
 import { startKoepel, type TestKoepel } from '../support/harness.js';
 import { HttpClient } from '../support/http-client.js';
 import { citizenId, DEMO, orgId } from '../support/principals.js';
@@ -45,19 +44,7 @@ describe('record requests, record view and category settings in a real browser',
   async function pageFor(client: HttpClient): Promise<Page> {
     const context = await newContext(browser);
     contexts.push(context);
-    const value = client.cookies.get(SESSION_COOKIE);
-    assert.ok(value, 'logged in');
-    await context.addCookies([
-      {
-        name: SESSION_COOKIE,
-        value,
-        domain: new URL(k.url).hostname,
-        path: '/',
-        secure: true,
-        httpOnly: true,
-        sameSite: 'Lax',
-      },
-    ]);
+    await carrySession(context, k.url, client);
     return context.newPage();
   }
 

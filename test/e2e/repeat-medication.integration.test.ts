@@ -4,63 +4,28 @@
 // change with who and when. Script typed into the note stays text. Every page visited: axe-core 0 violations and no
 // horizontal scroll. Screenshots go to /tmp/koepel-shots/repeat-medication-*.png for a human to look at.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { browserSuite } from '../support/browser.js';
-import { HttpClient } from '../support/http-client.js';
-import { check, phoneContext, PHONE } from '../support/phone.js';
+import { PHONE, citizenOnPhone } from '../support/phone.js';
 import { DEMO } from '../support/principals.js';
 import { staffBrowser, workplaceNav } from '../support/staff-browser.js';
-
-const SHOTS = '/tmp/koepel-shots';
 
 describe('repeat medication in real browsers', () => {
   const suite = browserSuite();
   const staff = staffBrowser(suite);
 
   test('[MG-8] the citizen orders repeat medication and sees the pharmacist approve it, set it ready, and refuse another with a reason', async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const { k } = suite;
-    const client = new HttpClient(k.url);
-    assert.equal((await loginWithDigid(client, DEMO.suzanne)).status, 303);
-    const context = await phoneContext(suite);
+    const phone = await citizenOnPhone(suite, DEMO.suzanne, { shots: 'repeat-medication' });
     try {
-      const session = client.cookies.get(SESSION_COOKIE);
-      assert.ok(session);
-      await context.addCookies([
-        {
-          name: SESSION_COOKIE,
-          value: session,
-          domain: new URL(k.url).hostname,
-          path: '/',
-          secure: true,
-          httpOnly: true,
-          sameSite: 'Lax',
-        },
-      ]);
-      const page = await context.newPage();
+      const { page, go, snap } = phone;
       // Script typed into a free-text field must never run: any dialog counts.
       let dialogs = 0;
       page.on('dialog', (d) => {
         dialogs++;
         void d.dismiss();
       });
-      let shot = 0;
-      const snap = (p: Page, name: string) =>
-        p.screenshot({
-          path: `${SHOTS}/repeat-medication-${String(++shot).padStart(2, '0')}-${name}.png`,
-          fullPage: true,
-        });
-      /** Follows a click to the next page and checks it: fits 390 px, no axe violations; a screenshot. */
-      const go = async (name: string, click: () => Promise<void>) => {
-        await Promise.all([page.waitForLoadState('load'), click()]);
-        await page.waitForLoadState('load');
-        await check(page);
-        await snap(page, name);
-      };
       const main = (p: Page = page) => p.locator('main').innerText();
 
       // From the medication overview of the dossier.
@@ -170,7 +135,7 @@ describe('repeat medication in real browsers', () => {
       // The script in the note never ran, in either browser.
       assert.equal(dialogs, 0);
     } finally {
-      await context.close();
+      await phone.close();
       await staff.closeAll();
     }
   });

@@ -3,60 +3,30 @@
 // read, and its link leads to the GP's lab results, where the result is. The operator posts a notice on its page.
 // Every page visited: no horizontal scroll, axe-core 0 violations. Screenshots: /tmp/koepel-shots/system-messages-*.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createApiClient, fhir, tokenFor } from '../../src/fhir/ingest.testkit.js';
 import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { labBundle } from '../../src/system-messages/system-messages.testkit.js';
 import { browserSuite } from '../support/browser.js';
 import { HttpClient } from '../support/http-client.js';
-import { check, PHONE, phoneContext } from '../support/phone.js';
+import { PHONE, citizenOnPhone, SHOTS } from '../support/phone.js';
 import { citizenId, DEMO, orgId } from '../support/principals.js';
 import { staffBrowser } from '../support/staff-browser.js';
-
-const SHOTS = '/tmp/koepel-shots';
 
 describe('system messages in a real browser on a phone', () => {
   const suite = browserSuite();
 
   test('[MG-9] a new lab result makes a system message; opening it marks it read and leads to the result', async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const { k } = suite;
     const gp = await orgId(k.db, DEMO.gp);
     const suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
     // What the demo's own data made is read already.
     await k.db.updateTable('system_message').set({ read_at: new Date() }).where('read_at', 'is', null).execute();
 
-    const client = new HttpClient(k.url);
-    assert.equal((await loginWithDigid(client, DEMO.suzanne)).status, 303);
-    const context = await phoneContext(suite);
+    const phone = await citizenOnPhone(suite, DEMO.suzanne, { shots: 'system-messages' });
     try {
-      const session = client.cookies.get(SESSION_COOKIE);
-      assert.ok(session);
-      await context.addCookies([
-        {
-          name: SESSION_COOKIE,
-          value: session,
-          domain: new URL(k.url).hostname,
-          path: '/',
-          secure: true,
-          httpOnly: true,
-          sameSite: 'Lax',
-        },
-      ]);
-      const page = await context.newPage();
-      let shot = 0;
-      const go = async (name: string, click: () => Promise<void>) => {
-        await Promise.all([page.waitForLoadState('load'), click()]);
-        await page.waitForLoadState('load');
-        await check(page);
-        await page.screenshot({
-          path: `${SHOTS}/system-messages-${String(++shot).padStart(2, '0')}-${name}.png`,
-          fullPage: true,
-        });
-      };
+      const { page, go } = phone;
       const menu = () => page.getByRole('navigation', { name: 'Mijn portaal' });
 
       // One menu link "Berichten" for conversations and system messages, counting the unread of both.
@@ -126,7 +96,7 @@ describe('system messages in a real browser on a phone', () => {
       await go('list-read', () => page.goto(`${k.url}/messages/system`).then(() => undefined));
       assert.doesNotMatch(await page.getByRole('listitem', { name: title }).first().innerText(), /Nieuw/);
     } finally {
-      await context.close();
+      await phone.close();
     }
   });
 

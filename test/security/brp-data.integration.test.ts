@@ -14,6 +14,7 @@ import type { DB } from '../../src/platform/db/schema.js';
 import { startKoepel, type TestKoepel } from '../support/harness.js';
 import { csrfFrom, HttpClient } from '../support/http-client.js';
 import { citizenId, DEMO } from '../support/principals.js';
+import { allRoutes } from '../support/routes.js';
 import { auditRead, newCitizen, testPerson } from './record-kit.js';
 
 type CitizenRow = DB['citizen'];
@@ -57,23 +58,6 @@ async function tryAs(
     return { error: (err as Error).message };
   }
   return { rows };
-}
-
-/** Every route as [full path, methods], from Fastify's route tree (printRoutes without common prefixes). */
-function allRoutes(tree: string): [string, string[]][] {
-  const parents: string[] = [];
-  const out: [string, string[]][] = [];
-  for (const line of tree.split('\n')) {
-    const m = /^(.*?)[└├]── (\S+) \(([A-Z, ]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = Math.round((m[1] ?? '').length / 4);
-    const segment = m[2] ?? '';
-    const parent = depth > 0 ? (parents[depth - 1] ?? '') : '';
-    const full = depth === 0 ? segment : `${parent}/${segment}`.replace(/\/{2,}/g, '/');
-    parents[depth] = full;
-    out.push([full, (m[3] ?? '').split(',').map((x) => x.trim())]);
-  }
-  return out;
 }
 
 describe('[PZ-2] BRP data', () => {

@@ -28,6 +28,7 @@ import { insertAppointment, staffId } from '../../src/video-consult/video.testki
 import { startKoepel, type TestKoepel } from '../support/harness.js';
 import { csrfFrom, HttpClient } from '../support/http-client.js';
 import { citizenId, DEMO, orgId, staffPrincipal } from '../support/principals.js';
+import { allRoutes } from '../support/routes.js';
 
 const STAFF = [
   'huisarts@delinde.example', // doctor
@@ -53,23 +54,6 @@ const PURPOSES = {
   notifications: true,
   'system-messages': true,
 } satisfies Record<SystemPurpose, true>;
-
-/** Every route as [full path, methods], from Fastify's route tree (printRoutes without common prefixes). */
-function allRoutes(tree: string): [string, string[]][] {
-  const parents: string[] = [];
-  const out: [string, string[]][] = [];
-  for (const line of tree.split('\n')) {
-    const m = /^(.*?)[└├]── (\S+) \(([A-Z, ]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = Math.round((m[1] ?? '').length / 4);
-    const segment = m[2] ?? '';
-    const parent = depth > 0 ? (parents[depth - 1] ?? '') : '';
-    const full = depth === 0 ? segment : `${parent}/${segment}`.replace(/\/{2,}/g, '/');
-    parents[depth] = full;
-    out.push([full, (m[3] ?? '').split(',').map((x) => x.trim())]);
-  }
-  return out;
-}
 
 const MARK_A = `NOTITIE-OKAPI-${randomBytes(4).toString('hex')}`;
 const MARK_B = `NOTITIE-IBIS-${randomBytes(4).toString('hex')}`;

@@ -1,10 +1,13 @@
 // Headless Chromium from Debian (/usr/bin/chromium) driven by playwright-core, with axe-core run on each page.
 // axe is evaluated through the DevTools protocol, so the page's strict CSP stays on during the test.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { startKoepel, type TestKoepel } from './harness.js';
+import type { HttpClient } from './http-client.js';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -31,6 +34,26 @@ export async function launchBrowser(extraArgs: readonly string[] = []): Promise<
 
 export async function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+}
+
+/**
+ * Gives a browser context the session of a client that logged in over HTTP (the login flows have their own journeys):
+ * the session cookie as the server set it (host only, path /, secure, HttpOnly, SameSite=Lax).
+ */
+export async function carrySession(context: BrowserContext, baseUrl: string, client: HttpClient): Promise<void> {
+  const value = client.cookies.get(SESSION_COOKIE);
+  assert.ok(value, 'logged in');
+  await context.addCookies([
+    {
+      name: SESSION_COOKIE,
+      value,
+      domain: new URL(baseUrl).hostname,
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Lax',
+    },
+  ]);
 }
 
 export interface AxeViolation {

@@ -1,8 +1,12 @@
-// A phone-sized browser (390 x 844) and a sweep over a site's pages that checks each one: not wider than the screen,
-// no axe-core violations. Used by the 390 px browser journeys in test/e2e.
+// A phone-sized browser (390 x 844), a citizen logged in on it with a journey's steps (each page checked and
+// screenshot), and a sweep over a site's pages that checks each one: not wider than the screen, no axe-core
+// violations. Used by the 390 px browser journeys in test/e2e.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
-import { assertAccessible, type BrowserSuite } from './browser.js';
+import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
+import { assertAccessible, carrySession, type BrowserSuite } from './browser.js';
+import { HttpClient } from './http-client.js';
 
 export const PHONE = { width: 390, height: 844 };
 
@@ -31,6 +35,67 @@ export async function assertFitsPhone(page: Page): Promise<void> {
 export async function check(page: Page): Promise<void> {
   await assertFitsPhone(page);
   await assertAccessible(page);
+}
+
+/** Where the journeys' screenshots go, for a person to look at. */
+export const SHOTS = '/tmp/koepel-shots';
+
+/** Numbered full-page screenshots of one journey: SHOTS/<prefix>-01-<name>.png, -02-, … (one counter per call). */
+export function screenshots(prefix: string): (page: Page, name: string) => Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  let shot = 0;
+  return async (page, name) => {
+    await page.screenshot({
+      path: `${SHOTS}/${prefix}-${String(++shot).padStart(2, '0')}-${name}.png`,
+      fullPage: true,
+    });
+  };
+}
+
+export interface CitizenOnPhone {
+  /** The HTTP client that logged in with DigiD; the page carries its session. */
+  client: HttpClient;
+  context: BrowserContext;
+  page: Page;
+  /**
+   * Runs the action (a click, a form post, a goto), waits for the page it leads to, checks it (fits 390 px, no axe
+   * violations, and the journey's own check) and takes the next numbered screenshot.
+   */
+  go: (name: string, action: () => Promise<unknown>) => Promise<void>;
+  /** The next numbered screenshot of any page (a staff page of the same journey too). */
+  snap: (page: Page, name: string) => Promise<void>;
+  /** Closes the context. */
+  close: () => Promise<void>;
+}
+
+/**
+ * A demo citizen logged in with DigiD over HTTP, her session in a phone-sized browser page. Screenshots go to
+ * SHOTS/<shots>-NN-<name>.png; `check` runs on every page `go` reaches, after the standard checks.
+ */
+export async function citizenOnPhone(
+  suite: BrowserSuite,
+  bsn: string,
+  options: { shots: string; check?: (page: Page) => Promise<void> },
+): Promise<CitizenOnPhone> {
+  const client = new HttpClient(suite.k.url);
+  assert.equal((await loginWithDigid(client, bsn)).status, 303);
+  const context = await phoneContext(suite);
+  try {
+    await carrySession(context, suite.k.url, client);
+    const page = await context.newPage();
+    const snap = screenshots(options.shots);
+    const go = async (name: string, action: () => Promise<unknown>): Promise<void> => {
+      await Promise.all([page.waitForLoadState('load'), action()]);
+      await page.waitForLoadState('load');
+      await check(page);
+      await options.check?.(page);
+      await snap(page, name);
+    };
+    return { client, context, page, go, snap, close: () => context.close() };
+  } catch (e) {
+    await context.close();
+    throw e;
+  }
 }
 
 /** A page's kind: its path with ids replaced, and the names (not the values) of its query parameters. */

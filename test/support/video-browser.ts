@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
-import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { loginStaff } from '../../src/staff/login.testkit.js';
 import { insertAppointment, staffId } from '../../src/video-consult/video.testkit.js';
+import { carrySession } from './browser.js';
 import type { TestKoepel } from './harness.js';
 import { HttpClient } from './http-client.js';
 import { citizenId, DEMO, orgId } from './principals.js';
@@ -109,19 +109,7 @@ export async function pageIn(
 ): Promise<Page> {
   const context = await browser.newContext({ locale: 'nl-NL', viewport });
   contexts.push(context);
-  const value = client.cookies.get(SESSION_COOKIE);
-  assert.ok(value, 'logged in');
-  await context.addCookies([
-    {
-      name: SESSION_COOKIE,
-      value,
-      domain: new URL(k.url).hostname,
-      path: '/',
-      secure: true,
-      httpOnly: true,
-      sameSite: 'Lax',
-    },
-  ]);
+  await carrySession(context, k.url, client);
   await context.addInitScript(trackPeerConnections);
   const page = await context.newPage();
   page.on('console', (m) => {
