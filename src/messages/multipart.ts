@@ -68,6 +68,9 @@ export async function readUpload(req: FastifyRequest, fileField: string): Promis
       files.push({ name: part.filename, data: Buffer.concat(chunks, size) });
     }
   } catch (err) {
+    // Refused part way: the rest of the body is still on its way. Read and drop it, or the keep-alive connection
+    // would carry those bytes into the next request on it, which then waits for headers that never come.
+    discardRest(req);
     if (err instanceof AttachmentRefused) return { fields, files: [], refusal: err };
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE')
@@ -80,4 +83,12 @@ export async function readUpload(req: FastifyRequest, fileField: string): Promis
   }
   if (!csrfChecked) checkCsrf(req, undefined);
   return { fields, files, refusal: null };
+}
+
+/** Drops what is left of a request body that will not be read (bounded by the server's request timeout). */
+function discardRest(req: FastifyRequest): void {
+  const raw = req.raw;
+  if (raw.readableEnded) return;
+  raw.unpipe();
+  raw.resume();
 }

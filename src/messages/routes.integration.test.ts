@@ -5,6 +5,7 @@
 // (404); an employee without messages:read (403); script in every free-text field (escaped); a double submit (one
 // message); a missing or wrong CSRF token on the multipart forms (403). Message text never reaches the logs.
 import assert from 'node:assert/strict';
+import { Agent, request } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -347,6 +348,56 @@ describe('secure messages over HTTP (MG-9)', () => {
     await multipart(s, `/messages/${id}/reply`, reply());
     await multipart(s, `/messages/${id}/reply`, reply());
     assert.equal((await counts()).messages, after.messages + 1);
+  });
+
+  test('[MG-9] a refused upload leaves the connection usable: the next request on it is answered', async () => {
+    // One keep-alive connection for both requests, as a browser reuses it. An upload refused part way (a file over
+    // the limit, or no CSRF token first) must not leave the rest of its body to be read as the next request.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const { hostname, port } = new URL(k.url);
+    const cookie = [...s.cookies].map(([n, v]) => `${n}=${v}`).join('; ');
+    const send = (method: string, path: string, body?: Buffer, type?: string) =>
+      new Promise<{ status: number }>((resolve, reject) => {
+        const req = request(
+          { agent, hostname, port, method, path, headers: { cookie, ...(type ? { 'content-type': type } : {}) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+          },
+        );
+        // A hang, not a speed limit: without the fix the answer came only when the server gave up the connection
+        // (its headers timeout, about 73 s).
+        const deadline = setTimeout(() => req.destroy(new Error(`${method} ${path}: no answer within 15 s`)), 15_000);
+        req.on('close', () => clearTimeout(deadline));
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const f = await newForm(s);
+      const boundary = 'koepel-test-boundary';
+      const field = (name: string, value: string) =>
+        `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+      for (const first of [field('_csrf', f.csrf), field('subject', 'no token first')]) {
+        const body = Buffer.concat([
+          Buffer.from(
+            first +
+              field('key', f.key) +
+              field('org', gp) +
+              `--${boundary}\r\ncontent-disposition: form-data; name="files"; filename="big.png"\r\n` +
+              'content-type: image/png\r\n\r\n',
+          ),
+          PNG,
+          Buffer.alloc(11 * 1024 * 1024, 1),
+          Buffer.from(`\r\n--${boundary}--\r\n`),
+        ]);
+        const refused = await send('POST', '/messages', body, `multipart/form-data; boundary=${boundary}`);
+        assert.ok([403, 413].includes(refused.status), String(refused.status));
+        const next = await send('GET', '/messages');
+        assert.equal(next.status, 200);
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 
   test('[MG-9] CSRF: the multipart forms need the token as their first field', async () => {
