@@ -303,6 +303,18 @@ create policy directory_resource_history_client on directory_resource_history as
   with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND pg_trigger_depth() > 0);
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table job: row-level security enabled, forced
+grant select, update, delete on job to koepel_app;
+create policy job_operator_read on job as permissive for select to public
+  using (koepel_principal_kind() = 'operator'::text);
+create policy job_operator_retry on job as permissive for update to public
+  using (koepel_principal_kind() = 'operator'::text AND state = 'dead'::text)
+  with check (koepel_principal_kind() = 'operator'::text AND state = 'queued'::text);
+create policy job_worker on job as permissive for all to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'jobs'::text)
+  with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'jobs'::text);
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table login_throttle: row-level security enabled, forced
 grant select, insert, update, delete on login_throttle to koepel_app;
 create policy login_throttle_system on login_throttle as permissive for all to public
@@ -1331,6 +1343,41 @@ begin
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_enqueue_job(text,jsonb,text,timestamp with time zone,integer): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_enqueue_job(p_kind text, p_payload jsonb, p_key text DEFAULT NULL::text, p_run_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_max_attempts integer DEFAULT NULL::integer)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  new_id bigint;
+begin
+  insert into job (kind, payload, idempotency_key, run_at, max_attempts)
+  values (p_kind, coalesce(p_payload, '{}'::jsonb), p_key, coalesce(p_run_at, now()), coalesce(p_max_attempts, 10))
+  on conflict (kind, idempotency_key) where idempotency_key is not null do nothing
+  returning id into new_id;
+  if new_id is not null and coalesce(p_run_at, now()) <= now() then
+    perform pg_notify('koepel_jobs', p_kind);
+  end if;
+  return new_id;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_finish_job(bigint,uuid): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_finish_job(p_id bigint, p_token uuid)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  update job set state = 'done', finished_at = now(), lease_token = null
+  where id = p_id and lease_token = p_token and state = 'running';
+  return found;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_has_permission(text): security invoker; execute: koepel_app, public
 CREATE OR REPLACE FUNCTION public.koepel_has_permission(p text)
  RETURNS boolean
@@ -2099,6 +2146,23 @@ CREATE OR REPLACE FUNCTION public.koepel_redirect_key(uri text)
 AS $function$
   select regexp_replace(uri, '^(http://(127\.0\.0\.1|\[::1\])):[0-9]{1,5}(/|$)', '\1\3')
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_reschedule_job(text,text,timestamp with time zone): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_reschedule_job(p_kind text, p_key text, p_run_at timestamp with time zone)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if p_run_at is null then
+    delete from job where kind = p_kind and idempotency_key = p_key and state = 'queued';
+  else
+    update job set run_at = p_run_at where kind = p_kind and idempotency_key = p_key and state = 'queued';
+  end if;
+  return found;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_search_patients(text,date,integer): security invoker; execute: koepel_app; set koepel.patient_search=on

@@ -1,6 +1,7 @@
 // Builds the Koepel web application: the one place where the pieces are wired together. Read it top to bottom: the
 // kernel's plugins first (security headers, body parsing, cookies, sessions and the request context, errors, assets),
 // then the capabilities, each an encapsulated plugin (src/platform/capability.ts), in the order of CAPABILITIES.
+import { JobRegistry } from './platform/jobs/worker.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     navigation: new Navigation(),
     bearer: new BearerTokens(),
     notifications: deps.database,
+    jobs: new JobRegistry(),
   });
   registerErrorHandling(app);
 

@@ -10,6 +10,7 @@ import { KeyStore } from './platform/crypto/keys.js';
 import { loadMasterKeyring } from './platform/crypto/master-key.js';
 import { openDatabase, type Database, type OpenOptions } from './platform/db/database.js';
 import { migrate } from './platform/db/migrate.js';
+import { JobWorker } from './platform/jobs/worker.js';
 import { loadPortals } from './platform/web/portals.js';
 
 export interface Koepel {
@@ -18,6 +19,8 @@ export interface Koepel {
   keys: KeyStore;
   /** Whether an extension loaded data into the database at this start (the demo, into an empty database). */
   seeded: boolean;
+  /** This process's job worker (src/platform/jobs); started when config.jobs.concurrency > 0. */
+  jobs: JobWorker;
   close(): Promise<void>;
   /**
    * Graceful stop (SIGTERM): readiness turns 503 and new requests are refused with 503 (platform/http/lifecycle.ts);
@@ -91,7 +94,16 @@ export async function boot(
     });
     // Signed checkpoints of the audit chain heads, every KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS.
     const checkpoints = startAuditCheckpoints(config, database.db, logger || null);
+    // Background jobs: e-mails, deliveries to organisations' systems, reminders (issue 14).
+    const jobs = new JobWorker(
+      { db: database.db, keys, notifications: database },
+      app.koepel.jobs,
+      { ...config.jobs, concurrency: Math.max(1, config.jobs.concurrency) },
+      logger || null,
+    );
+    if (config.jobs.concurrency > 0) await jobs.start();
     const close = async () => {
+      await jobs.stop(Math.min(config.shutdownGraceMs, 10_000));
       await checkpoints.stop();
       await app.close();
       await database.close();
@@ -101,6 +113,7 @@ export async function boot(
       database,
       keys,
       seeded,
+      jobs,
       close,
       shutdown: async (graceMs) => {
         app.lifecycle.draining = true;

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Catalogue } from './i18n/i18n.js';
+import type { JobHandler } from './jobs/worker.js';
 import type { LoginPage, NavigationLink } from './web/navigation.js';
 
 export interface Capability {
@@ -18,6 +19,8 @@ export interface Capability {
   readonly loginPages?: readonly LoginPage[];
   /** Whether this deployment includes the capability (e.g. the DigiD simulator only where it is switched on). */
   readonly enabled?: (config: Config) => boolean;
+  /** Handlers of the background jobs this capability queues (enqueueJob), by job kind (src/platform/jobs). */
+  readonly jobs?: Readonly<Record<string, JobHandler>>;
   /** Registers routes and hooks, inside the capability's own plugin scope. */
   register(app: FastifyInstance): void | Promise<void>;
 }
@@ -37,6 +40,7 @@ export async function registerCapabilities(app: FastifyInstance, capabilities: r
     for (const catalogue of capability.messages ?? []) app.koepel.messages.add(catalogue);
     for (const link of capability.navigation ?? []) app.koepel.navigation.add(link);
     for (const page of capability.loginPages ?? []) app.koepel.navigation.addLoginPage(page);
+    for (const [kind, handler] of Object.entries(capability.jobs ?? {})) app.koepel.jobs.add(kind, handler);
     // Not wrapped in fastify-plugin: decorators, hooks and error handlers the capability adds stay in its scope.
     await app.register(async (scope) => {
       await capability.register(scope);

@@ -62,6 +62,11 @@ const envSchema = z.object({
   KOEPEL_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   KOEPEL_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+  // Background jobs (issue 14, src/platform/jobs): jobs this process runs at once (0: this process runs none, e.g. a
+  // node that only serves), how long a claimed job is the worker's, and how often it looks for scheduled jobs.
+  KOEPEL_JOB_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(4),
+  KOEPEL_JOB_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  KOEPEL_JOB_POLL_SECONDS: z.coerce.number().min(0.05).max(600).default(5),
   // Video consult (issue 12): TURN servers for networks where peer-to-peer fails; none means no TURN.
   KOEPEL_TURN_URLS: z.string().optional(),
   KOEPEL_TURN_SECRET: z.string().optional(),
@@ -124,6 +129,8 @@ export interface Config {
   logLevel: string;
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before the process closes anyway. */
   shutdownGraceMs: number;
+  /** The job worker of this process (src/platform/jobs/worker.ts); concurrency 0 runs no worker. */
+  jobs: { concurrency: number; leaseMs: number; pollMs: number };
   /**
    * TURN for the video consult (src/video-consult): the servers' URLs and the static-auth-secret they share with
    * Koepel (coturn use-auth-secret, the TURN REST API scheme); null when none is configured. relayOnly: media
@@ -543,6 +550,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginMaxFailures: e.KOEPEL_LOGIN_MAX_FAILURES,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.KOEPEL_SHUTDOWN_GRACE_SECONDS * 1000,
+    jobs: {
+      concurrency: e.KOEPEL_JOB_CONCURRENCY,
+      leaseMs: e.KOEPEL_JOB_LEASE_SECONDS * 1000,
+      pollMs: e.KOEPEL_JOB_POLL_SECONDS * 1000,
+    },
     turn: turnConfig(e),
     auditCheckpoint: {
       privateKey: checkpointKey,

@@ -53,6 +53,9 @@ const PURPOSES = {
   'api-auth': true,
   notifications: true,
   'system-messages': true,
+  jobs: true,
+  email: true,
+  deliveries: true,
 } satisfies Record<SystemPurpose, true>;
 
 const MARK_A = `NOTITIE-OKAPI-${randomBytes(4).toString('hex')}`;

@@ -32,6 +32,8 @@ export function baseTestEnv(port: number): Record<string, string> {
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     KOEPEL_MASTER_KEY: TEST_MASTER_KEY,
+    // Jobs run when a test says so (koepel.jobs.runUntilIdle()), or in a test that starts the worker itself.
+    KOEPEL_JOB_CONCURRENCY: '0',
   };
 }
 

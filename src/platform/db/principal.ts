@@ -15,7 +15,13 @@ export type SystemPurpose =
   | 'api-auth'
   | 'notifications'
   // Issue 13 (MG-9): Koepel posting a system message to a citizen (src/system-messages).
-  | 'system-messages';
+  | 'system-messages'
+  // Issue 14: the job worker claiming, finishing and failing jobs (src/platform/jobs).
+  | 'jobs'
+  // Issue 14: sending a citizen's e-mail (reads the address and the switches; src/notifications).
+  | 'email'
+  // Issue 14: delivering events to an organisation's own system (webhooks, FHIR Subscription; src/org-delivery).
+  | 'deliveries';
 
 export type Principal =
   | { kind: 'anonymous' }

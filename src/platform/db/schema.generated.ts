@@ -35,6 +35,8 @@ export type DirectoryResourceResourceType =
 export type Generated<T> =
   T extends ColumnType<infer S, infer I, infer U> ? ColumnType<S, I | undefined, U> : ColumnType<T, T | undefined, T>;
 
+export type JobState = 'dead' | 'done' | 'queued' | 'running';
+
 export type Json = JsonValue;
 
 export type JsonArray = JsonValue[];
@@ -464,6 +466,21 @@ export interface DirectoryResourceHistory {
   written_by: string | null;
 }
 
+export interface Job {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+  id: Generated<number>;
+  idempotency_key: string | null;
+  kind: string;
+  last_error: string | null;
+  lease_token: string | null;
+  max_attempts: Generated<number>;
+  payload: Generated<Json>;
+  run_at: Generated<Timestamp>;
+  state: Generated<JobState>;
+}
+
 export interface LoginThrottle {
   blocked_until: Timestamp | null;
   failures: Generated<number>;
@@ -796,6 +813,7 @@ export interface DB {
   conversation_note: ConversationNote;
   directory_resource: DirectoryResource;
   directory_resource_history: DirectoryResourceHistory;
+  job: Job;
   login_throttle: LoginThrottle;
   medication_order: MedicationOrder;
   medication_order_event: MedicationOrderEvent;

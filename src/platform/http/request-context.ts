@@ -2,6 +2,7 @@
 // access point for the audit log, and the two ways a handler reaches the database: withData() runs one transaction
 // under the request's principal; withSystem() runs one as the system, for a named purpose (a login before there is
 // a principal, a token check, a throttle). Both hand out an audit writer bound to the request.
+import type { JobRegistry } from '../jobs/worker.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -45,6 +46,8 @@ export interface Services {
   bearer: BearerTokens;
   /** Notifications between the nodes of a deployment (PostgreSQL LISTEN/NOTIFY; send with notify()). */
   notifications: Notifications;
+  /** Job handlers by kind (Capability.jobs); the worker (src/platform/jobs/worker.ts) runs them. */
+  jobs: JobRegistry;
 }
 
 export interface PortalRegistry {
