@@ -19,6 +19,7 @@
 // the sources through tsx instead (as before), e.g. to debug a loader question.
 import { spawn } from 'node:child_process';
 import {
+  appendFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -31,6 +32,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const argv = process.argv.slice(2);
@@ -162,6 +164,19 @@ const wasmFlags = process.env.KOEPEL_TEST_DATABASE_URL ? [] : ['--liftoff-only']
 const loader = [...(useTsx ? ['--import', 'tsx'] : ['--enable-source-maps']), ...wasmFlags];
 const compiled = (file) => (useTsx ? file : join(outDir, file.replace(/\.tsx?$/, '.js')));
 
+// The usual spec output, and — when KOEPEL_TEST_FAILURES_FILE names a file — one line per failed test appended to it
+// (.ci/run prints that file in its summary, so the end of the log says what failed).
+const failuresFile = process.env.KOEPEL_TEST_FAILURES_FILE;
+const runFailures = failuresFile ? join(tmpdir(), `koepel-failures-${process.pid}.txt`) : null;
+const reporters = runFailures
+  ? [
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${pathToFileURL(resolve('scripts/failures-reporter.mjs')).href}`,
+      `--test-reporter-destination=${runFailures}`,
+    ]
+  : [];
+
 let exitCode = 1;
 let cleanup = async () => undefined;
 try {
@@ -173,10 +188,16 @@ try {
   cleanup = await prepareTemplate();
   const result = await run(
     process.execPath,
-    [...loader, '--test', '--test-concurrency=2', '--test-timeout=180000', ...files.map(compiled)],
+    [...loader, '--test', '--test-concurrency=2', '--test-timeout=180000', ...reporters, ...files.map(compiled)],
     { stdio: 'inherit', env },
   );
   exitCode = result.code;
+  if (runFailures && failuresFile && existsSync(runFailures)) {
+    const lines = readFileSync(runFailures, 'utf8');
+    const where = `${process.env.KOEPEL_TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, Node ${process.versions.node}`;
+    if (lines.trim()) appendFileSync(failuresFile, `# ${args.join(' ') || 'all tests'} (${where})\n${lines}`);
+    rmSync(runFailures, { force: true });
+  }
 } finally {
   await cleanup();
   if (!useTsx) rmSync(outDir, { recursive: true, force: true });
