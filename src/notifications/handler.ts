@@ -117,7 +117,7 @@ export function confirmAddressHandler(mailer: Mailer, portal: () => PortalIdenti
       return {
         to: await scope.keys.decrypt(scope.tx, owner, r.pending_email_ciphertext, aad.pendingEmail(citizenId)),
         token: await scope.keys.decrypt(scope.tx, owner, r.confirm_token_ciphertext, aad.confirmToken(citizenId)),
-        language: (r.language === 'en' ? 'en' : 'nl') as MailLanguage,
+        language: r.language === 'en' ? ('en' as const) : ('nl' as const),
       };
     });
     if (!target) return;

@@ -4,7 +4,6 @@
 // the confirmation token are sealed under the citizen's own key; the token is looked up by its SHA-256 only.
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataScope } from '../platform/db/scope.js';
-import { aad as citizenAad } from '../identity/citizens.js';
 import { NOTIFICATION_EVENTS, isNotificationEvent, type NotificationEvent } from './events.js';
 
 /** How long a confirmation link works. */
@@ -18,11 +17,12 @@ export const DEFAULT_EVENTS: readonly NotificationEvent[] = NOTIFICATION_EVENTS.
 
 export type MailLanguage = 'nl' | 'en';
 
+// The citizen's own columns use the AADs of src/identity/citizens.ts (aad.email, aad.phone): the same strings here.
 export const aad = {
-  email: citizenAad.email,
+  email: (citizenId: string) => `citizen.email:${citizenId}`,
   pendingEmail: (citizenId: string) => `notification.pending-email:${citizenId}`,
   confirmToken: (citizenId: string) => `notification.confirm-token:${citizenId}`,
-  phone: citizenAad.phone,
+  phone: (citizenId: string) => `citizen.phone:${citizenId}`,
 };
 
 export interface NotificationSettings {

@@ -72,7 +72,10 @@ const envSchema = z.object({
   KOEPEL_TURN_SECRET: z.string().optional(),
   KOEPEL_TURN_RELAY_ONLY: bool.default(false),
   // Issue 14 (e-mail notifications): the SMTP server (smtp://host:port or smtps://user:pass@host:port) and the sender.
-  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL')
+    .optional(),
   MAIL_FROM: z.string().min(3).max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
