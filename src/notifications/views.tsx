@@ -210,9 +210,9 @@ export function OutboxPage(props: { ctx: PageContext; entries: readonly OutboxEn
                 { label: t('notifications.outbox.at'), text: formatDate(ctx.lang, m.at, 'dateTime') },
               ]}
             />
-            <pre class="koepel-outbox-text" safe>
+            <div class="koepel-note-body" safe>
               {m.text}
-            </pre>
+            </div>
           </Section>
         ))
       )}
