@@ -2,7 +2,7 @@
 // address, the event's switch and the language; skip silently (job done) when the switch is off or there is no
 // confirmed address; otherwise render the template and send it. Reading the address writes an audit record naming
 // the citizen. SMTP errors throw, so the queue retries with back-off; a 5xx refusal on the last attempt marks the
-// address as bouncing (shown on the settings page) and the job is dead.
+// address in use as bouncing (shown on the settings page) and the job is dead; a refused confirmation mail only dies.
 import { z } from 'zod';
 import type { Principal } from '../platform/db/principal.js';
 import { runInScope, type DataScope } from '../platform/db/scope.js';
@@ -44,11 +44,12 @@ async function send(
   to: string,
   mail: RenderedMail,
   portal: PortalIdentity,
+  markBounce: boolean,
 ) {
   try {
     await mailer.send({ to, ...mail, messageId: messageId(job, portal) });
   } catch (err) {
-    if (isPermanentRejection(err) && job.attempt >= job.maxAttempts) {
+    if (markBounce && isPermanentRejection(err) && job.attempt >= job.maxAttempts) {
       await runInScope({ db: ctx.db, keys: ctx.keys }, EMAIL, (scope) =>
         scope.tx
           .updateTable('notification_setting')
@@ -96,7 +97,7 @@ export function notificationHandler(mailer: Mailer, portal: () => PortalIdentity
     });
     if (!target) return;
     const p = portal();
-    await send(mailer, job, ctx, citizenId, target.to, renderNotification(event, target.language, p), p);
+    await send(mailer, job, ctx, citizenId, target.to, renderNotification(event, target.language, p), p, true);
   };
 }
 
@@ -122,6 +123,6 @@ export function confirmAddressHandler(mailer: Mailer, portal: () => PortalIdenti
     });
     if (!target) return;
     const p = portal();
-    await send(mailer, job, ctx, citizenId, target.to, renderConfirmation(target.language, p, target.token), p);
+    await send(mailer, job, ctx, citizenId, target.to, renderConfirmation(target.language, p, target.token), p, false);
   };
 }
