@@ -210,6 +210,8 @@ create policy citizen_app_token_auth on citizen_app_token as permissive for all 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table citizen_key: row-level security enabled, forced
 grant select, insert on citizen_key to koepel_app;
+create policy citizen_key_email on citizen_key as permissive for select to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'email'::text);
 create policy citizen_key_self on citizen_key as permissive for select to public
   using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 create policy citizen_key_staff on citizen_key as permissive for select to public
@@ -404,6 +406,18 @@ create policy message_template_staff on message_template as permissive for all t
   using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND (koepel_has_permission('messages:read'::text) OR koepel_has_permission('admin:organisation'::text)))
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND (koepel_has_permission('messages:read'::text) OR koepel_has_permission('admin:organisation'::text)));
 CREATE TRIGGER message_template_touch BEFORE UPDATE ON message_template FOR EACH ROW EXECUTE FUNCTION koepel_template_touch();
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table notification_setting: row-level security enabled, forced
+grant select, insert, update, delete on notification_setting to koepel_app;
+create policy notification_setting_email_bounce on notification_setting as permissive for update to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'email'::text)
+  with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'email'::text);
+create policy notification_setting_email_read on notification_setting as permissive for select to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'email'::text);
+create policy notification_setting_self on notification_setting as permissive for all to public
+  using (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen() AND koepel_audited(citizen_id))
+  with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table organisation: row-level security enabled, forced

@@ -21,6 +21,7 @@ import { identity } from './identity/index.js';
 import { medicationOrders } from './medication-orders/index.js'; // issue 13: repeat medication
 import { medicationPassport } from './medication-passport/index.js'; // issue 13: the medication passport (MG-8)
 import { messages } from './messages/index.js'; // issue 13: secure messages
+import { notifications } from './notifications/index.js'; // Issue 14 (e-mail notifications)
 import { operator } from './operator/index.js';
 import { organisationAdmin } from './organisation-admin/index.js';
 import { pages } from './pages/index.js';
@@ -84,6 +85,8 @@ export const CAPABILITIES: readonly Capability[] = [
   systemMessages,
   // Issue 13: secure messages (MG-9).
   messages,
+  // Issue 14 (e-mail notifications): the citizen's settings page and the mail jobs (MG-10, PZ-3).
+  notifications,
 ];
 
 export interface AppDeps {

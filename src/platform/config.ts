@@ -71,6 +71,12 @@ const envSchema = z.object({
   KOEPEL_TURN_URLS: z.string().optional(),
   KOEPEL_TURN_SECRET: z.string().optional(),
   KOEPEL_TURN_RELAY_ONLY: bool.default(false),
+  // Issue 14 (e-mail notifications): the SMTP server (smtp://host:port or smtps://user:pass@host:port) and the sender.
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -129,6 +135,11 @@ export interface Config {
   logLevel: string;
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before the process closes anyway. */
   shutdownGraceMs: number;
+  /**
+   * Issue 14 (e-mail notifications, src/notifications): the SMTP server's URL (null: none) and the sender. Without an
+   * SMTP server (never in production) mail goes to the dev outbox page (/dev/outbox).
+   */
+  mail: { smtpUrl: string | null; from: string; devOutbox: boolean };
   /** The job worker of this process (src/platform/jobs/worker.ts); concurrency 0 runs no worker. */
   jobs: { concurrency: number; leaseMs: number; pollMs: number };
   /**
@@ -550,6 +561,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginMaxFailures: e.KOEPEL_LOGIN_MAX_FAILURES,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.KOEPEL_SHUTDOWN_GRACE_SECONDS * 1000,
+    // Issue 14 (e-mail notifications)
+    mail: mailConfig(e, production, publicUrl),
     jobs: {
       concurrency: e.KOEPEL_JOB_CONCURRENCY,
       leaseMs: e.KOEPEL_JOB_LEASE_SECONDS * 1000,
@@ -562,5 +575,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       file: e.KOEPEL_AUDIT_CHECKPOINT_FILE ?? null,
       intervalMs: e.KOEPEL_AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
     },
+  };
+}
+
+// Issue 14 (e-mail notifications): production needs a real SMTP server; elsewhere, without one, the dev outbox.
+function mailConfig(e: z.infer<typeof envSchema>, production: boolean, publicUrl: string): Config['mail'] {
+  if (production && !e.SMTP_URL) {
+    throw new ConfigError('Production mode needs SMTP_URL (smtp://host:port) for the e-mail notifications.');
+  }
+  return {
+    smtpUrl: e.SMTP_URL ?? null,
+    from: e.MAIL_FROM ?? `Koepel <noreply@${new URL(publicUrl).hostname}>`,
+    devOutbox: !production && !e.SMTP_URL,
   };
 }

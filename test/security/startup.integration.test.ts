@@ -26,6 +26,7 @@ const PROD = {
   PUBLIC_URL: 'https://portaal.example',
   KOEPEL_BRP_URL: 'https://brp.example/haalcentraal/api/brp/personen',
   KOEPEL_BRP_API_KEY: 'key',
+  SMTP_URL: 'smtp://mail.portaal.example:587', // Issue 14 (e-mail notifications)
   KOEPEL_AUDIT_CHECKPOINT_KEY: generateKeyPairSync('ed25519')
     .privateKey.export({ format: 'der', type: 'pkcs8' })
     .toString('base64'),

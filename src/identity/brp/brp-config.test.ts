@@ -102,6 +102,7 @@ describe('BRP configuration: URL, API key and mutual TLS', () => {
         .privateKey.export({ format: 'pem', type: 'pkcs8' })
         .toString(),
       KOEPEL_AUDIT_CHECKPOINT_FILE: '/var/lib/koepel/checkpoints.jsonl',
+      SMTP_URL: 'smtp://mail.portaal.example:587', // Issue 14 (e-mail notifications)
     };
     refused(
       { ...production, KOEPEL_BRP_URL: 'http://brp.leverancier.example/brp' },

@@ -66,6 +66,8 @@ export type MembershipRole =
 
 export type MessageAttachmentContentType = 'application/pdf' | 'image/jpeg' | 'image/png';
 
+export type NotificationSettingLanguage = 'en' | 'nl';
+
 export type OrganisationAgenda = 'external' | 'koepel';
 
 export type OrganisationKind = 'gp' | 'hospital' | 'municipality' | 'neighbourhood_team' | 'pharmacy' | 'physiotherapy';
@@ -551,6 +553,19 @@ export interface MessageTemplate {
   updated_at: Generated<Timestamp>;
 }
 
+export interface NotificationSetting {
+  bouncing_since: Timestamp | null;
+  citizen_id: string;
+  confirm_expires_at: Timestamp | null;
+  confirm_token_ciphertext: Uint8Array | null;
+  confirm_token_hash: Uint8Array | null;
+  email_ciphertext: Uint8Array | null;
+  events: string[];
+  language: Generated<NotificationSettingLanguage>;
+  pending_email_ciphertext: Uint8Array | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Organisation {
   agb_code: string | null;
   agenda: Generated<OrganisationAgenda>;
@@ -820,6 +835,7 @@ export interface DB {
   membership: Membership;
   message_attachment: MessageAttachment;
   message_template: MessageTemplate;
+  notification_setting: NotificationSetting;
   organisation: Organisation;
   organisation_key: OrganisationKey;
   portal: Portal;
