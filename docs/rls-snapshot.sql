@@ -1850,6 +1850,10 @@ declare
   old_key text;
   remind_at timestamptz;
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   payload := jsonb_build_object('citizenId', new.citizen_id, 'organisationId', new.organisation_id);
   if tg_op = 'INSERT' then
     if new.status = 'booked' then
@@ -1893,6 +1897,10 @@ CREATE OR REPLACE FUNCTION public.koepel_notify_care_relationship()
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   perform koepel_enqueue_job('email.notification',
     jsonb_build_object('citizenId', new.citizen_id, 'event', 'contract-ended', 'organisationId', new.organisation_id),
     'contract-ended:' || new.id || ':' || new.ended_on::text);
@@ -1910,6 +1918,10 @@ AS $function$
 declare
   starter text;
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   select c.started_by into starter from conversation c where c.id = new.conversation_id;
   perform koepel_enqueue_job('email.notification',
     jsonb_build_object('citizenId', new.citizen_id,
@@ -1928,6 +1940,10 @@ CREATE OR REPLACE FUNCTION public.koepel_notify_medicines_repeated()
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   perform koepel_enqueue_job('email.notification',
     jsonb_build_object('citizenId', e.citizen_id, 'event', 'medicines-repeated', 'organisationId', e.organisation_id),
     'medicines-repeated:' || e.resource_id)
@@ -1952,6 +1968,10 @@ AS $function$
 declare
   ev text;
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   if new.kind = 'new-data' then
     ev := case when new.category = 'lab' then 'new-test-result' else 'record-changed' end;
   elsif new.kind = 'order-handled' and coalesce(new.params ->> 'status', '') <> 'question' then

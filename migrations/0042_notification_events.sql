@@ -19,6 +19,8 @@
 --   appointment-changed        appointment_notify                                 'appointment-changed:<id>:<version>'
 --   appointment-soon           appointment_notify (scheduled, run_at)             'appointment-soon:<id>:<start epoch>'
 --
+-- Writes with no principal (the owner's: migrations, the demo seed, maintenance scripts) queue nothing: the seed's
+-- history is not news. Every real cause has one (citizen, staff, the organisation's client, a system purpose).
 -- The trigger functions are security definer: they read the conversation, the order history or the record row
 -- whatever the writer's own policies allow, and they write nothing but the job.
 
@@ -32,6 +34,10 @@ language plpgsql security definer set search_path = public, pg_temp as $$
 declare
   starter text;
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   select c.started_by into starter from conversation c where c.id = new.conversation_id;
   perform koepel_enqueue_job('email.notification',
     jsonb_build_object('citizenId', new.citizen_id,
@@ -55,6 +61,10 @@ language plpgsql security definer set search_path = public, pg_temp as $$
 declare
   ev text;
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   if new.kind = 'new-data' then
     ev := case when new.category = 'lab' then 'new-test-result' else 'record-changed' end;
   elsif new.kind = 'order-handled' and coalesce(new.params ->> 'status', '') <> 'question' then
@@ -80,6 +90,10 @@ create trigger system_message_notify after insert on system_message
 create function koepel_notify_medicines_repeated() returns trigger
 language plpgsql security definer set search_path = public, pg_temp as $$
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   perform koepel_enqueue_job('email.notification',
     jsonb_build_object('citizenId', e.citizen_id, 'event', 'medicines-repeated', 'organisationId', e.organisation_id),
     'medicines-repeated:' || e.resource_id)
@@ -102,6 +116,10 @@ create trigger record_event_medicines_repeated after insert on record_event
 create function koepel_notify_care_relationship() returns trigger
 language plpgsql security definer set search_path = public, pg_temp as $$
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   perform koepel_enqueue_job('email.notification',
     jsonb_build_object('citizenId', new.citizen_id, 'event', 'contract-ended', 'organisationId', new.organisation_id),
     'contract-ended:' || new.id || ':' || new.ended_on::text);
@@ -133,6 +151,10 @@ declare
   old_key text;
   remind_at timestamptz;
 begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
   payload := jsonb_build_object('citizenId', new.citizen_id, 'organisationId', new.organisation_id);
   if tg_op = 'INSERT' then
     if new.status = 'booked' then
