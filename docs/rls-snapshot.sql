@@ -48,6 +48,8 @@ create policy appointment_staff on appointment as permissive for all to public
        FROM care_relationship r
       WHERE r.citizen_id = appointment.citizen_id AND r.organisation_id = appointment.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
 CREATE TRIGGER appointment_guard BEFORE UPDATE ON appointment FOR EACH ROW EXECUTE FUNCTION koepel_appointment_guard();
+CREATE TRIGGER appointment_notify_insert AFTER INSERT ON appointment FOR EACH ROW EXECUTE FUNCTION koepel_notify_appointment();
+CREATE TRIGGER appointment_notify_update AFTER UPDATE OF status, during, staff_id, reminder_minutes ON appointment FOR EACH ROW WHEN (new.status IS DISTINCT FROM old.status OR new.during IS DISTINCT FROM old.during OR new.staff_id IS DISTINCT FROM old.staff_id OR new.reminder_minutes IS DISTINCT FROM old.reminder_minutes) EXECUTE FUNCTION koepel_notify_appointment();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table appointment_reason: row-level security enabled, forced
@@ -126,6 +128,7 @@ create policy care_relationship_citizen on care_relationship as permissive for s
 create policy care_relationship_org on care_relationship as permissive for all to public
   using (koepel_org_principal() AND organisation_id = koepel_org() AND (ended_on IS NULL OR ended_on > CURRENT_DATE))
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org());
+CREATE TRIGGER care_relationship_notify AFTER INSERT OR UPDATE OF ended_on ON care_relationship FOR EACH ROW WHEN (new.ended_on IS NOT NULL) EXECUTE FUNCTION koepel_notify_care_relationship();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table citizen: row-level security enabled, forced
@@ -271,6 +274,7 @@ create policy conversation_message_staff on conversation_message as permissive f
 CREATE TRIGGER conversation_message_bookkeeping AFTER INSERT OR UPDATE OF read_at ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_bookkeeping();
 CREATE TRIGGER conversation_message_guard BEFORE UPDATE ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_guard();
 CREATE TRIGGER conversation_message_insert BEFORE INSERT ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_insert();
+CREATE TRIGGER conversation_message_notify AFTER INSERT ON conversation_message FOR EACH ROW WHEN (new.sender = ANY (ARRAY['staff'::text, 'system'::text])) EXECUTE FUNCTION koepel_notify_conversation_message();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table conversation_note: row-level security enabled, forced
@@ -548,6 +552,7 @@ create policy record_event_client on record_event as permissive for insert to pu
 create policy record_event_notifications on record_event as permissive for all to public
   using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'notifications'::text)
   with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'notifications'::text);
+CREATE TRIGGER record_event_medicines_repeated AFTER INSERT ON record_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION koepel_notify_medicines_repeated();
 CREATE TRIGGER record_event_system_messages AFTER INSERT ON record_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION koepel_system_messages_new_data();
 
 -- ------------------------------------------------------------------------------------------------------------------
@@ -656,6 +661,7 @@ create policy system_message_citizen_read on system_message as permissive for up
 create policy system_message_koepel on system_message as permissive for insert to public
   with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'system-messages'::text OR pg_trigger_depth() > 0);
 CREATE TRIGGER system_message_guard BEFORE UPDATE ON system_message FOR EACH ROW EXECUTE FUNCTION koepel_system_message_guard();
+CREATE TRIGGER system_message_notify AFTER INSERT ON system_message FOR EACH ROW WHEN (new.kind = ANY (ARRAY['new-data'::text, 'order-handled'::text])) EXECUTE FUNCTION koepel_notify_system_message();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- sequences
@@ -1842,6 +1848,155 @@ begin
   end if;
   new.created_at := now();
   return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_notify_appointment(): SECURITY DEFINER (runs as its owner); execute: owner only; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_notify_appointment()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  payload jsonb;
+  new_key text := 'appointment-soon:' || new.id || ':' || floor(extract(epoch from lower(new.during)))::bigint;
+  old_key text;
+  remind_at timestamptz;
+begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
+  payload := jsonb_build_object('citizenId', new.citizen_id, 'organisationId', new.organisation_id);
+  if tg_op = 'INSERT' then
+    if new.status = 'booked' then
+      perform koepel_enqueue_job('email.notification', payload || '{"event": "appointment-made"}',
+                                 'appointment-made:' || new.id);
+    end if;
+  else
+    old_key := 'appointment-soon:' || old.id || ':' || floor(extract(epoch from lower(old.during)))::bigint;
+    if old.status = 'requested' and new.status = 'booked' then
+      perform koepel_enqueue_job('email.notification', payload || '{"event": "appointment-made"}',
+                                 'appointment-made:' || new.id);
+    elsif new.changed_by is distinct from 'citizen'
+          and (new.during <> old.during or new.staff_id is distinct from old.staff_id
+               or (new.status <> old.status and new.status in ('cancelled', 'refused'))) then
+      perform koepel_enqueue_job('email.notification', payload || '{"event": "appointment-changed"}',
+                                 'appointment-changed:' || new.id || ':' || new.version);
+    end if;
+    if old_key <> new_key then
+      perform koepel_reschedule_job('email.notification', old_key, null);
+    end if;
+  end if;
+
+  remind_at := lower(new.during) - make_interval(mins => coalesce(new.reminder_minutes, 0));
+  if new.status in ('requested', 'booked') and new.reminder_minutes is not null and remind_at > now() then
+    -- Queue it, or move the queued one (the reminder choice changed).
+    if koepel_enqueue_job('email.notification', payload || '{"event": "appointment-soon"}', new_key, remind_at) is null then
+      perform koepel_reschedule_job('email.notification', new_key, remind_at);
+    end if;
+  else
+    perform koepel_reschedule_job('email.notification', new_key, null);
+  end if;
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_notify_care_relationship(): SECURITY DEFINER (runs as its owner); execute: owner only; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_notify_care_relationship()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
+  perform koepel_enqueue_job('email.notification',
+    jsonb_build_object('citizenId', new.citizen_id, 'event', 'contract-ended', 'organisationId', new.organisation_id),
+    'contract-ended:' || new.id || ':' || new.ended_on::text);
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_notify_conversation_message(): SECURITY DEFINER (runs as its owner); execute: owner only; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_notify_conversation_message()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  starter text;
+begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
+  select c.started_by into starter from conversation c where c.id = new.conversation_id;
+  perform koepel_enqueue_job('email.notification',
+    jsonb_build_object('citizenId', new.citizen_id,
+                       'event', case when starter = 'citizen' then 'question-answered' else 'message-from-provider' end,
+                       'organisationId', new.organisation_id),
+    'message:' || new.id);
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_notify_medicines_repeated(): SECURITY DEFINER (runs as its owner); execute: owner only; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_notify_medicines_repeated()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
+  perform koepel_enqueue_job('email.notification',
+    jsonb_build_object('citizenId', e.citizen_id, 'event', 'medicines-repeated', 'organisationId', e.organisation_id),
+    'medicines-repeated:' || e.resource_id)
+  from (select distinct n.citizen_id, n.organisation_id, n.resource_id
+        from new_rows n join record_resource r on r.id = n.resource_id
+        where n.kind = 'record.new' and r.resource_type = 'MedicationDispense'
+          and not exists (select 1 from medication_order o
+                          where o.citizen_id = n.citizen_id and o.organisation_id = n.organisation_id
+                            and o.status not in ('cancelled', 'refused')
+                            and o.created_at > now() - interval '30 days')) e;
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_notify_system_message(): SECURITY DEFINER (runs as its owner); execute: owner only; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_notify_system_message()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  ev text;
+begin
+  -- The owner's own writes, with no principal (migrations, the demo seed, maintenance scripts), tell nobody.
+  if koepel_principal_kind() = 'anonymous' then
+    return null;
+  end if;
+  if new.kind = 'new-data' then
+    ev := case when new.category = 'lab' then 'new-test-result' else 'record-changed' end;
+  elsif new.kind = 'order-handled' and coalesce(new.params ->> 'status', '') <> 'question' then
+    ev := 'medication-request';
+  else
+    return null;
+  end if;
+  perform koepel_enqueue_job('email.notification',
+    jsonb_build_object('citizenId', new.citizen_id, 'event', ev, 'organisationId', new.organisation_id),
+    'system-message:' || new.id);
+  return null;
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { hashPassword } from '../staff/index.js';
 import { ROLE_DEFAULTS } from '../platform/auth/permissions.js';
 import { loadDemoRecords } from './records.js';
 import { seedDemoMessages } from './seed-messages.js'; // issue 13: secure messages
+import { withPrincipal } from '../platform/db/principal.js'; // Issue 14 (MG-10 sources)
 
 export const DEMO_PASSWORD = 'Koepel-demo-2026!';
 export const DEMO_PORTAL_SLUG = 'demo';
@@ -163,7 +164,11 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
     // The record data is written after the seed's transaction, one transaction per organisation: an organisation
     // whose data did not make it last time (a crash, a failed start) gets it now.
     const demo = await db.selectFrom('portal').select('id').where('slug', '=', DEMO_PORTAL_SLUG).executeTakeFirst();
-    if (demo && (opts.records ?? true)) await loadDemoRecords(db, keys, new Date(), { onlyMissing: true });
+    if (demo && (opts.records ?? true)) {
+      const since = new Date();
+      await loadDemoRecords(db, keys, new Date(), { onlyMissing: true });
+      await dropSeedNotifications(db, since); // Issue 14 (MG-10 sources)
+    }
     return false;
   }
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -265,8 +270,28 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
     await seedDemoMessages(tx, keys, orgIds, citizenIds, staffIds);
     // --- end issue 13: secure messages ---
   });
-  if (opts.records ?? true) await loadDemoRecords(db, keys);
+  if (opts.records ?? true) {
+    const since = new Date();
+    await loadDemoRecords(db, keys);
+    await dropSeedNotifications(db, since); // Issue 14 (MG-10 sources)
+  }
   return true;
+}
+
+/**
+ * Issue 14 (MG-10 sources): the demo's records arrive as the organisations' systems (their real ingest path), so
+ * the database queues the citizens' e-mails for them ("new data", "medicines repeated"): the seed's history is not
+ * news, and those jobs are dropped again.
+ */
+async function dropSeedNotifications(db: Kysely<DB>, since: Date): Promise<void> {
+  await withPrincipal(db, { kind: 'system', purpose: 'jobs' }, (tx) =>
+    tx
+      .deleteFrom('job')
+      .where('kind', '=', 'email.notification')
+      .where('state', '=', 'queued')
+      .where('created_at', '>=', since)
+      .execute(),
+  );
 }
 
 /** Appointment types and weekly hours, so that the demo's citizens can book (issue 12). */

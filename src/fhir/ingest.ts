@@ -50,6 +50,10 @@ import {
 import { writeScheduling } from './scheduling.js';
 import { POOL_MIN_ENTRIES, validationPool } from './base/pool.js';
 import { locate, locateByIdentifier, providerRead } from './provider.js';
+// Issue 14 (MG-10 sources): the 'medicines almost finished' reminder of a dispense. INTEGRATOR: import it from
+// ../notifications/index.js once that public module (built in parallel) re-exports ./sources/medicines.js.
+// eslint-disable-next-line import-x/no-restricted-paths
+import { scheduleAlmostFinished } from '../notifications/sources/medicines.js';
 
 /** A relative reference in the sender's id space: `Practitioner/abc`. */
 const RELATIVE_REFERENCE = /^[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64}$/;
@@ -784,6 +788,16 @@ async function writeGroup(scope: DataScope, entries: PreparedEntry[], stored: Ma
       throw err;
     }
     results.forEach((r, k) => note(record[k], r, r.citizenId));
+    // Issue 14 (MG-10 sources): a stored MedicationDispense queues (or moves) its 'medicines almost finished' mail.
+    const principal = scope.principal;
+    if (principal.kind === 'client') {
+      const dispenses = results.flatMap((r, k) =>
+        r.resourceType === 'MedicationDispense' && r.outcome !== 'unchanged' && writes[k]
+          ? [{ id: r.id, citizenId: r.citizenId, resource: writes[k].resource }]
+          : [],
+      );
+      if (dispenses.length > 0) await scheduleAlmostFinished(scope.tx, principal.organisationId, dispenses);
+    }
   }
 }
 
