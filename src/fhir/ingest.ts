@@ -50,10 +50,8 @@ import {
 import { writeScheduling } from './scheduling.js';
 import { POOL_MIN_ENTRIES, validationPool } from './base/pool.js';
 import { locate, locateByIdentifier, providerRead } from './provider.js';
-// Issue 14 (MG-10 sources): the 'medicines almost finished' reminder of a dispense. INTEGRATOR: import it from
-// ../notifications/index.js once that public module (built in parallel) re-exports ./sources/medicines.js.
-// eslint-disable-next-line import-x/no-restricted-paths
-import { scheduleAlmostFinished } from '../notifications/sources/medicines.js';
+// Issue 14 (MG-10 sources): the 'medicines almost finished' reminder of a dispense.
+import { scheduleAlmostFinished } from '../notifications/index.js';
 
 /** A relative reference in the sender's id space: `Practitioner/abc`. */
 const RELATIVE_REFERENCE = /^[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64}$/;

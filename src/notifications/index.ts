@@ -13,6 +13,7 @@ import { registerSettingsRoutes } from './routes.js';
 export { EMAIL_NOTIFICATION_JOB, NOTIFICATION_EVENTS, queueNotification, type NotificationEvent } from './events.js';
 export { CONFIRM_ADDRESS_JOB } from './handler.js';
 export { DEFAULT_EVENTS } from './settings.js';
+export { scheduleAlmostFinished } from './sources/medicines.js';
 
 export const notifications = defineCapability({
   name: 'notifications',
