@@ -23,6 +23,7 @@ import { medicationPassport } from './medication-passport/index.js'; // issue 13
 import { messages } from './messages/index.js'; // issue 13: secure messages
 import { operator } from './operator/index.js';
 import { organisationAdmin } from './organisation-admin/index.js';
+import { orgDelivery } from './org-delivery/index.js'; // Issue 14 (delivery to organisation systems)
 import { pages } from './pages/index.js';
 import { patients } from './patients/index.js';
 import { privateNotes } from './private-notes/index.js'; // issue 13: private notes (LU-3)
@@ -84,6 +85,8 @@ export const CAPABILITIES: readonly Capability[] = [
   systemMessages,
   // Issue 13: secure messages (MG-9).
   messages,
+  // Issue 14 (delivery to organisation systems): webhooks for every citizen action (MG-5, MG-13).
+  orgDelivery,
 ];
 
 export interface AppDeps {
