@@ -266,7 +266,8 @@ export function deliverHandler(settings: DeliverySettings) {
       'webhook-signature': signatures(secrets, d.id, now, body),
     };
     try {
-      const status = await postOnce(d.url, headers, body, settings, ctx.signal);
+      // Not tied to the worker's stop signal (one listener per delivery on a shared signal): the timeout bounds it.
+      const status = await postOnce(d.url, headers, body, settings);
       await ctx.finishWith(DELIVERIES, ({ tx }) => record(tx, { state: 'delivered', status, error: null }));
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError('error');
