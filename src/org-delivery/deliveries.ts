@@ -128,13 +128,16 @@ export async function deactivateEndpoint(scope: DataScope, organisationId: strin
   return true;
 }
 
-/** Queues one delivery again ("send again"); the caller checked it is the organisation's. Runs as DELIVERIES. */
+/**
+ * Queues one delivery again ("send again") when it is delivered or dead (a failed one still has its retry job queued);
+ * the caller checked it is the organisation's. Runs as DELIVERIES.
+ */
 export async function resendDelivery(tx: Tx, deliveryId: string, maxAttempts: number): Promise<boolean> {
   const row = await tx
     .updateTable('org_delivery')
     .set({ state: 'pending', last_error: null })
     .where('id', '=', deliveryId)
-    .where('state', 'in', ['delivered', 'dead', 'failed'])
+    .where('state', 'in', ['delivered', 'dead'])
     .returning('id')
     .executeTakeFirst();
   if (!row) return false;

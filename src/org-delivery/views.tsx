@@ -183,7 +183,7 @@ export function DeliveryAdminPage(props: {
               {
                 header: t('orgDelivery.log.action'),
                 html: (d) =>
-                  d.state === 'pending' ? (
+                  d.state === 'pending' || d.state === 'failed' ? (
                     ''
                   ) : (
                     <Form ctx={ctx} action={`${DELIVERY_ADMIN}/log/${d.id}/resend`}>
