@@ -50,6 +50,7 @@ create policy appointment_staff on appointment as permissive for all to public
 CREATE TRIGGER appointment_guard BEFORE UPDATE ON appointment FOR EACH ROW EXECUTE FUNCTION koepel_appointment_guard();
 CREATE TRIGGER appointment_notify_insert AFTER INSERT ON appointment FOR EACH ROW EXECUTE FUNCTION koepel_notify_appointment();
 CREATE TRIGGER appointment_notify_update AFTER UPDATE OF status, during, staff_id, reminder_minutes ON appointment FOR EACH ROW WHEN (new.status IS DISTINCT FROM old.status OR new.during IS DISTINCT FROM old.during OR new.staff_id IS DISTINCT FROM old.staff_id OR new.reminder_minutes IS DISTINCT FROM old.reminder_minutes) EXECUTE FUNCTION koepel_notify_appointment();
+CREATE TRIGGER appointment_org_event AFTER INSERT OR UPDATE ON appointment FOR EACH ROW EXECUTE FUNCTION koepel_org_event_appointment();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table appointment_reason: row-level security enabled, forced
@@ -275,6 +276,7 @@ CREATE TRIGGER conversation_message_bookkeeping AFTER INSERT OR UPDATE OF read_a
 CREATE TRIGGER conversation_message_guard BEFORE UPDATE ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_guard();
 CREATE TRIGGER conversation_message_insert BEFORE INSERT ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_message_insert();
 CREATE TRIGGER conversation_message_notify AFTER INSERT ON conversation_message FOR EACH ROW WHEN (new.sender = ANY (ARRAY['staff'::text, 'system'::text])) EXECUTE FUNCTION koepel_notify_conversation_message();
+CREATE TRIGGER conversation_message_org_event AFTER INSERT ON conversation_message FOR EACH ROW EXECUTE FUNCTION koepel_org_event_message();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table conversation_note: row-level security enabled, forced
@@ -350,6 +352,7 @@ create policy medication_order_staff_update on medication_order as permissive fo
        FROM care_relationship r
       WHERE r.citizen_id = medication_order.citizen_id AND r.organisation_id = medication_order.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
 CREATE TRIGGER medication_order_guard BEFORE UPDATE ON medication_order FOR EACH ROW EXECUTE FUNCTION koepel_medication_order_guard();
+CREATE TRIGGER medication_order_org_event AFTER INSERT OR UPDATE ON medication_order FOR EACH ROW EXECUTE FUNCTION koepel_org_event_medication_order();
 CREATE TRIGGER medication_order_system_message AFTER UPDATE OF status ON medication_order FOR EACH ROW WHEN (new.status IS DISTINCT FROM old.status AND (new.status = ANY (ARRAY['question'::text, 'approved'::text, 'refused'::text, 'ready'::text, 'sent'::text, 'delivered'::text]))) EXECUTE FUNCTION koepel_order_system_message();
 
 -- ------------------------------------------------------------------------------------------------------------------
@@ -424,6 +427,24 @@ create policy notification_setting_self on notification_setting as permissive fo
   with check (koepel_principal_kind() = 'citizen'::text AND citizen_id = koepel_citizen());
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- table org_delivery: row-level security enabled, forced
+grant select, insert, update on org_delivery to koepel_app;
+create policy org_delivery_admin on org_delivery as permissive for select to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:api-clients'::text));
+create policy org_delivery_deliveries on org_delivery as permissive for all to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'deliveries'::text)
+  with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'deliveries'::text);
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table org_endpoint: row-level security enabled, forced
+grant select, insert, update on org_endpoint to koepel_app;
+create policy org_endpoint_admin on org_endpoint as permissive for all to public
+  using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:api-clients'::text))
+  with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:api-clients'::text));
+create policy org_endpoint_deliveries on org_endpoint as permissive for select to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'deliveries'::text);
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- table organisation: row-level security enabled, forced
 grant select on organisation to koepel_app;
 grant update (agenda, medication_delivery, messages_to_staff, out_of_hours_name, out_of_hours_phone, record_categories) on organisation to koepel_app;
@@ -441,6 +462,8 @@ create policy organisation_key_citizen on organisation_key as permissive for sel
        FROM care_relationship r
          JOIN portal_organisation po ON po.organisation_id = r.organisation_id AND po.portal_id = koepel_portal()
       WHERE r.citizen_id = koepel_citizen() AND r.organisation_id = organisation_key.organisation_id AND r.started_on <= CURRENT_DATE AND (r.ended_on IS NULL OR r.ended_on > CURRENT_DATE))));
+create policy organisation_key_deliveries on organisation_key as permissive for select to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'deliveries'::text);
 create policy organisation_key_own on organisation_key as permissive for all to public
   using (koepel_org_principal() AND organisation_id = koepel_org())
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org());
@@ -509,6 +532,7 @@ create policy record_access_request_staff_answer on record_access_request as per
        FROM care_relationship r
       WHERE r.citizen_id = record_access_request.citizen_id AND r.organisation_id = record_access_request.organisation_id)))
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('record:requests'::text) AND koepel_audited(citizen_id));
+CREATE TRIGGER record_access_request_org_event AFTER INSERT ON record_access_request FOR EACH ROW EXECUTE FUNCTION koepel_org_event_record_request();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table record_attachment: row-level security enabled, forced
@@ -2161,6 +2185,90 @@ CREATE OR REPLACE FUNCTION public.koepel_org()
 AS $function$
   select nullif(current_setting('koepel.organisation_id', true), '')::uuid
 $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_org_event(uuid,text,text,text): SECURITY DEFINER (runs as its owner); execute: owner only; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_org_event(p_org uuid, p_type text, p_resource_type text, p_resource_id text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if exists (select 1 from org_endpoint where organisation_id = p_org and active) then
+    perform koepel_enqueue_job('org.event', jsonb_build_object(
+      'eventId', gen_random_uuid(), 'organisationId', p_org, 'eventType', p_type,
+      'resourceType', p_resource_type, 'resourceId', p_resource_id, 'occurredAt', now()), null, null, 5);
+  end if;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_org_event_appointment(): SECURITY DEFINER (runs as its owner); execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_org_event_appointment()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if tg_op = 'INSERT' then
+    if new.booked_by = 'citizen' then
+      perform koepel_org_event(new.organisation_id, 'appointment.booked', 'Appointment', 'koepel-' || new.id);
+    end if;
+  elsif new.changed_by = 'citizen' then
+    if new.status = 'cancelled' and old.status <> 'cancelled' then
+      perform koepel_org_event(new.organisation_id, 'appointment.cancelled', 'Appointment', 'koepel-' || new.id);
+    elsif new.during <> old.during or new.video <> old.video then
+      perform koepel_org_event(new.organisation_id, 'appointment.changed', 'Appointment', 'koepel-' || new.id);
+    end if;
+  end if;
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_org_event_medication_order(): SECURITY DEFINER (runs as its owner); execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_org_event_medication_order()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if tg_op = 'INSERT' then
+    perform koepel_org_event(new.organisation_id, 'medication-order.created', 'Task', 'koepel-' || new.id);
+  elsif new.changed_by = 'citizen' and new.status = 'cancelled' and old.status <> 'cancelled' then
+    perform koepel_org_event(new.organisation_id, 'medication-order.cancelled', 'Task', 'koepel-' || new.id);
+  end if;
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_org_event_message(): SECURITY DEFINER (runs as its owner); execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_org_event_message()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  if new.sender = 'citizen' then
+    perform koepel_org_event(new.organisation_id, 'message.created', 'Communication', new.id::text);
+  end if;
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_org_event_record_request(): SECURITY DEFINER (runs as its owner); execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_org_event_record_request()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  perform koepel_org_event(new.organisation_id, 'record-request.created', 'RecordAccessRequest', new.id::text);
+  return null;
+end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_org_principal(): security invoker; execute: koepel_app, public

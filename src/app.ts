@@ -24,6 +24,7 @@ import { messages } from './messages/index.js'; // issue 13: secure messages
 import { notifications } from './notifications/index.js'; // Issue 14 (e-mail notifications)
 import { operator } from './operator/index.js';
 import { organisationAdmin } from './organisation-admin/index.js';
+import { orgDelivery } from './org-delivery/index.js'; // Issue 14 (delivery to organisation systems)
 import { pages } from './pages/index.js';
 import { patients } from './patients/index.js';
 import { privateNotes } from './private-notes/index.js'; // issue 13: private notes (LU-3)
@@ -87,6 +88,8 @@ export const CAPABILITIES: readonly Capability[] = [
   messages,
   // Issue 14 (e-mail notifications): the citizen's settings page and the mail jobs (MG-10, PZ-3).
   notifications,
+  // Issue 14 (delivery to organisation systems): webhooks for every citizen action (MG-5, MG-13).
+  orgDelivery,
 ];
 
 export interface AppDeps {

@@ -67,6 +67,13 @@ const envSchema = z.object({
   KOEPEL_JOB_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(4),
   KOEPEL_JOB_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   KOEPEL_JOB_POLL_SECONDS: z.coerce.number().min(0.05).max(600).default(5),
+  // Issue 14 (delivery to organisation systems, src/org-delivery): may deliveries reach loopback/private addresses and
+  // plain http (default: no in production, yes otherwise); timeout, response cut-off, attempts, first back-off.
+  KOEPEL_DELIVERY_ALLOW_PRIVATE: bool.optional(),
+  KOEPEL_DELIVERY_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
+  KOEPEL_DELIVERY_MAX_RESPONSE_BYTES: z.coerce.number().int().min(0).max(10_485_760).default(65_536),
+  KOEPEL_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  KOEPEL_DELIVERY_RETRY_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   // Video consult (issue 12): TURN servers for networks where peer-to-peer fails; none means no TURN.
   KOEPEL_TURN_URLS: z.string().optional(),
   KOEPEL_TURN_SECRET: z.string().optional(),
@@ -142,6 +149,14 @@ export interface Config {
   mail: { smtpUrl: string | null; from: string; devOutbox: boolean };
   /** The job worker of this process (src/platform/jobs/worker.ts); concurrency 0 runs no worker. */
   jobs: { concurrency: number; leaseMs: number; pollMs: number };
+  // Issue 14 (delivery to organisation systems): src/org-delivery/http.ts.
+  delivery: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    maxResponseBytes: number;
+    maxAttempts: number;
+    retryMs: number;
+  };
   /**
    * TURN for the video consult (src/video-consult): the servers' URLs and the static-auth-secret they share with
    * Koepel (coturn use-auth-secret, the TURN REST API scheme); null when none is configured. relayOnly: media
@@ -567,6 +582,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.KOEPEL_JOB_CONCURRENCY,
       leaseMs: e.KOEPEL_JOB_LEASE_SECONDS * 1000,
       pollMs: e.KOEPEL_JOB_POLL_SECONDS * 1000,
+    },
+    // Issue 14 (delivery to organisation systems)
+    delivery: {
+      allowPrivate: e.KOEPEL_DELIVERY_ALLOW_PRIVATE ?? !production,
+      timeoutMs: e.KOEPEL_DELIVERY_TIMEOUT_SECONDS * 1000,
+      maxResponseBytes: e.KOEPEL_DELIVERY_MAX_RESPONSE_BYTES,
+      maxAttempts: e.KOEPEL_DELIVERY_MAX_ATTEMPTS,
+      retryMs: e.KOEPEL_DELIVERY_RETRY_SECONDS * 1000,
     },
     turn: turnConfig(e),
     auditCheckpoint: {

@@ -72,6 +72,8 @@ export type OrganisationAgenda = 'external' | 'koepel';
 
 export type OrganisationKind = 'gp' | 'hospital' | 'municipality' | 'neighbourhood_team' | 'pharmacy' | 'physiotherapy';
 
+export type OrgDeliveryState = 'dead' | 'delivered' | 'failed' | 'pending';
+
 export type PortalNoticeKind = 'portal-change' | 'privacy-statement-change';
 
 export type RecordAccessRequestStatus = 'declined' | 'granted' | 'open';
@@ -596,6 +598,39 @@ export interface OrganisationKey {
   wrapped: Uint8Array;
 }
 
+export interface OrgDelivery {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  id: Generated<string>;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  last_status: number | null;
+  occurred_at: Timestamp;
+  organisation_id: string;
+  resource_id: string;
+  resource_type: string;
+  state: Generated<OrgDeliveryState>;
+}
+
+export interface OrgEndpoint {
+  active: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: Generated<string>;
+  kind: Generated<string>;
+  name: string;
+  organisation_id: string;
+  previous_secret_ciphertext: Uint8Array | null;
+  previous_secret_until: Timestamp | null;
+  secret_ciphertext: Uint8Array;
+  updated_at: Generated<Timestamp>;
+  url: string;
+}
+
 export interface Portal {
   created_at: Generated<Timestamp>;
   dpo_email: string;
@@ -836,6 +871,8 @@ export interface DB {
   message_attachment: MessageAttachment;
   message_template: MessageTemplate;
   notification_setting: NotificationSetting;
+  org_delivery: OrgDelivery;
+  org_endpoint: OrgEndpoint;
   organisation: Organisation;
   organisation_key: OrganisationKey;
   portal: Portal;
