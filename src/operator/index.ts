@@ -1,10 +1,15 @@
 // The operator's security alerts (PR-7).
 import { defineCapability } from '../platform/capability.js';
 import { registerOperatorRoutes } from './alerts.js';
+import { registerJobRoutes } from './jobs.js';
 import { operatorMessages } from './messages.js';
 
 export const operator = defineCapability({
   name: 'operator',
   messages: [operatorMessages],
-  register: registerOperatorRoutes,
+  register: (app) => {
+    registerOperatorRoutes(app);
+    // Issue 14 (operator): the job queue.
+    registerJobRoutes(app);
+  },
 });

@@ -257,11 +257,10 @@ describe('job queue', () => {
       done++;
     });
     await k.koepel.jobs.runUntilIdle();
-    const worker = new JobWorker(
-      { db: k.db, keys: k.koepel.keys, notifications: k.koepel.database },
-      registry,
-      { concurrency: 2, pollMs: 20 },
-    );
+    const worker = new JobWorker({ db: k.db, keys: k.koepel.keys, notifications: k.koepel.database }, registry, {
+      concurrency: 2,
+      pollMs: 20,
+    });
     await worker.start();
     try {
       await Promise.all(Array.from({ length: 20 }, (_, i) => enqueue('test.slow', { i })));

@@ -106,7 +106,9 @@ describe('two job workers, one killed', { skip }, () => {
     );
     assert.equal(await count(`select count(*) as n from two_worker_effect`), JOBS, 'one effect per job in all');
     assert.equal(
-      await count(`select count(*) as n from (select job_id from two_worker_effect group by job_id having count(*) > 1) d`),
+      await count(
+        `select count(*) as n from (select job_id from two_worker_effect group by job_id having count(*) > 1) d`,
+      ),
       0,
       'no job has two effects',
     );
