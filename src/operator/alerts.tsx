@@ -61,6 +61,8 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
         {/* Issue 14 (operator): the job queue. */}
         <br />
         <Link href="/operator/jobs" text={t('operator.jobs.nav')} />
+        <br />
+        <Link href="/operator/privacy" text={t('operator.privacy.nav')} />
       </Paragraph>
       {alerts.length === 0 ? (
         <Text style="status" text={t('operator.alerts.none')} />

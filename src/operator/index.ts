@@ -3,6 +3,7 @@ import { defineCapability } from '../platform/capability.js';
 import { registerOperatorRoutes } from './alerts.js';
 import { registerJobRoutes } from './jobs.js';
 import { operatorMessages } from './messages.js';
+import { registerPrivacyRoutes } from './privacy.js';
 
 export const operator = defineCapability({
   name: 'operator',
@@ -11,5 +12,7 @@ export const operator = defineCapability({
     registerOperatorRoutes(app);
     // Issue 14 (operator): the job queue.
     registerJobRoutes(app);
+    // Issue 14 (LU-10): the privacy statement's versions.
+    registerPrivacyRoutes(app);
   },
 });
