@@ -137,8 +137,16 @@ describe('[LU-10] privacy statement versions', () => {
     // The citizen sees the notice at their next visit: in their system messages, linking to /privacy.
     const citizen = new HttpClient(k.url);
     assert.equal((await loginWithDigid(citizen, DEMO.pieter)).status, 303);
+    const home = await citizen.get('/home');
+    assert.match(pageText(home.text), /De privacyverklaring is gewijzigd/);
+    const link = /href="(\/messages\/system\/[0-9a-f-]{36})"/.exec(home.text)?.[1];
+    assert.ok(link, 'the banner links the notice');
     const messages = await citizen.get('/messages/system');
     assert.match(pageText(messages.text), /De privacyverklaring van .* is per \d{1,2} [a-z]+ 20\d\d gewijzigd/);
+    const opened = await citizen.get(link);
+    assert.equal(opened.status, 200);
+    assert.match(opened.text, /href="\/privacy"/);
+    assert.doesNotMatch(pageText((await citizen.get('/home')).text), /De privacyverklaring is gewijzigd/, 'read: gone');
 
     // The same date again: refused, no second version or notice.
     const again = await operator.client.post('/operator/privacy', {
