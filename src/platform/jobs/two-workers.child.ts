@@ -17,7 +17,8 @@ const config = loadConfig(process.env);
 const database = await openDatabase(config.database);
 const keys = new KeyStore(loadMasterKeyring(config, () => undefined));
 const registry = new JobRegistry();
-const pause = () => new Promise((r) => setTimeout(r, Math.random() < 0.5 ? 0 : 1));
+// Each job takes 10–20 ms, like a short network call: the killed worker has jobs in flight at almost any moment.
+const pause = () => new Promise((r) => setTimeout(r, 10 + Math.random() * 10));
 
 registry.add('test.two', async (job, ctx) => {
   await pause();
