@@ -472,6 +472,7 @@ create policy organisation_key_own on organisation_key as permissive for all to 
 -- table portal: NO row-level security
 grant select on portal to koepel_app;
 CREATE TRIGGER portal_privacy_notice AFTER UPDATE OF privacy_statement_updated_on ON portal FOR EACH ROW EXECUTE FUNCTION koepel_portal_privacy_notice();
+CREATE TRIGGER portal_privacy_statement_first AFTER INSERT ON portal FOR EACH ROW EXECUTE FUNCTION koepel_privacy_statement_first();
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table portal_notice: row-level security enabled, forced
@@ -496,6 +497,12 @@ create policy portal_notice_read_citizen on portal_notice_read as permissive for
 -- table portal_organisation: row-level security enabled, forced
 grant select on portal_organisation to koepel_app;
 create policy portal_organisation_read on portal_organisation as permissive for select to public
+  using (true);
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- table privacy_statement_version: row-level security enabled, forced
+grant select on privacy_statement_version to koepel_app;
+create policy privacy_statement_version_read on privacy_statement_version as permissive for select to public
   using (true);
 
 -- ------------------------------------------------------------------------------------------------------------------
@@ -2340,6 +2347,20 @@ AS $function$
 $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_privacy_statement_first(): SECURITY DEFINER (runs as its owner); execute: public; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_privacy_statement_first()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  insert into privacy_statement_version (portal_id, version, published_on)
+  values (new.id, 1, new.privacy_statement_updated_on);
+  return null;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
 -- function koepel_private_note_link(): security invoker; execute: public
 CREATE OR REPLACE FUNCTION public.koepel_private_note_link()
  RETURNS trigger
@@ -2358,6 +2379,35 @@ begin
     raise exception 'private_note: not a record item of this citizen' using errcode = 'insufficient_privilege';
   end if;
   return new;
+end $function$;
+
+-- ------------------------------------------------------------------------------------------------------------------
+-- function koepel_publish_privacy_statement(uuid,date,text): SECURITY DEFINER (runs as its owner); execute: koepel_app; set search_path=public, pg_temp
+CREATE OR REPLACE FUNCTION public.koepel_publish_privacy_statement(p_portal uuid, p_published_on date, p_body text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  current_on date;
+  next_version integer;
+begin
+  if koepel_principal_kind() is distinct from 'operator' then
+    raise exception 'only the operator publishes a privacy statement' using errcode = '42501';
+  end if;
+  select privacy_statement_updated_on into current_on from portal where id = p_portal for update;
+  if not found then
+    raise exception 'no such portal' using errcode = 'P0002';
+  end if;
+  if p_published_on is null or p_published_on <= current_on then
+    raise exception 'the date must be later than the current version''s' using errcode = '22023';
+  end if;
+  select coalesce(max(version), 0) + 1 into next_version from privacy_statement_version where portal_id = p_portal;
+  insert into privacy_statement_version (portal_id, version, published_on, body, published_by)
+  values (p_portal, next_version, p_published_on, p_body, koepel_actor());
+  update portal set privacy_statement_updated_on = p_published_on where id = p_portal;
+  return next_version;
 end $function$;
 
 -- ------------------------------------------------------------------------------------------------------------------

@@ -47,6 +47,10 @@ const nl = {
   'home.new.documents.count': '{count, plural, one {# nieuw document} other {# nieuwe documenten}}',
   'home.new.firstLab.count': '{count, plural, one {# uitslag} other {# uitslagen}}',
   'home.new.firstDocuments.count': '{count, plural, one {# document} other {# documenten}}',
+  // Issue 14 (LU-10)
+  'home.privacyChanged.title': 'De privacyverklaring is gewijzigd',
+  'home.privacyChanged.text': 'De privacyverklaring van {portal} is per {date} gewijzigd.',
+  'home.privacyChanged.link': 'Lees wat er veranderd is',
   'home.dossier.title': 'Mijn dossier',
   'home.dossier.text':
     'Bekijk uw afspraken, labuitslagen, brieven, medicatie en meer van al uw zorgverleners op één plek.',
@@ -102,6 +106,10 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'home.new.documents.count': '{count, plural, one {# new document} other {# new documents}}',
   'home.new.firstLab.count': '{count, plural, one {# result} other {# results}}',
   'home.new.firstDocuments.count': '{count, plural, one {# document} other {# documents}}',
+  // Issue 14 (LU-10)
+  'home.privacyChanged.title': 'The privacy statement changed',
+  'home.privacyChanged.text': 'The privacy statement of {portal} changed on {date}.',
+  'home.privacyChanged.link': 'Read what changed',
   'home.dossier.title': 'My record',
   'home.dossier.text':
     'See your appointments, lab results, letters, medication and more from all your care providers in one place.',

@@ -13,7 +13,8 @@ import { HttpError } from '../platform/http/errors.js';
 import { pageContext, sendPage } from '../platform/http/request-context.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { Heading, Link, Page, Paragraph, Section, SummaryList, Text } from '../platform/web/components/index.js';
+import { Alert, Heading, Link, Page, Paragraph, Section, SummaryList, Text } from '../platform/web/components/index.js';
+import { sql } from 'kysely';
 import { formatDate as formatLangDate } from '../platform/i18n/format.js';
 import type { CareProvider } from '../care-providers/index.js';
 import { newSince, upcomingAppointments, type NewSince, type UpcomingAppointment } from './record-summary.js';
@@ -253,11 +254,28 @@ function HomePage(props: {
   appointments: UpcomingAppointment[];
   fresh: NewSince[];
   previousLogin: Date | null;
+  privacyNotice: { id: string; date: string } | null;
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   return (
     <Page ctx={ctx} title={t('home.welcome', { name: props.name })} documentTitle={t('home.title')}>
+      {/* Issue 14 (LU-10): a new privacy statement, announced until the citizen opened its notice. */}
+      {props.privacyNotice ? (
+        <Alert kind="info" id="privacy-changed" title={t('home.privacyChanged.title')}>
+          <Paragraph>
+            <span safe>
+              {t('home.privacyChanged.text', {
+                portal: ctx.portal.name,
+                date: formatLangDate(ctx.lang, props.privacyNotice.date),
+              })}
+            </span>{' '}
+            <Link href={`/messages/system/${props.privacyNotice.id}`} text={t('home.privacyChanged.link')} />
+          </Paragraph>
+        </Alert>
+      ) : (
+        ''
+      )}
       <div class="koepel-home-grid">
         <UpcomingAppointments ctx={ctx} appointments={props.appointments} providers={props.providers} />
         <NewSinceLastVisit ctx={ctx} fresh={props.fresh} providers={props.providers} previous={props.previousLogin} />
@@ -307,7 +325,16 @@ export function registerCitizenHome(app: FastifyInstance): void {
       const providers = await activeCareProviders(tx, citizen.citizenId, citizen.portalId);
       const appointments = await upcomingAppointments(scope, citizen.citizenId);
       const fresh = await newSince(scope, citizen.citizenId, row.previous_login_at);
+      // Issue 14 (LU-10): the latest privacy statement notice of their portal they have not opened (migration 0032).
+      const { rows: notices } = await sql<{ id: string; date: string }>`
+        select p.id, p.params ->> 'date' as date from portal_notice p
+        where p.portal_id = ${citizen.portalId}::uuid and p.kind = 'privacy-statement-change'
+          and p.created_at >= (select c.created_at from citizen c where c.id = ${citizen.citizenId}::uuid)
+          and not exists (select 1 from portal_notice_read r
+                          where r.citizen_id = ${citizen.citizenId}::uuid and r.notice_id = p.id)
+        order by p.created_at desc limit 1`.execute(tx);
       return {
+        privacyNotice: notices[0] ?? null,
         // Greeted as the BRP itself says to refer to the person (adressering.gebruikInLopendeTekst).
         name: greetingName(person),
         person,

@@ -58,6 +58,11 @@ function AlertsPage(props: { ctx: PageContext; alerts: AlertRow[] }): JSX.Elemen
         {/* Issue 13 (MG-9): notices to every citizen of a portal (src/system-messages). */}
         <br />
         <Link href="/operator/notices" text={t('systemMessages.operator.nav')} />
+        {/* Issue 14 (operator): the job queue. */}
+        <br />
+        <Link href="/operator/jobs" text={t('operator.jobs.nav')} />
+        <br />
+        <Link href="/operator/privacy" text={t('operator.privacy.nav')} />
       </Paragraph>
       {alerts.length === 0 ? (
         <Text style="status" text={t('operator.alerts.none')} />

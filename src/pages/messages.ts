@@ -30,6 +30,15 @@ const nl = {
   'privacy.rights.body':
     'U heeft recht op inzage, correctie, verwijdering, overdraagbaarheid, bezwaar en beperking. U kunt een klacht indienen bij uw zorgverlener, bij de functionaris gegevensbescherming of bij de Autoriteit Persoonsgegevens.',
   'privacy.contact.title': 'Contact',
+  // Issue 14 (LU-10): versions of the privacy statement.
+  'privacy.versionOf': 'Versie {version} van {date}',
+  'privacy.versions.link': 'Eerdere versies van de privacyverklaring',
+  'privacy.versions.title': 'Versies van de privacyverklaring',
+  'privacy.versions.intro': 'Alle versies van de privacyverklaring van {portal}, nieuwste eerst.',
+  'privacy.versions.item': 'Versie {version}, {date}',
+  'privacy.versions.current': '(geldt nu)',
+  'privacy.versions.old': 'Dit is een eerdere versie van {date}. Deze geldt niet meer.',
+  'privacy.versions.toCurrent': 'Lees de privacyverklaring die nu geldt',
 } as const;
 
 const en: Partial<Record<keyof typeof nl, string>> = {
@@ -61,6 +70,15 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'privacy.rights.body':
     'You have the right to inspect, correct, delete and port your data, to object and to restrict processing. You can complain to your care provider, the data protection officer or the Dutch Data Protection Authority.',
   'privacy.contact.title': 'Contact',
+  // Issue 14 (LU-10): versions of the privacy statement.
+  'privacy.versionOf': 'Version {version} of {date}',
+  'privacy.versions.link': 'Earlier versions of the privacy statement',
+  'privacy.versions.title': 'Versions of the privacy statement',
+  'privacy.versions.intro': 'Every version of the privacy statement of {portal}, newest first.',
+  'privacy.versions.item': 'Version {version}, {date}',
+  'privacy.versions.current': '(current)',
+  'privacy.versions.old': 'This is an earlier version, of {date}. It no longer applies.',
+  'privacy.versions.toCurrent': 'Read the current privacy statement',
 };
 
 export const pageMessages = defineMessages({ nl, en });

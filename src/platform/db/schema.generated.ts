@@ -664,6 +664,15 @@ export interface PortalOrganisation {
   portal_id: string;
 }
 
+export interface PrivacyStatementVersion {
+  body: string | null;
+  created_at: Generated<Timestamp>;
+  portal_id: string;
+  published_by: string | null;
+  published_on: string;
+  version: number;
+}
+
 export interface PrivateNote {
   appointment_id: string | null;
   body_ciphertext: Uint8Array;
@@ -879,6 +888,7 @@ export interface DB {
   portal_notice: PortalNotice;
   portal_notice_read: PortalNoticeRead;
   portal_organisation: PortalOrganisation;
+  privacy_statement_version: PrivacyStatementVersion;
   private_note: PrivateNote;
   record_access_request: RecordAccessRequest;
   record_attachment: RecordAttachment;

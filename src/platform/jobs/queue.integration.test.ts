@@ -242,6 +242,36 @@ describe('job queue', () => {
     assert.equal(await k.koepel.jobs.runUntilIdle(), 0, 'cancelled: gone');
   });
 
+  test('a started worker never runs more jobs at once than its concurrency, however often it is woken', async () => {
+    // Issue 14 (queue proof): wake-ups by notification, the poll timer and finished jobs each started a claim that saw
+    // the same free slots, so a worker ran several times its concurrency (found by two-workers.integration.test.ts).
+    let active = 0;
+    let most = 0;
+    let done = 0;
+    const registry = k.koepel.app.koepel.jobs;
+    registry.add('test.slow', async () => {
+      active++;
+      most = Math.max(most, active);
+      await new Promise((r) => setTimeout(r, 30));
+      active--;
+      done++;
+    });
+    await k.koepel.jobs.runUntilIdle();
+    const worker = new JobWorker({ db: k.db, keys: k.koepel.keys, notifications: k.koepel.database }, registry, {
+      concurrency: 2,
+      pollMs: 20,
+    });
+    await worker.start();
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => enqueue('test.slow', { i })));
+      for (let i = 0; done < 20 && i < 500; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await worker.stop();
+    }
+    assert.equal(done, 20);
+    assert.ok(most <= 2, `at most 2 at once (saw ${most})`);
+  });
+
   test('back-off grows and is capped', () => {
     assert.equal(
       backoffMs(1, () => 1),

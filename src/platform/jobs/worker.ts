@@ -92,6 +92,9 @@ export class JobWorker {
   private stopped = true;
   private timer: NodeJS.Timeout | null = null;
   private wakeScheduled = false;
+  /** A tick is claiming; another one waits for it (see tick). */
+  private ticking = false;
+  private tickAgain = false;
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private lastCleanup = 0;
@@ -161,6 +164,26 @@ export class JobWorker {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    // One claim at a time: ticks started by a notification, the poll timer and a finished job would each see the same
+    // free slots before any claim returned, and together claim more jobs than `concurrency` (issue 14: two workers,
+    // one killed, had three times its concurrency in flight — all of them stranded until their lease ended).
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      await this.claimFree();
+    } finally {
+      this.ticking = false;
+      if (this.tickAgain && !this.stopped) {
+        this.tickAgain = false;
+        this.schedule(0);
+      }
+    }
+  }
+
+  private async claimFree(): Promise<void> {
     try {
       await this.cleanupNow();
       const free = this.options.concurrency - this.running;
