@@ -341,6 +341,10 @@ describe('[MG-16] medical data is never shared with other parties or used for ot
       // templates receive only the event, the language and the portal (src/notifications/templates.ts), and a test
       // puts medical data around every template and finds none in the mail.
       [join('src', 'notifications', 'mailer.ts'), "e-mail to the citizen's own confirmed address (no medical content)"],
+      // Issue 14, reviewed for MG-16 (and MG-5): events to the organisation's OWN system, at the URL its admin
+      // registered — the organisation the citizen is in care with, not another party. Identifiers and event types
+      // only; the system reads the resource back over the FHIR API with its own token (src/org-delivery).
+      [join('src', 'org-delivery', 'http.ts'), "event ids to the organisation's own registered system"],
     ]);
     const files = sources('src');
     assert.ok(files.length > 30);

@@ -65,8 +65,9 @@ export class PermanentJobError extends Error {
 }
 
 /**
- * Thrown by a handler that should run again later without it counting as a failure of the effect (a receiver said
- * 429 with Retry-After). `code` as above.
+ * Thrown by a handler that should run again after a delay it chooses (a receiver's Retry-After, its own back-off)
+ * instead of the queue's default back-off. It counts as an attempt like any failure: on the last one the job is dead.
+ * `code` as above.
  */
 export class RetryJobError extends Error {
   constructor(
