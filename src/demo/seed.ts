@@ -10,7 +10,7 @@ import { hashPassword } from '../staff/index.js';
 import { ROLE_DEFAULTS } from '../platform/auth/permissions.js';
 import { loadDemoRecords } from './records.js';
 import { seedDemoMessages } from './seed-messages.js'; // issue 13: secure messages
-import { withPrincipal } from '../platform/db/principal.js'; // Issue 14 (MG-10 sources)
+import { systemTask } from '../platform/db/scope.js'; // Issue 14 (MG-10 sources)
 
 export const DEMO_PASSWORD = 'Koepel-demo-2026!';
 export const DEMO_PORTAL_SLUG = 'demo';
@@ -167,7 +167,7 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
     if (demo && (opts.records ?? true)) {
       const since = new Date();
       await loadDemoRecords(db, keys, new Date(), { onlyMissing: true });
-      await dropSeedNotifications(db, since); // Issue 14 (MG-10 sources)
+      await dropSeedNotifications(db, keys, since); // Issue 14 (MG-10 sources)
     }
     return false;
   }
@@ -273,7 +273,7 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
   if (opts.records ?? true) {
     const since = new Date();
     await loadDemoRecords(db, keys);
-    await dropSeedNotifications(db, since); // Issue 14 (MG-10 sources)
+    await dropSeedNotifications(db, keys, since); // Issue 14 (MG-10 sources)
   }
   return true;
 }
@@ -283,8 +283,8 @@ export async function seedDemo(db: Kysely<DB>, keys: KeyStore, opts: { records?:
  * the database queues the citizens' e-mails for them ("new data", "medicines repeated"): the seed's history is not
  * news, and those jobs are dropped again.
  */
-async function dropSeedNotifications(db: Kysely<DB>, since: Date): Promise<void> {
-  await withPrincipal(db, { kind: 'system', purpose: 'jobs' }, (tx) =>
+async function dropSeedNotifications(db: Kysely<DB>, keys: KeyStore, since: Date): Promise<void> {
+  await systemTask({ db, keys }, 'jobs', ({ tx }) =>
     tx
       .deleteFrom('job')
       .where('kind', '=', 'email.notification')

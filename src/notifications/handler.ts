@@ -4,8 +4,7 @@
 // the citizen. SMTP errors throw, so the queue retries with back-off; a 5xx refusal on the last attempt marks the
 // address in use as bouncing (shown on the settings page) and the job is dead; a refused confirmation mail only dies.
 import { z } from 'zod';
-import type { Principal } from '../platform/db/principal.js';
-import { runInScope, type DataScope } from '../platform/db/scope.js';
+import type { DataScope } from '../platform/db/scope.js';
 import { PermanentJobError, type Job } from '../platform/jobs/queue.js';
 import type { JobContext, JobHandler } from '../platform/jobs/worker.js';
 import { isNotificationEvent } from './events.js';
@@ -15,8 +14,6 @@ import { renderConfirmation, renderNotification, type PortalIdentity, type Rende
 
 /** Job kind of the confirmation mail for a new address; payload { citizenId }. */
 export const CONFIRM_ADDRESS_JOB = 'email.confirm-address';
-
-export const EMAIL: Principal = { kind: 'system', purpose: 'email' };
 
 const citizenIdSchema = z.uuid();
 
@@ -50,7 +47,7 @@ async function send(
     await mailer.send({ to, ...mail, messageId: messageId(job, portal) });
   } catch (err) {
     if (markBounce && isPermanentRejection(err) && job.attempt >= job.maxAttempts) {
-      await runInScope({ db: ctx.db, keys: ctx.keys }, EMAIL, (scope) =>
+      await ctx.asSystem('email', (scope) =>
         scope.tx
           .updateTable('notification_setting')
           .set({ bouncing_since: new Date() })
@@ -78,7 +75,7 @@ export function notificationHandler(mailer: Mailer, portal: () => PortalIdentity
     const citizenId = citizenOf(job);
     const event = job.payload.event;
     if (!isNotificationEvent(event)) throw new PermanentJobError('bad-event');
-    const target = await runInScope({ db: ctx.db, keys: ctx.keys }, EMAIL, async (scope): Promise<Target | null> => {
+    const target = await ctx.asSystem('email', async (scope): Promise<Target | null> => {
       const r = await scope.tx
         .selectFrom('notification_setting')
         .select(['email_ciphertext', 'events', 'language'])
@@ -104,7 +101,7 @@ export function notificationHandler(mailer: Mailer, portal: () => PortalIdentity
 export function confirmAddressHandler(mailer: Mailer, portal: () => PortalIdentity): JobHandler {
   return async (job, ctx) => {
     const citizenId = citizenOf(job);
-    const target = await runInScope({ db: ctx.db, keys: ctx.keys }, EMAIL, async (scope) => {
+    const target = await ctx.asSystem('email', async (scope) => {
       const r = await scope.tx
         .selectFrom('notification_setting')
         .select(['pending_email_ciphertext', 'confirm_token_ciphertext', 'confirm_expires_at', 'language'])

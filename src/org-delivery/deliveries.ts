@@ -14,14 +14,13 @@ import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import type { KeyStore } from '../platform/crypto/keys.js';
 import type { DataScope } from '../platform/db/scope.js';
-import { withPrincipal, type Principal, type Tx } from '../platform/db/principal.js';
+import type { Tx } from '../platform/db/principal.js';
 import { enqueueJob, PermanentJobError, RetryJobError, type Job } from '../platform/jobs/queue.js';
 import type { JobContext } from '../platform/jobs/worker.js';
 import { DeliveryError, postOnce, type DeliveryHttpOptions } from './http.js';
 
 export const ORG_EVENT_JOB = 'org.event';
 export const ORG_DELIVER_JOB = 'org.deliver';
-export const DELIVERIES: Principal = { kind: 'system', purpose: 'deliveries' };
 
 /** The event types a receiver may see (the triggers of migration 0041 emit these). */
 export const ORG_EVENT_TYPES = [
@@ -130,7 +129,7 @@ export async function deactivateEndpoint(scope: DataScope, organisationId: strin
 
 /**
  * Queues one delivery again ("send again") when it is delivered or dead (a failed one still has its retry job queued);
- * the caller checked it is the organisation's. Runs as DELIVERIES.
+ * the caller checked it is the organisation's. Runs as the system purpose 'deliveries'.
  */
 export async function resendDelivery(tx: Tx, deliveryId: string, maxAttempts: number): Promise<boolean> {
   const row = await tx
@@ -156,7 +155,7 @@ export function orgEventHandler(settings: DeliverySettings) {
   return async (job: Job, ctx: JobContext): Promise<void> => {
     const eventId = text(job, 'eventId');
     const organisationId = text(job, 'organisationId');
-    await ctx.finishWith(DELIVERIES, async ({ tx }) => {
+    await ctx.finishWith('deliveries', async ({ tx }) => {
       const endpoints = await tx
         .selectFrom('org_endpoint')
         .select('id')
@@ -218,7 +217,7 @@ interface EndpointRow {
 export function deliverHandler(settings: DeliverySettings) {
   return async (job: Job, ctx: JobContext): Promise<void> => {
     const deliveryId = text(job, 'deliveryId');
-    const prepared = await withPrincipal(ctx.db, DELIVERIES, async (tx) => {
+    const prepared = await ctx.asSystem('deliveries', async ({ tx }) => {
       const d = await tx
         .selectFrom('org_delivery as d')
         .innerJoin('org_endpoint as e', 'e.id', 'd.endpoint_id')
@@ -252,9 +251,7 @@ export function deliverHandler(settings: DeliverySettings) {
             delivered_at = case when ${values.state} = 'delivered' then now() else delivered_at end
           where id = ${deliveryId}`.execute(tx);
     if (secrets.length === 0) {
-      await withPrincipal(ctx.db, DELIVERIES, (tx) =>
-        record(tx, { state: 'dead', status: null, error: 'endpoint-off' }),
-      );
+      await ctx.asSystem('deliveries', ({ tx }) => record(tx, { state: 'dead', status: null, error: 'endpoint-off' }));
       throw new PermanentJobError('endpoint-off');
     }
     const body = JSON.stringify({
@@ -271,11 +268,11 @@ export function deliverHandler(settings: DeliverySettings) {
     try {
       // Not tied to the worker's stop signal (one listener per delivery on a shared signal): the timeout bounds it.
       const status = await postOnce(d.url, headers, body, settings);
-      await ctx.finishWith(DELIVERIES, ({ tx }) => record(tx, { state: 'delivered', status, error: null }));
+      await ctx.finishWith('deliveries', ({ tx }) => record(tx, { state: 'delivered', status, error: null }));
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError('error');
       const last = job.attempt >= job.maxAttempts;
-      await withPrincipal(ctx.db, DELIVERIES, (tx) =>
+      await ctx.asSystem('deliveries', ({ tx }) =>
         record(tx, { state: last ? 'dead' : 'failed', status: failure.status, error: failure.code }),
       );
       const delay = Math.min(3_600_000, settings.retryMs * 2 ** Math.max(0, job.attempt - 1));

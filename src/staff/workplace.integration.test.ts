@@ -58,7 +58,12 @@ describe('staff workplace', () => {
 
     const admin = await loginStaff(k.url, PHARMACY_ADMIN);
     // The pharmacy offers no appointments (MG-1): neither its admin nor its pharmacist sees the agenda links.
-    assert.deepEqual(menuHrefs(admin.page.text), ['/staff/admin', '/staff/messages/settings', '/staff/account']);
+    assert.deepEqual(menuHrefs(admin.page.text), [
+      '/staff/admin',
+      '/staff/admin/deliveries', // issue 14: delivery to the organisation's own system
+      '/staff/messages/settings',
+      '/staff/account',
+    ]);
     const pharmacist = await loginStaff(k.url, PHARMACIST);
     assert.deepEqual(menuHrefs(pharmacist.page.text), [
       '/staff/patients',

@@ -8,7 +8,7 @@
 // worker that overran its lease cannot finish a job that another has claimed since.
 import { sql, type Kysely } from 'kysely';
 import type { KeyStore } from '../crypto/keys.js';
-import { withPrincipal, type Principal, type Tx } from '../db/principal.js';
+import { withPrincipal, type Principal, type SystemPurpose, type Tx } from '../db/principal.js';
 import type { DB } from '../db/schema.js';
 import type { Notifications } from '../db/database.js';
 import { runInScope, type DataScope } from '../db/scope.js';
@@ -21,10 +21,13 @@ export interface JobContext {
   db: Kysely<DB>;
   keys: KeyStore;
   /**
-   * Finishes the job and writes its database effect in one transaction (as `principal`): the effect happens exactly
+   * Finishes the job and writes its database effect in one transaction (as `as`: a principal, or the system for a
+   * named purpose): the effect happens exactly
    * once, or — when the lease was lost to another worker meanwhile — not at all (the call throws LeaseLostError).
    */
-  finishWith<T>(principal: Principal, fn: (scope: DataScope) => Promise<T>): Promise<T>;
+  finishWith<T>(as: Principal | SystemPurpose, fn: (scope: DataScope) => Promise<T>): Promise<T>;
+  /** Work as the system for one named purpose in a transaction of its own (reads before the effect, a log line). */
+  asSystem<T>(purpose: SystemPurpose, fn: (scope: DataScope) => Promise<T>): Promise<T>;
   /** Aborted when the worker stops (shutdown): a handler waiting on the network should give up. */
   signal: AbortSignal;
 }
@@ -257,7 +260,10 @@ export class JobWorker {
       db: this.services.db,
       keys: this.services.keys,
       signal: this.abort.signal,
-      finishWith: async (principal, fn) => {
+      asSystem: (purpose, fn) =>
+        runInScope({ db: this.services.db, keys: this.services.keys }, { kind: 'system', purpose }, fn),
+      finishWith: async (as, fn) => {
+        const principal: Principal = typeof as === 'string' ? { kind: 'system', purpose: as } : as;
         const result = await runInScope(
           { db: this.services.db, keys: this.services.keys },
           principal,
