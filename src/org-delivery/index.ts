@@ -25,7 +25,11 @@ export const orgDelivery = defineCapability({
     // Registered here rather than in `jobs`: the handlers need this instance's settings.
     const settings = app.koepel.config.delivery;
     app.koepel.jobs.add(ORG_EVENT_JOB, orgEventHandler(settings));
-    app.koepel.jobs.add(ORG_DELIVER_JOB, deliverHandler(settings));
+    // Issue 14 (FHIR Subscription): notifications refer to the FHIR base URL.
+    app.koepel.jobs.add(
+      ORG_DELIVER_JOB,
+      deliverHandler({ ...settings, fhirBase: `${app.koepel.config.publicUrl}/fhir` }),
+    );
     registerDeliveryAdminRoutes(app);
   },
 });
