@@ -5,7 +5,7 @@ import { INGEST_TYPES, isSchedulingType } from './resources.js';
 import { TOKEN_PATH } from '../api-clients/index.js';
 import { COMMUNICATION_CAPABILITY } from './communications.js';
 // Issue 14 (FHIR Subscription)
-import { SUBSCRIPTION_CAPABILITY } from '../org-delivery/subscription-routes.js';
+import { SUBSCRIPTION_CAPABILITY } from '../org-delivery/index.js';
 
 function ingestCapability(publicUrl: string) {
   return {

@@ -8,7 +8,7 @@ import { registerFhirReadRoutes } from './read/routes.js';
 import { registerCommunicationRoutes } from './communication-routes.js';
 import { MAX_BODY_BYTES, registerFhirWriteRoutes } from './routes.js';
 // Issue 14 (FHIR Subscription): the organisation's system subscribes to citizen actions (src/org-delivery).
-import { registerSubscriptionRoutes } from '../org-delivery/subscription-routes.js';
+import { registerSubscriptionRoutes } from '../org-delivery/index.js';
 
 export { clientContext, ingestBundle, ingestResource, type IngestContext } from './ingest.js';
 export { setTypeScriptWorkerStart } from './base/pool.js';

@@ -309,7 +309,7 @@ export function deliverHandler(settings: DeliverySettings) {
           subscriptionId: d.endpoint_id,
           topic: d.topic ?? '',
           content: d.payload_content ?? 'empty',
-          eventNumber: Number(d.event_number ?? 1),
+          eventNumber: d.event_number ?? 1,
           eventType: d.event_type,
           occurredAt: d.occurred_at,
           resourceType: d.resource_type,

@@ -8,6 +8,8 @@ import { orgDeliveryMessages } from './messages.js';
 import { registerDeliveryAdminRoutes } from './routes.js';
 
 export { ORG_EVENT_TYPES, ORG_EVENT_JOB, ORG_DELIVER_JOB } from './deliveries.js';
+// Issue 14 (FHIR Subscription): registered in the /fhir scope by src/fhir.
+export { registerSubscriptionRoutes, SUBSCRIPTION_CAPABILITY } from './subscription-routes.js';
 
 export const orgDelivery = defineCapability({
   name: 'org-delivery',
