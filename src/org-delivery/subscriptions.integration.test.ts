@@ -383,6 +383,15 @@ describe('FHIR Subscription for the organisation’s own system (MG-5, MG-13)', 
     );
   });
 
+  test('[MG-5] /fhir/metadata lists Subscription with create, read, search-type and delete', async () => {
+    const cap = await fhir(k.url, null, 'GET', '/fhir/metadata');
+    assert.equal(cap.status, 200);
+    const rest = (cap.json as { rest: { resource?: { type: string; interaction: { code: string }[] }[] }[] }).rest;
+    const entry = rest.flatMap((r) => r.resource ?? []).find((r) => r.type === 'Subscription');
+    assert.ok(entry, 'Subscription listed');
+    assert.deepEqual(entry.interaction.map((i) => i.code).sort(), ['create', 'delete', 'read', 'search-type']);
+  });
+
   test('[MG-5] DELETE stops the notifications', async () => {
     const deleted = await fhir(k.url, gpToken, 'DELETE', `/fhir/Subscription/${appointmentSub}`);
     assert.equal(deleted.status, 204);
