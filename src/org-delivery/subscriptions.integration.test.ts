@@ -15,6 +15,7 @@ import { loadBaseDefinitions, validateBase } from '../fhir/base/validate.js';
 import { startCitizenConversation } from '../messages/conversations.js';
 import type { Principal } from '../platform/db/principal.js';
 import { runInScope, type DataScope } from '../platform/db/scope.js';
+import { loginStaff } from '../staff/login.testkit.js';
 import { Receiver } from './receiver.testkit.js';
 import { PAYLOAD_CONTENT_EXT, TOPIC_BASE } from './subscriptions.js';
 
@@ -403,5 +404,21 @@ describe('FHIR Subscription for the organisation’s own system (MG-5, MG-13)', 
     assert.equal(appointmentHook.received.length, 1, 'nothing after the delete');
     assert.equal(messageHook.received.length, 1, 'not the message topic either');
     assert.equal(pharmacyHook.received.length, 0);
+  });
+
+  test('[MG-5] the admin screen lists the subscription among the endpoints, without a secret to rotate', async () => {
+    const admin = await loginStaff(k.url, 'beheer@apotheekcentrum.example');
+    const page = await admin.client.get('/staff/admin/deliveries');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /FHIR Subscription \(citizen-action\)/);
+    const [row] = await k.db
+      .selectFrom('org_endpoint')
+      .select('id')
+      .where('organisation_id', '=', pharmacy)
+      .where('kind', '=', 'fhir-subscription')
+      .execute();
+    assert.ok(row);
+    assert.ok(page.text.includes(`/endpoints/${row.id}/deactivate`));
+    assert.ok(!page.text.includes(`/endpoints/${row.id}/rotate`));
   });
 });
