@@ -44,8 +44,6 @@ export interface DeliverySettings extends DeliveryHttpOptions {
   maxAttempts: number;
   /** First retry delay; doubles per attempt, capped at one hour. 0: at once (tests). */
   retryMs: number;
-  /** The FHIR base URL ({publicUrl}/fhir) the notifications of FHIR Subscriptions refer to. */
-  fhirBase?: string;
 }
 
 const aad = {
@@ -236,7 +234,11 @@ interface EndpointRow {
 }
 
 /** 'org.deliver': one signed POST; the attempt is logged; a failure retries with back-off until dead. */
-export function deliverHandler(settings: DeliverySettings) {
+export function deliverHandler(
+  settings: DeliverySettings,
+  /** Issue 14 (FHIR Subscription): the FHIR base URL ({publicUrl}/fhir) notifications refer to. */
+  fhirBase = '/fhir',
+) {
   return async (job: Job, ctx: JobContext): Promise<void> => {
     const deliveryId = text(job, 'deliveryId');
     const prepared = await withPrincipal(ctx.db, DELIVERIES, async (tx) => {
@@ -304,7 +306,7 @@ export function deliverHandler(settings: DeliverySettings) {
     if (extra !== null) {
       // A FHIR Subscription: the notification Bundle (Backport IG), ids only, with the receiver's own headers.
       body = JSON.stringify(
-        notificationBundle(settings.fhirBase ?? '/fhir', {
+        notificationBundle(fhirBase, {
           deliveryId: d.id,
           subscriptionId: d.endpoint_id,
           topic: d.topic ?? '',

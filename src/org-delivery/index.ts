@@ -28,10 +28,7 @@ export const orgDelivery = defineCapability({
     const settings = app.koepel.config.delivery;
     app.koepel.jobs.add(ORG_EVENT_JOB, orgEventHandler(settings));
     // Issue 14 (FHIR Subscription): notifications refer to the FHIR base URL.
-    app.koepel.jobs.add(
-      ORG_DELIVER_JOB,
-      deliverHandler({ ...settings, fhirBase: `${app.koepel.config.publicUrl}/fhir` }),
-    );
+    app.koepel.jobs.add(ORG_DELIVER_JOB, deliverHandler(settings, `${app.koepel.config.publicUrl}/fhir`));
     registerDeliveryAdminRoutes(app);
   },
 });

@@ -406,6 +406,38 @@ describe('FHIR Subscription for the organisation’s own system (MG-5, MG-13)', 
     assert.equal(pharmacyHook.received.length, 0);
   });
 
+  test('[MG-5] with the guard on, a delivery to a loopback http address is refused at delivery too', async () => {
+    const delivery = k.config.delivery;
+    delivery.allowPrivate = false;
+    try {
+      await as(citizen(), (s) =>
+        startCitizenConversation(s, citizen(), {
+          organisationId: gp,
+          addressedTo: null,
+          subject: 'Nog een vraag',
+          body: 'Tweede bericht',
+          files: [],
+          key: crypto.randomUUID(),
+          followsId: null,
+        }),
+      );
+      await run();
+    } finally {
+      delivery.allowPrivate = true;
+    }
+    assert.equal(messageHook.received.length, 1, 'nothing new arrived');
+    const last = await k.db
+      .selectFrom('org_delivery')
+      .select(['state', 'last_error', 'event_number'])
+      .where('organisation_id', '=', gp)
+      .where('event_type', '=', 'message.created')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.ok(last.state === 'failed' || last.state === 'dead', last.state);
+    assert.equal(last.last_error, 'url-not-https');
+    assert.equal(Number(last.event_number), 2, 'the second event of this subscription');
+  });
+
   test('[MG-5] the admin screen lists the subscription among the endpoints, without a secret to rotate', async () => {
     const admin = await loginStaff(k.url, 'beheer@apotheekcentrum.example');
     const page = await admin.client.get('/staff/admin/deliveries');
