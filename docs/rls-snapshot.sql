@@ -441,8 +441,14 @@ grant select, insert, update on org_endpoint to koepel_app;
 create policy org_endpoint_admin on org_endpoint as permissive for all to public
   using (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:api-clients'::text))
   with check (koepel_principal_kind() = 'staff'::text AND organisation_id = koepel_org() AND koepel_has_permission('admin:api-clients'::text));
+create policy org_endpoint_client on org_endpoint as permissive for all to public
+  using (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND kind = 'fhir-subscription'::text)
+  with check (koepel_principal_kind() = 'client'::text AND organisation_id = koepel_org() AND kind = 'fhir-subscription'::text);
 create policy org_endpoint_deliveries on org_endpoint as permissive for select to public
   using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'deliveries'::text);
+create policy org_endpoint_deliveries_count on org_endpoint as permissive for update to public
+  using (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'deliveries'::text)
+  with check (koepel_principal_kind() = 'system'::text AND current_setting('koepel.purpose'::text, true) = 'deliveries'::text);
 
 -- ------------------------------------------------------------------------------------------------------------------
 -- table organisation: row-level security enabled, forced

@@ -4,6 +4,8 @@ import { MAX_ENTRIES } from './ingest.js';
 import { INGEST_TYPES, isSchedulingType } from './resources.js';
 import { TOKEN_PATH } from '../api-clients/index.js';
 import { COMMUNICATION_CAPABILITY } from './communications.js';
+// Issue 14 (FHIR Subscription)
+import { SUBSCRIPTION_CAPABILITY } from '../org-delivery/index.js';
 
 function ingestCapability(publicUrl: string) {
   return {
@@ -88,5 +90,5 @@ function ingestCapability(publicUrl: string) {
 /** The write side with the secure messages (issue 13): the organisation's system reads and answers its conversations. */
 export function writeCapability(publicUrl: string) {
   const ingest = ingestCapability(publicUrl);
-  return { ...ingest, resource: [...ingest.resource, COMMUNICATION_CAPABILITY] };
+  return { ...ingest, resource: [...ingest.resource, COMMUNICATION_CAPABILITY, SUBSCRIPTION_CAPABILITY] };
 }

@@ -7,6 +7,8 @@ import { closeValidationPool } from './base/pool.js';
 import { registerFhirReadRoutes } from './read/routes.js';
 import { registerCommunicationRoutes } from './communication-routes.js';
 import { MAX_BODY_BYTES, registerFhirWriteRoutes } from './routes.js';
+// Issue 14 (FHIR Subscription): the organisation's system subscribes to citizen actions (src/org-delivery).
+import { registerSubscriptionRoutes } from '../org-delivery/index.js';
 
 export { clientContext, ingestBundle, ingestResource, type IngestContext } from './ingest.js';
 export { setTypeScriptWorkerStart } from './base/pool.js';
@@ -21,6 +23,7 @@ export const fhir = defineCapability({
         registerFhirWriteRoutes(scope);
         registerFhirReadRoutes(scope);
         registerCommunicationRoutes(scope);
+        registerSubscriptionRoutes(scope); // Issue 14 (FHIR Subscription)
       },
       { prefix: '/fhir' },
     );

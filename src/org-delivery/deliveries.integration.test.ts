@@ -142,7 +142,12 @@ describe('delivery of citizen actions to the organisation’s own system (MG-5, 
     assert.ok(!again.text.includes('>HIS <productie>'), 'escaped as text');
     assert.ok(!again.text.includes(gpHook.secret), 'shown once');
     const row = await k.db.selectFrom('org_endpoint').select(['secret_ciphertext', 'url']).executeTakeFirstOrThrow();
-    assert.ok(!Buffer.from(row.secret_ciphertext).toString('latin1').includes(gpHook.secret.slice(6)), 'sealed');
+    assert.ok(
+      !Buffer.from(row.secret_ciphertext ?? [])
+        .toString('latin1')
+        .includes(gpHook.secret.slice(6)),
+      'sealed',
+    );
     pharmacyHook.secret = await register(pharmacyAdmin, 'Apotheeksysteem', pharmacyHook.url);
   });
 

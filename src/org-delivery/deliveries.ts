@@ -18,6 +18,8 @@ import type { Tx } from '../platform/db/principal.js';
 import { enqueueJob, PermanentJobError, RetryJobError, type Job } from '../platform/jobs/queue.js';
 import type { JobContext } from '../platform/jobs/worker.js';
 import { DeliveryError, postOnce, type DeliveryHttpOptions } from './http.js';
+// Issue 14 (FHIR Subscription): the second kind of endpoint.
+import { headersAad, notificationBundle, parseHeader, topicMatches } from './subscriptions.js';
 
 export const ORG_EVENT_JOB = 'org.event';
 export const ORG_DELIVER_JOB = 'org.deliver';
@@ -94,7 +96,7 @@ export async function rotateSecret(
     .where('organisation_id', '=', organisationId)
     .where('active', '=', true)
     .executeTakeFirst();
-  if (!row) return null;
+  if (!row?.secret_ciphertext) return null; // a FHIR Subscription has no secret
   const owner = { kind: 'organisation', id: organisationId } as const;
   const current = await scope.keys.decrypt(scope.tx, owner, row.secret_ciphertext, aad.secret(id));
   const secret = newWebhookSecret();
@@ -158,11 +160,13 @@ export function orgEventHandler(settings: DeliverySettings) {
     await ctx.finishWith('deliveries', async ({ tx }) => {
       const endpoints = await tx
         .selectFrom('org_endpoint')
-        .select('id')
+        .select(['id', 'kind', 'topic'])
         .where('organisation_id', '=', organisationId)
         .where('active', '=', true)
         .execute();
       for (const e of endpoints) {
+        // A FHIR Subscription hears only the events of its topic.
+        if (e.kind === 'fhir-subscription' && !topicMatches(e.topic, text(job, 'eventType'))) continue;
         const row = await tx
           .insertInto('org_delivery')
           .values({
@@ -177,6 +181,20 @@ export function orgEventHandler(settings: DeliverySettings) {
           .onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing())
           .returning('id')
           .executeTakeFirst();
+        if (row && e.kind === 'fhir-subscription') {
+          // The Backport IG's event number: this subscription's events, counted from 1.
+          const counted = await tx
+            .updateTable('org_endpoint')
+            .set((eb) => ({ events_since_start: eb('events_since_start', '+', 1) }))
+            .where('id', '=', e.id)
+            .returning('events_since_start')
+            .executeTakeFirstOrThrow();
+          await tx
+            .updateTable('org_delivery')
+            .set({ event_number: counted.events_since_start })
+            .where('id', '=', row.id)
+            .execute();
+        }
         if (row) {
           await enqueueJob(
             tx,
@@ -197,6 +215,7 @@ export function signatures(secrets: string[], id: string, timestamp: Date, body:
 
 async function endpointSecrets(tx: Tx, keys: KeyStore, organisationId: string, e: EndpointRow): Promise<string[]> {
   const owner = { kind: 'organisation', id: organisationId } as const;
+  if (!e.secret_ciphertext) return [];
   const secrets = [await keys.decrypt(tx, owner, e.secret_ciphertext, aad.secret(e.id))];
   if (e.previous_secret_ciphertext && e.previous_secret_until && e.previous_secret_until.getTime() > Date.now()) {
     secrets.push(await keys.decrypt(tx, owner, e.previous_secret_ciphertext, aad.previous(e.id)));
@@ -208,13 +227,17 @@ interface EndpointRow {
   id: string;
   url: string;
   active: boolean;
-  secret_ciphertext: Uint8Array;
+  secret_ciphertext: Uint8Array | null;
   previous_secret_ciphertext: Uint8Array | null;
   previous_secret_until: Date | null;
 }
 
 /** 'org.deliver': one signed POST; the attempt is logged; a failure retries with back-off until dead. */
-export function deliverHandler(settings: DeliverySettings) {
+export function deliverHandler(
+  settings: DeliverySettings,
+  /** Issue 14 (FHIR Subscription): the FHIR base URL ({publicUrl}/fhir) notifications refer to. */
+  fhirBase = '/fhir',
+) {
   return async (job: Job, ctx: JobContext): Promise<void> => {
     const deliveryId = text(job, 'deliveryId');
     const prepared = await ctx.asSystem('deliveries', async ({ tx }) => {
@@ -235,39 +258,81 @@ export function deliverHandler(settings: DeliverySettings) {
           'e.secret_ciphertext',
           'e.previous_secret_ciphertext',
           'e.previous_secret_until',
+          'e.kind',
+          'e.topic',
+          'e.payload_content',
+          'e.headers_ciphertext',
+          'd.event_number',
         ])
         .where('d.id', '=', deliveryId)
         .executeTakeFirst();
       if (!d || d.state === 'delivered') return null;
-      if (!d.active) return { d, secrets: [] as string[] };
+      if (!d.active) return { d, secrets: [] as string[], extra: null };
+      if (d.kind === 'fhir-subscription') {
+        // The receiver's own headers (e.g. Authorization), unsealed only here and never logged.
+        const extra: Record<string, string> = {};
+        if (d.headers_ciphertext) {
+          const owner = { kind: 'organisation', id: d.organisation_id } as const;
+          const list = JSON.parse(
+            await ctx.keys.decrypt(tx, owner, d.headers_ciphertext, headersAad(d.endpoint_id)),
+          ) as string[];
+          for (const h of list) {
+            const parsed = parseHeader(h);
+            if (parsed) extra[parsed[0]] = parsed[1];
+          }
+        }
+        return { d, secrets: [] as string[], extra };
+      }
       const endpoint: EndpointRow = { ...d, id: d.endpoint_id };
-      return { d, secrets: await endpointSecrets(tx, ctx.keys, d.organisation_id, endpoint) };
+      return { d, secrets: await endpointSecrets(tx, ctx.keys, d.organisation_id, endpoint), extra: null };
     });
     if (!prepared) return;
-    const { d, secrets } = prepared;
+    const { d, secrets, extra } = prepared;
     const record = (tx: Tx, values: { state: string; status: number | null; error: string | null }) =>
       sql`update org_delivery set state = ${values.state}, attempts = attempts + 1, last_status = ${values.status},
             last_error = ${values.error}, last_attempt_at = now(),
             delivered_at = case when ${values.state} = 'delivered' then now() else delivered_at end
           where id = ${deliveryId}`.execute(tx);
-    if (secrets.length === 0) {
+    if (secrets.length === 0 && extra === null) {
       await ctx.asSystem('deliveries', ({ tx }) => record(tx, { state: 'dead', status: null, error: 'endpoint-off' }));
       throw new PermanentJobError('endpoint-off');
     }
-    const body = JSON.stringify({
-      type: d.event_type,
-      timestamp: d.occurred_at.toISOString(),
-      data: { id: d.resource_id, resourceType: d.resource_type, organisation: d.organisation_id },
-    });
-    const now = new Date();
-    const headers = {
-      'webhook-id': d.id,
-      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': signatures(secrets, d.id, now, body),
-    };
+    let body: string;
+    let headers: Record<string, string>;
+    let contentType: string | undefined;
+    if (extra !== null) {
+      // A FHIR Subscription: the notification Bundle (Backport IG), ids only, with the receiver's own headers.
+      body = JSON.stringify(
+        notificationBundle(fhirBase, {
+          deliveryId: d.id,
+          subscriptionId: d.endpoint_id,
+          topic: d.topic ?? '',
+          content: d.payload_content ?? 'empty',
+          eventNumber: d.event_number ?? 1,
+          eventType: d.event_type,
+          occurredAt: d.occurred_at,
+          resourceType: d.resource_type,
+          resourceId: d.resource_id,
+        }),
+      );
+      headers = extra;
+      contentType = 'application/fhir+json';
+    } else {
+      body = JSON.stringify({
+        type: d.event_type,
+        timestamp: d.occurred_at.toISOString(),
+        data: { id: d.resource_id, resourceType: d.resource_type, organisation: d.organisation_id },
+      });
+      const now = new Date();
+      headers = {
+        'webhook-id': d.id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signatures(secrets, d.id, now, body),
+      };
+    }
     try {
       // Not tied to the worker's stop signal (one listener per delivery on a shared signal): the timeout bounds it.
-      const status = await postOnce(d.url, headers, body, settings);
+      const status = await postOnce(d.url, headers, body, settings, undefined, contentType);
       await ctx.finishWith('deliveries', ({ tx }) => record(tx, { state: 'delivered', status, error: null }));
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError('error');

@@ -141,6 +141,8 @@ export function postOnce(
   body: string,
   options: DeliveryHttpOptions,
   signal?: AbortSignal,
+  /** Issue 14 (FHIR Subscription): a notification Bundle is application/fhir+json. */
+  contentType = 'application/json',
 ): Promise<number> {
   const problem = urlProblem(url, options.allowPrivate);
   if (problem) return Promise.reject(new DeliveryError(problem));
@@ -165,7 +167,7 @@ export function postOnce(
         lookup: guardedLookup(options.allowPrivate) as unknown as typeof dnsLookup,
         headers: {
           ...headers,
-          'content-type': 'application/json',
+          'content-type': contentType,
           'content-length': String(Buffer.byteLength(body)),
           'user-agent': 'Koepel-Webhooks/1',
         },

@@ -8,6 +8,8 @@ import { orgDeliveryMessages } from './messages.js';
 import { registerDeliveryAdminRoutes } from './routes.js';
 
 export { ORG_EVENT_TYPES, ORG_EVENT_JOB, ORG_DELIVER_JOB } from './deliveries.js';
+// Issue 14 (FHIR Subscription): registered in the /fhir scope by src/fhir.
+export { registerSubscriptionRoutes, SUBSCRIPTION_CAPABILITY } from './subscription-routes.js';
 
 export const orgDelivery = defineCapability({
   name: 'org-delivery',
@@ -25,7 +27,8 @@ export const orgDelivery = defineCapability({
     // Registered here rather than in `jobs`: the handlers need this instance's settings.
     const settings = app.koepel.config.delivery;
     app.koepel.jobs.add(ORG_EVENT_JOB, orgEventHandler(settings));
-    app.koepel.jobs.add(ORG_DELIVER_JOB, deliverHandler(settings));
+    // Issue 14 (FHIR Subscription): notifications refer to the FHIR base URL.
+    app.koepel.jobs.add(ORG_DELIVER_JOB, deliverHandler(settings, `${app.koepel.config.publicUrl}/fhir`));
     registerDeliveryAdminRoutes(app);
   },
 });

@@ -17,7 +17,7 @@ const idParams = z.object({ id: z.uuid() });
 async function overview(scope: DataScope, organisationId: string) {
   const endpoints = await scope.tx
     .selectFrom('org_endpoint')
-    .select(['id', 'name', 'url', 'active'])
+    .select(['id', 'name', 'url', 'active', 'kind'])
     .where('organisation_id', '=', organisationId)
     .orderBy('active', 'desc')
     .orderBy('created_at', 'desc')

@@ -25,6 +25,8 @@ export interface EndpointView {
   name: string;
   url: string;
   active: boolean;
+  /** Issue 14 (FHIR Subscription): 'fhir-subscription' has no secret to rotate. */
+  kind?: string;
 }
 
 export interface DeliveryView {
@@ -88,13 +90,17 @@ export function DeliveryAdminPage(props: {
                 html: (e) =>
                   e.active ? (
                     <>
-                      <Form ctx={ctx} action={`${DELIVERY_ADMIN}/endpoints/${e.id}/rotate`}>
-                        <Button
-                          style="secondary"
-                          text={t('orgDelivery.rotate')}
-                          label={t('orgDelivery.rotateLabel', { name: e.name })}
-                        />
-                      </Form>
+                      {e.kind === 'fhir-subscription' ? (
+                        ''
+                      ) : (
+                        <Form ctx={ctx} action={`${DELIVERY_ADMIN}/endpoints/${e.id}/rotate`}>
+                          <Button
+                            style="secondary"
+                            text={t('orgDelivery.rotate')}
+                            label={t('orgDelivery.rotateLabel', { name: e.name })}
+                          />
+                        </Form>
+                      )}
                       <Form ctx={ctx} action={`${DELIVERY_ADMIN}/endpoints/${e.id}/deactivate`}>
                         <Button
                           style="secondary"

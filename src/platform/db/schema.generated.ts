@@ -74,6 +74,10 @@ export type OrganisationKind = 'gp' | 'hospital' | 'municipality' | 'neighbourho
 
 export type OrgDeliveryState = 'dead' | 'delivered' | 'failed' | 'pending';
 
+export type OrgEndpointKind = 'fhir-subscription' | 'webhook';
+
+export type OrgEndpointPayloadContent = 'empty' | 'id-only';
+
 export type PortalNoticeKind = 'portal-change' | 'privacy-statement-change';
 
 export type RecordAccessRequestStatus = 'declined' | 'granted' | 'open';
@@ -604,6 +608,7 @@ export interface OrgDelivery {
   delivered_at: Timestamp | null;
   endpoint_id: string;
   event_id: string;
+  event_number: number | null;
   event_type: string;
   id: Generated<string>;
   last_attempt_at: Timestamp | null;
@@ -618,15 +623,22 @@ export interface OrgDelivery {
 
 export interface OrgEndpoint {
   active: Generated<boolean>;
+  api_client_id: string | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
+  deleted_at: Timestamp | null;
+  events_since_start: Generated<number>;
+  headers_ciphertext: Uint8Array | null;
   id: Generated<string>;
-  kind: Generated<string>;
+  kind: Generated<OrgEndpointKind>;
   name: string;
   organisation_id: string;
+  payload_content: OrgEndpointPayloadContent | null;
   previous_secret_ciphertext: Uint8Array | null;
   previous_secret_until: Timestamp | null;
-  secret_ciphertext: Uint8Array;
+  reason: string | null;
+  secret_ciphertext: Uint8Array | null;
+  topic: string | null;
   updated_at: Generated<Timestamp>;
   url: string;
 }
