@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { cpuDelta, localDatabaseName, postgresCpuByPid } from './cpu.js';
 import { createBenchDatabase } from './database.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,6 +67,11 @@ async function main(): Promise<void> {
     };
     const until = (n: number) =>
       receiver.received.length >= n ? Promise.resolve() : new Promise<void>((resolve) => (waiting = { n, resolve }));
+    // CPU per delivery: this process (Koepel's worker, and the receiver, which runs here too) and the PostgreSQL
+    // backends of the bench database (bench/cpu.ts).
+    const dbName = benchDb ? localDatabaseName(benchDb.url) : null;
+    const pgBefore = postgresCpuByPid(dbName);
+    const cpuBefore = process.cpuUsage();
     const t0 = performance.now();
     await k.db.transaction().execute(async (tx) => {
       await sql`select koepel_enqueue_job('org.event', jsonb_build_object('eventId', gen_random_uuid(),
@@ -75,6 +81,8 @@ async function main(): Promise<void> {
     });
     await until(EVENTS);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const pgCpu = cpuDelta(pgBefore, postgresCpuByPid(dbName));
     const verified = receiver.received.filter((r) => r.verified).length;
 
     // Latency from a citizen action to the receipt.
@@ -108,6 +116,8 @@ async function main(): Promise<void> {
         deliveriesPerSecond: Math.round(EVENTS / seconds),
         jobsPerSecond: Math.round((2 * EVENTS) / seconds),
         verified,
+        nodeCpuMsPerDelivery: Math.round(((cpu.user + cpu.system) / 1000 / EVENTS) * 100) / 100,
+        postgresCpuMsPerDelivery: pgCpu === null ? null : Math.round((pgCpu / 1000 / EVENTS) * 100) / 100,
       },
       latencyMs: {
         actions: ACTIONS,
