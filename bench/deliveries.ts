@@ -69,7 +69,8 @@ async function main(): Promise<void> {
       receiver.received.length >= n ? Promise.resolve() : new Promise<void>((resolve) => (waiting = { n, resolve }));
     // CPU per delivery: this process (Koepel's worker, and the receiver, which runs here too) and the PostgreSQL
     // backends of the bench database (bench/cpu.ts).
-    const dbName = benchDb ? localDatabaseName(benchDb.url) : null;
+    // The database Koepel really uses: the harness gives it one of its own on the bench server.
+    const dbName = k.config.database.kind === 'postgres' ? localDatabaseName(k.config.database.url) : null;
     const pgBefore = postgresCpuByPid(dbName);
     const cpuBefore = process.cpuUsage();
     const t0 = performance.now();
