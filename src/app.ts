@@ -38,6 +38,7 @@ import { registerErrorHandling } from './platform/http/error-pages.js';
 import { registerHealthRoutes } from './platform/http/health.js';
 import { registerLifecycle } from './platform/http/lifecycle.js';
 import { registerKernelRoutes } from './platform/http/kernel-routes.js';
+import { registerSessionTimeout } from './platform/session/timeout.js';
 import { registerRequestContext, type PortalRegistry } from './platform/http/request-context.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import { Messages } from './platform/i18n/i18n.js';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerAssets(app, () => deps.portals.all());
   registerKernelRoutes(app);
+  registerSessionTimeout(app);
   registerHealthRoutes(app, lifecycle);
   await registerCapabilities(app, [...CAPABILITIES, ...(deps.extraCapabilities ?? [])]);
   return app;

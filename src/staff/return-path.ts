@@ -1,7 +1,7 @@
 // Where a login returns to after a session ended on a staff page (/staff/login?return=/staff/…). Only a path of the
-// staff workplace itself, in plain characters: never another host, scheme, protocol-relative or encoded path, so the
+// staff workplace (or the operator's pages) itself, in plain characters: never another host, scheme, protocol-relative or encoded path, so the
 // parameter cannot send anyone elsewhere (no open redirect).
-const RETURN_PATH = /^\/staff(\/[A-Za-z0-9_-]+)*\/?$/;
+const RETURN_PATH = /^\/(staff|operator)(\/[A-Za-z0-9_-]+)*\/?$/;
 
 export function safeReturnPath(value: unknown): string | null {
   if (typeof value !== 'string' || value.length > 200) return null;

@@ -146,11 +146,12 @@ describe('staff workplace', () => {
     assert.equal(done.location, '/staff/record-requests');
     assert.equal((await client.get('/staff/record-requests')).status, 200);
 
-    // A form sent after the session ended is sent to log in again (no "forged form" page).
+    // A form sent after the session ended says so and offers to log in again (no "forged form" page; issue 17).
     await k.db.updateTable('session').set({ ended_at: new Date() }).where('ended_at', 'is', null).execute();
     const post = await client.post('/staff/patients/search', { _csrf: 'whatever', name: 'x' });
-    assert.equal(post.status, 303);
-    assert.equal(post.location, '/staff/login');
+    assert.equal(post.status, 401);
+    assert.match(post.text, /Uw sessie is verlopen/);
+    assert.match(post.text, /href="\/staff\/login"/);
     // Without any session: a staff page also goes to the login, with the return.
     const fresh = await new HttpClient(k.url).get('/staff/admin/employees');
     assert.equal(fresh.location, '/staff/login?return=%2Fstaff%2Fadmin%2Femployees');

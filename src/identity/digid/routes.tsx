@@ -21,6 +21,7 @@ import {
   type Children,
 } from '../../platform/web/components/index.js';
 import { publicJwks } from '../../platform/crypto/private-jwks.js';
+import { localReturnPath } from '../../platform/session/timeout.js';
 import type { IdentitySource } from '../brp/brp-client.js';
 import { auditLoginAttempt, completeCitizenLogin } from '../citizen-login.js';
 import { checkDigidClaims } from './claims.js';
@@ -141,16 +142,22 @@ function NoCareRelationshipPage(props: { req: FastifyRequest }): JSX.Element {
 }
 
 /**
- * Where to go after login, when a page sent the visitor to log in (?return=…). Only the OAuth consent page can ask
- * for it: a fixed local path, so the login never becomes an open redirect.
+ * Where to go after login, when a page sent the visitor to log in (?return=…): the OAuth consent page, or the citizen
+ * page a session ended on (issue 17: "log in again" returns to the same page). A local path in plain characters
+ * only, never another area's or a login's, so the login never becomes an open redirect.
  */
 export function loginReturnPath(value: unknown): string | null {
   // Printable ASCII without "#" and a backslash: a Location header carries it as it is.
-  return typeof value === 'string' &&
+  if (
+    typeof value === 'string' &&
     value.length <= 4000 &&
     /^\/oauth\/authorize\?[\x21\x22\x24-\x5b\x5d-\x7e]*$/.test(value)
-    ? value
-    : null;
+  )
+    return value;
+  const page = localReturnPath(value);
+  if (!page || page === '/' || /^\/(login|logout|session|staff|operator|api|fhir|oauth|dev|assets)(\/|$)/.test(page))
+    return null;
+  return page;
 }
 
 export function registerDigidLogin(app: FastifyInstance, digid: DigidClient, identity: IdentitySource): void {

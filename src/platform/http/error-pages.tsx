@@ -1,7 +1,9 @@
 // Turns every error into the right answer: a page in the visitor's language (HTML), or problem+json (/api).
 // The database being unreachable is a 503 with Retry-After, and the server keeps running to recover.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MessagePage } from '../web/layout.js';
+import { Layout, MessagePage } from '../web/layout.js';
+import type { PageContext } from '../web/context.js';
+import { loginPathFor } from '../session/timeout.js';
 import type { MessageKey } from '../i18n/i18n.js';
 import { pageContext, sendPage, clearSessionCookie } from './request-context.js';
 import { HttpError, isDatabaseUnavailable, RETRY_AFTER_SECONDS, type ErrorKind } from './errors.js';
@@ -55,6 +57,17 @@ export async function renderError(
       );
   }
   if (kind === 'loginRequired' && req.sessionExpired) clearSessionCookie(reply);
+  // A session that ended (idle, its absolute limit): say so, and offer to log in again, back to this page (WCAG
+  // 2.2.1). A form sent after the end is not kept on the server; the timeout script keeps what was typed in the
+  // browser (static/session-timeout.js) and points the login back at the form's page. A staff page asked for again
+  // goes straight to the staff login, which says the same and returns here.
+  const endedLogin = kind === 'loginRequired' && req.sessionExpired ? loginPathFor(req.endedSessionKind) : null;
+  const staffPageAgain = req.method === 'GET' && req.endedSessionKind === 'staff';
+  if (endedLogin && !staffPageAgain) {
+    const path = req.url.split('?')[0] ?? '/';
+    const back = req.method === 'GET' ? `?return=${encodeURIComponent(path)}` : '';
+    return sendPage(reply, SessionEndedPage({ ctx, login: `${endedLogin}${back}`, sent: req.method !== 'GET' }), 401);
+  }
   // A page of an area with its own login (the staff workplace): straight to that login, and back here afterwards.
   // (Someone logged in as another kind of user — a citizen — gets the page below instead.)
   if (kind === 'loginRequired' && req.principal.kind === 'anonymous') {
@@ -92,4 +105,36 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return renderError(req, reply, status, kind);
   });
   app.setNotFoundHandler((req, reply) => renderError(req, reply, 404, 'notFound'));
+}
+
+/** The session has ended: what happened, that nothing sent was kept, and the way back in. */
+function SessionEndedPage(props: { ctx: PageContext; login: string; sent: boolean }): JSX.Element {
+  const { t } = props.ctx;
+  return (
+    <Layout ctx={props.ctx} title={t('error.sessionEnded.title')} sessionEnded>
+      <h1 class="utrecht-heading-1" safe>
+        {t('error.sessionEnded.title')}
+      </h1>
+      <p class="utrecht-paragraph" safe>
+        {t('error.sessionEnded.body')}
+      </p>
+      {props.sent ? (
+        <p class="utrecht-paragraph" id="koepel-session-not-saved" safe>
+          {t('error.sessionEnded.notSaved')}
+        </p>
+      ) : (
+        ''
+      )}
+      <p class="utrecht-paragraph">
+        <a
+          class="utrecht-button-link utrecht-button-link--primary-action"
+          href={props.login}
+          id="koepel-login-again"
+          safe
+        >
+          {t('session.loginAgain')}
+        </a>
+      </p>
+    </Layout>
+  );
 }

@@ -30,6 +30,7 @@ import { principalOf, SESSION_COOKIE, type Session, type SessionStore } from '..
 import type { PageContext, PortalView } from '../web/context.js';
 import { HttpError } from './errors.js';
 import { withoutBidiControls } from '../web/components/escape.js';
+import { formDraftKey, loginPathFor, sessionTiming } from '../session/timeout.js';
 
 export interface Services {
   config: Config;
@@ -69,6 +70,8 @@ declare module 'fastify' {
     session: Session | null;
     /** A cookie was presented but its session had ended (idle, absolute limit, logout). */
     sessionExpired: boolean;
+    /** Whose session ended, when the database still knew it (the page offers that area's login again). */
+    endedSessionKind: Session['kind'] | null;
     principal: Principal;
     lang: Lang;
     accessPoint: AccessPoint;
@@ -94,6 +97,8 @@ declare module 'fastify' {
      * hold the transaction their session was read in (a pooled connection; PGlite's only one) while they wait.
      */
     requestTransaction?: boolean;
+    /** false: reading the session does not count as a visit (the session-timeout script asking how long is left). */
+    sessionTouch?: boolean;
   }
 }
 
@@ -101,6 +106,7 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
   app.decorate('koepel', services);
   app.decorateRequest('session', null);
   app.decorateRequest('sessionExpired', false);
+  app.decorateRequest('endedSessionKind', null);
   app.decorateRequest('principal', null as never);
   app.decorateRequest('lang', 'nl');
   app.decorateRequest('accessPoint', null as never);
@@ -171,9 +177,11 @@ export function registerRequestContext(app: FastifyInstance, services: Services)
       // out, rotate sessions and call other services, so theirs commits in the same round trip.
       const keep =
         (req.method === 'GET' || req.method === 'HEAD') && req.routeOptions.config.requestTransaction !== false;
-      const { session, pinned } = await services.sessions.open(token, keep);
+      const touch = req.routeOptions.config.sessionTouch !== false;
+      const { session, pinned, endedKind } = await services.sessions.open(token, keep, touch);
       req.session = session;
       req.sessionExpired = session === null;
+      req.endedSessionKind = endedKind;
       req.principal = principalOf(session);
       // An anonymous visitor (a login under way, which calls DigiD or the BRP) holds no connection meanwhile.
       if (pinned && req.principal.kind !== 'anonymous' && req.requestTransaction) req.requestTransaction.hold(pinned);
@@ -343,7 +351,16 @@ export function pageContext(req: FastifyRequest): PageContext {
     area,
     badge: (link) => badgeOf(req, link),
     path: req.url.split('?')[0] ?? '/',
+    session: user && s ? timingOf(req, s) : null,
   };
+}
+
+/** The session's limits as a page shows them to the timeout script (only to the person logged in). */
+function timingOf(req: FastifyRequest, s: Session): PageContext['session'] {
+  const loginPath = loginPathFor(s.kind);
+  if (!loginPath) return null;
+  const { sessions, keys } = req.server.koepel;
+  return { ...sessionTiming(s, sessions.idleMs), draftKey: formDraftKey(keys, s), loginPath };
 }
 
 const badgeCache = new WeakMap<FastifyRequest, Map<string, Promise<number | null>>>();

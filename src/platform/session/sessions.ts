@@ -57,6 +57,9 @@ export interface Session {
   csrfToken: string;
   state: Record<string, unknown>;
   createdAt: Date;
+  /** The last visit the database noted (at most TOUCH_AFTER_MS old), and the fixed end: the session's two limits. */
+  lastSeenAt: Date;
+  absoluteExpiresAt: Date;
   /** Filled in for staff sessions from the current membership (rights can change during a session). */
   staff: {
     role: StaffRole;
@@ -124,27 +127,41 @@ export class SessionStore {
    * one batch). With keep, the transaction stays open as the session's principal and is handed back, for the
    * request's data work to continue (withPrincipal, RequestTransaction); without, it commits in the same round trip.
    */
-  async open(token: string, keep: boolean): Promise<{ session: Session | null; pinned: PinnedTransaction | null }> {
-    if (!TOKEN_PATTERN.test(token)) return { session: null, pinned: null };
+  async open(
+    token: string,
+    keep: boolean,
+    touch = true,
+  ): Promise<{ session: Session | null; pinned: PinnedTransaction | null; endedKind: Session['kind'] | null }> {
+    if (!TOKEN_PATTERN.test(token)) return { session: null, pinned: null, endedKind: null };
     const tokenHash = hashToken(token);
+    // Without touch (the session-timeout script asking how long is left), the visit is not noted: asking must not
+    // keep a session alive. The function notes a visit only when the last one is older than its third argument.
+    const touchAfter = touch ? TOUCH_AFTER_MS : Math.trunc(this.limits.absoluteMs) + 1;
     // Every value is generated here (a hex digest, two integers): nothing from the request is quoted into the SQL.
     const prologue =
       `${beginStatement(SYSTEM)}; select * from koepel_open_session('\\x${tokenHash.toString('hex')}'::bytea, ` +
-      `${Math.trunc(this.limits.idleMs)}, ${TOUCH_AFTER_MS})`;
+      `${Math.trunc(this.limits.idleMs)}, ${touchAfter})`;
+    // The row carries the visit noted before this one: when the function noted this one, it is now.
+    const judge = (row: OpenedRow) => {
+      const session = this.judge(row);
+      if (session && touch && Date.now() - session.lastSeenAt.getTime() > TOUCH_AFTER_MS)
+        session.lastSeenAt = new Date();
+      return session;
+    };
     if (!keep) {
       const row = (await runBatch(this.db, `${prologue}; commit`))[0] as OpenedRow | undefined;
-      const session = row ? this.judge(row) : null;
+      const session = row ? judge(row) : null;
       if (row && !session && !row.ended_at) await this.endByHash(tokenHash);
-      return { session, pinned: null };
+      return { session, pinned: null, endedKind: row && !session ? row.kind : null };
     }
     const { rows, pinned } = await openPinnedTransaction(this.db, prologue, principalKey({ kind: 'anonymous' }));
     const row = rows[0] as OpenedRow | undefined;
-    const session = row ? this.judge(row) : null;
+    const session = row ? judge(row) : null;
     if (row && !session && !row.ended_at) {
       // Idle, past its limit or revoked: ended for good (not only refused), once this transaction let go.
       await pinned.finish('commit');
       await this.endByHash(tokenHash);
-      return { session: null, pinned: null };
+      return { session: null, pinned: null, endedKind: row.kind };
     }
     // The application is the judge of the principal: the database's derivation must agree with it, else the
     // application's settings win (a session at the edge of its idle limit, between two clocks).
@@ -160,7 +177,7 @@ export class SessionStore {
       }
       pinned.key = expected;
     }
-    return { session, pinned };
+    return { session, pinned, endedKind: row && !session ? row.kind : null };
   }
 
   /** The session a row describes if it is live by this process's clock, else null. */
@@ -187,6 +204,8 @@ export class SessionStore {
       csrfToken: row.csrf_token,
       state: row.state,
       createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      absoluteExpiresAt: row.absolute_expires_at,
       staff:
         row.kind === 'staff' && row.display_name !== null
           ? {
@@ -215,6 +234,28 @@ export class SessionStore {
         .where('token_hash', '=', session.tokenHash)
         .execute(),
     );
+  }
+
+  /**
+   * "Stay logged in" (WCAG 2.2.1): notes a visit now, so the idle limit starts again. The absolute limit stays.
+   * Answers the session's new last visit.
+   */
+  async extend(session: Session): Promise<Date> {
+    const now = new Date();
+    await withPrincipal(this.db, SYSTEM, (tx) =>
+      tx
+        .updateTable('session')
+        .set({ last_seen_at: now })
+        .where('token_hash', '=', session.tokenHash)
+        .where('ended_at', 'is', null)
+        .execute(),
+    );
+    session.lastSeenAt = now;
+    return now;
+  }
+
+  get idleMs(): number {
+    return this.limits.idleMs;
   }
 
   async end(session: Session): Promise<void> {

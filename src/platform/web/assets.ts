@@ -36,6 +36,7 @@ export function registerAssets(app: FastifyInstance, portals: () => PortalView[]
   const css = buildStylesheet();
   const favicon = own('favicon.svg');
   const digid = own('digid-logo.svg');
+  const sessionTimeout = own('session-timeout.js');
   const cache = 'public, max-age=3600';
   app.get('/assets/koepel.css', async (_req, reply) =>
     reply.type('text/css; charset=utf-8').header('Cache-Control', cache).send(css),
@@ -45,6 +46,9 @@ export function registerAssets(app: FastifyInstance, portals: () => PortalView[]
   );
   app.get('/assets/digid-logo.svg', async (_req, reply) =>
     reply.type('image/svg+xml').header('Cache-Control', cache).send(digid),
+  );
+  app.get('/assets/session-timeout.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('Cache-Control', cache).send(sessionTimeout),
   );
   app.get<{ Params: { slug: string } }>('/assets/theme/:slug.css', async (req, reply) => {
     const portal = portals().find((p) => p.slug === req.params.slug);

@@ -1,6 +1,7 @@
 // What every page needs to render: the translator, the portal, the user shown in the header, the CSRF token.
 import type { Lang, Translate } from '../i18n/i18n.js';
 import type { NavigationLink } from './navigation.js';
+import type { SessionTiming } from '../session/timeout.js';
 
 export interface PortalView {
   id: string;
@@ -28,4 +29,9 @@ export interface PageContext {
   /** The number beside a menu link (counted once per page view), or null. */
   badge: (link: NavigationLink) => Promise<number | null>;
   path: string;
+  /**
+   * A logged-in person's session limits, for the timeout warning (src/platform/session/timeout.ts); null for visitors.
+   * draftKey: the key the script keeps typed text under when the session ends (timeout.ts, formDraftKey).
+   */
+  session?: (SessionTiming & { draftKey: string | null; loginPath: string }) | null;
 }

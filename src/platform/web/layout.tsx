@@ -9,6 +9,8 @@ export function Layout(props: {
   title: string;
   /** External scripts of this page (same origin, deferred): CSP allows no inline script. */
   scripts?: readonly string[];
+  /** The page that says the session has ended: the timeout script keeps the typed text for after the new login. */
+  sessionEnded?: boolean;
   children?: JSX.Element | JSX.Element[];
 }): JSX.Element {
   const { ctx } = props;
@@ -24,11 +26,16 @@ export function Layout(props: {
         <link rel="stylesheet" href="/assets/koepel.css" />
         <link rel="stylesheet" href={`/assets/theme/${portal.slug}.css`} />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        {/* On every page: the session-timeout warning (WCAG 2.2.1) and the typed text kept over a new login. */}
+        <script src="/assets/session-timeout.js" defer></script>
         {(props.scripts ?? []).map((src) => (
           <script src={src} defer></script>
         ))}
       </head>
-      <body class="utrecht-document utrecht-document--surface utrecht-root voorbeeld-theme koepel-theme">
+      <body
+        class="utrecht-document utrecht-document--surface utrecht-root voorbeeld-theme koepel-theme"
+        data-session-ended={props.sessionEnded ? 'true' : undefined}
+      >
         <a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#main" safe>
           {t('layout.skipLink')}
         </a>
@@ -79,6 +86,8 @@ export function Layout(props: {
           </main>
           {ctx.area === 'staff' ? <StaffFooter ctx={ctx} /> : <CitizenFooter ctx={ctx} />}
         </div>
+        {ctx.session && ctx.csrf ? <SessionDialog ctx={ctx} /> : ''}
+        <DraftTexts ctx={ctx} />
       </body>
     </html>
   );
@@ -254,6 +263,86 @@ function CitizenNav(props: { ctx: PageContext }): JSX.Element {
         ))}
       </ul>
     </nav>
+  );
+}
+
+/**
+ * The session-timeout dialog (src/platform/session/timeout.ts): closed, and without script never opened. The script
+ * (static/session-timeout.js) opens it two minutes before the idle limit with "Blijf ingelogd" (a form that works
+ * without script too) and "Uitloggen"; at the end it says so and offers to log in again, back to this page. Texts
+ * come from the catalogue; {time} is filled in by the script in the person's clock.
+ */
+function SessionDialog(props: { ctx: PageContext }): JSX.Element {
+  const { ctx } = props;
+  const { t } = ctx;
+  const s = ctx.session;
+  if (!s || !ctx.csrf) return '';
+  const login = `${s.loginPath}?return=${encodeURIComponent(ctx.path)}`;
+  return (
+    <dialog
+      id="koepel-session-dialog"
+      class="koepel-session-dialog"
+      aria-labelledby="koepel-session-title"
+      aria-describedby="koepel-session-body"
+      data-idle-remaining-ms={String(s.idleRemainingMs)}
+      data-absolute-remaining-ms={String(s.absoluteRemainingMs)}
+      data-warn-ms={String(s.warnMs)}
+      data-draft-key={s.draftKey ?? undefined}
+      data-login-path={s.loginPath}
+      data-title-warn={t('session.warn.title')}
+      data-text-warn={t('session.warn.body', { time: '{time}' })}
+      data-title-absolute={t('session.absolute.title')}
+      data-text-absolute={t('session.absolute.body', { time: '{time}' })}
+      data-title-ended={t('session.ended.title')}
+      data-text-ended={t('session.ended.body')}
+      data-text-kept={t('session.ended.kept')}
+    >
+      <h2 id="koepel-session-title" class="utrecht-heading-2" safe>
+        {t('session.warn.title')}
+      </h2>
+      <p id="koepel-session-body" class="utrecht-paragraph" safe>
+        {t('session.warn.body', { time: '' })}
+      </p>
+      <div class="koepel-session-actions">
+        <form method="post" action="/session/extend" class="koepel-inline-form" data-session-extend>
+          <input type="hidden" name="_csrf" value={ctx.csrf} />
+          <input type="hidden" name="return" value={ctx.path} />
+          <button type="submit" class="utrecht-button utrecht-button--primary-action" safe>
+            {t('session.extend')}
+          </button>
+        </form>
+        <form method="post" action="/logout" class="koepel-inline-form" data-session-logout>
+          <input type="hidden" name="_csrf" value={ctx.csrf} />
+          <button type="submit" class="utrecht-button utrecht-button--secondary-action" safe>
+            {t('layout.logout')}
+          </button>
+        </form>
+        <button type="button" class="utrecht-button utrecht-button--secondary-action" data-session-close hidden safe>
+          {t('session.close')}
+        </button>
+        <a class="utrecht-button-link utrecht-button-link--primary-action" href={login} data-session-login hidden safe>
+          {t('session.loginAgain')}
+        </a>
+      </div>
+    </dialog>
+  );
+}
+
+/** What the script says when it puts typed text back after a new login (a status message it adds to the page). */
+function DraftTexts(props: { ctx: PageContext }): JSX.Element {
+  const { t } = props.ctx;
+  return (
+    <template id="koepel-draft-restored">
+      <div class="utrecht-alert" role="status" tabindex="-1" id="koepel-draft-restored-alert">
+        <div class="utrecht-alert__content">
+          <div class="utrecht-alert__message">
+            <p class="utrecht-paragraph" safe>
+              {t('session.restored')}
+            </p>
+          </div>
+        </div>
+      </div>
+    </template>
   );
 }
 

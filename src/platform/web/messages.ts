@@ -50,6 +50,26 @@ const nl = {
   'error.misdirected.title': 'Ander adres',
   'error.misdirected.body':
     'Dit portaal werkt alleen op zijn eigen adres: {url}. Ga naar dat adres en begin daar opnieuw. Er is niets verstuurd.',
+  'session.warn.title': 'Blijft u ingelogd?',
+  'session.warn.body':
+    'U bent een tijdje niet actief geweest. Om {time} wordt u automatisch uitgelogd, om uw gegevens te beschermen. Wilt u ingelogd blijven?',
+  'session.absolute.title': 'U wordt bijna uitgelogd',
+  'session.absolute.body':
+    'Om {time} wordt u uitgelogd: u bent dan de langst toegestane tijd ingelogd. Dit kunt u niet verlengen. Wat u aan het typen bent, zetten we terug nadat u opnieuw bent ingelogd.',
+  'session.ended.title': 'Uw sessie is verlopen',
+  'session.ended.body': 'Om uw gegevens te beschermen bent u uitgelogd. Log opnieuw in om verder te gaan.',
+  'session.ended.kept':
+    'Wat u had getypt, bewaren we versleuteld in dit venster van uw browser. Nadat u opnieuw bent ingelogd, zetten we het terug.',
+  'session.extend': 'Blijf ingelogd',
+  'session.close': 'Sluiten',
+  'session.loginAgain': 'Opnieuw inloggen',
+  'session.restored':
+    'We hebben teruggezet wat u had getypt voordat uw sessie verliep. Controleer het en verstuur het opnieuw.',
+  'error.sessionEnded.title': 'Uw sessie is verlopen',
+  'error.sessionEnded.body':
+    'U was een tijd niet actief, of u was de langst toegestane tijd ingelogd. Om uw gegevens te beschermen bent u uitgelogd. Log opnieuw in om verder te gaan; daarna komt u terug op de pagina waar u was.',
+  'error.sessionEnded.notSaved':
+    'Wat u net verstuurde, is niet opgeslagen. Had u tekst getypt, dan zetten we die na het inloggen terug in het formulier (als uw browser dat toelaat).',
   'error.reference': 'Kenmerk: {id}',
   'error.backHome': 'Naar de startpagina',
   'language.switched': 'Taal gewijzigd',
@@ -103,6 +123,25 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'error.misdirected.title': 'Another address',
   'error.misdirected.body':
     'This portal only works at its own address: {url}. Go to that address and start again there. Nothing was sent.',
+  'session.warn.title': 'Do you want to stay logged in?',
+  'session.warn.body':
+    'You have not been active for a while. At {time} you will be logged out automatically, to protect your data. Do you want to stay logged in?',
+  'session.absolute.title': 'You will be logged out soon',
+  'session.absolute.body':
+    'At {time} you will be logged out: you will then have been logged in for the longest time allowed. This cannot be extended. What you are typing will be put back after you log in again.',
+  'session.ended.title': 'Your session has expired',
+  'session.ended.body': 'To protect your data you have been logged out. Log in again to continue.',
+  'session.ended.kept':
+    'What you typed is kept, encrypted, in this browser window. After you log in again, we put it back.',
+  'session.extend': 'Stay logged in',
+  'session.close': 'Close',
+  'session.loginAgain': 'Log in again',
+  'session.restored': 'We put back what you typed before your session expired. Check it and send it again.',
+  'error.sessionEnded.title': 'Your session has expired',
+  'error.sessionEnded.body':
+    'You were not active for a while, or you were logged in for the longest time allowed. To protect your data you have been logged out. Log in again to continue; you will then return to the page you were on.',
+  'error.sessionEnded.notSaved':
+    'What you just sent has not been saved. If you typed text, we put it back in the form after you log in (if your browser allows it).',
   'error.reference': 'Reference: {id}',
   'error.backHome': 'Go to the home page',
   'language.switched': 'Language changed',
