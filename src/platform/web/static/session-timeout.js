@@ -5,11 +5,12 @@
 //   server is asked how long is left (GET /session/status, which does not count as a visit): another tab may have
 //   kept the session alive. Near the absolute limit the dialog says it cannot be extended.
 // - When the session has ended, the dialog says so and offers to log in again, back to this page.
-// - Typed text survives the end of a session: when the session ends (here, or a form is sent after it ended), the
-//   page's form fields are encrypted with AES-GCM under a key that only a page of the same person's session carries
-//   (data-draft-key), and kept in this tab's sessionStorage for at most an hour. After the new login, on the same
-//   page, they are put back; any other person's page cannot decrypt them and throws them away. Nothing is sent to
-//   the server, written to a log or put in a URL. Password, file and hidden fields are never kept.
+// - Typed text survives the end of a session: as it is typed, the page's form fields are encrypted with AES-GCM under
+//   a key that only a page of the same person's session carries (data-draft-key), and kept in this tab's
+//   sessionStorage (at most an hour). The next page drops them — unless the session ended (the dialog here, or the
+//   "session ended" page after a form was sent too late): then, after the new login, on the same page, they are put
+//   back. Another person's page cannot decrypt them and drops them. Nothing is sent to the server, written to a log or
+//   put in a URL. Password, file, hidden and one-time-code fields are never kept.
 /* global document, window, sessionStorage, HTMLFormElement, URL, fetch, crypto, TextEncoder, TextDecoder, atob, btoa, setTimeout, clearTimeout, location */
 'use strict';
 
@@ -123,28 +124,24 @@
     alert.focus();
   }
 
-  // A form sent while the session may have ended: keep its text until the next page says how it went.
-  // Encryption is asynchronous: the form waits for it, then goes out as it would have (with the button pressed).
-  const passing = new WeakSet();
-  document.addEventListener('submit', (event) => {
-    const form = event.target;
-    if (passing.has(form)) return passing.delete(form);
-    if (event.defaultPrevented || !dialog || !dialog.dataset.draftKey || !canEncrypt()) return;
-    if (!formsOf().includes(form)) return;
-    event.preventDefault();
-    const submitter = event.submitter || null;
-    keepDraft([form], 'sent')
-      .catch(() => false)
-      .finally(() => {
-        passing.add(form);
-        if (typeof form.requestSubmit === 'function') form.requestSubmit(submitter);
-        else HTMLFormElement.prototype.submit.call(form);
-      });
+  // The typed text is kept (encrypted) as it is typed, so that a form sent after the session ended finds it kept:
+  // encryption is asynchronous and a form's submission is not. On sending, it is marked 'sent'; the next page
+  // decides: the "session ended" page keeps it for the new login, any other page drops it.
+  const inKeptForm = (e) => !!(e.target && e.target.form && formsOf().includes(e.target.form));
+  const keepTyping = (e) => {
+    if (dialog && dialog.dataset.draftKey && canEncrypt() && inKeptForm(e))
+      keepDraft(formsOf(), 'typing').catch(() => false);
+  };
+  document.addEventListener('input', keepTyping);
+  document.addEventListener('change', keepTyping);
+  document.addEventListener('submit', () => {
+    const d = canEncrypt() ? readDraft() : null;
+    if (d && d.state === 'typing' && d.path === location.pathname) writeDraft({ ...d, state: 'sent' });
   });
 
   const draft = canEncrypt() ? readDraft() : null;
   if (draft) {
-    if (ended) {
+    if (ended && draft.state === 'sent') {
       // The form went out after the session had ended: keep it for the new login, and log in back to its page.
       writeDraft({ ...draft, state: 'ended' });
       const login = document.getElementById('koepel-login-again');
@@ -153,11 +150,12 @@
         url.searchParams.set('return', draft.path);
         login.href = url.pathname + url.search;
       }
-    } else if (draft.state === 'ended' && dialog && draft.path === location.pathname) {
-      restoreDraft(draft);
-    } else if (draft.state === 'sent' || dialog) {
-      // It went through (or was answered with the form again, its text in it); or another person's page.
-      if (draft.state === 'sent' || draft.path === location.pathname) dropDraft();
+    } else if (draft.state === 'ended') {
+      // Put back on its own page, by the same person's page (another person's cannot decrypt it, and drops it).
+      if (dialog && draft.path === location.pathname) restoreDraft(draft);
+    } else {
+      // Sent and answered (the form went through, or came back with its text in it); or typed and left.
+      dropDraft();
     }
   }
 
