@@ -35,7 +35,7 @@ async function brokenWords(page: Page): Promise<BrokenWord[]> {
     const boxOf = (el: Element): HTMLElement =>
       (el.closest('tr') ?? (el.matches('dt, dd') ? el.parentElement : null) ?? el) as HTMLElement;
     const describe = (e: Element): string =>
-      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''}`;
+      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className.split(' ').join('.')}` : ''}`;
     for (const el of document.querySelectorAll('td, th, h1, h2, h3, dt, dd')) {
       if (el.closest('.koepel-visually-hidden, [hidden], [aria-hidden="true"]')) continue;
       if ((el as HTMLElement).offsetParent === null && getComputedStyle(el).position !== 'fixed') continue;
@@ -45,7 +45,7 @@ async function brokenWords(page: Page): Promise<BrokenWord[]> {
         const box = boxOf(el);
         const cs = getComputedStyle(box);
         const content = box.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-        for (const m of text.matchAll(/[^\s\-\u2010/]+[\-\u2010/]?/g)) {
+        for (const m of text.matchAll(/[^\s\u2010/-]+[\u2010/-]?/g)) {
           const range = document.createRange();
           range.setStart(n, m.index);
           range.setEnd(n, m.index + m[0].length);
@@ -65,7 +65,7 @@ async function brokenWords(page: Page): Promise<BrokenWord[]> {
 async function assertWordsWhole(page: Page): Promise<void> {
   const broken = await brokenWords(page);
   assert.deepEqual(
-    broken.map((b) => `${b.element}: "${b.word}" (${b.width} px in a ${b.box} px box)`),
+    [...new Set(broken.map((b) => `${b.element}: "${b.word}" (${b.width} px in a ${b.box} px box)`))],
     [],
     `${new URL(page.url()).pathname}: words broken inside although they fit their box`,
   );
@@ -80,10 +80,7 @@ function reflowCheck(prefix: string): (page: Page) => Promise<void> {
   };
 }
 
-const snapFocus = (() => {
-  const snap = screenshots('reflow-focus');
-  return (page: Page) => snap(page, 'date-field');
-})();
+const snapFocus = screenshots('reflow-focus');
 
 async function narrowWith(suite: BrowserSuite, client?: HttpClient): Promise<{ context: BrowserContext; page: Page }> {
   const context = await phoneContext(suite, NARROW);
@@ -225,19 +222,22 @@ describe('reflow at 320 x 640', () => {
     const { context, page } = await narrowWith(suite, client);
     try {
       await page.goto(`${suite.k.url}/access-log?page=2`);
-      const ring = async (selector: string): Promise<string> => {
-        // Focus by keyboard: Tab until the element has focus (:focus-visible as a keyboard user sees it).
-        for (let i = 0; i < 200; i++) {
-          await page.keyboard.press('Tab');
-          const here = await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector);
-          if (here) break;
-        }
-        return page.evaluate((sel) => {
+      /** The focused element's ring, if it is the one the selector names. */
+      const current = (selector: string): Promise<string> =>
+        page.evaluate((sel) => {
           const e = document.activeElement;
           if (!e?.matches(sel)) return `no focus on ${sel}`;
           const s = getComputedStyle(e);
           return `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor} offset ${s.outlineOffset}; ${s.boxShadow}`;
         }, selector);
+      /** Focus by keyboard: Tab until the element has focus (:focus-visible as a keyboard user sees it). */
+      const ring = async (selector: string): Promise<string> => {
+        for (let i = 0; i < 200; i++) {
+          await page.keyboard.press('Tab');
+          const here = await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector);
+          if (here) break;
+        }
+        return current(selector);
       };
       const link = await ring('.koepel-footer a[href="/privacy"]');
       assert.match(link, /^solid 3px rgb\(0, 0, 0\) offset 2px; rgb\(255, 191, 71\) 0px 0px 0px 5px$/, 'a link');
@@ -246,8 +246,24 @@ describe('reflow at 320 x 640', () => {
       await page.goto(`${suite.k.url}/access-log?page=2`);
       assert.equal(await ring('.koepel-pagination a.utrecht-pagination__relative-link'), link, 'the previous link');
       await page.goto(`${suite.k.url}/access-log?page=2`);
-      assert.equal(await ring('input[type="date"]'), link, 'a date field');
-      await snapFocus(page);
+      // A date field: Tab stops at each of its parts (day, month, year) and at its calendar button in turn, each
+      // with the ring.
+      assert.equal(await ring('#filter-from'), link, 'a date field');
+      await snapFocus(page, 'date-field');
+      const stops: string[] = [];
+      for (;;) {
+        await page.keyboard.press('Tab');
+        const here = await current('#filter-from');
+        if (here.startsWith('no focus')) break;
+        stops.push(here);
+        await snapFocus(page, `date-field-stop-${stops.length}`);
+      }
+      assert.ok(stops.length >= 2, `the date field's parts: ${stops.length + 1} stops`);
+      assert.deepEqual(
+        stops,
+        stops.map(() => link),
+        'the next parts of the date field',
+      );
     } finally {
       await context.close();
     }
