@@ -1,6 +1,7 @@
-// A phone-sized browser (390 x 844), a citizen logged in on it with a journey's steps (each page checked and
-// screenshot), and a sweep over a site's pages that checks each one: not wider than the screen, no axe-core
-// violations. Used by the 390 px browser journeys in test/e2e.
+// A phone-sized browser (390 x 844, or the 320 x 640 of WCAG's reflow criterion), a citizen logged in on it with a
+// journey's steps (each page checked and screenshot), and a sweep over a site's pages that checks each one: not wider
+// than the screen, no axe-core violations (and a check of the caller's own). Used by the phone browser journeys in
+// test/e2e.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -9,13 +10,19 @@ import { assertAccessible, carrySession, type BrowserSuite } from './browser.js'
 import { HttpClient } from './http-client.js';
 
 export const PHONE = { width: 390, height: 844 };
+/** WCAG 1.4.10 Reflow: content readable without scrolling in two directions at 320 CSS px wide (1280 px at 400 %). */
+export const NARROW = { width: 320, height: 640 };
 
-export async function phoneContext(suite: BrowserSuite): Promise<BrowserContext> {
-  return suite.browser.newContext({ locale: 'nl-NL', viewport: PHONE, isMobile: true, hasTouch: true });
+export async function phoneContext(
+  suite: BrowserSuite,
+  viewport: { width: number; height: number } = PHONE,
+): Promise<BrowserContext> {
+  return suite.browser.newContext({ locale: 'nl-NL', viewport, isMobile: true, hasTouch: true });
 }
 
-/** Fails when the page scrolls sideways, naming the elements that stick out. */
+/** Fails when the page scrolls sideways (wider than its viewport), naming the elements that stick out. */
 export async function assertFitsPhone(page: Page): Promise<void> {
+  const max = page.viewportSize()?.width ?? PHONE.width;
   const { width, wide } = await page.evaluate((max) => {
     const sticking = [...document.querySelectorAll('body *')]
       .filter((e) => {
@@ -25,11 +32,8 @@ export async function assertFitsPhone(page: Page): Promise<void> {
       .slice(0, 5)
       .map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
     return { width: document.documentElement.scrollWidth, wide: sticking };
-  }, PHONE.width);
-  assert.ok(
-    width <= PHONE.width,
-    `${page.url()} is ${width} px wide on a ${PHONE.width} px screen: ${wide.join(', ')}`,
-  );
+  }, max);
+  assert.ok(width <= max, `${page.url()} is ${width} px wide on a ${max} px screen: ${wide.join(', ')}`);
 }
 
 export async function check(page: Page): Promise<void> {
@@ -124,8 +128,18 @@ export async function pageLinks(page: Page, base: string, under: RegExp): Promis
     });
 }
 
-/** Visits the start pages and every page of a new kind linked from them (breadth first), checking each. */
-export async function sweep(page: Page, base: string, start: string[], under: RegExp, max = 60): Promise<string[]> {
+/**
+ * Visits the start pages and every page of a new kind linked from them (breadth first), checking each (`check`, then
+ * the caller's own `extra` check).
+ */
+export async function sweep(
+  page: Page,
+  base: string,
+  start: string[],
+  under: RegExp,
+  max = 60,
+  extra?: (page: Page) => Promise<void>,
+): Promise<string[]> {
   const seen = new Set<string>();
   const queue = start.map((p) => new URL(p, base));
   const visited: string[] = [];
@@ -137,6 +151,7 @@ export async function sweep(page: Page, base: string, start: string[], under: Re
     const res = await page.goto(url.toString());
     assert.ok(res && res.status() < 500, `${url.pathname}: ${res?.status() ?? 'no answer'}`);
     await check(page);
+    await extra?.(page);
     visited.push(url.pathname + url.search);
     queue.push(...(await pageLinks(page, base, under)));
   }

@@ -156,7 +156,7 @@ function Footer(props: { ctx: PageContext; staffLogin: boolean; children: Childr
     <footer class="utrecht-page-footer koepel-footer">
       <div class="koepel-footer-grid">
         {render(props.children)}
-        <section aria-labelledby="footer-more">
+        <div class="koepel-footer-section">
           <h2 id="footer-more" class="utrecht-heading-2">
             Koepel
           </h2>
@@ -177,20 +177,22 @@ function Footer(props: { ctx: PageContext; staffLogin: boolean; children: Childr
             )}
             <li safe>{t('footer.openSource')}</li>
           </ul>
-        </section>
+        </div>
       </div>
     </footer>
   );
 }
 
+// A part of the footer: a heading and its text. Not a <section> with a name: that would make every part a landmark
+// region, beside the footer's own (contentinfo) landmark (issue 17).
 function FooterSection(props: { id: string; title: string; children: Children }): JSX.Element {
   return (
-    <section aria-labelledby={props.id}>
+    <div class="koepel-footer-section">
       <h2 id={props.id} class="utrecht-heading-2" safe>
         {props.title}
       </h2>
       {render(props.children)}
-    </section>
+    </div>
   );
 }
 

@@ -53,7 +53,7 @@ export function DataTable<R>(props: {
   return (
     <div
       class="utrecht-table-container koepel-table-wrapper"
-      role="region"
+      role="group"
       tabindex="0"
       aria-label={props.ctx.t('table.region', { caption: props.caption })}
     >
