@@ -12,7 +12,7 @@ import { assertAccessible, carrySession, launchBrowser, newContext } from '../su
 import { startKoepel, type TestKoepel } from '../support/harness.js';
 import { HttpClient } from '../support/http-client.js';
 import { DEMO, orgId } from '../support/principals.js';
-import { screenshots } from '../support/phone.js';
+import { assertFitsPhone, NARROW, screenshots } from '../support/phone.js';
 import type { Browser } from 'playwright-core';
 import { sql } from 'kysely';
 
@@ -112,6 +112,13 @@ describe('the session timeout in a real browser (issue 17, WCAG 2.2.1)', () => {
     assert.deepEqual(await focused(cdp), { role: 'button', name: 'Blijf ingelogd' });
     await assertAccessible(page);
     await shot(page, 'warning');
+    // At 320 px the dialog fits the screen (1.4.10 Reflow); then back to the desktop width.
+    await page.setViewportSize(NARROW);
+    await assertFitsPhone(page);
+    const box = await dialog.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= NARROW.width, JSON.stringify(box));
+    await shot(page, 'warning-320');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // "Blijf ingelogd": the server notes a visit now; the dialog closes and focus returns to where it was.
     const before = await k.db
