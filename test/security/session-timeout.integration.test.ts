@@ -5,13 +5,13 @@
 // test/e2e/session-timeout.integration.test.ts.)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startKoepel, type TestKoepel } from '../../../test/support/harness.js';
-import { csrfFrom, HttpClient } from '../../../test/support/http-client.js';
-import { citizenId, DEMO, orgId } from '../../../test/support/principals.js';
-import { choose, hiddenFields, loginWithDigid } from '../../identity/digid/test-driver.js';
-import { loginReturnPath } from '../../identity/digid/routes.js';
-import { loginStaff } from '../../staff/login.testkit.js';
-import { SESSION_COOKIE } from './sessions.js';
+import { startKoepel, type TestKoepel } from '../support/harness.js';
+import { csrfFrom, HttpClient } from '../support/http-client.js';
+import { citizenId, DEMO, orgId } from '../support/principals.js';
+import { choose, hiddenFields, loginWithDigid } from '../../src/identity/digid/test-driver.js';
+import { loginReturnPath } from '../../src/identity/digid/routes.js';
+import { loginStaff } from '../../src/staff/login.testkit.js';
+import { SESSION_COOKIE } from '../../src/platform/session/sessions.js';
 import { createHash } from 'node:crypto';
 
 const attr = (html: string, name: string): string | undefined => new RegExp(`${name}="([^"]*)"`).exec(html)?.[1];
