@@ -196,7 +196,7 @@ function FilterProblems(props: { ctx: PageContext; problems: FilterProblem[] }):
   const { t } = props.ctx;
   if (props.problems.length === 0) return '';
   return (
-    <Alert kind="error" class="koepel-error-summary" id="filter-errors" title={t('accessLog.filter.errorTitle')}>
+    <Alert kind="error" focus class="koepel-error-summary" id="filter-errors" title={t('accessLog.filter.errorTitle')}>
       <List>
         {props.problems.map((p) => (
           <li>
