@@ -287,6 +287,11 @@ function AccessLogView(props: ViewProps): JSX.Element {
     <Page
       ctx={ctx}
       title={t('accessLog.title')}
+      documentTitle={
+        filter.page > 1
+          ? t('accessLog.titlePage', { title: t('accessLog.title'), page: filter.page, pages: page.pages })
+          : undefined
+      }
       breadcrumb={[{ href: '/home', label: t('layout.home') }, { label: t('accessLog.title') }]}
       intro={t('accessLog.intro')}
     >

@@ -48,6 +48,8 @@ export function DetailPage(props: {
   ctx: PageContext;
   section: 'lab' | 'documents' | 'vitals';
   title: string;
+  /** The browser tab's title when the h1 alone is not unique (a lab result: the test and its date). */
+  documentTitle?: string;
   org: string;
   children: Children;
 }): JSX.Element {
@@ -57,7 +59,7 @@ export function DetailPage(props: {
     <Page
       ctx={ctx}
       title={title}
-      documentTitle={`${title} · ${sectionName}`}
+      documentTitle={`${props.documentTitle ?? title} · ${sectionName}`}
       breadcrumb={dossierTrail(ctx, [{ href: `/dossier/${section}`, label: sectionName }, { label: title }])}
     >
       <Source ctx={ctx} name={props.org} />
@@ -219,7 +221,13 @@ export function LabDetailPage(props: {
     { label: t('dossier.column.provider'), text: org },
   ];
   return (
-    <DetailPage ctx={ctx} section="lab" title={chosen.test} org={org}>
+    <DetailPage
+      ctx={ctx}
+      section="lab"
+      title={chosen.test}
+      documentTitle={t('dossier.lab.detail.documentTitle', { test: chosen.test, date: dateText(ctx, chosen.at) })}
+      org={org}
+    >
       <Text style="intro" text={t('dossier.lab.detail.intro', { test: chosen.test, org })} />
       <Section id="lab-chart-heading" title={t('dossier.lab.chart.heading')}>
         {numeric.length > 0 ? (
