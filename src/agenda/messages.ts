@@ -423,10 +423,12 @@ const en: Record<keyof typeof nl, string> = {
   'agenda.admin.type.errors.duplicate': 'There already is a type of appointment with this name.',
   'agenda.admin.type.errors.duration': 'Choose a duration from 5 to 240 minutes, in steps of 5.',
   'agenda.admin.type.errors.staff': 'Choose only employees of your organisation.',
-  'agenda.admin.type.errors.horizon': 'The number of days is missing or out of range. Enter a whole number from 1 to 365.',
+  'agenda.admin.type.errors.horizon':
+    'The number of days is missing or out of range. Enter a whole number from 1 to 365.',
   'agenda.admin.type.errors.notice':
     'The number of minutes is missing or out of range. Enter a whole number from 0 to 10080.',
-  'agenda.admin.type.errors.cancel': 'The number of hours is missing or out of range. Enter a whole number from 0 to 336.',
+  'agenda.admin.type.errors.cancel':
+    'The number of hours is missing or out of range. Enter a whole number from 0 to 336.',
   'agenda.admin.hours.title': 'Working hours and absence',
   'agenda.admin.hours.intro': 'Choose an employee to set their weekly working hours and absence.',
   'agenda.admin.hours.people': 'Employees',

@@ -538,7 +538,11 @@ export function MedicationTables(props: {
           {
             header: t('dossier.medication.dosage'),
             html: (l) => (
-              <WithSubtext lang={providerLang(ctx)} text={l.dosage ?? '–'} sub={[l.continuous ? t('dossier.medication.continuous') : null]} />
+              <WithSubtext
+                lang={providerLang(ctx)}
+                text={l.dosage ?? '–'}
+                sub={[l.continuous ? t('dossier.medication.continuous') : null]}
+              />
             ),
           },
           { header: t('dossier.medication.since'), html: (l) => <DateCell ctx={ctx} date={l.start} /> },

@@ -193,7 +193,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'recordRequests.form.cancel': 'Cancel',
   'recordRequests.form.nothing':
     'You already see everything you can ask for at this care provider, or a request is still open.',
-  'recordRequests.errors.categories': 'You have not ticked any part. Tick at least one part you want to be able to see.',
+  'recordRequests.errors.categories':
+    'You have not ticked any part. Tick at least one part you want to be able to see.',
   'recordRequests.errors.note': 'Your note is too long: use at most 1000 characters.',
   'recordRequests.errors.openExists':
     'You already have an open request with this care provider. Please wait for the answer.',
