@@ -547,7 +547,7 @@ export function MedicationTables(props: {
           },
           { header: t('dossier.medication.since'), html: (l) => <DateCell ctx={ctx} date={l.start} /> },
           { header: t('dossier.medication.repeat'), text: (l) => repeatText(t, l) },
-          { header: t('dossier.medication.prescriber'), text: (l) => l.prescriber },
+          { header: t('dossier.medication.prescriber'), provider: true, text: (l) => l.prescriber },
         ]}
       />
       <MedicationPart
@@ -595,7 +595,7 @@ export function MedicationTables(props: {
         columns={[
           medicineColumn(ctx),
           { header: t('dossier.medication.handedOver'), html: (d) => <DateCell ctx={ctx} date={d.handedOver} /> },
-          { header: t('dossier.medication.quantity'), text: (d) => d.quantity },
+          { header: t('dossier.medication.quantity'), provider: true, text: (d) => d.quantity },
           { header: t('dossier.medication.dosage'), provider: true, text: (d) => d.dosage },
         ]}
       />
