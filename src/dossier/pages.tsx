@@ -14,6 +14,8 @@ import {
   render,
   Page,
   Paragraph,
+  ProviderText,
+  providerLang,
   Section,
   SummaryList,
   Text,
@@ -288,7 +290,7 @@ export function DocumentPage(props: {
   const org = providerName(props.providers, row.organisationId);
   const d = props.stored.resource as unknown as DocumentReference;
   const facts: SummaryItem[] = [
-    ...(row.type ? [{ label: t('dossier.documents.type'), text: row.type }] : []),
+    ...(row.type ? [{ label: t('dossier.documents.type'), html: <ProviderText ctx={ctx} text={row.type} /> }] : []),
     { label: t('dossier.documents.date'), html: <DateCell ctx={ctx} date={row.at} /> },
     ...(row.author ? [{ label: t('dossier.documents.author'), text: row.author }] : []),
     { label: t('dossier.column.provider'), text: org },
@@ -303,7 +305,11 @@ export function DocumentPage(props: {
           id={`document-text-${position}`}
           title={d.content?.[position]?.attachment?.title ?? t('dossier.documents.textHeading')}
         >
-          <div class="koepel-document-text" lang={d.content?.[position]?.attachment?.language ?? undefined} safe>
+          <div
+            class="koepel-document-text"
+            lang={d.content?.[position]?.attachment?.language ?? providerLang(ctx)}
+            safe
+          >
             {text}
           </div>
         </Section>
