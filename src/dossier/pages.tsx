@@ -52,6 +52,8 @@ export function DetailPage(props: {
   title: string;
   /** The browser tab's title when the h1 alone is not unique (a lab result: the test and its date). */
   documentTitle?: string;
+  /** The title is provider text (a lab test, a letter's title): lang="nl" on an English page. */
+  providerTitle?: boolean;
   org: string;
   children: Children;
 }): JSX.Element {
@@ -61,6 +63,7 @@ export function DetailPage(props: {
     <Page
       ctx={ctx}
       title={title}
+      titleLang={props.providerTitle ? providerLang(ctx) : undefined}
       documentTitle={`${props.documentTitle ?? title} · ${sectionName}`}
       breadcrumb={dossierTrail(ctx, [{ href: `/dossier/${section}`, label: sectionName }, { label: title }])}
     >
@@ -227,6 +230,7 @@ export function LabDetailPage(props: {
       ctx={ctx}
       section="lab"
       title={chosen.test}
+      providerTitle
       documentTitle={t('dossier.lab.detail.documentTitle', { test: chosen.test, date: dateText(ctx, chosen.at) })}
       org={org}
     >
@@ -296,7 +300,7 @@ export function DocumentPage(props: {
     { label: t('dossier.column.provider'), text: org },
   ];
   return (
-    <DetailPage ctx={ctx} section="documents" title={row.title} org={org}>
+    <DetailPage ctx={ctx} section="documents" title={row.title} providerTitle org={org}>
       <Section id="document-details" title={t('dossier.documents.details')}>
         <SummaryList items={facts} class="koepel-facts" />
       </Section>

@@ -147,9 +147,31 @@ describe('focus and announcements, language of parts, unique titles', () => {
     assert.equal(await first.innerText(), await page.locator('main th a[href^="/dossier/lab/"]').first().innerText());
     // The column headers are Koepel's own English text: not marked.
     assert.equal(await page.locator('main thead [lang]').count(), 0);
+    // A lab result's page: its heading is the test's Dutch name.
+    const href = await page.locator('main a[href^="/dossier/lab/"]').first().getAttribute('href');
+    await go(page, () => page.goto(`${k.url}${href ?? ''}`));
+    assert.equal(await page.locator('h1').getAttribute('lang'), 'nl');
     await go(page, () => page.goto(`${k.url}/dossier/medication`));
     assert.ok((await page.locator('main [lang="nl"]').count()) > 0, 'the medicine names are marked Dutch');
     await page.screenshot({ path: '/tmp/koepel-shots/announce-en-lab.png', fullPage: true });
+    // A conversation: the organisation's answers are Dutch, the citizen's own messages are not marked.
+    await go(page, () => page.goto(`${k.url}/messages`));
+    const conversations = await page
+      .locator('main a[href^="/messages/"]')
+      .evaluateAll((as) =>
+        as.map((a) => a.getAttribute('href') ?? '').filter((h) => /^\/messages\/[0-9a-f-]{36}$/.test(h)),
+      );
+    assert.ok(conversations.length > 0, 'the demo has conversations');
+    let answers = 0;
+    for (const c of conversations) {
+      await go(page, () => page.goto(`${k.url}${c}`));
+      answers += await page
+        .locator('.koepel-message:not(.koepel-message--own) .koepel-message-body[lang="nl"]')
+        .count();
+      assert.equal(await page.locator('.koepel-message--own [lang]').count(), 0);
+      if (answers > 0) break;
+    }
+    assert.ok(answers > 0, 'an answer from the organisation is marked Dutch');
     await go(page, () => page.goto(`${k.url}/language?lang=nl&return=${encodeURIComponent('/dossier/medication')}`));
     assert.equal(await page.locator('main [lang]').count(), 0);
   });
