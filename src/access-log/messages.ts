@@ -4,6 +4,7 @@ import { defineMessages } from '../platform/i18n/i18n.js';
 const nl = {
   'accessLog.nav': 'Wie heeft mijn gegevens bekeken',
   'accessLog.title': 'Wie heeft mijn gegevens bekeken',
+  'accessLog.titlePage': '{title}, pagina {page} van {pages}',
   'accessLog.intro':
     'Hier ziet u wie uw gegevens in dit portaal heeft bekeken, toegevoegd of gewijzigd: medewerkers van uw zorgverleners, de computersystemen van uw zorgverleners die gegevens aanleveren, en uzelf. Elke keer dat iemand bij uw gegevens komt, wordt dat automatisch vastgelegd, zoals de wet en de norm NEN 7513 voorschrijven. Niemand kan deze vastleggingen wijzigen of verwijderen. Ze worden minstens 5 jaar bewaard.',
   'accessLog.whatYouSee':
@@ -149,6 +150,7 @@ const nl = {
 const en: Partial<Record<keyof typeof nl, string>> = {
   'accessLog.nav': 'Who has looked at my data',
   'accessLog.title': 'Who has looked at my data',
+  'accessLog.titlePage': '{title}, page {page} of {pages}',
   'accessLog.intro':
     'Here you see who viewed, added or changed your data in this portal: staff of your care providers, the computer systems of your care providers that supply data, and yourself. Every access to your data is recorded automatically, as the law and the NEN 7513 standard require. Nobody can change or delete these records. They are kept for at least 5 years.',
   'accessLog.whatYouSee':

@@ -196,7 +196,7 @@ function FilterProblems(props: { ctx: PageContext; problems: FilterProblem[] }):
   const { t } = props.ctx;
   if (props.problems.length === 0) return '';
   return (
-    <Alert kind="error" class="koepel-error-summary" id="filter-errors" title={t('accessLog.filter.errorTitle')}>
+    <Alert kind="error" focus class="koepel-error-summary" id="filter-errors" title={t('accessLog.filter.errorTitle')}>
       <List>
         {props.problems.map((p) => (
           <li>
@@ -287,6 +287,11 @@ function AccessLogView(props: ViewProps): JSX.Element {
     <Page
       ctx={ctx}
       title={t('accessLog.title')}
+      documentTitle={
+        filter.page > 1
+          ? t('accessLog.titlePage', { title: t('accessLog.title'), page: filter.page, pages: page.pages })
+          : undefined
+      }
       breadcrumb={[{ href: '/home', label: t('layout.home') }, { label: t('accessLog.title') }]}
       intro={t('accessLog.intro')}
     >

@@ -172,9 +172,12 @@ const nl = {
   'agenda.admin.type.errors.duplicate': 'Er is al een soort afspraak met deze naam.',
   'agenda.admin.type.errors.duration': 'Kies een duur van 5 tot en met 240 minuten, in stappen van 5.',
   'agenda.admin.type.errors.staff': 'Kies alleen medewerkers van uw organisatie.',
-  'agenda.admin.type.errors.horizon': 'Vul een aantal dagen in van 1 tot en met 365.',
-  'agenda.admin.type.errors.notice': 'Vul een aantal minuten in van 0 tot en met 10080.',
-  'agenda.admin.type.errors.cancel': 'Vul een aantal uren in van 0 tot en met 336.',
+  'agenda.admin.type.errors.horizon':
+    'Het aantal dagen ontbreekt of ligt buiten de grenzen. Vul een heel getal in van 1 tot en met 365.',
+  'agenda.admin.type.errors.notice':
+    'Het aantal minuten ontbreekt of ligt buiten de grenzen. Vul een heel getal in van 0 tot en met 10080.',
+  'agenda.admin.type.errors.cancel':
+    'Het aantal uren ontbreekt of ligt buiten de grenzen. Vul een heel getal in van 0 tot en met 336.',
   'agenda.admin.hours.title': 'Werktijden en afwezigheid',
   'agenda.admin.hours.intro': 'Kies een medewerker om de werktijden per week en de afwezigheid in te stellen.',
   'agenda.admin.hours.people': 'Medewerkers',
@@ -420,9 +423,12 @@ const en: Record<keyof typeof nl, string> = {
   'agenda.admin.type.errors.duplicate': 'There already is a type of appointment with this name.',
   'agenda.admin.type.errors.duration': 'Choose a duration from 5 to 240 minutes, in steps of 5.',
   'agenda.admin.type.errors.staff': 'Choose only employees of your organisation.',
-  'agenda.admin.type.errors.horizon': 'Enter a number of days from 1 to 365.',
-  'agenda.admin.type.errors.notice': 'Enter a number of minutes from 0 to 10080.',
-  'agenda.admin.type.errors.cancel': 'Enter a number of hours from 0 to 336.',
+  'agenda.admin.type.errors.horizon':
+    'The number of days is missing or out of range. Enter a whole number from 1 to 365.',
+  'agenda.admin.type.errors.notice':
+    'The number of minutes is missing or out of range. Enter a whole number from 0 to 10080.',
+  'agenda.admin.type.errors.cancel':
+    'The number of hours is missing or out of range. Enter a whole number from 0 to 336.',
   'agenda.admin.hours.title': 'Working hours and absence',
   'agenda.admin.hours.intro': 'Choose an employee to set their weekly working hours and absence.',
   'agenda.admin.hours.people': 'Employees',

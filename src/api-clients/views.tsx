@@ -53,7 +53,7 @@ export function ApiClientsPage(props: {
       errors={errors}
       back={{ href: '/staff', label: t('apiClients.back') }}
     >
-      {props.revoked ? <Text style="status" text={t('apiClients.revoked')} /> : ''}
+      {props.revoked ? <Alert kind="ok" text={t('apiClients.revoked')} /> : ''}
       <Text text={t('apiClients.intro')} />
       {clients.length === 0 ? (
         <Text text={t('apiClients.none')} />

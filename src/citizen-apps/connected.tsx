@@ -12,6 +12,7 @@ import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import type { NavigationLink } from '../platform/web/navigation.js';
 import {
+  Alert,
   Button,
   Form,
   Heading,
@@ -75,7 +76,7 @@ function ConnectedAppsPage(props: {
   const { t } = ctx;
   return (
     <Page ctx={ctx} title={t('apps.title')}>
-      {props.withdrawn !== null ? <Text style="status" text={t('apps.withdrawn', { app: props.withdrawn })} /> : ''}
+      {props.withdrawn !== null ? <Alert kind="ok" text={t('apps.withdrawn', { app: props.withdrawn })} /> : ''}
       <Text text={t('apps.intro')} />
       {grants.length === 0 ? (
         <Text style="notice" text={t('apps.none')} />

@@ -83,6 +83,7 @@ const nl = {
   'dossier.lab.explain':
     'Referentiewaarden zijn de waarden die bij de meeste gezonde mensen gevonden worden. Een uitslag daarbuiten is niet altijd een reden tot zorg: uw zorgverlener beoordeelt de uitslag samen met uw situatie. Bespreek uw vragen met hem of haar.',
   'dossier.lab.detail.intro': 'Het verloop van uw uitslagen voor {test} bij {org}.',
+  'dossier.lab.detail.documentTitle': '{test} van {date}',
   'dossier.lab.detail.chosen': 'De gekozen uitslag',
   'dossier.lab.detail.performer': 'Laboratorium',
   'dossier.lab.detail.code': 'Code',
@@ -512,6 +513,7 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'dossier.lab.explain':
     'Reference values are the values found in most healthy people. A result outside them is not always a reason for concern: your care provider assesses it together with your situation. Discuss your questions with them.',
   'dossier.lab.detail.intro': 'How your results for {test} at {org} changed over time.',
+  'dossier.lab.detail.documentTitle': '{test} of {date}',
   'dossier.lab.detail.chosen': 'The chosen result',
   'dossier.lab.detail.performer': 'Laboratory',
   'dossier.lab.detail.code': 'Code',

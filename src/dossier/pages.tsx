@@ -14,6 +14,8 @@ import {
   render,
   Page,
   Paragraph,
+  ProviderText,
+  providerLang,
   Section,
   SummaryList,
   Text,
@@ -48,6 +50,10 @@ export function DetailPage(props: {
   ctx: PageContext;
   section: 'lab' | 'documents' | 'vitals';
   title: string;
+  /** The browser tab's title when the h1 alone is not unique (a lab result: the test and its date). */
+  documentTitle?: string;
+  /** The title is provider text (a lab test, a letter's title): lang="nl" on an English page. */
+  providerTitle?: boolean;
   org: string;
   children: Children;
 }): JSX.Element {
@@ -57,7 +63,8 @@ export function DetailPage(props: {
     <Page
       ctx={ctx}
       title={title}
-      documentTitle={`${title} · ${sectionName}`}
+      titleLang={props.providerTitle ? providerLang(ctx) : undefined}
+      documentTitle={`${props.documentTitle ?? title} · ${sectionName}`}
       breadcrumb={dossierTrail(ctx, [{ href: `/dossier/${section}`, label: sectionName }, { label: title }])}
     >
       <Source ctx={ctx} name={props.org} />
@@ -219,7 +226,14 @@ export function LabDetailPage(props: {
     { label: t('dossier.column.provider'), text: org },
   ];
   return (
-    <DetailPage ctx={ctx} section="lab" title={chosen.test} org={org}>
+    <DetailPage
+      ctx={ctx}
+      section="lab"
+      title={chosen.test}
+      providerTitle
+      documentTitle={t('dossier.lab.detail.documentTitle', { test: chosen.test, date: dateText(ctx, chosen.at) })}
+      org={org}
+    >
       <Text style="intro" text={t('dossier.lab.detail.intro', { test: chosen.test, org })} />
       <Section id="lab-chart-heading" title={t('dossier.lab.chart.heading')}>
         {numeric.length > 0 ? (
@@ -280,13 +294,13 @@ export function DocumentPage(props: {
   const org = providerName(props.providers, row.organisationId);
   const d = props.stored.resource as unknown as DocumentReference;
   const facts: SummaryItem[] = [
-    ...(row.type ? [{ label: t('dossier.documents.type'), text: row.type }] : []),
+    ...(row.type ? [{ label: t('dossier.documents.type'), html: <ProviderText ctx={ctx} text={row.type} /> }] : []),
     { label: t('dossier.documents.date'), html: <DateCell ctx={ctx} date={row.at} /> },
     ...(row.author ? [{ label: t('dossier.documents.author'), text: row.author }] : []),
     { label: t('dossier.column.provider'), text: org },
   ];
   return (
-    <DetailPage ctx={ctx} section="documents" title={row.title} org={org}>
+    <DetailPage ctx={ctx} section="documents" title={row.title} providerTitle org={org}>
       <Section id="document-details" title={t('dossier.documents.details')}>
         <SummaryList items={facts} class="koepel-facts" />
       </Section>
@@ -295,7 +309,11 @@ export function DocumentPage(props: {
           id={`document-text-${position}`}
           title={d.content?.[position]?.attachment?.title ?? t('dossier.documents.textHeading')}
         >
-          <div class="koepel-document-text" lang={d.content?.[position]?.attachment?.language ?? undefined} safe>
+          <div
+            class="koepel-document-text"
+            lang={d.content?.[position]?.attachment?.language ?? providerLang(ctx)}
+            safe
+          >
             {text}
           </div>
         </Section>

@@ -33,7 +33,7 @@ import {
   type DatePrecision,
 } from '../platform/fhir/display.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
-import { DataTable, EmptyState, Link, Section, type Column } from '../platform/web/components/index.js';
+import { DataTable, EmptyState, Link, providerLang, Section, type Column } from '../platform/web/components/index.js';
 import type { PageContext } from '../platform/web/context.js';
 import type { StoredResource } from '../record/index.js';
 import type { DossierProvider } from './data.js';
@@ -210,10 +210,17 @@ function providerColumn<R extends { organisationId: string }>(
   return { header: ctx.t('dossier.column.provider'), text: (r) => providerName(providers, r.organisationId) };
 }
 
-function WithSubtext(props: { text: string; sub: (string | null | undefined)[] }): JSX.Element {
+function WithSubtext(props: {
+  text: string;
+  sub: (string | null | undefined)[];
+  /** The main text's language, for provider text (providerLang). */
+  lang?: string | undefined;
+}): JSX.Element {
   return (
     <span>
-      <span safe>{props.text}</span>
+      <span lang={props.lang} safe>
+        {props.text}
+      </span>
       {props.sub
         .filter((s): s is string => Boolean(s))
         .map((s) => (
@@ -615,7 +622,7 @@ export function FindingTable({ ctx, rows, providers }: TableProps<FindingRow>): 
         {
           header: t('dossier.findings.what'),
           rowHeader: true,
-          html: (r) => <WithSubtext text={r.what} sub={[r.note]} />,
+          html: (r) => <WithSubtext lang={providerLang(ctx)} text={r.what} sub={[r.note]} />,
         },
         { header: t('dossier.findings.value'), text: (r) => r.outcome },
         {
@@ -712,6 +719,7 @@ export function ImmunisationsView(props: {
                 rowHeader: true,
                 html: (r) => (
                   <WithSubtext
+                    lang={providerLang(ctx)}
                     text={r.vaccine}
                     sub={[r.notGiven ? t('dossier.immunisations.notGiven') : null, r.note]}
                   />
@@ -818,7 +826,7 @@ export function ProcedureTable({ ctx, rows, providers }: TableProps<ProcedureRow
         {
           header: t('dossier.procedures.what'),
           rowHeader: true,
-          html: (r) => <WithSubtext text={r.what} sub={[r.status, r.note]} />,
+          html: (r) => <WithSubtext lang={providerLang(ctx)} text={r.what} sub={[r.status, r.note]} />,
         },
         {
           header: t('dossier.procedures.date'),
@@ -1048,7 +1056,7 @@ export function AidTable({ ctx, rows, providers }: TableProps<AidRow>): JSX.Elem
         {
           header: t('dossier.aids.device'),
           rowHeader: true,
-          html: (r) => <WithSubtext text={r.device} sub={[r.detail, r.status, r.note]} />,
+          html: (r) => <WithSubtext lang={providerLang(ctx)} text={r.device} sub={[r.detail, r.status, r.note]} />,
         },
         { header: t('dossier.aids.since'), html: (r) => <DateOrDash ctx={ctx} date={r.at} precision={r.precision} /> },
         { header: t('dossier.aids.until'), text: (r) => (r.end ? dateText(ctx, r.end) : null) },
@@ -1159,7 +1167,7 @@ export function DirectivesView(props: {
               {
                 header: t('dossier.directives.what'),
                 rowHeader: true,
-                html: (r) => <WithSubtext text={r.what} sub={[r.note]} />,
+                html: (r) => <WithSubtext lang={providerLang(ctx)} text={r.what} sub={[r.note]} />,
               },
               { header: t('dossier.directives.decision'), text: (r) => r.decision },
               dateColumn,
@@ -1183,7 +1191,7 @@ export function DirectivesView(props: {
               {
                 header: t('dossier.directives.kind'),
                 rowHeader: true,
-                html: (r) => <WithSubtext text={r.what} sub={[r.note]} />,
+                html: (r) => <WithSubtext lang={providerLang(ctx)} text={r.what} sub={[r.note]} />,
               },
               dateColumn,
               { header: t('dossier.directives.validity'), text: (r) => r.validity },
@@ -1336,7 +1344,7 @@ export function CarePlanView(props: {
               {
                 header: t('dossier.careplan.plan'),
                 rowHeader: true,
-                html: (r) => <WithSubtext text={r.plan} sub={[r.detail]} />,
+                html: (r) => <WithSubtext lang={providerLang(ctx)} text={r.plan} sub={[r.detail]} />,
               },
               { header: t('dossier.careplan.period'), text: (r) => periodText(ctx, r.at, r.end) },
               { header: t('dossier.careplan.status'), text: (r) => r.status },
@@ -1358,7 +1366,7 @@ export function CarePlanView(props: {
               {
                 header: t('dossier.careplan.diet'),
                 rowHeader: true,
-                html: (r) => <WithSubtext text={r.plan} sub={[r.detail, r.status]} />,
+                html: (r) => <WithSubtext lang={providerLang(ctx)} text={r.plan} sub={[r.detail, r.status]} />,
               },
               { header: t('dossier.careplan.since'), html: (r) => <DateOrDash ctx={ctx} date={r.at} /> },
               providerColumn(ctx, providers),
@@ -1422,7 +1430,7 @@ export function CoverageTable({ ctx, rows, providers }: TableProps<CoverageRow>)
         {
           header: t('dossier.payer.insurer'),
           rowHeader: true,
-          html: (r) => <WithSubtext text={r.insurer} sub={[r.status]} />,
+          html: (r) => <WithSubtext lang={providerLang(ctx)} text={r.insurer} sub={[r.status]} />,
         },
         { header: t('dossier.payer.type'), text: (r) => r.type },
         { header: t('dossier.payer.number'), text: (r) => r.number },

@@ -26,6 +26,7 @@ import {
   Heading,
   Link,
   List,
+  providerLang,
   render,
   Section,
   SummaryList,
@@ -67,10 +68,18 @@ function providerColumn<R extends { organisationId: string }>(
 }
 
 /** A cell's text with lines of smaller text under it (a note, codes, a category), as one piece of markup. */
-function WithSubtext(props: { text: string; sub: (string | null | undefined)[]; class?: string }): JSX.Element {
+function WithSubtext(props: {
+  text: string;
+  sub: (string | null | undefined)[];
+  class?: string;
+  /** The main text's language, for provider text (providerLang). */
+  lang?: string | undefined;
+}): JSX.Element {
   return (
     <span>
-      <span safe>{props.text}</span>
+      <span lang={props.lang} safe>
+        {props.text}
+      </span>
       {props.sub
         .filter((s): s is string => Boolean(s))
         .map((s) => (
@@ -153,6 +162,7 @@ export function LabTable(
           {
             header: t('dossier.lab.test'),
             rowHeader: true,
+            provider: true,
             html: (r: LabRow) => <Link href={`/dossier/lab/${r.id}`} text={r.test} />,
           },
         ]
@@ -245,9 +255,10 @@ export function DocumentTable({ ctx, rows, providers }: TableProps<DocumentRow>)
         {
           header: t('dossier.documents.document'),
           rowHeader: true,
+          provider: true,
           html: (r) => <Link href={`/dossier/documents/${r.id}`} text={r.title} />,
         },
-        { header: t('dossier.documents.type'), text: (r) => r.type },
+        { header: t('dossier.documents.type'), provider: true, text: (r) => r.type },
         { header: t('dossier.documents.date'), html: (r) => <DateCell ctx={ctx} date={r.at} /> },
         { header: t('dossier.documents.author'), text: (r) => r.author },
         providerColumn(ctx, providers),
@@ -422,6 +433,7 @@ export function PastAppointments({ ctx, rows, providers }: TableProps<Appointmen
         {
           header: t('dossier.appointments.what'),
           rowHeader: true,
+          provider: true,
           html: (a) => (
             <span>
               <span safe>{a.title}</span>
@@ -448,12 +460,16 @@ export function PastAppointments({ ctx, rows, providers }: TableProps<Appointmen
 // Medication
 // ------------------------------------------------------------------------------------------------------------
 /** The medicine: its name, what it is for, and its codes (PRK, ATC …) under it. */
-function medicineColumn<R extends { name: string; codes: string[]; reason?: string | null }>(t: T): Column<R> {
+function medicineColumn<R extends { name: string; codes: string[]; reason?: string | null }>(
+  ctx: PageContext,
+): Column<R> {
+  const { t } = ctx;
   return {
     header: t('dossier.medication.medicine'),
     rowHeader: true,
     html: (l) => (
       <WithSubtext
+        lang={providerLang(ctx)}
         text={l.name}
         sub={[
           l.reason ? t('dossier.medication.reasonFor', { reason: l.reason }) : null,
@@ -518,16 +534,20 @@ export function MedicationTables(props: {
         rows={o.current}
         providers={providers}
         columns={[
-          medicineColumn(t),
+          medicineColumn(ctx),
           {
             header: t('dossier.medication.dosage'),
             html: (l) => (
-              <WithSubtext text={l.dosage ?? '–'} sub={[l.continuous ? t('dossier.medication.continuous') : null]} />
+              <WithSubtext
+                lang={providerLang(ctx)}
+                text={l.dosage ?? '–'}
+                sub={[l.continuous ? t('dossier.medication.continuous') : null]}
+              />
             ),
           },
           { header: t('dossier.medication.since'), html: (l) => <DateCell ctx={ctx} date={l.start} /> },
           { header: t('dossier.medication.repeat'), text: (l) => repeatText(t, l) },
-          { header: t('dossier.medication.prescriber'), text: (l) => l.prescriber },
+          { header: t('dossier.medication.prescriber'), provider: true, text: (l) => l.prescriber },
         ]}
       />
       <MedicationPart
@@ -538,8 +558,8 @@ export function MedicationTables(props: {
         rows={o.recent}
         providers={providers}
         columns={[
-          medicineColumn(t),
-          { header: t('dossier.medication.dosage'), text: (l) => l.dosage },
+          medicineColumn(ctx),
+          { header: t('dossier.medication.dosage'), provider: true, text: (l) => l.dosage },
           {
             header: t('dossier.medication.period'),
             text: (l) =>
@@ -573,10 +593,10 @@ export function MedicationTables(props: {
         rows={o.dispenses}
         providers={providers}
         columns={[
-          medicineColumn(t),
+          medicineColumn(ctx),
           { header: t('dossier.medication.handedOver'), html: (d) => <DateCell ctx={ctx} date={d.handedOver} /> },
-          { header: t('dossier.medication.quantity'), text: (d) => d.quantity },
-          { header: t('dossier.medication.dosage'), text: (d) => d.dosage },
+          { header: t('dossier.medication.quantity'), provider: true, text: (d) => d.quantity },
+          { header: t('dossier.medication.dosage'), provider: true, text: (d) => d.dosage },
         ]}
       />
       <Text style="notice" text={t('dossier.medication.disclaimer')} />
@@ -656,7 +676,12 @@ export function ConditionTable(
       caption={props.caption}
       captionHidden={props.captionHidden ?? false}
       columns={[
-        { header: t(props.nameHeader), rowHeader: true, html: (r) => <WithSubtext text={r.name} sub={[r.note]} /> },
+        {
+          header: t(props.nameHeader),
+          rowHeader: true,
+          provider: true,
+          html: (r) => <WithSubtext text={r.name} sub={[r.note]} />,
+        },
         { header: t('dossier.episodes.code'), text: (r) => r.codes.join(', ') || null, class: 'koepel-codes' },
         {
           header: t('dossier.episodes.start'),
@@ -724,6 +749,7 @@ export function AllergyTable({ ctx, rows, providers }: TableProps<AllergyRow>): 
           rowHeader: true,
           html: (r) => (
             <WithSubtext
+              lang={providerLang(ctx)}
               text={r.substance}
               sub={[r.category.map((c) => known('dossier.allergyCategory', c)).join(', '), r.note]}
             />
@@ -856,7 +882,7 @@ export function CareTeamCard(props: {
         captionHidden
         columns={[
           { header: t('dossier.careteam.name'), rowHeader: true, text: (m) => m.name },
-          { header: t('dossier.careteam.role'), text: (m) => m.role },
+          { header: t('dossier.careteam.role'), provider: true, text: (m) => m.role },
           {
             header: t('dossier.careteam.phone'),
             html: (m) =>

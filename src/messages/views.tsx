@@ -15,6 +15,7 @@ import {
   List,
   Page,
   Paragraph,
+  providerLang,
   Section,
   Select,
   Text,
@@ -249,6 +250,8 @@ export function MessageItem(props: {
   own: boolean;
   receipt: string | null;
   base: string;
+  /** Written by the organisation (its staff or its system): Dutch, lang="nl" on an English page (ProviderText). */
+  provider?: boolean;
 }): JSX.Element {
   const { ctx, message: m } = props;
   const id = `m-${m.id}`;
@@ -257,7 +260,7 @@ export function MessageItem(props: {
       <article class={`koepel-message${props.own ? ' koepel-message--own' : ''}`} aria-labelledby={id}>
         <Heading level={2} look={3} id={id} class="koepel-message-head" text={props.from} />
         <Text style="small" text={formatDate(ctx.lang, m.at, 'dateTime')} />
-        <div class="koepel-message-body">
+        <div class="koepel-message-body" lang={props.provider ? providerLang(ctx) : undefined}>
           <Text text={m.body} />
         </div>
         <Attachments ctx={ctx} files={m.attachments} base={props.base} />
@@ -324,6 +327,7 @@ export function ThreadPage(props: {
             ctx={ctx}
             message={m}
             own={m.sender === 'citizen'}
+            provider={m.sender !== 'citizen'}
             from={
               m.sender === 'citizen'
                 ? t('messages.thread.from.you')

@@ -13,6 +13,7 @@ import { pageContext, sendPage } from '../platform/http/request-context.js';
 import { formatDate } from '../platform/i18n/format.js';
 import type { PageContext } from '../platform/web/context.js';
 import {
+  Alert,
   Button,
   DataTable,
   Form,
@@ -63,7 +64,7 @@ function JobsPage(props: {
       back={{ href: '/operator/alerts', label: t('operator.alerts.title') }}
     >
       <Text text={t('operator.jobs.intro')} />
-      {props.requeued ? <Text style="status" text={t('operator.jobs.requeued')} /> : ''}
+      {props.requeued ? <Alert kind="ok" text={t('operator.jobs.requeued')} /> : ''}
       <Section id="jobs-counts" title={t('operator.jobs.countsTitle')}>
         {counts.length === 0 ? (
           <Text text={t('operator.jobs.none')} />

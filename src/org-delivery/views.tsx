@@ -59,7 +59,7 @@ export function DeliveryAdminPage(props: {
       errors={errors}
       back={{ href: '/staff', label: t('orgDelivery.back') }}
     >
-      {props.notice ? <Text style="status" text={props.notice} /> : ''}
+      {props.notice ? <Alert kind="ok" text={props.notice} /> : ''}
       <Text text={t('orgDelivery.intro')} />
       <Section id="endpoints-title" title={t('orgDelivery.endpoints')}>
         {props.endpoints.length === 0 ? (

@@ -74,7 +74,8 @@ const nl = {
   'recordRequests.form.cancel': 'Annuleren',
   'recordRequests.form.nothing':
     'U ziet al alles wat u bij deze zorgverlener kunt vragen, of er is nog een verzoek open.',
-  'recordRequests.errors.categories': 'Kies een of meer onderdelen die u nu nog niet ziet.',
+  'recordRequests.errors.categories':
+    'U heeft geen onderdeel aangevinkt. Vink minstens één onderdeel aan dat u wilt kunnen inzien.',
   'recordRequests.errors.note': 'Uw toelichting is te lang: gebruik maximaal 1000 tekens.',
   'recordRequests.errors.openExists': 'U heeft bij deze zorgverlener al een open verzoek. Wacht op het antwoord.',
 
@@ -192,7 +193,8 @@ const en: Partial<Record<keyof typeof nl, string>> = {
   'recordRequests.form.cancel': 'Cancel',
   'recordRequests.form.nothing':
     'You already see everything you can ask for at this care provider, or a request is still open.',
-  'recordRequests.errors.categories': 'Choose one or more parts you do not see yet.',
+  'recordRequests.errors.categories':
+    'You have not ticked any part. Tick at least one part you want to be able to see.',
   'recordRequests.errors.note': 'Your note is too long: use at most 1000 characters.',
   'recordRequests.errors.openExists':
     'You already have an open request with this care provider. Please wait for the answer.',

@@ -309,7 +309,7 @@ describe('record requests (MG-7)', () => {
       assert.match(tooLong.text, /href="#note"[^>]*>Uw toelichting is te lang: gebruik maximaal 1000 tekens/);
     }
     const errorPage = await postAsCitizen({ _csrf: csrf, organisation: hospital, categories: 'episodes' });
-    assert.match(errorPage.text, /href="#category-lab"[^>]*>Kies een of meer onderdelen/);
+    assert.match(errorPage.text, /href="#category-lab"[^>]*>U heeft geen onderdeel aangevinkt/);
     // Without the CSRF token: refused before anything happens.
     const noCsrf = await postAsCitizen({ organisation: hospital, categories: 'documents' });
     assert.equal(noCsrf.status, 403);

@@ -65,7 +65,7 @@ describe('record requests, record view and category settings in a real browser',
     );
     // Nothing chosen: an error summary that links to the first checkbox.
     await go(citizen, () => citizen.getByRole('button', { name: 'Verzoek versturen' }).click());
-    assert.match(await citizen.locator('.koepel-error-summary').innerText(), /Kies een of meer onderdelen/);
+    assert.match(await citizen.locator('.koepel-error-summary').innerText(), /U heeft geen onderdeel aangevinkt/);
     await citizen.getByLabel('Brieven en verslagen').check();
     await citizen.getByLabel('Toelichting (niet verplicht)').fill('Ik wil de verwijsbrief nalezen.');
     await go(citizen, () => citizen.getByRole('button', { name: 'Verzoek versturen' }).click());

@@ -176,7 +176,7 @@ describe('the staff agenda in a real browser', () => {
         () => phone.getByRole('button', { name: 'Soort afspraak toevoegen' }).click(),
         '/staff/admin/agenda/types',
       );
-      assert.match(await phone.locator('main').innerText(), /Vul een aantal dagen in van 1 tot en met 365/);
+      assert.match(await phone.locator('main').innerText(), /Het aantal dagen ontbreekt of ligt buiten de grenzen/);
       await phone.getByLabel('Hoe ver vooruit te boeken (dagen)').fill('14');
       await phone.getByLabel('Duur').selectOption({ label: '20 minuten' });
       await phone.getByRole('checkbox', { name: 'L. de Boer' }).check();

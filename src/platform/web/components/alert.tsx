@@ -1,6 +1,14 @@
 // Alerts: a message that stands out from the page. `error` and `warning` are announced at once (role="alert"); `ok`
-// and `info` when they appear (role="status").
+// and `info` when they appear (role="status"). An `ok` alert is the confirmation of a POST-redirect-GET ("verzoek
+// verstuurd"): it is in the page on load, which a screen reader does not announce, so it takes the focus (focusOnLoad).
 import { render, type Children } from './children.js';
+
+/**
+ * Focus on page load without script (CSP allows none inline): the HTML autofocus attribute on an element made
+ * focusable by tabindex="-1". The browser focuses the first such element of the page, so a screen reader reads it
+ * first. For the error summary and for confirmations only: one per page.
+ */
+export const focusOnLoad: { tabindex: string; autofocus: boolean } = { tabindex: '-1', autofocus: true };
 
 export type AlertKind = 'ok' | 'info' | 'warning' | 'error';
 
@@ -13,14 +21,18 @@ export function Alert(props: {
   text?: string;
   children?: Children;
   class?: string;
+  /** Take the focus when the page loads; by default only a confirmation (`ok`) does. */
+  focus?: boolean;
 }): JSX.Element {
   const urgent = props.kind === 'error' || props.kind === 'warning';
+  const focus = props.focus ?? props.kind === 'ok';
   const kindClass = props.kind === 'info' ? '' : ` utrecht-alert--${props.kind}`;
   return (
     <div
       class={`utrecht-alert${kindClass}${props.class ? ` ${props.class}` : ''}`}
       role={urgent ? 'alert' : 'status'}
       aria-labelledby={props.title && props.id ? props.id : undefined}
+      {...(focus ? focusOnLoad : {})}
     >
       <div class="utrecht-alert__content">
         <div class="utrecht-alert__message">

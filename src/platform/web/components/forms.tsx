@@ -2,6 +2,7 @@
 // summary at the top, and labelled fields with their hint and error message, each tied to its input by id
 // (aria-describedby). Every value a field shows goes through attr(): it comes back exactly as it was typed.
 import type { PageContext } from '../context.js';
+import { focusOnLoad } from './alert.js';
 import { render, type Children } from './children.js';
 import { attr } from './escape.js';
 import { Heading } from './text.js';
@@ -55,7 +56,10 @@ export function HiddenField(props: { name: string; value: string }): JSX.Element
   return <input type="hidden" name={props.name} value={attr(props.value)} />;
 }
 
-/** The list of what to correct, at the top of the form; each message links to its field. */
+/**
+ * The list of what to correct, at the top of the form; each message links to its field. It takes the focus when the
+ * page loads (it is in the page from the start, so role="alert" alone may not be announced).
+ */
 export function ErrorSummary(props: { ctx: PageContext; errors: FieldError[] }): JSX.Element {
   if (props.errors.length === 0) return '';
   return (
@@ -63,6 +67,7 @@ export function ErrorSummary(props: { ctx: PageContext; errors: FieldError[] }):
       class="utrecht-alert utrecht-alert--error koepel-error-summary"
       role="alert"
       aria-labelledby="error-summary-title"
+      {...focusOnLoad}
     >
       <div class="utrecht-alert__content">
         <div class="utrecht-alert__message">

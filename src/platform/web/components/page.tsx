@@ -13,6 +13,8 @@ export function Page(props: {
   title: string;
   /** A different title for the browser tab, e.g. with the organisation a filter chose. */
   documentTitle?: string;
+  /** The h1's language when it is provider text, e.g. a lab test's name (providerLang). */
+  titleLang?: string | undefined;
   breadcrumb?: Crumb[];
   back?: { href: string; label: string };
   intro?: string;
@@ -36,7 +38,7 @@ export function Page(props: {
       ) : (
         ''
       )}
-      <Heading level={1} text={props.title} />
+      <Heading level={1} text={props.title} lang={props.titleLang} />
       {props.intro ? <Text style="intro" text={props.intro} /> : ''}
       {render(props.children)}
     </Layout>

@@ -3,6 +3,7 @@
 // phone (koepel.css, max-width 40em) each row becomes a card with the column name before each value, so no page is
 // wider than the screen.
 import type { PageContext } from '../context.js';
+import { providerLang } from './provider-text.js';
 
 export interface Column<R> {
   /** The column header. */
@@ -17,6 +18,8 @@ export interface Column<R> {
   numeric?: boolean;
   /** An extra class for the cells, e.g. 'koepel-nowrap'. */
   class?: string;
+  /** The cell is provider text (a FHIR display, a reason): lang="nl" on a page that is not Dutch (provider-text.tsx). */
+  provider?: boolean;
 }
 
 const cellClass = (c: Column<never>, base: string) =>
@@ -37,9 +40,21 @@ export function DataTable<R>(props: {
   id?: string;
 }): JSX.Element {
   const { columns } = props;
+  const lang = providerLang(props.ctx);
   const cell = (c: Column<R>, row: R): JSX.Element => {
     const cls = cellClass(c, c.rowHeader ? 'utrecht-table__header-cell' : 'utrecht-table__cell');
-    const content = c.html ? c.html(row) : <span safe>{c.text?.(row) ?? '–'}</span>;
+    const cellLang = c.provider ? lang : undefined;
+    const content = c.html ? (
+      cellLang ? (
+        <span lang={cellLang}>{c.html(row)}</span>
+      ) : (
+        c.html(row)
+      )
+    ) : (
+      <span lang={cellLang} safe>
+        {c.text?.(row) ?? '–'}
+      </span>
+    );
     return c.rowHeader ? (
       <th scope="row" role="rowheader" class={cls} data-label={c.header}>
         {content}

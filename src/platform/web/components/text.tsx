@@ -15,30 +15,32 @@ export function Heading(props: {
   look?: 1 | 2 | 3 | 4;
   /** Extra classes, e.g. 'koepel-…' for a heading's own spacing. */
   class?: string;
+  /** The text's language when it is not the page's (provider text: providerLang). */
+  lang?: string | undefined;
 }): JSX.Element {
   const cls = `utrecht-heading-${props.look ?? props.level}${props.class ? ` ${props.class}` : ''}`;
   switch (props.level) {
     case 1:
       return (
-        <h1 id={props.id} class={cls} safe>
+        <h1 id={props.id} class={cls} lang={props.lang} safe>
           {props.text}
         </h1>
       );
     case 2:
       return (
-        <h2 id={props.id} class={cls} safe>
+        <h2 id={props.id} class={cls} lang={props.lang} safe>
           {props.text}
         </h2>
       );
     case 3:
       return (
-        <h3 id={props.id} class={cls} safe>
+        <h3 id={props.id} class={cls} lang={props.lang} safe>
           {props.text}
         </h3>
       );
     case 4:
       return (
-        <h4 id={props.id} class={cls} safe>
+        <h4 id={props.id} class={cls} lang={props.lang} safe>
           {props.text}
         </h4>
       );
