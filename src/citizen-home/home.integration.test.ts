@@ -91,7 +91,8 @@ describe('citizen home', () => {
 
   test('[MG-1] [MG-3] each care provider shows its type, contact details and the functions it offers', async () => {
     const { html } = await homeOf(k, DEMO.suzanne);
-    const cards = html.split('<li class="koepel-card koepel-provider">').slice(1);
+    // The cards, up to the end of the page's content (the session-timeout dialog after it has its own buttons).
+    const cards = html.slice(0, html.indexOf('</main>')).split('<li class="koepel-card koepel-provider">').slice(1);
     const card = (name: string) => {
       const found = cards.find((c) => c.includes(`>${name.replace(/&/g, '&amp;')}</h3>`));
       assert.ok(found, name);
@@ -139,10 +140,11 @@ describe('citizen home', () => {
     assert.match(section, /3521 AB Utrecht/);
     assert.match(section, /komen uit de Basisregistratie Personen \(BRP\)\. U kunt ze hier niet wijzigen/);
     assert.doesNotMatch(section, /<form|<input|<textarea|<select|contenteditable/);
-    // The only form on the page is the logout button in the header.
+    // The only form on the page is the logout button in the header (and, after the page, the session-timeout
+    // dialog's "stay logged in" and logout: issue 17).
     assert.deepEqual(
       [...html.matchAll(/<form [^>]*action="([^"]+)"/g)].map((m) => m[1]),
-      ['/logout'],
+      ['/logout', '/session/extend', '/logout'],
     );
     // That no route changes BRP data, and that the database refuses it, is tested over every registered route and
     // every BRP column in test/security/brp-data.integration.test.ts.

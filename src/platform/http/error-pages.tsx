@@ -1,7 +1,8 @@
 // Turns every error into the right answer: a page in the visitor's language (HTML), or problem+json (/api).
 // The database being unreachable is a 503 with Retry-After, and the server keeps running to recover.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Layout, MessagePage } from '../web/layout.js';
+import { MessagePage } from '../web/layout.js';
+import { ButtonLink, Page, Paragraph, Text } from '../web/components/index.js';
 import type { PageContext } from '../web/context.js';
 import { loginPathFor } from '../session/timeout.js';
 import type { MessageKey } from '../i18n/i18n.js';
@@ -111,30 +112,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
 function SessionEndedPage(props: { ctx: PageContext; login: string; sent: boolean }): JSX.Element {
   const { t } = props.ctx;
   return (
-    <Layout ctx={props.ctx} title={t('error.sessionEnded.title')} sessionEnded>
-      <h1 class="utrecht-heading-1" safe>
-        {t('error.sessionEnded.title')}
-      </h1>
-      <p class="utrecht-paragraph" safe>
-        {t('error.sessionEnded.body')}
-      </p>
-      {props.sent ? (
-        <p class="utrecht-paragraph" id="koepel-session-not-saved" safe>
-          {t('error.sessionEnded.notSaved')}
-        </p>
-      ) : (
-        ''
-      )}
-      <p class="utrecht-paragraph">
-        <a
-          class="utrecht-button-link utrecht-button-link--primary-action"
-          href={props.login}
-          id="koepel-login-again"
-          safe
-        >
-          {t('session.loginAgain')}
-        </a>
-      </p>
-    </Layout>
+    <Page ctx={props.ctx} title={t('error.sessionEnded.title')} sessionEnded>
+      <Text text={t('error.sessionEnded.body')} />
+      {props.sent ? <Text id="koepel-session-not-saved" text={t('error.sessionEnded.notSaved')} /> : ''}
+      <Paragraph>
+        <ButtonLink href={props.login} id="koepel-login-again" text={t('session.loginAgain')} />
+      </Paragraph>
+    </Page>
   );
 }

@@ -152,7 +152,7 @@ export class SessionStore {
       const row = (await runBatch(this.db, `${prologue}; commit`))[0] as OpenedRow | undefined;
       const session = row ? judge(row) : null;
       if (row && !session && !row.ended_at) await this.endByHash(tokenHash);
-      return { session, pinned: null, endedKind: row && !session ? row.kind : null };
+      return { session, pinned: null, endedKind: row && !session && this.timedOut(row) ? row.kind : null };
     }
     const { rows, pinned } = await openPinnedTransaction(this.db, prologue, principalKey({ kind: 'anonymous' }));
     const row = rows[0] as OpenedRow | undefined;
@@ -161,7 +161,7 @@ export class SessionStore {
       // Idle, past its limit or revoked: ended for good (not only refused), once this transaction let go.
       await pinned.finish('commit');
       await this.endByHash(tokenHash);
-      return { session: null, pinned: null, endedKind: row.kind };
+      return { session: null, pinned: null, endedKind: this.timedOut(row) ? row.kind : null };
     }
     // The application is the judge of the principal: the database's derivation must agree with it, else the
     // application's settings win (a session at the edge of its idle limit, between two clocks).
@@ -177,7 +177,16 @@ export class SessionStore {
       }
       pinned.key = expected;
     }
-    return { session, pinned, endedKind: row && !session ? row.kind : null };
+    return { session, pinned, endedKind: row && !session && this.timedOut(row) ? row.kind : null };
+  }
+
+  /**
+   * Whether a session ended by its time limits (idle, absolute) — not by a logout or a revoked account: only then do
+   * pages say "your session has expired" (issue 17). A session ended when it was found idle counts as timed out.
+   */
+  private timedOut(row: OpenedRow): boolean {
+    const end = row.ended_at?.getTime() ?? Date.now();
+    return end - row.last_seen_at.getTime() > this.limits.idleMs || end > row.absolute_expires_at.getTime();
   }
 
   /** The session a row describes if it is live by this process's clock, else null. */

@@ -21,6 +21,8 @@ export function Page(props: {
   errors?: readonly FieldError[];
   /** External scripts of this page (Layout). */
   scripts?: readonly string[];
+  /** The page that says the session has ended (Layout). */
+  sessionEnded?: boolean;
   children?: Children;
 }): JSX.Element {
   const { ctx } = props;
@@ -29,6 +31,7 @@ export function Page(props: {
       ctx={ctx}
       title={titleWithErrors(ctx, props.documentTitle ?? props.title, props.errors ?? [])}
       scripts={props.scripts}
+      sessionEnded={props.sessionEnded}
     >
       {props.breadcrumb ? <Breadcrumb ctx={ctx} trail={props.breadcrumb} /> : ''}
       {props.back ? (

@@ -172,12 +172,19 @@ export function ScriptButton(props: {
 }
 
 /** A link that looks like a button (to start a task on another page). */
-export function ButtonLink(props: { href: string; style?: 'primary' | 'secondary'; text: string }): JSX.Element {
+export function ButtonLink(props: {
+  href: string;
+  style?: 'primary' | 'secondary';
+  text: string;
+  /** For a script that changes the link (the session-timeout script points "log in again" back at a form's page). */
+  id?: string;
+}): JSX.Element {
   const kind = props.style === 'secondary' ? 'secondary-action' : 'primary-action';
   return (
     <a
       class={`utrecht-button-link utrecht-button-link--html-a utrecht-button-link--${kind}`}
       href={attr(props.href)}
+      id={props.id}
       safe
     >
       {props.text}
