@@ -260,5 +260,10 @@
   });
   closeButton.addEventListener('click', close);
 
+  // Back to this tab (or a laptop woken up, whose timers ran late): ask again at once.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && loginLink.hidden) check(); // not once it has ended
+  });
+
   schedule(check, end() - warnMs);
 })();
