@@ -481,7 +481,10 @@ function medicineColumn<R extends { name: string; codes: string[]; reason?: stri
           l.reason
             ? {
                 html: (
-                  <ProviderMessage ctx={ctx} text={(nl) => t('dossier.medication.reasonFor', { reason: nl(l.reason ?? '') })} />
+                  <ProviderMessage
+                    ctx={ctx}
+                    text={(nl) => t('dossier.medication.reasonFor', { reason: nl(l.reason ?? '') })}
+                  />
                 ),
               }
             : null,

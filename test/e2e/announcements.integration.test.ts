@@ -304,7 +304,11 @@ describe('focus and announcements, language of parts, unique titles', () => {
     for (const path of ['/home', '/dossier', '/appointments']) {
       await go(citizen, () => citizen.goto(`${k.url}${path}`));
       const marks = await landmarks(citizen);
-      assert.deepEqual(marks.filter((l) => l.startsWith('region')), [], `${path}: ${marks.join(', ')}`);
+      assert.deepEqual(
+        marks.filter((l) => l.startsWith('region')),
+        [],
+        `${path}: ${marks.join(', ')}`,
+      );
     }
   });
 

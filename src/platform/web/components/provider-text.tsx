@@ -49,7 +49,6 @@ export function ProviderMessage(props: {
 }): JSX.Element {
   const values: string[] = [];
   const message = props.text((value) => `\uE000${values.push(value) - 1}\uE001`);
-  const lang = providerLang(props.ctx);
   // split with a capture group: text, index, text, index … text.
   const parts = message
     .split(new RegExp(MARK.source, 'g'))
