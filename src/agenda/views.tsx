@@ -22,6 +22,7 @@ import {
   Link,
   List,
   Page,
+  ProviderText,
   Section,
   Select,
   SummaryList,
@@ -150,7 +151,7 @@ function entryColumns(
         return a?.patient ? <StaffBirthDate ctx={ctx} date={a.patient.birthDate} /> : <span>–</span>;
       },
     },
-    { header: t('agenda.col.type'), text: (e) => appt(e)?.typeName ?? null },
+    { header: t('agenda.col.type'), provider: true, text: (e) => appt(e)?.typeName ?? null },
     { header: t('agenda.col.status'), text: (e) => (e.kind === 'appointment' ? statusText(ctx, e.status) : null) },
     {
       header: t('agenda.col.video'),
@@ -350,7 +351,7 @@ export function AppointmentPage(props: {
     { label: t('agenda.detail.patientNumber'), text: a.patientNumber },
     { label: t('agenda.detail.when'), text: `${dayTitle(ctx, day)}, ${timeText(day, a)}` },
     { label: t('agenda.col.staff'), text: a.staffName },
-    { label: t('agenda.col.type'), text: a.typeName },
+    { label: t('agenda.col.type'), html: <ProviderText ctx={ctx} text={a.typeName} /> },
     { label: t('agenda.col.status'), text: statusText(ctx, a.status) },
     { label: t('agenda.col.video'), text: a.video ? t('agenda.yes') : t('agenda.no') },
     { label: t('agenda.col.bookedBy'), text: whoBooked(ctx, a) },

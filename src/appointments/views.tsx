@@ -21,6 +21,8 @@ import {
   List,
   Page,
   Paragraph,
+  ProviderText,
+  providerLang,
   render,
   Section,
   SummaryList,
@@ -202,6 +204,7 @@ export function OverviewPage(props: {
                 id={itemId(i)}
                 level={3}
                 title={itemTitle(i)}
+                titleLang={providerLang(ctx)}
                 {...(i.source === 'koepel' ? { href: `/appointments/${i.appointment.id}` } : {})}
                 class="koepel-appointment"
               >
@@ -227,9 +230,9 @@ export function OverviewPage(props: {
                 rowHeader: true,
                 html: (i) =>
                   i.source === 'koepel' ? (
-                    <Link href={`/appointments/${i.appointment.id}`} text={itemTitle(i)} />
+                    <Link href={`/appointments/${i.appointment.id}`} text={itemTitle(i)} lang={providerLang(ctx)} />
                   ) : (
-                    <span safe>{itemTitle(i)}</span>
+                    <ProviderText ctx={ctx} text={itemTitle(i)} />
                   ),
               },
               {
@@ -390,6 +393,7 @@ export function ChooseTypePage(props: {
               id={`type-${type.id}`}
               level={2}
               title={type.name}
+              titleLang={providerLang(ctx)}
               href={withQuery('/appointments/new/time', { org: o.id, staff: staffParam, type: type.id })}
             >
               <Text style="small" text={t('appointments.minutes', { count: type.durationMinutes })} />
@@ -521,7 +525,12 @@ function selectionItems(ctx: PageContext, s: Selection): SummaryItem[] {
     { label: t('appointments.field.staff'), text: who },
     {
       label: t('appointments.field.type'),
-      text: `${s.type.name} (${t('appointments.minutes', { count: s.type.durationMinutes })})`,
+      html: (
+        <span>
+          <ProviderText ctx={ctx} text={s.type.name} />
+          <span safe>{` (${t('appointments.minutes', { count: s.type.durationMinutes })})`}</span>
+        </span>
+      ),
     },
     { label: t('appointments.field.when'), html: <When ctx={ctx} start={s.choice.start} end={s.choice.end} /> },
   ];
@@ -676,7 +685,7 @@ export function AppointmentPage(props: {
     { label: t('appointments.field.organisation'), text: a.organisationName },
     { label: t('appointments.field.where'), text: a.video ? t('appointments.video') : a.address },
     ...(a.staffName ? [{ label: t('appointments.field.staff'), text: a.staffName }] : []),
-    { label: t('appointments.field.type'), text: a.typeName },
+    { label: t('appointments.field.type'), html: <ProviderText ctx={ctx} text={a.typeName} /> },
     { label: t('appointments.field.when'), html: <When ctx={ctx} start={a.start} end={a.end} /> },
     {
       label: t('appointments.field.status'),
@@ -783,7 +792,7 @@ export function MoveConfirmPage(props: {
         items={[
           { label: t('appointments.field.organisation'), text: a.organisationName },
           ...(a.staffName ? [{ label: t('appointments.field.staff'), text: a.staffName }] : []),
-          { label: t('appointments.field.type'), text: a.typeName },
+          { label: t('appointments.field.type'), html: <ProviderText ctx={ctx} text={a.typeName} /> },
           { label: t('appointments.move.old'), html: <When ctx={ctx} start={a.start} end={a.end} /> },
           { label: t('appointments.move.new'), html: <When ctx={ctx} start={choice.start} end={choice.end} /> },
         ]}
@@ -814,7 +823,7 @@ export function CancelConfirmPage(props: { ctx: PageContext; appointment: Citize
         items={[
           { label: t('appointments.field.organisation'), text: a.organisationName },
           ...(a.staffName ? [{ label: t('appointments.field.staff'), text: a.staffName }] : []),
-          { label: t('appointments.field.type'), text: a.typeName },
+          { label: t('appointments.field.type'), html: <ProviderText ctx={ctx} text={a.typeName} /> },
           { label: t('appointments.field.when'), html: <When ctx={ctx} start={a.start} end={a.end} /> },
         ]}
       />

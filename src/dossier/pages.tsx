@@ -14,6 +14,7 @@ import {
   render,
   Page,
   Paragraph,
+  ProviderMessage,
   ProviderText,
   providerLang,
   Section,
@@ -234,7 +235,9 @@ export function LabDetailPage(props: {
       documentTitle={t('dossier.lab.detail.documentTitle', { test: chosen.test, date: dateText(ctx, chosen.at) })}
       org={org}
     >
-      <Text style="intro" text={t('dossier.lab.detail.intro', { test: chosen.test, org })} />
+      <Paragraph style="intro">
+        <ProviderMessage ctx={ctx} text={(nl) => t('dossier.lab.detail.intro', { test: nl(chosen.test), org })} />
+      </Paragraph>
       <Section id="lab-chart-heading" title={t('dossier.lab.chart.heading')}>
         {numeric.length > 0 ? (
           <figure class="koepel-chart-figure">

@@ -26,6 +26,7 @@ import {
   Heading,
   Link,
   List,
+  ProviderMessage,
   providerLang,
   render,
   Section,
@@ -70,7 +71,8 @@ function providerColumn<R extends { organisationId: string }>(
 /** A cell's text with lines of smaller text under it (a note, codes, a category), as one piece of markup. */
 function WithSubtext(props: {
   text: string;
-  sub: (string | null | undefined)[];
+  /** Lines of text (escaped here), or markup (`{ html }`, escaped where it was built, e.g. a ProviderMessage). */
+  sub: (string | { html: JSX.Element } | null | undefined)[];
   class?: string;
   /** The main text's language, for provider text (providerLang). */
   lang?: string | undefined;
@@ -80,13 +82,17 @@ function WithSubtext(props: {
       <span lang={props.lang} safe>
         {props.text}
       </span>
-      {props.sub
-        .filter((s): s is string => Boolean(s))
-        .map((s) => (
+      {props.sub.map((s) =>
+        !s ? (
+          ''
+        ) : typeof s === 'string' ? (
           <span class="koepel-subtext" safe>
             {s}
           </span>
-        ))}
+        ) : (
+          <span class="koepel-subtext">{s.html}</span>
+        ),
+      )}
     </span>
   );
 }
@@ -472,7 +478,16 @@ function medicineColumn<R extends { name: string; codes: string[]; reason?: stri
         lang={providerLang(ctx)}
         text={l.name}
         sub={[
-          l.reason ? t('dossier.medication.reasonFor', { reason: l.reason }) : null,
+          l.reason
+            ? {
+                html: (
+                  <ProviderMessage
+                    ctx={ctx}
+                    text={(nl) => t('dossier.medication.reasonFor', { reason: nl(l.reason ?? '') })}
+                  />
+                ),
+              }
+            : null,
           l.codes.length > 0 ? l.codes.join(' · ') : null,
         ]}
       />
@@ -569,13 +584,24 @@ export function MedicationTables(props: {
           },
           {
             header: t('dossier.medication.stopReason'),
-            text: (l) =>
-              [
-                l.stopText ?? (l.stopType ? t(`dossier.medication.stopType.${l.stopType}` as MessageKey) : null),
-                l.stopReason,
-              ]
-                .filter(Boolean)
-                .join(': ') || null,
+            // The stop text and reason are the prescriber's (Dutch); a stop type without text is Koepel's translation.
+            html: (l) => (
+              <ProviderMessage
+                ctx={ctx}
+                text={(nl) =>
+                  [
+                    l.stopText
+                      ? nl(l.stopText)
+                      : l.stopType
+                        ? t(`dossier.medication.stopType.${l.stopType}` as MessageKey)
+                        : null,
+                    l.stopReason ? nl(l.stopReason) : null,
+                  ]
+                    .filter(Boolean)
+                    .join(': ') || '–'
+                }
+              />
+            ),
           },
         ]}
       >
@@ -757,10 +783,20 @@ export function AllergyTable({ ctx, rows, providers }: TableProps<AllergyRow>): 
         },
         {
           header: t('dossier.sensitivities.reaction'),
-          text: (r) =>
-            [r.reactions.join(', '), r.severity ? `(${known('dossier.severity', r.severity) ?? ''})` : '']
-              .filter(Boolean)
-              .join(' ') || null,
+          // The reactions are the organisation's (Dutch); the severity is Koepel's translation.
+          html: (r) => (
+            <ProviderMessage
+              ctx={ctx}
+              text={(nl) =>
+                [
+                  r.reactions.length > 0 ? nl(r.reactions.join(', ')) : '',
+                  r.severity ? `(${known('dossier.severity', r.severity) ?? ''})` : '',
+                ]
+                  .filter(Boolean)
+                  .join(' ') || '–'
+              }
+            />
+          ),
         },
         { header: t('dossier.sensitivities.risk'), text: (r) => known('dossier.criticality', r.criticality) },
         {

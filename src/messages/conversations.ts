@@ -66,6 +66,8 @@ export interface ConversationSummary {
   unread: number;
   messageCount: number;
   addressedToName: string | null;
+  /** Who wrote the first message: a conversation the organisation started has a subject of its own (Dutch). */
+  startedBy: Sender | null;
 }
 
 export interface Thread extends ConversationSummary {
@@ -233,6 +235,15 @@ async function summaries(
       'c.message_count',
       'c.addressed_to_name',
       'c.assigned_to',
+      (eb) =>
+        eb
+          .selectFrom('conversation_message as m')
+          .select('m.sender')
+          .whereRef('m.conversation_id', '=', 'c.id')
+          .orderBy('m.created_at')
+          .orderBy('m.id')
+          .limit(1)
+          .as('started_by'),
     ])
     .orderBy('c.last_message_at', 'desc')
     .orderBy('c.id', 'desc');
@@ -256,6 +267,7 @@ async function summaries(
       messageCount: r.message_count,
       addressedToName: r.addressed_to_name,
       assignedTo: r.assigned_to,
+      startedBy: r.started_by,
     })),
   );
 }
@@ -330,6 +342,7 @@ async function threadOf(scope: DataScope, id: string, forCitizen: boolean): Prom
     unread: forCitizen ? c.unread_by_citizen : c.unread_by_organisation,
     messageCount: c.message_count,
     addressedToName: c.addressed_to_name,
+    startedBy: messages[0]?.sender ?? null,
     followsId: c.follows_id,
     assignedTo: c.assigned_to,
     about: c.about_kind === 'medication-order' && c.about_id ? { kind: 'medication-order', id: c.about_id } : null,
@@ -554,6 +567,7 @@ export interface InboxRow {
   assignedTo: string | null;
   assignedName: string | null;
   addressedToName: string | null;
+  startedBy: Sender | null;
 }
 
 export interface Inbox {
@@ -646,6 +660,7 @@ export async function inbox(
       assignedTo: r.assignedTo,
       assignedName: team.find((t) => t.id === r.assignedTo)?.name ?? null,
       addressedToName: r.addressedToName,
+      startedBy: r.startedBy,
     })),
     counts,
     total,

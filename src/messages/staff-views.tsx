@@ -39,7 +39,7 @@ import {
   type StaffThread,
   type Template,
 } from './conversations.js';
-import { MessageItem } from './views.js';
+import { MessageItem, subjectLang } from './views.js';
 
 export const INBOX = '/staff/messages';
 
@@ -113,7 +113,7 @@ export function InboxPage(props: {
               rowHeader: true,
               html: (r) => (
                 <>
-                  <Link href={`${INBOX}/${r.id}`} text={r.subject} />
+                  <Link href={`${INBOX}/${r.id}`} text={r.subject} lang={subjectLang(ctx, r)} />
                   {r.unread > 0 ? (
                     <>
                       {' '}
@@ -187,6 +187,7 @@ export function StaffThreadPage(props: {
     <Page
       ctx={ctx}
       title={c.subject}
+      titleLang={subjectLang(ctx, c)}
       documentTitle={t('messages.staff.title')}
       back={{ href: INBOX, label: t('messages.staff.back') }}
       errors={errors}
@@ -224,6 +225,7 @@ export function StaffThreadPage(props: {
             ctx={ctx}
             message={m}
             own={m.sender !== 'citizen'}
+            provider={m.sender !== 'citizen'}
             from={
               m.sender === 'citizen'
                 ? (c.patient?.name ?? t('messages.staff.from.patient'))

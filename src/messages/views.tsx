@@ -33,6 +33,7 @@ import {
   type AttachmentInfo,
   type ConversationSummary,
   type MessageableOrganisation,
+  type Sender,
   type Thread,
   type ThreadMessage,
 } from './conversations.js';
@@ -79,7 +80,7 @@ export function ListPage(props: {
                 rowHeader: true,
                 html: (c) => (
                   <>
-                    <Link href={`/messages/${c.id}`} text={c.subject} />
+                    <Link href={`/messages/${c.id}`} text={c.subject} lang={subjectLang(ctx, c)} />
                     {c.unread > 0 ? (
                       <>
                         {' '}
@@ -242,6 +243,12 @@ function Attachments(props: { ctx: PageContext; files: AttachmentInfo[]; base: s
   );
 }
 
+/** A conversation's subject is provider text when the organisation (its staff or its system) started it; a subject the
+ * citizen wrote is in their own words, in whatever language. */
+export function subjectLang(ctx: PageContext, c: { startedBy: Sender | null }): 'nl' | undefined {
+  return c.startedBy === 'staff' || c.startedBy === 'system' ? providerLang(ctx) : undefined;
+}
+
 /** One message of a thread, as an article headed by who wrote it and when. */
 export function MessageItem(props: {
   ctx: PageContext;
@@ -292,6 +299,7 @@ export function ThreadPage(props: {
     <Page
       ctx={ctx}
       title={c.subject}
+      titleLang={subjectLang(ctx, c)}
       documentTitle={t('messages.title')}
       back={{ href: '/messages', label: t('messages.back') }}
       errors={errors}

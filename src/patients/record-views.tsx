@@ -3,7 +3,19 @@
 import { formatDate } from '../platform/i18n/format.js';
 import type { MessageKey } from '../platform/i18n/i18n.js';
 import type { PageContext } from '../platform/web/context.js';
-import { DataTable, Heading, Link, List, Page, Section, SummaryList, Text } from '../platform/web/components/index.js';
+import {
+  DataTable,
+  Heading,
+  Link,
+  List,
+  Page,
+  ProviderMessage,
+  ProviderText,
+  providerLang,
+  Section,
+  SummaryList,
+  Text,
+} from '../platform/web/components/index.js';
 import type { RecordCategory } from '../platform/db/schema.js';
 import { RECORD_CATEGORIES, type AttachmentInfo, type StoredResource } from '../record/index.js';
 import type { PatientRecord } from './record.js';
@@ -115,6 +127,8 @@ function CategorySection(props: {
 }
 
 const txt = (v: string) => <span safe>{v}</span>;
+/** Provider text (a FHIR display, a dosage, a title): lang="nl" on a page in another language (ProviderText). */
+const pv = (ctx: PageContext, v: string) => (v ? <ProviderText ctx={ctx} text={v} /> : txt(v));
 
 /** The table of a category: its columns, and the cells of a resource's row. */
 interface CategoryTable {
@@ -135,7 +149,7 @@ function tableFor(
         columns: ['description', 'code', 'status', 'start'],
         row: (r, c) => {
           return [
-            txt(conceptText(c.code)),
+            pv(ctx, conceptText(c.code)),
             txt(conceptCode(c.code)),
             txt(coded(ctx, 'patientRecord.status', firstCode(c.clinicalStatus))),
             <When ctx={ctx} value={text(c.onsetDateTime) ?? periodOf(c.onsetPeriod).start ?? text(c.recordedDate)} />,
@@ -148,7 +162,7 @@ function tableFor(
         row: (r, c) => {
           const allergy = r.resourceType === 'AllergyIntolerance';
           return [
-            txt(conceptText(c.code)),
+            pv(ctx, conceptText(c.code)),
             txt(t(allergy ? 'patientRecord.kind.allergy' : 'patientRecord.kind.particular')),
             txt(coded(ctx, 'patientRecord.criticality', text(c.criticality))),
             <When ctx={ctx} value={text(c.onsetDateTime) ?? text(c.recordedDate)} />,
@@ -160,8 +174,9 @@ function tableFor(
         columns: ['test', 'result', 'range', 'interpretation', 'date'],
         row: (r, o) => {
           return [
-            txt(conceptText(o.code)),
-            txt(observationValue(o)),
+            pv(ctx, conceptText(o.code)),
+            // A quantity is a number and a unit; a text or a coded value is the lab's own words.
+            o.valueQuantity ? txt(observationValue(o)) : pv(ctx, observationValue(o)),
             txt(referenceRangeText(o)),
             txt(coded(ctx, 'patientRecord.interpretation', interpretationCode(o))),
             <When ctx={ctx} value={text(o.effectiveDateTime) ?? periodOf(o.effectivePeriod).start ?? text(o.issued)} />,
@@ -180,9 +195,9 @@ function tableFor(
             text(m.whenHandedOver) ??
             text(m.whenPrepared);
           return [
-            txt(medicationText(m)),
+            pv(ctx, medicationText(m)),
             txt(t(`patientRecord.kind.${r.resourceType}` as MessageKey)),
-            txt(dosageText(m)),
+            pv(ctx, dosageText(m)),
             <When ctx={ctx} value={start} />,
             <When ctx={ctx} value={period.end} />,
             txt(coded(ctx, 'patientRecord.status', text(m.status))),
@@ -197,23 +212,26 @@ function tableFor(
           const stored = attachments.filter((a) => a.resourceId === r.id);
           const title = text(d.description) ?? files[0]?.title ?? conceptText(d.type);
           return [
-            txt(title || t('patientRecord.untitled')),
-            txt(conceptText(d.type)),
+            title ? pv(ctx, title) : txt(t('patientRecord.untitled')),
+            pv(ctx, conceptText(d.type)),
             <When ctx={ctx} value={text(d.date)} />,
             <List plain>
               {stored.map((a) => {
-                const label =
-                  files.find((f) => f.position === a.position)?.title || title || t('patientRecord.untitled');
+                const label = files.find((f) => f.position === a.position)?.title || title;
                 return (
                   <li>
-                    <Link
-                      href={`/staff/patients/${citizenId}/record/documents/${r.id}/${a.position}`}
-                      text={t('patientRecord.download', {
-                        title: label,
-                        type: a.contentType === 'application/pdf' ? 'PDF' : a.contentType,
-                        size: byteSize(a.byteSize),
-                      })}
-                    />
+                    <Link href={`/staff/patients/${citizenId}/record/documents/${r.id}/${a.position}`}>
+                      <ProviderMessage
+                        ctx={ctx}
+                        text={(nl) =>
+                          t('patientRecord.download', {
+                            title: label ? nl(label) : t('patientRecord.untitled'),
+                            type: a.contentType === 'application/pdf' ? 'PDF' : a.contentType,
+                            size: byteSize(a.byteSize),
+                          })
+                        }
+                      />
+                    </Link>
                   </li>
                 );
               })}
@@ -227,7 +245,7 @@ function tableFor(
         row: (r, a) => {
           return [
             <When ctx={ctx} value={text(a.start)} />,
-            txt(text(a.description) ?? conceptText((a.serviceType as unknown[] | undefined)?.[0])),
+            pv(ctx, text(a.description) ?? conceptText((a.serviceType as unknown[] | undefined)?.[0])),
             txt(coded(ctx, 'patientRecord.status', text(a.status))),
           ];
         },
@@ -237,10 +255,12 @@ function tableFor(
         columns: ['team', 'members', 'start'],
         row: (r, c) => {
           return [
-            txt(text(c.name) ?? ''),
+            pv(ctx, text(c.name) ?? ''),
             <List plain>
               {careTeamParticipants(c).map((p) => (
-                <li safe>{[p.name, p.role].filter(Boolean).join(' — ')}</li>
+                <li lang={providerLang(ctx)} safe>
+                  {[p.name, p.role].filter(Boolean).join(' — ')}
+                </li>
               ))}
             </List>,
             <When ctx={ctx} value={periodOf(c.period).start} />,
@@ -254,8 +274,8 @@ function tableFor(
         columns: ['when', 'test', 'result'],
         row: (r, o) => [
           <When ctx={ctx} value={r.effectiveAt?.toISOString() ?? null} />,
-          txt(conceptText(o.code) || r.resourceType),
-          txt(observationOutcome(o)),
+          conceptText(o.code) ? pv(ctx, conceptText(o.code)) : txt(r.resourceType),
+          pv(ctx, observationOutcome(o)),
         ],
       };
     default:
@@ -264,7 +284,7 @@ function tableFor(
         columns: ['when', 'description', 'status'],
         row: (r, a) => [
           <When ctx={ctx} value={r.effectiveAt?.toISOString() ?? null} />,
-          txt(conceptText(mainConcept(a)) ?? text(a.description) ?? r.resourceType),
+          pv(ctx, conceptText(mainConcept(a))),
           txt(text(a.status) ?? ''),
         ],
       };

@@ -7,10 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newApiClient, pushEveryType } from '../../src/fhir/read/testkit.js';
 import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
+import { startConversation } from '../../src/messages/index.js';
+import { runInScope } from '../../src/platform/db/scope.js';
+import { loginStaff } from '../../src/staff/login.testkit.js';
 import { assertAccessible, carrySession, launchBrowser, newContext } from '../support/browser.js';
 import { startKoepel, type TestKoepel } from '../support/harness.js';
 import { HttpClient } from '../support/http-client.js';
-import { citizenId, DEMO, orgId } from '../support/principals.js';
+import { citizenId, DEMO, orgId, staffPrincipal } from '../support/principals.js';
 
 interface AXNode {
   nodeId: string;
@@ -38,6 +41,16 @@ describe('focus and announcements, language of parts, unique titles', () => {
       .set({ record_categories: ['appointments', 'episodes', 'sensitivities', 'lab', 'medication', 'careteam'] })
       .where('id', '=', gp)
       .execute();
+    // A conversation the practice starts: its subject is the practice's words (Dutch).
+    const doctor = await staffPrincipal(k.db, 'huisarts@delinde.example', ['messages:read']);
+    await runInScope({ db: k.db, keys: k.koepel.keys }, doctor, (scope) =>
+      startConversation(scope, {
+        organisationId: gp,
+        citizenId: suzanne,
+        subject: 'Controle bloeddruk',
+        body: 'Wilt u een afspraak maken?',
+      }),
+    );
   });
   after(async () => {
     for (const c of contexts) await c.close();
@@ -55,6 +68,31 @@ describe('focus and announcements, language of parts, unique titles', () => {
     contexts.push(context);
     await carrySession(context, k.url, client);
     return context.newPage();
+  }
+
+  async function staffPage(email = 'huisarts@delinde.example'): Promise<Page> {
+    const { client } = await loginStaff(k.url, email);
+    const context = await newContext(browser);
+    contexts.push(context);
+    await carrySession(context, k.url, client);
+    return context.newPage();
+  }
+
+  const english = (path: string) => `${k.url}/language?lang=en&return=${encodeURIComponent(path)}`;
+  const dutch = (path: string) => `${k.url}/language?lang=nl&return=${encodeURIComponent(path)}`;
+
+  /** The landmark roles of the page's accessibility tree, with their names. */
+  async function landmarks(page: Page): Promise<string[]> {
+    const cdp = await page.context().newCDPSession(page);
+    try {
+      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as unknown as { nodes: AXNode[] };
+      const roles = ['banner', 'navigation', 'main', 'contentinfo', 'region', 'complementary', 'form', 'search'];
+      return nodes
+        .filter((n) => !n.ignored && roles.includes(n.role?.value ?? ''))
+        .map((n) => `${n.role?.value ?? ''}${n.name?.value ? ` "${n.name.value}"` : ''}`);
+    } finally {
+      await cdp.detach();
+    }
   }
 
   async function go(page: Page, action: () => Promise<unknown>): Promise<void> {
@@ -174,6 +212,104 @@ describe('focus and announcements, language of parts, unique titles', () => {
     assert.ok(answers > 0, 'an answer from the organisation is marked Dutch');
     await go(page, () => page.goto(`${k.url}/language?lang=nl&return=${encodeURIComponent('/dossier/medication')}`));
     assert.equal(await page.locator('main [lang]').count(), 0);
+  });
+
+  test('the staff record view, appointment types and conversation subjects: lang="nl" on English pages only', async () => {
+    const suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
+    const record = `/staff/patients/${suzanne}/record`;
+    const staff = await staffPage();
+    await go(staff, () => staff.goto(`${k.url}${record}`));
+    assert.equal(await staff.locator('main [lang]').count(), 0, 'a Dutch page marks nothing');
+    await go(staff, () => staff.goto(english(record)));
+    assert.equal(await staff.getAttribute('html', 'lang'), 'en');
+    // The lab tests' names (the first column) are the lab's own words; the column headers are Koepel's.
+    const labNames = staff.locator('#section-lab ~ * tbody th');
+    assert.ok((await labNames.count()) > 0, 'lab results on the record');
+    for (const th of await labNames.all()) assert.equal(await th.locator('[lang="nl"]').count(), 1);
+    assert.equal(await staff.locator('main thead [lang], main h2[lang]').count(), 0);
+    // A medicine and its dosage.
+    assert.ok((await staff.locator('#section-medication ~ * tbody [lang="nl"]').count()) >= 2, 'medication marked');
+    await staff.screenshot({ path: '/tmp/koepel-shots/lang-staff-record-en.png', fullPage: true });
+    await go(staff, () => staff.goto(dutch(record)));
+    assert.equal(await staff.locator('main [lang]').count(), 0);
+
+    // The staff inbox: a conversation the organisation started has its subject marked; one a citizen started not.
+    const desk = await staffPage('assistent@delinde.example');
+    await go(desk, () => desk.goto(english('/staff/messages')));
+    const staffSubjects = await desk
+      .locator('main tbody th a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('lang')));
+    assert.ok(staffSubjects.length > 0, 'conversations in the inbox');
+    assert.ok(staffSubjects.every((lang) => lang === null || lang === 'nl'));
+
+    const citizen = await citizenPage();
+    await go(citizen, () => citizen.goto(english('/appointments/new')));
+    await go(citizen, () => citizen.getByRole('link', { name: 'Huisartsenpraktijk De Linde' }).click());
+    await go(citizen, () => citizen.getByRole('link', { name: 'Dr. A. Huisman' }).click());
+    const typeLink = citizen.locator('main .koepel-choices').getByRole('link', { name: 'Consult', exact: true });
+    assert.equal(await typeLink.getAttribute('lang'), 'nl', 'the appointment type "Consult" is marked Dutch');
+    assert.equal(await citizen.locator('main .koepel-choices a:not([lang="nl"])').count(), 0, 'every type');
+    assert.equal(await citizen.locator('main h1[lang], main h2[lang]').count(), 0);
+    await go(citizen, () => typeLink.click());
+    await citizen.screenshot({ path: '/tmp/koepel-shots/lang-appointment-type-en.png', fullPage: true });
+
+    await go(citizen, () => citizen.goto(`${k.url}/messages`));
+    const subjects = citizen.locator('main tbody th a[href^="/messages/"]');
+    const marked = await subjects.evaluateAll((as) =>
+      as.map((a) => ({ href: a.getAttribute('href') ?? '', lang: a.getAttribute('lang') })),
+    );
+    assert.ok(
+      marked.some((m) => m.lang === 'nl'),
+      'a conversation the organisation started: its subject is marked Dutch',
+    );
+    assert.ok(
+      marked.some((m) => m.lang === null),
+      'a conversation the citizen started: its subject is the citizen’s own words, not marked',
+    );
+    assert.ok(marked.every((m) => m.lang === null || m.lang === 'nl'));
+    // The thread's heading (its subject) follows the same rule.
+    const started = marked.find((m) => m.lang === 'nl');
+    await go(citizen, () => citizen.goto(`${k.url}${started?.href ?? ''}`));
+    assert.equal(await citizen.locator('h1').getAttribute('lang'), 'nl');
+    await citizen.screenshot({ path: '/tmp/koepel-shots/lang-conversation-en.png', fullPage: true });
+    await go(citizen, () => citizen.goto(dutch('/messages')));
+    assert.equal(await citizen.locator('main [lang]').count(), 0);
+  });
+
+  test('Dutch words inside an English sentence: only they are marked', async () => {
+    const page = await citizenPage();
+    await go(page, () => page.goto(english('/dossier/lab')));
+    const href = await page.locator('main a[href^="/dossier/lab/"]').first().getAttribute('href');
+    await go(page, () => page.goto(`${k.url}${href ?? ''}`));
+    // "How your results for {test} at {org} changed over time": the sentence is English, the test's name inside it Dutch.
+    const intro = page.locator('main p.koepel-intro');
+    const name = (await page.locator('h1').innerText()).trim();
+    assert.equal((await intro.locator('[lang="nl"]').innerText()).trim(), name);
+    assert.equal(await intro.getAttribute('lang'), null);
+    await go(page, () => page.goto(dutch(href ?? '')));
+    assert.equal(await page.locator('main [lang]').count(), 0);
+  });
+
+  test('sections are not landmarks: only the page’s header, navigation, main and footer (and named forms)', async () => {
+    const suzanne = await citizenId(k.db, k.koepel.keys, DEMO.suzanne);
+    const staff = await staffPage();
+    await go(staff, () => staff.goto(`${k.url}/staff/patients/${suzanne}/record`));
+    assert.ok((await staff.locator('main section.koepel-section').count()) > 5, 'the record has many sections');
+    const found = await landmarks(staff);
+    // An unnamed form is no landmark (the accessibility tree still calls it a form).
+    const extra = found.filter((l) => !/^(banner|navigation|main|contentinfo)\b|^form$/.test(l));
+    assert.deepEqual(extra, [], found.join(', '));
+    assert.ok(found.some((l) => l.startsWith('main')) && found.some((l) => l.startsWith('contentinfo')));
+    const citizen = await citizenPage();
+    for (const path of ['/home', '/dossier', '/appointments']) {
+      await go(citizen, () => citizen.goto(`${k.url}${path}`));
+      const marks = await landmarks(citizen);
+      assert.deepEqual(
+        marks.filter((l) => l.startsWith('region')),
+        [],
+        `${path}: ${marks.join(', ')}`,
+      );
+    }
   });
 
   test('the access log pages and the lab results each have a title of their own', async () => {

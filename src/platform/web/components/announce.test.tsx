@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Alert } from './alert.js';
 import { DataTable } from './table.js';
-import { ProviderText } from './provider-text.js';
+import { ProviderMessage, ProviderText } from './provider-text.js';
+import { Section } from './section.js';
 import { ErrorSummary } from './forms.js';
 import type { PageContext } from '../context.js';
 
@@ -43,4 +44,24 @@ test('provider text carries lang="nl" on an English page, nothing on a Dutch pag
   assert.match(en, /<span lang="nl">Hemoglobine<\/span>/);
   assert.equal([...en.matchAll(/lang="nl"/g)].length, 1, 'only the provider column');
   assert.doesNotMatch(await table('nl'), /lang=/);
+});
+
+test('a provider value inside a message of our own: only the value is marked, everything escaped', async () => {
+  const message = (lang: 'nl' | 'en') => (
+    <ProviderMessage ctx={ctx(lang)} text={(nl) => `For: ${nl('hoge <bloeddruk>')} & ${nl('pijn')}.`} />
+  );
+  assert.equal(
+    await message('en'),
+    '<span>For: <span lang="nl">hoge &lt;bloeddruk></span> &amp; <span lang="nl">pijn</span>.</span>',
+  );
+  assert.doesNotMatch(await message('nl'), /lang=/);
+  assert.match(await message('nl'), /For: <span>hoge &lt;bloeddruk><\/span>/);
+});
+
+test('a section is not a landmark unless asked: without a name a <section> is no region', async () => {
+  assert.equal(
+    await (<Section id="s-title" title="Uitslagen" />),
+    '<section class="koepel-section"><h2 id="s-title" class="utrecht-heading-2">Uitslagen</h2></section>',
+  );
+  assert.match(await (<Section id="s-title" title="Uitslagen" landmark />), /^<section [^>]*aria-labelledby="s-title"/);
 });

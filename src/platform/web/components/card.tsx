@@ -11,13 +11,21 @@ export function Card(props: {
   /** The heading's id; the card (list item) is labelled by it. */
   id: string;
   title: string;
+  /** The title's language when it is not the page's (provider text: providerLang). */
+  titleLang?: string | undefined;
   level?: 2 | 3;
   /** The heading is a link to this page. */
   href?: string;
   class?: string;
   children?: Children;
 }): JSX.Element {
-  const title = props.href ? <Link href={props.href} text={props.title} /> : <span safe>{props.title}</span>;
+  const title = props.href ? (
+    <Link href={props.href} text={props.title} lang={props.titleLang} />
+  ) : (
+    <span lang={props.titleLang} safe>
+      {props.title}
+    </span>
+  );
   return (
     <li class={`koepel-card${props.class ? ` ${props.class}` : ''}`} aria-labelledby={props.id}>
       {props.level === 3 ? (

@@ -39,4 +39,4 @@ export { Fieldset } from './fieldset.js';
 export { Card, CardList } from './card.js';
 export { DigidButton } from './digid-button.js';
 export { Tabs, type Tab } from './tabs.js';
-export { ProviderText, providerLang } from './provider-text.js';
+export { ProviderMessage, ProviderText, providerLang } from './provider-text.js';
