@@ -11,18 +11,10 @@ import { startConversation } from '../../src/messages/index.js';
 import { runInScope } from '../../src/platform/db/scope.js';
 import { loginStaff } from '../../src/staff/login.testkit.js';
 import { assertAccessible, carrySession, launchBrowser, newContext } from '../support/browser.js';
+import { focusedInAccessibilityTree, landmarks } from '../support/accessibility-tree.js';
 import { startKoepel, type TestKoepel } from '../support/harness.js';
 import { HttpClient } from '../support/http-client.js';
 import { citizenId, DEMO, orgId, staffPrincipal } from '../support/principals.js';
-
-interface AXNode {
-  nodeId: string;
-  ignored: boolean;
-  role?: { value: string };
-  name?: { value: string };
-  properties?: { name: string; value: { value: unknown } }[];
-  childIds?: string[];
-}
 
 describe('focus and announcements, language of parts, unique titles', () => {
   let k: TestKoepel;
@@ -81,53 +73,12 @@ describe('focus and announcements, language of parts, unique titles', () => {
   const english = (path: string) => `${k.url}/language?lang=en&return=${encodeURIComponent(path)}`;
   const dutch = (path: string) => `${k.url}/language?lang=nl&return=${encodeURIComponent(path)}`;
 
-  /** The landmark roles of the page's accessibility tree, with their names. */
-  async function landmarks(page: Page): Promise<string[]> {
-    const cdp = await page.context().newCDPSession(page);
-    try {
-      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as unknown as { nodes: AXNode[] };
-      const roles = ['banner', 'navigation', 'main', 'contentinfo', 'region', 'complementary', 'form', 'search'];
-      return nodes
-        .filter((n) => !n.ignored && roles.includes(n.role?.value ?? ''))
-        .map((n) => `${n.role?.value ?? ''}${n.name?.value ? ` "${n.name.value}"` : ''}`);
-    } finally {
-      await cdp.detach();
-    }
-  }
-
   async function go(page: Page, action: () => Promise<unknown>): Promise<void> {
     await Promise.all([page.waitForLoadState('load'), action()]);
     await page.waitForLoadState('load');
     // autofocus runs when the page is rendered: wait for one frame after load.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(null))));
     await assertAccessible(page);
-  }
-
-  /** The focused node of the accessibility tree, and all the text inside it (its name and its descendants'). */
-  async function focusedInAccessibilityTree(page: Page): Promise<{ role: string; text: string }> {
-    const cdp = await page.context().newCDPSession(page);
-    try {
-      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as unknown as { nodes: AXNode[] };
-      const byId = new Map(nodes.map((n) => [n.nodeId, n]));
-      // The document itself (RootWebArea) also says it is focused: the focused node is the element inside it.
-      const focused = nodes.find(
-        (n) =>
-          n.role?.value !== 'RootWebArea' && n.properties?.some((p) => p.name === 'focused' && p.value.value === true),
-      );
-      assert.ok(focused, 'a node of the accessibility tree has the focus');
-      const texts: string[] = [];
-      const walk = (n: AXNode) => {
-        if (n.name?.value) texts.push(n.name.value);
-        for (const id of n.childIds ?? []) {
-          const child = byId.get(id);
-          if (child) walk(child);
-        }
-      };
-      walk(focused);
-      return { role: focused.role?.value ?? '', text: texts.join(' ') };
-    } finally {
-      await cdp.detach();
-    }
   }
 
   const activeClass = (page: Page) => page.evaluate(() => document.activeElement?.className ?? '');

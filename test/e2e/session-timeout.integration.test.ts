@@ -6,9 +6,10 @@
 // server's (the session's last visit moved back by as much).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { loginWithDigid } from '../../src/identity/digid/test-driver.js';
 import { assertAccessible, carrySession, launchBrowser, newContext } from '../support/browser.js';
+import { focusedInAccessibilityTree } from '../support/accessibility-tree.js';
 import { startKoepel, type TestKoepel } from '../support/harness.js';
 import { HttpClient } from '../support/http-client.js';
 import { DEMO, orgId } from '../support/principals.js';
@@ -65,21 +66,10 @@ describe('the session timeout in a real browser (issue 17, WCAG 2.2.1)', () => {
   }
 
   /** The focused node as the accessibility tree has it: its role and name. */
-  async function focused(cdp: CDPSession): Promise<{ role: string; name: string }> {
-    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
-      nodes: {
-        role?: { value: string };
-        name?: { value: string };
-        properties?: { name: string; value: { value: unknown } }[];
-      }[];
-    };
-    // The document itself is "focused" too (the page has focus); the node that matters is the element inside it.
-    const node = nodes.find(
-      (n) =>
-        n.role?.value !== 'RootWebArea' && n.properties?.some((p) => p.name === 'focused' && p.value.value === true),
-    );
-    return { role: node?.role?.value ?? '', name: node?.name?.value ?? '' };
-  }
+  const focused = async (page: Page) => {
+    const { role, name } = await focusedInAccessibilityTree(page);
+    return { role, name };
+  };
 
   async function loginAgainAs(page: Page, person: RegExp): Promise<void> {
     await page.waitForURL(/\/digid-simulator\/authorize/);
@@ -94,8 +84,7 @@ describe('the session timeout in a real browser (issue 17, WCAG 2.2.1)', () => {
 
   test('the warning, "Blijf ingelogd", the end, and the login back to the page with the text put back', async () => {
     const shot = screenshots('session-timeout');
-    const { page, context } = await citizenPage(DEMO.suzanne);
-    const cdp = await context.newCDPSession(page);
+    const { page } = await citizenPage(DEMO.suzanne);
     await page.goto(`${k.url}${formPath}`);
     await assertAccessible(page);
     await page.getByLabel('Brieven en verslagen').check();
@@ -109,7 +98,7 @@ describe('the session timeout in a real browser (issue 17, WCAG 2.2.1)', () => {
     await dialog.waitFor({ state: 'visible' });
     assert.equal(await dialog.getByRole('heading').textContent(), 'Blijft u ingelogd?');
     assert.match(await dialog.innerText(), /Om \d\d:\d\d wordt u automatisch uitgelogd/);
-    assert.deepEqual(await focused(cdp), { role: 'button', name: 'Blijf ingelogd' });
+    assert.deepEqual(await focused(page), { role: 'button', name: 'Blijf ingelogd' });
     await assertAccessible(page);
     await shot(page, 'warning');
     // At 320 px the dialog fits the screen (1.4.10 Reflow); then back to the desktop width.
@@ -136,7 +125,7 @@ describe('the session timeout in a real browser (issue 17, WCAG 2.2.1)', () => {
     await dialog.getByRole('button', { name: 'Blijf ingelogd' }).click();
     await dialog.waitFor({ state: 'hidden' });
     assert.ok((await lastSeen()) > before + 25_000);
-    assert.deepEqual(await focused(cdp), { role: 'textbox', name: 'Toelichting (niet verplicht)' });
+    assert.deepEqual(await focused(page), { role: 'textbox', name: 'Toelichting (niet verplicht)' });
 
     // Then nothing for a minute: the session ends, and the dialog says so.
     await serverWaits(61_000);
@@ -146,7 +135,7 @@ describe('the session timeout in a real browser (issue 17, WCAG 2.2.1)', () => {
     await dialog.getByRole('heading', { name: 'Uw sessie is verlopen' }).waitFor();
     assert.match(await dialog.innerText(), /bewaren we versleuteld in dit venster/);
     const login = dialog.getByRole('link', { name: 'Opnieuw inloggen' });
-    assert.deepEqual(await focused(cdp), { role: 'link', name: 'Opnieuw inloggen' });
+    assert.deepEqual(await focused(page), { role: 'link', name: 'Opnieuw inloggen' });
     assert.equal(await login.getAttribute('href'), `/login/digid?return=${encodeURIComponent(formPath)}`);
     // What was typed is kept encrypted: not readable in the tab's storage.
     const stored = await page.evaluate(() => JSON.stringify(sessionStorage));
@@ -162,7 +151,7 @@ describe('the session timeout in a real browser (issue 17, WCAG 2.2.1)', () => {
     await page.locator('#koepel-draft-restored-alert').waitFor();
     assert.equal(await page.getByLabel('Toelichting (niet verplicht)').inputValue(), NOTE);
     assert.equal(await page.getByLabel('Brieven en verslagen').isChecked(), true);
-    const restored = await focused(cdp);
+    const restored = await focused(page);
     assert.equal(restored.role, 'status');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('koepel-form-draft')), null);
     await assertAccessible(page);
