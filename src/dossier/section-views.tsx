@@ -90,7 +90,7 @@ function WithSubtext(props: {
             {s}
           </span>
         ) : (
-          <span class="koepel-subtext">{s.html}</span>
+          <span class="koepel-subtext">{render(s.html)}</span>
         ),
       )}
     </span>
