@@ -146,12 +146,24 @@ describe('staff workplace', () => {
     assert.equal(done.location, '/staff/record-requests');
     assert.equal((await client.get('/staff/record-requests')).status, 200);
 
-    // A form sent after the session ended says so and offers to log in again (no "forged form" page; issue 17).
-    await k.db.updateTable('session').set({ ended_at: new Date() }).where('ended_at', 'is', null).execute();
-    const post = await client.post('/staff/patients/search', { _csrf: 'whatever', name: 'x' });
+    // A form sent after the session timed out says so and offers to log in again (no "forged form" page; issue 17).
+    const csrf = csrfFrom((await client.get('/staff/record-requests')).text);
+    await k.db
+      .updateTable('session')
+      .set({ last_seen_at: new Date(Date.now() - 60 * 60_000) })
+      .where('ended_at', 'is', null)
+      .execute();
+    const post = await client.post('/staff/patients/search', { _csrf: csrf, name: 'x' });
     assert.equal(post.status, 401);
     assert.match(post.text, /Uw sessie is verlopen/);
     assert.match(post.text, /href="\/staff\/login"/);
+    // One ended otherwise (logged out elsewhere, account changed): to the staff login, as before.
+    const again = await loginStaff(k.url, GP_ASSISTANT);
+    const csrf2 = csrfFrom((await again.client.get('/staff')).text);
+    await k.db.updateTable('session').set({ ended_at: new Date() }).where('ended_at', 'is', null).execute();
+    const ended = await again.client.post('/staff/patients/search', { _csrf: csrf2, name: 'x' });
+    assert.equal(ended.status, 303);
+    assert.equal(ended.location, '/staff/login');
     // Without any session: a staff page also goes to the login, with the return.
     const fresh = await new HttpClient(k.url).get('/staff/admin/employees');
     assert.equal(fresh.location, '/staff/login?return=%2Fstaff%2Fadmin%2Femployees');
